@@ -1,0 +1,5 @@
+import sys
+
+from alarmclock.cli import main
+
+sys.exit(main())

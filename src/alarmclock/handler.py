@@ -1,0 +1,417 @@
+"""alarmclock's Lambda function: one beat of a CloudWatch-alarm flip-flop clock.
+
+This file is shipped verbatim as the function's inline code (``Code.ZipFile``), so it
+imports only the standard library and boto3, never the rest of the package.
+
+The loop (after vpalos/aws-1minute-timer): the function publishes a metric ``Tick`` as
+0 or 1. Alarm ``<prefix>0`` watches ``Tick <= 0`` and alarm ``<prefix>1`` watches
+``Tick >= 1``. When one of them goes to ALARM it invokes this function, which publishes
+the opposite value, so the other alarm goes to ALARM one period later, and so on.
+The value to publish is decided by *which* alarm fired, never by a remembered state,
+so a duplicate notification publishes the same value again and cannot break the loop.
+
+``lambda_handler`` only wires the real AWS clients, clock and HTTP into ``handle``;
+tests and the local emulator call ``handle`` with their own.
+"""
+
+import hashlib
+import json
+import os
+import threading
+import time
+import urllib.request
+from datetime import UTC, datetime
+
+import boto3
+from botocore.config import Config
+
+METRIC_NAME = "Tick"
+TICK_SOURCE = "alarmclock"
+TICK_VERSION = 1
+# Alarm "<prefix>0" means "Tick is 0", so the next value is 1, and the other way round.
+NEXT_VALUE = {"0": 1, "1": 0}
+# Keep the custom resource's answer ahead of the function's own timeout (crhelper does the same).
+ANSWER_MARGIN_S = 3.0
+
+
+class ClockConfig:
+    """The clock's settings, read from the function's environment (set by the template)."""
+
+    __slots__ = ("alarm_prefix", "clock", "namespace", "payload", "period", "problems", "targets")
+
+    def __init__(self, clock, namespace, period, alarm_prefix, targets=(), payload=None, problems=()):
+        self.clock = clock
+        self.namespace = namespace
+        self.period = period
+        self.alarm_prefix = alarm_prefix
+        self.targets = tuple(targets)
+        self.payload = payload
+        self.problems = tuple(problems)
+
+    @property
+    def alarm_names(self):
+        return [self.alarm_prefix + "0", self.alarm_prefix + "1"]
+
+    @property
+    def high_resolution(self):
+        return self.period < 60
+
+    @classmethod
+    def from_env(cls, env):
+        # A broken variable must not stop the beat: keep going with what parses, report the rest.
+        problems = []
+        clock = env.get("ALARMCLOCK_NAME", "alarmclock")
+        try:
+            period = int(env.get("ALARMCLOCK_PERIOD", "60"))
+        except ValueError:
+            problems.append("ALARMCLOCK_PERIOD is not an integer")
+            period = 60
+        targets = _json_env(env, "ALARMCLOCK_TARGETS", [], problems)
+        if not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
+            problems.append("ALARMCLOCK_TARGETS is not a list of ARNs")
+            targets = []
+        return cls(
+            clock=clock,
+            namespace=env.get("ALARMCLOCK_NAMESPACE", "alarmclock/" + clock),
+            period=period,
+            alarm_prefix=env.get("ALARMCLOCK_ALARM_PREFIX", clock + "-tick-is-"),
+            targets=[t for t in targets if t],
+            payload=_json_env(env, "ALARMCLOCK_PAYLOAD", None, problems),
+            problems=problems,
+        )
+
+
+def _json_env(env, name, default, problems):
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        return json.loads(raw)
+    except ValueError:
+        problems.append(name + " is not valid JSON")
+        return default
+
+
+class Runtime:
+    """Everything the handler touches outside itself.
+
+    client(service, region) returns a boto3 client; now() returns epoch seconds;
+    http_put(url, body) answers CloudFormation; log(record) writes one structured line.
+    """
+
+    __slots__ = ("client", "http_put", "log", "now")
+
+    def __init__(self, client, now, http_put, log):
+        self.client = client
+        self.now = now
+        self.http_put = http_put
+        self.log = log
+
+
+class AlarmChange:
+    """One alarm state change, from either notification format."""
+
+    __slots__ = ("name", "state", "time", "via")
+
+    def __init__(self, name, state, time, via):
+        self.name = name
+        self.state = state
+        self.time = time
+        self.via = via
+
+
+def handle(event, context, config, runtime):
+    """Handle one invocation. Never raises for a malformed event; raises only when the
+    next beat could not be published, so Lambda's asynchronous retry tries again."""
+    try:
+        kind, body = classify(event)
+    except Exception as error:  # a malformed event must never break the clock
+        kind, body = "ignored", "unreadable event: %s" % _describe(error)
+    if kind == "custom_resource":
+        return handle_custom_resource(body, context, config, runtime)
+    if kind == "alarm":
+        return handle_alarm(body, config, runtime)
+    runtime.log({"level": "WARNING", "clock": config.clock, "action": "ignored", "reason": body})
+    return {"action": "ignored", "reason": body}
+
+
+def classify(event):
+    """Return ("custom_resource", request), ("alarm", AlarmChange) or ("ignored", reason)."""
+    if not isinstance(event, dict):
+        return "ignored", "event is not an object"
+    if "RequestType" in event:
+        return "custom_resource", event
+    if event.get("source") == "aws.cloudwatch" and isinstance(event.get("alarmData"), dict):
+        # CloudWatch's direct Lambda alarm action.
+        data = event["alarmData"]
+        state = data.get("state") or {}
+        return "alarm", AlarmChange(
+            data.get("alarmName"), state.get("value"), state.get("timestamp") or event.get("time"), "lambda"
+        )
+    records = event.get("Records")
+    if isinstance(records, list) and records and isinstance(records[0], dict):
+        sns = records[0].get("Sns") or {}
+        message = json.loads(sns.get("Message") or "null")
+        if isinstance(message, dict) and "RequestType" in message:
+            return "custom_resource", message
+        if isinstance(message, dict) and "AlarmName" in message:
+            return "alarm", AlarmChange(
+                message.get("AlarmName"), message.get("NewStateValue"), message.get("StateChangeTime"), "sns"
+            )
+        return "ignored", "SNS message is neither an alarm nor a CloudFormation request"
+    return "ignored", "unknown event shape"
+
+
+def handle_alarm(change, config, runtime):
+    name = change.name if isinstance(change.name, str) else ""
+    suffix = name[len(config.alarm_prefix) :] if name.startswith(config.alarm_prefix) else None
+    if suffix not in NEXT_VALUE:
+        return _ignore(config, runtime, "alarm %r is not one of this clock's" % name)
+    if change.state != "ALARM":
+        return _ignore(config, runtime, "alarm %s went to %s, not ALARM" % (name, change.state))
+    now = runtime.now()
+    tick_time = _parse_time(change.time, now)
+    value = NEXT_VALUE[suffix]
+    # The next beat first: a failing target must never stop the clock.
+    publish_tick(value, now, config, runtime)
+    tick = {
+        "source": TICK_SOURCE,
+        "version": TICK_VERSION,
+        "clock": config.clock,
+        "tick_id": tick_id(name, tick_time),
+        "tick_time": _iso(tick_time),
+        "period_s": config.period,
+        "alarm": name,
+        "payload": config.payload,
+    }
+    failures = deliver(tick, config.targets, runtime)
+    record = {
+        "level": "ERROR" if failures else "INFO",
+        "clock": config.clock,
+        "action": "tick",
+        "tick_id": tick["tick_id"],
+        "tick_time": tick["tick_time"],
+        "alarm": name,
+        "via": change.via,
+        "published": value,
+        "lag_s": round(now - tick_time, 3),
+        "delivered": len(config.targets) - len(failures),
+        "failed": failures,
+    }
+    if config.problems:
+        record["config_problems"] = list(config.problems)
+    runtime.log(record)
+    return {"action": "tick", "published": value, "tick": tick, "failed": failures}
+
+
+def publish_tick(value, now, config, runtime):
+    runtime.client("cloudwatch", None).put_metric_data(
+        Namespace=config.namespace,
+        MetricData=[
+            {
+                "MetricName": METRIC_NAME,
+                "Value": float(value),
+                "Timestamp": now,
+                # Sub-minute alarms need high-resolution points, or they lapse into INSUFFICIENT_DATA.
+                "StorageResolution": 1 if config.high_resolution else 60,
+            }
+        ],
+    )
+
+
+def tick_id(alarm_name, tick_time):
+    """Same alarm, same state-change time -> same id, so targets can drop duplicates."""
+    key = "%s|%.3f" % (alarm_name, tick_time)
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def deliver(tick, targets, runtime):
+    """Send the tick to every target; return "arn: error" for each that failed."""
+    body = json.dumps(tick, separators=(",", ":"))
+    failures = []
+    for arn in targets:
+        try:
+            send_to_target(arn, body, runtime)
+        except Exception as error:  # one bad target must not starve the others
+            failures.append("%s: %s" % (arn, _describe(error)))
+    return failures
+
+
+def send_to_target(arn, body, runtime):
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        raise ValueError("not an ARN")
+    partition, service, region, account, resource = parts[1:]
+    client = runtime.client(service, region)
+    if service == "lambda":
+        client.invoke(FunctionName=arn, InvocationType="Event", Payload=body.encode())
+    elif service == "sns":
+        client.publish(TopicArn=arn, Message=body)
+    elif service == "sqs":
+        suffix = ".cn" if partition == "aws-cn" else ""
+        url = "https://sqs.%s.amazonaws.com%s/%s/%s" % (region, suffix, account, resource)
+        client.send_message(QueueUrl=url, MessageBody=body)
+    elif service == "events":
+        answer = client.put_events(
+            Entries=[{"Source": TICK_SOURCE, "DetailType": "alarmclock tick", "Detail": body, "EventBusName": arn}]
+        )
+        if answer.get("FailedEntryCount"):
+            raise RuntimeError(str(answer.get("Entries")))
+    else:
+        raise ValueError("unsupported target service " + service)
+
+
+def handle_custom_resource(request, context, config, runtime):
+    """Start the clock on Create, leave it on Update, stop it on Delete; always answer."""
+    kind = request.get("RequestType")
+    answer = Answer(request, context, config, runtime)
+    status, reason = "SUCCESS", ""
+    try:
+        answer.arm_deadline()
+        if kind == "Create":
+            # The seed's kick: a 0 makes alarm <prefix>0 fire, and the loop runs from there.
+            publish_tick(0, runtime.now(), config, runtime)
+        elif kind == "Delete":
+            stop_clock(config, runtime)
+        elif kind != "Update":
+            # Update keeps the running loop: a second value in the current period would
+            # average to 0.5, which satisfies neither alarm and stalls the clock.
+            status, reason = "FAILED", "unknown RequestType %r" % (kind,)
+    except Exception as error:
+        status, reason = "FAILED", _describe(error)
+    finally:
+        answer.send(status, reason)
+    return {"action": kind, "status": status, "reason": reason}
+
+
+def stop_clock(config, runtime):
+    # Delete must succeed even if the alarms are already gone, or the stack cannot be deleted.
+    try:
+        runtime.client("cloudwatch", None).disable_alarm_actions(AlarmNames=config.alarm_names)
+    except Exception as error:
+        runtime.log({"level": "WARNING", "clock": config.clock, "action": "stop", "reason": _describe(error)})
+
+
+class Answer:
+    """Sends exactly one answer to CloudFormation: the handler's, or FAILED just before
+    the function's deadline if the work hangs (otherwise the stack waits ServiceTimeout)."""
+
+    def __init__(self, request, context, config, runtime):
+        self.request = request
+        self.context = context
+        self.config = config
+        self.runtime = runtime
+        self.lock = threading.Lock()
+        self.sent = False
+        self.timer = None
+
+    def arm_deadline(self):
+        remaining = getattr(self.context, "get_remaining_time_in_millis", None)
+        if remaining is None:
+            return
+        delay = max(0.0, remaining() / 1000.0 - ANSWER_MARGIN_S)
+        self.timer = threading.Timer(delay, self.send, ("FAILED", "the function ran out of time"))
+        self.timer.daemon = True
+        self.timer.start()
+
+    def physical_id(self):
+        if self.request.get("PhysicalResourceId"):
+            return self.request["PhysicalResourceId"]
+        # Stable across Updates: a new id would make CloudFormation delete the "old" resource.
+        return "%s-%s" % (self.config.clock, self.request.get("LogicalResourceId", "Starter"))
+
+    def send(self, status, reason):
+        with self.lock:
+            if self.sent:
+                return
+            self.sent = True
+        if self.timer is not None:
+            self.timer.cancel()
+        stream = getattr(self.context, "log_stream_name", None)
+        body = {
+            "Status": status,
+            "Reason": (reason + " " if reason else "") + ("(log stream %s)" % stream if stream else ""),
+            "PhysicalResourceId": self.physical_id(),
+            "StackId": self.request.get("StackId"),
+            "RequestId": self.request.get("RequestId"),
+            "LogicalResourceId": self.request.get("LogicalResourceId"),
+            "NoEcho": False,
+            "Data": {"ClockName": self.config.clock},
+        }
+        record = {
+            "level": "INFO",
+            "clock": self.config.clock,
+            "action": "answer",
+            "request": self.request.get("RequestType"),
+            "status": status,
+            "reason": reason,
+        }
+        try:
+            self.runtime.http_put(str(self.request.get("ResponseURL")), json.dumps(body).encode())
+        except Exception as error:
+            record.update(level="ERROR", answer_error=_describe(error))
+        self.runtime.log(record)
+
+
+def _ignore(config, runtime, reason):
+    runtime.log({"level": "INFO", "clock": config.clock, "action": "ignored", "reason": reason})
+    return {"action": "ignored", "reason": reason}
+
+
+def _parse_time(text, default):
+    # CloudWatch writes "2026-11-27T08:42:00.123+0000"; older payloads vary, so fall back.
+    if isinstance(text, str):
+        try:
+            return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+        except ValueError:
+            try:
+                return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+            except ValueError:
+                pass
+    return default
+
+
+def _iso(epoch):
+    moment = datetime.fromtimestamp(epoch, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (moment.microsecond // 1000)
+
+
+def _describe(error):
+    return "%s: %s" % (type(error).__name__, error)
+
+
+# ---- wiring for the real Lambda runtime -------------------------------------------------
+
+_BOTO_CONFIG = Config(connect_timeout=3, read_timeout=5, retries={"max_attempts": 3, "mode": "standard"})
+_clients: dict = {}
+_config = None
+
+
+def _real_client(service, region):
+    key = (service, region)
+    if key not in _clients:
+        _clients[key] = boto3.client(service, region_name=region, config=_BOTO_CONFIG)
+    return _clients[key]
+
+
+def _real_http_put(url, body):
+    # S3 presigned URLs reject a content type they were not signed with: send an empty one.
+    request = urllib.request.Request(
+        url, data=body, method="PUT", headers={"Content-Type": "", "Content-Length": str(len(body))}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        response.read()
+
+
+def _print_log(record):
+    print(json.dumps(record, default=str))
+
+
+REAL_RUNTIME = Runtime(client=_real_client, now=time.time, http_put=_real_http_put, log=_print_log)
+
+
+def lambda_handler(event, context):
+    global _config
+    if _config is None:
+        _config = ClockConfig.from_env(os.environ)
+    return handle(event, context, _config, REAL_RUNTIME)

@@ -1,0 +1,41 @@
+"""Serialise a template dict as YAML or JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+import yaml
+
+Format = Literal["yaml", "json"]
+FORMATS: tuple[Format, ...] = ("yaml", "json")
+
+
+class _TemplateDumper(yaml.SafeDumper):
+    """Writes multi-line strings (the inline handler) as literal blocks, readable in a diff,
+    and never YAML aliases, which CloudFormation rejects."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
+def _str_representer(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in text else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_TemplateDumper.add_representer(str, _str_representer)
+
+
+def render(template: dict[str, Any], fmt: Format = "yaml") -> str:
+    if fmt == "json":
+        return json.dumps(template, indent=2) + "\n"
+    return yaml.dump(template, Dumper=_TemplateDumper, sort_keys=False, width=120, allow_unicode=True)
+
+
+def load(text: str) -> dict[str, Any]:
+    """Read back a template this module wrote (long-form intrinsics only, so safe_load works)."""
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise ValueError("not a CloudFormation template")
+    return data

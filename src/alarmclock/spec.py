@@ -1,0 +1,160 @@
+"""What a clock is: a validated, immutable description that every command starts from.
+
+Parsing user input happens here and only here, so `template`, `simulate` and `deploy`
+accept and reject exactly the same things, with the same messages.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Via = Literal["lambda", "sns"]
+VIAS: tuple[Via, ...] = ("lambda", "sns")
+
+# PutMetricAlarm: Period is 10, 20, 30 or a multiple of 60, and Period x EvaluationPeriods <= 86,400.
+SUB_MINUTE_PERIODS = (10, 20, 30)
+MAX_PERIOD_S = 86_400
+# Lambda limits all environment variables of a function to 4 KB together; targets and
+# payload travel there, so keep them well inside it.
+MAX_CONFIG_BYTES = 3_000
+
+TARGET_SERVICES = {
+    "lambda": "Lambda function",
+    "sns": "SNS topic",
+    "sqs": "SQS queue",
+    "events": "EventBridge event bus",
+}
+_PARTITION = r"aws|aws-cn|aws-us-gov"
+_REGION = r"[a-z]{2}(?:-[a-z]+)+-\d"
+_ACCOUNT = r"\d{12}"
+TARGET_PATTERNS = {
+    "lambda": r"function:[A-Za-z0-9_-]{1,64}(?::(?:\$LATEST|[A-Za-z0-9_-]{1,128}))?",
+    "sns": r"[A-Za-z0-9_-]{1,256}(?:\.fifo)?",
+    "sqs": r"[A-Za-z0-9_-]{1,80}(?:\.fifo)?",
+    "events": r"event-bus/[A-Za-z0-9._\-/]{1,256}",
+}
+_ARN = re.compile(rf"^arn:(?:{_PARTITION}):([a-z0-9-]+):({_REGION}):({_ACCOUNT}):(.+)$")
+_PERIOD = re.compile(r"^\s*(\d+)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?)?\s*$", re.IGNORECASE)
+_CLOCK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,99}$")
+
+PERIOD_HELP = "whole minutes from 1m to 1440m (e.g. 1m, 5m, 1h)"
+
+
+class SpecError(ValueError):
+    """Bad user input; the message is one line that names the problem and what is accepted."""
+
+
+@dataclass(frozen=True)
+class Target:
+    arn: str
+    service: str
+
+    @property
+    def region(self) -> str:
+        return self.arn.split(":")[3]
+
+
+@dataclass(frozen=True)
+class ClockSpec:
+    """One clock: how often it ticks, how alarms reach the function, whom it calls."""
+
+    period_s: int = 60
+    via: Via = "lambda"
+    targets: tuple[Target, ...] = ()
+    payload: Any = None
+    name: str | None = None  # None: the stack's name, decided at deploy time
+
+    @property
+    def high_resolution(self) -> bool:
+        return self.period_s < 60
+
+    def __post_init__(self) -> None:
+        check_period(self.period_s)
+        if self.via not in VIAS:
+            raise SpecError(f"--via {self.via!r} is not supported; use one of: {', '.join(VIAS)}")
+        size = len(json.dumps([t.arn for t in self.targets])) + len(json.dumps(self.payload))
+        if size > MAX_CONFIG_BYTES:
+            raise SpecError(
+                f"targets and payload take {size} bytes; keep them under {MAX_CONFIG_BYTES} "
+                "(they travel in the function's 4 KB of environment variables)"
+            )
+
+
+def parse_period(text: str | int) -> int:
+    """'1m' -> 60, '30s' -> 30, '2h' -> 7200, '90' -> 90 (then checked by check_period)."""
+    match = _PERIOD.match(str(text))
+    if not match:
+        raise SpecError(f"--every {text!r} is not a duration; use {PERIOD_HELP}")
+    number, unit = int(match.group(1)), (match.group(2) or "s").lower()
+    seconds = number * {"s": 1, "m": 60, "h": 3600}[unit[0]]
+    return check_period(seconds, shown=str(text))
+
+
+def check_period(seconds: int, shown: str | None = None) -> int:
+    shown = shown if shown is not None else f"{seconds}s"
+    if seconds <= 0:
+        raise SpecError(f"--every {shown!r} must be positive; use {PERIOD_HELP}")
+    if seconds in SUB_MINUTE_PERIODS:
+        raise SpecError(
+            f"--every {shown!r}: sub-minute clocks (10s, 20s, 30s) are not available yet; use whole minutes (e.g. 1m)"
+        )
+    if seconds % 60 or seconds > MAX_PERIOD_S:
+        raise SpecError(f"--every {shown!r} is not a valid alarm period; use {PERIOD_HELP}")
+    return seconds
+
+
+def parse_target(arn: str) -> Target:
+    match = _ARN.match(arn.strip())
+    if not match:
+        raise SpecError(f"--target {arn!r} is not an ARN (expected arn:aws:SERVICE:REGION:ACCOUNT:RESOURCE)")
+    service, resource = match.group(1), match.group(4)
+    if service not in TARGET_SERVICES:
+        accepted = ", ".join(f"{key} ({what})" for key, what in TARGET_SERVICES.items())
+        raise SpecError(f"--target {arn!r}: service {service!r} is not supported; use {accepted}")
+    if not re.fullmatch(TARGET_PATTERNS[service], resource):
+        raise SpecError(
+            f"--target {arn!r} does not name a {TARGET_SERVICES[service]} "
+            f"(expected ...:{service}:REGION:ACCOUNT:{TARGET_PATTERNS[service]})"
+        )
+    return Target(arn=arn.strip(), service=service)
+
+
+def parse_payload(text: str | None) -> Any:
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise SpecError(f'--payload is not valid JSON ({error}); e.g. --payload \'{{"job": "report"}}\'') from None
+
+
+def check_clock_name(name: str) -> str:
+    # It becomes the stack name and the prefix of the alarm names.
+    if not _CLOCK_NAME.match(name):
+        raise SpecError(f"clock name {name!r} is not valid; use a letter then letters, digits or hyphens (at most 100)")
+    return name
+
+
+def build_spec(
+    every: str | int = "1m",
+    via: str = "lambda",
+    targets: tuple[str, ...] | list[str] = (),
+    payload: str | None = None,
+    name: str | None = None,
+) -> ClockSpec:
+    """The one place user input becomes a ClockSpec."""
+    if via not in VIAS:
+        raise SpecError(f"--via {via!r} is not supported; use one of: {', '.join(VIAS)}")
+    parsed = tuple(parse_target(t) for t in targets)
+    if len({t.arn for t in parsed}) != len(parsed):
+        raise SpecError("--target: the same ARN is given twice")
+    return ClockSpec(
+        period_s=parse_period(every),
+        via=via,  # checked just above
+        targets=parsed,
+        payload=parse_payload(payload),
+        name=check_clock_name(name) if name is not None else None,
+    )

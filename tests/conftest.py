@@ -1,0 +1,133 @@
+"""Shared fixtures: fake credentials, moto, a server that catches CloudFormation answers."""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from alarmclock import handler
+
+EVENTS = Path(__file__).parent / "events"
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+CLOCK = "my-clock"
+
+logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+
+@pytest.fixture(autouse=True)
+def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Never reach real AWS, whatever the machine's environment holds.
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+
+
+def load_event(name: str) -> dict[str, Any]:
+    return copy.deepcopy(json.loads((EVENTS / name).read_text()))
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    with mock_aws():
+        yield
+
+
+class CaughtAnswers:
+    """An HTTP server on 127.0.0.1 that records every PUT, as S3's presigned URL would."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict[str, Any]] = []
+        self.content_types: list[str | None] = []
+        answers = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_PUT(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                answers.content_types.append(self.headers.get("Content-Type"))
+                answers.bodies.append(json.loads(self.rfile.read(length)))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/answer?X-Amz-Signature=EXAMPLE"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def answers() -> Iterator[CaughtAnswers]:
+    caught = CaughtAnswers()
+    yield caught
+    caught.close()
+
+
+class Clock:
+    """Virtual time for the handler: tests move it by hand."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make_runtime(
+    now: Callable[[], float] | None = None,
+    client: Callable[[str, str | None], Any] | None = None,
+) -> tuple[handler.Runtime, list[dict[str, Any]]]:
+    """The handler's runtime with moto-backed clients and a log kept in a list."""
+    logs: list[dict[str, Any]] = []
+    clients: dict[tuple[str, str | None], Any] = {}
+
+    def moto_client(service: str, region: str | None) -> Any:
+        key = (service, region)
+        if key not in clients:
+            clients[key] = boto3.client(service, region_name=region or REGION)  # type: ignore[call-overload]
+        return clients[key]
+
+    runtime = handler.Runtime(
+        client=client or moto_client,
+        now=now or Clock(1_795_769_000.0),
+        http_put=handler._real_http_put,
+        log=logs.append,
+    )
+    return runtime, logs
+
+
+def clock_config(
+    targets: list[str] | tuple[str, ...] = (), payload: Any = None, period: int = 60
+) -> handler.ClockConfig:
+    return handler.ClockConfig(
+        clock=CLOCK,
+        namespace=f"alarmclock/{CLOCK}",
+        period=period,
+        alarm_prefix=f"{CLOCK}-tick-is-",
+        targets=list(targets),
+        payload=payload,
+    )

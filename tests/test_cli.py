@@ -1,0 +1,104 @@
+"""The CLI in-process: main(argv) -> exit status, output read from the captured streams."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from alarmclock.cli import main
+
+TARGET = "arn:aws:lambda:us-east-1:123456789012:function:my-job"
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    status = main(argv)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_template_prints_a_yaml_template_with_the_target(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(["template", "--every", "1m", "--target", TARGET], capsys)
+    assert status == 0 and err == ""
+    template = yaml.safe_load(out)
+    assert template["Metadata"]["alarmclock"]["targets"] == [TARGET]
+    assert template["Resources"]["TickAlarm0"]["Properties"]["Period"] == 60
+
+
+def test_template_writes_json_to_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "clock.json"
+    status, out, err = run(
+        ["template", "--every", "5m", "--via", "sns", "--format", "json", "-o", str(path), "--payload", '{"a": 1}'],
+        capsys,
+    )
+    assert status == 0 and out == ""
+    assert f"wrote {path}" in err
+    template = json.loads(path.read_text())
+    assert "TickTopic" in template["Resources"]
+    assert json.loads(
+        template["Resources"]["TickFunction"]["Properties"]["Environment"]["Variables"]["ALARMCLOCK_PAYLOAD"]
+    ) == {"a": 1}
+
+
+@pytest.mark.parametrize(
+    ("argv", "names"),
+    [
+        (["--every", "45s"], ["--every", "45s", "whole minutes"]),
+        (["--every", "0"], ["--every", "positive"]),
+        (["--every", "soon"], ["--every", "not a duration"]),
+        (["--every", "25h"], ["--every", "1440m"]),
+        (["--every", "30s"], ["sub-minute", "not available yet"]),
+        (["--target", "my-job"], ["--target", "not an ARN"]),
+        (["--target", "arn:aws:s3:us-east-1:123456789012:bucket"], ["'s3' is not supported", "sqs (SQS queue)"]),
+        (["--target", "arn:aws:lambda:us-east-1:123456789012:layer:x"], ["does not name a Lambda function"]),
+        (["--target", TARGET, "--target", TARGET], ["same ARN"]),
+        (["--payload", "{job}"], ["--payload", "not valid JSON"]),
+        (["--payload", json.dumps({"x": "y" * 4000})], ["4 KB"]),
+        (["--via", "sqs"], ["--via", "lambda", "sns"]),
+        (["--format", "toml"], ["--format", "yaml", "json"]),
+        (["--bogus"], ["No such option"]),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_status_2(
+    argv: list[str], names: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(["template", *argv], capsys)
+    assert status == 2
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("alarmclock: error: ")
+    for name in names:
+        assert name in err
+    assert "Traceback" not in err
+
+
+def test_an_unwritable_output_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(["template", "-o", str(tmp_path / "missing-dir" / "clock.yaml")], capsys)
+    assert status == 1
+    assert err.startswith("alarmclock: error: cannot write") and err.count("\n") == 1
+
+
+def test_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["--help"], capsys)
+    assert status == 0 and "template" in out
+    status, out, _ = run(["template", "--help"], capsys)
+    assert status == 0 and "--every" in out and "--target" in out
+    status, out, _ = run(["--version"], capsys)
+    assert status == 0 and "alarmclock" in out
+
+
+def test_an_unknown_command_is_exit_status_2(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(["frobnicate"], capsys)
+    assert status == 2 and "No such command" in err
+
+
+def test_the_console_script_runs_as_a_module() -> None:
+    # The installed entry point, end to end in a subprocess: exit status and stderr as a user sees them.
+    done = subprocess.run(
+        [sys.executable, "-m", "alarmclock", "template", "--every", "45s"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("alarmclock: error: --every '45s'")
