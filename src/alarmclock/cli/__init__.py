@@ -1,0 +1,55 @@
+"""The `alarmclock` command: parse, call the library, render, return an exit status.
+
+Heavy imports (boto3, the emulator) wait until a command needs them, so `--help` is quick.
+Every user error ends as one line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from alarmclock import __version__
+from alarmclock.cli.options import EXIT_OK, EXIT_USAGE
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="alarmclock")
+def cli() -> None:
+    """A CloudFormation-native clock for AWS Lambda: two CloudWatch alarms flip-flopping on a
+    metric invoke your function every period, with no scheduler at all."""
+
+
+def register_commands() -> None:
+    # Each command lives in its own module; importing one registers it on `cli`.
+    from alarmclock.cli import template_cmd  # noqa: F401
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI in-process and return its exit status (tests call this directly)."""
+    register_commands()
+    try:
+        result: Any = cli.main(args=argv, prog_name="alarmclock", standalone_mode=False)
+    except click.UsageError as error:
+        hint = (
+            f" (see 'alarmclock {error.ctx.command_path.split(' ', 1)[1]} --help')"
+            if error.ctx and " " in error.ctx.command_path
+            else " (see 'alarmclock --help')"
+        )
+        click.echo(f"alarmclock: error: {error.format_message()}{hint}", err=True)
+        return EXIT_USAGE
+    except click.ClickException as error:
+        click.echo(f"alarmclock: error: {error.format_message()}", err=True)
+        return error.exit_code
+    except click.exceptions.Abort:
+        click.echo("alarmclock: interrupted", err=True)
+        return 130
+    except click.exceptions.Exit as error:
+        return int(error.exit_code)
+    return int(result) if isinstance(result, int) else EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

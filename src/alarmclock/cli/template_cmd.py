@@ -1,0 +1,41 @@
+"""`alarmclock template`: print a clock's CloudFormation template."""
+
+from __future__ import annotations
+
+import click
+
+from alarmclock.cli import cli
+from alarmclock.cli.options import every_option, payload_option, target_option, usage_error, via_option
+from alarmclock.spec import SpecError, build_spec
+
+
+@cli.command()
+@every_option
+@via_option
+@target_option
+@payload_option
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
+def template(every: str, via: str, targets: tuple[str, ...], payload: str | None, fmt: str, output: str | None) -> None:
+    """Print the CloudFormation template of a clock.
+
+    Deploy it with `aws cloudformation deploy --template-file clock.yaml --stack-name NAME
+    --capabilities CAPABILITY_IAM`; no alarmclock is needed on the deploying machine.
+    """
+    from alarmclock.render import render
+    from alarmclock.template import build_template
+
+    try:
+        spec = build_spec(every=every, via=via, targets=targets, payload=payload)
+    except SpecError as error:
+        raise usage_error(error) from None
+    text = render(build_template(spec), fmt)  # type: ignore[arg-type]  # click.Choice checked it
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8") as stream:
+                stream.write(text)
+        except OSError as error:
+            raise click.ClickException(f"cannot write {output}: {error.strerror}") from None
+        click.echo(f"wrote {output} ({len(text.encode())} bytes)", err=True)
+    else:
+        click.echo(text, nl=False)
