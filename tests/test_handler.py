@@ -265,11 +265,53 @@ def custom_resource(name: str, answers: CaughtAnswers) -> dict[str, Any]:
     return request
 
 
-def test_create_starts_the_clock_and_answers_success(aws: None, answers: CaughtAnswers) -> None:
-    runtime, _ = make_runtime(now=Clock(NOW))
+def create_alarms() -> Any:
+    """The clock's two alarms in moto, as the template declares them."""
+    cloudwatch = boto3.client("cloudwatch")
+    for value, operator in ((0, "LessThanOrEqualToThreshold"), (1, "GreaterThanOrEqualToThreshold")):
+        cloudwatch.put_metric_alarm(
+            AlarmName=f"{CLOCK}-tick-is-{value}",
+            Namespace=NAMESPACE,
+            MetricName="Tick",
+            Statistic="Average",
+            Period=60,
+            EvaluationPeriods=1,
+            Threshold=value,
+            ComparisonOperator=operator,
+            AlarmActions=[f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:f"],
+        )
+    return cloudwatch
+
+
+def alarm_states(cloudwatch: Any) -> dict[str, tuple[str, str]]:
+    alarms = cloudwatch.describe_alarms(AlarmNamePrefix=CLOCK)["MetricAlarms"]
+    return {a["AlarmName"]: (a["StateValue"], a["StateReason"]) for a in alarms}
+
+
+def record_set_alarm_state(runtime: handler.Runtime) -> list[tuple[str, str]]:
+    """(alarm, state) for each SetAlarmState the handler sends (moto keeps no alarm history)."""
+    calls: list[tuple[str, str]] = []
+    runtime.client("cloudwatch", None).meta.events.register(
+        "provide-client-params.cloudwatch.SetAlarmState",
+        lambda params, **_: calls.append((params["AlarmName"], params["StateValue"])),
+    )
+    return calls
+
+
+KICK = [(f"{CLOCK}-tick-is-0", "OK"), (f"{CLOCK}-tick-is-0", "ALARM")]
+
+
+def test_create_kicks_the_clock_and_answers_success(aws: None, answers: CaughtAnswers) -> None:
+    cloudwatch = create_alarms()
+    runtime, logs = make_runtime(now=Clock(NOW))
+    kicks = record_set_alarm_state(runtime)
     result = handler.handle(custom_resource("cfn_create.json", answers), None, clock_config(), runtime)
     assert result["status"] == "SUCCESS"
-    assert published_ticks() == [(NOW - NOW % 60, 0.0)]  # the seed's kick: 0 makes tick-is-0 fire
+    # OK then ALARM: a state change, so CloudWatch runs tick-is-0's action and the loop starts.
+    assert kicks == KICK
+    assert alarm_states(cloudwatch)[f"{CLOCK}-tick-is-0"] == ("ALARM", "alarmclock: stack created")
+    assert published_ticks() == []  # the function publishes 1 when that action invokes it
+    assert any(line["action"] == "kick" for line in logs)
     (body,) = answers.bodies
     assert body["Status"] == "SUCCESS"
     assert body["PhysicalResourceId"] == f"{CLOCK}-Starter"
@@ -280,7 +322,21 @@ def test_create_starts_the_clock_and_answers_success(aws: None, answers: CaughtA
     assert answers.content_types == [""]  # S3 presigned URLs are signed without a content type
 
 
+def test_a_clock_created_paused_is_not_kicked(aws: None, answers: CaughtAnswers) -> None:
+    cloudwatch = create_alarms()
+    before = alarm_states(cloudwatch)
+    request = custom_resource("cfn_create.json", answers)
+    request["ResourceProperties"]["Paused"] = "true"
+    runtime, _ = make_runtime(now=Clock(NOW))
+    kicks = record_set_alarm_state(runtime)
+    handler.handle(request, None, clock_config(), runtime)
+    assert kicks == []
+    assert alarm_states(cloudwatch) == before
+    assert [b["Status"] for b in answers.bodies] == ["SUCCESS"]
+
+
 def test_an_sns_wrapped_create_is_answered_too(aws: None, answers: CaughtAnswers) -> None:
+    cloudwatch = create_alarms()
     event = load_event("sns_cfn_create.json")
     message = json.loads(event["Records"][0]["Sns"]["Message"])
     message["ResponseURL"] = answers.url
@@ -288,32 +344,42 @@ def test_an_sns_wrapped_create_is_answered_too(aws: None, answers: CaughtAnswers
     runtime, _ = make_runtime(now=Clock(NOW))
     handler.handle(event, None, clock_config(), runtime)
     assert [b["Status"] for b in answers.bodies] == ["SUCCESS"]
-    assert [v for _, v in published_ticks()] == [0.0]
+    assert alarm_states(cloudwatch)[f"{CLOCK}-tick-is-0"][0] == "ALARM"
 
 
 def test_update_keeps_the_running_loop_and_the_physical_id(aws: None, answers: CaughtAnswers) -> None:
+    cloudwatch = create_alarms()
+    before = alarm_states(cloudwatch)
     runtime, _ = make_runtime(now=Clock(NOW))
+    kicks = record_set_alarm_state(runtime)
     handler.handle(custom_resource("cfn_update.json", answers), None, clock_config(), runtime)
     (body,) = answers.bodies
     assert body["Status"] == "SUCCESS"
     assert body["PhysicalResourceId"] == "my-clock-Starter"
-    assert published_ticks() == []  # a second value in this minute would stall the loop
+    assert published_ticks() == []  # a second value in this minute could stall the loop
+    assert kicks == []
+    assert alarm_states(cloudwatch) == before
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "kicked"), [("true", "false", True), ("false", "true", False), ("true", "true", False)]
+)
+def test_update_kicks_only_on_resume(aws: None, answers: CaughtAnswers, old: str, new: str, kicked: bool) -> None:
+    cloudwatch = create_alarms()
+    before = alarm_states(cloudwatch)
+    request = custom_resource("cfn_update.json", answers)
+    request["OldResourceProperties"]["Paused"] = old
+    request["ResourceProperties"]["Paused"] = new
+    runtime, _ = make_runtime(now=Clock(NOW))
+    kicks = record_set_alarm_state(runtime)
+    handler.handle(request, None, clock_config(), runtime)
+    assert kicks == (KICK if kicked else [])
+    assert (alarm_states(cloudwatch) == before) is not kicked
+    assert [b["Status"] for b in answers.bodies] == ["SUCCESS"]
 
 
 def test_delete_disables_the_alarms_actions_and_answers_success(aws: None, answers: CaughtAnswers) -> None:
-    cloudwatch = boto3.client("cloudwatch")
-    for value in (0, 1):
-        cloudwatch.put_metric_alarm(
-            AlarmName=f"{CLOCK}-tick-is-{value}",
-            Namespace=NAMESPACE,
-            MetricName="Tick",
-            Statistic="Average",
-            Period=60,
-            EvaluationPeriods=1,
-            Threshold=value,
-            ComparisonOperator="LessThanOrEqualToThreshold",
-            AlarmActions=[f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:f"],
-        )
+    cloudwatch = create_alarms()
     runtime, _ = make_runtime(now=Clock(NOW))
     handler.handle(custom_resource("cfn_delete.json", answers), None, clock_config(), runtime)
     alarms = cloudwatch.describe_alarms(AlarmNamePrefix=CLOCK)["MetricAlarms"]
@@ -328,6 +394,13 @@ def test_delete_answers_success_even_when_cloudwatch_refuses(aws: None, answers:
     handler.handle(custom_resource("cfn_delete.json", answers), None, clock_config(), runtime)
     assert [b["Status"] for b in answers.bodies] == ["SUCCESS"]
     assert any(line.get("action") == "stop" and "AccessDenied" in line["reason"] for line in logs)
+
+
+def test_create_answers_failed_when_the_alarms_do_not_exist(aws: None, answers: CaughtAnswers) -> None:
+    runtime, _ = make_runtime(now=Clock(NOW))
+    handler.handle(custom_resource("cfn_create.json", answers), None, clock_config(), runtime)
+    (body,) = answers.bodies
+    assert body["Status"] == "FAILED" and "ResourceNotFound" in body["Reason"]
 
 
 def test_create_answers_failed_with_the_reason_when_the_kick_fails(aws: None, answers: CaughtAnswers) -> None:
@@ -355,8 +428,8 @@ def test_an_unknown_request_type_is_answered_failed(aws: None, answers: CaughtAn
 
 def test_a_hanging_create_is_answered_failed_before_the_function_times_out(answers: CaughtAnswers) -> None:
     class SlowCloudWatch:
-        def put_metric_data(self, **_: Any) -> None:
-            time.sleep(1.0)
+        def set_alarm_state(self, **_: Any) -> None:
+            time.sleep(0.5)
 
     class Context:
         log_stream_name = "stream"
@@ -368,12 +441,13 @@ def test_a_hanging_create_is_answered_failed_before_the_function_times_out(answe
     runtime, _ = make_runtime(now=Clock(NOW), client=lambda service, region: SlowCloudWatch())
     started = time.monotonic()
     handler.handle(custom_resource("cfn_create.json", answers), Context(), clock_config(), runtime)
-    assert time.monotonic() - started >= 1.0
+    assert time.monotonic() - started >= 1.0  # two calls of 0.5 s each
     (body,) = answers.bodies  # exactly one answer: the deadline's, not a second one after it
     assert body["Status"] == "FAILED" and "ran out of time" in body["Reason"]
 
 
 def test_an_unreachable_response_url_is_logged_not_raised(aws: None) -> None:
+    create_alarms()
     request = load_event("cfn_create.json")
     request["ResponseURL"] = "http://127.0.0.1:9/closed"
     runtime, logs = make_runtime(now=Clock(NOW))

@@ -165,7 +165,7 @@ def test_each_target_gets_exactly_its_own_permission() -> None:
 
 def test_without_targets_the_function_arn_is_a_parameter_and_the_only_grant() -> None:
     template = template_for("lambda", "none")
-    assert list(template["Parameters"]) == ["TargetFunctionArn"]
+    assert list(template["Parameters"]) == ["Paused", "TargetFunctionArn"]
     (grant,) = [s for s in policy_statements(template) if s["Sid"] == "InvokeTarget"]
     assert grant["Resource"] == {"Ref": "TargetFunctionArn"}
     pattern = re.compile(template["Parameters"]["TargetFunctionArn"]["AllowedPattern"])
@@ -237,6 +237,18 @@ def test_moto_creates_the_stack_and_the_real_handler_completes_it(moto_server: s
     assert env["ALARMCLOCK_NAMESPACE"] == "alarmclock/my-clock"
     assert json.loads(env["ALARMCLOCK_TARGETS"]) == [target]
 
+    # moto skipped the alarms; create them through the API, as the template declares them.
+    cloudwatch = boto3.client("cloudwatch", **kw)
+    for value in (0, 1):
+        declared = template_for("lambda", "none")["Resources"][f"TickAlarm{value}"]["Properties"]
+        cloudwatch.put_metric_alarm(
+            AlarmName=resolve_sub(declared["AlarmName"], "my-clock"),
+            Namespace=resolve_sub(declared["Namespace"], "my-clock"),
+            **{
+                k: declared[k]
+                for k in ("MetricName", "Statistic", "Period", "EvaluationPeriods", "Threshold", "ComparisonOperator")
+            },
+        )
     config = handler.ClockConfig.from_env(env)
     runtime, _ = make_runtime(now=time.time, client=lambda service, region: boto3.client(service, **kw))
     request = {
@@ -250,8 +262,9 @@ def test_moto_creates_the_stack_and_the_real_handler_completes_it(moto_server: s
     }
     assert handler.handle(request, None, config, runtime)["status"] == "SUCCESS"
     assert wait_for_status(cloudformation, "my-clock", "CREATE_COMPLETE")["StackStatus"] == "CREATE_COMPLETE"
-    metrics = boto3.client("cloudwatch", **kw).list_metrics(Namespace="alarmclock/my-clock")["Metrics"]
-    assert [m["MetricName"] for m in metrics] == ["Tick"]
+    states = {a["AlarmName"]: a["StateValue"] for a in cloudwatch.describe_alarms()["MetricAlarms"]}
+    # (moto starts alarms in OK, where AWS starts them in INSUFFICIENT_DATA)
+    assert states == {"my-clock-tick-is-0": "ALARM", "my-clock-tick-is-1": "OK"}
 
 
 def test_moto_accepts_the_sns_variant(moto_server: str) -> None:

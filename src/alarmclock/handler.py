@@ -262,26 +262,49 @@ def send_to_target(arn, body, runtime):
 
 
 def handle_custom_resource(request, context, config, runtime):
-    """Start the clock on Create, leave it on Update, stop it on Delete; always answer."""
+    """Start the clock on Create, restart it on resume, stop it on Delete; always answer."""
     kind = request.get("RequestType")
     answer = Answer(request, context, config, runtime)
     status, reason = "SUCCESS", ""
     try:
         answer.arm_deadline()
+        paused = _paused(request.get("ResourceProperties"))
         if kind == "Create":
-            # The seed's kick: a 0 makes alarm <prefix>0 fire, and the loop runs from there.
-            publish_tick(0, runtime.now(), config, runtime)
+            if not paused:
+                kick(config, runtime, "alarmclock: stack created")
+        elif kind == "Update":
+            # Otherwise leave the running loop alone: an extra beat now could put 0 and 1 in
+            # one period, whose average (0.5) satisfies neither alarm and stalls the clock.
+            if _paused(request.get("OldResourceProperties")) and not paused:
+                kick(config, runtime, "alarmclock: resumed")
         elif kind == "Delete":
             stop_clock(config, runtime)
-        elif kind != "Update":
-            # Update keeps the running loop: a second value in the current period would
-            # average to 0.5, which satisfies neither alarm and stalls the clock.
+        else:
             status, reason = "FAILED", "unknown RequestType %r" % (kind,)
     except Exception as error:
         status, reason = "FAILED", _describe(error)
     finally:
         answer.send(status, reason)
     return {"action": kind, "status": status, "reason": reason}
+
+
+def kick(config, runtime, reason):
+    """Start the loop by forcing alarm <prefix>0 into ALARM, whatever state it is in.
+
+    SetAlarmState runs the new state's actions when the state changes, so OK then ALARM
+    always invokes the function, which publishes 1; the alarms then take over. (The seed
+    published a 0 and waited for an evaluation: a minute or two, and nothing at all if
+    <prefix>0 was already in ALARM, as it can be on resume.)
+    """
+    cloudwatch = runtime.client("cloudwatch", None)
+    name = config.alarm_prefix + "0"
+    cloudwatch.set_alarm_state(AlarmName=name, StateValue="OK", StateReason=reason)
+    cloudwatch.set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason=reason)
+    runtime.log({"level": "INFO", "clock": config.clock, "action": "kick", "alarm": name, "reason": reason})
+
+
+def _paused(properties):
+    return isinstance(properties, dict) and str(properties.get("Paused", "false")).lower() == "true"
 
 
 def stop_clock(config, runtime):

@@ -22,6 +22,8 @@ STARTER_TIMEOUT_S = 300
 LOG_RETENTION_DAYS = 14
 METRIC_NAME = "Tick"
 TARGET_PARAMETER = "TargetFunctionArn"
+PAUSED_PARAMETER = "Paused"
+RUNNING_CONDITION = "ClockRunning"
 FUNCTION_ARN_PATTERN = r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9$_-]+)?$"
 
 Json = dict[str, Any]
@@ -82,6 +84,7 @@ def build_template(spec: ClockSpec) -> Json:
             "ServiceToken": service_token,
             "ServiceTimeout": STARTER_TIMEOUT_S,
             "PeriodSeconds": spec.period_s,
+            "Paused": ref(PAUSED_PARAMETER),
         },
     }
     template: Json = {
@@ -89,8 +92,17 @@ def build_template(spec: ClockSpec) -> Json:
         "Description": f"alarmclock {__version__}: {describe(spec)}",
         "Metadata": {"alarmclock": metadata(spec)},
     }
+    template["Parameters"] = {
+        PAUSED_PARAMETER: {
+            "Type": "String",
+            "AllowedValues": ["false", "true"],
+            "Default": "false",
+            "Description": "true stops the clock and keeps everything (alarmclock pause / resume set this)",
+        }
+    }
+    template["Conditions"] = {RUNNING_CONDITION: {"Fn::Equals": [ref(PAUSED_PARAMETER), "false"]}}
     if not spec.targets:
-        template["Parameters"] = {
+        template["Parameters"] |= {
             TARGET_PARAMETER: {
                 "Type": "String",
                 "Description": "ARN of the Lambda function to invoke on every tick",
@@ -170,9 +182,10 @@ def tick_role(spec: ClockSpec) -> Json:
             "Condition": {"StringEquals": {"cloudwatch:namespace": sub(NAMESPACE)}},
         },
         {
-            "Sid": "StopOwnAlarmsOnDelete",
+            # SetAlarmState kicks the loop on create and resume; DisableAlarmActions stops it on delete.
+            "Sid": "StartAndStopOwnAlarms",
             "Effect": "Allow",
-            "Action": "cloudwatch:DisableAlarmActions",
+            "Action": ["cloudwatch:SetAlarmState", "cloudwatch:DisableAlarmActions"],
             "Resource": [sub(ALARM_ARN + "0"), sub(ALARM_ARN + "1")],
         },
     ]
@@ -242,6 +255,8 @@ def tick_alarm(spec: ClockSpec, value: int, action: Json) -> Json:
             "Threshold": value,
             "ComparisonOperator": ("LessThanOrEqualToThreshold" if value == 0 else "GreaterThanOrEqualToThreshold"),
             "TreatMissingData": "missing",
+            # A paused clock keeps its alarms but they act on nothing.
+            "ActionsEnabled": {"Fn::If": [RUNNING_CONDITION, True, False]},
             "AlarmActions": [action],
         },
     }
