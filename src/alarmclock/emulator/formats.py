@@ -1,0 +1,126 @@
+"""The payloads AWS sends, built the way AWS documents them (../shared/notes/aws-facts.md)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from alarmclock.emulator.cloudwatch import Alarm, StateChange
+
+REGION_NAMES = {"us-east-1": "US East (N. Virginia)", "eu-west-1": "Europe (Ireland)"}
+
+
+def iso_millis_z(epoch: float) -> str:
+    moment = datetime.fromtimestamp(epoch, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def cloudwatch_time(epoch: float) -> str:
+    """CloudWatch's own format: 2026-01-01T00:00:05.577+0000."""
+    return iso_millis_z(epoch)[:-1] + "+0000"
+
+
+def sns_alarm_message(alarm: Alarm, change: StateChange, region: str, account: str) -> str:
+    """The JSON string an alarm publishes to its SNS topic."""
+    return json.dumps(
+        {
+            "AlarmName": alarm.name,
+            "AlarmDescription": None,
+            "AWSAccountId": account,
+            "NewStateValue": change.new,
+            "NewStateReason": change.reason,
+            "StateChangeTime": cloudwatch_time(change.time),
+            "Region": REGION_NAMES.get(region, region),
+            "AlarmArn": alarm.arn,
+            "OldStateValue": change.old,
+            "Trigger": {
+                "MetricName": alarm.metric,
+                "Namespace": alarm.namespace,
+                "StatisticType": "Statistic",
+                "Statistic": alarm.statistic.upper(),
+                "Unit": None,
+                "Dimensions": [],
+                "Period": alarm.period_s,
+                "EvaluationPeriods": alarm.evaluation_periods,
+                "ComparisonOperator": alarm.comparison,
+                "Threshold": alarm.threshold,
+                "TreatMissingData": alarm.treat_missing_data,
+            },
+        }
+    )
+
+
+def sns_subject(alarm: Alarm, change: StateChange, region: str) -> str:
+    return f'{change.new}: "{alarm.name}" in {REGION_NAMES.get(region, region)}'
+
+
+def direct_alarm_event(alarm: Alarm, change: StateChange, region: str, account: str) -> dict[str, Any]:
+    """The event of CloudWatch's direct Lambda alarm action."""
+    stamp = cloudwatch_time(change.time)
+    return {
+        "source": "aws.cloudwatch",
+        "alarmArn": alarm.arn,
+        "accountId": account,
+        "time": stamp,
+        "region": region,
+        "alarmData": {
+            "alarmName": alarm.name,
+            "state": {"value": change.new, "reason": change.reason, "timestamp": stamp},
+            "previousState": {"value": change.old},
+            "configuration": {
+                "metrics": [
+                    {
+                        "id": "m1",
+                        "metricStat": {
+                            "metric": {"namespace": alarm.namespace, "name": alarm.metric, "dimensions": {}},
+                            "period": alarm.period_s,
+                            "stat": alarm.statistic,
+                        },
+                        "returnData": True,
+                    }
+                ]
+            },
+        },
+    }
+
+
+def custom_resource_request(
+    kind: str,
+    stack_id: str,
+    logical_id: str,
+    resource_type: str,
+    token: str,
+    properties: dict[str, Any],
+    old_properties: dict[str, Any] | None,
+    physical_id: str | None,
+    request_id: str,
+    response_url: str,
+) -> dict[str, Any]:
+    """A CloudFormation custom resource request (CloudFormation User Guide)."""
+    request: dict[str, Any] = {
+        "RequestType": kind,
+        "ServiceToken": token,
+        "ResponseURL": response_url,
+        "StackId": stack_id,
+        "RequestId": request_id,
+        "LogicalResourceId": logical_id,
+        "ResourceType": resource_type,
+        # CloudFormation passes every property as a string.
+        "ResourceProperties": stringify(properties),
+    }
+    if old_properties is not None:
+        request["OldResourceProperties"] = stringify(old_properties)
+    if physical_id is not None:
+        request["PhysicalResourceId"] = physical_id
+    return request
+
+
+def stringify(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: stringify(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [stringify(item) for item in value]
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else str(value)

@@ -1,0 +1,167 @@
+"""What a simulated run showed: ticks, their beat, silences, duplicates; as text or JSON."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default), on pre-sorted values."""
+    if not sorted_values:
+        return math.nan
+    position = (len(sorted_values) - 1) * fraction
+    low = math.floor(position)
+    high = min(low + 1, len(sorted_values) - 1)
+    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
+
+
+@dataclass(frozen=True)
+class IntervalStats:
+    count: int
+    mean: float
+    p50: float
+    p95: float
+    p99: float
+    max: float
+    min: float
+
+    @classmethod
+    def of(cls, intervals: list[float]) -> IntervalStats:
+        ordered = sorted(intervals)
+        if not ordered:
+            return cls(0, math.nan, math.nan, math.nan, math.nan, math.nan, math.nan)
+        return cls(
+            count=len(ordered),
+            mean=sum(ordered) / len(ordered),
+            p50=percentile(ordered, 0.50),
+            p95=percentile(ordered, 0.95),
+            p99=percentile(ordered, 0.99),
+            max=ordered[-1],
+            min=ordered[0],
+        )
+
+
+@dataclass(frozen=True)
+class Silence:
+    start_s: float
+    length_s: float
+
+
+@dataclass
+class TickReport:
+    period_s: int
+    duration_s: float
+    seed: int
+    via: str
+    ticks: int  # distinct ticks (by tick_id) the first target received
+    deliveries: int
+    duplicates: int  # deliveries of a tick_id already delivered
+    first_tick_s: float | None  # from the Create request to the first tick
+    intervals: IntervalStats
+    longest_silence: Silence
+    late_intervals: int  # intervals longer than 1.5 periods
+    stalled_since_s: float | None  # set when no tick came in the last 3 periods of the run
+    stack: dict[str, Any] = field(default_factory=dict)
+    alarms: dict[str, dict[str, Any]] = field(default_factory=dict)
+    function: dict[str, int] = field(default_factory=dict)
+    log_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def verdict(self) -> str:
+        if self.ticks == 0:
+            return "never ticked"
+        return "stalled" if self.stalled_since_s is not None else "ticking"
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["intervals"] = {k: _num(v) for k, v in data["intervals"].items()}
+        data["longest_silence_s"] = _num(self.longest_silence.length_s)
+        data["longest_silence_start_s"] = _num(self.longest_silence.start_s)
+        del data["longest_silence"]
+        data["first_tick_s"] = _num(self.first_tick_s) if self.first_tick_s is not None else None
+        data["verdict"] = self.verdict
+        return data
+
+
+def _num(value: float) -> float | None:
+    return None if value is None or math.isnan(value) else round(value, 3)
+
+
+def summarise_ticks(
+    tick_times: list[tuple[float, str]], start: float, end: float, period_s: int
+) -> tuple[int, int, list[float], list[float], Silence, float | None]:
+    """From (time, tick_id) deliveries: distinct ticks, duplicates, their times, the intervals,
+    the longest silence (including before the first and after the last), and a stall."""
+    seen: set[str] = set()
+    times: list[float] = []
+    duplicates = 0
+    for moment, tick_id in sorted(tick_times):
+        if moment > end:
+            continue
+        if tick_id in seen:
+            duplicates += 1
+            continue
+        seen.add(tick_id)
+        times.append(moment)
+    intervals = [b - a for a, b in itertools.pairwise(times)]
+    edges = [start, *times, end]
+    gaps = [(edges[i], edges[i + 1] - edges[i]) for i in range(len(edges) - 1)]
+    silence_start, silence = max(gaps, key=lambda gap: (gap[1], -gap[0]))
+    last = times[-1] if times else start
+    stalled = last - start if end - last > 3 * period_s else None
+    return len(times), duplicates, times, intervals, Silence(silence_start - start, silence), stalled
+
+
+def render_text(report: TickReport, trace: list[str] | None = None) -> str:
+    every = f"{report.period_s // 60}-minute" if report.period_s >= 60 else f"{report.period_s}-second"
+    stats = report.intervals
+    lines = [
+        f"alarmclock simulate: a {every} clock (alarms reach it via {report.via}), "
+        f"{_duration(report.duration_s)} of virtual time, seed {report.seed}",
+        "",
+        f"  verdict            {report.verdict}"
+        + (f" (no tick since +{_duration(report.stalled_since_s)})" if report.stalled_since_s is not None else ""),
+        f"  stack              {report.stack.get('create', '?')}",
+        "  first tick         "
+        + (f"{report.first_tick_s:.1f} s after the Create request" if report.first_tick_s is not None else "none"),
+        f"  ticks delivered    {report.ticks:,} distinct, {report.duplicates} duplicate deliveries",
+    ]
+    if stats.count:
+        lines.append(
+            f"  interval (s)       mean {stats.mean:.1f}  p50 {stats.p50:.1f}  p95 {stats.p95:.1f}  "
+            f"p99 {stats.p99:.1f}  max {stats.max:.1f}  (min {stats.min:.1f})"
+        )
+        lines.append(f"  late intervals     {report.late_intervals} longer than 1.5 periods")
+    silence = report.longest_silence
+    lines.append(f"  longest silence    {silence.length_s:.1f} s, from +{_duration(silence.start_s)}")
+    for name, info in report.alarms.items():
+        lines.append(
+            f"  alarm {name:<24} evaluated at :{info['offset_s']:04.1f} each cycle, {info['changes']} state changes"
+        )
+    function = report.function
+    lines.append(
+        f"  function           {function.get('runs', 0):,} runs, {function.get('errors', 0)} errors, "
+        f"{function.get('dropped', 0)} invocations dropped"
+    )
+    if report.stack.get("delete"):
+        lines.append(f"  stack deleted      {report.stack['delete']}")
+    if trace:
+        lines.append("")
+        lines.append("  alarm state changes:")
+        lines.extend(f"    {line}" for line in trace)
+    return "\n".join(lines) + "\n"
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 86_400 and seconds % 86_400 == 0:
+        return f"{int(seconds // 86_400)}d"
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return f"{int(seconds // 3600)}h"
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{int(seconds // 60)}m"
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{int(hours)}:{int(minutes):02d}:{secs:06.3f}" if hours or minutes else f"{secs:.3f}s"

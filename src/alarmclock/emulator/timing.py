@@ -1,0 +1,187 @@
+"""The timing model: every number the emulator uses that AWS does not document.
+
+Each parameter has a default and a range, and says where it comes from. "fact" means
+a documented rule (../shared/notes/aws-facts.md names the page); "assumption" means AWS
+publishes nothing and the range is our guess, wide on purpose. Claims about the beat are
+made across these ranges (scripts/beat_table.py), never at the defaults alone.
+docs/timing-model.md is the prose version of this file.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+Span = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    default: Any
+    low: Any
+    high: Any
+    unit: str
+    basis: str  # "fact" or "assumption"
+    source: str
+
+
+PARAMETERS: tuple[Parameter, ...] = (
+    Parameter(
+        "evaluation_range_periods",
+        3,
+        2,
+        5,
+        "periods",
+        "assumption",
+        "User Guide 'Evaluating an alarm': the range is larger than EvaluationPeriods; the only example "
+        "is 3 -> 5. For EvaluationPeriods 1 we take 2..5 (1 is outside the documented rule; "
+        "scripts/beat_table.py also runs it as a stress case).",
+    ),
+    Parameter(
+        "evaluation_jitter_s",
+        (0.0, 1.0),
+        (0.0, 0.0),
+        (0.0, 5.0),
+        "s",
+        "assumption",
+        "Each alarm is evaluated once a cycle at a fixed, undocumented second (public payloads show "
+        ":05, :17, :29, :42); we draw that offset uniformly per alarm and add this jitter per evaluation.",
+    ),
+    Parameter(
+        "visibility_delay_s",
+        (1.0, 5.0),
+        (0.0, 1.0),
+        (5.0, 30.0),
+        "s",
+        "assumption",
+        "Delay between PutMetricData and the point being visible to the alarm: undocumented; "
+        "re:Post QUGIWUPlEYQWaCBm9x2WfnWA says 'a few seconds'.",
+    ),
+    Parameter(
+        "action_latency_s",
+        (0.05, 0.5),
+        (0.01, 0.1),
+        (0.5, 5.0),
+        "s",
+        "assumption",
+        "From an alarm's state change to its action (SNS publish or Lambda async invoke) being accepted.",
+    ),
+    Parameter(
+        "sns_delivery_s",
+        (0.02, 0.3),
+        (0.01, 0.05),
+        (0.3, 3.0),
+        "s",
+        "assumption",
+        "SNS to Lambda delivery latency; not published.",
+    ),
+    Parameter(
+        "async_queue_s",
+        (0.02, 0.3),
+        (0.01, 0.05),
+        (0.3, 5.0),
+        "s",
+        "assumption",
+        "Lambda's internal queue for asynchronous invocations, before the function starts.",
+    ),
+    Parameter(
+        "cold_start_s",
+        (0.3, 1.2),
+        (0.2, 0.5),
+        (1.0, 3.0),
+        "s",
+        "assumption",
+        "Python 3.13 with boto3 on 128 MB; paid when the function has been idle longer than keep_warm_s.",
+    ),
+    Parameter(
+        "keep_warm_s",
+        300.0,
+        600.0,
+        60.0,
+        "s",
+        "assumption",
+        "How long an idle execution environment is kept; AWS does not say (observed 5-15 min). "
+        "The 'high' end of this range is the harsher one: 60 s.",
+    ),
+    Parameter(
+        "duplicate_notification_prob",
+        1e-4,
+        0.0,
+        1e-2,
+        "per notification",
+        "assumption",
+        "User Guide: 'In rare cases, your history might show more than one notification for a state change.' "
+        "How rare is not published.",
+    ),
+    Parameter(
+        "duplicate_delay_s",
+        (0.1, 5.0),
+        (0.0, 1.0),
+        (1.0, 120.0),
+        "s",
+        "assumption",
+        "How much later a duplicate notification arrives than the first.",
+    ),
+    Parameter(
+        "retry_delays_s",
+        (60.0, 120.0),
+        (60.0, 120.0),
+        (60.0, 120.0),
+        "s",
+        "fact",
+        "Lambda async invocation: two retries on function error, about 1 and 2 minutes apart "
+        "(Lambda Developer Guide, asynchronous invocation).",
+    ),
+)
+
+DEFAULTS: dict[str, Any] = {p.name: p.default for p in PARAMETERS}
+
+
+@dataclass(frozen=True)
+class TimingModel:
+    """One point in the parameter space. Spans are (low, high) of a uniform draw."""
+
+    evaluation_range_periods: int = DEFAULTS["evaluation_range_periods"]
+    evaluation_jitter_s: Span = DEFAULTS["evaluation_jitter_s"]
+    visibility_delay_s: Span = DEFAULTS["visibility_delay_s"]
+    action_latency_s: Span = DEFAULTS["action_latency_s"]
+    sns_delivery_s: Span = DEFAULTS["sns_delivery_s"]
+    async_queue_s: Span = DEFAULTS["async_queue_s"]
+    cold_start_s: Span = DEFAULTS["cold_start_s"]
+    keep_warm_s: float = DEFAULTS["keep_warm_s"]
+    duplicate_notification_prob: float = DEFAULTS["duplicate_notification_prob"]
+    duplicate_delay_s: Span = DEFAULTS["duplicate_delay_s"]
+    retry_delays_s: tuple[float, float] = DEFAULTS["retry_delays_s"]
+
+    def at(self, **changes: Any) -> TimingModel:
+        return replace(self, **changes)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def extreme(cls, end: str) -> TimingModel:
+        """Every parameter at its 'low' or 'high' end at once."""
+        return cls(**{p.name: (p.low if end == "low" else p.high) for p in PARAMETERS})
+
+    @classmethod
+    def sample(cls, rng: random.Random) -> TimingModel:
+        """A random point inside the documented ranges, for property tests and sweeps."""
+        values: dict[str, Any] = {}
+        for p in PARAMETERS:
+            if isinstance(p.default, tuple):
+                low = rng.uniform(min(p.low[0], p.high[0]), max(p.low[0], p.high[0]))
+                high = rng.uniform(min(p.low[1], p.high[1]), max(p.low[1], p.high[1]))
+                values[p.name] = (min(low, high), max(low, high))
+            elif isinstance(p.default, int) and not isinstance(p.default, bool):
+                values[p.name] = rng.randint(min(p.low, p.high), max(p.low, p.high))
+            else:
+                values[p.name] = rng.uniform(min(p.low, p.high), max(p.low, p.high))
+        return cls(**values)
+
+
+def draw(rng: random.Random, span: Span) -> float:
+    low, high = span
+    return low if high <= low else rng.uniform(low, high)
