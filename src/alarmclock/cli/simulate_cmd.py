@@ -1,0 +1,145 @@
+"""`alarmclock simulate`: run a clock's own template in virtual time and report its beat."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from typing import Any
+
+import click
+
+from alarmclock.cli import cli
+from alarmclock.cli.options import every_option, payload_option, target_option, usage_error, via_option
+from alarmclock.spec import SpecError, build_spec
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$", re.IGNORECASE)
+MAX_DURATION_S = 366 * 86_400
+PROGRESS_FROM_S = 6 * 3600  # show a progress bar for runs longer than this
+
+
+def parse_duration(text: str) -> float:
+    match = _DURATION.match(text)
+    if not match:
+        raise click.UsageError(f"--duration {text!r} is not a duration; use e.g. 90m, 24h, 30d")
+    seconds = float(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86_400}[(match.group(2) or "s").lower()]
+    if not 0 < seconds <= MAX_DURATION_S:
+        raise click.UsageError(f"--duration {text!r} must be more than 0 and at most 366d")
+    return seconds
+
+
+def parse_parameters(pairs: tuple[str, ...]) -> dict[str, Any]:
+    """NAME=VALUE pairs for the timing model; a span is LOW,HIGH."""
+    from alarmclock.emulator.timing import PARAMETERS
+
+    known = {p.name: p for p in PARAMETERS}
+    values: dict[str, Any] = {}
+    for pair in pairs:
+        name, _, raw = pair.partition("=")
+        if name not in known or not raw:
+            raise click.UsageError(f"--param {pair!r}: use NAME=VALUE with NAME one of: {', '.join(known)}")
+        default = known[name].default
+        try:
+            if isinstance(default, tuple):
+                low, high = (float(part) for part in raw.split(","))
+                if low > high or low < 0:
+                    raise ValueError
+                values[name] = (low, high)
+            elif isinstance(default, int):
+                values[name] = int(raw)
+                if values[name] < 1:
+                    raise ValueError
+            else:
+                values[name] = float(raw)
+                if values[name] < 0:
+                    raise ValueError
+        except ValueError:
+            shape = "LOW,HIGH (seconds, 0 <= LOW <= HIGH)" if isinstance(default, tuple) else "a number >= 0"
+            raise click.UsageError(f"--param {pair!r}: {name} takes {shape}") from None
+    return values
+
+
+@cli.command()
+@every_option
+@via_option
+@target_option
+@payload_option
+@click.option("--duration", default="24h", show_default=True, help="Virtual time to run: e.g. 90m, 24h, 30d.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Same seed, same run, byte for byte.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@click.option("--trace", is_flag=True, help="Also list every alarm state change.")
+@click.option("--plot", metavar="FILE.png", help="Draw the tick intervals over time and their histogram.")
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Set a timing-model parameter (see docs/timing-model.md), e.g. visibility_delay_s=5,30.",
+)
+@click.option("--keep", is_flag=True, help="Do not delete the stack at the end of the run.")
+def simulate(
+    every: str,
+    via: str,
+    targets: tuple[str, ...],
+    payload: str | None,
+    duration: str,
+    seed: int,
+    as_json: bool,
+    trace: bool,
+    plot: str | None,
+    params: tuple[str, ...],
+    keep: bool,
+) -> None:
+    """Run a clock in virtual time, with no AWS account, and report its beat.
+
+    The clock is the one `alarmclock template` would print with the same options: its alarms,
+    function (the real handler code), topic, permissions and custom resource are emulated
+    from that template, by the rules in docs/timing-model.md. The stack is created, ticks for
+    --duration, and is deleted.
+    """
+    try:
+        spec = build_spec(every=every, via=via, targets=targets, payload=payload)
+    except SpecError as error:
+        raise usage_error(error) from None
+    seconds = parse_duration(duration)
+    overrides = parse_parameters(params)
+
+    from alarmclock.emulator.report import render_text
+    from alarmclock.emulator.simulate import Scenario
+    from alarmclock.emulator.simulate import simulate as run_simulation
+    from alarmclock.emulator.timing import TimingModel
+
+    scenario = Scenario(
+        spec=spec, duration_s=seconds, seed=seed, timing=TimingModel().at(**overrides), delete_at_end=not keep
+    )
+    if seconds > PROGRESS_FROM_S and sys.stderr.isatty():
+        with click.progressbar(length=1000, label="simulating", file=sys.stderr) as bar:
+            done = [0]
+
+            def advance(fraction: float) -> None:
+                step = int(fraction * 1000) - done[0]
+                bar.update(step)
+                done[0] += step
+
+            run = run_simulation(scenario, progress=advance)
+    else:
+        run = run_simulation(scenario)
+
+    if plot:
+        from alarmclock.emulator.plot import PlotUnavailable, plot_intervals
+
+        try:
+            plot_intervals(run.tick_times, run.world.start, run.report, plot)
+        except PlotUnavailable as error:
+            raise click.ClickException(str(error)) from None
+        except OSError as error:
+            raise click.ClickException(f"cannot write {plot}: {error.strerror}") from None
+        click.echo(f"wrote {plot}", err=True)
+    if as_json:
+        data = run.report.as_json()
+        data["parameters"] = {k: list(v) if isinstance(v, tuple) else v for k, v in scenario.timing.as_dict().items()}
+        if trace:
+            data["trace"] = run.trace()
+        click.echo(json.dumps(data, indent=2))
+    else:
+        click.echo(render_text(run.report, run.trace() if trace else None), nl=False)

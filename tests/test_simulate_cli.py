@@ -1,0 +1,87 @@
+"""`alarmclock simulate` in-process: the report, its JSON, the plot, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from alarmclock.cli import main
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    status = main(argv)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_simulate_prints_the_report(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(["simulate", "--every", "1m", "--duration", "2h", "--seed", "7"], capsys)
+    assert status == 0 and err == ""
+    assert "verdict            ticking" in out
+    assert "ticks delivered    121 distinct" in out
+    assert "interval (s)       mean" in out
+    assert "0 ticks after it" in out
+
+
+def test_simulate_json_has_the_documented_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["simulate", "--duration", "90m", "--seed", "3", "--json", "--trace"], capsys)
+    assert status == 0
+    data = json.loads(out)
+    for key in ("period_s", "duration_s", "ticks", "first_tick_s", "longest_silence_s", "duplicates", "intervals"):
+        assert key in data
+    assert set(data["intervals"]) >= {"mean", "p50", "p95", "p99", "max"}
+    assert data["period_s"] == 60 and data["duration_s"] == 5400
+    assert 89 <= data["ticks"] <= 91 and data["verdict"] == "ticking"
+    assert "clock-tick-is-0" in data["trace"][0] and "INSUFFICIENT_DATA -> OK" in " ".join(data["trace"][0].split())
+    assert data["parameters"]["evaluation_range_periods"] == 3
+
+
+def test_the_same_seed_prints_the_same_bytes(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["simulate", "--duration", "3h", "--seed", "42", "--via", "sns", "--trace"]
+    first = run(argv, capsys)
+    second = run(argv, capsys)
+    assert first == second and first[0] == 0
+
+
+def test_a_parameter_changes_the_run(capsys: pytest.CaptureFixture[str]) -> None:
+    base = json.loads(run(["simulate", "--duration", "2h", "--json"], capsys)[1])
+    slow = json.loads(run(["simulate", "--duration", "2h", "--json", "--param", "action_latency_s=3,5"], capsys)[1])
+    assert slow["parameters"]["action_latency_s"] == [3.0, 5.0]
+    assert slow["first_tick_s"] > base["first_tick_s"] + 2
+
+
+def test_plot_writes_a_png(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "beat.png"
+    status, _, err = run(["simulate", "--duration", "2h", "--plot", str(path)], capsys)
+    assert status == 0 and f"wrote {path}" in err
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["--duration", "0"], ["--duration", "more than 0"]),
+        (["--duration", "soon"], ["--duration", "not a duration"]),
+        (["--duration", "400d"], ["366d"]),
+        (["--every", "45s"], ["--every"]),
+        (["--param", "nope=1"], ["--param", "evaluation_range_periods"]),
+        (["--param", "visibility_delay_s=5"], ["LOW,HIGH"]),
+        (["--param", "evaluation_range_periods=0"], ["evaluation_range_periods"]),
+        (["--seed", "x"], ["--seed"]),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_status_2(
+    argv: list[str], words: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(["simulate", *argv], capsys)
+    assert status == 2 and out == ""
+    assert err.startswith("alarmclock: error: ") and err.count("\n") == 1
+    for word in words:
+        assert word in err
+
+
+def test_an_unwritable_plot_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(["simulate", "--duration", "1h", "--plot", str(tmp_path / "no" / "p.png")], capsys)
+    assert status == 1 and err.startswith("alarmclock: error: cannot write")
