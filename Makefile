@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint setup clean
+.PHONY: demo test lint security setup clean
 
 $(BIN)/alarmclock: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,14 +16,31 @@ $(BIN)/alarmclock: pyproject.toml
 setup: $(BIN)/alarmclock
 
 demo: setup
-	$(BIN)/alarmclock template --every 1m --target arn:aws:lambda:us-east-1:123456789012:function:my-job
+	$(BIN)/alarmclock simulate --every 1m --duration 24h --seed 7
 
 lint: setup
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/ruff format --check src tests scripts benchmarks
 	$(BIN)/mypy
 
-test: lint
+# checkov lives in a virtual environment of its own: checkov 3.3.30 pins boto3==1.35.49 and
+# packaging<24, which would downgrade the project's boto3 and break pytest (packaging>=24).
+# The exact pin keeps the verdict from changing under us when a checkov release adds checks:
+# raise it on purpose, then fix or suppress (alarmclock.template.CHECKOV_SKIPS) what it finds.
+# The first install takes about 40 s and 290 MB; the scan itself about 6 s.
+CHECKOV_VERSION := 3.3.30
+CHECKOV_VENV := $(VENV)/checkov
+
+$(CHECKOV_VENV)/installed-$(CHECKOV_VERSION):
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet 'checkov==$(CHECKOV_VERSION)'
+	touch $@
+
+# Every template variant, scanned offline; fails on any failed check (tests/test_security.py too).
+security: setup $(CHECKOV_VENV)/installed-$(CHECKOV_VERSION)
+	$(BIN)/python scripts/scan_variants.py $(CHECKOV_VENV)/bin/checkov
+
+test: lint security
 	$(BIN)/pytest -q
 
 clean:

@@ -29,6 +29,15 @@ def test_template_prints_a_yaml_template_with_the_target(capsys: pytest.CaptureF
     assert template["Resources"]["TickAlarm0"]["Properties"]["Period"] == 60
 
 
+@pytest.mark.parametrize(("every", "period"), [("10s", 10), ("20s", 20), ("30 sec", 30)])
+def test_template_accepts_sub_minute_periods(every: str, period: int, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(["template", "--every", every, "--target", TARGET], capsys)
+    assert status == 0 and err == ""
+    resources = yaml.safe_load(out)["Resources"]
+    assert resources["TickAlarm1"]["Properties"]["Period"] == period
+    assert resources["TickFunction"]["Properties"]["Environment"]["Variables"]["ALARMCLOCK_PERIOD"] == str(period)
+
+
 def test_template_writes_json_to_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "clock.json"
     status, out, err = run(
@@ -51,7 +60,7 @@ def test_template_writes_json_to_a_file(tmp_path: Path, capsys: pytest.CaptureFi
         (["--every", "0"], ["--every", "positive"]),
         (["--every", "soon"], ["--every", "not a duration"]),
         (["--every", "25h"], ["--every", "1440m"]),
-        (["--every", "30s"], ["sub-minute", "not available yet"]),
+        (["--every", "15s"], ["--every", "15s", "10s, 20s, 30s"]),
         (["--target", "my-job"], ["--target", "not an ARN"]),
         (["--target", "arn:aws:s3:us-east-1:123456789012:bucket"], ["'s3' is not supported", "sqs (SQS queue)"]),
         (["--target", "arn:aws:lambda:us-east-1:123456789012:layer:x"], ["does not name a Lambda function"]),
@@ -86,6 +95,7 @@ def test_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert status == 0 and "template" in out
     status, out, _ = run(["template", "--help"], capsys)
     assert status == 0 and "--every" in out and "--target" in out
+    assert "10s, 20s, 30s" in out
     status, out, _ = run(["--version"], capsys)
     assert status == 0 and "alarmclock" in out
 

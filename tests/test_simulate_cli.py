@@ -85,3 +85,13 @@ def test_bad_input_is_one_line_and_exit_status_2(
 def test_an_unwritable_plot_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = run(["simulate", "--duration", "1h", "--plot", str(tmp_path / "no" / "p.png")], capsys)
     assert status == 1 and err.startswith("alarmclock: error: cannot write")
+
+
+def test_the_readme_shows_what_make_demo_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    root = Path(__file__).parents[1]
+    command = next(line.strip() for line in (root / "Makefile").read_text().splitlines() if "simulate" in line)
+    argv = command.split("alarmclock ", 1)[1].split()
+    status, out, _ = run(argv, capsys)
+    readme = (root / "README.md").read_text()
+    assert status == 0
+    assert out.rstrip("\n") in readme, "README's quick-start output is stale: paste what `make demo` prints"

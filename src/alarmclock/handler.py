@@ -32,14 +32,18 @@ TICK_VERSION = 1
 NEXT_VALUE = {"0": 1, "1": 0}
 # Keep the custom resource's answer ahead of the function's own timeout (crhelper does the same).
 ANSWER_MARGIN_S = 3.0
+HEARTBEAT = "heartbeat"
+# A restart replays the last state change (same stamp, same tick id: harmless if it was not
+# lost) while that change is recent enough for the alarms to still see its period.
+REPLAY_MARK = "replaying "
 
 
 class ClockConfig:
     """The clock's settings, read from the function's environment (set by the template)."""
 
-    __slots__ = ("alarm_prefix", "clock", "namespace", "payload", "period", "problems", "targets")
+    __slots__ = ("alarm_prefix", "clock", "namespace", "payload", "period", "problems", "targets", "watchdog")
 
-    def __init__(self, clock, namespace, period, alarm_prefix, targets=(), payload=None, problems=()):
+    def __init__(self, clock, namespace, period, alarm_prefix, targets=(), payload=None, problems=(), watchdog=None):
         self.clock = clock
         self.namespace = namespace
         self.period = period
@@ -47,14 +51,22 @@ class ClockConfig:
         self.targets = tuple(targets)
         self.payload = payload
         self.problems = tuple(problems)
+        self.watchdog = watchdog or clock + "-watchdog"
 
     @property
     def alarm_names(self):
+        """The two alarms of the flip-flop."""
         return [self.alarm_prefix + "0", self.alarm_prefix + "1"]
 
     @property
+    def all_alarm_names(self):
+        return [*self.alarm_names, self.watchdog]
+
+    @property
     def high_resolution(self):
-        return self.period < 60
+        # Below a minute the tick alarms need high-resolution points; at a minute the watchdog,
+        # which looks at 10-second periods, does.
+        return self.period <= 60
 
     @classmethod
     def from_env(cls, env):
@@ -78,6 +90,7 @@ class ClockConfig:
             targets=[t for t in targets if t],
             payload=_json_env(env, "ALARMCLOCK_PAYLOAD", None, problems),
             problems=problems,
+            watchdog=env.get("ALARMCLOCK_WATCHDOG_ALARM"),
         )
 
 
@@ -111,13 +124,14 @@ class Runtime:
 class AlarmChange:
     """One alarm state change, from either notification format."""
 
-    __slots__ = ("name", "state", "time", "via")
+    __slots__ = ("name", "reason", "state", "time", "via")
 
-    def __init__(self, name, state, time, via):
+    def __init__(self, name, state, time, via, reason=None):
         self.name = name
         self.state = state
         self.time = time
         self.via = via
+        self.reason = reason
 
 
 def handle(event, context, config, runtime):
@@ -131,14 +145,18 @@ def handle(event, context, config, runtime):
         return handle_custom_resource(body, context, config, runtime)
     if kind == "alarm":
         return handle_alarm(body, config, runtime)
+    if kind == HEARTBEAT:
+        return handle_heartbeat(config, runtime)
     runtime.log({"level": "WARNING", "clock": config.clock, "action": "ignored", "reason": body})
     return {"action": "ignored", "reason": body}
 
 
 def classify(event):
-    """Return ("custom_resource", request), ("alarm", AlarmChange) or ("ignored", reason)."""
+    """Return ("custom_resource", request), ("alarm", AlarmChange), ("heartbeat", event) or ("ignored", reason)."""
     if not isinstance(event, dict):
         return "ignored", "event is not an object"
+    if event.get("alarmclock") == HEARTBEAT:
+        return HEARTBEAT, event
     if "RequestType" in event:
         return "custom_resource", event
     if event.get("source") == "aws.cloudwatch" and isinstance(event.get("alarmData"), dict):
@@ -146,7 +164,11 @@ def classify(event):
         data = event["alarmData"]
         state = data.get("state") or {}
         return "alarm", AlarmChange(
-            data.get("alarmName"), state.get("value"), state.get("timestamp") or event.get("time"), "lambda"
+            data.get("alarmName"),
+            state.get("value"),
+            state.get("timestamp") or event.get("time"),
+            "lambda",
+            state.get("reason"),
         )
     records = event.get("Records")
     if isinstance(records, list) and records and isinstance(records[0], dict):
@@ -156,7 +178,11 @@ def classify(event):
             return "custom_resource", message
         if isinstance(message, dict) and "AlarmName" in message:
             return "alarm", AlarmChange(
-                message.get("AlarmName"), message.get("NewStateValue"), message.get("StateChangeTime"), "sns"
+                message.get("AlarmName"),
+                message.get("NewStateValue"),
+                message.get("StateChangeTime"),
+                "sns",
+                message.get("NewStateReason"),
             )
         return "ignored", "SNS message is neither an alarm nor a CloudFormation request"
     return "ignored", "unknown event shape"
@@ -164,16 +190,23 @@ def classify(event):
 
 def handle_alarm(change, config, runtime):
     name = change.name if isinstance(change.name, str) else ""
+    if name == config.watchdog and change.state == "ALARM":
+        return restart(config, runtime, "the watchdog saw no Tick")
     suffix = name[len(config.alarm_prefix) :] if name.startswith(config.alarm_prefix) else None
     if suffix not in NEXT_VALUE:
         return _ignore(config, runtime, "alarm %r is not one of this clock's" % name)
     if change.state != "ALARM":
         return _ignore(config, runtime, "alarm %s went to %s, not ALARM" % (name, change.state))
     now = runtime.now()
-    tick_time = _parse_time(change.time, now)
+    # A restart that replays an earlier change says so in the reason: take that change's time.
+    tick_time = _replayed_time(change.reason) or _parse_time(change.time, now)
     value = NEXT_VALUE[suffix]
-    # The next beat first: a failing target must never stop the clock.
-    publish_tick(value, now, config, runtime)
+    # The next beat first: a failing target must never stop the clock. It is stamped with the
+    # state change's time, not with now: a duplicate notification or a late retry of this
+    # change then lands in the same period as the first, where it can only repeat the same
+    # value. Stamped with now, it could land in the next period beside the other alarm's
+    # value: the average 0.5 satisfies neither alarm and the seed's clock stops for good.
+    publish_tick(value, tick_time, config, runtime)
     tick = {
         "source": TICK_SOURCE,
         "version": TICK_VERSION,
@@ -204,14 +237,14 @@ def handle_alarm(change, config, runtime):
     return {"action": "tick", "published": value, "tick": tick, "failed": failures}
 
 
-def publish_tick(value, now, config, runtime):
+def publish_tick(value, stamp, config, runtime):
     runtime.client("cloudwatch", None).put_metric_data(
         Namespace=config.namespace,
         MetricData=[
             {
                 "MetricName": METRIC_NAME,
                 "Value": float(value),
-                "Timestamp": now,
+                "Timestamp": stamp,
                 # Sub-minute alarms need high-resolution points, or they lapse into INSUFFICIENT_DATA.
                 "StorageResolution": 1 if config.high_resolution else 60,
             }
@@ -276,7 +309,7 @@ def handle_custom_resource(request, context, config, runtime):
             # Otherwise leave the running loop alone: an extra beat now could put 0 and 1 in
             # one period, whose average (0.5) satisfies neither alarm and stalls the clock.
             if _paused(request.get("OldResourceProperties")) and not paused:
-                kick(config, runtime, "alarmclock: resumed")
+                restart(config, runtime, "resumed")
         elif kind == "Delete":
             stop_clock(config, runtime)
         else:
@@ -288,19 +321,96 @@ def handle_custom_resource(request, context, config, runtime):
     return {"action": kind, "status": status, "reason": reason}
 
 
-def kick(config, runtime, reason):
-    """Start the loop by forcing alarm <prefix>0 into ALARM, whatever state it is in.
+def handle_heartbeat(config, runtime):
+    """A scheduled rule calls this every minute. If the watchdog alarm is in ALARM, the loop has
+    not published for a while: restart it. (The watchdog's own action does that at once; this
+    repeats it while a fault, such as a failing function, keeps the restart from working.)"""
+    alarms = describe_alarms(config, runtime)
+    verdict, why = diagnose(alarms, config)
+    if verdict != "stalled":
+        return {"action": HEARTBEAT, "verdict": verdict, "reason": why}
+    return restart(config, runtime, why, alarms)
+
+
+def describe_alarms(config, runtime):
+    return runtime.client("cloudwatch", None).describe_alarms(AlarmNames=config.all_alarm_names)["MetricAlarms"]
+
+
+def diagnose(alarms, config):
+    """("running" | "paused" | "missing" | "stalled", why) from the clock's DescribeAlarms entries."""
+    by_name = {a.get("AlarmName"): a for a in alarms}
+    if any(name not in by_name for name in config.alarm_names):
+        return "missing", "the clock's alarms do not exist"
+    if not any(by_name[name].get("ActionsEnabled") for name in config.alarm_names):
+        return "paused", "the alarms' actions are disabled"
+    watchdog = by_name.get(config.watchdog)
+    if watchdog is not None and watchdog.get("StateValue") == "ALARM":
+        return "stalled", "the watchdog has seen no Tick since %s" % _iso(
+            _epoch(watchdog.get("StateTransitionedTimestamp"))
+        )
+    return "running", "the watchdog is %s" % (watchdog or {}).get("StateValue", "missing")
+
+
+def restart(config, runtime, why, alarms=None):
+    """Restart a stalled loop, safely even if it was only slow.
+
+    If one tick alarm is in ALARM and its change is recent, replay that change: the function
+    publishes the same value with the same stamp and the same tick id, which is harmless if the
+    first delivery happened and restores the beat if it was lost. Otherwise (no alarm in
+    ALARM, or its change too old for the alarms to still see) start afresh from tick-is-0.
+    """
+    alarms = describe_alarms(config, runtime) if alarms is None else alarms
+    now = runtime.now()
+    settling = recent_kick(alarms, config, now)
+    if settling is not None and why != "resumed":
+        # A kick (the stack's creation, a resume, a restart) is under way: its Tick may not be
+        # visible yet. Kicking again now would only repeat it; the heartbeat looks again soon.
+        return {"action": "restart", "skipped": "a kick %.0f s ago is still settling" % settling, "reason": why}
+    name, replay = choose_kick(alarms, config, now)
+    reason = "alarmclock: restart (%s)" % why
+    if replay is not None:
+        reason += "; " + REPLAY_MARK + _iso(replay)
+    kick(config, runtime, reason, name)
+    return {"action": "restart", "kicked": name, "replay": replay, "reason": why}
+
+
+def recent_kick(alarms, config, now):
+    """Seconds since the newest kick of a tick alarm, if it is younger than half a period (15 s at least)."""
+    ages = [
+        now - _epoch(a.get("StateTransitionedTimestamp"))
+        for a in alarms
+        if a.get("AlarmName") in config.alarm_names and str(a.get("StateReason", "")).startswith("alarmclock:")
+    ]
+    youngest = min(ages, default=None)
+    return youngest if youngest is not None and youngest < max(15.0, config.period / 2) else None
+
+
+def choose_kick(alarms, config, now):
+    """(tick alarm to force into ALARM, state-change time to replay or None)."""
+    firing = [a for a in alarms if a.get("AlarmName") in config.alarm_names and a.get("StateValue") == "ALARM"]
+    if not firing:
+        return config.alarm_prefix + "0", None
+    latest = max(firing, key=lambda a: _epoch(a.get("StateTransitionedTimestamp")))
+    changed = _replayed_time(latest.get("StateReason")) or _epoch(latest.get("StateTransitionedTimestamp"))
+    # The replayed point must land in a period the alarms still look at (at least 2 periods back).
+    fresh_enough = now - changed <= 2 * config.period
+    return latest["AlarmName"], (changed if fresh_enough else None)
+
+
+def kick(config, runtime, reason, name=None):
+    """Force one tick alarm (default <prefix>0) into ALARM, whatever state it is in.
 
     SetAlarmState runs the new state's actions when the state changes, so OK then ALARM
-    always invokes the function, which publishes 1; the alarms then take over. (The seed
-    published a 0 and waited for an evaluation: a minute or two, and nothing at all if
-    <prefix>0 was already in ALARM, as it can be on resume.)
+    always invokes the function, which publishes the opposite value; the alarms then take
+    over. (The seed published a 0 and waited for an evaluation: a minute or two, and nothing
+    at all if <prefix>0 was already in ALARM, as it can be on resume.)
     """
     cloudwatch = runtime.client("cloudwatch", None)
-    name = config.alarm_prefix + "0"
+    name = name or config.alarm_prefix + "0"
     cloudwatch.set_alarm_state(AlarmName=name, StateValue="OK", StateReason=reason)
     cloudwatch.set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason=reason)
     runtime.log({"level": "INFO", "clock": config.clock, "action": "kick", "alarm": name, "reason": reason})
+    return name
 
 
 def _paused(properties):
@@ -310,7 +420,7 @@ def _paused(properties):
 def stop_clock(config, runtime):
     # Delete must succeed even if the alarms are already gone, or the stack cannot be deleted.
     try:
-        runtime.client("cloudwatch", None).disable_alarm_actions(AlarmNames=config.alarm_names)
+        runtime.client("cloudwatch", None).disable_alarm_actions(AlarmNames=config.all_alarm_names)
     except Exception as error:
         runtime.log({"level": "WARNING", "clock": config.clock, "action": "stop", "reason": _describe(error)})
 
@@ -384,14 +494,33 @@ def _ignore(config, runtime, reason):
 def _parse_time(text, default):
     # CloudWatch writes "2026-11-27T08:42:00.123+0000"; older payloads vary, so fall back.
     if isinstance(text, str):
-        try:
-            return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
-        except ValueError:
+        for parse in (
+            lambda: datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z"),
+            lambda: datetime.fromisoformat(text.replace("Z", "+00:00")),
+        ):
             try:
-                return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
-            except ValueError:
+                epoch = parse().timestamp()
+                # "0001-01-01T00:00:00+14:00" parses but is before year 1 in UTC: _iso would raise.
+                datetime.fromtimestamp(epoch, UTC)
+                return epoch
+            except (ValueError, OverflowError, OSError):
                 pass
     return default
+
+
+def _replayed_time(reason):
+    if isinstance(reason, str) and REPLAY_MARK in reason:
+        return _parse_time(reason.rsplit(REPLAY_MARK, 1)[1].strip(), None)
+    return None
+
+
+def _epoch(value):
+    # botocore parses timestamps into datetimes; tolerate epoch numbers and missing values.
+    if hasattr(value, "timestamp"):
+        return value.timestamp()
+    if isinstance(value, (int, float)):
+        return float(value)
+    return 0.0
 
 
 def _iso(epoch):

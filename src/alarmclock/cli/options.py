@@ -14,7 +14,12 @@ def usage_error(error: SpecError) -> click.UsageError:
 
 
 every_option = click.option(
-    "--every", default="1m", show_default=True, metavar="PERIOD", help=f"How often the clock ticks: {PERIOD_HELP}."
+    "--every",
+    default="1m",
+    show_default=True,
+    metavar="PERIOD",
+    help=f"How often the clock ticks: {PERIOD_HELP}. Below 1m the alarms are high-resolution "
+    "(evaluated every 10 s); the beat they really hold may be slower than the period.",
 )
 via_option = click.option(
     "--via",

@@ -76,6 +76,15 @@ def parse_parameters(pairs: tuple[str, ...]) -> dict[str, Any]:
     metavar="NAME=VALUE",
     help="Set a timing-model parameter (see docs/timing-model.md), e.g. visibility_delay_s=5,30.",
 )
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    metavar="NAME[:at=T,for=D,count=N,by=S]",
+    help="Inject a fault (repeatable): function-errors, throttling, put-metric-fails, skip-evaluation, "
+    "late-evaluation, late-data, lose-notification, duplicate-notification, late-retry, stack-update, "
+    "stack-delete. E.g. --fault function-errors:at=2h,for=10m. See docs/self-healing.md.",
+)
 @click.option("--keep", is_flag=True, help="Do not delete the stack at the end of the run.")
 def simulate(
     every: str,
@@ -88,6 +97,7 @@ def simulate(
     trace: bool,
     plot: str | None,
     params: tuple[str, ...],
+    faults: tuple[str, ...],
     keep: bool,
 ) -> None:
     """Run a clock in virtual time, with no AWS account, and report its beat.
@@ -103,6 +113,17 @@ def simulate(
         raise usage_error(error) from None
     seconds = parse_duration(duration)
     overrides = parse_parameters(params)
+    from alarmclock.emulator.faults import FaultError, parse_fault
+
+    try:
+        plan = [parse_fault(text) for text in faults]
+    except FaultError as error:
+        raise click.UsageError(str(error)) from None
+    late = [f for f in plan if f.start_s >= seconds]
+    if late:
+        raise click.UsageError(
+            f"--fault {late[0].name}: at={late[0].start_s:g} s is not inside --duration ({seconds:g} s)"
+        )
 
     from alarmclock.emulator.report import render_text
     from alarmclock.emulator.simulate import Scenario
@@ -110,7 +131,12 @@ def simulate(
     from alarmclock.emulator.timing import TimingModel
 
     scenario = Scenario(
-        spec=spec, duration_s=seconds, seed=seed, timing=TimingModel().at(**overrides), delete_at_end=not keep
+        spec=spec,
+        duration_s=seconds,
+        seed=seed,
+        timing=TimingModel().at(**overrides),
+        faults=plan,
+        delete_at_end=not keep,
     )
     if seconds > PROGRESS_FROM_S and sys.stderr.isatty():
         with click.progressbar(length=1000, label="simulating", file=sys.stderr) as bar:

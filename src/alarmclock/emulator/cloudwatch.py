@@ -11,6 +11,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 OK, ALARM, INSUFFICIENT_DATA = "OK", "ALARM", "INSUFFICIENT_DATA"
@@ -108,6 +109,8 @@ class Alarm:
     state: str = INSUFFICIENT_DATA
     state_reason: str = "Unchecked: Initial alarm creation"
     offset_s: float = 0.0  # its second in the evaluation cycle (assumption: uniform per alarm)
+    transitioned_at: float = 0.0  # DescribeAlarms' StateTransitionedTimestamp
+    configured_at: float = 0.0  # AlarmConfigurationUpdatedTimestamp
 
     @property
     def cycle_s(self) -> int:
@@ -124,8 +127,10 @@ class Alarm:
         period = self.period_s
         # fact: only complete periods are evaluated, never the partial current one.
         newest_end = math.floor(now / period) * period
-        # fact: the evaluation range is longer than EvaluationPeriods (assumption: its length).
-        span = max(range_periods, self.evaluation_periods)
+        # fact: the evaluation range is longer than EvaluationPeriods; the documented example is
+        # 3 -> 5. assumption: EvaluationPeriods + (range_periods - 1), range_periods being the
+        # range of a one-period alarm (so 3 gives the example's 3 -> 5).
+        span = self.evaluation_periods + max(0, range_periods - 1)
         aggregate = STATISTICS[self.statistic]
         real: list[tuple[float, float]] = []  # (period start, value), oldest first
         for index in range(span, 0, -1):
@@ -215,17 +220,12 @@ class EmulatedCloudWatch:
 
     def describe_alarms(self, AlarmNames: list[str] | None = None, **_: Any) -> dict[str, Any]:
         names = AlarmNames or list(self.alarms)
-        return {
-            "MetricAlarms": [
-                {"AlarmName": a.name, "StateValue": a.state, "ActionsEnabled": a.actions_enabled}
-                for n in names
-                if (a := self.alarms.get(n))
-            ]
-        }
+        return {"MetricAlarms": [describe(a) for n in names if (a := self.alarms.get(n))]}
 
     # ---- for the scheduler -------------------------------------------------------------------
 
     def add_alarm(self, alarm: Alarm) -> None:
+        alarm.transitioned_at = alarm.configured_at = self.now()
         self.alarms[alarm.name] = alarm
 
     def remove_alarm(self, name: str) -> None:
@@ -239,7 +239,7 @@ class EmulatedCloudWatch:
         if state == alarm.state:
             return  # fact: no action while the state persists
         change = StateChange(self.now(), alarm.name, alarm.state, state, reason, alarm.actions_enabled)
-        alarm.state, alarm.state_reason = state, reason
+        alarm.state, alarm.state_reason, alarm.transitioned_at = state, reason, change.time
         self.history.append(change)
         self.on_state_change(alarm, change)
 
@@ -247,3 +247,20 @@ class EmulatedCloudWatch:
         if name not in self.alarms:
             raise CloudWatchError("ResourceNotFound", f"Alarm {name} does not exist")
         return self.alarms[name]
+
+
+def describe(alarm: Alarm) -> dict[str, Any]:
+    """An alarm as DescribeAlarms returns it (after botocore parsed it: timestamps are datetimes)."""
+    return {
+        "AlarmName": alarm.name,
+        "AlarmArn": alarm.arn,
+        "StateValue": alarm.state,
+        "StateReason": alarm.state_reason,
+        "StateTransitionedTimestamp": datetime.fromtimestamp(alarm.transitioned_at, UTC),
+        "StateUpdatedTimestamp": datetime.fromtimestamp(alarm.transitioned_at, UTC),
+        "AlarmConfigurationUpdatedTimestamp": datetime.fromtimestamp(alarm.configured_at, UTC),
+        "ActionsEnabled": alarm.actions_enabled,
+        "Namespace": alarm.namespace,
+        "MetricName": alarm.metric,
+        "Period": alarm.period_s,
+    }

@@ -1,16 +1,29 @@
-"""Where faults enter the emulation. This base injects none; named scenarios subclass it.
+"""Where faults enter the emulation, and the named fault scenarios of `simulate --fault`.
 
-Each hook is asked at the moment the thing would happen, with the virtual time, and
-answers what goes wrong then (None/False/0 for nothing).
+Each hook is asked at the moment the thing would happen, with the virtual time, and answers
+what goes wrong then (None/False/0 for nothing). `Faults` injects nothing; `FaultPlan` holds
+named, combinable faults, each active over a window of the run.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
 
 class Faults:
     def function_failure(self, now: float) -> str | None:
-        """A reason the clock's function fails this run (an error, a timeout, throttling)."""
+        """A reason the clock's function fails this run before doing anything."""
         return None
+
+    def crash_after_work(self, now: float) -> bool:
+        """The function did its work (published, delivered) and then failed, so Lambda retries it."""
+        return False
+
+    def throttled(self, now: float) -> bool:
+        """Lambda throttles the function: an asynchronous event waits and is retried later."""
+        return False
 
     def api_failure(self, now: float, action: str) -> str | None:
         """An AWS error code for this call of the function (e.g. 'Throttling' for cloudwatch:PutMetricData)."""
@@ -20,9 +33,9 @@ class Faults:
         """The alarm's action is lost on its way to the function."""
         return False
 
-    def duplicate_notification(self, now: float, alarm: str) -> bool:
-        """The alarm's action is delivered twice (on top of the model's rare duplicates)."""
-        return False
+    def duplicate_delay(self, now: float, alarm: str) -> float | None:
+        """Deliver the alarm's action a second time, this many seconds later (None: no extra copy)."""
+        return None
 
     def evaluation_delay(self, now: float, alarm: str) -> float | None:
         """Seconds this evaluation is late, or None to skip it."""
@@ -31,3 +44,148 @@ class Faults:
     def visibility_delay(self, now: float) -> float:
         """Extra seconds before a point just published becomes visible to alarms."""
         return 0.0
+
+
+@dataclass
+class Fault:
+    """One named fault, active from `start` for `duration` seconds of the run (or `count` events)."""
+
+    name: str
+    start_s: float
+    duration_s: float = 0.0
+    count: int = 0  # for event faults: how many events it hits
+    amount_s: float = 0.0  # how late (late-evaluation, late-data, duplicate-notification)
+    hits: list[float] = field(default_factory=list)  # run times at which it struck
+
+    @property
+    def end_s(self) -> float:
+        """When the fault is over: the window's end, or its last hit for event faults."""
+        if self.name in EVENT_FAULTS:
+            return self.hits[-1] if self.hits else self.start_s
+        return self.start_s + self.duration_s
+
+    def describe(self) -> str:
+        if self.name in EVENT_FAULTS:
+            extra = f", {self.amount_s:g} s late" if self.amount_s else ""
+            return f"{self.name} x{self.count} from +{self.start_s:g} s{extra}"
+        if self.name in LIFECYCLE_FAULTS:
+            return f"{self.name} at +{self.start_s:g} s"
+        extra = f", +{self.amount_s:g} s" if self.amount_s else ""
+        return f"{self.name} for {self.duration_s:g} s from +{self.start_s:g} s{extra}"
+
+
+# name -> (description, defaults)
+WINDOW_FAULTS: dict[str, tuple[str, dict[str, float]]] = {
+    "function-errors": ("the clock's function fails every run", {"for": 600}),
+    "throttling": ("Lambda throttles the function; events wait and are retried with backoff", {"for": 600}),
+    "put-metric-fails": ("PutMetricData answers Throttling", {"for": 600}),
+    "skip-evaluation": ("the alarms are not evaluated", {"for": 300}),
+    "late-evaluation": ("the alarms are evaluated late", {"for": 600, "by": 20}),
+    "late-data": ("published points become visible late", {"for": 600, "by": 40}),
+}
+EVENT_FAULTS: dict[str, tuple[str, dict[str, float]]] = {
+    "lose-notification": ("alarm notifications are lost", {"count": 1}),
+    "duplicate-notification": ("alarm notifications arrive twice, the copy late", {"count": 1, "by": 30}),
+    "late-retry": ("the function fails after its work, so Lambda runs it again a minute later", {"count": 1}),
+}
+LIFECYCLE_FAULTS: dict[str, tuple[str, dict[str, float]]] = {
+    "stack-update": ("the stack is updated (a new payload) while ticking", {}),
+    "stack-delete": ("the stack is deleted mid-run", {}),
+}
+ALL_FAULTS = {**WINDOW_FAULTS, **EVENT_FAULTS, **LIFECYCLE_FAULTS}
+LATE_RETRY_S = 60.0  # Lambda's first retry of a failed asynchronous invocation
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(s|m|h|d)?$")
+
+
+class FaultError(ValueError):
+    """A --fault that cannot be understood; the message says what is accepted."""
+
+
+def seconds(text: str) -> float:
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise FaultError(f"{text!r} is not a duration (e.g. 90s, 10m, 2h)")
+    return float(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86_400}[match.group(2) or "s"]
+
+
+def parse_fault(text: str) -> Fault:
+    """NAME[:at=2h,for=10m,count=2,by=30s] -> Fault."""
+    name, _, rest = text.partition(":")
+    if name not in ALL_FAULTS:
+        raise FaultError(f"--fault {text!r}: unknown fault {name!r}; use one of: {', '.join(ALL_FAULTS)}")
+    settings: dict[str, Any] = {"at": 3600.0, **ALL_FAULTS[name][1]}
+    for pair in filter(None, rest.split(",")):
+        key, _, value = pair.partition("=")
+        if key not in settings:
+            raise FaultError(f"--fault {text!r}: {name} takes {', '.join(sorted(settings))}, not {key!r}")
+        try:
+            settings[key] = int(value) if key == "count" else seconds(value)
+        except ValueError:
+            raise FaultError(f"--fault {text!r}: {key}={value!r} is not a number or duration") from None
+    if settings.get("count", 1) < 1 or settings.get("for", 1) <= 0:
+        raise FaultError(f"--fault {text!r}: count and for must be positive")
+    return Fault(
+        name=name,
+        start_s=settings["at"],
+        duration_s=settings.get("for", 0.0),
+        count=int(settings.get("count", 0)),
+        amount_s=settings.get("by", 0.0),
+    )
+
+
+class FaultPlan(Faults):
+    """Several named faults over one run. `start` is the run's start (epoch seconds)."""
+
+    def __init__(self, faults: list[Fault], start: float = 0.0) -> None:
+        self.faults = faults
+        self.start = start
+        self._pending_crashes = 0
+
+    def _active(self, name: str, now: float) -> list[Fault]:
+        t = now - self.start
+        return [f for f in self.faults if f.name == name and f.start_s <= t < f.start_s + f.duration_s]
+
+    def _take(self, name: str, now: float, lasting: float = 0.0) -> Fault | None:
+        """Use up one hit of an event fault; the hit is over `lasting` seconds later."""
+        t = now - self.start
+        for fault in self.faults:
+            if fault.name == name and fault.start_s <= t and len(fault.hits) < fault.count:
+                fault.hits.append(t + lasting)
+                return fault
+        return None
+
+    def function_failure(self, now: float) -> str | None:
+        return "RuntimeError: injected function error" if self._active("function-errors", now) else None
+
+    def crash_after_work(self, now: float) -> bool:
+        # Over when Lambda's retry (about a minute later) has run.
+        return self._take("late-retry", now, lasting=LATE_RETRY_S) is not None
+
+    def throttled(self, now: float) -> bool:
+        return bool(self._active("throttling", now))
+
+    def api_failure(self, now: float, action: str) -> str | None:
+        if action == "cloudwatch:PutMetricData" and self._active("put-metric-fails", now):
+            return "Throttling"
+        return None
+
+    def drop_notification(self, now: float, alarm: str) -> bool:
+        return self._take("lose-notification", now) is not None
+
+    def duplicate_delay(self, now: float, alarm: str) -> float | None:
+        # Over when the late copy has arrived.
+        for fault in self.faults:
+            if fault.name == "duplicate-notification" and self._take(fault.name, now, lasting=fault.amount_s):
+                return fault.amount_s
+        return None
+
+    def evaluation_delay(self, now: float, alarm: str) -> float | None:
+        if self._active("skip-evaluation", now):
+            return None
+        return sum(f.amount_s for f in self._active("late-evaluation", now))
+
+    def visibility_delay(self, now: float) -> float:
+        return sum(f.amount_s for f in self._active("late-data", now))
+
+    def lifecycle(self) -> list[Fault]:
+        return [f for f in self.faults if f.name in LIFECYCLE_FAULTS]

@@ -62,12 +62,13 @@ class TickReport:
     first_tick_s: float | None  # from the Create request to the first tick
     intervals: IntervalStats
     longest_silence: Silence
-    late_intervals: int  # intervals longer than 1.5 periods
+    late_intervals: int  # intervals longer than 2 periods: a running loop's never are (period +- d, d < period)
     stalled_since_s: float | None  # set when no tick came in the last 3 periods of the run
     stack: dict[str, Any] = field(default_factory=dict)
     alarms: dict[str, dict[str, Any]] = field(default_factory=dict)
     function: dict[str, int] = field(default_factory=dict)
     log_counts: dict[str, int] = field(default_factory=dict)
+    faults: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def verdict(self) -> str:
@@ -84,6 +85,61 @@ class TickReport:
         data["first_tick_s"] = _num(self.first_tick_s) if self.first_tick_s is not None else None
         data["verdict"] = self.verdict
         return data
+
+
+@dataclass(frozen=True)
+class FaultOutcome:
+    fault: str
+    start_s: float
+    end_s: float  # when it, and the faults overlapping it, were over
+    ticks_lost: int
+    duplicates: int
+    recovery_s: float | None  # from the fault's end to the next tick
+    period_s: int
+
+    @property
+    def recovered_in_time(self) -> bool:
+        return self.recovery_s is not None and self.recovery_s <= 3 * self.period_s
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "fault": self.fault,
+            "start_s": round(self.start_s, 3),
+            "end_s": round(self.end_s, 3),
+            "ticks_lost": self.ticks_lost,
+            "duplicates": self.duplicates,
+            "recovery_s": None if self.recovery_s is None else round(self.recovery_s, 3),
+        }
+
+
+def fault_outcome(
+    fault: Any, ticks: list[tuple[float, str]], start: float, end: float, period_s: int, until: float | None = None
+) -> FaultOutcome:
+    """What one fault cost: ticks lost around it, duplicates from its start to the first tick
+    after it, and the time from its end (or from `until`, when faults overlapping it end later)
+    to that tick."""
+    begin = start + fault.start_s
+    finish = start + max(fault.end_s, until if until is not None else fault.end_s)
+    seen: set[str] = set()
+    firsts: list[float] = []
+    repeats: list[float] = []
+    for moment, tick_id in sorted(ticks):
+        (repeats if tick_id in seen else firsts).append(moment)
+        seen.add(tick_id)
+    before = max((t for t in firsts if t < begin), default=start)
+    after = next((t for t in firsts if t >= finish), None)
+    window_end = after if after is not None and after <= end else end
+    between = sum(1 for t in firsts if before < t < window_end)
+    expected = max(0, round((window_end - before) / period_s) - 1)
+    return FaultOutcome(
+        fault=fault.describe(),
+        start_s=fault.start_s,
+        end_s=finish - start,
+        ticks_lost=max(0, expected - between),
+        duplicates=sum(1 for t in repeats if begin <= t <= window_end),
+        recovery_s=None if after is None or after > end else after - finish,
+        period_s=period_s,
+    )
 
 
 def _num(value: float) -> float | None:
@@ -134,7 +190,7 @@ def render_text(report: TickReport, trace: list[str] | None = None) -> str:
             f"  interval (s)       mean {stats.mean:.1f}  p50 {stats.p50:.1f}  p95 {stats.p95:.1f}  "
             f"p99 {stats.p99:.1f}  max {stats.max:.1f}  (min {stats.min:.1f})"
         )
-        lines.append(f"  late intervals     {report.late_intervals} longer than 1.5 periods")
+        lines.append(f"  missed beats       {report.late_intervals} intervals longer than 2 periods")
     silence = report.longest_silence
     lines.append(f"  longest silence    {silence.length_s:.1f} s, from +{_duration(silence.start_s)}")
     for name, info in report.alarms.items():
@@ -148,6 +204,12 @@ def render_text(report: TickReport, trace: list[str] | None = None) -> str:
     )
     if report.stack.get("delete"):
         lines.append(f"  stack deleted      {report.stack['delete']}")
+    for outcome in report.faults:
+        recovery = "never" if outcome["recovery_s"] is None else f"{outcome['recovery_s']:.1f} s"
+        lines.append(
+            f"  fault              {outcome['fault']}: {outcome['ticks_lost']} ticks lost, "
+            f"{outcome['duplicates']} duplicates, next tick {recovery} after it ended"
+        )
     if trace:
         lines.append("")
         lines.append("  alarm state changes:")

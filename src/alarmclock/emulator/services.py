@@ -43,6 +43,7 @@ class Invocation:
     event: dict[str, Any]
     attempt: int = 0
     request_id: str = ""
+    throttles: int = 0
 
 
 @dataclass
@@ -142,6 +143,13 @@ class Services:
         if function is None:
             self.dropped.append((self.world.now(), "function deleted before it ran"))
             return
+        if self.faults.throttled(self.world.now()):
+            # Lambda keeps a throttled asynchronous event and retries it with backoff, for up to
+            # six hours by default (Lambda Developer Guide, asynchronous invocation).
+            invocation.throttles += 1
+            backoff = min(2.0**invocation.throttles, 300.0) * self.world.rng.uniform(0.5, 1.0)
+            self.world.later(backoff, self._start, function_arn, invocation)
+            return
         timing = self.world.timing
         idle = None if function.last_run is None else self.world.now() - function.last_run
         delay = self.world.draw(timing.cold_start_s) if idle is None or idle > timing.keep_warm_s else 0.0
@@ -159,6 +167,8 @@ class Services:
             if failure:
                 raise RuntimeError(failure)
             self._call_handler(function, invocation)
+            if self.faults.crash_after_work(self.world.now()):
+                raise RuntimeError("injected crash after the work was done")
         except Exception as error:
             function.errors += 1
             self.world.log({"level": "ERROR", "action": "function_error", "error": f"{type(error).__name__}: {error}"})
@@ -196,9 +206,13 @@ class Services:
 
     def dispatch(self, caller: str, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         function = self.functions.get(caller)
-        action, resource, context = self._authorisation(service, operation, params)
-        if function is not None and not iam.allowed(function.role_statements, action, resource, context):
-            raise ServiceError("AccessDenied", f"{function.name} is not authorized to perform {action} on {resource}")
+        action, resources, context = self._authorisation(service, operation, params)
+        for resource in resources:
+            if function is not None and not iam.allowed(function.role_statements, action, resource, context):
+                raise ServiceError(
+                    "AccessDenied", f"{function.name} is not authorized to perform {action} on {resource}"
+                )
+        resource = resources[0]
         refusal = self.faults.api_failure(self.world.now(), action)
         if refusal:
             raise ServiceError(refusal, f"{action} refused (fault injected)")
@@ -227,30 +241,32 @@ class Services:
         self.sinks[target].append(Delivery(self.world.now(), target, text))
         return answer
 
-    def _authorisation(self, service: str, operation: str, params: dict[str, Any]) -> tuple[str, str, dict[str, str]]:
-        """The IAM action, resource ARN and condition keys of one call."""
+    def _authorisation(
+        self, service: str, operation: str, params: dict[str, Any]
+    ) -> tuple[str, list[str], dict[str, str]]:
+        """The IAM action, the resource ARNs it touches and the condition keys of one call."""
         region, account = self.region, self.account
         action = IAM_ACTIONS.get((service, operation), f"{service}:{operation}")
         if service == "cloudwatch":
             if operation == "PutMetricData":
-                return action, "*", {"cloudwatch:namespace": params["Namespace"]}
+                return action, ["*"], {"cloudwatch:namespace": params["Namespace"]}
             names = params.get("AlarmNames") or [params.get("AlarmName", "")]
-            return action, f"arn:aws:cloudwatch:{region}:{account}:alarm:{names[0]}", {}
+            return action, [f"arn:aws:cloudwatch:{region}:{account}:alarm:{name}" for name in names], {}
         if service == "lambda":
             name = str(params["FunctionName"])
             arn = name if name.startswith("arn:") else f"arn:aws:lambda:{region}:{account}:function:{name}"
-            return action, arn, {}
+            return action, [arn], {}
         if service == "sns":
-            return action, str(params.get("TopicArn", "")), {}
+            return action, [str(params.get("TopicArn", ""))], {}
         if service == "sqs":
             # https://sqs.REGION.amazonaws.com/ACCOUNT/NAME -> arn:aws:sqs:REGION:ACCOUNT:NAME
             host, queue_account, queue = str(params["QueueUrl"]).split("/")[2:5]
-            return action, f"arn:aws:sqs:{host.split('.')[1]}:{queue_account}:{queue}", {}
+            return action, [f"arn:aws:sqs:{host.split('.')[1]}:{queue_account}:{queue}"], {}
         if service == "events":
             bus = str(params["Entries"][0].get("EventBusName", "default"))
             arn = bus if bus.startswith("arn:") else f"arn:aws:events:{region}:{account}:event-bus/{bus}"
-            return action, arn, {}
-        return action, "*", {}
+            return action, [arn], {}
+        return action, ["*"], {}
 
 
 def sns_event(topic_arn: str, message: str, subject: str, now: float) -> dict[str, Any]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from alarmclock.emulator.cloudwatch import StateChange
-from alarmclock.emulator.faults import Faults
+from alarmclock.emulator.faults import Fault, FaultPlan
 from alarmclock.emulator.formats import iso_millis_z
-from alarmclock.emulator.report import IntervalStats, TickReport, summarise_ticks
+from alarmclock.emulator.report import FaultOutcome, IntervalStats, TickReport, fault_outcome, summarise_ticks
 from alarmclock.emulator.services import Delivery, tick_ids
 from alarmclock.emulator.stack import Stack
 from alarmclock.emulator.timing import TimingModel
@@ -29,7 +29,7 @@ class Scenario:
     duration_s: float
     seed: int = 0
     timing: TimingModel = field(default_factory=TimingModel)
-    faults: Faults = field(default_factory=Faults)
+    faults: list[Fault] = field(default_factory=list)
     delete_at_end: bool = True
     template: dict[str, Any] | None = None  # default: build_template(spec)
 
@@ -43,6 +43,7 @@ class Run:
     deliveries: list[Delivery]
     tick_times: list[float]  # distinct ticks, epoch seconds
     history: list[StateChange]
+    faults: list[FaultOutcome]
 
     def trace(self) -> list[str]:
         start = self.world.start
@@ -58,7 +59,8 @@ def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None
     world = World(scenario.seed, scenario.timing)
     template = scenario.template if scenario.template is not None else build_template(spec)
     parameters = {TARGET_PARAMETER: DEFAULT_TARGET} if TARGET_PARAMETER in template.get("Parameters", {}) else {}
-    stack = Stack(world, template, STACK_NAME, parameters, faults=scenario.faults)
+    plan = FaultPlan([replace(f, hits=[]) for f in scenario.faults], start=world.start)
+    stack = Stack(world, template, STACK_NAME, parameters, faults=plan)
     targets = [t.arn for t in spec.targets] or [DEFAULT_TARGET]
     for arn in targets:
         stack.services.add_sink(arn)
@@ -66,6 +68,7 @@ def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None
     start = world.start
     end = start + scenario.duration_s
     stack.create()
+    deleted_mid_run = _schedule_lifecycle(plan, stack, spec, world)
     moment = start
     while moment < end:
         moment = min(end, moment + PROGRESS_STEP_S)
@@ -73,7 +76,9 @@ def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None
         if progress:
             progress((moment - start) / scenario.duration_s)
     delete_note = ""
-    if scenario.delete_at_end:
+    if deleted_mid_run is not None:
+        delete_note = _describe_delete(stack, start + deleted_mid_run, targets[0])
+    elif scenario.delete_at_end:
         stack.delete()
         # Keep watching for three periods: nothing may tick after a delete.
         world.run(end + 3 * spec.period_s + 60)
@@ -95,7 +100,7 @@ def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None
         first_tick_s=(times[0] - start) if times else None,
         intervals=IntervalStats.of(intervals),
         longest_silence=silence,
-        late_intervals=sum(1 for i in intervals if i > 1.5 * spec.period_s),
+        late_intervals=sum(1 for i in intervals if i > 2 * spec.period_s),
         stalled_since_s=stalled,
         stack={"create": _describe_create(stack), "delete": delete_note},
         alarms={
@@ -112,7 +117,48 @@ def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None
         },
         log_counts=dict(sorted(world.log_counts.items())),
     )
-    return Run(scenario, world, stack, report, deliveries, times, stack.cloudwatch.history)
+    measured = [fault for fault in plan.faults if fault.name != "stack-delete"]
+    cluster_ends = fault_cluster_ends(measured, spec.period_s)
+    outcomes = [
+        fault_outcome(fault, ticks, start, end, spec.period_s, until)
+        for fault, until in zip(measured, cluster_ends, strict=True)
+    ]
+    report.faults = [o.as_json() for o in outcomes]
+    return Run(scenario, world, stack, report, deliveries, times, stack.cloudwatch.history, outcomes)
+
+
+def fault_cluster_ends(faults: list[Fault], period_s: int) -> list[float]:
+    """For each fault, when it and every fault overlapping it (or starting within the three
+    periods of recovery after it) are all over: recovery is measured from there."""
+    spans = sorted((f.start_s, f.end_s, i) for i, f in enumerate(faults))
+    ends = [0.0] * len(faults)
+    group: list[int] = []
+    group_end = -1.0
+    for begin, finish, index in spans:
+        if group and begin > group_end + 3 * period_s:
+            for member in group:
+                ends[member] = group_end
+            group, group_end = [], -1.0
+        group.append(index)
+        group_end = max(group_end, finish)
+    for member in group:
+        ends[member] = group_end
+    return ends
+
+
+def _schedule_lifecycle(plan: FaultPlan, stack: Stack, spec: ClockSpec, world: World) -> float | None:
+    """Stack updates and deletes from the fault plan; returns when the stack is deleted, if it is."""
+    deleted: float | None = None
+    for fault in plan.lifecycle():
+        if fault.name == "stack-update":
+            # A real change: a new payload, so the function's environment (and code revision) changes.
+            changed = build_template(replace(spec, payload={"updated_at_s": fault.start_s}))
+            world.at(world.start + fault.start_s, stack.update, changed)
+        elif fault.name == "stack-delete":
+            deleted = fault.start_s if deleted is None else min(deleted, fault.start_s)
+            world.at(world.start + fault.start_s, stack.delete)
+        fault.hits.append(fault.start_s)
+    return deleted
 
 
 def _describe_create(stack: Stack) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +31,10 @@ MODELLED = {
     "AWS::SNS::Topic",
     "AWS::SNS::Subscription",
     "AWS::Logs::LogGroup",
+    "AWS::Events::Rule",
 }
+EVENTS_PRINCIPAL = "events.amazonaws.com"
+_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
 DEFAULT_SERVICE_TIMEOUT_S = 3600  # fact: ServiceTimeout defaults to an hour
 
 
@@ -88,6 +92,7 @@ class Stack:
         self.properties: dict[str, dict[str, Any]] = {}  # resolved, per live logical id
         self.custom_physical: dict[str, str] = {}
         self._pending: dict[str, PendingRequest] = {}
+        self._waiting: list[str] = []  # resources not yet created (they wait for a custom resource)
         self._evaluations = 0
         # Everything ever created, for the report (deleted resources included).
         self.seen_alarms: dict[str, Alarm] = {}
@@ -151,6 +156,9 @@ class Stack:
             elif kind == "AWS::Logs::LogGroup":
                 refs[logical] = generated
                 attributes[(logical, "Arn")] = f"arn:aws:logs:{r}:{a}:log-group:{generated}:*"
+            elif kind == "AWS::Events::Rule":
+                refs[logical] = generated
+                attributes[(logical, "Arn")] = f"arn:aws:events:{r}:{a}:rule/{generated}"
             else:
                 refs[logical] = self.custom_physical.get(logical, generated)
         partial = Resolver(self.parameters, pseudo, refs, attributes)
@@ -192,11 +200,28 @@ class Stack:
     # ---- lifecycle --------------------------------------------------------------------------------
 
     def create(self) -> None:
-        """Create every resource now; custom resources are sent their Create request."""
+        """Create every resource in dependency order: at once, except that custom resources are
+        sent their Create request and whatever depends on one waits for its answer."""
         self._status("CREATE_IN_PROGRESS")
-        for logical in self._live_resources():
+        self._waiting = self._live_resources()
+        self._create_ready()
+
+    def _create_ready(self) -> None:
+        resources = self.template["Resources"]
+        while self._waiting:
+            logical = self._waiting[0]
+            depends = resources[logical].get("DependsOn", [])
+            needs = references(resources[logical].get("Properties", {})) | set(
+                depends if isinstance(depends, list) else [depends]
+            )
+            if any(self._is_custom(n) and n in self._pending_logicals() for n in needs if n in resources):
+                return  # the rest waits for the custom resource's answer
+            self._waiting.pop(0)
             self._create(logical)
         self._maybe_complete("CREATE")
+
+    def _pending_logicals(self) -> set[str]:
+        return {r.logical for r in self._pending.values() if r.answered is None or r.status != "SUCCESS"}
 
     def update(self, template: dict[str, Any] | None = None, parameters: dict[str, str] | None = None) -> None:
         """Update in place: changed alarms keep their state (PutMetricAlarm: 'its state is left
@@ -235,6 +260,11 @@ class Stack:
     def _maybe_complete(self, operation: str) -> None:
         if any(r.answered is None for r in self._pending.values()):
             return
+        if operation == "CREATE" and self._waiting:
+            if all(r.status == "SUCCESS" for r in self._pending.values()):
+                self._create_ready()  # an answer came: create what waited for it
+                return
+            self._waiting = []  # a failed custom resource: the rest is never created
         failed = [r for r in self._pending.values() if r.status != "SUCCESS"]
         self._pending.clear()
         if operation == "DELETE":
@@ -287,6 +317,8 @@ class Stack:
             self.services.topics[ref] = []
         elif kind == "AWS::SNS::Subscription":
             self.services.topics.setdefault(props["TopicArn"], []).append((props["Protocol"], props["Endpoint"]))
+        elif kind == "AWS::Events::Rule":
+            self._schedule_rule(logical, props)
         elif self._is_custom(logical):
             self._send("Create", logical, None)
 
@@ -339,6 +371,33 @@ class Stack:
             subscribers = self.services.topics.get(props.get("TopicArn", ""), [])
             if (props.get("Protocol"), props.get("Endpoint")) in subscribers:
                 subscribers.remove((props["Protocol"], props["Endpoint"]))
+
+    def _schedule_rule(self, logical: str, props: dict[str, Any]) -> None:
+        """A scheduled rule: fact: it fires within its minute, not on the 0th second, and
+        (measured) on the same second each time, +-0.5 s. Only rate() is modelled."""
+        if props.get("State", "ENABLED") != "ENABLED":
+            return
+        match = _RATE.match(str(props.get("ScheduleExpression", "")))
+        if not match:
+            raise TemplateError(f"{logical}: only rate(N minutes|hours|days) schedules are modelled")
+        unit = {"minute": 60, "hour": 3600, "day": 86_400}[match.group(2).rstrip("s")]
+        every = int(match.group(1)) * unit
+        offset = self.world.rng.uniform(1, 59)
+        assert self.resolver is not None
+        rule_arn = self.resolver.get_att(logical, "Arn")
+        marker = props  # this very dict stays in self.properties while the rule lives unchanged
+
+        def fire(nominal: float) -> None:
+            if self.properties.get(logical) is not marker:
+                return  # deleted or updated: a new schedule (if any) has taken over
+            for target in props.get("Targets", []):
+                event = json.loads(target["Input"]) if "Input" in target else {"source": "aws.events"}
+                self.services.invoke_async(target["Arn"], event, EVENTS_PRINCIPAL, rule_arn)
+            next_nominal = nominal + every
+            self.world.at(next_nominal + self.world.rng.uniform(-0.5, 0.5), fire, next_nominal)
+
+        first = math.floor(self.world.now() / 60 + 1) * 60 + offset
+        self.world.at(first, fire, first)
 
     def _remove_alarm(self, name: str | None) -> None:
         if name:
@@ -427,16 +486,15 @@ class Stack:
                 self.world.log({"level": "WARNING", "action": "notification_lost", "alarm": alarm.name})
                 continue
             timing = self.world.timing
-            copies = 1
-            if self.world.chance(timing.duplicate_notification_prob) or self.faults.duplicate_notification(
-                change.time, alarm.name
-            ):
-                copies = 2
-            for copy in range(copies):
-                delay = self.world.draw(timing.action_latency_s)
-                if copy:
-                    delay += self.world.draw(timing.duplicate_delay_s)
-                self.world.later(delay, self._deliver_action, alarm, change, action)
+            delay = self.world.draw(timing.action_latency_s)
+            self.world.later(delay, self._deliver_action, alarm, change, action)
+            # fact: rarely, a state change is notified twice (assumption: how rarely, how late).
+            if self.world.chance(timing.duplicate_notification_prob):
+                late = delay + self.world.draw(timing.duplicate_delay_s)
+                self.world.later(late, self._deliver_action, alarm, change, action)
+            injected = self.faults.duplicate_delay(change.time, alarm.name)
+            if injected is not None:
+                self.world.later(delay + injected, self._deliver_action, alarm, change, action)
 
     def _deliver_action(self, alarm: Alarm, change: StateChange, action: str) -> None:
         if ":sns:" in action:

@@ -1,0 +1,110 @@
+"""How fast the emulator runs, against the floor of the handler's own boto3 calls.
+
+    .venv/bin/python benchmarks/bench_simulate.py            # 30 virtual days of a 1-minute clock
+    .venv/bin/python benchmarks/bench_simulate.py --days 3   # quicker
+
+Prints: the floor (one tick's boto3 calls, PutMetricData + the target's Invoke, validated and
+serialised by botocore and answered in-process), the handler's whole tick on the same
+answers, the emulator's wall time per tick, their ratio, and the peak memory of the process.
+Goals (issue "Run a clock locally in virtual time"): 30 days in under 30 s, per tick within
+3x the floor, peak memory under 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from typing import Any
+
+from alarmclock import handler
+from alarmclock.emulator.bridge import Bridge
+from alarmclock.emulator.simulate import Scenario, simulate
+from alarmclock.spec import build_spec
+
+TARGET = "arn:aws:lambda:us-east-1:123456789012:function:my-job"
+
+
+def answered(caller: str, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    return {"StatusCode": 202} if service == "lambda" else {}
+
+
+def floor_per_tick(ticks: int) -> float:
+    """Seconds per tick of just the handler's two boto3 calls, answered in-process."""
+    bridge = Bridge(answered)
+    cloudwatch = bridge.client("bench", "cloudwatch", "us-east-1")
+    lambda_ = bridge.client("bench", "lambda", "us-east-1")
+    body = json.dumps({"tick_id": "0123456789abcdef", "clock": "clock", "period_s": 60}).encode()
+    started = time.perf_counter()
+    for i in range(ticks):
+        cloudwatch.put_metric_data(
+            Namespace="alarmclock/clock",
+            MetricData=[
+                {
+                    "MetricName": "Tick",
+                    "Value": float(i % 2),
+                    "Timestamp": 1_767_225_600.0 + 60 * i,
+                    "StorageResolution": 60,
+                }
+            ],
+        )
+        lambda_.invoke(FunctionName=TARGET, InvocationType="Event", Payload=body)
+    return (time.perf_counter() - started) / ticks
+
+
+def handler_per_tick(ticks: int) -> float:
+    """Seconds per tick of handler.handle (parsing, publishing, delivering, logging) on the same answers."""
+    bridge = Bridge(answered)
+    config = handler.ClockConfig("clock", "alarmclock/clock", 60, "clock-tick-is-", [TARGET])
+    clock = [1_767_225_600.0]
+    runtime = handler.Runtime(
+        client=lambda service, region: bridge.client("bench", service, region or "us-east-1"),
+        now=lambda: clock[0],
+        http_put=lambda url, body: None,
+        log=lambda record: None,
+    )
+    event = {
+        "source": "aws.cloudwatch",
+        "alarmData": {
+            "alarmName": "clock-tick-is-0",
+            "state": {"value": "ALARM", "timestamp": "2026-01-01T00:00:05.000+0000"},
+        },
+    }
+    started = time.perf_counter()
+    for _ in range(ticks):
+        clock[0] += 60
+        handler.handle(event, None, config, runtime)
+    return (time.perf_counter() - started) / ticks
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="alarmclock emulator benchmark")
+    parser.add_argument("--days", type=float, default=30.0)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+
+    floor_per_tick(500)  # warm up botocore's model loading and caches
+    floor = floor_per_tick(5000)
+    whole_handler = handler_per_tick(5000)
+
+    started = time.perf_counter()
+    run = simulate(Scenario(spec=build_spec(every="1m"), duration_s=args.days * 86_400, seed=args.seed))
+    wall = time.perf_counter() - started
+    ticks = run.report.ticks
+    per_tick = wall / ticks
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    print(f"virtual time          {args.days:g} days of a 1-minute clock (seed {args.seed})")
+    print(f"ticks                 {ticks:,} ({run.report.verdict})")
+    print(f"wall time             {wall:.1f} s  (goal for 30 days: < 30 s)")
+    print(f"floor per tick        {floor * 1e6:.0f} us  (PutMetricData + Invoke through botocore, answered in-process)")
+    print(f"handler per tick      {whole_handler * 1e6:.0f} us  (handler.handle on the same answers)")
+    print(f"emulator per tick     {per_tick * 1e6:.0f} us  = {per_tick / floor:.2f} x the floor  (goal: <= 3x)")
+    print(f"peak memory           {peak_mb:.0f} MB  (process max RSS; goal: < 300 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

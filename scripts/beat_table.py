@@ -1,0 +1,113 @@
+"""The beat a clock holds across the timing model's ranges: a markdown table.
+
+Each row moves one parameter to the low or the high end of its documented range (the others
+stay at their defaults), runs several seeds, and pools the tick intervals. "all low" and
+"all high" move every parameter at once. The last row is a stress case outside the
+documented rule (an evaluation range of one period).
+
+    .venv/bin/python scripts/beat_table.py --every 1m --days 2 --seeds 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+import time
+from dataclasses import dataclass
+
+from alarmclock.emulator.report import IntervalStats
+from alarmclock.emulator.simulate import Scenario, simulate
+from alarmclock.emulator.timing import PARAMETERS, TimingModel
+from alarmclock.spec import build_spec
+
+
+@dataclass
+class Row:
+    label: str
+    stats: IntervalStats
+    silence: float
+    stalled: int
+    runs: int
+    duplicates: int
+
+
+def measure(label: str, timing: TimingModel, every: str, via: str, days: float, seeds: int) -> Row:
+    intervals: list[float] = []
+    silence, stalled, duplicates = 0.0, 0, 0
+    for seed in range(seeds):
+        run = simulate(
+            Scenario(spec=build_spec(every=every, via=via), duration_s=days * 86_400, seed=seed, timing=timing)
+        )
+        times = run.tick_times
+        intervals.extend(b - a for a, b in itertools.pairwise(times))
+        silence = max(silence, run.report.longest_silence.length_s)
+        stalled += run.report.verdict != "ticking"
+        duplicates += run.report.duplicates
+    return Row(label, IntervalStats.of(intervals), silence, stalled, seeds, duplicates)
+
+
+def rows(every: str, via: str, days: float, seeds: int) -> list[Row]:
+    base = TimingModel()
+    plan: list[tuple[str, TimingModel]] = [("defaults", base)]
+    for parameter in PARAMETERS:
+        if parameter.low == parameter.high:
+            continue
+        plan.append((f"{parameter.name} = {_show(parameter.low)}", base.at(**{parameter.name: parameter.low})))
+        plan.append((f"{parameter.name} = {_show(parameter.high)}", base.at(**{parameter.name: parameter.high})))
+    plan.append(("all low", TimingModel.extreme("low")))
+    plan.append(("all high", TimingModel.extreme("high")))
+    plan.append(
+        ("stress: evaluation_range_periods = 1 (outside the documented rule)", base.at(evaluation_range_periods=1))
+    )
+    plan.append(
+        (
+            "stress: range 1 and all high",
+            TimingModel.extreme("high").at(evaluation_range_periods=1),
+        )
+    )
+    found = []
+    for label, timing in plan:
+        started = time.perf_counter()
+        found.append(measure(label, timing, every, via, days, seeds))
+        print(f"  {label}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return found
+
+
+def _show(value: object) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(f"{v:g}" for v in value) + "] s"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def markdown(found: list[Row], every: str, via: str, days: float, seeds: int) -> str:
+    lines = [
+        f"Beat of a {every} clock via {via}: {seeds} seeds x {days:g} days per row "
+        f"(`python scripts/beat_table.py --every {every} --via {via} --days {days:g} --seeds {seeds}`).",
+        "",
+        "| model | mean (s) | p50 | p99 | max interval | longest silence | runs stalled | duplicates |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in found:
+        s = row.stats
+        lines.append(
+            f"| {row.label} | {s.mean:.1f} | {s.p50:.1f} | {s.p99:.1f} | {s.max:.1f} | {row.silence:.0f} | "
+            f"{row.stalled}/{row.runs} | {row.duplicates} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--every", default="1m")
+    parser.add_argument("--via", default="lambda", choices=["lambda", "sns"])
+    parser.add_argument("--days", type=float, default=2.0)
+    parser.add_argument("--seeds", type=int, default=5)
+    args = parser.parse_args()
+    found = rows(args.every, args.via, args.days, args.seeds)
+    print(markdown(found, args.every, args.via, args.days, args.seeds))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

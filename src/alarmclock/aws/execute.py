@@ -1,0 +1,367 @@
+"""Run a plan against AWS, streaming what happens, and end with an Outcome.
+
+Waiting loops poll every `poll_s` seconds (tests pass a tiny one). Ctrl-C is caught here
+because only the runner knows what it has started: before execution it removes the
+change set it made; after, it says what state the stack is in and what to do.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from alarmclock.aws import plan as p
+from alarmclock.aws.metrics import Metrics, check_target
+from alarmclock.aws.models import FAILED, SUCCEEDED, Change, StackEvent, is_in_progress, period_start
+from alarmclock.aws.session import Aws
+from alarmclock.aws.stacks import Stacks
+from alarmclock.aws.verdict import clock_time
+
+EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
+
+
+class Progress(Protocol):
+    """Where the runner reports; the CLI prints, tests may record."""
+
+    def say(self, text: str) -> None: ...
+
+    def event(self, event: StackEvent) -> None: ...
+
+    def changes(self, changes: list[Change], creating: bool) -> None: ...
+
+    def confirm(self, question: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    message: str
+    exit_code: int = EXIT_OK
+    status: str = ""
+    first_tick: datetime | None = None
+
+
+class Stop(Exception):
+    """Ends a run early with an outcome (a failure, or nothing to do)."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.message)
+        self.outcome = outcome
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Runner:
+    aws: Aws
+    progress: Progress
+    poll_s: float = 5.0
+    sleep: Callable[[float], None] = time.sleep
+    now: Callable[[], datetime] = utc_now
+    # what the run has done so far (read when it is interrupted)
+    stack_id: str = ""
+    change_set_id: str = ""
+    change_set_type: str = ""
+    executed: bool = False
+    status: str = ""
+    first_tick: datetime | None = None
+    seen_events: set[str] = field(default_factory=set)
+    tick_baseline: int = 0
+    started: datetime | None = None
+
+    def __post_init__(self) -> None:
+        self.stacks = Stacks(self.aws)
+        self.metrics = Metrics(self.aws)
+
+    def run(self, plan: p.Plan) -> Outcome:
+        for note in plan.notes:
+            self.progress.say(note)
+        if not plan.steps:
+            return Outcome(True, plan.notes[0] if plan.notes else "nothing to do")
+        self.started = self.now()
+        self.stack_id = plan.stack
+        try:
+            wait = plan.find(p.WaitForTick)
+            if wait is not None:
+                # Counted before anything changes: the Starter may kick the loop before the stack completes.
+                self.tick_baseline = self.ticks_since_start(wait)
+            for step in plan.steps:
+                self.do(step, plan)
+        except Stop as stop:
+            return stop.outcome
+        except KeyboardInterrupt:
+            return self.interrupted(plan)
+        return self.success(plan)
+
+    # ---- steps ------------------------------------------------------------------------------
+
+    def do(self, step: p.Step, plan: p.Plan) -> None:
+        if isinstance(step, p.CheckTargets):
+            self.check_targets(step)
+        elif isinstance(step, p.CreateChangeSet):
+            self.create_change_set(step)
+        elif isinstance(step, p.ReviewChangeSet):
+            self.review(step, plan)
+        elif isinstance(step, p.ExecuteChangeSet):
+            self.remember_events()
+            self.executed = True  # before the call: Ctrl-C during it must not claim "nothing changed"
+            self.stacks.execute_change_set(self.change_set_id)
+        elif isinstance(step, p.UpdateParameters):
+            self.remember_events()
+            self.executed = True
+            if not self.stacks.update_parameters(step):
+                raise Stop(Outcome(True, f"{plan.stack}: nothing to change"))
+            self.progress.say(
+                f"updating {plan.stack}: {', '.join(f'{q.key}={q.value}' for q in step.parameters if q.value)}"
+            )
+        elif isinstance(step, p.DeleteStack):
+            self.remember_events()
+            self.executed = True
+            self.stacks.delete(step.stack)
+            self.stack_id = step.stack
+            self.progress.say(f"deleting stack {plan.stack}")
+        elif isinstance(step, p.WaitForStack):
+            self.wait_for_stack(step, plan)
+        elif isinstance(step, p.WaitForTick):
+            self.wait_for_tick(step)
+        elif isinstance(step, p.ConfirmGone):
+            self.confirm_gone(step, plan)
+        else:  # pragma: no cover - every Step is handled above
+            raise TypeError(step)
+
+    def check_targets(self, step: p.CheckTargets) -> None:
+        for arn in step.targets:
+            exists, why = check_target(self.aws, arn)
+            if exists is False:
+                raise Stop(Outcome(False, f"target {arn} does not exist ({why}); nothing was changed", EXIT_FAILED))
+            if exists is None:
+                self.progress.say(f"warning: could not check target {arn} ({why}); deploying anyway")
+
+    def create_change_set(self, step: p.CreateChangeSet) -> None:
+        created = self.stacks.create_change_set(step)
+        if created is None:
+            raise Stop(Outcome(True, f"{step.stack} is up to date: nothing to change"))
+        self.change_set_id, self.stack_id = created
+        self.change_set_type = step.change_set_type
+        self.progress.say(
+            f"{'creating' if step.change_set_type == 'CREATE' else 'updating'} stack {step.stack}: "
+            f"change set {step.name}"
+        )
+
+    def review(self, step: p.ReviewChangeSet, plan: p.Plan) -> None:
+        while True:
+            status, reason, changes = self.stacks.describe_change_set(self.change_set_id)
+            if status not in ("CREATE_PENDING", "CREATE_IN_PROGRESS"):
+                break
+            self.sleep(self.poll_s)
+        if status == "FAILED":
+            self.discard_change_set()
+            if p.is_no_change(reason):
+                raise Stop(Outcome(True, f"{plan.stack} is up to date: nothing to change", status=status))
+            raise Stop(Outcome(False, f"CloudFormation rejected the change: {reason}", EXIT_FAILED))
+        creating = self.change_set_type == "CREATE"
+        self.progress.changes(changes, creating)
+        risky = p.destructive_changes(changes)
+        if risky and step.ask_before_destroying:
+            what = ", ".join(f"{c.logical_id} ({'replace' if c.action != 'Remove' else 'remove'})" for c in risky)
+            if not self.progress.confirm(f"this deploy would replace or remove {what}; go ahead?"):
+                self.discard_change_set()
+                raise Stop(
+                    Outcome(
+                        False, f"nothing changed: {plan.stack} left as it was (pass --yes to allow it)", EXIT_FAILED
+                    )
+                )
+
+    def discard_change_set(self) -> None:
+        self.stacks.delete_change_set(self.change_set_id)
+        if self.change_set_type == "CREATE":
+            # The CREATE change set left an empty stack in REVIEW_IN_PROGRESS; remove it too.
+            self.stacks.delete(self.stack_id)
+        self.change_set_id = ""
+
+    def remember_events(self) -> None:
+        if self.stacks.describe(self.stack_id) is not None:
+            self.seen_events |= {e.event_id for e in self.stacks.events(self.stack_id)}
+
+    def stream_events(self) -> list[StackEvent]:
+        events = self.stacks.events(self.stack_id)
+        for event in reversed(events):
+            if event.event_id not in self.seen_events:
+                self.seen_events.add(event.event_id)
+                self.progress.event(event)
+        return events
+
+    def wait_for_stack(self, step: p.WaitForStack, plan: p.Plan) -> None:
+        while True:
+            events = self.stream_events()
+            stack = self.stacks.describe(self.stack_id)
+            self.status = stack.status if stack else "DELETE_COMPLETE"
+            if not is_in_progress(self.status):
+                break
+            self.sleep(self.poll_s)
+        if self.status in step.success:
+            return
+        cause = p.root_cause(events)
+        advice = failure_advice(plan.stack, self.status)
+        raise Stop(
+            Outcome(
+                False,
+                f"{plan.action} failed: stack {plan.stack} is {self.status}"
+                + (f": {cause}" if cause else "")
+                + (f"; {advice}" if advice else ""),
+                EXIT_FAILED,
+                self.status,
+            )
+        )
+
+    def ticks_since_start(self, step: p.WaitForTick) -> int:
+        start = period_start((self.started or self.now()) - timedelta(seconds=step.period_s), step.period_s)
+        return self.metrics.sample_count(
+            step.names, step.period_s, start, self.now() + timedelta(seconds=step.period_s)
+        )
+
+    def wait_for_tick(self, step: p.WaitForTick) -> None:
+        self.progress.say(
+            f"waiting for the first tick (up to {step.timeout_s:g} s; Ctrl-C stops waiting, not the clock)"
+        )
+        deadline = time.monotonic() + step.timeout_s
+        while True:
+            if self.ticks_since_start(step) > self.tick_baseline:
+                start = period_start(self.started or self.now(), step.period_s)
+                points = self.metrics.datapoints(
+                    step.names, step.period_s, start, self.now() + timedelta(seconds=step.period_s)
+                )
+                self.first_tick = period_start(points[-1].timestamp if points else self.now(), step.period_s)
+                return
+            if time.monotonic() >= deadline:
+                raise Stop(
+                    Outcome(
+                        False,
+                        f"stack {step.names.stack} is {self.status or 'deployed'} but no tick was seen within "
+                        f"{step.timeout_s:g} s; see 'alarmclock status {step.names.stack}'",
+                        EXIT_FAILED,
+                        self.status,
+                    )
+                )
+            self.sleep(self.poll_s)
+
+    def confirm_gone(self, step: p.ConfirmGone, plan: p.Plan) -> None:
+        names, period = step.names, step.period_s
+        now = self.now()
+        window_start = period_start(now - timedelta(seconds=period), period)
+        before = self.metrics.sample_count(names, period, window_start, now + timedelta(seconds=period))
+        deadline = time.monotonic() + step.settle_s
+        if step.settle_s > 0:
+            self.progress.say(f"checking for {step.settle_s:g} s that nothing of {plan.stack} is left")
+        while True:
+            left = [f"alarm {a}" for a in self.metrics.alarms(names)]
+            if step.function_name and self.metrics.function_exists(step.function_name):
+                left.append(f"function {step.function_name}")
+            if time.monotonic() >= deadline:
+                break
+            self.sleep(self.poll_s)
+        if step.settle_s > 0:
+            later = self.metrics.sample_count(names, period, window_start, self.now() + timedelta(seconds=period))
+            if later > before:
+                left.append(f"Tick data still arriving in {names.namespace} ({later - before} new value(s))")
+        if left:
+            raise Stop(
+                Outcome(
+                    False,
+                    f"stack {plan.stack} is deleted, but some of the clock is left: {'; '.join(left)}",
+                    EXIT_FAILED,
+                    self.status,
+                )
+            )
+
+    # ---- endings ----------------------------------------------------------------------------
+
+    def success(self, plan: p.Plan) -> Outcome:
+        name = plan.stack
+        if plan.action == "destroy":
+            checked = plan.find(p.ConfirmGone)
+            quiet = f", no Tick data arrived for {checked.settle_s:g} s" if checked and checked.settle_s > 0 else ""
+            return Outcome(
+                True,
+                f"{name} destroyed: stack deleted, no alarms left{quiet} "
+                "(CloudWatch keeps past Tick datapoints until they expire)",
+                status=self.status,
+            )
+        if self.first_tick is not None:
+            return Outcome(
+                True,
+                f"{name} is {'resumed' if plan.action == 'resume' else 'deployed'} and ticking "
+                f"(stack {self.status}; first tick in the period from {clock_time(self.first_tick)})",
+                status=self.status,
+                first_tick=self.first_tick,
+            )
+        if plan.action == "pause":
+            return Outcome(
+                True,
+                f"{name} is paused (stack {self.status}); 'alarmclock resume {name}' restarts it",
+                status=self.status,
+            )
+        done = "resumed" if plan.action == "resume" else "deployed"
+        return Outcome(
+            True,
+            f"{name} is {done} (stack {self.status}); not waiting for a tick: 'alarmclock status {name}' shows it",
+            status=self.status,
+        )
+
+    def interrupted(self, plan: p.Plan) -> Outcome:
+        name = plan.stack
+        if self.change_set_id and not self.executed:
+            try:
+                self.discard_change_set()
+                done = "removed the change set; nothing was changed"
+            except Exception:  # best effort: the user already asked to stop
+                done = "the change set was not executed; nothing was changed (delete it in the console if it is left)"
+            return Outcome(False, f"interrupted: {done}", EXIT_INTERRUPTED)
+        if not self.executed:
+            return Outcome(False, "interrupted: nothing was changed", EXIT_INTERRUPTED)
+        try:
+            stack = self.stacks.describe(self.stack_id)
+            status = stack.status if stack else "DELETE_COMPLETE"
+        except Exception:
+            status = "unknown"
+        return Outcome(False, interrupted_message(name, plan.action, status), EXIT_INTERRUPTED, status)
+
+
+def interrupted_message(name: str, action: str, status: str) -> str:
+    """What Ctrl-C left behind, and what to do: CloudFormation carries on without us."""
+    if is_in_progress(status):
+        return (
+            f"interrupted: stack {name} is {status}; CloudFormation carries on without alarmclock. "
+            f"Follow it with 'alarmclock status {name}'"
+        )
+    if status in SUCCEEDED:
+        if action in ("deploy", "resume"):
+            return (
+                f"interrupted while waiting for the first tick: stack {name} is {status}; "
+                f"see 'alarmclock status {name}'"
+            )
+        return f"interrupted: stack {name} is {status}; the {action} is done"
+    if status == "DELETE_COMPLETE":
+        return f"interrupted: stack {name} is DELETE_COMPLETE; the clock is gone"
+    if status in FAILED:
+        return (
+            f"interrupted: stack {name} is {status}; {failure_advice(name, status) or 'see alarmclock status ' + name}"
+        )
+    return f"interrupted: stack {name} is {status}; see 'alarmclock status {name}'"
+
+
+def failure_advice(name: str, status: str) -> str:
+    if status in ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED"):
+        return f"run 'alarmclock destroy {name}', then deploy again"
+    if status == "DELETE_FAILED":
+        return f"fix what blocked the delete, then run 'alarmclock destroy {name}' again"
+    if status == "UPDATE_ROLLBACK_COMPLETE":
+        return "the clock was rolled back to its previous version and still runs"
+    if status == "UPDATE_ROLLBACK_FAILED":
+        return f"run 'aws cloudformation continue-update-rollback --stack-name {name}'"
+    return ""

@@ -1,0 +1,260 @@
+"""Plain, immutable descriptions of what AWS returned; built from API answers, never calling AWS."""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from alarmclock import template
+from alarmclock.template import ALARM_PREFIX, METRIC_NAME, NAMESPACE, PAUSED_PARAMETER
+
+VERSION_TAG = "alarmclock:version"
+CLOCK_OUTPUTS = frozenset({"ClockName", "MetricNamespace", "Alarm0", "Alarm1"})
+
+# Stack states, as CloudFormation names them.
+SUCCEEDED = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"})
+FAILED = frozenset(
+    {
+        "CREATE_FAILED",
+        "ROLLBACK_COMPLETE",
+        "ROLLBACK_FAILED",
+        "DELETE_FAILED",
+        "UPDATE_FAILED",
+        "UPDATE_ROLLBACK_FAILED",
+        "UPDATE_ROLLBACK_COMPLETE",
+        "IMPORT_ROLLBACK_COMPLETE",
+        "IMPORT_ROLLBACK_FAILED",
+    }
+)
+# After these the stack still works: the failed update was undone.
+ROLLED_BACK_TO_WORKING = frozenset({"UPDATE_ROLLBACK_COMPLETE", "IMPORT_ROLLBACK_COMPLETE"})
+
+
+def is_in_progress(status: str) -> bool:
+    return status.endswith("_IN_PROGRESS")
+
+
+def period_start(moment: datetime, period_s: int) -> datetime:
+    """The start of the period `moment` falls in. CloudWatch aligns periods to the epoch and
+    stamps a datapoint with its period's start (moto stamps it with its first value's time)."""
+    epoch = int(moment.timestamp())
+    return datetime.fromtimestamp(epoch - epoch % period_s, UTC)
+
+
+@dataclass(frozen=True)
+class ClockNames:
+    """The names a clock's template derives from its stack name (template.py)."""
+
+    stack: str
+
+    @property
+    def namespace(self) -> str:
+        return NAMESPACE.replace("${AWS::StackName}", self.stack)
+
+    @property
+    def metric(self) -> str:
+        return METRIC_NAME
+
+    @property
+    def alarms(self) -> tuple[str, str]:
+        """The flip-flop pair: every clock has both."""
+        prefix = ALARM_PREFIX.replace("${AWS::StackName}", self.stack)
+        return (prefix + "0", prefix + "1")
+
+    @property
+    def watchdog(self) -> str | None:
+        """The self-healing alarm, which clocks from templates without one do not have."""
+        pattern = getattr(template, "WATCHDOG_NAME", None)
+        return pattern.replace("${AWS::StackName}", self.stack) if isinstance(pattern, str) else None
+
+    @property
+    def all_alarms(self) -> tuple[str, ...]:
+        return self.alarms + ((self.watchdog,) if self.watchdog else ())
+
+
+@dataclass(frozen=True)
+class ClockMetadata:
+    """The template's `Metadata.alarmclock` block: what `deploy` was asked for."""
+
+    version: str
+    period_s: int
+    via: str
+    targets: tuple[str, ...]
+    payload: Any = None
+
+    @classmethod
+    def from_template_metadata(cls, metadata: Any) -> ClockMetadata | None:
+        block = parse_metadata(metadata).get("alarmclock")
+        if not isinstance(block, dict):
+            return None
+        try:
+            return cls(
+                version=str(block.get("version", "?")),
+                period_s=int(block["period_s"]),
+                via=str(block.get("via", "lambda")),
+                targets=tuple(str(t) for t in block.get("targets") or ()),
+                payload=block.get("payload"),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+def parse_metadata(metadata: Any) -> dict[str, Any]:
+    """GetTemplateSummary's Metadata: a JSON string from AWS (moto sends a Python repr)."""
+    if isinstance(metadata, dict):
+        return metadata
+    if not isinstance(metadata, str) or not metadata.strip():
+        return {}
+    try:
+        parsed = json.loads(metadata)
+    except ValueError:
+        try:
+            parsed = ast.literal_eval(metadata)  # moto 5 writes str(dict); literal_eval runs no code
+        except (ValueError, SyntaxError):
+            return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+@dataclass(frozen=True)
+class StackInfo:
+    name: str
+    stack_id: str
+    status: str
+    status_reason: str = ""
+    parameters: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    outputs: dict[str, str] = field(default_factory=dict)
+    description: str = ""
+    created: datetime | None = None
+    updated: datetime | None = None
+
+    @classmethod
+    def from_api(cls, stack: dict[str, Any]) -> StackInfo:
+        return cls(
+            name=stack["StackName"],
+            stack_id=stack["StackId"],
+            status=stack["StackStatus"],
+            status_reason=stack.get("StackStatusReason") or "",
+            parameters={p["ParameterKey"]: p.get("ParameterValue", "") for p in stack.get("Parameters") or ()},
+            tags={t["Key"]: t["Value"] for t in stack.get("Tags") or ()},
+            outputs={o["OutputKey"]: o.get("OutputValue", "") for o in stack.get("Outputs") or ()},
+            description=stack.get("Description") or "",
+            created=stack.get("CreationTime"),
+            updated=stack.get("LastUpdatedTime"),
+        )
+
+    @property
+    def paused(self) -> bool:
+        return self.parameters.get(PAUSED_PARAMETER, "false").lower() == "true"
+
+    @property
+    def looks_like_clock(self) -> bool:
+        """Cheap test from DescribeStacks alone: our tag, or a clock template's outputs."""
+        return VERSION_TAG in self.tags or set(self.outputs) >= CLOCK_OUTPUTS
+
+    @property
+    def names(self) -> ClockNames:
+        return ClockNames(self.name)
+
+    @property
+    def last_change(self) -> datetime | None:
+        return self.updated or self.created
+
+
+@dataclass(frozen=True)
+class StackEvent:
+    event_id: str
+    timestamp: datetime
+    logical_id: str
+    resource_type: str
+    status: str
+    reason: str = ""
+
+    @classmethod
+    def from_api(cls, event: dict[str, Any]) -> StackEvent:
+        return cls(
+            event_id=event["EventId"],
+            timestamp=event["Timestamp"],
+            logical_id=event.get("LogicalResourceId", ""),
+            resource_type=event.get("ResourceType", ""),
+            status=event.get("ResourceStatus", ""),
+            reason=event.get("ResourceStatusReason") or "",
+        )
+
+    @property
+    def is_stack(self) -> bool:
+        return self.resource_type == "AWS::CloudFormation::Stack"
+
+    @property
+    def failed(self) -> bool:
+        return self.status.endswith("_FAILED")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One row of a change set: what CloudFormation will do to one resource."""
+
+    action: str  # Add | Modify | Remove | Import | Dynamic
+    logical_id: str
+    resource_type: str
+    replacement: str = ""  # True | False | Conditional ("" when not reported)
+
+    @classmethod
+    def from_api(cls, change: dict[str, Any]) -> Change:
+        resource = change.get("ResourceChange") or {}
+        return cls(
+            action=resource.get("Action", ""),
+            logical_id=resource.get("LogicalResourceId", ""),
+            resource_type=resource.get("ResourceType", ""),
+            replacement=resource.get("Replacement") or "",
+        )
+
+    @property
+    def destructive(self) -> bool:
+        """Deletes something, or may: a removal, or a replacement (new physical resource)."""
+        return self.action == "Remove" or self.replacement in ("True", "Conditional")
+
+
+@dataclass(frozen=True)
+class AlarmInfo:
+    name: str
+    state: str
+    actions_enabled: bool
+    state_updated: datetime | None = None
+    reason: str = ""
+    period_s: int | None = None
+
+    @classmethod
+    def from_api(cls, alarm: dict[str, Any]) -> AlarmInfo:
+        return cls(
+            name=alarm["AlarmName"],
+            state=alarm.get("StateValue", "INSUFFICIENT_DATA"),
+            actions_enabled=bool(alarm.get("ActionsEnabled", True)),
+            state_updated=alarm.get("StateUpdatedTimestamp"),
+            reason=alarm.get("StateReason") or "",
+            period_s=alarm.get("Period"),
+        )
+
+
+@dataclass(frozen=True)
+class Datapoint:
+    """One period of the Tick metric: when, how many values were published, and which."""
+
+    timestamp: datetime
+    samples: int
+    minimum: float
+    maximum: float
+    average: float
+
+    @classmethod
+    def from_api(cls, point: dict[str, Any]) -> Datapoint:
+        return cls(
+            timestamp=point["Timestamp"],
+            samples=int(point.get("SampleCount", 0)),
+            minimum=float(point.get("Minimum", 0.0)),
+            maximum=float(point.get("Maximum", 0.0)),
+            average=float(point.get("Average", 0.0)),
+        )

@@ -1,0 +1,368 @@
+"""What `deploy`, `pause`, `resume` and `destroy` would do: a list of steps, decided without AWS.
+
+A plan is built from plain models (the spec, and what is deployed now) and says exactly
+which CloudFormation calls `execute` will make, so tests read it without a server.
+Refusals (a stack that is not a clock, a stack CloudFormation cannot update) are
+`PlanError`s whose one-line message says what to do.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+from alarmclock import __version__
+from alarmclock.aws.models import (
+    FAILED,
+    VERSION_TAG,
+    Change,
+    ClockMetadata,
+    ClockNames,
+    StackEvent,
+    StackInfo,
+    is_in_progress,
+)
+from alarmclock.render import render
+from alarmclock.spec import ClockSpec
+from alarmclock.template import PAUSED_PARAMETER, TARGET_PARAMETER, build_template
+
+CAPABILITIES = ("CAPABILITY_IAM",)
+# CloudFormation's wording when a change set or update would change nothing.
+NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
+CANCELLED = ("Resource creation cancelled", "Resource update cancelled")
+# After the stack is gone, watch this long for Tick data from an invocation still in flight
+# (the function's timeout is 30 s; CloudWatch shows a value within seconds to a minute).
+DEFAULT_SETTLE_S = 60.0
+
+
+class PlanError(Exception):
+    """A refusal: one line that says what is wrong and what to do."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+
+
+@dataclass(frozen=True)
+class Deployed:
+    """What is in the account now under the clock's name."""
+
+    stack: StackInfo
+    metadata: ClockMetadata | None = None
+    failure: str = ""  # the root cause of the last failed operation, if any
+
+    @property
+    def is_clock(self) -> bool:
+        return self.metadata is not None or self.stack.looks_like_clock
+
+
+@dataclass(frozen=True)
+class Parameter:
+    key: str
+    value: str | None = None  # None: keep the deployed value
+
+    def api(self) -> dict[str, Any]:
+        if self.value is None:
+            return {"ParameterKey": self.key, "UsePreviousValue": True}
+        return {"ParameterKey": self.key, "ParameterValue": self.value}
+
+
+# ---- steps --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckTargets:
+    targets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CreateChangeSet:
+    stack: str
+    name: str
+    change_set_type: Literal["CREATE", "UPDATE"]
+    template_body: str
+    parameters: tuple[Parameter, ...]
+    tags: tuple[tuple[str, str], ...]
+
+    def request(self) -> dict[str, Any]:
+        return {
+            "StackName": self.stack,
+            "ChangeSetName": self.name,
+            "ChangeSetType": self.change_set_type,
+            "TemplateBody": self.template_body,
+            "Parameters": [p.api() for p in self.parameters],
+            "Capabilities": list(CAPABILITIES),
+            "Tags": [{"Key": k, "Value": v} for k, v in self.tags],
+            "Description": f"alarmclock {__version__} deploy",
+        }
+
+
+@dataclass(frozen=True)
+class ReviewChangeSet:
+    ask_before_destroying: bool  # False with --yes
+
+
+@dataclass(frozen=True)
+class ExecuteChangeSet:
+    pass
+
+
+@dataclass(frozen=True)
+class UpdateParameters:
+    stack: str
+    parameters: tuple[Parameter, ...]
+
+    def request(self) -> dict[str, Any]:
+        return {
+            "StackName": self.stack,
+            "UsePreviousTemplate": True,
+            "Parameters": [p.api() for p in self.parameters],
+            "Capabilities": list(CAPABILITIES),
+        }
+
+
+@dataclass(frozen=True)
+class DeleteStack:
+    stack: str
+
+
+@dataclass(frozen=True)
+class WaitForStack:
+    success: frozenset[str]
+
+
+@dataclass(frozen=True)
+class WaitForTick:
+    names: ClockNames
+    period_s: int
+    timeout_s: float
+
+
+@dataclass(frozen=True)
+class ConfirmGone:
+    names: ClockNames
+    function_name: str | None
+    settle_s: float
+    period_s: int = 60
+
+
+S = TypeVar("S")
+
+Step = (
+    CheckTargets
+    | CreateChangeSet
+    | ReviewChangeSet
+    | ExecuteChangeSet
+    | UpdateParameters
+    | DeleteStack
+    | WaitForStack
+    | WaitForTick
+    | ConfirmGone
+)
+
+
+@dataclass(frozen=True)
+class Plan:
+    action: str  # deploy | pause | resume | destroy
+    stack: str
+    steps: tuple[Step, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    def find(self, kind: type[S]) -> S | None:
+        return next((step for step in self.steps if isinstance(step, kind)), None)
+
+
+def default_tick_timeout(period_s: int) -> float:
+    # The Starter kicks the loop before the stack completes; allow two periods plus
+    # CloudWatch's ingestion delay before calling the clock silent.
+    return 2 * period_s + 120.0
+
+
+# ---- plans --------------------------------------------------------------------------------------
+
+
+def plan_deploy(
+    name: str,
+    spec: ClockSpec,
+    current: Deployed | None,
+    *,
+    change_set_name: str,
+    yes: bool = False,
+    wait: bool = True,
+    tick_timeout_s: float | None = None,
+) -> Plan:
+    creating = current is None or current.stack.status == "REVIEW_IN_PROGRESS"
+    if current is not None:
+        if not current.is_clock and current.stack.status != "REVIEW_IN_PROGRESS":
+            raise PlanError(not_a_clock(current.stack))
+        check_state(current, "deploy")
+    template = build_template(spec)
+    deployed_params = {} if creating or current is None else current.stack.parameters
+    parameters = []
+    for key in template.get("Parameters", {}):
+        if key in deployed_params:
+            parameters.append(Parameter(key))  # keep it: a paused clock stays paused
+        elif key == PAUSED_PARAMETER:
+            parameters.append(Parameter(key, "false"))
+        elif key == TARGET_PARAMETER:
+            raise PlanError("a new clock needs at least one --target (the ARN to call on every tick)", 2)
+        else:  # pragma: no cover - the template has no other parameters
+            raise PlanError(f"no value for template parameter {key}")
+    tags = {} if creating or current is None else dict(current.stack.tags)
+    tags[VERSION_TAG] = __version__
+    paused = current is not None and not creating and current.stack.paused
+    steps: list[Step] = []
+    if spec.targets:
+        steps.append(CheckTargets(tuple(t.arn for t in spec.targets)))
+    steps += [
+        CreateChangeSet(
+            stack=name,
+            name=change_set_name,
+            change_set_type="CREATE" if creating else "UPDATE",
+            template_body=render(template, "json"),
+            parameters=tuple(parameters),
+            tags=tuple(sorted(tags.items())),
+        ),
+        ReviewChangeSet(ask_before_destroying=not yes),
+        ExecuteChangeSet(),
+        WaitForStack(frozenset({"CREATE_COMPLETE"}) if creating else frozenset({"UPDATE_COMPLETE"})),
+    ]
+    notes = []
+    if paused:
+        notes.append(f"{name} is paused and stays paused ('alarmclock resume {name}' starts it)")
+    elif wait:
+        timeout = tick_timeout_s if tick_timeout_s is not None else default_tick_timeout(spec.period_s)
+        steps.append(WaitForTick(ClockNames(name), spec.period_s, timeout))
+    return Plan("deploy", name, tuple(steps), tuple(notes))
+
+
+def plan_set_paused(current: Deployed, paused: bool, *, wait: bool = True, tick_timeout_s: float | None = None) -> Plan:
+    action = "pause" if paused else "resume"
+    stack = current.stack
+    if not current.is_clock:
+        raise PlanError(not_a_clock(stack))
+    check_state(current, action)
+    if stack.paused == paused:
+        return Plan(action, stack.name, (), (f"{stack.name} is {'already paused' if paused else 'not paused'}",))
+    parameters = [Parameter(PAUSED_PARAMETER, "true" if paused else "false")]
+    parameters += [Parameter(key) for key in sorted(stack.parameters) if key != PAUSED_PARAMETER]
+    steps: list[Step] = [UpdateParameters(stack.name, tuple(parameters)), WaitForStack(frozenset({"UPDATE_COMPLETE"}))]
+    if not paused and wait:
+        period = current.metadata.period_s if current.metadata else 60
+        timeout = tick_timeout_s if tick_timeout_s is not None else default_tick_timeout(period)
+        steps.append(WaitForTick(stack.names, period, timeout))
+    return Plan(action, stack.name, tuple(steps))
+
+
+def plan_destroy(current: Deployed, *, function_name: str | None = None, settle_s: float = DEFAULT_SETTLE_S) -> Plan:
+    stack = current.stack
+    if not current.is_clock and stack.status != "REVIEW_IN_PROGRESS":
+        raise PlanError(not_a_clock(stack))
+    check_state(current, "destroy")
+    steps: tuple[Step, ...] = (
+        DeleteStack(stack.stack_id),
+        WaitForStack(frozenset({"DELETE_COMPLETE"})),
+        ConfirmGone(stack.names, function_name, settle_s, current.metadata.period_s if current.metadata else 60),
+    )
+    return Plan("destroy", stack.name, steps)
+
+
+# ---- refusals -----------------------------------------------------------------------------------
+
+
+def not_a_clock(stack: StackInfo) -> str:
+    return (
+        f"stack {stack.name!r} is not an alarmclock clock (its template has no alarmclock metadata); "
+        "alarmclock leaves it alone"
+    )
+
+
+def check_state(current: Deployed, action: str) -> None:
+    """Refuse, with what to do, when CloudFormation cannot do `action` to the stack now."""
+    stack = current.stack
+    name, status = stack.name, stack.status
+    why = f" ({current.failure})" if current.failure else ""
+    if status == "REVIEW_IN_PROGRESS":
+        if action in ("deploy", "destroy"):
+            return
+        raise PlanError(f"clock {name!r} was never deployed (REVIEW_IN_PROGRESS); run 'alarmclock deploy {name}'")
+    if is_in_progress(status):
+        raise PlanError(
+            f"stack {name!r} is busy ({status}); wait for it to finish ('alarmclock status {name}') and try again"
+        )
+    if action == "destroy":
+        return  # every settled state can be deleted (DELETE_FAILED: try again)
+    if status == "ROLLBACK_COMPLETE":
+        raise PlanError(
+            f"stack {name!r} is ROLLBACK_COMPLETE: its first deploy failed{why} and CloudFormation cannot update it; "
+            f"run 'alarmclock destroy {name}', then deploy again"
+        )
+    if status in ("ROLLBACK_FAILED", "CREATE_FAILED"):
+        raise PlanError(
+            f"stack {name!r} is {status}: its first deploy failed{why} and so did the clean-up; "
+            f"run 'alarmclock destroy {name}', then deploy again"
+        )
+    if status == "DELETE_FAILED":
+        raise PlanError(
+            f"stack {name!r} is DELETE_FAILED: an earlier destroy could not finish{why}; "
+            f"fix that and run 'alarmclock destroy {name}' again"
+        )
+    if status == "UPDATE_ROLLBACK_FAILED":
+        raise PlanError(
+            f"stack {name!r} is UPDATE_ROLLBACK_FAILED{why}; run "
+            f"'aws cloudformation continue-update-rollback --stack-name {name}', then try again"
+        )
+    if status in FAILED - {"UPDATE_ROLLBACK_COMPLETE", "IMPORT_ROLLBACK_COMPLETE"}:
+        raise PlanError(f"stack {name!r} is {status}{why}; CloudFormation cannot {action} it now")
+
+
+def root_cause(events: list[StackEvent]) -> str:
+    """The first resource failure of the latest operation ("TickRole: ..."), for one-line errors.
+
+    `events` is newest first, as DescribeStackEvents returns them. Later failures are
+    usually CloudFormation cancelling the rest ("Resource creation cancelled"); skip those.
+    """
+    latest: list[StackEvent] = []
+    for event in events:
+        latest.append(event)
+        if event.is_stack and event.status in ("CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS", "DELETE_IN_PROGRESS"):
+            break
+    failures = [e for e in reversed(latest) if e.failed and not e.is_stack and e.reason]
+    real = [e for e in failures if not any(c in e.reason for c in CANCELLED)]
+    chosen = (real or failures)[:1]
+    if chosen:
+        return f"{chosen[0].logical_id}: {chosen[0].reason}"
+    stack_failures = [e for e in reversed(latest) if e.is_stack and e.reason and e.status != "CREATE_IN_PROGRESS"]
+    stack_failures = [e for e in stack_failures if e.status in FAILED or "ROLLBACK" in e.status]
+    return stack_failures[0].reason if stack_failures else ""
+
+
+def destructive_changes(changes: list[Change]) -> list[Change]:
+    return [c for c in changes if c.destructive]
+
+
+def is_no_change(reason: str) -> bool:
+    return any(text in reason for text in NO_CHANGES)
+
+
+def deploy_settings(
+    every: str,
+    via: str,
+    targets: tuple[str, ...],
+    payload: str | None,
+    given: frozenset[str],
+    deployed: ClockMetadata | None,
+) -> dict[str, Any]:
+    """The settings to deploy: those given on the command line and, when updating a clock,
+    the deployed ones for the rest (so `deploy NAME --every 5m` changes only the period)."""
+    if deployed is None:
+        return {"every": every, "via": via, "targets": targets, "payload": payload}
+    kept_payload = None if deployed.payload is None else json.dumps(deployed.payload)
+    return {
+        "every": every if "every" in given else f"{deployed.period_s}s",
+        "via": via if "via" in given else deployed.via,
+        "targets": targets or deployed.targets,
+        "payload": payload if payload is not None else kept_payload,
+    }

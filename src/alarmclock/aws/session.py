@@ -1,0 +1,154 @@
+"""One place that builds boto3 clients, and one that explains botocore's errors.
+
+Every AWS call alarmclock makes goes through a client from `Aws.client`, so
+`--endpoint-url` (moto, LocalStack) and `--region`/`--profile` apply everywhere. Left
+unset, boto3 resolves them as usual: the credential chain, AWS_PROFILE, AWS_DEFAULT_REGION,
+AWS_ENDPOINT_URL, the config files; AWS_REGION is read here, as the AWS CLI does.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from alarmclock import __version__
+
+EXIT_FAILED, EXIT_USAGE = 1, 2
+NO_REGION = "no AWS region: pass --region, set AWS_REGION (or AWS_DEFAULT_REGION), or give your profile a region"
+
+# Codes AWS services use when the caller's credentials are wrong or stale.
+EXPIRED_CODES = frozenset({"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"})
+REJECTED_CODES = frozenset(
+    {
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "SignatureDoesNotMatch",
+        "InvalidSignatureException",
+        "AuthFailure",
+        "InvalidAccessKeyId",
+        "MissingAuthenticationToken",
+    }
+)
+DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError"})
+
+
+class AwsError(Exception):
+    """A failure the user can act on: one line, and the exit status to end with."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+
+
+@dataclass(frozen=True)
+class AwsOptions:
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = None
+
+
+@dataclass
+class Aws:
+    """boto3 clients for one account and region, built once each."""
+
+    options: AwsOptions = field(default_factory=AwsOptions)
+    _session: Any = None
+    _clients: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    @property
+    def session(self) -> Any:
+        if self._session is None:
+            import boto3
+            import botocore.exceptions
+
+            # boto3 reads AWS_DEFAULT_REGION only; the AWS CLI (v2) and other SDKs read AWS_REGION
+            # first, and so does alarmclock.
+            region = self.options.region or os.environ.get("AWS_REGION") or None
+            try:
+                self._session = boto3.Session(profile_name=self.options.profile, region_name=region)
+            except botocore.exceptions.BotoCoreError as error:
+                raise explain(error) from None
+        return self._session
+
+    @property
+    def region(self) -> str:
+        region = self.session.region_name
+        if not region:
+            raise AwsError(NO_REGION, EXIT_USAGE)
+        return str(region)
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        from botocore.config import Config
+
+        where = region or self.region
+        key = (service, where)
+        if key not in self._clients:
+            config = Config(
+                retries={"mode": "standard", "max_attempts": 4},
+                connect_timeout=5,
+                read_timeout=30,
+                user_agent_appid=f"alarmclock-{__version__}",
+            )
+            self._clients[key] = self.session.client(
+                service, region_name=where, endpoint_url=self.options.endpoint_url, config=config
+            )
+        return self._clients[key]
+
+
+def error_code(error: BaseException) -> str:
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        return str(response.get("Error", {}).get("Code", ""))
+    return ""
+
+
+def error_message(error: BaseException) -> str:
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        return str(response.get("Error", {}).get("Message", "")).strip()
+    return str(error)
+
+
+def explain(error: BaseException) -> AwsError:
+    """Turn any botocore exception into one line a person can act on."""
+    import botocore.exceptions as bc
+
+    if isinstance(error, AwsError):
+        return error
+    if isinstance(error, bc.ProfileNotFound):
+        return AwsError(
+            f"AWS profile {error.kwargs.get('profile')!r} is not configured (see 'aws configure list-profiles')",
+            EXIT_USAGE,
+        )
+    if isinstance(error, bc.NoRegionError):
+        return AwsError(NO_REGION, EXIT_USAGE)
+    if isinstance(error, bc.NoCredentialsError | bc.PartialCredentialsError):
+        return AwsError(
+            "no AWS credentials found: set AWS_PROFILE (or pass --profile), set AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY, or run 'aws configure' / 'aws sso login'"
+        )
+    if isinstance(error, bc.TokenRetrievalError | bc.SSOTokenLoadError | bc.UnauthorizedSSOTokenError):
+        return AwsError(f"your AWS SSO session cannot be used ({error}); run 'aws sso login' and try again")
+    if isinstance(error, bc.EndpointConnectionError | bc.ConnectTimeoutError | bc.ConnectionClosedError):
+        return AwsError(f"cannot reach AWS: {error}")
+    if isinstance(error, bc.ClientError):
+        code, message = error_code(error), error_message(error)
+        operation = getattr(error, "operation_name", "the request")
+        if code in EXPIRED_CODES:
+            return AwsError(f"your AWS credentials have expired ({code}: {message}); refresh them and try again")
+        if code in REJECTED_CODES:
+            return AwsError(f"AWS rejected your credentials ({code}: {message}); check AWS_PROFILE or your keys")
+        if code in DENIED_CODES:
+            return AwsError(f"not allowed to call {operation}: {message}")
+        return AwsError(f"{operation} failed: {code}: {message}")
+    if isinstance(error, bc.BotoCoreError):
+        return AwsError(f"AWS: {error}")
+    return AwsError(f"{type(error).__name__}: {error}")
+
+
+def is_aws_error(error: BaseException) -> bool:
+    import botocore.exceptions as bc
+
+    return isinstance(error, AwsError | bc.BotoCoreError | bc.ClientError)

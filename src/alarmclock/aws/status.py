@@ -1,0 +1,127 @@
+"""Find a clock by name, and gather what `status` shows about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from alarmclock.aws.metrics import Metrics
+from alarmclock.aws.models import AlarmInfo, ClockMetadata, Datapoint, StackInfo, period_start
+from alarmclock.aws.plan import Deployed, PlanError, not_a_clock
+from alarmclock.aws.session import Aws
+from alarmclock.aws.stacks import Stacks
+from alarmclock.aws.verdict import STALLED_AFTER_PERIODS, Verdict, beat, judge
+
+WINDOW = timedelta(hours=1)
+DEFAULT_PERIOD_S = 60
+
+
+def find_clock(stacks: Stacks, name: str, region: str) -> Deployed:
+    """The clock `name`, or a PlanError that says there is none (or that it is no clock)."""
+    deployed = stacks.deployed(name)
+    if deployed is None:
+        raise PlanError(f"no stack named {name!r} in {region} ('alarmclock list' shows the clocks there)")
+    if not deployed.is_clock and deployed.stack.status != "REVIEW_IN_PROGRESS":
+        raise PlanError(not_a_clock(deployed.stack))
+    return deployed
+
+
+@dataclass(frozen=True)
+class ClockStatus:
+    region: str
+    stack: StackInfo
+    metadata: ClockMetadata | None
+    period_s: int
+    alarms: dict[str, AlarmInfo]
+    datapoints: list[Datapoint]
+    start: datetime
+    now: datetime
+    verdict: Verdict
+    failure: str = ""
+    last_ticks: list[Datapoint] = field(default_factory=list)
+
+    @property
+    def beat(self) -> str:
+        return beat(self.datapoints, self.period_s, self.start, self.now)
+
+    def to_json(self) -> dict[str, Any]:
+        def iso(moment: datetime | None) -> str | None:
+            return moment.isoformat() if moment else None
+
+        stack = self.stack
+        return {
+            "clock": stack.name,
+            "region": self.region,
+            "verdict": self.verdict.kind,
+            "reason": self.verdict.reason,
+            "since": iso(self.verdict.since),
+            "warnings": list(self.verdict.warnings),
+            "stack": {
+                "id": stack.stack_id,
+                "status": stack.status,
+                "status_reason": stack.status_reason or None,
+                "failure": self.failure or None,
+                "paused": stack.paused,
+                "last_change": iso(stack.last_change),
+            },
+            "settings": None
+            if self.metadata is None
+            else {
+                "period_s": self.metadata.period_s,
+                "via": self.metadata.via,
+                "targets": list(self.metadata.targets),
+                "version": self.metadata.version,
+            },
+            "alarms": [
+                {
+                    "name": alarm,
+                    "exists": alarm in self.alarms,
+                    "state": self.alarms[alarm].state if alarm in self.alarms else None,
+                    "actions_enabled": self.alarms[alarm].actions_enabled if alarm in self.alarms else None,
+                    "state_since": iso(self.alarms[alarm].state_updated) if alarm in self.alarms else None,
+                }
+                for alarm in stack.names.all_alarms
+                if alarm in stack.names.alarms or alarm in self.alarms
+            ],
+            "last_ticks": [
+                {
+                    "period_start": iso(period_start(p.timestamp, self.period_s)),
+                    "value": p.maximum if p.minimum == p.maximum else p.average,
+                    "samples": p.samples,
+                }
+                for p in self.last_ticks
+            ],
+            "beat": {
+                "from": iso(self.start),
+                "to": iso(self.now),
+                "period_s": self.period_s,
+                "pattern": self.beat,
+                "legend": "1/0: value published in that period, ~: both, .: nothing",
+            },
+        }
+
+
+def gather(aws: Aws, deployed: Deployed, now: datetime, last: int = 5) -> ClockStatus:
+    stack = deployed.stack
+    period = deployed.metadata.period_s if deployed.metadata else DEFAULT_PERIOD_S
+    window = max(WINDOW, timedelta(seconds=period * (STALLED_AFTER_PERIODS + 1)))
+    start = period_start(now - window, period)
+    metrics = Metrics(aws)
+    alarms = metrics.alarms(stack.names) if stack.status != "REVIEW_IN_PROGRESS" else {}
+    # End a period ahead: the current period is still filling, and EndTime is exclusive.
+    datapoints = metrics.datapoints(stack.names, period, start, now + timedelta(seconds=period))
+    verdict = judge(stack, alarms, datapoints, period, now, deployed.failure, window_start=start)
+    return ClockStatus(
+        region=aws.region,
+        stack=stack,
+        metadata=deployed.metadata,
+        period_s=period,
+        alarms=alarms,
+        datapoints=datapoints,
+        start=start,
+        now=now,
+        verdict=verdict,
+        failure=deployed.failure,
+        last_ticks=datapoints[-last:][::-1],
+    )

@@ -1,0 +1,163 @@
+"""Is the clock ticking? A pure judgement from what `status` gathered, and the hour's beat."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from alarmclock.aws.models import FAILED, ROLLED_BACK_TO_WORKING, AlarmInfo, Datapoint, StackInfo, period_start
+from alarmclock.aws.models import is_in_progress as in_progress
+
+Kind = Literal["ticking", "starting", "paused", "stalled", "broken", "changing"]
+# No tick within this many periods, while not paused: the loop has stopped.
+STALLED_AFTER_PERIODS = 3
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: Kind
+    reason: str
+    since: datetime | None = None  # ticking/stalled: the last tick seen; starting: the (re)start
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def healthy(self) -> bool:
+        return self.kind in ("ticking", "starting", "paused", "changing")
+
+
+def judge(
+    stack: StackInfo,
+    alarms: dict[str, AlarmInfo],
+    datapoints: list[Datapoint],
+    period_s: int,
+    now: datetime,
+    failure: str = "",
+    window_start: datetime | None = None,
+) -> Verdict:
+    """ticking, starting (no tick yet, just deployed or resumed), paused, stalled (how long),
+    broken (why), or changing (a stack operation is under way)."""
+    name, status = stack.name, stack.status
+    warnings: list[str] = []
+    if status in FAILED and status not in ROLLED_BACK_TO_WORKING:
+        why = f": {failure}" if failure else (f": {stack.status_reason}" if stack.status_reason else "")
+        return Verdict("broken", f"stack is {status}{why} ({stack_advice(name, status)})")
+    if status == "REVIEW_IN_PROGRESS":
+        # A first deploy stopped before its change set ran: there is no clock, only the name.
+        return Verdict(
+            "broken",
+            f"never deployed: a change set was made but not executed; run 'alarmclock deploy {name}' "
+            f"or 'alarmclock destroy {name}'",
+        )
+    if in_progress(status):
+        return Verdict("changing", f"stack is {status}; run status again when it settles")
+    if status in ROLLED_BACK_TO_WORKING:
+        warnings.append(f"the last update failed and was rolled back ({status})")
+    names = stack.names
+    missing = [alarm for alarm in names.alarms if alarm not in alarms]
+    if missing:
+        return Verdict(
+            "broken",
+            f"alarm {', '.join(missing)} is missing (deleted outside CloudFormation?); "
+            f"redeploy with 'alarmclock deploy {name}' after 'alarmclock destroy {name}'",
+            warnings=tuple(warnings),
+        )
+    enabled = {alarm: alarms[alarm].actions_enabled for alarm in names.all_alarms if alarm in alarms}
+    if stack.paused:
+        if any(enabled.values()):
+            on = ", ".join(a for a, e in enabled.items() if e)
+            return Verdict(
+                "broken",
+                f"the clock is paused but {on} still has actions enabled; run 'alarmclock resume {name}' "
+                f"then 'alarmclock pause {name}'",
+                warnings=tuple(warnings),
+            )
+        return Verdict("paused", f"paused ('alarmclock resume {name}' starts it)", None, tuple(warnings))
+    if names.watchdog in enabled and not enabled[names.watchdog]:
+        warnings.append(f"actions of {names.watchdog} are off: the clock will not restart itself if it stalls")
+    if not all(enabled[alarm] for alarm in names.alarms):
+        off = ", ".join(a for a in names.alarms if not enabled[a])
+        return Verdict(
+            "broken",
+            f"actions of {off} are disabled outside CloudFormation; "
+            f"run 'aws cloudwatch enable-alarm-actions --alarm-names {' '.join(names.alarms)}'",
+            warnings=tuple(warnings),
+        )
+    limit = timedelta(seconds=STALLED_AFTER_PERIODS * period_s)
+    last = datapoints[-1] if datapoints else None
+    started = stack.last_change
+    last_period = period_start(last.timestamp, period_s) if last else None
+    if last is not None and last.minimum < 1 and last.maximum > 0:
+        warnings.append(
+            f"both 0 and 1 were published in the period from {clock_time(last_period or last.timestamp)}: their "
+            "average satisfies neither alarm, so the clock may stall there"
+        )
+    if last is None or last_period is None or now - last_period > limit:
+        if started is not None and now - started <= limit and (last_period is None or last_period < started):
+            return Verdict("starting", f"no tick yet; (re)started {ago(now - started)} ago", started, tuple(warnings))
+        if last_period is None:
+            # `datapoints` cover only the window status looked at: say no more than that.
+            if started is not None and (window_start is None or started > window_start):
+                reason, since = f"no tick at all since it was (re)started {ago(now - started)} ago", started
+            elif window_start is not None:
+                reason, since = f"no tick for over {ago(now - window_start)}", None
+            else:
+                reason, since = "no tick seen", None
+            return Verdict("stalled", reason, since, tuple(warnings))
+        # A datapoint says "at least one value in this period": silent at least since the period ended.
+        silent = now - last_period - timedelta(seconds=period_s)
+        return Verdict(
+            "stalled",
+            f"no tick for over {ago(silent)} (the last in the period from {clock_time(last_period)})",
+            last_period,
+            tuple(warnings),
+        )
+    value = "1" if last.maximum >= 1 else "0"
+    return Verdict(
+        "ticking",
+        f"last tick in the period from {clock_time(last_period)} (Tick={value})",
+        last_period,
+        tuple(warnings),
+    )
+
+
+def stack_advice(name: str, status: str) -> str:
+    if status == "DELETE_FAILED":
+        return f"fix what blocked the delete, then 'alarmclock destroy {name}' again"
+    if status == "UPDATE_ROLLBACK_FAILED":
+        return f"run 'aws cloudformation continue-update-rollback --stack-name {name}'"
+    return f"run 'alarmclock destroy {name}', then deploy again"
+
+
+def beat(datapoints: list[Datapoint], period_s: int, start: datetime, end: datetime) -> str:
+    """One character per period from `start` to `end`: 1 or 0 (the value published),
+    ~ (both in one period), . (nothing published)."""
+    first = int(start.timestamp()) // period_s
+    slots = max(0, int(end.timestamp()) // period_s - first + 1)
+    marks = ["."] * slots
+    for point in datapoints:
+        index = int(point.timestamp.timestamp()) // period_s - first
+        if 0 <= index < slots:
+            if point.minimum >= 1:
+                mark = "1"
+            elif point.maximum <= 0:
+                mark = "0"
+            else:
+                mark = "~"
+            marks[index] = mark if marks[index] in (".", mark) else "~"
+    return "".join(marks)
+
+
+def ago(delta: timedelta) -> str:
+    seconds = max(0, int(delta.total_seconds()))
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    if seconds < 172_800:
+        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+    return f"{seconds // 86_400} days"
+
+
+def clock_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%H:%M:%S UTC")

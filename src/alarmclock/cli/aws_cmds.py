@@ -1,0 +1,276 @@
+"""`alarmclock deploy | status | pause | resume | list | destroy`: clocks on AWS.
+
+Each command parses, builds a plan or gathers a report through `alarmclock.aws`, prints,
+and returns an exit status. boto3 is imported inside the commands, so `--help` stays quick.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+from click.core import ParameterSource
+
+from alarmclock.cli import cli
+from alarmclock.cli.aws_view import (
+    ConsoleProgress,
+    Failure,
+    confirm_or_refuse,
+    one_line_errors,
+    show_list,
+    show_status,
+)
+from alarmclock.cli.options import EXIT_FAILED, EXIT_OK, every_option, payload_option, target_option, via_option
+from alarmclock.spec import build_spec, check_clock_name
+
+if TYPE_CHECKING:
+    from alarmclock.aws.execute import Outcome, Runner
+    from alarmclock.aws.session import Aws
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def aws_options(command: F) -> F:
+    """--region, --profile, --endpoint-url; unset, the usual chain decides (AWS_REGION or
+    AWS_DEFAULT_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, config files, SSO, instance roles)."""
+    command = click.option(
+        "--poll-interval",
+        type=click.FloatRange(min=0.0),
+        default=5.0,
+        hidden=True,
+        help="Seconds between polls while waiting (tests use a tiny one).",
+    )(command)
+    command = click.option(
+        "--endpoint-url", metavar="URL", help="Send every AWS call here (LocalStack, moto); default: AWS."
+    )(command)
+    command = click.option("--profile", metavar="NAME", help="AWS profile from your config (default: AWS_PROFILE).")(
+        command
+    )
+    command = click.option("--region", metavar="REGION", help="AWS region (default: AWS_REGION or your profile's).")(
+        command
+    )
+    return command
+
+
+tick_timeout_option = click.option(
+    "--tick-timeout",
+    type=click.FloatRange(min=0.0),
+    metavar="SECONDS",
+    help="How long to wait for the first tick (default: two periods plus 2 minutes).",
+)
+
+
+def connect(region: str | None, profile: str | None, endpoint_url: str | None) -> Aws:
+    from alarmclock.aws.session import Aws, AwsOptions
+
+    return Aws(AwsOptions(region=region, profile=profile, endpoint_url=endpoint_url))
+
+
+def runner(aws: Aws, poll_interval: float) -> Runner:
+    from alarmclock.aws.execute import Runner
+
+    return Runner(aws, ConsoleProgress(), poll_s=poll_interval)
+
+
+def finish(outcome: Outcome) -> int:
+    if not outcome.ok:
+        raise Failure(outcome.message, outcome.exit_code)
+    click.echo(outcome.message)
+    return EXIT_OK
+
+
+def clock_name(name: str) -> str:
+    from alarmclock.spec import SpecError
+
+    try:
+        return check_clock_name(name)
+    except SpecError as error:
+        raise click.UsageError(str(error)) from None
+
+
+@cli.command()
+@click.argument("name")
+@every_option
+@via_option
+@target_option
+@payload_option
+@click.option("-y", "--yes", is_flag=True, help="Do not ask before replacing or removing resources.")
+@click.option("--no-wait", is_flag=True, help="Return when the stack is done; do not wait for the first tick.")
+@tick_timeout_option
+@aws_options
+def deploy(
+    name: str,
+    every: str,
+    via: str,
+    targets: tuple[str, ...],
+    payload: str | None,
+    yes: bool,
+    no_wait: bool,
+    tick_timeout: float | None,
+    region: str | None,
+    profile: str | None,
+    endpoint_url: str | None,
+    poll_interval: float,
+) -> int:
+    """Create or update the clock NAME (a CloudFormation stack) and wait for its first tick.
+
+    A new clock needs at least one --target. Updating a clock changes only what you pass
+    (e.g. `deploy NAME --every 5m`); a paused clock stays paused. Changes go through a
+    change set, shown before it runs.
+    """
+    from alarmclock.aws.plan import deploy_settings, plan_deploy
+    from alarmclock.aws.stacks import Stacks
+
+    name = clock_name(name)
+    context = click.get_current_context()
+    given = frozenset(key for key in ("every", "via") if context.get_parameter_source(key) != ParameterSource.DEFAULT)
+    with one_line_errors():
+        aws = connect(region, profile, endpoint_url)
+        current = Stacks(aws).deployed(name)
+        settings = deploy_settings(every, via, targets, payload, given, current.metadata if current else None)
+        spec = build_spec(**settings)
+        change_set = "alarmclock-" + datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        plan = plan_deploy(
+            name, spec, current, change_set_name=change_set, yes=yes, wait=not no_wait, tick_timeout_s=tick_timeout
+        )
+        return finish(runner(aws, poll_interval).run(plan))
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for scripts).")
+@aws_options
+def status(
+    name: str, as_json: bool, region: str | None, profile: str | None, endpoint_url: str | None, poll_interval: float
+) -> int:
+    """Show whether the clock NAME is ticking, paused, stalled or broken, and why.
+
+    Exit status 0 if it is ticking, starting, paused or changing; 1 if stalled or broken.
+    """
+    from alarmclock.aws.stacks import Stacks
+    from alarmclock.aws.status import find_clock, gather
+
+    name = clock_name(name)
+    with one_line_errors():
+        aws = connect(region, profile, endpoint_url)
+        report = gather(aws, find_clock(Stacks(aws), name, aws.region), datetime.now(UTC))
+    if as_json:
+        click.echo(json.dumps(report.to_json(), sort_keys=False))
+    else:
+        show_status(report)
+    return EXIT_OK if report.verdict.healthy else EXIT_FAILED
+
+
+def set_paused(
+    name: str,
+    paused: bool,
+    wait: bool,
+    tick_timeout: float | None,
+    region: str | None,
+    profile: str | None,
+    endpoint_url: str | None,
+    poll: float,
+) -> int:
+    from alarmclock.aws.plan import plan_set_paused
+    from alarmclock.aws.stacks import Stacks
+    from alarmclock.aws.status import find_clock
+
+    name = clock_name(name)
+    with one_line_errors():
+        aws = connect(region, profile, endpoint_url)
+        current = find_clock(Stacks(aws), name, aws.region)
+        plan = plan_set_paused(current, paused, wait=wait, tick_timeout_s=tick_timeout)
+        return finish(runner(aws, poll).run(plan))
+
+
+@cli.command()
+@click.argument("name")
+@aws_options
+def pause(name: str, region: str | None, profile: str | None, endpoint_url: str | None, poll_interval: float) -> int:
+    """Stop the clock NAME ticking; its stack, alarms and function stay (and stay paused across deploys)."""
+    return set_paused(name, True, False, None, region, profile, endpoint_url, poll_interval)
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--no-wait", is_flag=True, help="Return when the stack is updated; do not wait for a tick.")
+@tick_timeout_option
+@aws_options
+def resume(
+    name: str,
+    no_wait: bool,
+    tick_timeout: float | None,
+    region: str | None,
+    profile: str | None,
+    endpoint_url: str | None,
+    poll_interval: float,
+) -> int:
+    """Restart a paused clock NAME and wait for its next tick."""
+    return set_paused(name, False, not no_wait, tick_timeout, region, profile, endpoint_url, poll_interval)
+
+
+@cli.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for scripts).")
+@aws_options
+def list_clocks(
+    as_json: bool, region: str | None, profile: str | None, endpoint_url: str | None, poll_interval: float
+) -> int:
+    """List the clocks in this account and region."""
+    from alarmclock.aws.stacks import Stacks
+
+    with one_line_errors():
+        aws = connect(region, profile, endpoint_url)
+        stacks = Stacks(aws)
+        rows = []
+        for stack in stacks.list_clocks():
+            metadata = stacks.metadata(stack.stack_id) if stack.status != "REVIEW_IN_PROGRESS" else None
+            rows.append((stack, metadata.period_s if metadata else None))
+        where = aws.region
+    if as_json:
+        clocks = [
+            {"clock": s.name, "period_s": period, "paused": s.paused, "stack_status": s.status, "stack_id": s.stack_id}
+            for s, period in rows
+        ]
+        click.echo(json.dumps({"region": where, "clocks": clocks}))
+    else:
+        show_list(rows, where)
+    return EXIT_OK
+
+
+@cli.command()
+@click.argument("name")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--settle",
+    type=click.FloatRange(min=0.0),
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="After the delete, watch this long that no Tick data still arrives (0: do not watch).",
+)
+@aws_options
+def destroy(
+    name: str,
+    yes: bool,
+    settle: float,
+    region: str | None,
+    profile: str | None,
+    endpoint_url: str | None,
+    poll_interval: float,
+) -> int:
+    """Delete the clock NAME's stack, wait, and check that nothing of the clock is left."""
+    from alarmclock.aws.plan import plan_destroy
+    from alarmclock.aws.stacks import Stacks
+    from alarmclock.aws.status import find_clock
+
+    name = clock_name(name)
+    with one_line_errors():
+        aws = connect(region, profile, endpoint_url)
+        stacks = Stacks(aws)
+        current = find_clock(stacks, name, aws.region)
+        plan = plan_destroy(current, function_name=stacks.function_name(current.stack.stack_id), settle_s=settle)
+        confirm_or_refuse(f"destroy clock {name} in {aws.region} (its stack, alarms and function)?", yes)
+        return finish(runner(aws, poll_interval).run(plan))

@@ -1,0 +1,154 @@
+"""How the AWS commands talk to a person: progress lines, the status report, one-line errors."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC
+from typing import TYPE_CHECKING
+
+import click
+
+from alarmclock.aws.models import period_start
+from alarmclock.cli.options import EXIT_USAGE
+from alarmclock.spec import SpecError
+
+if TYPE_CHECKING:
+    from alarmclock.aws.models import Change, Datapoint, StackEvent, StackInfo
+    from alarmclock.aws.status import ClockStatus
+
+SYMBOL = {"Add": "+", "Modify": "~", "Remove": "-", "Import": ">", "Dynamic": "?"}
+
+
+class Failure(click.ClickException):
+    """One line on stderr and a chosen exit status (main() prints `alarmclock: error: ...`)."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        # click declares exit_code a ClassVar; main() reads it from the instance.
+        self.exit_code = exit_code  # type: ignore[misc]
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """Every failure of an AWS command ends as one line and an exit status, never a traceback."""
+    from alarmclock.aws.plan import PlanError
+    from alarmclock.aws.session import explain, is_aws_error
+
+    try:
+        yield
+    except click.ClickException:
+        raise
+    except SpecError as error:
+        raise click.UsageError(str(error)) from None
+    except PlanError as error:
+        raise Failure(error.message, error.exit_code) from None
+    except KeyboardInterrupt:
+        raise click.exceptions.Abort() from None
+    except Exception as error:
+        if not is_aws_error(error):
+            raise
+        problem = explain(error)
+        raise Failure(problem.message, problem.exit_code) from None
+
+
+def interactive() -> bool:
+    try:
+        return bool(sys.stdin and sys.stdin.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+class ConsoleProgress:
+    """The runner's Progress, printed as it happens."""
+
+    def say(self, text: str) -> None:
+        click.echo(text)
+
+    def event(self, event: StackEvent) -> None:
+        when = event.timestamp.strftime("%H:%M:%S")
+        what = "stack" if event.is_stack else event.logical_id
+        reason = f"  {event.reason}" if event.reason else ""
+        click.echo(f"  {when}  {event.status:<28} {what}{reason}")
+
+    def changes(self, changes: list[Change], creating: bool) -> None:
+        if creating:
+            click.echo(f"  will create {len(changes)} resource(s)")
+            return
+        click.echo(f"  {len(changes)} change(s):" if changes else "  no resource changes (parameters or outputs only)")
+        for change in changes:
+            replace = f"  replacement: {change.replacement}" if change.replacement in ("True", "Conditional") else ""
+            symbol = SYMBOL.get(change.action, "?")
+            click.echo(f"    {symbol} {change.action:<7} {change.logical_id} ({change.resource_type}){replace}")
+
+    def confirm(self, question: str) -> bool:
+        if not interactive():
+            click.echo(f"{question} (not asking: stdin is not a terminal)")
+            return False
+        return click.confirm(question, default=False)
+
+
+def confirm_or_refuse(question: str, yes: bool, flag: str = "--yes") -> None:
+    if yes:
+        return
+    if not interactive():
+        raise Failure(f"{question.rstrip('?')}: pass {flag} to do it without asking", EXIT_USAGE)
+    if not click.confirm(question, default=False):
+        raise Failure("nothing was done", 1)
+
+
+def show_status(report: ClockStatus) -> None:
+    stack, verdict = report.stack, report.verdict
+    echo = click.echo
+    echo(f"{stack.name}  ({report.region})")
+    echo(f"  verdict   {verdict.kind.upper()}: {verdict.reason}")
+    for warning in verdict.warnings:
+        echo(f"  warning   {warning}")
+    updated = f", last change {stack.last_change.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC" if stack.last_change else ""
+    echo(f"  stack     {stack.status}{' (paused)' if stack.paused else ''}{updated}")
+    if report.failure:
+        echo(f"  failure   {report.failure}")
+    if report.metadata:
+        meta = report.metadata
+        targets = ", ".join(meta.targets) if meta.targets else "(the TargetFunctionArn parameter)"
+        echo(
+            f"  settings  every {meta.period_s // 60 if meta.period_s >= 60 else meta.period_s}"
+            f"{'m' if meta.period_s >= 60 else 's'} via {meta.via}; targets: {targets}"
+        )
+    for alarm in stack.names.all_alarms:
+        info = report.alarms.get(alarm)
+        if info is None and alarm not in stack.names.alarms:
+            continue  # an optional alarm (the watchdog) this clock's template does not have
+        if info is None:
+            echo(f"  alarm     {alarm}: MISSING")
+            continue
+        since = f" since {info.state_updated.astimezone(UTC):%H:%M:%S} UTC" if info.state_updated else ""
+        actions = "actions on" if info.actions_enabled else "actions OFF"
+        echo(f"  alarm     {alarm}: {info.state}{since}, {actions}")
+    if report.last_ticks:
+
+        def shown(point: Datapoint) -> str:
+            value = "1" if point.minimum >= 1 else "0" if point.maximum <= 0 else "0+1"
+            times = f" x{point.samples}" if point.samples > 1 else ""
+            return f"{period_start(point.timestamp, report.period_s):%H:%M:%S}={value}{times}"
+
+        echo(f"  ticks     by period, newest first (UTC): {', '.join(shown(p) for p in report.last_ticks)}")
+    else:
+        echo("  ticks     none in the window below")
+    echo(
+        f"  beat      {report.start:%H:%M}-{report.now:%H:%M} UTC, one mark per {report.period_s} s "
+        "(1/0 value published, ~ both, . none):"
+    )
+    echo(f"            {report.beat}")
+
+
+def show_list(rows: list[tuple[StackInfo, int | None]], region: str) -> None:
+    if not rows:
+        click.echo(f"no clocks in {region}")
+        return
+    width = max(len(stack.name) for stack, _ in rows)
+    click.echo(f"{'CLOCK':<{width}}  {'EVERY':>6}  {'PAUSED':<6}  STACK STATUS")
+    for stack, period in rows:
+        every = "?" if period is None else (f"{period // 60}m" if period >= 60 else f"{period}s")
+        click.echo(f"{stack.name:<{width}}  {every:>6}  {'yes' if stack.paused else 'no':<6}  {stack.status}")

@@ -1,0 +1,54 @@
+"""`alarmclock cost`: what a clock costs a month at list price, and what the alternatives cost."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from alarmclock.cli import cli
+from alarmclock.cli.options import every_option, usage_error, via_option
+from alarmclock.spec import SpecError, parse_period
+
+
+@cli.command()
+@every_option
+@via_option
+@click.option(
+    "--memory",
+    "memory_mb",
+    type=click.IntRange(128, 10_240),
+    default=128,
+    show_default=True,
+    metavar="MB",
+    help="Memory of the functions priced (the template's tick function has 128 MB).",
+)
+@click.option(
+    "--duration-ms",
+    type=click.IntRange(1, 900_000),
+    default=100,
+    show_default=True,
+    metavar="MS",
+    help="Billed time of one tick's work (publish the next Tick, call the targets); "
+    "the alternatives' functions get the same.",
+)
+@click.option("--compare", is_flag=True, help="Add the alternatives for the same beat, with what each assumes.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of tables.")
+def cost(every: str, via: str, memory_mb: int, duration_ms: int, compare: bool, as_json: bool) -> None:
+    """Print a clock's monthly cost, item by item, at list price with and without the free tier.
+
+    A 30-day month at the clock's nominal period, us-east-1 list prices from a dated table
+    (docs/cost.md cites each one). Sub-minute clocks pay for high-resolution alarms.
+    """
+    from alarmclock.cost import Usage, estimate
+    from alarmclock.cost_report import render_json, render_text
+
+    try:
+        period_s = parse_period(every)
+    except SpecError as error:
+        raise usage_error(error) from None
+    result = estimate(period_s, via, Usage(memory_mb=memory_mb, duration_ms=duration_ms), compare=compare)  # type: ignore[arg-type]  # click.Choice checked via
+    if as_json:
+        click.echo(json.dumps(render_json(result), indent=2))
+    else:
+        click.echo(render_text(result), nl=False)

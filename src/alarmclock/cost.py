@@ -1,0 +1,310 @@
+"""What a clock costs a month, item by item, and what the usual alternatives cost for the same beat.
+
+Pure arithmetic on the dated list prices in `alarmclock.prices`: a period in, bills out. Amounts
+are Decimal, exact until they are shown. The model, stated once and used everywhere:
+
+- A month is 30 days (2,592,000 s). Alarms and the metric are charged a whole month; everything
+  per request scales with 30 days (a 730-hour month would add 1.4 % to those).
+- The clock ticks at its nominal period. A sub-minute clock may hold a slower beat; then it
+  makes fewer ticks and the per-tick items shrink in proportion.
+- The targets' own charges are left out of every row: each approach calls them once per tick.
+- "With free tier" gives the clock the account's whole always-free allowance.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+from alarmclock.prices import PRICES, Price
+from alarmclock.spec import Via, check_period
+
+MONTH_DAYS = 30
+MONTH_S = MONTH_DAYS * 86_400
+MINUTES_PER_MONTH = MONTH_S // 60
+BYTES_PER_GB = 2**30  # AWS bills data in binary gigabytes
+# CloudWatch Logs bills each event's bytes plus 26 bytes of metadata. Every Lambda invocation writes
+# START, END and REPORT (about 260 bytes); the tick function adds one JSON line (about 240 bytes).
+LAMBDA_PLATFORM_LOG_BYTES = 340
+TICK_LINE_LOG_BYTES = 300
+# Lambda's SQS poller count is not published exactly: "five concurrent batches" when traffic is
+# low, "as few as 2". We take five pollers, each a 20-second long poll: 15 ReceiveMessage a minute.
+SQS_IDLE_RECEIVES_PER_MINUTE = 15
+# A Step Functions Task that invokes Lambda asynchronously returns in tens of milliseconds.
+STEP_FUNCTIONS_TASK_S = Decimal("0.05")
+EXPRESS_MEMORY_MB = 64  # a two-state workflow with a tiny payload fits the smallest 64 MB step
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What the price table cannot know: the functions' size and how long each tick's work takes."""
+
+    memory_mb: int = 128
+    duration_ms: int = 100
+
+    @property
+    def memory_gb(self) -> Decimal:
+        return Decimal(self.memory_mb) / 1024
+
+
+@dataclass(frozen=True)
+class LineItem:
+    label: str
+    quantity: Decimal
+    price: Price
+
+    @property
+    def list_usd(self) -> Decimal:
+        return self.quantity * self.price.unit_price
+
+    @property
+    def with_free_tier_usd(self) -> Decimal:
+        return max(Decimal(0), self.quantity - self.price.free_per_month) * self.price.unit_price
+
+
+@dataclass(frozen=True)
+class Bill:
+    items: tuple[LineItem, ...]
+
+    def __post_init__(self) -> None:
+        # One item per price, so each free allowance is subtracted exactly once.
+        keys = [item.price.key for item in self.items]
+        if len(keys) != len(set(keys)):
+            raise ValueError(f"a bill lists the same price twice: {keys}")
+
+    @property
+    def list_usd(self) -> Decimal:
+        return sum((item.list_usd for item in self.items), Decimal(0))
+
+    @property
+    def with_free_tier_usd(self) -> Decimal:
+        return sum((item.with_free_tier_usd for item in self.items), Decimal(0))
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One way to get the same beat. `bill` is None when the approach cannot hold it at all."""
+
+    name: str
+    bill: Bill | None
+    design: str  # what exactly is priced
+    precision: str  # what is reported about the beat it holds
+    note: str = ""  # why it is impossible, or that it is not needed
+
+
+@dataclass(frozen=True)
+class Estimate:
+    period_s: int
+    via: Via
+    usage: Usage
+    ticks_per_month: Decimal
+    clock: Bill
+    alternatives: tuple[Alternative, ...] = ()
+
+
+def ticks_per_month(period_s: int) -> Decimal:
+    return Decimal(MONTH_S) / Decimal(period_s)
+
+
+def lambda_items(invocations: Decimal, seconds_each: Decimal, usage: Usage, log_bytes_each: int) -> list[LineItem]:
+    # Lambda bills whole milliseconds of duration.
+    billed_s = Decimal(math.ceil(seconds_each * 1000)) / 1000
+    return [
+        LineItem("Lambda requests", invocations, PRICES["lambda_requests"]),
+        LineItem(
+            f"Lambda duration ({usage.memory_mb} MB arm64, {billed_s.normalize():f} s each)",
+            invocations * billed_s * usage.memory_gb,
+            PRICES["lambda_duration_arm64"],
+        ),
+        LineItem("CloudWatch Logs ingestion", invocations * log_bytes_each / BYTES_PER_GB, PRICES["logs_ingestion"]),
+    ]
+
+
+def clock_bill(period_s: int, via: Via = "lambda", usage: Usage | None = None) -> Bill:
+    usage = usage or Usage()
+    ticks = ticks_per_month(check_period(period_s))
+    high_resolution = period_s < 60
+    alarm_kind = "high-resolution" if high_resolution else "standard-resolution"
+    items = [
+        LineItem(
+            f"2 {alarm_kind} alarms",
+            Decimal(2),
+            PRICES["alarm_high_resolution" if high_resolution else "alarm_standard"],
+        ),
+        LineItem("custom metric Tick", Decimal(1), PRICES["custom_metric"]),
+        LineItem("PutMetricData, one per tick", ticks, PRICES["cloudwatch_api"]),
+        *lambda_items(ticks, Decimal(usage.duration_ms) / 1000, usage, LAMBDA_PLATFORM_LOG_BYTES + TICK_LINE_LOG_BYTES),
+    ]
+    if via == "sns":
+        # The alarm publishes to the topic; SNS's delivery to a Lambda subscriber is free.
+        items.append(LineItem("SNS publishes, one per tick", ticks, PRICES["sns_publish"]))
+    return Bill(tuple(items))
+
+
+@dataclass(frozen=True)
+class Kickoff:
+    """Below a minute, something must start each minute's run (a free EventBridge rule) and the
+    run makes that minute's ticks; from a minute up, one run per tick."""
+
+    every_s: int
+    ticks: int
+
+    @classmethod
+    def for_period(cls, period_s: int) -> Kickoff:
+        return cls(60, 60 // period_s) if period_s < 60 else cls(period_s, 1)
+
+    @property
+    def per_month(self) -> Decimal:
+        return Decimal(MONTH_S) / Decimal(self.every_s)
+
+
+NOT_NEEDED = "not needed: an EventBridge rule holds this beat at no charge (priced for comparison)"
+BELOW_A_MINUTE = "not possible: schedules have one-minute precision and reject rates below a minute"
+
+
+def rate_expression(period_s: int) -> str:
+    minutes = period_s // 60
+    return f"rate({minutes} minute{'s' if minutes > 1 else ''})"
+
+
+def eventbridge_rule(period_s: int) -> Alternative:
+    if period_s < 60:
+        return Alternative("EventBridge rule", None, "a scheduled rule that invokes the target", "", BELOW_A_MINUTE)
+    bill = Bill(
+        (LineItem("scheduled rule invocations", ticks_per_month(period_s), PRICES["eventbridge_scheduled_rule"]),)
+    )
+    return Alternative(
+        "EventBridge rule",
+        bill,
+        f"{rate_expression(period_s)} rule invoking the target directly",
+        "same second each minute, about +-0.5 s measured; docs promise only 'within that minute'",
+    )
+
+
+def eventbridge_scheduler(period_s: int) -> Alternative:
+    if period_s < 60:
+        return Alternative("EventBridge Scheduler", None, "a schedule that invokes the target", "", BELOW_A_MINUTE)
+    bill = Bill((LineItem("Scheduler invocations", ticks_per_month(period_s), PRICES["scheduler_invocations"]),))
+    return Alternative(
+        "EventBridge Scheduler",
+        bill,
+        f"{rate_expression(period_s)} schedule invoking the target directly",
+        "'60 second precision' (docs)",
+    )
+
+
+def step_functions_standard(period_s: int) -> Alternative:
+    kickoff = Kickoff.for_period(period_s)
+    # n Task states and the n-1 Waits between them, unrolled; a Choice-and-counter loop costs about twice.
+    transitions = kickoff.per_month * (2 * kickoff.ticks - 1)
+    bill = Bill((LineItem("state transitions", transitions, PRICES["sfn_standard_transitions"]),))
+    if kickoff.ticks > 1:
+        run = (
+            f"{kickoff.ticks} Tasks that invoke the target asynchronously with a Wait of {period_s} s "
+            f"between them, unrolled ({2 * kickoff.ticks - 1} transitions a run)"
+        )
+    else:
+        run = "one Task that invokes the target asynchronously (1 transition a run)"
+    return Alternative(
+        "Step Functions Standard",
+        bill,
+        f"a free rule starts a run every {kickoff.every_s} s: {run}",
+        "Wait is in whole seconds, about 10 ms a transition; each run restarts from the rule's time",
+        NOT_NEEDED if period_s >= 60 else "",
+    )
+
+
+def step_functions_express(period_s: int) -> Alternative:
+    kickoff = Kickoff.for_period(period_s)
+    # Billed from start to end, rounded up to 100 ms, in 64 MB steps of memory.
+    run_s = (kickoff.ticks - 1) * period_s + kickoff.ticks * STEP_FUNCTIONS_TASK_S
+    billed_s = Decimal(math.ceil(run_s * 10)) / 10
+    gb_seconds = kickoff.per_month * billed_s * Decimal(EXPRESS_MEMORY_MB) / 1024
+    bill = Bill(
+        (
+            LineItem("executions", kickoff.per_month, PRICES["sfn_express_requests"]),
+            LineItem(
+                f"duration ({EXPRESS_MEMORY_MB} MB, {billed_s:f} s a run)", gb_seconds, PRICES["sfn_express_duration"]
+            ),
+        )
+    )
+    return Alternative(
+        "Step Functions Express",
+        bill,
+        f"the Standard design as an Express workflow, one run every {kickoff.every_s} s, "
+        f"{billed_s:f} s long (waits are billed as duration); logging off",
+        "as Standard; a run may last at most 5 minutes",
+        NOT_NEEDED if period_s >= 60 else "",
+    )
+
+
+def sqs_timers(period_s: int, usage: Usage) -> Alternative:
+    kickoff = Kickoff.for_period(period_s)
+    ticks = ticks_per_month(period_s)
+    sends = kickoff.per_month  # one SendMessageBatch a run: up to 10 messages, DelaySeconds 0, P, 2P, ...
+    per_tick = 2 * ticks  # the poll that returns the message, and its DeleteMessageBatch
+    idle_polls = Decimal(SQS_IDLE_RECEIVES_PER_MINUTE * MINUTES_PER_MONTH)
+    sender = lambda_items(kickoff.per_month, Decimal(usage.duration_ms) / 1000, usage, LAMBDA_PLATFORM_LOG_BYTES)
+    bill = Bill(
+        (
+            LineItem(
+                "SQS requests (sends, receives, deletes, idle long polls)",
+                sends + per_tick + idle_polls,
+                PRICES["sqs_requests"],
+            ),
+            *sender,
+        )
+    )
+    last_delay_s = period_s * (kickoff.ticks - 1)
+    queued = f"{kickoff.ticks} messages delayed 0 to {last_delay_s} s" if kickoff.ticks > 1 else "one message"
+    return Alternative(
+        "SQS message timers",
+        bill,
+        f"a free rule runs a sender function every {kickoff.every_s} s that queues {queued} in one batch; "
+        f"Lambda's poller invokes the target; {SQS_IDLE_RECEIVES_PER_MINUTE} idle long polls a minute",
+        "DelaySeconds is in whole seconds; the poller's delivery lag is not published",
+        NOT_NEEDED if period_s >= 60 else "",
+    )
+
+
+def sleeping_lambda(period_s: int, usage: Usage) -> Alternative:
+    kickoff = Kickoff.for_period(period_s)
+    # It sleeps to absolute times, so a run lasts the waits plus the last tick's work.
+    run_s = (kickoff.ticks - 1) * period_s + Decimal(usage.duration_ms) / 1000
+    bill = Bill(tuple(lambda_items(kickoff.per_month, run_s, usage, LAMBDA_PLATFORM_LOG_BYTES)))
+    calls = f"{kickoff.ticks} times, sleeping {period_s} s between; it pays for the sleep"
+    return Alternative(
+        "sleeping Lambda",
+        bill,
+        f"a free rule starts a function every {kickoff.every_s} s that invokes the target "
+        + (calls if kickoff.ticks > 1 else "once"),
+        "drifts with the work unless it sleeps to absolute times; x86_64 costs 25 % more",
+        NOT_NEEDED if period_s >= 60 else "",
+    )
+
+
+def this_clock(period_s: int, via: Via, usage: Usage) -> Alternative:
+    return Alternative(
+        f"alarmclock (via {via})",
+        clock_bill(period_s, via, usage),
+        "two alarms flip-flopping on a metric; the function publishes the next value and calls the target",
+        "not measured anywhere; sub-minute periods may hold a slower beat than they name",
+    )
+
+
+def estimate(period_s: int, via: Via = "lambda", usage: Usage | None = None, compare: bool = False) -> Estimate:
+    usage = usage or Usage()
+    check_period(period_s)
+    alternatives: tuple[Alternative, ...] = ()
+    if compare:
+        alternatives = (
+            this_clock(period_s, via, usage),
+            eventbridge_rule(period_s),
+            eventbridge_scheduler(period_s),
+            step_functions_standard(period_s),
+            step_functions_express(period_s),
+            sqs_timers(period_s, usage),
+            sleeping_lambda(period_s, usage),
+        )
+    return Estimate(period_s, via, usage, ticks_per_month(period_s), clock_bill(period_s, via, usage), alternatives)

@@ -1,0 +1,738 @@
+"""deploy / status / pause / resume / list / destroy, end to end: the CLI in-process, over real
+HTTP, against moto's server on 127.0.0.1 (a free port), through --endpoint-url.
+
+moto does the AWS API surface (CloudFormation, CloudWatch, Lambda, SQS, IAM). What it cannot
+do for a clock (create the alarms, run the Starter custom resource, fire alarm actions) is done
+by `MotoGaps` with the real handler; see tests/moto_gaps.py. moto has no failure model either:
+the tests that need a failed stack put it in that state on moto's in-process backend, with the
+events CloudFormation writes (`leave_failed`). Each test says where it leans on either.
+"""
+
+from __future__ import annotations
+
+import _thread
+import io
+import json
+import re
+import threading
+import time
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import botocore.exceptions
+import pytest
+from moto import settings as moto_settings
+from moto.cloudformation.models import CloudFormationBackend, Event, cloudformation_backends
+from moto.server import ThreadedMotoServer
+
+from alarmclock import __version__
+from alarmclock.cli import main
+from alarmclock.render import render
+from alarmclock.spec import build_spec
+from alarmclock.template import build_template
+from moto_gaps import MotoGaps
+
+from conftest import ACCOUNT, CLOCK, REGION
+
+POLL = ["--poll-interval", "0.01"]
+
+
+# ---- fixtures and helpers -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def moto_server() -> Iterator[str]:
+    # moto probes for Docker once per process (for custom resources) and prints about it:
+    # let that happen here rather than in the middle of a test's output.
+    moto_settings.moto_server_host()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+def moto_api(endpoint: str, path: str, body: bytes = b"") -> None:
+    request = urllib.request.Request(
+        f"{endpoint}/moto-api/{path}", data=body, method="POST", headers={"Content-Type": "text/plain"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as answer:
+        answer.read()
+
+
+@pytest.fixture
+def endpoint(moto_server: str) -> Iterator[str]:
+    # One server for the module; every test starts from an empty account.
+    moto_api(moto_server, "reset")
+    yield moto_server
+    moto_api(moto_server, "reset")
+
+
+@pytest.fixture
+def gaps(endpoint: str) -> MotoGaps:
+    return MotoGaps(endpoint)
+
+
+def run(capsys: pytest.CaptureFixture[str], endpoint: str, *argv: str) -> tuple[int, str, str]:
+    status = main([*argv, "--endpoint-url", endpoint, *POLL])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def one_line_error(err: str) -> str:
+    assert err.count("\n") == 1 and err.startswith("alarmclock: error: "), err
+    assert "Traceback" not in err
+    return err.removeprefix("alarmclock: error: ").rstrip("\n")
+
+
+def client(endpoint: str, service: str, region: str = REGION) -> Any:
+    return boto3.client(service, region_name=region, endpoint_url=endpoint)  # type: ignore[call-overload]
+
+
+def make_queue(endpoint: str, name: str = "ticks") -> tuple[str, str]:
+    sqs = client(endpoint, "sqs")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    return url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+def make_function(endpoint: str, name: str = "my-job") -> str:
+    role = client(endpoint, "iam").create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return event\n")
+    created = client(endpoint, "lambda").create_function(
+        FunctionName=name, Runtime="python3.13", Role=role, Handler="index.handler", Code={"ZipFile": code.getvalue()}
+    )
+    return str(created["FunctionArn"])
+
+
+def stack(endpoint: str, name: str = CLOCK, region: str = REGION) -> dict[str, Any] | None:
+    try:
+        return dict(client(endpoint, "cloudformation", region).describe_stacks(StackName=name)["Stacks"][0])
+    except botocore.exceptions.ClientError:
+        return None
+
+
+def parameters(described: dict[str, Any]) -> dict[str, str]:
+    return {p["ParameterKey"]: p["ParameterValue"] for p in described["Parameters"]}
+
+
+def alarms(endpoint: str, name: str = CLOCK) -> dict[str, dict[str, Any]]:
+    found = client(endpoint, "cloudwatch").describe_alarms(AlarmNamePrefix=f"{name}-tick-is-")["MetricAlarms"]
+    return {a["AlarmName"]: a for a in found}
+
+
+def metadata(endpoint: str, name: str = CLOCK) -> dict[str, Any]:
+    from alarmclock.aws.models import parse_metadata
+
+    summary = client(endpoint, "cloudformation").get_template_summary(StackName=name)
+    return dict(parse_metadata(summary["Metadata"])["alarmclock"])
+
+
+def put_tick(endpoint: str, value: float, when: datetime, name: str = CLOCK) -> None:
+    client(endpoint, "cloudwatch").put_metric_data(
+        Namespace=f"alarmclock/{name}", MetricData=[{"MetricName": "Tick", "Value": value, "Timestamp": when}]
+    )
+
+
+def deploy(capsys: pytest.CaptureFixture[str], endpoint: str, *extra: str, name: str = CLOCK) -> str:
+    """A clock deployed with --no-wait; returns its target queue's URL."""
+    url, arn = make_queue(endpoint, f"{name}-ticks")
+    status, _out, err = run(capsys, endpoint, "deploy", name, "--target", arn, "--no-wait", *extra)
+    assert status == 0, err
+    return url
+
+
+def moto_stack(name: str = CLOCK) -> Any:
+    # moto's in-process backend: the server above runs in this process and shares it.
+    return cloudformation_backends[ACCOUNT][REGION].get_stack(name)
+
+
+def leave_failed(name: str, status: str, events: list[tuple[str, str, str, str]]) -> None:
+    """moto has no failure model (a stack never rolls back or fails to delete there): put the
+    stack where CloudFormation leaves it, with the events it writes on the way."""
+    stack = moto_stack(name)
+    for logical, resource_type, resource_status, reason in events:
+        stack.events.append(
+            Event(
+                stack_id=stack.stack_id,
+                stack_name=name,
+                logical_resource_id=logical,
+                physical_resource_id="",
+                resource_type=resource_type,
+                resource_status=resource_status,
+                resource_status_reason=reason,
+                resource_properties=None,
+            )
+        )
+    stack.status = status
+
+
+ROLE_DENIED = (
+    'Resource handler returned message: "User: arn:aws:sts::123456789012:assumed-role/deployer/me is not '
+    'authorized to perform: iam:CreateRole" (HandlerErrorCode: AccessDenied)'
+)
+
+# What CloudFormation writes when a first deploy fails on the role and rolls back.
+ROLLBACK_EVENTS = [
+    ("TickRole", "AWS::IAM::Role", "CREATE_FAILED", ROLE_DENIED),
+    ("Starter", "Custom::AlarmClockStarter", "CREATE_FAILED", "Resource creation cancelled"),
+    (
+        CLOCK,
+        "AWS::CloudFormation::Stack",
+        "ROLLBACK_IN_PROGRESS",
+        "The following resource(s) failed to create: [TickRole, Starter]. Rollback requested by user.",
+    ),
+    ("TickRole", "AWS::IAM::Role", "DELETE_COMPLETE", ""),
+    (CLOCK, "AWS::CloudFormation::Stack", "ROLLBACK_COMPLETE", ""),
+]
+
+
+# ---- deploy ---------------------------------------------------------------------------------------
+
+
+def test_deploy_creates_the_clock_streams_events_and_waits_for_the_first_tick(
+    endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
+) -> None:
+    queue_url, queue_arn = make_queue(endpoint)
+    job = make_function(endpoint)
+    # deploy blocks until a tick is seen; MotoGaps plays CloudFormation's custom resource and
+    # CloudWatch's alarm action with the real handler meanwhile, so that first tick is real.
+    with gaps.running():
+        status, out, err = run(
+            capsys,
+            endpoint,
+            "deploy",
+            CLOCK,
+            "--every",
+            "1m",
+            "--target",
+            job,
+            "--target",
+            queue_arn,
+            "--tick-timeout",
+            "20",
+        )
+    assert status == 0, err
+    assert err == ""
+    lines = out.splitlines()
+    assert lines[0] == f"creating stack {CLOCK}: change set " + lines[0].split("change set ")[1]
+    resources = build_template(build_spec(targets=(job, queue_arn)))["Resources"]
+    assert f"  will create {len(resources)} resource(s)" in lines
+    assert re.search(r"^  \d\d:\d\d:\d\d  CREATE_IN_PROGRESS +stack  User Initiated$", out, re.M)
+    assert re.search(r"^  \d\d:\d\d:\d\d  CREATE_COMPLETE +stack$", out, re.M)
+    assert any(line.startswith("waiting for the first tick") for line in lines)
+    assert re.fullmatch(
+        rf"{CLOCK} is deployed and ticking \(stack CREATE_COMPLETE; first tick in the period from \d\d:\d\d:00 UTC\)",
+        lines[-1],
+    )
+
+    deployed = stack(endpoint)
+    assert deployed is not None
+    assert {t["Key"]: t["Value"] for t in deployed["Tags"]} == {"alarmclock:version": __version__}
+    assert parameters(deployed) == {"Paused": "false"}
+    assert metadata(endpoint) == {"version": __version__, "period_s": 60, "via": "lambda", "targets": [job, queue_arn]}
+    # The Starter answered SUCCESS and kicked tick-is-0; its action made the handler publish 1
+    # and call both targets.
+    assert [a["Status"] for a in gaps.answers] == ["SUCCESS"]
+    assert [(line["action"], line.get("published")) for line in gaps.logs if line["action"] == "tick"] == [("tick", 1)]
+    messages = client(endpoint, "sqs").receive_message(QueueUrl=queue_url)["Messages"]
+    tick = json.loads(messages[0]["Body"])
+    assert (tick["clock"], tick["alarm"], tick["period_s"]) == (CLOCK, f"{CLOCK}-tick-is-0", 60)
+
+
+def test_deploy_refuses_a_target_that_does_not_exist_before_changing_anything(
+    endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = {
+        "lambda": f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:no-such-job",
+        "sqs": f"arn:aws:sqs:{REGION}:{ACCOUNT}:no-such-queue",
+        "sns": f"arn:aws:sns:{REGION}:{ACCOUNT}:no-such-topic",
+    }
+    for service, arn in missing.items():
+        status, _out, err = run(capsys, endpoint, "deploy", CLOCK, "--target", arn)
+        message = one_line_error(err)
+        assert status == 1, service
+        assert message.startswith(f"target {arn} does not exist (")
+        assert message.endswith("); nothing was changed")
+    assert "Function not found" in run(capsys, endpoint, "deploy", CLOCK, "--target", missing["lambda"])[2]
+    assert stack(endpoint) is None
+
+
+def test_redeploying_the_same_clock_changes_nothing(endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
+    _url, arn = make_queue(endpoint)
+    assert run(capsys, endpoint, "deploy", CLOCK, "--target", arn, "--no-wait")[0] == 0
+    status, out, err = run(capsys, endpoint, "deploy", CLOCK, "--target", arn, "--no-wait")
+    assert (status, err) == (0, "")
+    assert out.splitlines()[-1] == f"{CLOCK} is up to date: nothing to change"
+
+
+def test_an_update_shows_its_changes_and_asks_before_removing_anything(
+    endpoint: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deploy(capsys, endpoint)
+    # Not a terminal, no --yes: show the change set, remove it, change nothing.
+    status, out, err = run(capsys, endpoint, "deploy", CLOCK, "--via", "sns", "--no-wait")
+    assert status == 1
+    assert one_line_error(err) == f"nothing changed: {CLOCK} left as it was (pass --yes to allow it)"
+    assert "    + Add     TickTopic (AWS::SNS::Topic)" in out
+    assert "    - Remove  TickAlarm0Permission (AWS::Lambda::Permission)" in out
+    assert "(not asking: stdin is not a terminal)" in out
+    assert metadata(endpoint)["via"] == "lambda"
+    # A person at a terminal is asked, and says yes. Only --via was given: the rest is kept.
+    monkeypatch.setattr("sys.stdin", Terminal("y\n"))
+    status, out, err = run(capsys, endpoint, "deploy", CLOCK, "--via", "sns", "--no-wait")
+    assert status == 0, err
+    assert "this deploy would replace or remove TickAlarm0Permission (remove), TickAlarm1Permission (remove)" in out
+    after = metadata(endpoint)
+    assert (after["via"], after["period_s"], len(after["targets"])) == ("sns", 60, 1)
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_failed_deploy_streams_the_failure_and_ends_with_cloudformations_reason(
+    endpoint: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # moto has no failure model: its ExecuteChangeSet always succeeds. Make it end the way
+    # CloudFormation ends a create whose role it may not make (events, then ROLLBACK_COMPLETE).
+    execute = CloudFormationBackend.execute_change_set
+
+    def execute_and_fail(backend: CloudFormationBackend, change_set_name: str, stack_name: str | None = None) -> None:
+        execute(backend, change_set_name, stack_name)
+        leave_failed(CLOCK, "ROLLBACK_COMPLETE", ROLLBACK_EVENTS)
+
+    monkeypatch.setattr(CloudFormationBackend, "execute_change_set", execute_and_fail)
+    _url, arn = make_queue(endpoint)
+    status, out, err = run(capsys, endpoint, "deploy", CLOCK, "--target", arn)
+    assert status == 1
+    assert re.search(rf"^  \d\d:\d\d:\d\d  CREATE_FAILED +TickRole  {re.escape(ROLE_DENIED)}$", out, re.M)
+    assert re.search(r"^  \d\d:\d\d:\d\d  ROLLBACK_COMPLETE +stack$", out, re.M)
+    assert one_line_error(err) == (
+        f"deploy failed: stack {CLOCK} is ROLLBACK_COMPLETE: TickRole: {ROLE_DENIED}; "
+        f"run 'alarmclock destroy {CLOCK}', then deploy again"
+    )
+
+
+def test_deploy_gives_up_when_no_tick_comes(endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # No MotoGaps: nothing runs the Starter, so no tick ever comes.
+    _url, arn = make_queue(endpoint)
+    status, _out, err = run(capsys, endpoint, "deploy", CLOCK, "--target", arn, "--tick-timeout", "0.3")
+    assert status == 1
+    assert one_line_error(err) == (
+        f"stack {CLOCK} is CREATE_COMPLETE but no tick was seen within 0.3 s; see 'alarmclock status {CLOCK}'"
+    )
+
+
+def test_ctrl_c_during_deploy_says_what_state_the_stack_is_in(
+    endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # No MotoGaps: no tick comes, so deploy is still waiting when Ctrl-C arrives.
+    _url, arn = make_queue(endpoint)
+
+    def press_ctrl_c_once_created() -> None:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and (stack(endpoint) or {}).get("StackStatus") != "CREATE_COMPLETE":
+            time.sleep(0.01)
+        time.sleep(0.1)
+        _thread.interrupt_main()  # what Ctrl-C does: KeyboardInterrupt in the main thread
+
+    presser = threading.Thread(target=press_ctrl_c_once_created)
+    presser.start()
+    try:
+        status, _out, err = run(capsys, endpoint, "deploy", CLOCK, "--target", arn, "--tick-timeout", "30")
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl-C escaped alarmclock")
+    finally:
+        presser.join()
+    assert status == 130
+    assert one_line_error(err) == (
+        f"interrupted while waiting for the first tick: stack {CLOCK} is CREATE_COMPLETE; "
+        f"see 'alarmclock status {CLOCK}'"
+    )
+
+
+# ---- status ---------------------------------------------------------------------------------------
+
+
+def test_status_shows_alarms_last_ticks_the_hours_beat_and_ticking(
+    endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = datetime.now(UTC)
+    deploy(capsys, endpoint)
+    gaps.sync()  # alarms created, Starter run, its kick delivered: one tick (1) now
+    # moto never evaluates alarms, so the loop's earlier beats are written as the handler writes
+    # them: 0 and 1 alternating, one a minute, from 11 to 2 minutes before the deploy.
+    minute = before.replace(second=0, microsecond=0)
+    for back in range(2, 12):
+        put_tick(endpoint, float(back % 2), minute - timedelta(minutes=back))
+
+    status, out, err = run(capsys, endpoint, "status", CLOCK, "--json")
+    assert (status, err) == (0, "")
+    report = json.loads(out)
+    assert (report["clock"], report["region"], report["verdict"]) == (CLOCK, REGION, "ticking")
+    assert re.fullmatch(r"last tick in the period from \d\d:\d\d:00 UTC \(Tick=1\)", report["reason"])
+    assert report["stack"]["status"] == "CREATE_COMPLETE" and report["stack"]["paused"] is False
+    states = {a["name"]: (a["exists"], a["state"], a["actions_enabled"]) for a in report["alarms"]}
+    # (moto starts alarms in OK, where AWS starts them in INSUFFICIENT_DATA)
+    pair = {name: states[name] for name in (f"{CLOCK}-tick-is-0", f"{CLOCK}-tick-is-1")}
+    assert pair == {f"{CLOCK}-tick-is-0": (True, "ALARM", True), f"{CLOCK}-tick-is-1": (True, "OK", True)}
+    assert [t["value"] for t in report["last_ticks"]] == [1.0, 0.0, 1.0, 0.0, 1.0]
+    pattern = report["beat"]["pattern"]
+    assert report["beat"]["period_s"] == 60 and 61 <= len(pattern) <= 62
+    # (the deploy's tick is one or two minutes after the last written beat, and status may run a minute later)
+    assert re.search(r"^\.+1010101010\.{1,2}1\.?$", pattern), pattern
+
+    status, out, err = run(capsys, endpoint, "status", CLOCK)
+    assert status == 0
+    assert "  verdict   TICKING: last tick in the period from " in out
+    assert f"  alarm     {CLOCK}-tick-is-0: ALARM since " in out
+    assert f"every 1m via lambda; targets: arn:aws:sqs:{REGION}:{ACCOUNT}:{CLOCK}-ticks" in out
+    assert "1010101010" in out
+
+
+def test_status_says_stalled_and_for_how_long(
+    endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deploy(capsys, endpoint)
+    gaps.deliver_actions = False  # the kick's action is lost: no tick now
+    gaps.sync()
+    # A clock deployed 30 minutes ago whose last tick was 20 minutes ago. moto cannot age one
+    # stack, so its creation time is set on moto's backend; the old tick is written directly.
+    moto_stack().creation_time = datetime.now(UTC) - timedelta(minutes=30)
+    last = datetime.now(UTC) - timedelta(minutes=20)
+    put_tick(endpoint, 1.0, last)
+    status, out, _err = run(capsys, endpoint, "status", CLOCK, "--json")
+    assert status == 1
+    report = json.loads(out)
+    assert report["verdict"] == "stalled"
+    # the tick's period ended 19-20 minutes ago
+    assert re.fullmatch(r"no tick for over 19 min \(the last in the period from \d\d:\d\d:00 UTC\)", report["reason"])
+
+
+def test_status_says_broken_when_an_alarm_is_gone(
+    endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deploy(capsys, endpoint)
+    gaps.sync()
+    client(endpoint, "cloudwatch").delete_alarms(AlarmNames=[f"{CLOCK}-tick-is-1"])
+    status, out, _err = run(capsys, endpoint, "status", CLOCK)
+    assert status == 1
+    assert f"  verdict   BROKEN: alarm {CLOCK}-tick-is-1 is missing" in out
+    assert f"  alarm     {CLOCK}-tick-is-1: MISSING" in out
+
+
+# ---- pause, resume ----------------------------------------------------------------------------------
+
+
+def test_pause_and_resume_keep_everything_and_pause_survives_a_deploy(
+    endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deploy(capsys, endpoint)
+    gaps.sync()
+    function = client(endpoint, "cloudformation").describe_stack_resource(
+        StackName=CLOCK, LogicalResourceId="TickFunction"
+    )
+    function_name = function["StackResourceDetail"]["PhysicalResourceId"]
+
+    status, out, err = run(capsys, endpoint, "pause", CLOCK)
+    assert (status, err) == (0, "")
+    assert out.splitlines()[-1] == f"{CLOCK} is paused (stack UPDATE_COMPLETE); 'alarmclock resume {CLOCK}' restarts it"
+    gaps.sync()  # CloudFormation's part: the alarms' ActionsEnabled follows Paused, the Starter gets its Update
+    described = stack(endpoint)
+    assert described is not None and parameters(described)["Paused"] == "true"
+    assert {name: a["ActionsEnabled"] for name, a in alarms(endpoint).items()} == {
+        f"{CLOCK}-tick-is-0": False,
+        f"{CLOCK}-tick-is-1": False,
+    }
+    client(endpoint, "lambda").get_function(FunctionName=function_name)  # still there
+    status, out, _ = run(capsys, endpoint, "status", CLOCK, "--json")
+    assert (status, json.loads(out)["verdict"]) == (0, "paused")
+    assert run(capsys, endpoint, "pause", CLOCK)[1].splitlines()[-1] == f"{CLOCK} is already paused"
+
+    # A later deploy changes the period and keeps the clock paused.
+    status, out, err = run(capsys, endpoint, "deploy", CLOCK, "--every", "2m", "--no-wait")
+    assert status == 0, err
+    assert f"{CLOCK} is paused and stays paused ('alarmclock resume {CLOCK}' starts it)" in out
+    described = stack(endpoint)
+    assert described is not None and parameters(described)["Paused"] == "true"
+    assert metadata(endpoint)["period_s"] == 120
+    gaps.sync()
+    assert {a["Period"] for a in alarms(endpoint).values()} == {120}
+    assert json.loads(run(capsys, endpoint, "status", CLOCK, "--json")[1])["verdict"] == "paused"
+
+    # resume waits for a tick; MotoGaps runs the Starter's Update (Paused true -> false), whose
+    # kick's action the real handler answers with a tick.
+    ticks_before = sum(1 for line in gaps.logs if line["action"] == "tick")
+    with gaps.running():
+        status, out, err = run(capsys, endpoint, "resume", CLOCK, "--tick-timeout", "20")
+    assert status == 0, err
+    assert out.splitlines()[-1].startswith(
+        f"{CLOCK} is resumed and ticking (stack UPDATE_COMPLETE; first tick in the period from "
+    )
+    assert "resumed" in [line["reason"] for line in gaps.logs if line["action"] == "kick"][-1]
+    assert sum(1 for line in gaps.logs if line["action"] == "tick") == ticks_before + 1
+    assert all(a["ActionsEnabled"] for a in alarms(endpoint).values())
+    assert json.loads(run(capsys, endpoint, "status", CLOCK, "--json")[1])["verdict"] == "ticking"
+
+
+# ---- list -------------------------------------------------------------------------------------------
+
+
+def test_list_shows_the_clocks_and_nothing_else(endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, endpoint, "list")[1] == f"no clocks in {REGION}\n"
+    deploy(capsys, endpoint, name="clock-a")
+    deploy(capsys, endpoint, "--every", "5m", name="clock-b")
+    client(endpoint, "cloudformation").create_stack(StackName="not-a-clock", TemplateBody=OTHER_TEMPLATE)
+    assert run(capsys, endpoint, "pause", "clock-b")[0] == 0
+    status, out, err = run(capsys, endpoint, "list")
+    assert (status, err) == (0, "")
+    assert out.splitlines() == [
+        "CLOCK     EVERY  PAUSED  STACK STATUS",
+        "clock-a      1m  no      CREATE_COMPLETE",
+        "clock-b      5m  yes     UPDATE_COMPLETE",
+    ]
+    listed = json.loads(run(capsys, endpoint, "list", "--json")[1])
+    assert listed["region"] == REGION
+    assert [(c["clock"], c["period_s"], c["paused"]) for c in listed["clocks"]] == [
+        ("clock-a", 60, False),
+        ("clock-b", 300, True),
+    ]
+
+
+OTHER_TEMPLATE = json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}})
+
+
+# ---- destroy ----------------------------------------------------------------------------------------
+
+
+def test_destroy_deletes_the_stack_and_confirms_nothing_is_left(
+    endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deploy(capsys, endpoint)
+    gaps.sync()
+    assert len(alarms(endpoint)) == 2
+    status, out, err = run(capsys, endpoint, "destroy", CLOCK)  # not a terminal, no --yes
+    assert status == 2
+    assert one_line_error(err).endswith("pass --yes to do it without asking")
+    stack_id = (stack(endpoint) or {})["StackId"]
+    # MotoGaps deletes the alarms as CloudFormation would (moto never made them) and runs the
+    # Starter's Delete, while destroy watches (its thread needs a moment: settle for 1 s).
+    with gaps.running():
+        status, out, err = run(capsys, endpoint, "destroy", CLOCK, "--yes", "--settle", "1")
+    assert (status, err) == (0, "")
+    assert re.search(r"^  \d\d:\d\d:\d\d  DELETE_COMPLETE +stack$", out, re.M)
+    assert out.splitlines()[-1] == (
+        f"{CLOCK} destroyed: stack deleted, no alarms left, no Tick data arrived for 1 s "
+        "(CloudWatch keeps past Tick datapoints until they expire)"
+    )
+    assert stack(endpoint) is None
+    assert (stack(endpoint, stack_id) or {})["StackStatus"] == "DELETE_COMPLETE"
+    assert alarms(endpoint) == {}
+    assert client(endpoint, "lambda").list_functions()["Functions"] == []
+    assert run(capsys, endpoint, "list")[1] == f"no clocks in {REGION}\n"
+
+
+def test_destroy_reports_tick_data_still_arriving(
+    endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deploy(capsys, endpoint)
+    gaps.sync()
+
+    def a_late_tick() -> None:
+        # An invocation still in flight publishes once more after the stack is gone.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and stack(endpoint) is not None:
+            time.sleep(0.01)
+        time.sleep(0.3)
+        put_tick(endpoint, 0.0, datetime.now(UTC))
+
+    late = threading.Thread(target=a_late_tick)
+    late.start()
+    with gaps.running():
+        status, _out, err = run(capsys, endpoint, "destroy", CLOCK, "--yes", "--settle", "1")
+    late.join()
+    assert status == 1
+    assert one_line_error(err) == (
+        f"stack {CLOCK} is deleted, but some of the clock is left: "
+        f"Tick data still arriving in alarmclock/{CLOCK} (1 new value(s))"
+    )
+
+
+# ---- errors people will hit ------------------------------------------------------------------------
+
+EVERY_COMMAND = [
+    ["deploy", CLOCK, "--target", f"arn:aws:sqs:{REGION}:{ACCOUNT}:q"],
+    ["status", CLOCK],
+    ["pause", CLOCK],
+    ["resume", CLOCK],
+    ["list"],
+    ["destroy", CLOCK, "--yes"],
+]
+
+
+@pytest.mark.parametrize("argv", EVERY_COMMAND, ids=lambda argv: argv[0])
+def test_no_credentials_is_one_line_for_every_command(
+    argv: list[str], endpoint: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # never ask an instance metadata service
+    status, _out, err = run(capsys, endpoint, *argv)
+    assert status == 1
+    assert one_line_error(err).startswith("no AWS credentials found: set AWS_PROFILE (or pass --profile)")
+
+
+def test_credentials_aws_rejects_are_one_line(endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # moto checks keys against its IAM once authentication is switched on; "testing" is unknown there.
+    moto_api(endpoint, "reset-auth", b"0")
+    try:
+        status, _out, err = run(capsys, endpoint, "status", CLOCK)
+    finally:
+        moto_api(endpoint, "reset-auth", b"inf")
+    assert status == 1
+    assert one_line_error(err) == (
+        "AWS rejected your credentials (InvalidClientTokenId: The security token included in the request is "
+        "invalid.); check AWS_PROFILE or your keys"
+    )
+
+
+def test_profiles_come_from_the_aws_config_files(
+    endpoint: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "config").write_text("[profile work]\nregion = eu-west-1\n")
+    (tmp_path / "credentials").write_text("[work]\naws_access_key_id = testing\naws_secret_access_key = testing\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):  # they would win over the profile's region
+        monkeypatch.delenv(name)
+    assert run(capsys, endpoint, "list", "--profile", "work")[1] == "no clocks in eu-west-1\n"
+    status, _out, err = run(capsys, endpoint, "list", "--profile", "nope")
+    assert status == 2
+    assert one_line_error(err) == "AWS profile 'nope' is not configured (see 'aws configure list-profiles')"
+    # As with the AWS CLI: --region, then AWS_REGION, then AWS_DEFAULT_REGION, then the profile.
+    monkeypatch.setenv("AWS_PROFILE", "work")
+    assert run(capsys, endpoint, "list")[1] == "no clocks in eu-west-1\n"
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-north-1")
+    assert run(capsys, endpoint, "list")[1] == "no clocks in eu-north-1\n"
+    monkeypatch.setenv("AWS_REGION", "eu-central-1")
+    assert run(capsys, endpoint, "list")[1] == "no clocks in eu-central-1\n"
+    assert run(capsys, endpoint, "list", "--region", "ap-south-1")[1] == "no clocks in ap-south-1\n"
+
+
+def test_no_region_anywhere_is_a_usage_error(
+    endpoint: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name)
+    status, _out, err = run(capsys, endpoint, "status", CLOCK)
+    assert status == 2
+    assert one_line_error(err) == (
+        "no AWS region: pass --region, set AWS_REGION (or AWS_DEFAULT_REGION), or give your profile a region"
+    )
+
+
+def test_a_region_without_the_clock(endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
+    deploy(capsys, endpoint)
+    for argv in (["status", CLOCK], ["pause", CLOCK], ["resume", CLOCK], ["destroy", CLOCK, "--yes"]):
+        status, _out, err = run(capsys, endpoint, *argv, "--region", "eu-west-1")
+        assert status == 1
+        assert (
+            one_line_error(err) == f"no stack named '{CLOCK}' in eu-west-1 ('alarmclock list' shows the clocks there)"
+        )
+    assert stack(endpoint) is not None
+
+
+def test_a_stack_that_is_not_a_clock_is_left_alone(endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
+    client(endpoint, "cloudformation").create_stack(StackName="website", TemplateBody=OTHER_TEMPLATE)
+    for argv in (
+        ["status", "website"],
+        ["pause", "website"],
+        ["resume", "website"],
+        ["destroy", "website", "--yes"],
+        ["deploy", "website", "--target", make_queue(endpoint)[1], "--no-wait"],
+    ):
+        status, _out, err = run(capsys, endpoint, *argv)
+        assert status == 1, argv
+        assert one_line_error(err) == (
+            "stack 'website' is not an alarmclock clock (its template has no alarmclock metadata); "
+            "alarmclock leaves it alone"
+        )
+    assert (stack(endpoint, "website") or {})["StackStatus"] == "CREATE_COMPLETE"
+
+
+def test_a_stack_left_in_rollback_complete(endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
+    _url, arn = make_queue(endpoint)
+    body = render(build_template(build_spec(targets=[arn])), "json")
+    client(endpoint, "cloudformation").create_stack(
+        StackName=CLOCK,
+        TemplateBody=body,
+        Capabilities=["CAPABILITY_IAM"],
+        Tags=[{"Key": "alarmclock:version", "Value": "0.1.0"}],
+    )
+    leave_failed(CLOCK, "ROLLBACK_COMPLETE", ROLLBACK_EVENTS)
+    for argv in (["deploy", CLOCK, "--target", arn], ["pause", CLOCK], ["resume", CLOCK]):
+        status, out, err = run(capsys, endpoint, *argv)
+        assert status == 1
+        assert one_line_error(err) == (
+            f"stack '{CLOCK}' is ROLLBACK_COMPLETE: its first deploy failed (TickRole: {ROLE_DENIED}) and "
+            f"CloudFormation cannot update it; run 'alarmclock destroy {CLOCK}', then deploy again"
+        )
+    status, out, err = run(capsys, endpoint, "status", CLOCK, "--json")
+    report = json.loads(out)
+    assert (status, report["verdict"]) == (1, "broken")
+    assert report["reason"] == (
+        f"stack is ROLLBACK_COMPLETE: TickRole: {ROLE_DENIED} (run 'alarmclock destroy {CLOCK}', then deploy again)"
+    )
+    # The advice works: destroy, then deploy again.
+    assert run(capsys, endpoint, "destroy", CLOCK, "--yes", "--settle", "0")[0] == 0
+    assert run(capsys, endpoint, "deploy", CLOCK, "--target", arn, "--no-wait")[0] == 0
+
+
+def test_a_stack_left_in_delete_failed(endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
+    deploy(capsys, endpoint)
+    denied = (
+        "Resource handler returned message: \"Access denied for operation 'DeleteLogGroup'\" "
+        "(HandlerErrorCode: AccessDenied)"
+    )
+    leave_failed(
+        CLOCK,
+        "DELETE_FAILED",
+        [
+            (CLOCK, "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", "User Initiated"),
+            ("TickLogGroup", "AWS::Logs::LogGroup", "DELETE_FAILED", denied),
+            (
+                CLOCK,
+                "AWS::CloudFormation::Stack",
+                "DELETE_FAILED",
+                "The following resource(s) failed to delete: [TickLogGroup].",
+            ),
+        ],
+    )
+    status, out, err = run(capsys, endpoint, "deploy", CLOCK, "--no-wait")
+    assert status == 1
+    assert one_line_error(err) == (
+        f"stack '{CLOCK}' is DELETE_FAILED: an earlier destroy could not finish (TickLogGroup: {denied}); "
+        f"fix that and run 'alarmclock destroy {CLOCK}' again"
+    )
+    status, out, err = run(capsys, endpoint, "status", CLOCK)
+    assert status == 1 and "  verdict   BROKEN: stack is DELETE_FAILED: TickLogGroup: " in out
+    # Trying again is what to do (here moto's delete simply succeeds).
+    status, out, err = run(capsys, endpoint, "destroy", CLOCK, "--yes", "--settle", "0")
+    assert (status, err) == (0, "")
+    assert out.splitlines()[-1].startswith(f"{CLOCK} destroyed: stack deleted, no alarms left ")
+    assert stack(endpoint) is None

@@ -1,0 +1,294 @@
+"""`alarmclock cost`: the arithmetic pinned against hand-computed bills, then the command itself.
+
+The hand computations use the model in alarmclock.cost: a 30-day month (2,592,000 s), 128 MB
+arm64 functions billed 100 ms a tick, us-east-1 list prices from alarmclock.prices.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from alarmclock.cli import main
+from alarmclock.cost import Bill, LineItem, Usage, clock_bill, estimate
+from alarmclock.prices import PRICES, PRICES_DATE
+from alarmclock.spec import SpecError
+
+GB = 2**30
+
+
+def by_key(bill: Bill) -> dict[str, LineItem]:
+    return {item.price.key: item for item in bill.items}
+
+
+def alternative(period_s: int, name: str, usage: Usage | None = None) -> Bill | None:
+    (found,) = [a for a in estimate(period_s, usage=usage, compare=True).alternatives if a.name == name]
+    return found.bill
+
+
+# ---- the clock ---------------------------------------------------------------------------------
+
+
+def test_a_one_minute_clock_matches_the_hand_computed_bill() -> None:
+    # 2,592,000 s / 60 s = 43,200 ticks.
+    # 2 standard alarms x $0.10                         = $0.20     (free tier: 10 alarms -> $0)
+    # 1 custom metric x $0.30                           = $0.30     (free tier: 10 metrics -> $0)
+    # PutMetricData 43,200 x $0.01/1,000                = $0.432    (free tier: 1M requests -> $0)
+    # Lambda requests 43,200 x $0.20/1M                 = $0.00864
+    # Lambda duration 43,200 x 0.1 s x 0.125 GB = 540 GB-s x $0.0000133334 = $0.007200036
+    # Logs 43,200 x 640 B = 27,648,000 B = 0.0257492 GiB x $0.50 = $0.0128746
+    # total $0.9607146; with the free tier everything fits: $0.
+    bill = clock_bill(60)
+    items = by_key(bill)
+    assert items["alarm_standard"].list_usd == Decimal("0.20")
+    assert items["custom_metric"].list_usd == Decimal("0.30")
+    assert items["cloudwatch_api"].quantity == 43_200
+    assert items["cloudwatch_api"].list_usd == Decimal("0.432")
+    assert items["lambda_requests"].list_usd == Decimal("0.00864")
+    assert items["lambda_duration_arm64"].quantity == Decimal(540)
+    assert items["lambda_duration_arm64"].list_usd == Decimal("0.007200036")
+    assert float(items["logs_ingestion"].quantity) == pytest.approx(27_648_000 / GB)
+    assert float(items["logs_ingestion"].list_usd) == pytest.approx(0.0128746, abs=1e-7)
+    assert float(bill.list_usd) == pytest.approx(0.9607146, abs=1e-7)
+    assert bill.with_free_tier_usd == 0
+    assert "sns_publish" not in items
+
+
+def test_a_ten_second_clock_pays_for_high_resolution_alarms_even_with_the_free_tier() -> None:
+    # 2,592,000 / 10 = 259,200 ticks.
+    # 2 high-resolution alarms x $0.30 = $0.60, and the free tier covers standard alarms only.
+    # PutMetricData 259,200 x $0.00001 = $2.592 (free: under 1M)
+    # Lambda requests 259,200 x $0.0000002 = $0.05184; duration 3,240 GB-s x $0.0000133334 = $0.0432002
+    # Logs 165,888,000 B = 0.1544952 GiB x $0.50 = $0.0772476
+    # total $3.6642878; with the free tier $0.60.
+    bill = clock_bill(10)
+    items = by_key(bill)
+    assert "alarm_standard" not in items
+    assert (
+        items["alarm_high_resolution"].list_usd == items["alarm_high_resolution"].with_free_tier_usd == Decimal("0.60")
+    )
+    assert items["cloudwatch_api"].list_usd == Decimal("2.592")
+    assert items["lambda_requests"].list_usd == Decimal("0.05184")
+    assert items["lambda_duration_arm64"].list_usd == Decimal("0.0432002160")
+    assert float(bill.list_usd) == pytest.approx(3.6642878, abs=1e-7)
+    assert bill.with_free_tier_usd == Decimal("0.60")
+
+
+@pytest.mark.parametrize(
+    ("period", "ticks", "alarm_key"),
+    [(20, 129_600, "alarm_high_resolution"), (30, 86_400, "alarm_high_resolution"), (300, 8_640, "alarm_standard")],
+)
+def test_ticks_and_alarm_kind_follow_the_period(period: int, ticks: int, alarm_key: str) -> None:
+    items = by_key(clock_bill(period))
+    assert items["cloudwatch_api"].quantity == ticks
+    assert items["lambda_requests"].quantity == ticks
+    assert items[alarm_key].quantity == 2
+
+
+def test_the_sns_path_adds_one_publish_per_tick() -> None:
+    # 20 s: 129,600 publishes x $0.50/1M = $0.0648; free tier (1M publishes) -> $0.
+    lambda_path, sns_path = clock_bill(20, "lambda"), clock_bill(20, "sns")
+    publishes = by_key(sns_path)["sns_publish"]
+    assert publishes.list_usd == Decimal("0.0648") and publishes.with_free_tier_usd == 0
+    assert sns_path.list_usd - lambda_path.list_usd == Decimal("0.0648")
+
+
+def test_memory_and_duration_change_only_the_duration_item() -> None:
+    # 1 min, 1,024 MB, 250 ms: 43,200 x 0.25 s x 1 GB = 10,800 GB-s x $0.0000133334 = $0.14400072.
+    small, big = clock_bill(60), clock_bill(60, usage=Usage(memory_mb=1024, duration_ms=250))
+    assert by_key(big)["lambda_duration_arm64"].list_usd == Decimal("0.14400072")
+    assert big.list_usd - small.list_usd == Decimal("0.14400072") - Decimal("0.007200036")
+
+
+def test_a_free_allowance_is_subtracted_once_and_never_below_zero() -> None:
+    # 2,000,000 PutMetricData: 1,000,000 free, 1,000,000 x $0.00001 = $10.
+    item = LineItem("calls", Decimal(2_000_000), PRICES["cloudwatch_api"])
+    assert (item.list_usd, item.with_free_tier_usd) == (Decimal(20), Decimal(10))
+    assert LineItem("calls", Decimal(5), PRICES["cloudwatch_api"]).with_free_tier_usd == 0
+    with pytest.raises(ValueError, match="same price twice"):
+        Bill((item, item))
+
+
+def test_an_invalid_period_is_refused_by_the_same_rules_as_the_template() -> None:
+    with pytest.raises(SpecError, match="not a valid alarm period"):
+        clock_bill(45)
+
+
+@given(st.sampled_from([10, 20, 30, *range(60, 86_401, 60)]), st.sampled_from([10, 20, 30, *range(60, 86_401, 60)]))
+def test_a_faster_clock_never_costs_less(first: int, second: int) -> None:
+    fast, slow = sorted((first, second))
+    assert clock_bill(fast).list_usd >= clock_bill(slow).list_usd
+    assert clock_bill(fast).with_free_tier_usd >= clock_bill(slow).with_free_tier_usd >= 0
+
+
+# ---- the alternatives ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("period", [10, 20, 30])
+def test_eventbridge_cannot_hold_a_sub_minute_beat_and_says_why(period: int) -> None:
+    rows = {a.name: a for a in estimate(period, compare=True).alternatives}
+    for name in ("EventBridge rule", "EventBridge Scheduler"):
+        assert rows[name].bill is None
+        assert "not possible" in rows[name].note
+
+
+def test_at_one_minute_a_rule_is_free_and_the_scheduler_fits_its_free_tier() -> None:
+    # Scheduler: 43,200 x $1.00/1M = $0.0432; free tier 14M invocations -> $0.
+    rule, scheduler = alternative(60, "EventBridge rule"), alternative(60, "EventBridge Scheduler")
+    assert rule is not None and rule.list_usd == 0
+    assert scheduler is not None and scheduler.list_usd == Decimal("0.0432") and scheduler.with_free_tier_usd == 0
+
+
+def test_step_functions_standard_at_ten_seconds() -> None:
+    # A run a minute: 6 Tasks + 5 Waits = 11 transitions; 43,200 x 11 = 475,200.
+    # 475,200 x $0.025/1,000 = $11.88; minus 4,000 free: 471,200 x $0.000025 = $11.78.
+    bill = alternative(10, "Step Functions Standard")
+    assert bill is not None and bill.items[0].quantity == 475_200
+    assert (bill.list_usd, bill.with_free_tier_usd) == (Decimal("11.88"), Decimal("11.78"))
+
+
+def test_step_functions_express_at_ten_seconds_bills_the_waits() -> None:
+    # 43,200 runs x $1.00/1M = $0.0432. A run: 5 waits x 10 s + 6 tasks x 0.05 s = 50.3 s;
+    # 43,200 x 50.3 s x 64/1,024 GB = 135,810 GB-s x $0.00001667 = $2.2639527. No free tier.
+    bill = alternative(10, "Step Functions Express")
+    assert bill is not None
+    assert [item.list_usd for item in bill.items] == [Decimal("0.0432"), Decimal("2.26395270")]
+    assert bill.with_free_tier_usd == bill.list_usd == Decimal("2.30715270")
+
+
+def test_step_functions_express_rounds_each_run_up_to_100_ms() -> None:
+    # 5 min: one 0.05 s Task a run, billed 0.1 s; 8,640 x 0.1 s x 0.0625 GB = 54 GB-s x $0.00001667
+    # = $0.00090018, plus 8,640 runs x $1.00/1M = $0.00864.
+    bill = alternative(300, "Step Functions Express")
+    assert bill is not None
+    assert by_key(bill)["sfn_express_duration"].quantity == Decimal(54)
+    assert bill.list_usd == Decimal("0.00864") + Decimal("0.00090018")
+
+
+def test_sqs_timers_at_ten_seconds_count_sends_receives_deletes_and_idle_polls() -> None:
+    # SQS: 43,200 batches + 2 x 259,200 (receive, delete) + 15 x 43,200 idle polls = 1,209,600
+    # x $0.40/1M = $0.48384; minus 1M free: 209,600 x $0.0000004 = $0.08384.
+    # Sender Lambda: 43,200 requests $0.00864 + 540 GB-s $0.007200036 + 43,200 x 340 B of logs $0.0068396.
+    bill = alternative(10, "SQS message timers")
+    assert bill is not None
+    sqs = by_key(bill)["sqs_requests"]
+    assert sqs.quantity == 1_209_600
+    assert (sqs.list_usd, sqs.with_free_tier_usd) == (Decimal("0.48384"), Decimal("0.08384"))
+    assert float(bill.list_usd) == pytest.approx(0.48384 + 0.00864 + 0.007200036 + 0.0068396, abs=1e-7)
+    assert bill.with_free_tier_usd == Decimal("0.08384")
+
+
+def test_a_sleeping_lambda_at_ten_seconds_pays_for_its_sleep() -> None:
+    # A run a minute lasting 5 x 10 s + 0.1 s = 50.1 s: 43,200 x 50.1 x 0.125 GB = 270,540 GB-s
+    # x $0.0000133334 = $3.6072180; inside 400,000 free GB-s.
+    bill = alternative(10, "sleeping Lambda")
+    assert bill is not None
+    duration = by_key(bill)["lambda_duration_arm64"]
+    assert duration.quantity == Decimal("270540")
+    assert duration.list_usd == Decimal("3.6072180360")
+    assert bill.with_free_tier_usd == 0
+    # At 1,024 MB it leaves the free tier: 2,164,320 GB-s, of which 1,764,320 are billed.
+    big = alternative(10, "sleeping Lambda", usage=Usage(memory_mb=1024))
+    assert big is not None
+    assert by_key(big)["lambda_duration_arm64"].with_free_tier_usd == Decimal("1764320") * Decimal("0.0000133334")
+
+
+def test_above_a_minute_the_workarounds_are_priced_but_marked_not_needed() -> None:
+    rows = estimate(300, compare=True).alternatives
+    assert [a.name for a in rows] == [
+        "alarmclock (via lambda)",
+        "EventBridge rule",
+        "EventBridge Scheduler",
+        "Step Functions Standard",
+        "Step Functions Express",
+        "SQS message timers",
+        "sleeping Lambda",
+    ]
+    assert all(a.bill is not None for a in rows)
+    assert [a.name for a in rows if a.note.startswith("not needed")] == [a.name for a in rows[3:]]
+    # Step Functions Standard at 5 min: one Task a run, 8,640 transitions x $0.000025 = $0.216.
+    assert rows[3].bill is not None and rows[3].bill.list_usd == Decimal("0.216")
+
+
+def test_the_compare_row_for_this_clock_is_the_clock_bill() -> None:
+    result = estimate(30, "sns", compare=True)
+    assert result.alternatives[0].bill == result.clock == clock_bill(30, "sns")
+
+
+def test_the_price_table_is_dated_and_every_price_cites_a_source() -> None:
+    assert datetime.date.fromisoformat(PRICES_DATE).year >= 2026
+    for price in PRICES.values():
+        assert price.source and "aws.amazon.com" in price.source, price.key
+        assert price.usd >= 0 and price.per >= 1 and price.free_per_month >= 0
+
+
+# ---- the command -------------------------------------------------------------------------------
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    status = main(argv)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_cost_prints_the_items_and_both_totals(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(["cost", "--every", "1m"], capsys)
+    assert status == 0 and err == ""
+    assert "43,200 ticks" in out and "2026-11-27" in out
+    total = next(line for line in out.splitlines() if line.startswith("total"))
+    assert total.split()[1:] == ["$0.9607", "$0.0000"]
+    assert "PutMetricData" in out and "$0.4320" in out
+    assert "The same beat" not in out
+
+
+def test_cost_compare_shows_every_alternative(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["cost", "--every", "10s", "--compare"], capsys)
+    assert status == 0
+    rows = {line.split("  ")[0].strip(): line for line in out.splitlines() if line.startswith(("Step", "Event", "SQS"))}
+    assert rows["Step Functions Standard"].split()[3:5] == ["$11.8800", "$11.7800"]
+    assert "not possible" in rows["EventBridge rule"]
+    assert "sleeping Lambda" in out and "a run may last at most 5 minutes" in out
+
+
+def test_cost_json_is_machine_readable(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["cost", "--every", "20s", "--via", "sns", "--compare", "--json"], capsys)
+    assert status == 0
+    document = json.loads(out)
+    assert (document["period_s"], document["via"], document["ticks_per_month"]) == (20, "sns", 129_600)
+    assert document["prices"]["date"] == PRICES_DATE
+    items = {item["price_key"]: item for item in document["clock"]["items"]}
+    assert items["sns_publish"]["list_usd"] == 0.0648
+    assert items["alarm_high_resolution"]["with_free_tier_usd"] == 0.6
+    rule = next(a for a in document["alternatives"] if a["name"] == "EventBridge rule")
+    assert rule["possible"] is False and rule["bill"] is None
+
+
+def test_cost_json_leaves_out_alternatives_unless_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(["cost", "--json", "--memory", "256", "--duration-ms", "50"], capsys)
+    document = json.loads(out)
+    assert "alternatives" not in document
+    assert (document["memory_mb"], document["duration_ms"]) == (256, 50)
+
+
+@pytest.mark.parametrize(
+    ("argv", "names"),
+    [
+        (["--every", "45s"], ["--every", "45s", "10s, 20s, 30s"]),
+        (["--every", "soon"], ["not a duration"]),
+        (["--memory", "64"], ["--memory", "128"]),
+        (["--duration-ms", "0"], ["--duration-ms"]),
+        (["--via", "sqs"], ["--via"]),
+    ],
+)
+def test_cost_bad_input_is_one_line_and_exit_status_2(
+    argv: list[str], names: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(["cost", *argv], capsys)
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("alarmclock: error: ")
+    assert all(name in err for name in names)

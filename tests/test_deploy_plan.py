@@ -1,0 +1,446 @@
+"""What deploy, pause, resume and destroy would do, and how status judges a clock: no server.
+
+Plans are lists of steps whose `request()` is the exact CloudFormation call; verdicts are a
+pure function of what status gathered; errors are one line each.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import botocore.exceptions
+import pytest
+
+from alarmclock import __version__
+from alarmclock.aws.execute import interrupted_message
+from alarmclock.aws.models import AlarmInfo, Change, ClockMetadata, Datapoint, StackEvent, StackInfo, parse_metadata
+from alarmclock.aws.plan import (
+    CheckTargets,
+    ConfirmGone,
+    CreateChangeSet,
+    DeleteStack,
+    Deployed,
+    ExecuteChangeSet,
+    Parameter,
+    PlanError,
+    ReviewChangeSet,
+    UpdateParameters,
+    WaitForStack,
+    WaitForTick,
+    deploy_settings,
+    destructive_changes,
+    plan_deploy,
+    plan_destroy,
+    plan_set_paused,
+    root_cause,
+)
+from alarmclock.aws.session import explain
+from alarmclock.aws.verdict import beat, judge
+from alarmclock.spec import build_spec
+from alarmclock.template import build_template
+
+from conftest import CLOCK, load_event
+
+TARGET = "arn:aws:lambda:us-east-1:123456789012:function:my-job"
+STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/my-clock/5b9b2c10-acde-11f0-9c1e-0a1b2c3d4e5f"
+NOW = datetime(2026, 11, 27, 9, 0, 30, tzinfo=UTC)
+ALARMS = (f"{CLOCK}-tick-is-0", f"{CLOCK}-tick-is-1")
+METADATA = ClockMetadata(version="0.1.0", period_s=60, via="lambda", targets=(TARGET,))
+
+
+def a_stack(status: str = "CREATE_COMPLETE", paused: bool = False, **extra: Any) -> StackInfo:
+    fields: dict[str, Any] = {
+        "name": CLOCK,
+        "stack_id": STACK_ID,
+        "status": status,
+        "parameters": {"Paused": "true" if paused else "false"},
+        "tags": {"alarmclock:version": "0.1.0", "team": "billing"},
+        "created": NOW - timedelta(hours=2),
+    }
+    return StackInfo(**(fields | extra))
+
+
+def a_clock(status: str = "CREATE_COMPLETE", paused: bool = False, failure: str = "", **extra: Any) -> Deployed:
+    return Deployed(a_stack(status, paused, **extra), METADATA, failure)
+
+
+def deploy_plan(current: Deployed | None = None, **options: Any) -> Any:
+    spec = build_spec(every=options.pop("every", "1m"), targets=options.pop("targets", (TARGET,)))
+    return plan_deploy(CLOCK, spec, current, change_set_name="alarmclock-20261127-090030", **options)
+
+
+# ---- deploy -----------------------------------------------------------------------------------------
+
+
+def test_a_new_clock_is_created_through_a_change_set_then_waits_for_its_first_tick() -> None:
+    plan = deploy_plan()
+    assert [type(step) for step in plan.steps] == [
+        CheckTargets,
+        CreateChangeSet,
+        ReviewChangeSet,
+        ExecuteChangeSet,
+        WaitForStack,
+        WaitForTick,
+    ]
+    assert plan.steps[0] == CheckTargets((TARGET,))
+    request = plan.find(CreateChangeSet).request()
+    body = json.loads(request.pop("TemplateBody"))
+    assert body == build_template(build_spec(targets=(TARGET,)))
+    assert request == {
+        "StackName": CLOCK,
+        "ChangeSetName": "alarmclock-20261127-090030",
+        "ChangeSetType": "CREATE",
+        "Parameters": [{"ParameterKey": "Paused", "ParameterValue": "false"}],
+        "Capabilities": ["CAPABILITY_IAM"],
+        "Tags": [{"Key": "alarmclock:version", "Value": __version__}],
+        "Description": f"alarmclock {__version__} deploy",
+    }
+    assert plan.find(WaitForStack).success == {"CREATE_COMPLETE"}
+    wait = plan.find(WaitForTick)
+    assert (wait.names.namespace, wait.period_s, wait.timeout_s) == (f"alarmclock/{CLOCK}", 60, 240.0)
+
+
+def test_an_update_keeps_the_paused_value_and_the_stacks_tags() -> None:
+    plan = deploy_plan(a_clock(), every="5m")
+    request = plan.find(CreateChangeSet).request()
+    assert request["ChangeSetType"] == "UPDATE"
+    assert request["Parameters"] == [{"ParameterKey": "Paused", "UsePreviousValue": True}]
+    assert request["Tags"] == [{"Key": "alarmclock:version", "Value": __version__}, {"Key": "team", "Value": "billing"}]
+    assert plan.find(WaitForStack).success == {"UPDATE_COMPLETE"}
+    assert plan.find(WaitForTick).timeout_s == 2 * 300 + 120
+
+
+def test_deploying_a_paused_clock_keeps_it_paused_and_does_not_wait_for_a_tick() -> None:
+    plan = deploy_plan(a_clock(paused=True))
+    assert plan.find(CreateChangeSet).request()["Parameters"] == [{"ParameterKey": "Paused", "UsePreviousValue": True}]
+    assert plan.find(WaitForTick) is None
+    assert plan.notes == (f"{CLOCK} is paused and stays paused ('alarmclock resume {CLOCK}' starts it)",)
+
+
+def test_yes_and_no_wait_change_only_the_question_and_the_wait() -> None:
+    plain, quick = deploy_plan(a_clock()), deploy_plan(a_clock(), yes=True, wait=False)
+    assert plain.find(ReviewChangeSet) == ReviewChangeSet(ask_before_destroying=True)
+    assert quick.find(ReviewChangeSet) == ReviewChangeSet(ask_before_destroying=False)
+    assert quick.find(WaitForTick) is None
+    assert plain.find(CreateChangeSet) == quick.find(CreateChangeSet)
+
+
+def test_a_clock_deployed_with_the_target_parameter_keeps_it() -> None:
+    # e.g. deployed from `alarmclock template` output with `aws cloudformation deploy`
+    current = Deployed(
+        a_stack(parameters={"Paused": "false", "TargetFunctionArn": TARGET}),
+        ClockMetadata("0.1.0", 60, "lambda", ()),
+    )
+    plan = deploy_plan(current, targets=())
+    assert plan.find(CheckTargets) is None
+    assert plan.find(CreateChangeSet).parameters == (Parameter("Paused"), Parameter("TargetFunctionArn"))
+
+
+def test_a_new_clock_needs_a_target() -> None:
+    with pytest.raises(PlanError) as refused:
+        deploy_plan(targets=())
+    assert refused.value.exit_code == 2
+    assert refused.value.message == "a new clock needs at least one --target (the ARN to call on every tick)"
+
+
+def test_a_stack_left_in_review_is_created_again() -> None:
+    plan = deploy_plan(Deployed(a_stack("REVIEW_IN_PROGRESS", parameters={}, tags={})))
+    assert plan.find(CreateChangeSet).change_set_type == "CREATE"
+    assert plan.find(CreateChangeSet).parameters == (Parameter("Paused", "false"),)
+
+
+REFUSALS = {
+    "ROLLBACK_COMPLETE": "stack 'my-clock' is ROLLBACK_COMPLETE: its first deploy failed (TickRole: denied) and "
+    "CloudFormation cannot update it; run 'alarmclock destroy my-clock', then deploy again",
+    "ROLLBACK_FAILED": "stack 'my-clock' is ROLLBACK_FAILED: its first deploy failed (TickRole: denied) and so did "
+    "the clean-up; run 'alarmclock destroy my-clock', then deploy again",
+    "DELETE_FAILED": "stack 'my-clock' is DELETE_FAILED: an earlier destroy could not finish (TickRole: denied); "
+    "fix that and run 'alarmclock destroy my-clock' again",
+    "UPDATE_ROLLBACK_FAILED": "stack 'my-clock' is UPDATE_ROLLBACK_FAILED (TickRole: denied); run "
+    "'aws cloudformation continue-update-rollback --stack-name my-clock', then try again",
+    "UPDATE_IN_PROGRESS": "stack 'my-clock' is busy (UPDATE_IN_PROGRESS); wait for it to finish "
+    "('alarmclock status my-clock') and try again",
+}
+
+
+@pytest.mark.parametrize("status", list(REFUSALS))
+def test_deploy_pause_and_resume_refuse_a_stack_cloudformation_cannot_update(status: str) -> None:
+    current = a_clock(status, failure="TickRole: denied")
+    for attempt in (lambda: deploy_plan(current), lambda: plan_set_paused(current, True)):
+        with pytest.raises(PlanError) as refused:
+            attempt()
+        assert refused.value.message == REFUSALS[status]
+        assert refused.value.exit_code == 1
+
+
+def test_an_update_that_was_rolled_back_can_be_deployed_again() -> None:
+    assert deploy_plan(a_clock("UPDATE_ROLLBACK_COMPLETE")).find(CreateChangeSet).change_set_type == "UPDATE"
+
+
+def test_a_stack_that_is_not_a_clock_is_refused() -> None:
+    website = Deployed(a_stack(tags={}), None)
+    for attempt in (
+        lambda: deploy_plan(website),
+        lambda: plan_set_paused(website, True),
+        lambda: plan_destroy(website),
+    ):
+        with pytest.raises(PlanError, match="is not an alarmclock clock"):
+            attempt()
+
+
+def test_an_update_changes_only_the_settings_given() -> None:
+    deployed = ClockMetadata("0.1.0", 300, "sns", (TARGET,), {"job": "report"})
+    kept = deploy_settings("1m", "lambda", (), None, frozenset(), deployed)
+    assert kept == {"every": "300s", "via": "sns", "targets": (TARGET,), "payload": '{"job": "report"}'}
+    changed = deploy_settings("2m", "lambda", ("arn:x",), "null", frozenset({"every"}), deployed)
+    assert changed == {"every": "2m", "via": "sns", "targets": ("arn:x",), "payload": "null"}
+    assert deploy_settings("1m", "lambda", (), None, frozenset(), None)["every"] == "1m"
+
+
+# ---- pause, resume, destroy ---------------------------------------------------------------------------
+
+
+def test_pause_updates_only_the_paused_parameter_of_the_previous_template() -> None:
+    current = a_clock(parameters={"Paused": "false", "TargetFunctionArn": TARGET})
+    plan = plan_set_paused(current, True)
+    assert [type(step) for step in plan.steps] == [UpdateParameters, WaitForStack]
+    assert plan.steps[0].request() == {
+        "StackName": CLOCK,
+        "UsePreviousTemplate": True,
+        "Parameters": [
+            {"ParameterKey": "Paused", "ParameterValue": "true"},
+            {"ParameterKey": "TargetFunctionArn", "UsePreviousValue": True},
+        ],
+        "Capabilities": ["CAPABILITY_IAM"],
+    }
+
+
+def test_resume_waits_for_a_tick_and_pausing_twice_does_nothing() -> None:
+    resume = plan_set_paused(a_clock(paused=True), False)
+    assert resume.steps[0].request()["Parameters"] == [{"ParameterKey": "Paused", "ParameterValue": "false"}]
+    assert resume.find(WaitForTick) is not None
+    assert plan_set_paused(a_clock(paused=True), False, wait=False).find(WaitForTick) is None
+    again = plan_set_paused(a_clock(paused=True), True)
+    assert (again.steps, again.notes) == ((), (f"{CLOCK} is already paused",))
+
+
+def test_destroy_deletes_by_stack_id_waits_and_checks_what_is_left() -> None:
+    plan = plan_destroy(a_clock("ROLLBACK_COMPLETE"), function_name="my-clock-TickFunction-X", settle_s=5)
+    assert plan.steps == (
+        DeleteStack(STACK_ID),
+        WaitForStack(frozenset({"DELETE_COMPLETE"})),
+        ConfirmGone(a_stack().names, "my-clock-TickFunction-X", 5, 60),
+    )
+    assert plan_destroy(a_clock("DELETE_FAILED")).find(DeleteStack) is not None
+    with pytest.raises(PlanError, match="busy"):
+        plan_destroy(a_clock("DELETE_IN_PROGRESS"))
+
+
+# ---- what CloudFormation says -------------------------------------------------------------------------
+
+
+def recorded_events() -> list[StackEvent]:
+    events = load_event("cfn_stack_events_rollback.json")["StackEvents"]
+    return [StackEvent.from_api(e | {"Timestamp": datetime.fromisoformat(e["Timestamp"])}) for e in events]
+
+
+def test_the_root_cause_is_the_first_real_failure_not_the_cancellations() -> None:
+    cause = root_cause(recorded_events())
+    assert cause.startswith('TickRole: Resource handler returned message: "User: arn:aws:sts::123456789012:')
+    assert "iam:CreateRole" in cause
+
+
+def test_replacements_and_removals_are_destructive_modifications_are_not() -> None:
+    changes = [Change.from_api(c) for c in load_event("cfn_change_set_update.json")["Changes"]]
+    assert [c.logical_id for c in destructive_changes(changes)] == ["TickTopic", "TickFunction", "TickAlarm0Permission"]
+
+
+def test_template_metadata_is_read_from_json_and_from_motos_repr() -> None:
+    block = {"alarmclock": {"version": "0.1.0", "period_s": 120, "via": "sns", "targets": [TARGET]}}
+    for text in (json.dumps(block), str(block)):
+        assert ClockMetadata.from_template_metadata(text) == ClockMetadata("0.1.0", 120, "sns", (TARGET,))
+    assert parse_metadata("__import__('os')") == {}
+    assert ClockMetadata.from_template_metadata('{"other": 1}') is None
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (
+            "CREATE_IN_PROGRESS",
+            "interrupted: stack my-clock is CREATE_IN_PROGRESS; CloudFormation carries on without "
+            "alarmclock. Follow it with 'alarmclock status my-clock'",
+        ),
+        (
+            "UPDATE_COMPLETE",
+            "interrupted while waiting for the first tick: stack my-clock is UPDATE_COMPLETE; "
+            "see 'alarmclock status my-clock'",
+        ),
+        (
+            "ROLLBACK_COMPLETE",
+            "interrupted: stack my-clock is ROLLBACK_COMPLETE; run 'alarmclock destroy my-clock', then deploy again",
+        ),
+    ],
+)
+def test_ctrl_c_says_what_state_the_stack_is_in_and_what_to_do(status: str, message: str) -> None:
+    assert interrupted_message(CLOCK, "deploy", status) == message
+
+
+# ---- one-line errors ------------------------------------------------------------------------------------
+
+
+def client_error(code: str, message: str, operation: str = "DescribeStacks") -> botocore.exceptions.ClientError:
+    return botocore.exceptions.ClientError({"Error": {"Code": code, "Message": message}}, operation)
+
+
+@pytest.mark.parametrize(
+    ("error", "message", "exit_code"),
+    [
+        (botocore.exceptions.NoCredentialsError(), "no AWS credentials found: set AWS_PROFILE", 1),
+        (
+            client_error("ExpiredToken", "The security token included in the request is expired"),
+            "your AWS credentials have expired (ExpiredToken: The security token included in the request is expired); "
+            "refresh them and try again",
+            1,
+        ),
+        (
+            client_error("InvalidClientTokenId", "The security token included in the request is invalid."),
+            "AWS rejected your credentials (InvalidClientTokenId: ",
+            1,
+        ),
+        (
+            client_error("AccessDenied", "User: me is not authorized to perform: cloudformation:DescribeStacks"),
+            "not allowed to call DescribeStacks: User: me is not authorized",
+            1,
+        ),
+        (botocore.exceptions.ProfileNotFound(profile="work"), "AWS profile 'work' is not configured", 2),
+        (botocore.exceptions.NoRegionError(), "no AWS region: pass --region", 2),
+        (
+            botocore.exceptions.EndpointConnectionError(endpoint_url="https://cloudformation.xx-east-9.amazonaws.com/"),
+            "cannot reach AWS: Could not connect to the endpoint URL",
+            1,
+        ),
+        (client_error("Throttling", "Rate exceeded"), "DescribeStacks failed: Throttling: Rate exceeded", 1),
+    ],
+)
+def test_aws_errors_become_one_line(error: Exception, message: str, exit_code: int) -> None:
+    explained = explain(error)
+    assert explained.message.startswith(message)
+    assert "\n" not in explained.message
+    assert explained.exit_code == exit_code
+
+
+# ---- verdicts ---------------------------------------------------------------------------------------------
+
+
+def alarm_states(enabled: tuple[bool, bool] = (True, True), only: tuple[str, ...] = ALARMS) -> dict[str, AlarmInfo]:
+    return {
+        name: AlarmInfo(name, "ALARM" if name.endswith("0") else "OK", on)
+        for name, on in zip(ALARMS, enabled, strict=True)
+        if name in only
+    }
+
+
+def ticks(*ages_and_values: tuple[int, float]) -> list[Datapoint]:
+    """One datapoint per (seconds ago, value), oldest first."""
+    points = [Datapoint(NOW - timedelta(seconds=age), 1, value, value, value) for age, value in ages_and_values]
+    return sorted(points, key=lambda p: p.timestamp)
+
+
+def test_a_clock_with_a_recent_tick_is_ticking() -> None:
+    verdict = judge(a_stack(), alarm_states(), ticks((150, 0.0), (30, 1.0)), 60, NOW)
+    assert (verdict.kind, verdict.healthy) == ("ticking", True)
+    assert verdict.reason == "last tick in the period from 09:00:00 UTC (Tick=1)"
+
+
+def test_a_clock_silent_for_three_periods_is_stalled_for_that_long() -> None:
+    verdict = judge(a_stack(), alarm_states(), ticks((1500, 1.0), (1440, 0.0)), 60, NOW)
+    assert (verdict.kind, verdict.healthy) == ("stalled", False)
+    # the last tick's period, 08:36-08:37, ended 23.5 minutes ago
+    assert verdict.reason == "no tick for over 23 min (the last in the period from 08:36:00 UTC)"
+    assert verdict.since == datetime(2026, 11, 27, 8, 36, tzinfo=UTC)
+    # ... but 3 periods of a 10-minute clock have not passed yet
+    assert judge(a_stack(), alarm_states(), ticks((1200, 0.0)), 600, NOW).kind == "ticking"
+    silent = judge(a_stack(), alarm_states(), [], 60, NOW, window_start=NOW - timedelta(minutes=61))
+    assert (silent.kind, silent.reason) == ("stalled", "no tick for over 61 min")
+    since_deploy = judge(a_stack(created=NOW - timedelta(minutes=10)), alarm_states(), [], 60, NOW)
+    assert (since_deploy.kind, since_deploy.reason) == ("stalled", "no tick at all since it was (re)started 10 min ago")
+
+
+def test_a_clock_just_deployed_or_resumed_is_starting() -> None:
+    fresh = a_stack(updated=NOW - timedelta(seconds=40))
+    verdict = judge(fresh, alarm_states(), ticks((3000, 1.0)), 60, NOW)
+    assert (verdict.kind, verdict.reason) == ("starting", "no tick yet; (re)started 40 s ago")
+
+
+def test_a_paused_clock_is_paused_unless_its_alarms_still_act() -> None:
+    paused = judge(a_stack(paused=True), alarm_states((False, False)), [], 60, NOW)
+    assert (paused.kind, paused.reason) == ("paused", "paused ('alarmclock resume my-clock' starts it)")
+    leaky = judge(a_stack(paused=True), alarm_states((False, True)), [], 60, NOW)
+    assert (leaky.kind, leaky.healthy) == ("broken", False)
+    assert "paused but my-clock-tick-is-1 still has actions enabled" in leaky.reason
+
+
+def test_alarm_actions_disabled_behind_cloudformations_back_is_broken() -> None:
+    verdict = judge(a_stack(), alarm_states((True, False)), ticks((30, 1.0)), 60, NOW)
+    assert verdict.kind == "broken"
+    assert verdict.reason.startswith("actions of my-clock-tick-is-1 are disabled outside CloudFormation; run 'aws ")
+
+
+def test_a_missing_alarm_or_a_failed_stack_is_broken_with_the_reason() -> None:
+    missing = judge(a_stack(), alarm_states(only=ALARMS[:1]), ticks((30, 1.0)), 60, NOW)
+    assert (missing.kind, missing.reason.split(";")[0]) == (
+        "broken",
+        "alarm my-clock-tick-is-1 is missing (deleted outside CloudFormation?)",
+    )
+    failed = judge(a_stack("ROLLBACK_COMPLETE"), {}, [], 60, NOW, failure="TickRole: denied")
+    assert (failed.kind, failed.reason) == (
+        "broken",
+        "stack is ROLLBACK_COMPLETE: TickRole: denied (run 'alarmclock destroy my-clock', then deploy again)",
+    )
+
+
+def test_a_stack_being_changed_is_changing_and_a_rolled_back_update_still_ticks() -> None:
+    assert judge(a_stack("UPDATE_IN_PROGRESS"), {}, [], 60, NOW).kind == "changing"
+    never = judge(a_stack("REVIEW_IN_PROGRESS"), {}, [], 60, NOW)
+    assert (never.kind, never.reason.split(";")[0]) == (
+        "broken",
+        "never deployed: a change set was made but not executed",
+    )
+    rolled_back = judge(a_stack("UPDATE_ROLLBACK_COMPLETE"), alarm_states(), ticks((30, 0.0)), 60, NOW)
+    assert rolled_back.kind == "ticking"
+    assert rolled_back.warnings == ("the last update failed and was rolled back (UPDATE_ROLLBACK_COMPLETE)",)
+
+
+def test_both_values_in_one_period_is_a_warning() -> None:
+    mixed = [Datapoint(NOW - timedelta(seconds=30), 2, 0.0, 1.0, 0.5)]
+    verdict = judge(a_stack(), alarm_states(), mixed, 60, NOW)
+    assert verdict.kind == "ticking"
+    assert verdict.warnings[0].startswith("both 0 and 1 were published in the period from 09:00:00 UTC")
+
+
+def test_the_beat_has_one_mark_per_period() -> None:
+    start = NOW.replace(second=0) - timedelta(minutes=5)
+    points = [*ticks((300, 0.0), (240, 1.0), (120, 1.0)), Datapoint(NOW - timedelta(seconds=29), 2, 0.0, 1.0, 0.5)]
+    assert beat(points, 60, start, NOW) == "01.1.~"
+
+
+def test_the_watchdog_alarm_is_optional_and_its_actions_off_is_only_a_warning() -> None:
+    # Clocks deployed from templates without a watchdog alarm have only the flip-flop pair.
+    without = judge(a_stack(), alarm_states(), ticks((30, 1.0)), 60, NOW)
+    assert (without.kind, without.warnings) == ("ticking", ())
+    watchdog = a_stack().names.watchdog
+    if watchdog is None:  # this template has no watchdog: nothing more to judge
+        return
+    off = alarm_states() | {watchdog: AlarmInfo(watchdog, "OK", False)}
+    running = judge(a_stack(), off, ticks((30, 1.0)), 60, NOW)
+    assert running.kind == "ticking"
+    assert running.warnings == (f"actions of {watchdog} are off: the clock will not restart itself if it stalls",)
+    on = alarm_states((False, False)) | {watchdog: AlarmInfo(watchdog, "OK", True)}
+    paused = judge(a_stack(paused=True), on, [], 60, NOW)
+    assert (paused.kind, paused.reason.split(";")[0]) == (
+        "broken",
+        f"the clock is paused but {watchdog} still has actions enabled",
+    )

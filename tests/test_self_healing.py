@@ -1,0 +1,144 @@
+"""Self-healing: every fault ends, and the clock ticks again within three periods of it.
+
+The property tests run the real template and handler in the emulator over random points of
+the timing model's documented ranges (TimingModel.sample), with random faults, and check each
+fault's outcome. Seeded (hypothesis derandomize=True): CI sees the same cases every run.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from alarmclock.emulator.faults import EVENT_FAULTS, WINDOW_FAULTS, Fault, FaultError, parse_fault
+from alarmclock.emulator.simulate import Scenario, simulate
+from alarmclock.emulator.timing import TimingModel
+from alarmclock.spec import build_spec
+
+DAY = 86_400.0
+PERIOD = 60
+ONE_MINUTE = build_spec(every="1m")
+
+faults = st.builds(
+    lambda name, start, length, count, amount: Fault(
+        name=name, start_s=start, duration_s=length, count=count, amount_s=amount
+    ),
+    name=st.sampled_from(sorted({*WINDOW_FAULTS, *EVENT_FAULTS})),
+    start=st.floats(min_value=1800, max_value=DAY - 7200),
+    length=st.floats(min_value=30, max_value=1800),
+    count=st.integers(min_value=1, max_value=3),
+    amount=st.floats(min_value=5, max_value=90),
+)
+
+
+@settings(
+    max_examples=200,
+    derandomize=True,
+    deadline=None,
+    # A failing case prints in full; shrinking day-long runs would take minutes of CI for little.
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(
+    timing_seed=st.integers(0, 2**32 - 1), run_seed=st.integers(0, 2**16), plan=st.lists(faults, min_size=1, max_size=3)
+)
+def test_no_permanent_stall_the_clock_ticks_within_three_periods_of_every_fault(
+    timing_seed: int, run_seed: int, plan: list[Fault]
+) -> None:
+    timing = TimingModel.sample(random.Random(timing_seed))
+    run = simulate(Scenario(spec=ONE_MINUTE, duration_s=DAY, seed=run_seed, timing=timing, faults=plan))
+    assert run.report.verdict == "ticking", (timing, plan)
+    for outcome in run.faults:
+        assert outcome.recovery_s is not None, (outcome, timing)
+        assert outcome.recovery_s <= 3 * PERIOD, (outcome, timing)
+
+
+@pytest.mark.parametrize("name", sorted({*WINDOW_FAULTS, *EVENT_FAULTS}))
+def test_each_named_fault_is_reported_and_recovered_from(name: str) -> None:
+    run = simulate(Scenario(spec=ONE_MINUTE, duration_s=4 * 3600, seed=5, faults=[parse_fault(f"{name}:at=1h")]))
+    (outcome,) = run.faults
+    assert outcome.fault.startswith(name)
+    assert outcome.recovery_s is not None and outcome.recovery_s <= 3 * PERIOD
+    assert run.report.verdict == "ticking"
+
+
+def test_a_long_function_outage_costs_its_ticks_and_no_more() -> None:
+    run = simulate(
+        Scenario(spec=ONE_MINUTE, duration_s=3 * 3600, seed=2, faults=[parse_fault("function-errors:at=1h,for=30m")])
+    )
+    (outcome,) = run.faults
+    assert 28 <= outcome.ticks_lost <= 33  # about one a minute for 30 minutes
+    assert outcome.recovery_s is not None and outcome.recovery_s <= 3 * PERIOD
+
+
+@given(delay=st.floats(min_value=0.5, max_value=150), count=st.integers(1, 4), seed=st.integers(0, 1000))
+@settings(max_examples=25, derandomize=True, deadline=None)
+def test_a_duplicated_notification_never_makes_two_ticks_with_different_ids(
+    delay: float, count: int, seed: int
+) -> None:
+    fault = parse_fault(f"duplicate-notification:at=1h,count={count},by={delay:.3f}s")
+    run = simulate(Scenario(spec=ONE_MINUTE, duration_s=3 * 3600, seed=seed, faults=[fault]))
+    bodies: dict[str, str] = {}
+    for delivery in run.deliveries:
+        tick = json.loads(delivery.body)
+        assert bodies.setdefault(tick["tick_id"], delivery.body) == delivery.body  # a copy is the same tick
+    tick_alarm_firings = {(c.alarm, c.time) for c in run.history if c.new == "ALARM" and "tick-is" in c.alarm}
+    assert len(bodies) <= len(tick_alarm_firings)  # no id without a state change behind it
+    assert len(run.deliveries) >= len(bodies)  # the copies arrive (targets de-duplicate by tick_id)
+    assert run.report.verdict == "ticking"
+
+
+@given(offset=st.floats(min_value=0, max_value=180), seed=st.integers(0, 1000))
+@settings(max_examples=30, derandomize=True, deadline=None)
+def test_delete_always_wins(offset: float, seed: int) -> None:
+    fault = parse_fault(f"stack-delete:at={3600 + offset:.3f}s")
+    run = simulate(Scenario(spec=ONE_MINUTE, duration_s=2 * 3600, seed=seed, faults=[fault]))
+    statuses = [e.status for e in run.stack.state.events]
+    assert statuses[-1] == "DELETE_COMPLETE"
+    deleted = next(e.time for e in run.stack.state.events if e.status == "DELETE_COMPLETE")
+    assert all(d.time <= deleted for d in run.deliveries)  # nothing ticks after the delete
+    delete_answers = [r for r in run.stack.state.requests if r.kind == "Delete"]
+    assert [r.status for r in delete_answers] == ["SUCCESS"]
+
+
+def test_pause_stops_ticking_and_resume_restarts_it_within_two_periods() -> None:
+    spec = ONE_MINUTE
+    run_start = Scenario(spec=spec, duration_s=1, seed=3)
+    from alarmclock.emulator.stack import Stack
+    from alarmclock.emulator.world import World
+    from alarmclock.template import build_template
+
+    world = World(run_start.seed, TimingModel())
+    stack = Stack(
+        world,
+        build_template(spec),
+        "clock",
+        {"TargetFunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:my-job"},
+    )
+    sink = "arn:aws:lambda:us-east-1:123456789012:function:my-job"
+    stack.services.add_sink(sink)
+    stack.create()
+    world.run(world.start + 3600)
+    world.at(world.start + 3600, stack.update, None, {"Paused": "true"})
+    world.run(world.start + 7200)
+    paused_ticks = [d for d in stack.services.sinks[sink] if world.start + 3600 + 60 < d.time <= world.start + 7200]
+    assert paused_ticks == []
+    assert not stack.cloudwatch.alarms["clock-tick-is-0"].actions_enabled
+    world.at(world.start + 7200, stack.update, None, {"Paused": "false"})
+    world.run(world.start + 9000)
+    resumed = [d.time for d in stack.services.sinks[sink] if d.time > world.start + 7200]
+    assert resumed and resumed[0] - (world.start + 7200) <= 2 * PERIOD
+    assert len(resumed) >= 25
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["nope", "function-errors:for=0", "lose-notification:count=0", "late-data:by=soon", "stack-delete:for=1m"],
+)
+def test_a_bad_fault_is_refused_with_the_accepted_names(text: str) -> None:
+    with pytest.raises(FaultError):
+        parse_fault(text)
