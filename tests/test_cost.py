@@ -35,48 +35,54 @@ def alternative(period_s: int, name: str, usage: Usage | None = None) -> Bill | 
 
 
 def test_a_one_minute_clock_matches_the_hand_computed_bill() -> None:
-    # 2,592,000 s / 60 s = 43,200 ticks.
-    # 2 standard alarms x $0.10                         = $0.20     (free tier: 10 alarms -> $0)
+    # 2,592,000 s / 60 s = 43,200 ticks; the heartbeat runs every 2 minutes: 21,600 runs.
+    # 2 standard tick alarms x $0.10                    = $0.20     (free tier: 10 alarms -> $0)
+    # 1 high-resolution watchdog (10 s periods) x $0.30  = $0.30     (no free tier for high resolution)
     # 1 custom metric x $0.30                           = $0.30     (free tier: 10 metrics -> $0)
-    # PutMetricData 43,200 x $0.01/1,000                = $0.432    (free tier: 1M requests -> $0)
-    # Lambda requests 43,200 x $0.20/1M                 = $0.00864
-    # Lambda duration 43,200 x 0.1 s x 0.125 GB = 540 GB-s x $0.0000133334 = $0.007200036
-    # Logs 43,200 x 640 B = 27,648,000 B = 0.0257492 GiB x $0.50 = $0.0128746
-    # total $0.9607146; with the free tier everything fits: $0.
+    # CloudWatch API 43,200 PutMetricData + 21,600 DescribeAlarms = 64,800 x $0.01/1,000 = $0.648 (free: < 1M)
+    # Lambda requests 64,800 x $0.20/1M                 = $0.01296
+    # Lambda duration 64,800 x 0.1 s x 0.125 GB = 810 GB-s x $0.0000133334 = $0.010800054
+    # Logs 43,200 x 640 B + 21,600 x 340 B = 34,992,000 B = 0.0325888 GiB x $0.50 = $0.0162944
+    # total $1.4880545; with the free tier only the watchdog is left: $0.30.
     bill = clock_bill(60)
     items = by_key(bill)
     assert items["alarm_standard"].list_usd == Decimal("0.20")
+    assert (
+        items["alarm_high_resolution"].list_usd == items["alarm_high_resolution"].with_free_tier_usd == Decimal("0.30")
+    )
     assert items["custom_metric"].list_usd == Decimal("0.30")
-    assert items["cloudwatch_api"].quantity == 43_200
-    assert items["cloudwatch_api"].list_usd == Decimal("0.432")
-    assert items["lambda_requests"].list_usd == Decimal("0.00864")
-    assert items["lambda_duration_arm64"].quantity == Decimal(540)
-    assert items["lambda_duration_arm64"].list_usd == Decimal("0.007200036")
-    assert float(items["logs_ingestion"].quantity) == pytest.approx(27_648_000 / GB)
-    assert float(items["logs_ingestion"].list_usd) == pytest.approx(0.0128746, abs=1e-7)
-    assert float(bill.list_usd) == pytest.approx(0.9607146, abs=1e-7)
-    assert bill.with_free_tier_usd == 0
+    assert items["cloudwatch_api"].quantity == 64_800
+    assert items["cloudwatch_api"].list_usd == Decimal("0.648")
+    assert items["eventbridge_scheduled_rule"].quantity == 21_600 and items["eventbridge_scheduled_rule"].list_usd == 0
+    assert items["lambda_requests"].list_usd == Decimal("0.01296")
+    assert items["lambda_duration_arm64"].quantity == Decimal(810)
+    assert items["lambda_duration_arm64"].list_usd == Decimal("0.010800054")
+    assert float(items["logs_ingestion"].quantity) == pytest.approx(34_992_000 / GB)
+    assert float(items["logs_ingestion"].list_usd) == pytest.approx(0.0162944, abs=1e-7)
+    assert float(bill.list_usd) == pytest.approx(1.4880545, abs=1e-7)
+    assert bill.with_free_tier_usd == Decimal("0.30")
     assert "sns_publish" not in items
 
 
 def test_a_ten_second_clock_pays_for_high_resolution_alarms_even_with_the_free_tier() -> None:
-    # 2,592,000 / 10 = 259,200 ticks.
-    # 2 high-resolution alarms x $0.30 = $0.60, and the free tier covers standard alarms only.
-    # PutMetricData 259,200 x $0.00001 = $2.592 (free: under 1M)
-    # Lambda requests 259,200 x $0.0000002 = $0.05184; duration 3,240 GB-s x $0.0000133334 = $0.0432002
-    # Logs 165,888,000 B = 0.1544952 GiB x $0.50 = $0.0772476
-    # total $3.6642878; with the free tier $0.60.
+    # 2,592,000 / 10 = 259,200 ticks, plus 21,600 heartbeat runs = 280,800 runs.
+    # 3 high-resolution alarms (two tick alarms, the watchdog) x $0.30 = $0.90; the free tier
+    # covers standard alarms only.
+    # CloudWatch API 280,800 x $0.00001 = $2.808 (free: under 1M)
+    # Lambda requests 280,800 x $0.0000002 = $0.05616; duration 3,510 GB-s x $0.0000133334 = $0.046800234
+    # Logs 259,200 x 640 B + 21,600 x 340 B = 173,232,000 B = 0.1613349 GiB x $0.50 = $0.0806674
+    # total $4.1916277; with the free tier $0.90.
     bill = clock_bill(10)
     items = by_key(bill)
     assert "alarm_standard" not in items
     assert (
-        items["alarm_high_resolution"].list_usd == items["alarm_high_resolution"].with_free_tier_usd == Decimal("0.60")
+        items["alarm_high_resolution"].list_usd == items["alarm_high_resolution"].with_free_tier_usd == Decimal("0.90")
     )
-    assert items["cloudwatch_api"].list_usd == Decimal("2.592")
-    assert items["lambda_requests"].list_usd == Decimal("0.05184")
-    assert items["lambda_duration_arm64"].list_usd == Decimal("0.0432002160")
-    assert float(bill.list_usd) == pytest.approx(3.6642878, abs=1e-7)
-    assert bill.with_free_tier_usd == Decimal("0.60")
+    assert items["cloudwatch_api"].list_usd == Decimal("2.808")
+    assert items["lambda_requests"].list_usd == Decimal("0.05616")
+    assert items["lambda_duration_arm64"].list_usd == Decimal("0.046800234")
+    assert float(bill.list_usd) == pytest.approx(4.1916277, abs=1e-7)
+    assert bill.with_free_tier_usd == Decimal("0.90")
 
 
 @pytest.mark.parametrize(
@@ -84,10 +90,11 @@ def test_a_ten_second_clock_pays_for_high_resolution_alarms_even_with_the_free_t
     [(20, 129_600, "alarm_high_resolution"), (30, 86_400, "alarm_high_resolution"), (300, 8_640, "alarm_standard")],
 )
 def test_ticks_and_alarm_kind_follow_the_period(period: int, ticks: int, alarm_key: str) -> None:
+    heartbeats = 21_600  # every 2 minutes at these periods
     items = by_key(clock_bill(period))
-    assert items["cloudwatch_api"].quantity == ticks
-    assert items["lambda_requests"].quantity == ticks
-    assert items[alarm_key].quantity == 2
+    assert items["cloudwatch_api"].quantity == ticks + heartbeats
+    assert items["lambda_requests"].quantity == ticks + heartbeats
+    assert items[alarm_key].quantity == 3  # the two tick alarms and the watchdog
 
 
 def test_the_sns_path_adds_one_publish_per_tick() -> None:
@@ -101,8 +108,9 @@ def test_the_sns_path_adds_one_publish_per_tick() -> None:
 def test_memory_and_duration_change_only_the_duration_item() -> None:
     # 1 min, 1,024 MB, 250 ms: 43,200 x 0.25 s x 1 GB = 10,800 GB-s x $0.0000133334 = $0.14400072.
     small, big = clock_bill(60), clock_bill(60, usage=Usage(memory_mb=1024, duration_ms=250))
-    assert by_key(big)["lambda_duration_arm64"].list_usd == Decimal("0.14400072")
-    assert big.list_usd - small.list_usd == Decimal("0.14400072") - Decimal("0.007200036")
+    # 64,800 runs x 0.25 s x 1 GB = 16,200 GB-s x $0.0000133334 = $0.21600108
+    assert by_key(big)["lambda_duration_arm64"].list_usd == Decimal("0.21600108")
+    assert big.list_usd - small.list_usd == Decimal("0.21600108") - Decimal("0.010800054")
 
 
 def test_a_free_allowance_is_subtracted_once_and_never_below_zero() -> None:
@@ -241,8 +249,8 @@ def test_cost_prints_the_items_and_both_totals(capsys: pytest.CaptureFixture[str
     assert status == 0 and err == ""
     assert "43,200 ticks" in out and "2026-11-27" in out
     total = next(line for line in out.splitlines() if line.startswith("total"))
-    assert total.split()[1:] == ["$0.9607", "$0.0000"]
-    assert "PutMetricData" in out and "$0.4320" in out
+    assert total.split()[1:] == ["$1.4881", "$0.3000"]
+    assert "PutMetricData" in out and "$0.6480" in out
     assert "The same beat" not in out
 
 
@@ -263,7 +271,7 @@ def test_cost_json_is_machine_readable(capsys: pytest.CaptureFixture[str]) -> No
     assert document["prices"]["date"] == PRICES_DATE
     items = {item["price_key"]: item for item in document["clock"]["items"]}
     assert items["sns_publish"]["list_usd"] == 0.0648
-    assert items["alarm_high_resolution"]["with_free_tier_usd"] == 0.6
+    assert items["alarm_high_resolution"]["with_free_tier_usd"] == 0.9  # tick alarms and watchdog
     rule = next(a for a in document["alternatives"] if a["name"] == "EventBridge rule")
     assert rule["possible"] is False and rule["bill"] is None
 

@@ -491,10 +491,23 @@ def test_the_lambda_entry_point_wires_real_clients(aws: None, monkeypatch: pytes
     monkeypatch.setenv("ALARMCLOCK_NAMESPACE", NAMESPACE)
     monkeypatch.setattr(handler, "_config", None)
     monkeypatch.setattr(handler, "_clients", {})
-    result = handler.lambda_handler(load_event("sns_alarm_notification.json"), None)
+    event = load_event("sns_alarm_notification.json")
+    message = json.loads(event["Records"][0]["Sns"]["Message"])
+    changed = time.time() - 2  # the real runtime reads the real clock: a change of just now
+    message["StateChangeTime"] = datetime.fromtimestamp(changed, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
+    event["Records"][0]["Sns"]["Message"] = json.dumps(message)
+    result = handler.lambda_handler(event, None)
     assert result["published"] == 1
-    # Stamped with the alarm's state-change time (the recorded event's), not the wall clock.
-    assert [v for _, v in published_ticks()] == [1.0]
+    assert [v for _, v in published_ticks(changed - 600, changed + 600)] == [1.0]
+
+
+def test_a_change_older_than_an_hour_is_delivered_but_not_published_again(aws: None) -> None:
+    queue_url, queue_arn = make_queue("late")
+    runtime, logs = make_runtime(now=Clock(NOW + 2 * 3600))
+    result = handler.handle(load_event("sns_alarm_notification.json"), None, clock_config(targets=[queue_arn]), runtime)
+    assert result["published"] is None and logs[0]["published"] is None
+    assert published_ticks() == []  # outside every alarm's view; CloudWatch refuses points over 2 weeks old
+    assert [t["tick_time"] for t in received(queue_url)] == ["2026-11-27T08:42:05.577Z"]
 
 
 def test_tick_times_print_as_utc_milliseconds() -> None:
@@ -502,3 +515,92 @@ def test_tick_times_print_as_utc_milliseconds() -> None:
     assert handler._iso(moment.timestamp()) == "2026-11-27T08:42:05.577Z"
     assert handler._parse_time("2026-11-27T08:42:05.577+0000", 0) == moment.timestamp()
     assert handler._parse_time("2026-11-27T08:42:05Z", 0) == (moment - timedelta(microseconds=577000)).timestamp()
+
+
+# ---- the watchdog's side of the handler ------------------------------------------------------------
+
+T = 1_795_768_925.0
+
+
+def alarm_entry(name: str, state: str, changed: float, reason: str = "", configured: float = T - 86_400) -> dict:
+    """A DescribeAlarms entry as botocore parses it (timestamps are datetimes)."""
+    return {
+        "AlarmName": name,
+        "StateValue": state,
+        "StateReason": reason,
+        "StateTransitionedTimestamp": datetime.fromtimestamp(changed, UTC),
+        "AlarmConfigurationUpdatedTimestamp": datetime.fromtimestamp(configured, UTC),
+        "ActionsEnabled": True,
+    }
+
+
+def test_diagnose_reads_the_watchdog_paused_alarms_and_missing_alarms() -> None:
+    config = clock_config()
+    running = [
+        alarm_entry(f"{CLOCK}-tick-is-0", "ALARM", T - 30),
+        alarm_entry(f"{CLOCK}-tick-is-1", "OK", T - 20),
+        alarm_entry(f"{CLOCK}-watchdog", "OK", T - 3600),
+    ]
+    assert handler.diagnose(running, config, T)[0] == "running"
+    stalled = [*running[:2], alarm_entry(f"{CLOCK}-watchdog", "ALARM", T - 5)]
+    assert handler.diagnose(stalled, config, T)[0] == "stalled"
+    young = [*running[:2], alarm_entry(f"{CLOCK}-watchdog", "ALARM", T - 5, configured=T - 20)]
+    assert handler.diagnose(young, config, T)[0] == "starting"  # a new watchdog knows nothing yet
+    paused = [dict(a, ActionsEnabled=False) for a in stalled]
+    assert handler.diagnose(paused, config, T)[0] == "paused"
+    assert handler.diagnose(running[1:], config, T)[0] == "missing"
+
+
+def test_a_restart_replays_a_recent_change_and_starts_afresh_from_an_old_one() -> None:
+    config = clock_config()
+    recent = [alarm_entry(f"{CLOCK}-tick-is-1", "ALARM", T - 90), alarm_entry(f"{CLOCK}-tick-is-0", "OK", T - 80)]
+    assert handler.choose_kick(recent, config, T) == (f"{CLOCK}-tick-is-1", T - 90)
+    old = [alarm_entry(f"{CLOCK}-tick-is-1", "ALARM", T - 600), alarm_entry(f"{CLOCK}-tick-is-0", "OK", T - 590)]
+    assert handler.choose_kick(old, config, T) == (f"{CLOCK}-tick-is-1", None)
+    nobody = [alarm_entry(f"{CLOCK}-tick-is-1", "OK", T - 90), alarm_entry(f"{CLOCK}-tick-is-0", "OK", T - 80)]
+    assert handler.choose_kick(nobody, config, T) == (f"{CLOCK}-tick-is-0", None)
+    # A replay of a replay keeps the original change's time, not the kick's.
+    replayed = [
+        alarm_entry(
+            f"{CLOCK}-tick-is-1", "ALARM", T - 10, "alarmclock: restart (x); replaying 2026-11-27T08:40:05.000Z"
+        )
+    ]
+    assert handler.choose_kick(replayed, config, T)[1] == handler._parse_time("2026-11-27T08:40:05.000Z", None)
+
+
+def test_a_replayed_change_publishes_with_the_original_stamp_and_tick_id(aws: None) -> None:
+    original = load_event("lambda_alarm_action.json")
+    replay = load_event("lambda_alarm_action.json")
+    replay["alarmData"]["state"]["timestamp"] = "2026-11-27T08:45:00.000+0000"  # the kick's own time
+    replay["alarmData"]["state"]["reason"] = "alarmclock: restart (test); replaying 2026-11-27T08:43:17.611Z"
+    runtime, _ = make_runtime(now=Clock(NOW + 200))
+    first = handler.handle(original, None, clock_config(), runtime)
+    again = handler.handle(replay, None, clock_config(), runtime)
+    assert again["tick"]["tick_id"] == first["tick"]["tick_id"]
+    assert again["tick"]["tick_time"] == "2026-11-27T08:43:17.611Z"
+    assert published_ticks() == [(1_795_768_980.0, 0.0)]  # both in the minute of 08:43: one value
+
+
+def test_a_heartbeat_restarts_a_stalled_clock_and_leaves_a_running_one(aws: None) -> None:
+    cloudwatch = create_alarms()
+    cloudwatch.put_metric_alarm(
+        AlarmName=f"{CLOCK}-watchdog",
+        Namespace=NAMESPACE,
+        MetricName="Tick",
+        Statistic="SampleCount",
+        Period=10,
+        EvaluationPeriods=13,
+        Threshold=1,
+        ComparisonOperator="LessThanThreshold",
+    )
+    heartbeat = load_event("heartbeat.json")
+    later = time.time() + 3600  # moto stamps the alarms' configuration with the real clock
+    runtime, _ = make_runtime(now=lambda: later)
+    kicks = record_set_alarm_state(runtime)
+    cloudwatch.set_alarm_state(AlarmName=f"{CLOCK}-watchdog", StateValue="OK", StateReason="data")
+    assert handler.handle(heartbeat, None, clock_config(), runtime)["verdict"] == "running"
+    assert kicks == []
+    cloudwatch.set_alarm_state(AlarmName=f"{CLOCK}-watchdog", StateValue="ALARM", StateReason="no Tick")
+    result = handler.handle(heartbeat, None, clock_config(), runtime)
+    assert result["action"] == "restart"
+    assert kicks == KICK  # nobody in ALARM among the tick alarms: start afresh from tick-is-0

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import datetime
 from typing import Any
 
 from hypothesis import HealthCheck, find, given, settings
@@ -151,9 +152,17 @@ def check(event: Any) -> str:
         assert aws.logs and aws.logs[-1]["action"] == "ignored"
     elif kind == "tick":
         assert result["action"] == "tick", result
-        (put,) = aws.called("put_metric_data")
-        assert put["Namespace"] == f"alarmclock/{CLOCK}"
-        assert [point["Value"] for point in put["MetricData"]] == [value]
+        # Published with the tick's own time, unless that is more than an hour old or five minutes
+        # ahead: then the tick is only delivered (CloudWatch would refuse or ignore the point).
+        stamp = datetime.fromisoformat(result["tick"]["tick_time"].replace("Z", "+00:00")).timestamp()
+        puts = aws.called("put_metric_data")
+        if -handler.MAX_STAMP_AHEAD_S <= NOW - stamp <= handler.MAX_STAMP_AGE_S:
+            (put,) = puts
+            assert put["Namespace"] == f"alarmclock/{CLOCK}"
+            assert [point["Value"] for point in put["MetricData"]] == [value]
+            assert abs(put["MetricData"][0]["Timestamp"] - stamp) < 0.001
+        else:
+            assert puts == [] and result["published"] is None
         assert aws.called("set_alarm_state") == [] and aws.answers == []
         delivered = [service for service, name, _ in aws.calls if name != "put_metric_data"]
         assert sorted(delivered) == ["events", "lambda", "sns", "sqs"]

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from alarmclock.prices import PRICES, Price
 from alarmclock.spec import Via, check_period
+from alarmclock.template import heartbeat_minutes, watchdog_shape
 
 MONTH_DAYS = 30
 MONTH_S = MONTH_DAYS * 86_400
@@ -107,7 +108,9 @@ def ticks_per_month(period_s: int) -> Decimal:
     return Decimal(MONTH_S) / Decimal(period_s)
 
 
-def lambda_items(invocations: Decimal, seconds_each: Decimal, usage: Usage, log_bytes_each: int) -> list[LineItem]:
+def lambda_items(
+    invocations: Decimal, seconds_each: Decimal, usage: Usage, log_bytes_each: int | Decimal
+) -> list[LineItem]:
     # Lambda bills whole milliseconds of duration.
     billed_s = Decimal(math.ceil(seconds_each * 1000)) / 1000
     return [
@@ -122,19 +125,35 @@ def lambda_items(invocations: Decimal, seconds_each: Decimal, usage: Usage, log_
 
 
 def clock_bill(period_s: int, via: Via = "lambda", usage: Usage | None = None) -> Bill:
+    """The clock as the template deploys it: the flip-flop's two alarms and one run per tick, plus
+    the self-healing (a watchdog alarm, and a heartbeat rule whose run makes one DescribeAlarms)."""
     usage = usage or Usage()
     ticks = ticks_per_month(check_period(period_s))
-    high_resolution = period_s < 60
-    alarm_kind = "high-resolution" if high_resolution else "standard-resolution"
-    items = [
-        LineItem(
-            f"2 {alarm_kind} alarms",
-            Decimal(2),
-            PRICES["alarm_high_resolution" if high_resolution else "alarm_standard"],
-        ),
+    tick_alarms_high = period_s < 60
+    watchdog_high = watchdog_shape(period_s)[0] < 60
+    heartbeats = Decimal(MINUTES_PER_MONTH // heartbeat_minutes(period_s))
+    high = 2 * tick_alarms_high + watchdog_high
+    standard = 3 - high
+    items = []
+    if standard:
+        items.append(LineItem(f"{standard} standard-resolution alarm(s)", Decimal(standard), PRICES["alarm_standard"]))
+    if high:
+        items.append(LineItem(f"{high} high-resolution alarm(s)", Decimal(high), PRICES["alarm_high_resolution"]))
+    runs = ticks + heartbeats
+    log_bytes = (
+        ticks * (LAMBDA_PLATFORM_LOG_BYTES + TICK_LINE_LOG_BYTES) + heartbeats * LAMBDA_PLATFORM_LOG_BYTES
+    ) / runs
+    items += [
         LineItem("custom metric Tick", Decimal(1), PRICES["custom_metric"]),
-        LineItem("PutMetricData, one per tick", ticks, PRICES["cloudwatch_api"]),
-        *lambda_items(ticks, Decimal(usage.duration_ms) / 1000, usage, LAMBDA_PLATFORM_LOG_BYTES + TICK_LINE_LOG_BYTES),
+        LineItem(
+            "CloudWatch API: PutMetricData per tick, DescribeAlarms per heartbeat", runs, PRICES["cloudwatch_api"]
+        ),
+        LineItem(
+            f"heartbeat rule, rate({heartbeat_minutes(period_s)} minutes)",
+            heartbeats,
+            PRICES["eventbridge_scheduled_rule"],
+        ),
+        *lambda_items(runs, Decimal(usage.duration_ms) / 1000, usage, log_bytes),
     ]
     if via == "sns":
         # The alarm publishes to the topic; SNS's delivery to a Lambda subscriber is free.
@@ -288,8 +307,10 @@ def this_clock(period_s: int, via: Via, usage: Usage) -> Alternative:
     return Alternative(
         f"alarmclock (via {via})",
         clock_bill(period_s, via, usage),
-        "two alarms flip-flopping on a metric; the function publishes the next value and calls the target",
-        "not measured anywhere; sub-minute periods may hold a slower beat than they name",
+        "two alarms flip-flopping on a metric (the function publishes the next value and calls the target), "
+        "a watchdog alarm and a heartbeat rule that restart it",
+        "measured nowhere; alarmclock's model: mean = period, intervals period +- d; a 10 s clock holds 10 s "
+        "only while points become visible within seconds (README)",
     )
 
 

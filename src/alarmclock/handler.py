@@ -36,14 +36,39 @@ HEARTBEAT = "heartbeat"
 # A restart replays the last state change (same stamp, same tick id: harmless if it was not
 # lost) while that change is recent enough for the alarms to still see its period.
 REPLAY_MARK = "replaying "
+# A point that old is outside any alarm's view (and CloudWatch refuses points over two weeks old,
+# or two hours ahead): a change that late is delivered to the targets but not published again.
+MAX_STAMP_AGE_S = 3600.0
+MAX_STAMP_AHEAD_S = 300.0
 
 
 class ClockConfig:
     """The clock's settings, read from the function's environment (set by the template)."""
 
-    __slots__ = ("alarm_prefix", "clock", "namespace", "payload", "period", "problems", "targets", "watchdog")
+    __slots__ = (
+        "alarm_prefix",
+        "clock",
+        "namespace",
+        "payload",
+        "period",
+        "problems",
+        "targets",
+        "watchdog",
+        "watchdog_window",
+    )
 
-    def __init__(self, clock, namespace, period, alarm_prefix, targets=(), payload=None, problems=(), watchdog=None):
+    def __init__(
+        self,
+        clock,
+        namespace,
+        period,
+        alarm_prefix,
+        targets=(),
+        payload=None,
+        problems=(),
+        watchdog=None,
+        watchdog_window=None,
+    ):
         self.clock = clock
         self.namespace = namespace
         self.period = period
@@ -52,6 +77,8 @@ class ClockConfig:
         self.payload = payload
         self.problems = tuple(problems)
         self.watchdog = watchdog or clock + "-watchdog"
+        # How far back the watchdog looks (seconds): it knows nothing until it is that old.
+        self.watchdog_window = watchdog_window if watchdog_window is not None else 2 * period + 10
 
     @property
     def alarm_names(self):
@@ -91,7 +118,19 @@ class ClockConfig:
             payload=_json_env(env, "ALARMCLOCK_PAYLOAD", None, problems),
             problems=problems,
             watchdog=env.get("ALARMCLOCK_WATCHDOG_ALARM"),
+            watchdog_window=_number_env(env, "ALARMCLOCK_WATCHDOG_WINDOW", None, problems),
         )
+
+
+def _number_env(env, name, default, problems):
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        problems.append(name + " is not a number")
+        return default
 
 
 def _json_env(env, name, default, problems):
@@ -191,7 +230,11 @@ def classify(event):
 def handle_alarm(change, config, runtime):
     name = change.name if isinstance(change.name, str) else ""
     if name == config.watchdog and change.state == "ALARM":
-        return restart(config, runtime, "the watchdog saw no Tick")
+        alarms = describe_alarms(config, runtime)
+        verdict, why = diagnose(alarms, config, runtime.now())
+        if verdict != "stalled":
+            return _ignore(config, runtime, "watchdog ALARM while the clock is %s: %s" % (verdict, why))
+        return restart(config, runtime, "the watchdog saw no Tick", alarms)
     suffix = name[len(config.alarm_prefix) :] if name.startswith(config.alarm_prefix) else None
     if suffix not in NEXT_VALUE:
         return _ignore(config, runtime, "alarm %r is not one of this clock's" % name)
@@ -206,7 +249,9 @@ def handle_alarm(change, config, runtime):
     # change then lands in the same period as the first, where it can only repeat the same
     # value. Stamped with now, it could land in the next period beside the other alarm's
     # value: the average 0.5 satisfies neither alarm and the seed's clock stops for good.
-    publish_tick(value, tick_time, config, runtime)
+    stale = not -MAX_STAMP_AHEAD_S <= now - tick_time <= MAX_STAMP_AGE_S
+    if not stale:
+        publish_tick(value, tick_time, config, runtime)
     tick = {
         "source": TICK_SOURCE,
         "version": TICK_VERSION,
@@ -226,7 +271,7 @@ def handle_alarm(change, config, runtime):
         "tick_time": tick["tick_time"],
         "alarm": name,
         "via": change.via,
-        "published": value,
+        "published": None if stale else value,
         "lag_s": round(now - tick_time, 3),
         "delivered": len(config.targets) - len(failures),
         "failed": failures,
@@ -234,7 +279,7 @@ def handle_alarm(change, config, runtime):
     if config.problems:
         record["config_problems"] = list(config.problems)
     runtime.log(record)
-    return {"action": "tick", "published": value, "tick": tick, "failed": failures}
+    return {"action": "tick", "published": None if stale else value, "tick": tick, "failed": failures}
 
 
 def publish_tick(value, stamp, config, runtime):
@@ -326,7 +371,7 @@ def handle_heartbeat(config, runtime):
     not published for a while: restart it. (The watchdog's own action does that at once; this
     repeats it while a fault, such as a failing function, keeps the restart from working.)"""
     alarms = describe_alarms(config, runtime)
-    verdict, why = diagnose(alarms, config)
+    verdict, why = diagnose(alarms, config, runtime.now())
     if verdict != "stalled":
         return {"action": HEARTBEAT, "verdict": verdict, "reason": why}
     return restart(config, runtime, why, alarms)
@@ -336,7 +381,7 @@ def describe_alarms(config, runtime):
     return runtime.client("cloudwatch", None).describe_alarms(AlarmNames=config.all_alarm_names)["MetricAlarms"]
 
 
-def diagnose(alarms, config):
+def diagnose(alarms, config, now):
     """("running" | "paused" | "missing" | "stalled", why) from the clock's DescribeAlarms entries."""
     by_name = {a.get("AlarmName"): a for a in alarms}
     if any(name not in by_name for name in config.alarm_names):
@@ -345,10 +390,18 @@ def diagnose(alarms, config):
         return "paused", "the alarms' actions are disabled"
     watchdog = by_name.get(config.watchdog)
     if watchdog is not None and watchdog.get("StateValue") == "ALARM":
+        if young_watchdog(watchdog, config, now):
+            return "starting", "the watchdog is younger than its window"
         return "stalled", "the watchdog has seen no Tick since %s" % _iso(
             _epoch(watchdog.get("StateTransitionedTimestamp"))
         )
     return "running", "the watchdog is %s" % (watchdog or {}).get("StateValue", "missing")
+
+
+def young_watchdog(watchdog, config, now):
+    """A watchdog created or changed less than its window ago (a new stack, a resume) has not
+    looked at a whole window yet: its ALARM only says that the clock is starting."""
+    return now - _epoch(watchdog.get("AlarmConfigurationUpdatedTimestamp")) < config.watchdog_window
 
 
 def restart(config, runtime, why, alarms=None):

@@ -82,7 +82,7 @@ def build_template(spec: ClockSpec) -> Json:
     # The watchdog comes after the starter's first beat: created earlier, it would find no Tick
     # at all, go to ALARM and restart a clock that is only starting.
     resources_["Watchdog"] = watchdog_alarm(spec, action=action) | {"DependsOn": "Starter"}
-    resources_.update(heartbeat())
+    resources_.update(heartbeat(spec))
     resources_["Starter"] = {
         "Type": "Custom::AlarmClockStarter",
         # Start the loop only once both alarms can fire and reach the function.
@@ -165,6 +165,7 @@ def tick_function(spec: ClockSpec) -> Json:
                     "ALARMCLOCK_PERIOD": str(spec.period_s),
                     "ALARMCLOCK_ALARM_PREFIX": sub(ALARM_PREFIX),
                     "ALARMCLOCK_WATCHDOG_ALARM": sub(WATCHDOG_NAME),
+                    "ALARMCLOCK_WATCHDOG_WINDOW": str(math.prod(watchdog_shape(spec.period_s))),
                     "ALARMCLOCK_TARGETS": targets,
                     "ALARMCLOCK_PAYLOAD": json.dumps(spec.payload),
                 }
@@ -288,15 +289,23 @@ def tick_alarm(spec: ClockSpec, value: int, action: Json) -> Json:
 HEARTBEAT_INPUT = '{"alarmclock": "heartbeat"}'
 
 
-def heartbeat() -> Json:
-    """The watchdog's pulse: a scheduled rule that asks the function, every minute, whether the
-    loop still runs, and restarts it if not (docs/self-healing.md). The flip-flop stays the beat."""
+def heartbeat_minutes(period_s: int) -> int:
+    """How often the heartbeat looks: about half a period, between 2 minutes and an hour. It only
+    matters after a long fault (the watchdog's own action restarts the clock at once, but a failing
+    function can waste that one call); each look is one DescribeAlarms ($0.01 per 1,000)."""
+    return max(2, min(60, period_s // 120))
+
+
+def heartbeat(spec: ClockSpec) -> Json:
+    """A scheduled rule that asks the function whether the watchdog sees the loop stalled, and
+    restarts it if so (docs/self-healing.md). The flip-flop stays the beat."""
+    minutes = heartbeat_minutes(spec.period_s)
     return {
         "Heartbeat": {
             "Type": "AWS::Events::Rule",
             "Properties": {
                 "Description": "alarmclock watchdog: restarts the clock if its alarms stop flipping",
-                "ScheduleExpression": "rate(1 minute)",
+                "ScheduleExpression": f"rate({minutes} minutes)",
                 "State": {"Fn::If": [RUNNING_CONDITION, "ENABLED", "DISABLED"]},
                 "Targets": [{"Id": "clock", "Arn": get_att("TickFunction", "Arn"), "Input": HEARTBEAT_INPUT}],
             },

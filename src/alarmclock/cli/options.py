@@ -19,7 +19,9 @@ every_option = click.option(
     show_default=True,
     metavar="PERIOD",
     help=f"How often the clock ticks: {PERIOD_HELP}. Below 1m the alarms are high-resolution "
-    "(evaluated every 10 s); the beat they really hold may be slower than the period.",
+    "(evaluated every 10 s) and the period is a target, not a promise: in alarmclock's model a 10s "
+    "clock ticks every 10 s on average (p99 16 s) while new points become visible within seconds, "
+    "but about every 25 s when that takes 5-30 s; 20s and 30s hold their period better (README).",
 )
 via_option = click.option(
     "--via",

@@ -58,14 +58,12 @@ class MetricStore:
         times.insert(index, point.time)
         points.insert(index, point)
 
-    def values(self, namespace: str, metric: str, start: float, end: float, now: float) -> list[float]:
-        """Values of the points stamped in [start, end) that are visible at `now`."""
+    def between(self, namespace: str, metric: str, start: float, end: float) -> list[Point]:
+        """The points stamped in [start, end), visible or not, in time order."""
         times = self.times.get((namespace, metric))
         if not times:
             return []
-        points = self.points[(namespace, metric)]
-        first, last = bisect.bisect_left(times, start), bisect.bisect_left(times, end)
-        return [p.value for p in points[first:last] if p.visible_at <= now]
+        return self.points[(namespace, metric)][bisect.bisect_left(times, start) : bisect.bisect_left(times, end)]
 
     def prune(self, now: float) -> None:
         cutoff = now - self.horizon_s
@@ -132,12 +130,13 @@ class Alarm:
         # range of a one-period alarm (so 3 gives the example's 3 -> 5).
         span = self.evaluation_periods + max(0, range_periods - 1)
         aggregate = STATISTICS[self.statistic]
-        real: list[tuple[float, float]] = []  # (period start, value), oldest first
-        for index in range(span, 0, -1):
-            start = newest_end - index * period
-            values = store.values(self.namespace, self.metric, start, start + period, now)
-            if values:
-                real.append((start, aggregate(values)))
+        range_start = newest_end - span * period
+        buckets: dict[int, list[float]] = {}
+        for point in store.between(self.namespace, self.metric, range_start, newest_end):
+            if point.visible_at <= now:
+                buckets.setdefault(int((point.time - range_start) // period), []).append(point.value)
+        # (period start, value) of each period with visible points, oldest first
+        real = [(range_start + index * period, aggregate(values)) for index, values in sorted(buckets.items())]
         needed = self.evaluation_periods
         to_alarm = self.datapoints_to_alarm or needed
         compare = COMPARE[self.comparison]

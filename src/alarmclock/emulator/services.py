@@ -107,6 +107,7 @@ class Services:
         self.bridge = Bridge(self.dispatch)
         self.dropped: list[tuple[float, str]] = []  # (time, why) for invocations that never ran
         self._request_counter = 0
+        self._verdicts: dict[tuple[Any, ...], bool] = {}
 
     # ---- setup ----------------------------------------------------------------------------
 
@@ -208,7 +209,7 @@ class Services:
         function = self.functions.get(caller)
         action, resources, context = self._authorisation(service, operation, params)
         for resource in resources:
-            if function is not None and not iam.allowed(function.role_statements, action, resource, context):
+            if function is not None and not self._allowed(function, action, resource, context):
                 raise ServiceError(
                     "AccessDenied", f"{function.name} is not authorized to perform {action} on {resource}"
                 )
@@ -233,6 +234,14 @@ class Services:
                 self._deliver(resource, entry["Detail"], {})
             return {"FailedEntryCount": 0, "Entries": [{"EventId": "emulated"} for _ in params["Entries"]]}
         raise ServiceError("InvalidAction", f"the emulator does not model {service}:{operation}")
+
+    def _allowed(self, function: EmulatedFunction, action: str, resource: str, context: dict[str, str]) -> bool:
+        # The same few questions come every tick; a function's statements never change in place
+        # (an update makes a new function), so the answers can be kept per statements list.
+        key = (id(function.role_statements), action, resource, tuple(sorted(context.items())))
+        if key not in self._verdicts:
+            self._verdicts[key] = iam.allowed(function.role_statements, action, resource, context)
+        return self._verdicts[key]
 
     def _deliver(self, target: str, body: str | bytes, answer: dict[str, Any]) -> dict[str, Any]:
         if target not in self.sinks:
