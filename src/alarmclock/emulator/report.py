@@ -62,7 +62,7 @@ class TickReport:
     first_tick_s: float | None  # from the Create request to the first tick
     intervals: IntervalStats
     longest_silence: Silence
-    late_intervals: int  # intervals longer than 2 periods: a running loop's never are (period +- d, d < period)
+    missed_beats: int  # intervals longer than 2 periods: a running loop's never are (period +- d, d < period)
     stalled_since_s: float | None  # set when no tick came in the last 3 periods of the run
     stack: dict[str, Any] = field(default_factory=dict)
     alarms: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -190,7 +190,7 @@ def render_text(report: TickReport, trace: list[str] | None = None) -> str:
             f"  interval (s)       mean {stats.mean:.1f}  p50 {stats.p50:.1f}  p95 {stats.p95:.1f}  "
             f"p99 {stats.p99:.1f}  max {stats.max:.1f}  (min {stats.min:.1f})"
         )
-        lines.append(f"  missed beats       {report.late_intervals} intervals longer than 2 periods")
+        lines.append(f"  missed beats       {report.missed_beats} intervals longer than 2 periods")
     silence = report.longest_silence
     lines.append(f"  longest silence    {silence.length_s:.1f} s, from +{_duration(silence.start_s)}")
     for name, info in report.alarms.items():
@@ -199,7 +199,8 @@ def render_text(report: TickReport, trace: list[str] | None = None) -> str:
         )
     function = report.function
     lines.append(
-        f"  function           {function.get('runs', 0):,} runs, {function.get('errors', 0)} errors, "
+        f"  function           {function.get('runs', 0):,} runs (ticks, heartbeats, restarts), "
+        f"{function.get('errors', 0)} errors, "
         f"{function.get('dropped', 0)} invocations dropped"
     )
     if report.stack.get("delete"):

@@ -8,7 +8,6 @@ from typing import Any
 
 from alarmclock.emulator.cloudwatch import StateChange
 from alarmclock.emulator.faults import Fault, FaultPlan
-from alarmclock.emulator.formats import iso_millis_z
 from alarmclock.emulator.report import FaultOutcome, IntervalStats, TickReport, fault_outcome, summarise_ticks
 from alarmclock.emulator.services import Delivery, tick_ids
 from alarmclock.emulator.stack import Stack
@@ -100,7 +99,7 @@ def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None
         first_tick_s=(times[0] - start) if times else None,
         intervals=IntervalStats.of(intervals),
         longest_silence=silence,
-        late_intervals=sum(1 for i in intervals if i > 2 * spec.period_s),
+        missed_beats=sum(1 for i in intervals if i > 2 * spec.period_s),
         stalled_since_s=stalled,
         stack={"create": _describe_create(stack), "delete": delete_note},
         alarms={
@@ -185,7 +184,3 @@ def _describe_delete(stack: Stack, deleted_at: float, target: str) -> str:
     answered = done.time - deleted_at
     after = [d for d in stack.services.sinks[target] if d.time > done.time]
     return f"{done.status} {answered:.1f} s after the Delete request; {len(after)} ticks after it"
-
-
-def utc(epoch: float) -> str:
-    return iso_millis_z(epoch)

@@ -47,15 +47,6 @@ class World:
     def at(self, moment: float, action: Callable[..., Any], *args: Any) -> None:
         self.later(moment - self.now(), action, *args)
 
-    def every(self, first: float, step: Callable[[], float], action: Callable[[], bool]) -> None:
-        """Run action at `first`, then `step()` seconds after each run, while it returns True."""
-
-        def tick() -> None:
-            if action():
-                self.later(step(), tick)
-
-        self.at(first, tick)
-
     def run(self, until: float) -> None:
         if until > self.now():
             self.env.run(until=until)
