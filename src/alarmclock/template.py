@@ -50,6 +50,13 @@ ALARM_PREFIX = "${AWS::StackName}-tick-is-"
 WATCHDOG_NAME = "${AWS::StackName}-watchdog"
 ALARMS_ARN = "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:"
 ALARM_ARN = ALARMS_ARN + ALARM_PREFIX
+# Every alarm of a clock, by logical id: the role may start, watch and stop each one, and each
+# may invoke the function directly. One list, so an alarm cannot get one grant and miss the other.
+ALARM_ARNS = {
+    "TickAlarm0": ALARM_ARN + "0",
+    "TickAlarm1": ALARM_ARN + "1",
+    "Watchdog": ALARMS_ARN + WATCHDOG_NAME,
+}
 
 
 @lru_cache(maxsize=1)
@@ -196,7 +203,7 @@ def tick_role(spec: ClockSpec) -> Json:
             "Sid": "WatchStartAndStopOwnAlarms",
             "Effect": "Allow",
             "Action": ["cloudwatch:DescribeAlarms", "cloudwatch:SetAlarmState", "cloudwatch:DisableAlarmActions"],
-            "Resource": [sub(ALARM_ARN + "0"), sub(ALARM_ARN + "1"), sub(ALARMS_ARN + WATCHDOG_NAME)],
+            "Resource": [sub(arn) for arn in ALARM_ARNS.values()],
         },
     ]
     statements.extend(target_statements(spec.targets))
@@ -324,7 +331,6 @@ def heartbeat(spec: ClockSpec) -> Json:
 
 def direct_lambda_path() -> Json:
     # CloudWatch's direct Lambda alarm action needs this resource policy, one per alarm.
-    alarms = {"TickAlarm0": ALARM_ARN + "0", "TickAlarm1": ALARM_ARN + "1", "Watchdog": ALARMS_ARN + WATCHDOG_NAME}
     return {
         f"{logical}Permission": {
             "Type": "AWS::Lambda::Permission",
@@ -336,7 +342,7 @@ def direct_lambda_path() -> Json:
                 "SourceArn": sub(arn),
             },
         }
-        for logical, arn in alarms.items()
+        for logical, arn in ALARM_ARNS.items()
     }
 
 

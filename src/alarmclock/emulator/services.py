@@ -16,6 +16,7 @@ from alarmclock.emulator import iam
 from alarmclock.emulator.bridge import Bridge, ServiceError
 from alarmclock.emulator.cloudwatch import CloudWatchError, EmulatedCloudWatch
 from alarmclock.emulator.faults import Faults
+from alarmclock.emulator.formats import iso_millis_z
 from alarmclock.emulator.world import World
 
 # botocore's operation name -> IAM's action name, where they differ.
@@ -280,8 +281,6 @@ class Services:
 
 def sns_event(topic_arn: str, message: str, subject: str, now: float) -> dict[str, Any]:
     """The event SNS hands a subscribed Lambda function (Lambda Developer Guide, SNS event)."""
-    from alarmclock.emulator.formats import iso_millis_z
-
     return {
         "Records": [
             {
