@@ -124,16 +124,17 @@ def lambda_items(
     ]
 
 
-def clock_bill(period_s: int, via: Via = "lambda", usage: Usage | None = None) -> Bill:
-    """The clock as the template deploys it: the flip-flop's two alarms and one run per tick, plus
-    the self-healing (a watchdog alarm, and a heartbeat rule whose run makes one DescribeAlarms)."""
+def clock_bill(period_s: int, via: Via = "lambda", usage: Usage | None = None, alarms: int = 1) -> Bill:
+    """The clock as the template deploys it: its tick alarm(s) (one, or the seed's pair) and one run
+    per tick, plus the self-healing (a watchdog alarm, and a heartbeat rule whose run makes one
+    DescribeAlarms)."""
     usage = usage or Usage()
     ticks = ticks_per_month(check_period(period_s))
     tick_alarms_high = period_s < 60
     watchdog_high = watchdog_shape(period_s)[0] < 60
     heartbeats = Decimal(MINUTES_PER_MONTH // heartbeat_minutes(period_s))
-    high = 2 * tick_alarms_high + watchdog_high
-    standard = 3 - high
+    high = alarms * tick_alarms_high + watchdog_high
+    standard = alarms + 1 - high
     items = []
     if standard:
         items.append(LineItem(f"{standard} standard-resolution alarm(s)", Decimal(standard), PRICES["alarm_standard"]))
@@ -303,24 +304,31 @@ def sleeping_lambda(period_s: int, usage: Usage) -> Alternative:
     )
 
 
-def this_clock(period_s: int, via: Via, usage: Usage) -> Alternative:
+def this_clock(period_s: int, via: Via, usage: Usage, alarms: int = 1) -> Alternative:
+    if alarms == 1:
+        how = "one alarm flip-flopping on a metric, its ALARM and OK actions both calling the function"
+        beat = "measured nowhere; alarmclock's model: the period +- the evaluation jitter at most evaluation seconds"
+    else:
+        how = "the seed's two alarms flip-flopping on a metric"
+        beat = "measured nowhere; alarmclock's model: mean = period, intervals alternate period - d and period + d"
     return Alternative(
         f"alarmclock (via {via})",
-        clock_bill(period_s, via, usage),
-        "two alarms flip-flopping on a metric (the function publishes the next value and calls the target), "
+        clock_bill(period_s, via, usage, alarms),
+        how + " (the function publishes the next value and calls the target), "
         "a watchdog alarm and a heartbeat rule that restart it",
-        "measured nowhere; alarmclock's model: mean = period, intervals period +- d; a 10 s clock holds 10 s "
-        "only while points become visible within seconds (README)",
+        beat + "; below a minute only while points become visible within seconds (README)",
     )
 
 
-def estimate(period_s: int, via: Via = "lambda", usage: Usage | None = None, compare: bool = False) -> Estimate:
+def estimate(
+    period_s: int, via: Via = "lambda", usage: Usage | None = None, compare: bool = False, alarms: int = 1
+) -> Estimate:
     usage = usage or Usage()
     check_period(period_s)
     alternatives: tuple[Alternative, ...] = ()
     if compare:
         alternatives = (
-            this_clock(period_s, via, usage),
+            this_clock(period_s, via, usage, alarms),
             eventbridge_rule(period_s),
             eventbridge_scheduler(period_s),
             step_functions_standard(period_s),
@@ -328,4 +336,6 @@ def estimate(period_s: int, via: Via = "lambda", usage: Usage | None = None, com
             sqs_timers(period_s, usage),
             sleeping_lambda(period_s, usage),
         )
-    return Estimate(period_s, via, usage, ticks_per_month(period_s), clock_bill(period_s, via, usage), alternatives)
+    return Estimate(
+        period_s, via, usage, ticks_per_month(period_s), clock_bill(period_s, via, usage, alarms), alternatives
+    )

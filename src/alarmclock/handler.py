@@ -4,11 +4,20 @@ This file is shipped verbatim as the function's inline code (``Code.ZipFile``), 
 imports only the standard library and boto3, never the rest of the package.
 
 The loop (after vpalos/aws-1minute-timer): the function publishes a metric ``Tick`` as
-0 or 1. Alarm ``<prefix>0`` watches ``Tick <= 0`` and alarm ``<prefix>1`` watches
-``Tick >= 1``. When one of them goes to ALARM it invokes this function, which publishes
-the opposite value, so the other alarm goes to ALARM one period later, and so on.
-The value to publish is decided by *which* alarm fired, never by a remembered state,
-so a duplicate notification publishes the same value again and cannot break the loop.
+0 or 1 and an alarm's action invokes it again when the alarm sees that value, so it
+publishes the opposite one. Two designs (docs/timing-model.md):
+
+- one alarm, ``<prefix>1`` watching ``Tick >= 1``, whose ALARM and OK actions both invoke
+  the function: ALARM (Tick is 1) publishes 0, OK (Tick is 0) publishes 1. Every flip is
+  made by the same alarm at the same second of its evaluation cycle (the default);
+- the seed's pair, ``<prefix>0`` watching ``Tick <= 0`` and ``<prefix>1`` watching
+  ``Tick >= 1``, each acting on ALARM only.
+
+The value to publish is decided by *which* alarm changed and to *what*, never by a
+remembered state, so a duplicate notification publishes the same value again and cannot
+break the loop. Each value is stamped just before the end of the next period, as the alarm
+will look at it (``next_stamp``), so the clock keeps its period on CloudWatch's sliding
+evaluation window, whose end advances by one evaluation cycle, not by one period.
 
 ``lambda_handler`` only wires the real AWS clients, clock and HTTP into ``handle``;
 tests and the local emulator call ``handle`` with their own.
@@ -28,7 +37,8 @@ from botocore.config import Config
 METRIC_NAME = "Tick"
 TICK_SOURCE = "alarmclock"
 TICK_VERSION = 1
-# Alarm "<prefix>0" means "Tick is 0", so the next value is 1, and the other way round.
+# Alarm "<prefix>V" in ALARM means "Tick is V", so the next value is 1 - V; in OK (the one-alarm
+# design, whose OK action is a tick too) it means "Tick is not V", so the next value is V.
 NEXT_VALUE = {"0": 1, "1": 0}
 # Keep the custom resource's answer ahead of the function's own timeout (crhelper does the same).
 ANSWER_MARGIN_S = 3.0
@@ -36,8 +46,11 @@ HEARTBEAT = "heartbeat"
 # A restart replays the last state change (same stamp, same tick id: harmless if it was not
 # lost) while that change is recent enough for the alarms to still see its period.
 REPLAY_MARK = "replaying "
-# A point that old is outside any alarm's view (and CloudWatch refuses points over two weeks old,
-# or two hours ahead): a change that late is delivered to the targets but not published again.
+# A kick that must change an alarm to the state it is already in first sets the other state, with
+# this reason; the action that step runs is not a tick and is ignored.
+PRELUDE_MARK = "alarmclock: kick prelude"
+# A change older than this (or two periods, if longer) is outside any alarm's view: it is delivered
+# to the targets but not published again. A change time ahead of the clock is clock skew at most.
 MAX_STAMP_AGE_S = 3600.0
 MAX_STAMP_AHEAD_S = 300.0
 
@@ -47,6 +60,7 @@ class ClockConfig:
 
     __slots__ = (
         "alarm_prefix",
+        "alarms",
         "clock",
         "namespace",
         "payload",
@@ -55,6 +69,7 @@ class ClockConfig:
         "targets",
         "watchdog",
         "watchdog_window",
+        "window",
     )
 
     def __init__(
@@ -68,6 +83,8 @@ class ClockConfig:
         problems=(),
         watchdog=None,
         watchdog_window=None,
+        alarms=1,
+        window="sliding",
     ):
         self.clock = clock
         self.namespace = namespace
@@ -79,11 +96,20 @@ class ClockConfig:
         self.watchdog = watchdog or clock + "-watchdog"
         # How far back the watchdog looks (seconds): it knows nothing until it is that old.
         self.watchdog_window = watchdog_window if watchdog_window is not None else 2 * period + 10
+        self.alarms = alarms  # tick alarms: 1 (ALARM and OK actions) or 2 (the seed's pair)
+        self.window = window  # the tick alarms' EvaluationWindow: "sliding" or "wallclock"
 
     @property
     def alarm_names(self):
-        """The two alarms of the flip-flop."""
+        """The tick alarms: <prefix>1 alone, or the pair <prefix>0 and <prefix>1."""
+        if self.alarms == 1:
+            return [self.alarm_prefix + "1"]
         return [self.alarm_prefix + "0", self.alarm_prefix + "1"]
+
+    @property
+    def cycle(self):
+        # Alarms of 60 s and more are evaluated every minute, high-resolution ones every 10 s.
+        return 10 if self.period < 60 else 60
 
     @property
     def all_alarm_names(self):
@@ -109,7 +135,17 @@ class ClockConfig:
         if not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
             problems.append("ALARMCLOCK_TARGETS is not a list of ARNs")
             targets = []
+        alarms = env.get("ALARMCLOCK_ALARMS", "1")
+        if alarms not in ("1", "2"):
+            problems.append("ALARMCLOCK_ALARMS is not 1 or 2")
+            alarms = "1"
+        window = env.get("ALARMCLOCK_WINDOW", "sliding")
+        if window not in ("sliding", "wallclock"):
+            problems.append("ALARMCLOCK_WINDOW is not sliding or wallclock")
+            window = "sliding"
         return cls(
+            alarms=int(alarms),
+            window=window,
             clock=clock,
             namespace=env.get("ALARMCLOCK_NAMESPACE", "alarmclock/" + clock),
             period=period,
@@ -235,23 +271,24 @@ def handle_alarm(change, config, runtime):
         if verdict != "stalled":
             return _ignore(config, runtime, "watchdog ALARM while the clock is %s: %s" % (verdict, why))
         return restart(config, runtime, "the watchdog saw no Tick", alarms)
-    suffix = name[len(config.alarm_prefix) :] if name.startswith(config.alarm_prefix) else None
-    if suffix not in NEXT_VALUE:
+    if name not in config.alarm_names:
         return _ignore(config, runtime, "alarm %r is not one of this clock's" % name)
-    if change.state != "ALARM":
-        return _ignore(config, runtime, "alarm %s went to %s, not ALARM" % (name, change.state))
+    if isinstance(change.reason, str) and change.reason.startswith(PRELUDE_MARK):
+        return _ignore(config, runtime, "alarm %s went to %s as a kick's first step" % (name, change.state))
+    value = next_value(name[len(config.alarm_prefix) :], change.state, config)
+    if value is None:
+        return _ignore(config, runtime, "alarm %s went to %s, which is not a tick" % (name, change.state))
     now = runtime.now()
     # A restart that replays an earlier change says so in the reason: take that change's time.
     tick_time = _replayed_time(change.reason) or _parse_time(change.time, now)
-    value = NEXT_VALUE[suffix]
-    # The next beat first: a failing target must never stop the clock. It is stamped with the
-    # state change's time, not with now: a duplicate notification or a late retry of this
-    # change then lands in the same period as the first, where it can only repeat the same
-    # value. Stamped with now, it could land in the next period beside the other alarm's
-    # value: the average 0.5 satisfies neither alarm and the seed's clock stops for good.
-    stale = not -MAX_STAMP_AHEAD_S <= now - tick_time <= MAX_STAMP_AGE_S
+    # The next beat first: a failing target must never stop the clock. Its stamp is derived from
+    # the state change's time, not from now: a duplicate notification or a late retry of this
+    # change then lands where the first did, where it can only repeat the same value. Derived
+    # from now, it could land beside the next value: the average 0.5 then satisfies no alarm
+    # and the seed's clock stops for good.
+    stale = not -MAX_STAMP_AHEAD_S <= now - tick_time <= max(MAX_STAMP_AGE_S, 2.0 * config.period)
     if not stale:
-        publish_tick(value, tick_time, config, runtime)
+        publish_tick(value, next_stamp(tick_time, config), config, runtime)
     tick = {
         "source": TICK_SOURCE,
         "version": TICK_VERSION,
@@ -280,6 +317,35 @@ def handle_alarm(change, config, runtime):
         record["config_problems"] = list(config.problems)
     runtime.log(record)
     return {"action": "tick", "published": None if stale else value, "tick": tick, "failed": failures}
+
+
+def next_value(suffix, state, config):
+    """The value to publish after alarm <prefix><suffix> changed to `state`, or None if that is no tick."""
+    if suffix not in NEXT_VALUE:
+        return None
+    if state == "ALARM":
+        return NEXT_VALUE[suffix]
+    if state == "OK" and config.alarms == 1:
+        return int(suffix)
+    return None
+
+
+def next_stamp(tick_time, config):
+    """When the next value is stamped, so the alarm sees it one period after this change.
+
+    A sliding window ends on the last whole evaluation cycle and advances by one cycle per
+    evaluation (CloudWatch User Guide, "Alarm evaluation window"), so a value stamped now would be
+    seen one cycle later, not one period later. Stamped one second before the end of the next
+    period instead, it enters the window exactly one period after the window that made this
+    change, and leaves it one period later: the alarm flips once a period, at the same second of
+    its cycle. (The second before the end, not the cycle's start: so it also holds if a window
+    ends on a whole second rather than a whole cycle.) A wall-clock window reflects a value only
+    after the aligned period holding it ends, so there the change's own time is right.
+    """
+    if config.window == "wallclock":
+        return tick_time
+    cycle = config.cycle
+    return (tick_time // cycle) * cycle + config.period - 1.0
 
 
 def publish_tick(value, stamp, config, runtime):
@@ -349,7 +415,9 @@ def handle_custom_resource(request, context, config, runtime):
         paused = _paused(request.get("ResourceProperties"))
         if kind == "Create":
             if not paused:
-                kick(config, runtime, "alarmclock: stack created")
+                # fact: a new alarm starts in INSUFFICIENT_DATA, so one state change starts the loop.
+                name, state, _ = choose_kick([], config, runtime.now())
+                kick(config, runtime, "alarmclock: stack created", name, state, "INSUFFICIENT_DATA")
         elif kind == "Update":
             # Otherwise leave the running loop alone: an extra beat now could put 0 and 1 in
             # one period, whose average (0.5) satisfies neither alarm and stalls the clock.
@@ -407,10 +475,10 @@ def young_watchdog(watchdog, config, now):
 def restart(config, runtime, why, alarms=None):
     """Restart a stalled loop, safely even if it was only slow.
 
-    If one tick alarm is in ALARM and its change is recent, replay that change: the function
-    publishes the same value with the same stamp and the same tick id, which is harmless if the
-    first delivery happened and restores the beat if it was lost. Otherwise (no alarm in
-    ALARM, or its change too old for the alarms to still see) start afresh from tick-is-0.
+    If a tick alarm's latest tick-making change is recent, replay it: the function publishes
+    the same value with the same stamp and the same tick id, which is harmless if the first
+    delivery happened and restores the beat if it was lost. Otherwise start afresh from what
+    the alarms' states say the data holds (``choose_kick``).
     """
     alarms = describe_alarms(config, runtime) if alarms is None else alarms
     now = runtime.now()
@@ -419,12 +487,13 @@ def restart(config, runtime, why, alarms=None):
         # A kick (the stack's creation, a resume, a restart) is under way: its Tick may not be
         # visible yet. Kicking again now would only repeat it; the heartbeat looks again soon.
         return {"action": "restart", "skipped": "a kick %.0f s ago is still settling" % settling, "reason": why}
-    name, replay = choose_kick(alarms, config, now)
+    name, state, replay = choose_kick(alarms, config, now)
     reason = "alarmclock: restart (%s)" % why
     if replay is not None:
         reason += "; " + REPLAY_MARK + _iso(replay)
-    kick(config, runtime, reason, name)
-    return {"action": "restart", "kicked": name, "replay": replay, "reason": why}
+    current = next((a.get("StateValue") for a in alarms if a.get("AlarmName") == name), None)
+    kick(config, runtime, reason, name, state, current)
+    return {"action": "restart", "kicked": name, "state": state, "replay": replay, "reason": why}
 
 
 def recent_kick(alarms, config, now):
@@ -439,30 +508,43 @@ def recent_kick(alarms, config, now):
 
 
 def choose_kick(alarms, config, now):
-    """(tick alarm to force into ALARM, state-change time to replay or None)."""
-    firing = [a for a in alarms if a.get("AlarmName") in config.alarm_names and a.get("StateValue") == "ALARM"]
-    if not firing:
-        return config.alarm_prefix + "0", None
-    latest = max(firing, key=lambda a: _epoch(a.get("StateTransitionedTimestamp")))
-    changed = _replayed_time(latest.get("StateReason")) or _epoch(latest.get("StateTransitionedTimestamp"))
-    # The replayed point must land in a period the alarms still look at (at least 2 periods back).
-    fresh_enough = now - changed <= 2 * config.period
-    return latest["AlarmName"], (changed if fresh_enough else None)
+    """(tick alarm to force, the state to force it into, state-change time to replay or None).
+
+    Every state forced is one the alarm's data already calls for, so its next evaluation keeps
+    it: the pair starts from <prefix>0 in ALARM (Tick is 0, publish 1); the single alarm from
+    its own state (ALARM: Tick is 1, publish 0; OK or no data yet: publish 1).
+    """
+    ticking = ("ALARM", "OK") if config.alarms == 1 else ("ALARM",)
+    changes = [a for a in alarms if a.get("AlarmName") in config.alarm_names and a.get("StateValue") in ticking]
+    if changes:
+        latest = max(changes, key=lambda a: _epoch(a.get("StateTransitionedTimestamp")))
+        changed = _replayed_time(latest.get("StateReason")) or _epoch(latest.get("StateTransitionedTimestamp"))
+        # The replayed point must land in a period the alarms still look at (at least 2 periods back).
+        fresh_enough = now - changed <= 2 * config.period
+        return latest["AlarmName"], latest["StateValue"], (changed if fresh_enough else None)
+    if config.alarms == 1:
+        return config.alarm_prefix + "1", "OK", None
+    return config.alarm_prefix + "0", "ALARM", None
 
 
-def kick(config, runtime, reason, name=None):
-    """Force one tick alarm (default <prefix>0) into ALARM, whatever state it is in.
+def kick(config, runtime, reason, name=None, state="ALARM", current=None):
+    """Force one tick alarm into `state` so that its action runs, whatever state it is in.
 
-    SetAlarmState runs the new state's actions when the state changes, so OK then ALARM
-    always invokes the function, which publishes the opposite value; the alarms then take
-    over. (The seed published a 0 and waited for an evaluation: a minute or two, and nothing
+    SetAlarmState runs the new state's actions when the state changes, so this invokes the
+    function, which publishes the next value; the alarms then take over. An alarm already in
+    `state` (or in an unknown one) is first set to the other state, with a reason the handler
+    ignores. (The seed published a 0 and waited for an evaluation: a minute or two, and nothing
     at all if <prefix>0 was already in ALARM, as it can be on resume.)
     """
     cloudwatch = runtime.client("cloudwatch", None)
     name = name or config.alarm_prefix + "0"
-    cloudwatch.set_alarm_state(AlarmName=name, StateValue="OK", StateReason=reason)
-    cloudwatch.set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason=reason)
-    runtime.log({"level": "INFO", "clock": config.clock, "action": "kick", "alarm": name, "reason": reason})
+    if current is None or current == state:
+        prelude = "OK" if state == "ALARM" else "ALARM"
+        cloudwatch.set_alarm_state(AlarmName=name, StateValue=prelude, StateReason=PRELUDE_MARK + " (" + reason + ")")
+    cloudwatch.set_alarm_state(AlarmName=name, StateValue=state, StateReason=reason)
+    runtime.log(
+        {"level": "INFO", "clock": config.clock, "action": "kick", "alarm": name, "state": state, "reason": reason}
+    )
     return name
 
 

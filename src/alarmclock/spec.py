@@ -13,6 +13,12 @@ from typing import Any, Literal
 
 Via = Literal["lambda", "sns"]
 VIAS: tuple[Via, ...] = ("lambda", "sns")
+# How many tick alarms: one alarm whose ALARM and OK actions both call the function (the default:
+# every flip is made by the same alarm at the same second of its cycle, docs/timing-model.md), or
+# the seed's two alarms, Tick <= 0 and Tick >= 1, each acting on ALARM.
+ALARM_DESIGNS = (1, 2)
+Window = Literal["sliding", "wallclock"]
+WINDOWS: tuple[Window, ...] = ("sliding", "wallclock")
 
 # PutMetricAlarm: Period is 10, 20, 30 or a multiple of 60, and Period x EvaluationPeriods <= 86,400.
 # 10/20/30 make a high-resolution alarm: evaluated every 10 s, on a metric published with
@@ -21,6 +27,13 @@ VIAS: tuple[Via, ...] = ("lambda", "sns")
 # instants and the metric takes an undocumented delay to become visible.
 SUB_MINUTE_PERIODS = (10, 20, 30)
 MAX_PERIOD_S = 86_400
+# A sliding window sees a new point one evaluation cycle after it arrives, so the function stamps
+# the next Tick just before the end of the next period; PutMetricData takes timestamps at most two
+# hours ahead (API reference, MetricDatum Timestamp), which bounds a sliding clock's period.
+MAX_SLIDING_PERIOD_S = 7200
+# CloudWatch's WallClockWindow takes only these periods (and never a high-resolution one); 1 week is
+# longer than any alarm period a clock may have (Period x EvaluationPeriods <= 1 day).
+WALL_CLOCK_PERIODS = (60, 300, 3600, 86_400)
 # Lambda limits all environment variables of a function to 4 KB together; targets and
 # payload travel there, so keep them well inside it.
 MAX_CONFIG_BYTES = 3_000
@@ -44,7 +57,7 @@ _ARN = re.compile(rf"^arn:(?:{_PARTITION}):([a-z0-9-]+):({_REGION}):({_ACCOUNT})
 _PERIOD = re.compile(r"^\s*(\d+)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?)?\s*$", re.IGNORECASE)
 _CLOCK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,99}$")
 
-PERIOD_HELP = "10s, 20s, 30s, or whole minutes from 1m to 1440m (e.g. 30s, 1m, 5m, 1h)"
+PERIOD_HELP = "10s, 20s, 30s, whole minutes from 1m to 120m, or 1440m (e.g. 30s, 1m, 5m, 1h)"
 
 
 class SpecError(ValueError):
@@ -70,6 +83,8 @@ class ClockSpec:
     targets: tuple[Target, ...] = ()
     payload: Any = None
     name: str | None = None  # None: the stack's name, decided at deploy time
+    alarms: int = 1  # tick alarms: 1 (ALARM and OK actions) or 2 (the seed's pair)
+    window: Window = "sliding"  # the tick alarms' EvaluationWindow
 
     @property
     def high_resolution(self) -> bool:
@@ -77,6 +92,9 @@ class ClockSpec:
 
     def __post_init__(self) -> None:
         check_period(self.period_s)
+        check_window(self.period_s, self.window)
+        if self.alarms not in ALARM_DESIGNS:
+            raise SpecError(f"--alarms {self.alarms!r} is not supported; use 1 (the default) or 2 (the seed's pair)")
         if self.via not in VIAS:
             raise SpecError(f"--via {self.via!r} is not supported; use one of: {', '.join(VIAS)}")
         size = len(json.dumps([t.arn for t in self.targets])) + len(json.dumps(self.payload))
@@ -106,6 +124,38 @@ def check_period(seconds: int, shown: str | None = None) -> int:
     if seconds % 60 or seconds > MAX_PERIOD_S:
         raise SpecError(f"--every {shown!r} is not a valid alarm period; use {PERIOD_HELP}")
     return seconds
+
+
+def default_window(period_s: int) -> Window:
+    """Sliding (CloudWatch's default) wherever it can hold the period; wall-clock beyond that."""
+    return "wallclock" if period_s > MAX_SLIDING_PERIOD_S and period_s in WALL_CLOCK_PERIODS else "sliding"
+
+
+def check_window(period_s: int, window: str, shown: str | None = None) -> None:
+    """Refuse a period that no window holds, with the reason, in one line."""
+    shown = shown if shown is not None else _show_period(period_s)
+    if window not in WINDOWS:
+        raise SpecError(f"--window {window!r} is not supported; use one of: {', '.join(WINDOWS)}")
+    if window == "wallclock" and period_s not in WALL_CLOCK_PERIODS:
+        raise SpecError(
+            f"--window wallclock cannot hold --every {shown}: CloudWatch's WallClockWindow takes only "
+            "1m, 5m, 1h and 1440m, and no high-resolution alarm"
+        )
+    if window == "sliding" and period_s > MAX_SLIDING_PERIOD_S:
+        if period_s in WALL_CLOCK_PERIODS:
+            raise SpecError(
+                f"--every {shown} needs --window wallclock: on a sliding window the clock stamps each Tick "
+                "a period ahead, and PutMetricData takes timestamps at most 2 hours ahead"
+            )
+        raise SpecError(
+            f"--every {shown} cannot be held by an alarm clock: on a sliding window each Tick is stamped a "
+            "period ahead, which PutMetricData allows up to 2 hours, and WallClockWindow takes only 1m, 5m, "
+            "1h and 1440m; use up to 120m or 1440m (an EventBridge rule holds longer periods, free)"
+        )
+
+
+def _show_period(seconds: int) -> str:
+    return f"{seconds // 60}m" if seconds >= 60 else f"{seconds}s"
 
 
 def parse_target(arn: str) -> Target:
@@ -146,17 +196,30 @@ def build_spec(
     targets: tuple[str, ...] | list[str] = (),
     payload: str | None = None,
     name: str | None = None,
+    alarms: int | str = 1,
+    window: str | None = None,
 ) -> ClockSpec:
-    """The one place user input becomes a ClockSpec."""
+    """The one place user input becomes a ClockSpec. `window` None picks the default for the period."""
     if via not in VIAS:
         raise SpecError(f"--via {via!r} is not supported; use one of: {', '.join(VIAS)}")
     parsed = tuple(parse_target(t) for t in targets)
     if len({t.arn for t in parsed}) != len(parsed):
         raise SpecError("--target: the same ARN is given twice")
+    period = parse_period(every)
+    chosen = window if window is not None else default_window(period)
+    check_window(period, chosen, shown=str(every))
+    try:
+        count = int(alarms)
+    except ValueError:
+        count = -1
+    if count not in ALARM_DESIGNS:
+        raise SpecError(f"--alarms {alarms!r} is not supported; use 1 (the default) or 2 (the seed's pair)")
     return ClockSpec(
-        period_s=parse_period(every),
+        period_s=period,
         via=via,  # checked just above
         targets=parsed,
         payload=parse_payload(payload),
         name=check_clock_name(name) if name is not None else None,
+        alarms=count,
+        window=chosen,  # type: ignore[arg-type]  # checked by check_window
     )

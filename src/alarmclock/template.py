@@ -50,13 +50,18 @@ ALARM_PREFIX = "${AWS::StackName}-tick-is-"
 WATCHDOG_NAME = "${AWS::StackName}-watchdog"
 ALARMS_ARN = "arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:"
 ALARM_ARN = ALARMS_ARN + ALARM_PREFIX
-# Every alarm of a clock, by logical id: the role may start, watch and stop each one, and each
-# may invoke the function directly. One list, so an alarm cannot get one grant and miss the other.
-ALARM_ARNS = {
-    "TickAlarm0": ALARM_ARN + "0",
-    "TickAlarm1": ALARM_ARN + "1",
-    "Watchdog": ALARMS_ARN + WATCHDOG_NAME,
-}
+
+
+def tick_alarm_values(spec: ClockSpec) -> tuple[int, ...]:
+    """The Tick value each tick alarm watches for: (1,) for one alarm, (0, 1) for the seed's pair."""
+    return (1,) if spec.alarms == 1 else (0, 1)
+
+
+def alarm_arns(spec: ClockSpec) -> dict[str, str]:
+    """Every alarm of a clock, by logical id: the role may start, watch and stop each one, and each
+    may invoke the function directly. One list, so an alarm cannot get one grant and miss the other."""
+    arns = {f"TickAlarm{value}": ALARM_ARN + str(value) for value in tick_alarm_values(spec)}
+    return arns | {"Watchdog": ALARMS_ARN + WATCHDOG_NAME}
 
 
 @lru_cache(maxsize=1)
@@ -80,12 +85,13 @@ def build_template(spec: ClockSpec) -> Json:
         service_token: Json = ref("TickTopic")
         wiring = ["TickSubscription", "TickTopicPermission"]
     else:
-        resources_.update(direct_lambda_path())
+        resources_.update(direct_lambda_path(spec))
         action = get_att("TickFunction", "Arn")
         service_token = get_att("TickFunction", "Arn")
-        wiring = ["TickAlarm0Permission", "TickAlarm1Permission", "WatchdogPermission"]
-    resources_["TickAlarm0"] = tick_alarm(spec, value=0, action=action)
-    resources_["TickAlarm1"] = tick_alarm(spec, value=1, action=action)
+        wiring = [f"{logical}Permission" for logical in alarm_arns(spec)]
+    tick_alarms = [f"TickAlarm{value}" for value in tick_alarm_values(spec)]
+    for value in tick_alarm_values(spec):
+        resources_[f"TickAlarm{value}"] = tick_alarm(spec, value=value, action=action)
     # The watchdog comes after the starter's first beat: created earlier, it would find no Tick
     # at all, go to ALARM and restart a clock that is only starting.
     resources_["Watchdog"] = watchdog_alarm(spec, action=action) | {"DependsOn": "Starter"}
@@ -93,7 +99,7 @@ def build_template(spec: ClockSpec) -> Json:
     resources_["Starter"] = {
         "Type": "Custom::AlarmClockStarter",
         # Start the loop only once both alarms can fire and reach the function.
-        "DependsOn": ["TickAlarm0", "TickAlarm1", "HeartbeatPermission", *wiring],
+        "DependsOn": [*tick_alarms, "HeartbeatPermission", *wiring],
         "Properties": {
             "ServiceToken": service_token,
             "ServiceTimeout": STARTER_TIMEOUT_S,
@@ -125,14 +131,19 @@ def build_template(spec: ClockSpec) -> Json:
             }
         }
     template["Resources"] = with_checkov_skips(resources_)
-    template["Outputs"] = outputs()
+    template["Outputs"] = outputs(spec)
     return template
 
 
 def describe(spec: ClockSpec) -> str:
     every = f"{spec.period_s // 60} min" if spec.period_s >= 60 else f"{spec.period_s} s"
     whom = f"{len(spec.targets)} target(s)" if spec.targets else f"the function in {TARGET_PARAMETER}"
-    return f"a clock that invokes {whom} every {every} (alarms reach it via {spec.via})"
+    return f"a clock that invokes {whom} every {every} ({design(spec)}; alarms reach it via {spec.via})"
+
+
+def design(spec: ClockSpec) -> str:
+    alarms = "one alarm" if spec.alarms == 1 else "two alarms"
+    return f"{alarms}, {'wall-clock' if spec.window == 'wallclock' else 'sliding'} window"
 
 
 def metadata(spec: ClockSpec) -> Json:
@@ -141,6 +152,8 @@ def metadata(spec: ClockSpec) -> Json:
         "version": __version__,
         "period_s": spec.period_s,
         "via": spec.via,
+        "alarms": spec.alarms,
+        "window": spec.window,
         "targets": [t.arn for t in spec.targets],
     }
     if spec.payload is not None:
@@ -170,6 +183,8 @@ def tick_function(spec: ClockSpec) -> Json:
                     "ALARMCLOCK_NAME": CLOCK_NAME,
                     "ALARMCLOCK_NAMESPACE": sub(NAMESPACE),
                     "ALARMCLOCK_PERIOD": str(spec.period_s),
+                    "ALARMCLOCK_ALARMS": str(spec.alarms),
+                    "ALARMCLOCK_WINDOW": spec.window,
                     "ALARMCLOCK_ALARM_PREFIX": sub(ALARM_PREFIX),
                     "ALARMCLOCK_WATCHDOG_ALARM": sub(WATCHDOG_NAME),
                     "ALARMCLOCK_WATCHDOG_WINDOW": str(math.prod(watchdog_shape(spec.period_s))),
@@ -203,7 +218,7 @@ def tick_role(spec: ClockSpec) -> Json:
             "Sid": "WatchStartAndStopOwnAlarms",
             "Effect": "Allow",
             "Action": ["cloudwatch:DescribeAlarms", "cloudwatch:SetAlarmState", "cloudwatch:DisableAlarmActions"],
-            "Resource": [sub(arn) for arn in ALARM_ARNS.values()],
+            "Resource": [sub(arn) for arn in alarm_arns(spec).values()],
         },
     ]
     statements.extend(target_statements(spec.targets))
@@ -267,30 +282,41 @@ LINT_CHECKS_WRONG_FOR_PERIOD = {20: ["E3615"]}
 
 
 def tick_alarm(spec: ClockSpec, value: int, action: Json) -> Json:
-    # The seed's alarms, unchanged in substance: Average over one period of the 0/1 metric.
-    # Below 60 s the same properties make a high-resolution alarm: its Period (10, 20 or 30) is
-    # all it takes, since the handler publishes Tick with StorageResolution=1 at those periods.
+    """A tick alarm: Average over one period of the 0/1 metric, as in the seed.
+
+    Below 60 s the same properties make a high-resolution alarm: its Period (10, 20 or 30) is all
+    it takes, since the handler publishes Tick with StorageResolution=1 at those periods. In the
+    one-alarm design the OK action calls the function too: OK means Tick is 0, so it publishes 1.
+    """
     alarm: Json = {"Type": "AWS::CloudWatch::Alarm"}
     wrong_checks = LINT_CHECKS_WRONG_FOR_PERIOD.get(spec.period_s)
     if wrong_checks:
         alarm["Metadata"] = {"cfn-lint": {"config": {"ignore_checks": list(wrong_checks)}}}
-    return alarm | {
-        "Properties": {
-            "AlarmName": sub(f"{ALARM_PREFIX}{value}"),
-            "AlarmDescription": f"alarmclock: Tick is {value}, so the clock publishes {1 - value} next",
-            "Namespace": sub(NAMESPACE),
-            "MetricName": METRIC_NAME,
-            "Statistic": "Average",
-            "Period": spec.period_s,
-            "EvaluationPeriods": 1,
-            "Threshold": value,
-            "ComparisonOperator": ("LessThanOrEqualToThreshold" if value == 0 else "GreaterThanOrEqualToThreshold"),
-            "TreatMissingData": "missing",
-            # A paused clock keeps its alarms but they act on nothing.
-            "ActionsEnabled": {"Fn::If": [RUNNING_CONDITION, True, False]},
-            "AlarmActions": [action],
-        },
+    if spec.alarms == 1:
+        description = "alarmclock: ALARM when Tick is 1 (the clock publishes 0 next), OK when it is 0 (publishes 1)"
+    else:
+        description = f"alarmclock: Tick is {value}, so the clock publishes {1 - value} next"
+    properties: Json = {
+        "AlarmName": sub(f"{ALARM_PREFIX}{value}"),
+        "AlarmDescription": description,
+        "Namespace": sub(NAMESPACE),
+        "MetricName": METRIC_NAME,
+        "Statistic": "Average",
+        "Period": spec.period_s,
+        "EvaluationPeriods": 1,
+        "Threshold": value,
+        "ComparisonOperator": ("LessThanOrEqualToThreshold" if value == 0 else "GreaterThanOrEqualToThreshold"),
+        "TreatMissingData": "missing",
+        # A paused clock keeps its alarms but they act on nothing.
+        "ActionsEnabled": {"Fn::If": [RUNNING_CONDITION, True, False]},
+        "AlarmActions": [action],
     }
+    if spec.alarms == 1:
+        properties["OKActions"] = [action]
+    if spec.window == "wallclock":
+        # Aligned to the period in UTC: a 1440m clock ticks once a day, just after midnight UTC.
+        properties["EvaluationWindow"] = {"WallClockWindow": {}}
+    return alarm | {"Properties": properties}
 
 
 HEARTBEAT_INPUT = '{"alarmclock": "heartbeat"}'
@@ -329,7 +355,7 @@ def heartbeat(spec: ClockSpec) -> Json:
     }
 
 
-def direct_lambda_path() -> Json:
+def direct_lambda_path(spec: ClockSpec) -> Json:
     # CloudWatch's direct Lambda alarm action needs this resource policy, one per alarm.
     return {
         f"{logical}Permission": {
@@ -342,7 +368,7 @@ def direct_lambda_path() -> Json:
                 "SourceArn": sub(arn),
             },
         }
-        for logical, arn in ALARM_ARNS.items()
+        for logical, arn in alarm_arns(spec).items()
     }
 
 
@@ -470,12 +496,13 @@ def with_checkov_skips(resources: Json) -> Json:
     return resources
 
 
-def outputs() -> Json:
+def outputs(spec: ClockSpec) -> Json:
+    # Alarm0 only for the seed's pair: `alarmclock status` reads the design from it.
+    tick_alarms = {f"Alarm{value}": {"Value": sub(f"{ALARM_PREFIX}{value}")} for value in tick_alarm_values(spec)}
     return {
         "ClockName": {"Value": CLOCK_NAME},
         "FunctionName": {"Value": ref("TickFunction")},
         "MetricNamespace": {"Value": sub(NAMESPACE)},
-        "Alarm0": {"Value": sub(ALARM_PREFIX + "0")},
-        "Alarm1": {"Value": sub(ALARM_PREFIX + "1")},
+        **tick_alarms,
         "Watchdog": {"Value": sub(WATCHDOG_NAME)},
     }

@@ -31,8 +31,8 @@ TARGETS: dict[str, tuple[str, ...]] = {
     ),
 }
 PAYLOADS: dict[str, str | None] = {"none": None, "object": '{"job": "nightly", "dry_run": false}'}
-# Whole minutes, the longest period, and the three sub-minute (high-resolution) periods.
-PERIODS = ("1m", "5m", "1440m", "10s", "20s", "30s")
+# Whole minutes, the longest sliding and the wall-clock period, and the sub-minute (high-resolution) ones.
+PERIODS = ("1m", "5m", "120m", "1440m", "10s", "20s", "30s")
 
 
 @dataclass(frozen=True)
@@ -41,21 +41,37 @@ class Variant:
     targets: str  # a key of TARGETS
     payload: str  # a key of PAYLOADS
     every: str
+    alarms: int = 1
+    window: str | None = None  # None: the period's default
 
     @property
     def name(self) -> str:
-        return f"{self.via}-{self.targets}-{self.payload}-{self.every}"
+        design = "" if self.alarms == 1 else f"-{self.alarms}alarms"
+        window = f"-{self.window}" if self.window else ""
+        return f"{self.via}-{self.targets}-{self.payload}-{self.every}{design}{window}"
 
     def template(self) -> dict[str, Any]:
-        spec = build_spec(every=self.every, via=self.via, targets=TARGETS[self.targets], payload=PAYLOADS[self.payload])
+        spec = build_spec(
+            every=self.every,
+            via=self.via,
+            targets=TARGETS[self.targets],
+            payload=PAYLOADS[self.payload],
+            alarms=self.alarms,
+            window=self.window,
+        )
         return build_template(spec)
 
 
-# Every target and payload shape at 1 minute; every period on the fullest template.
-VARIANTS: tuple[Variant, ...] = tuple(
-    Variant(via, targets, payload, every)
-    for via, targets, payload, every in itertools.product(VIAS, TARGETS, PAYLOADS, PERIODS)
-    if every == "1m" or (targets == "all" and payload == "object")
+# Every target and payload shape at 1 minute; every period on the fullest template; the seed's
+# two-alarm design and the wall-clock window on it too.
+VARIANTS: tuple[Variant, ...] = (
+    *(
+        Variant(via, targets, payload, every)
+        for via, targets, payload, every in itertools.product(VIAS, TARGETS, PAYLOADS, PERIODS)
+        if every == "1m" or (targets == "all" and payload == "object")
+    ),
+    *(Variant(via, "all", "object", every, alarms=2) for via in VIAS for every in ("1m", "10s", "1440m")),
+    *(Variant(via, "all", "object", every, window="wallclock") for via in VIAS for every in ("1m", "5m", "60m")),
 )
 
 

@@ -12,7 +12,8 @@ from alarmclock import template
 from alarmclock.template import ALARM_PREFIX, METRIC_NAME, NAMESPACE, PAUSED_PARAMETER
 
 VERSION_TAG = "alarmclock:version"
-CLOCK_OUTPUTS = frozenset({"ClockName", "MetricNamespace", "Alarm0", "Alarm1"})
+# Every clock's template has these outputs; the seed's two-alarm design also has Alarm0.
+CLOCK_OUTPUTS = frozenset({"ClockName", "MetricNamespace", "Alarm1"})
 
 # Stack states, as CloudFormation names them.
 SUCCEEDED = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"})
@@ -49,6 +50,7 @@ class ClockNames:
     """The names a clock's template derives from its stack name (template.py)."""
 
     stack: str
+    tick_alarms: int = 1  # 1, or 2 for the seed's pair
 
     @property
     def namespace(self) -> str:
@@ -59,10 +61,10 @@ class ClockNames:
         return METRIC_NAME
 
     @property
-    def alarms(self) -> tuple[str, str]:
-        """The flip-flop pair: every clock has both."""
+    def alarms(self) -> tuple[str, ...]:
+        """The tick alarms: <prefix>1 alone, or the seed's pair <prefix>0 and <prefix>1."""
         prefix = ALARM_PREFIX.replace("${AWS::StackName}", self.stack)
-        return (prefix + "0", prefix + "1")
+        return (prefix + "1",) if self.tick_alarms == 1 else (prefix + "0", prefix + "1")
 
     @property
     def watchdog(self) -> str | None:
@@ -84,6 +86,8 @@ class ClockMetadata:
     via: str
     targets: tuple[str, ...]
     payload: Any = None
+    alarms: int = 2  # clocks deployed before the one-alarm design have the seed's pair
+    window: str | None = None  # None: the period's default
 
     @classmethod
     def from_template_metadata(cls, metadata: Any) -> ClockMetadata | None:
@@ -97,6 +101,8 @@ class ClockMetadata:
                 via=str(block.get("via", "lambda")),
                 targets=tuple(str(t) for t in block.get("targets") or ()),
                 payload=block.get("payload"),
+                alarms=int(block.get("alarms", 2)),
+                window=str(block["window"]) if block.get("window") else None,
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -157,7 +163,8 @@ class StackInfo:
 
     @property
     def names(self) -> ClockNames:
-        return ClockNames(self.name)
+        # The template's outputs name its tick alarms; Alarm0 exists only for the seed's pair.
+        return ClockNames(self.name, 2 if "Alarm0" in self.outputs else 1)
 
     @property
     def last_change(self) -> datetime | None:

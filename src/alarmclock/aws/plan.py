@@ -234,7 +234,7 @@ def plan_deploy(
         notes.append(f"{name} is paused and stays paused ('alarmclock resume {name}' starts it)")
     elif wait:
         timeout = tick_timeout_s if tick_timeout_s is not None else default_tick_timeout(spec.period_s)
-        steps.append(WaitForTick(ClockNames(name), spec.period_s, timeout))
+        steps.append(WaitForTick(ClockNames(name, spec.alarms), spec.period_s, timeout))
     return Plan("deploy", name, tuple(steps), tuple(notes))
 
 
@@ -354,15 +354,21 @@ def deploy_settings(
     payload: str | None,
     given: frozenset[str],
     deployed: ClockMetadata | None,
+    alarms: str = "1",
+    window: str | None = None,
 ) -> dict[str, Any]:
     """The settings to deploy: those given on the command line and, when updating a clock,
     the deployed ones for the rest (so `deploy NAME --every 5m` changes only the period)."""
     if deployed is None:
-        return {"every": every, "via": via, "targets": targets, "payload": payload}
+        return {"every": every, "via": via, "targets": targets, "payload": payload, "alarms": alarms, "window": window}
     kept_payload = None if deployed.payload is None else json.dumps(deployed.payload)
+    # A new period without a --window gets that period's default window.
+    kept_window = None if "every" in given else deployed.window
     return {
         "every": every if "every" in given else f"{deployed.period_s}s",
         "via": via if "via" in given else deployed.via,
         "targets": targets or deployed.targets,
         "payload": payload if payload is not None else kept_payload,
+        "alarms": alarms if "alarms" in given else deployed.alarms,
+        "window": window if window is not None else kept_window,
     }

@@ -90,7 +90,7 @@ def judge(
     if last is not None and last.minimum < 1 and last.maximum > 0:
         warnings.append(
             f"both 0 and 1 were published in the period from {clock_time(last_period or last.timestamp)}: their "
-            "average satisfies neither alarm, so the clock may stall there"
+            "average is neither value, so the clock may lose a beat or stall there"
         )
     if last is None or last_period is None or now - last_period > limit:
         if started is not None and now - started <= limit and (last_period is None or last_period < started):

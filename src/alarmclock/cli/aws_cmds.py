@@ -23,7 +23,16 @@ from alarmclock.cli.aws_view import (
     show_list,
     show_status,
 )
-from alarmclock.cli.options import EXIT_FAILED, EXIT_OK, every_option, payload_option, target_option, via_option
+from alarmclock.cli.options import (
+    EXIT_FAILED,
+    EXIT_OK,
+    alarms_option,
+    every_option,
+    payload_option,
+    target_option,
+    via_option,
+    window_option,
+)
 from alarmclock.spec import build_spec, check_clock_name
 
 if TYPE_CHECKING:
@@ -94,6 +103,8 @@ def clock_name(name: str) -> str:
 @cli.command()
 @click.argument("name")
 @every_option
+@alarms_option
+@window_option
 @via_option
 @target_option
 @payload_option
@@ -104,6 +115,8 @@ def clock_name(name: str) -> str:
 def deploy(
     name: str,
     every: str,
+    alarms: str,
+    window: str | None,
     via: str,
     targets: tuple[str, ...],
     payload: str | None,
@@ -126,11 +139,15 @@ def deploy(
 
     name = clock_name(name)
     context = click.get_current_context()
-    given = frozenset(key for key in ("every", "via") if context.get_parameter_source(key) != ParameterSource.DEFAULT)
+    given = frozenset(
+        key for key in ("every", "via", "alarms") if context.get_parameter_source(key) != ParameterSource.DEFAULT
+    )
     with one_line_errors():
         aws = connect(region, profile, endpoint_url)
         current = Stacks(aws).deployed(name)
-        settings = deploy_settings(every, via, targets, payload, given, current.metadata if current else None)
+        settings = deploy_settings(
+            every, via, targets, payload, given, current.metadata if current else None, alarms, window
+        )
         spec = build_spec(**settings)
         change_set = "alarmclock-" + datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         plan = plan_deploy(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from alarmclock.spec import PERIOD_HELP, VIAS, SpecError
+from alarmclock.spec import PERIOD_HELP, VIAS, WINDOWS, SpecError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -19,9 +19,24 @@ every_option = click.option(
     show_default=True,
     metavar="PERIOD",
     help=f"How often the clock ticks: {PERIOD_HELP}. Below 1m the alarms are high-resolution "
-    "(evaluated every 10 s) and the period is a target, not a promise: in alarmclock's model a 10s "
-    "clock ticks every 10 s on average (p99 16 s) while new points become visible within seconds, "
-    "but about every 25 s when that takes 5-30 s; 20s and 30s hold their period better (README).",
+    "(evaluated every 10 s); a 10s clock holds its period only while new points become visible to "
+    "alarms within a few seconds (README, 'The beat').",
+)
+alarms_option = click.option(
+    "--alarms",
+    type=click.Choice(["1", "2"]),
+    default="1",
+    show_default=True,
+    help="Tick alarms: 1 (one alarm whose ALARM and OK actions both tick: the same evaluation second "
+    "makes every flip) or 2 (the seed's pair, whose intervals alternate period - d and period + d).",
+)
+window_option = click.option(
+    "--window",
+    type=click.Choice(WINDOWS),
+    default=None,
+    help="The tick alarms' EvaluationWindow: sliding (CloudWatch's default; periods up to 120m) or "
+    "wallclock (aligned to the period in UTC; only 1m, 5m, 1h and 1440m). Default: sliding, "
+    "wallclock for 1440m.",
 )
 via_option = click.option(
     "--via",

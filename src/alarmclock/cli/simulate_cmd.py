@@ -10,7 +10,15 @@ from typing import Any
 import click
 
 from alarmclock.cli import cli
-from alarmclock.cli.options import every_option, payload_option, target_option, usage_error, via_option
+from alarmclock.cli.options import (
+    alarms_option,
+    every_option,
+    payload_option,
+    target_option,
+    usage_error,
+    via_option,
+    window_option,
+)
 from alarmclock.spec import SpecError, build_spec
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$", re.IGNORECASE)
@@ -61,6 +69,8 @@ def parse_parameters(pairs: tuple[str, ...]) -> dict[str, Any]:
 
 @cli.command()
 @every_option
+@alarms_option
+@window_option
 @via_option
 @target_option
 @payload_option
@@ -88,6 +98,8 @@ def parse_parameters(pairs: tuple[str, ...]) -> dict[str, Any]:
 @click.option("--keep", is_flag=True, help="Do not delete the stack at the end of the run.")
 def simulate(
     every: str,
+    alarms: str,
+    window: str | None,
     via: str,
     targets: tuple[str, ...],
     payload: str | None,
@@ -108,7 +120,7 @@ def simulate(
     --duration, and is deleted.
     """
     try:
-        spec = build_spec(every=every, via=via, targets=targets, payload=payload)
+        spec = build_spec(every=every, via=via, targets=targets, payload=payload, alarms=alarms, window=window)
     except SpecError as error:
         raise usage_error(error) from None
     seconds = parse_duration(duration)

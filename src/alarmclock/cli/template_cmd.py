@@ -5,18 +5,37 @@ from __future__ import annotations
 import click
 
 from alarmclock.cli import cli
-from alarmclock.cli.options import every_option, payload_option, target_option, usage_error, via_option
+from alarmclock.cli.options import (
+    alarms_option,
+    every_option,
+    payload_option,
+    target_option,
+    usage_error,
+    via_option,
+    window_option,
+)
 from alarmclock.spec import SpecError, build_spec
 
 
 @cli.command()
 @every_option
+@alarms_option
+@window_option
 @via_option
 @target_option
 @payload_option
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
-def template(every: str, via: str, targets: tuple[str, ...], payload: str | None, fmt: str, output: str | None) -> None:
+def template(
+    every: str,
+    alarms: str,
+    window: str | None,
+    via: str,
+    targets: tuple[str, ...],
+    payload: str | None,
+    fmt: str,
+    output: str | None,
+) -> None:
     """Print the CloudFormation template of a clock.
 
     Deploy it with `aws cloudformation deploy --template-file clock.yaml --stack-name NAME
@@ -26,7 +45,7 @@ def template(every: str, via: str, targets: tuple[str, ...], payload: str | None
     from alarmclock.template import build_template
 
     try:
-        spec = build_spec(every=every, via=via, targets=targets, payload=payload)
+        spec = build_spec(every=every, via=via, targets=targets, payload=payload, alarms=alarms, window=window)
     except SpecError as error:
         raise usage_error(error) from None
     text = render(build_template(spec), fmt)  # type: ignore[arg-type]  # click.Choice checked it

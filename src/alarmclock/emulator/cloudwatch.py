@@ -1,20 +1,32 @@
 """Emulated CloudWatch: metric data and metric alarms, by the documented rules.
 
-Every rule below names its source in ../shared/notes/aws-facts.md ("fact: ...") or is an
-assumption with a parameter in timing.py. Tests in tests/test_alarm_rules.py pin each one.
+Every rule below names its source in docs/timing-model.md ("fact: ...") or is an assumption
+with a parameter in timing.py. Tests in tests/test_alarm_rules.py pin each one.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 OK, ALARM, INSUFFICIENT_DATA = "OK", "ALARM", "INSUFFICIENT_DATA"
+SLIDING, WALL_CLOCK = "SlidingWindow", "WallClockWindow"
+# fact: WallClockWindow is accepted only for these periods, and not for high-resolution alarms
+# (CloudWatch User Guide, "Alarm evaluation window"; PutMetricAlarm API reference, WallClockWindow).
+WALL_CLOCK_PERIODS = (60, 300, 3600, 86_400, 604_800)
+# A wall-clock week starts on Monday 00:00; 1970-01-01 (epoch 0) was a Thursday.
+_MONDAY_AFTER_EPOCH_S = 4 * 86_400
+# fact: PutMetricData takes timestamps up to two weeks back and two hours ahead (API reference,
+# MetricDatum Timestamp).
+MAX_POINT_AGE_S = 14 * 86_400
+MAX_POINT_AHEAD_S = 2 * 3600
 
 COMPARE: dict[str, Callable[[float, float], bool]] = {
     "GreaterThanOrEqualToThreshold": lambda v, t: v >= t,
@@ -47,7 +59,7 @@ class Point:
 class MetricStore:
     """Points per metric in time order; old points are dropped as time passes."""
 
-    def __init__(self, horizon_s: float = 2 * 86_400) -> None:
+    def __init__(self, horizon_s: float = 6 * 86_400) -> None:
         self.times: dict[tuple[str, str], list[float]] = defaultdict(list)
         self.points: dict[tuple[str, str], list[Point]] = defaultdict(list)
         self.horizon_s = horizon_s  # longer than any evaluation range (Period x range <= 5 days at 1440m)
@@ -103,6 +115,8 @@ class Alarm:
     alarm_actions: list[str] = field(default_factory=list)
     ok_actions: list[str] = field(default_factory=list)
     insufficient_data_actions: list[str] = field(default_factory=list)
+    window: str = SLIDING  # fact: SlidingWindow is the default EvaluationWindow
+    timezone: str = ""  # WallClockWindow's optional Timezone: an IANA name or an offset like +05:30
     # fact: a new alarm starts in INSUFFICIENT_DATA (PutMetricAlarm API reference).
     state: str = INSUFFICIENT_DATA
     state_reason: str = "Unchecked: Initial alarm creation"
@@ -120,11 +134,31 @@ class Alarm:
             state
         ]
 
-    def evaluate(self, store: MetricStore, now: float, range_periods: int) -> tuple[str, str]:
+    def window_end(self, now: float, sliding_end: str = "cycle") -> float:
+        """Where the newest period this evaluation looks at ends.
+
+        fact (User Guide, "Alarm evaluation window"): a sliding window "advances each time the
+        alarm is evaluated, forming a rolling time window" (a 1-hour alarm "may evaluate
+        13:07-14:07 in one evaluation and 13:08-14:08 in the next"); a wall-clock window is
+        aligned to boundaries that match the period and reflects a point only after the period
+        holding it has ended. Only complete spans are evaluated, never the partial current one.
+        assumption (`sliding_end`): where a sliding window ends is not documented beyond that
+        example; "cycle" ends it on the last whole evaluation cycle (the example's whole minutes,
+        and the whole-minute startDate of public alarm payloads), "second" on the last whole second.
+        """
+        if self.window == WALL_CLOCK:
+            anchor = _MONDAY_AFTER_EPOCH_S if self.period_s == 604_800 else 0
+            shift = utc_offset_s(self.timezone, now) - anchor
+            return math.floor((now + shift) / self.period_s) * self.period_s - shift
+        step = self.cycle_s if sliding_end == "cycle" else 1
+        return math.floor(now / step) * step
+
+    def evaluate(
+        self, store: MetricStore, now: float, range_periods: int, sliding_end: str = "cycle"
+    ) -> tuple[str, str]:
         """The state the alarm's data calls for at `now`, and the reason."""
         period = self.period_s
-        # fact: only complete periods are evaluated, never the partial current one.
-        newest_end = math.floor(now / period) * period
+        newest_end = self.window_end(now, sliding_end)
         # fact: the evaluation range is longer than EvaluationPeriods; the documented example is
         # 3 -> 5. assumption: EvaluationPeriods + (range_periods - 1), range_periods being the
         # range of a one-period alarm (so 3 gives the example's 3 -> 5).
@@ -171,9 +205,12 @@ class EmulatedCloudWatch:
     alarm's actions (fact: actions run only when the state changes).
     """
 
-    def __init__(self, now: Callable[[], float], visibility_delay: Callable[[], float]) -> None:
+    def __init__(
+        self, now: Callable[[], float], visibility_delay: Callable[[], float], sliding_end: str = "cycle"
+    ) -> None:
         self.now = now
         self.visibility_delay = visibility_delay
+        self.sliding_end = sliding_end
         self.store = MetricStore()
         self.alarms: dict[str, Alarm] = {}
         self.history: list[StateChange] = []
@@ -192,6 +229,12 @@ class EmulatedCloudWatch:
                 moment = float(stamp)
             else:
                 moment = stamp.timestamp()  # a datetime
+            if not -MAX_POINT_AHEAD_S <= now - moment <= MAX_POINT_AGE_S:
+                raise CloudWatchError(
+                    "InvalidParameterValue",
+                    "The parameter MetricData.member.Timestamp must be at most two weeks in the past "
+                    "and at most two hours in the future",
+                )
             # (StorageResolution only decides what sub-minute alarms can see; the clock always
             # publishes high resolution for them, so points keep their exact time here.)
             point = Point(time=moment, value=float(datum["Value"]), visible_at=now + self.visibility_delay())
@@ -224,6 +267,8 @@ class EmulatedCloudWatch:
     # ---- for the scheduler -------------------------------------------------------------------
 
     def add_alarm(self, alarm: Alarm) -> None:
+        """PutMetricAlarm for a new alarm: refused, as AWS refuses it, if its window cannot be."""
+        check_window(alarm)
         alarm.transitioned_at = alarm.configured_at = self.now()
         self.alarms[alarm.name] = alarm
 
@@ -231,7 +276,7 @@ class EmulatedCloudWatch:
         self.alarms.pop(name, None)
 
     def evaluate(self, alarm: Alarm, range_periods: int) -> None:
-        state, reason = alarm.evaluate(self.store, self.now(), range_periods)
+        state, reason = alarm.evaluate(self.store, self.now(), range_periods, self.sliding_end)
         self.change_state(alarm, state, reason)
 
     def change_state(self, alarm: Alarm, state: str, reason: str) -> None:
@@ -246,6 +291,47 @@ class EmulatedCloudWatch:
         if name not in self.alarms:
             raise CloudWatchError("ResourceNotFound", f"Alarm {name} does not exist")
         return self.alarms[name]
+
+
+def check_window(alarm: Alarm) -> None:
+    """fact: WallClockWindow only for periods of 1 minute, 5 minutes, 1 hour, 1 day and 1 week,
+    and never on a high-resolution alarm (PutMetricAlarm API reference, WallClockWindow)."""
+    if alarm.window not in (SLIDING, WALL_CLOCK):
+        raise CloudWatchError(
+            "ValidationError", f"EvaluationWindow {alarm.window!r} is not SlidingWindow or WallClockWindow"
+        )
+    if alarm.window == WALL_CLOCK and alarm.period_s not in WALL_CLOCK_PERIODS:
+        raise CloudWatchError(
+            "ValidationError",
+            f"WallClockWindow requires a Period of 60, 300, 3600, 86400 or 604800 seconds, not {alarm.period_s}",
+        )
+    if alarm.window == WALL_CLOCK:
+        utc_offset_s(alarm.timezone, 0.0)  # refuses an unknown time zone
+
+
+# fact: "an IANA time zone name ..., a fixed UTC offset (for example, +05:30), or an
+# offset-prefixed identifier (for example, UTC+05:30)" (WallClockWindow, Timezone).
+_OFFSET = re.compile(r"^(?:UTC)?([+-])(\d{2}):?(\d{2})$")
+
+
+def utc_offset_s(zone: str, moment: float) -> float:
+    """Seconds to add to UTC for local time in `zone` at `moment` ("" is UTC)."""
+    if not zone or zone.upper() == "UTC":
+        return 0.0
+    match = _OFFSET.match(zone)
+    if match:
+        sign, hours, minutes = match.groups()
+        seconds = int(hours) * 3600 + int(minutes) * 60
+        # fact: an offset Timezone must be a multiple of 5 minutes (WallClockWindow, Timezone).
+        if int(minutes) % 5:
+            raise CloudWatchError("ValidationError", f"Timezone {zone!r}: offsets go in steps of 5 minutes")
+        return float(seconds if sign == "+" else -seconds)
+    try:
+        info = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CloudWatchError("ValidationError", f"Timezone {zone!r} is not an IANA time zone or an offset") from None
+    offset = datetime.fromtimestamp(moment, UTC).astimezone(info).utcoffset() or timedelta(0)
+    return offset.total_seconds()
 
 
 def describe(alarm: Alarm) -> dict[str, Any]:

@@ -16,10 +16,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from alarmclock.emulator import formats
-from alarmclock.emulator.cloudwatch import Alarm, EmulatedCloudWatch, StateChange
+from alarmclock.emulator.cloudwatch import (
+    SLIDING,
+    Alarm,
+    CloudWatchError,
+    EmulatedCloudWatch,
+    StateChange,
+    check_window,
+)
 from alarmclock.emulator.faults import Faults
 from alarmclock.emulator.intrinsics import Resolver, TemplateError, references
 from alarmclock.emulator.services import EmulatedFunction, Services
+from alarmclock.emulator.timing import pinned_offset
 from alarmclock.emulator.world import World
 
 ALARM_PRINCIPAL = "lambda.alarms.cloudwatch.amazonaws.com"
@@ -79,7 +87,7 @@ class Stack:
         self.region = region
         self.account = account
         self.faults = faults or Faults()
-        self.cloudwatch = EmulatedCloudWatch(world.now, self._visibility_delay)
+        self.cloudwatch = EmulatedCloudWatch(world.now, self._visibility_delay, world.timing.sliding_window_end)
         self.cloudwatch.on_state_change = self._on_state_change
         self.services = Services(world, self.cloudwatch, self.faults, region, account)
         self.services.answers = self._receive_answer
@@ -217,8 +225,24 @@ class Stack:
             if any(self._is_custom(n) and n in self._pending_logicals() for n in needs if n in resources):
                 return  # the rest waits for the custom resource's answer
             self._waiting.pop(0)
-            self._create(logical)
+            self._create_or_fail(logical)
         self._maybe_complete("CREATE")
+
+    def _create_or_fail(self, logical: str) -> None:
+        self._or_fail("Create", logical, self._create, logical)
+
+    def _or_fail(self, kind: str, logical: str, action: Any, *args: Any) -> None:
+        """Create or update one resource; an API refusal (PutMetricAlarm's ValidationError) fails
+        the operation as CloudFormation would, with the service's message as the reason."""
+        try:
+            action(*args)
+        except CloudWatchError as error:
+            if kind == "Create":
+                self.properties.pop(logical, None)
+            failure = PendingRequest(logical, kind, self.world.now(), self.world.now(), "FAILED")
+            failure.reason = f"{logical}: {error.code}: {error}"
+            self._pending[f"resource:{logical}"] = failure
+            self.state.requests.append(failure)
 
     def _pending_logicals(self) -> set[str]:
         return {r.logical for r in self._pending.values() if r.answered is None or r.status != "SUCCESS"}
@@ -234,9 +258,9 @@ class Stack:
         self._load(new_template, merged)
         for logical in self._live_resources():
             if logical not in old_properties:
-                self._create(logical)
+                self._create_or_fail(logical)
             else:
-                self._update(logical, old_properties[logical])
+                self._or_fail("Update", logical, self._update, logical, old_properties[logical])
         for logical in set(old_properties) - set(self._live_resources()):
             self._remove(logical)
         self._maybe_complete("UPDATE")
@@ -300,7 +324,9 @@ class Stack:
         ref = self.resolver.ref(logical)
         if kind == "AWS::CloudWatch::Alarm":
             alarm = self._alarm(props, ref)
-            alarm.offset_s = self.world.rng.uniform(0, alarm.cycle_s)
+            pinned = pinned_offset(self.world.timing.evaluation_offset_s, alarm.name)
+            drawn = self.world.rng.uniform(0, alarm.cycle_s)  # drawn even when pinned: same seed, same run
+            alarm.offset_s = drawn if pinned is None else pinned % alarm.cycle_s
             self.cloudwatch.add_alarm(alarm)
             self.seen_alarms[alarm.name] = alarm
             self._schedule_evaluations(alarm)
@@ -335,6 +361,7 @@ class Stack:
                 self._create(logical)
                 return
             fresh = self._alarm(new, alarm.name)
+            check_window(fresh)  # PutMetricAlarm refuses a bad window on update too
             fresh.state, fresh.state_reason, fresh.offset_s = alarm.state, alarm.state_reason, alarm.offset_s
             alarm.__dict__.update(fresh.__dict__)
         elif kind == "AWS::Lambda::Function":
@@ -405,6 +432,9 @@ class Stack:
 
     def _alarm(self, props: dict[str, Any], name: str) -> Alarm:
         enabled = props.get("ActionsEnabled", True)
+        # fact: without EvaluationWindow an alarm uses a sliding window (AWS::CloudWatch::Alarm).
+        window = props.get("EvaluationWindow") or {SLIDING: {}}
+        kind = next(iter(window)) if isinstance(window, dict) and len(window) == 1 else repr(window)
         return Alarm(
             name=name,
             arn=f"arn:aws:cloudwatch:{self.region}:{self.account}:alarm:{name}",
@@ -421,6 +451,8 @@ class Stack:
             alarm_actions=list(props.get("AlarmActions", [])),
             ok_actions=list(props.get("OKActions", [])),
             insufficient_data_actions=list(props.get("InsufficientDataActions", [])),
+            window=kind,
+            timezone=str((window.get(kind) or {}).get("Timezone", "")) if isinstance(window, dict) else "",
         )
 
     def _function(self, logical: str, props: dict[str, Any]) -> EmulatedFunction:

@@ -1,10 +1,10 @@
 """The timing model: every number the emulator uses that AWS does not document.
 
 Each parameter has a default and a range, and says where it comes from. "fact" means
-a documented rule (../shared/notes/aws-facts.md names the page); "assumption" means AWS
-publishes nothing and the range is our guess, wide on purpose. Claims about the beat are
-made across these ranges (scripts/beat_table.py), never at the defaults alone.
-docs/timing-model.md is the prose version of this file.
+a documented rule (docs/aws-facts.md names the page); "assumption" means AWS publishes
+nothing and the range is our guess, wide on purpose. Claims about the beat are made across
+these ranges and across every evaluation second (scripts/beat_table.py, scripts/phase_sweep.py),
+never at the defaults alone. docs/timing-model.md is the prose version of this file.
 """
 
 from __future__ import annotations
@@ -14,6 +14,9 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 Span = tuple[float, float]
+# (alarm-name suffix, second of the evaluation cycle); the suffix "" pins every alarm.
+OffsetPins = tuple[tuple[str, float], ...]
+SLIDING_ENDS = ("cycle", "second")
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,29 @@ PARAMETERS: tuple[Parameter, ...] = (
         "User Guide 'Evaluating an alarm': the range is larger than EvaluationPeriods; the only example "
         "is 3 -> 5. For EvaluationPeriods 1 we take 2..5 (1 is outside the documented rule; "
         "scripts/beat_table.py also runs it as a stress case).",
+    ),
+    Parameter(
+        "evaluation_offset_s",
+        (),
+        (),
+        (),
+        "s into the cycle",
+        "assumption",
+        "Which second of its evaluation cycle each alarm is evaluated at: drawn uniformly per alarm "
+        "unless pinned here, for all alarms (12.5) or by alarm-name suffix (tick-is-1:12.5,watchdog:3). "
+        "scripts/phase_sweep.py pins the tick alarms to every second of a grid.",
+    ),
+    Parameter(
+        "sliding_window_end",
+        "cycle",
+        "cycle",
+        "second",
+        "",
+        "assumption",
+        "Where a sliding window ends: User Guide 'Alarm evaluation window' shows a 1-hour alarm "
+        "evaluating 13:07-14:07, then 13:08-14:08 (whole minutes), and public alarm payloads have a "
+        "startDate on a whole minute; so 'cycle' (the last whole minute, or 10 s for high-resolution "
+        "alarms). 'second' ends it on the last whole second before the evaluation instead.",
     ),
     Parameter(
         "evaluation_jitter_s",
@@ -144,6 +170,8 @@ class TimingModel:
     """One point in the parameter space. Spans are (low, high) of a uniform draw."""
 
     evaluation_range_periods: int = DEFAULTS["evaluation_range_periods"]
+    evaluation_offset_s: OffsetPins = DEFAULTS["evaluation_offset_s"]
+    sliding_window_end: str = DEFAULTS["sliding_window_end"]
     evaluation_jitter_s: Span = DEFAULTS["evaluation_jitter_s"]
     visibility_delay_s: Span = DEFAULTS["visibility_delay_s"]
     action_latency_s: Span = DEFAULTS["action_latency_s"]
@@ -171,7 +199,11 @@ class TimingModel:
         """A random point inside the documented ranges, for property tests and sweeps."""
         values: dict[str, Any] = {}
         for p in PARAMETERS:
-            if isinstance(p.default, tuple):
+            if p.low == p.high:
+                values[p.name] = p.low  # fixed (a fact) or not a range (the offset pins)
+            elif isinstance(p.default, str):
+                values[p.name] = rng.choice([p.low, p.high])
+            elif isinstance(p.default, tuple):
                 low = rng.uniform(min(p.low[0], p.high[0]), max(p.low[0], p.high[0]))
                 high = rng.uniform(min(p.low[1], p.high[1]), max(p.low[1], p.high[1]))
                 values[p.name] = (min(low, high), max(low, high))
@@ -180,6 +212,12 @@ class TimingModel:
             else:
                 values[p.name] = rng.uniform(min(p.low, p.high), max(p.low, p.high))
         return cls(**values)
+
+
+def pinned_offset(pins: OffsetPins, alarm_name: str) -> float | None:
+    """The pinned evaluation second for this alarm: the longest matching suffix wins."""
+    matching = [(len(suffix), offset) for suffix, offset in pins if alarm_name.endswith(suffix)]
+    return max(matching)[1] if matching else None
 
 
 def draw(rng: random.Random, span: Span) -> float:
