@@ -1,6 +1,6 @@
 """Each CloudWatch alarm rule the emulator models, pinned on its own.
 
-Sources are the rows of ../shared/notes/aws-facts.md ("CloudWatch alarm evaluation" and
+Sources are the rows of docs/aws-facts.md ("CloudWatch alarm evaluation", "PutMetricData" and
 "Alarm actions"); each test names the rule it pins.
 """
 
@@ -14,6 +14,7 @@ from alarmclock.emulator.cloudwatch import (
     ALARM,
     INSUFFICIENT_DATA,
     OK,
+    WALL_CLOCK,
     Alarm,
     CloudWatchError,
     EmulatedCloudWatch,
@@ -56,8 +57,9 @@ class Harness:
         self.cloudwatch.add_alarm(alarm)
         return alarm
 
-    def put(self, value: float, at: float) -> None:
-        self.now = at
+    def put(self, value: float, at: float, published: float | None = None) -> None:
+        """Publish a point stamped `at`, at `published` (default: at its own time)."""
+        self.now = at if published is None else published
         self.cloudwatch.put_metric_data(
             Namespace="alarmclock/c", MetricData=[{"MetricName": "Tick", "Value": value, "Timestamp": at}]
         )
@@ -207,3 +209,105 @@ def test_m_of_n_uses_the_most_recent_real_points() -> None:
     assert harness.evaluate(alarm, T0 + 121) == OK  # [1, 0]: one breaching of two needed
     harness.put(0.0, T0 + 125)
     assert harness.evaluate(alarm, T0 + 181) == ALARM  # [0, 0]
+
+
+# ---- evaluation windows (CloudWatch User Guide, "Alarm evaluation window") ------------------------
+
+H13 = T0 + 13 * 3600  # 13:00 on the first day
+
+
+def hourly(harness: Harness, **overrides: Any) -> Alarm:
+    return harness.alarm(
+        name="tick-is-1", period_s=3600, threshold=1.0, comparison="GreaterThanOrEqualToThreshold", **overrides
+    )
+
+
+def test_a_sliding_window_advances_with_each_evaluation_as_in_the_documented_example() -> None:
+    # fact: a 1-hour alarm "may evaluate 13:07-14:07 in one evaluation and 13:08-14:08 in the next"
+    harness = Harness()
+    alarm = hourly(harness)
+    harness.put(0.0, H13 + 6 * 60 + 30)  # 13:06:30: before the window
+    harness.put(1.0, H13 + 7 * 60 + 30)  # 13:07:30: in 13:07-14:07 only
+    assert harness.evaluate(alarm, H13 + 3600 + 7 * 60 + 5) == ALARM  # 14:07:05 sees 13:07-14:07: [1]
+    harness.put(0.0, H13 + 3600 + 7 * 60 + 30)  # 14:07:30: in 13:08-14:08 only
+    assert harness.evaluate(alarm, H13 + 3600 + 8 * 60 + 5) == OK  # 14:08:05 sees 13:08-14:08: [0]
+    assert "[0]" in alarm.state_reason
+
+
+def test_a_sliding_window_is_the_default_and_ends_on_the_last_whole_cycle() -> None:
+    # assumption (sliding_window_end): the documented example's windows end on whole minutes
+    harness = Harness()
+    alarm = hourly(harness)
+    assert alarm.window == "SlidingWindow"
+    assert alarm.window_end(H13 + 125.7) == H13 + 120
+    assert alarm.window_end(H13 + 125.7, "second") == H13 + 125
+    high = harness.alarm(name="fast", period_s=10)
+    assert high.window_end(H13 + 125.7) == H13 + 120  # high resolution: a 10-second cycle
+
+
+def test_a_wall_clock_window_sees_a_point_only_after_its_aligned_period_ends() -> None:
+    # fact: a wall-clock window is aligned to boundaries that match the period and "reflects a
+    # data point only after the period containing it ends"
+    harness = Harness()
+    alarm = hourly(harness, window=WALL_CLOCK)
+    harness.put(0.0, H13 + 6 * 60 + 30)
+    harness.put(1.0, H13 + 7 * 60 + 30)
+    assert harness.evaluate(alarm, H13 + 3600 + 7 * 60 + 5) == OK  # 13:00-14:00 averages [0, 1] to 0.5
+    harness.put(1.0, H13 + 3600 + 30 * 60)  # 14:30
+    assert harness.evaluate(alarm, H13 + 2 * 3600 - 1) == OK  # 14:59:59: still 13:00-14:00
+    assert harness.evaluate(alarm, H13 + 2 * 3600 + 5) == ALARM  # 15:00:05: 14:00-15:00 is [1]
+
+
+@pytest.mark.parametrize("period", [60, 300, 3600, 86_400, 604_800])
+def test_a_wall_clock_window_is_accepted_for_the_documented_periods(period: int) -> None:
+    # fact: WallClockWindow supports periods of 1 minute, 5 minutes, 1 hour, 1 day and 1 week
+    harness = Harness()
+    alarm = harness.alarm(period_s=period, window=WALL_CLOCK)
+    assert harness.cloudwatch.alarms[alarm.name] is alarm
+
+
+@pytest.mark.parametrize("period", [10, 30, 120, 900, 7200])
+def test_a_wall_clock_window_on_any_other_period_is_refused_like_put_metric_alarm(period: int) -> None:
+    # fact: not for other periods, nor for high-resolution alarms
+    with pytest.raises(CloudWatchError) as caught:
+        Harness().alarm(period_s=period, window=WALL_CLOCK)
+    assert caught.value.code == "ValidationError" and str(period) in str(caught.value)
+
+
+@pytest.mark.parametrize("zone", ["+05:30", "UTC+05:30", "Asia/Kolkata"])
+def test_a_wall_clock_day_starts_at_midnight_in_its_time_zone(zone: str) -> None:
+    # fact: Timezone is an IANA name, a fixed offset or an offset-prefixed identifier
+    alarm = Harness().alarm(period_s=86_400, window=WALL_CLOCK, timezone=zone)
+    assert alarm.window_end(T0 + 60) == T0 - 5.5 * 3600  # midnight in India is 18:30 UTC the day before
+    assert alarm.window_end(T0 + 60) == alarm.window_end(T0 + 18.4 * 3600)
+    assert alarm.window_end(T0 + 18.6 * 3600) == T0 + 18.5 * 3600
+
+
+def test_a_wall_clock_week_starts_on_monday_and_a_bad_time_zone_is_refused() -> None:
+    harness = Harness()
+    week = harness.alarm(period_s=604_800, window=WALL_CLOCK)
+    assert week.window_end(T0 + 60) == T0 - 3 * 86_400  # 2026-01-01 is a Thursday
+    for zone in ("+05:31", "Mars/Olympus"):
+        with pytest.raises(CloudWatchError) as caught:
+            harness.alarm(name=f"z{zone}", period_s=86_400, window=WALL_CLOCK, timezone=zone)
+        assert caught.value.code == "ValidationError"
+
+
+# ---- PutMetricData (API reference, MetricDatum Timestamp) ---------------------------------------
+
+
+def test_a_point_may_be_stamped_up_to_two_hours_ahead_and_counts_when_its_period_is_evaluated() -> None:
+    # fact: timestamps up to two hours in the future are accepted
+    harness = Harness()
+    alarm = harness.alarm()
+    harness.put(0.0, T0 + 7199, published=T0)
+    assert harness.evaluate(alarm, T0 + 7140 + 1) == INSUFFICIENT_DATA  # its minute is not over
+    assert harness.evaluate(alarm, T0 + 7200 + 1) == ALARM
+
+
+@pytest.mark.parametrize(("stamp", "published"), [(T0 + 7201, T0), (T0, T0 + 15 * 86_400)])
+def test_a_point_too_far_ahead_or_too_old_is_refused(stamp: float, published: float) -> None:
+    # fact: at most two hours ahead and two weeks back
+    with pytest.raises(CloudWatchError) as caught:
+        Harness().put(1.0, stamp, published=published)
+    assert caught.value.code == "InvalidParameterValue"

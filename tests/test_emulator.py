@@ -21,8 +21,9 @@ GOLDEN = Path(__file__).parent / "golden"
 UPDATE_GOLDEN = os.environ.get("ALARMCLOCK_UPDATE_GOLDEN") == "1"
 
 
-def run(every: str = "1m", via: str = "lambda", hours: float = 2, seed: int = 1, **kw: Any) -> Run:
-    return simulate(Scenario(spec=build_spec(every=every, via=via), duration_s=hours * 3600, seed=seed, **kw))
+def run(every: str = "1m", via: str = "lambda", hours: float = 2, seed: int = 1, alarms: int = 1, **kw: Any) -> Run:
+    spec = build_spec(every=every, via=via, alarms=alarms)
+    return simulate(Scenario(spec=spec, duration_s=hours * 3600, seed=seed, **kw))
 
 
 @pytest.mark.parametrize(
@@ -52,14 +53,31 @@ def test_the_same_seed_gives_the_same_run_and_another_seed_another() -> None:
 @pytest.mark.parametrize("via", ["lambda", "sns"])
 def test_the_seeds_one_minute_clock_ticks_once_a_minute_on_average(via: str) -> None:
     # (No rare duplicate notifications here: this pins the beat; duplicates have tests of their own.)
-    report = run(via=via, hours=6, seed=3, timing=TimingModel().at(duplicate_notification_prob=0.0)).report
+    pins = (("tick-is-0", 10.0), ("tick-is-1", 40.0))  # d = 30 s between the two alarms
+    timing = TimingModel().at(duplicate_notification_prob=0.0, evaluation_offset_s=pins)
+    result = run(via=via, hours=6, seed=3, alarms=2, timing=timing)
+    report = result.report
     assert report.verdict == "ticking"
     assert report.ticks == pytest.approx(6 * 60 + 1, abs=2)
     assert report.intervals.mean == pytest.approx(60, abs=0.5)
     # The two alarms are evaluated at different seconds, so intervals alternate 60 - d and 60 + d.
-    assert report.intervals.max < 120
+    steady = [b - a for a, b in zip(result.tick_times[1:], result.tick_times[2:], strict=False)]
+    assert all(min(abs(i - 30), abs(i - 90)) < 2 for i in steady)
+    assert all(abs((a + b) - 120) < 3 for a, b in zip(steady, steady[1:], strict=False))
     assert report.duplicates == 0
     assert report.first_tick_s is not None and report.first_tick_s < 10
+
+
+@pytest.mark.parametrize("via", ["lambda", "sns"])
+def test_the_one_alarm_clock_keeps_its_minute_to_within_the_jitter(via: str) -> None:
+    timing = TimingModel().at(duplicate_notification_prob=0.0, evaluation_offset_s=(("tick-is-1", 23.0),))
+    result = run(via=via, hours=6, seed=3, timing=timing)
+    steady = [b - a for a, b in zip(result.tick_times[1:], result.tick_times[2:], strict=False)]
+    assert result.report.verdict == "ticking" and result.report.ticks == pytest.approx(6 * 60 + 1, abs=2)
+    # Every flip is made by the same alarm at the same second of each minute: only the evaluation
+    # jitter (0-1 s) and the latencies (well under a second at the defaults) move a tick.
+    assert all(abs(interval - 60) < 1.5 for interval in steady)
+    assert result.report.alarms["clock-tick-is-1"]["offset_s"] == 23.0
 
 
 def test_the_first_tick_comes_from_the_create_kick_and_the_stack_completes() -> None:
@@ -67,11 +85,17 @@ def test_the_first_tick_comes_from_the_create_kick_and_the_stack_completes() -> 
     statuses = [event.status for event in result.stack.state.events]
     assert statuses[:2] == ["CREATE_IN_PROGRESS", "CREATE_COMPLETE"]
     assert statuses[-1] == "DELETE_COMPLETE"
-    first_change = result.history[:2]
-    assert [(c.alarm, c.new, c.reason) for c in first_change] == [
-        ("clock-tick-is-0", "OK", "alarmclock: stack created"),
-        ("clock-tick-is-0", "ALARM", "alarmclock: stack created"),
-    ]
+    # A new alarm is in INSUFFICIENT_DATA: one SetAlarmState to OK runs the OK action, which ticks.
+    first = result.history[0]
+    assert (first.alarm, first.old, first.new, first.reason) == (
+        "clock-tick-is-1",
+        "INSUFFICIENT_DATA",
+        "OK",
+        "alarmclock: stack created",
+    )
+    assert result.report.first_tick_s is not None and result.report.first_tick_s < 5
+    pair = run(hours=1, seed=5, alarms=2).history[0]
+    assert (pair.alarm, pair.new, pair.reason) == ("clock-tick-is-0", "ALARM", "alarmclock: stack created")
 
 
 def test_nothing_ticks_after_the_stack_is_deleted() -> None:
@@ -85,19 +109,24 @@ def test_nothing_ticks_after_the_stack_is_deleted() -> None:
 def test_a_changed_template_changes_the_simulation() -> None:
     spec = build_spec(every="1m")
     template = build_template(spec)
-    for alarm in ("TickAlarm0", "TickAlarm1"):
-        template["Resources"][alarm]["Properties"]["Period"] = 120  # only the alarms change
+    # The spec still says 1m: only the template's alarm and the function's setting change.
+    template["Resources"]["TickAlarm1"]["Properties"]["Period"] = 120
+    template["Resources"]["TickFunction"]["Properties"]["Environment"]["Variables"]["ALARMCLOCK_PERIOD"] = "120"
     report = simulate(Scenario(spec=spec, duration_s=4 * 3600, seed=2, template=template)).report
     assert report.intervals.mean == pytest.approx(120, abs=1)
+    # The alarm alone at 120 s, with the function still stamping for 60 s: the beat is neither.
+    template["Resources"]["TickFunction"]["Properties"]["Environment"]["Variables"]["ALARMCLOCK_PERIOD"] = "60"
+    mismatched = simulate(Scenario(spec=spec, duration_s=4 * 3600, seed=2, template=template)).report
+    assert 65 < mismatched.intervals.mean < 115
 
 
 def test_a_missing_lambda_permission_in_the_template_means_no_ticks() -> None:
     spec = build_spec(every="1m")
     template = build_template(spec)
-    del template["Resources"]["TickAlarm0Permission"]
-    template["Resources"]["Starter"]["DependsOn"].remove("TickAlarm0Permission")
+    del template["Resources"]["TickAlarm1Permission"]
+    template["Resources"]["Starter"]["DependsOn"].remove("TickAlarm1Permission")
     result = simulate(Scenario(spec=spec, duration_s=3600, seed=2, template=template))
-    # The kick's tick-is-0 action cannot reach the function: CloudWatch may not invoke it.
+    # The kick's OK action cannot reach the function: CloudWatch may not invoke it.
     assert result.report.ticks == 0 and result.report.verdict == "never ticked"
     assert any("may not invoke" in why for _, why in result.stack.services.dropped)
 
@@ -127,7 +156,7 @@ def test_the_namespace_condition_is_enforced() -> None:
 
 def seed_design(spec_every: str = "1m") -> dict[str, Any]:
     """The template without alarmclock's self-healing (watchdog alarm and heartbeat): the seed's design."""
-    template = build_template(build_spec(every=spec_every))
+    template = build_template(build_spec(every=spec_every, alarms=2))
     for logical in ("Watchdog", "WatchdogPermission", "Heartbeat", "HeartbeatPermission"):
         template["Resources"].pop(logical, None)
     template["Resources"]["Starter"]["DependsOn"].remove("HeartbeatPermission")
@@ -141,7 +170,7 @@ def test_with_evaluation_range_one_a_late_point_stalls_the_seeds_design_for_good
     # Outside the documented rule (the range is larger than EvaluationPeriods), kept as a stress
     # case: with a range of one period, a point that becomes visible after the other alarm's
     # single look at its period is never seen, and the seed's design has no way back.
-    spec = build_spec(every="1m")
+    spec = build_spec(every="1m", alarms=2)
     verdicts = [
         simulate(Scenario(spec=spec, duration_s=12 * 3600, seed=seed, timing=HARSH, template=seed_design())).report
         for seed in range(4)
@@ -197,6 +226,29 @@ def test_every_timing_parameter_is_documented_with_its_default() -> None:
 
     page = (Path(__file__).parents[1] / "docs" / "timing-model.md").read_text()
     for parameter in PARAMETERS:
-        default = parameter.default
-        shown = f"({default[0]:g}, {default[1]:g})" if isinstance(default, tuple) else f"{default:g}"
-        assert f"| `{parameter.name}` | {shown} |" in page, parameter.name
+        assert f"| `{parameter.name}` | {parameter.shown_default} |" in page, parameter.name
+
+
+def test_a_wall_clock_window_on_a_period_aws_refuses_fails_the_stack_create() -> None:
+    spec = build_spec(every="2m")
+    template = build_template(spec)
+    template["Resources"]["TickAlarm1"]["Properties"]["EvaluationWindow"] = {"WallClockWindow": {}}
+    result = simulate(Scenario(spec=spec, duration_s=600, seed=2, template=template))
+    statuses = [(event.status, event.reason) for event in result.stack.state.events]
+    assert statuses[1][0] == "CREATE_FAILED" and "ValidationError" in statuses[1][1] and "120" in statuses[1][1]
+    assert statuses[2][0] == "ROLLBACK_COMPLETE"
+    assert result.report.ticks == 0
+
+
+def test_a_daily_clock_ticks_once_a_day_just_after_midnight_utc() -> None:
+    result = run(every="1440m", hours=4 * 24, seed=6)
+    days = [t % 86_400 for t in result.tick_times[1:]]  # after the create kick's tick
+    assert len(days) == 3 and all(0 < seconds < 62 for seconds in days)  # the midnights of days 2-4
+    assert result.report.verdict == "ticking"
+
+
+def test_a_two_hour_clock_stamps_its_ticks_up_to_two_hours_ahead_and_keeps_its_period() -> None:
+    result = run(every="120m", hours=24, seed=6, timing=TimingModel().at(evaluation_offset_s=(("tick-is-1", 30),)))
+    steady = [b - a for a, b in zip(result.tick_times[1:], result.tick_times[2:], strict=False)]
+    assert len(steady) >= 10 and all(abs(interval - 7200) < 1.5 for interval in steady)
+    assert result.report.function["errors"] == 0  # no PutMetricData was refused as too far ahead

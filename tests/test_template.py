@@ -19,7 +19,7 @@ from cfnlint.config import ManualArgs
 
 from alarmclock import handler
 from alarmclock.render import load, render
-from alarmclock.spec import build_spec
+from alarmclock.spec import SpecError, build_spec
 from alarmclock.template import build_template, handler_source
 from alarmclock.variants import PAYLOADS, TARGETS
 from alarmclock.variants import VARIANTS as TEMPLATE_VARIANTS
@@ -28,11 +28,20 @@ from conftest import ACCOUNT, REGION, make_runtime
 
 HANDLER_FILE = Path(handler.__file__)
 # The same variants as checkov and the IAM rule (tests/test_security.py) check.
-VARIANTS = [pytest.param(v.via, v.targets, v.payload, v.every, id=v.name) for v in TEMPLATE_VARIANTS]
+VARIANTS = [pytest.param(v, id=v.name) for v in TEMPLATE_VARIANTS]
 
 
-def template_for(via: str = "lambda", targets: str = "lambda", payload: str = "none", every: str = "1m") -> dict:
-    spec = build_spec(every=every, via=via, targets=TARGETS[targets], payload=PAYLOADS[payload])
+def template_for(
+    via: str = "lambda",
+    targets: str = "lambda",
+    payload: str = "none",
+    every: str = "1m",
+    alarms: int = 1,
+    window: str | None = None,
+) -> dict:
+    spec = build_spec(
+        every=every, via=via, targets=TARGETS[targets], payload=PAYLOADS[payload], alarms=alarms, window=window
+    )
     return build_template(spec)
 
 
@@ -40,12 +49,22 @@ def lint_problems(text: str) -> list[str]:
     return [str(match) for match in lint(text, config=ManualArgs(regions=[REGION]))]
 
 
-@pytest.mark.parametrize(("via", "targets", "payload", "every"), VARIANTS)
-def test_every_variant_lints_clean_as_yaml_and_json(via: str, targets: str, payload: str, every: str) -> None:
-    template = template_for(via, targets, payload, every)
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_every_variant_lints_clean_as_yaml_and_json(variant: Any) -> None:
+    template = variant.template()
     assert lint_problems(render(template, "yaml")) == []
-    if targets == "all":
+    if variant.targets == "all":
         assert lint_problems(render(template, "json")) == []
+
+
+def test_lint_knows_the_evaluation_window_property() -> None:
+    # cfn-lint 1.58 validates EvaluationWindow (a typo inside it is an error), so the wall-clock
+    # tick alarm needs no suppression: its clean lint above means something.
+    template = template_for(every="1440m")
+    assert template["Resources"]["TickAlarm1"]["Properties"]["EvaluationWindow"] == {"WallClockWindow": {}}
+    template["Resources"]["TickAlarm1"]["Properties"]["EvaluationWindow"] = {"WallClockWindow": {"Zone": "UTC"}}
+    (problem,) = lint_problems(render(template, "yaml"))
+    assert "E3002" in problem and "Zone" in problem
 
 
 def test_lint_would_catch_a_broken_template() -> None:
@@ -83,9 +102,9 @@ def test_the_handler_imports_only_the_standard_library_and_boto3() -> None:
 
 def test_the_template_fits_cloudformations_inline_limit() -> None:
     # A template body passed inline may be at most 51,200 bytes.
-    biggest = template_for("sns", "all", "object")
-    assert len(render(biggest, "yaml").encode()) < 51_200
-    assert len(render(biggest, "json").encode()) < 51_200
+    for biggest in (template_for("sns", "all", "object"), template_for("sns", "all", "object", alarms=2)):
+        assert len(render(biggest, "yaml").encode()) < 51_200
+        assert len(render(biggest, "json").encode()) < 51_200
 
 
 def test_yaml_output_has_no_aliases_and_reads_back_identically() -> None:
@@ -107,18 +126,19 @@ def resolve_sub(value: Any, stack: str) -> Any:
     return value
 
 
-def clock_names(stack: str) -> set[str]:
-    template = template_for()
-    resources = template["Resources"]
-    names = {resolve_sub(resources[a]["Properties"]["AlarmName"], stack) for a in ("TickAlarm0", "TickAlarm1")}
-    names.add(resolve_sub(resources["TickAlarm0"]["Properties"]["Namespace"], stack))
+def clock_names(stack: str, alarms: int) -> set[str]:
+    resources = template_for(alarms=alarms)["Resources"]
+    found = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    names = {resolve_sub(alarm["AlarmName"], stack) for alarm in found}
+    names |= {resolve_sub(alarm["Namespace"], stack) for alarm in found}
     return names
 
 
-def test_two_clocks_in_one_region_share_no_alarm_name_or_namespace() -> None:
-    first, second = clock_names("clock-a"), clock_names("clock-b")
-    assert len(first) == 3 and first.isdisjoint(second)
-    assert "alarmclock/clock-a" in first and "clock-a-tick-is-0" in first
+@pytest.mark.parametrize(("alarms", "expected"), [(1, 3), (2, 4)])
+def test_two_clocks_in_one_region_share_no_alarm_name_or_namespace(alarms: int, expected: int) -> None:
+    first, second = clock_names("clock-a", alarms), clock_names("clock-b", alarms)
+    assert len(first) == expected and first.isdisjoint(second)  # the alarms and one namespace
+    assert {"alarmclock/clock-a", "clock-a-tick-is-1", "clock-a-watchdog"} <= first
 
 
 def policy_statements(template: dict) -> list[dict]:
@@ -153,14 +173,58 @@ def test_without_targets_the_function_arn_is_a_parameter_and_the_only_grant() ->
     assert not pattern.match("arn:aws:sqs:eu-west-1:123456789012:q")
 
 
-def test_the_alarms_are_the_seeds_flip_flop() -> None:
+def test_one_alarm_ticks_on_both_its_alarm_and_ok_actions() -> None:
     resources = template_for("lambda", "lambda", every="5m")["Resources"]
+    assert [name for name, r in resources.items() if r["Type"] == "AWS::CloudWatch::Alarm"] == [
+        "TickAlarm1",
+        "Watchdog",
+    ]
+    alarm = resources["TickAlarm1"]["Properties"]
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
+    assert (alarm["Statistic"], alarm["EvaluationPeriods"], alarm["Period"]) == ("Average", 1, 300)
+    function = {"Fn::GetAtt": ["TickFunction", "Arn"]}
+    assert alarm["AlarmActions"] == alarm["OKActions"] == [function]
+    assert "EvaluationWindow" not in alarm  # CloudWatch's default: a sliding window
+    env = resources["TickFunction"]["Properties"]["Environment"]["Variables"]
+    assert (env["ALARMCLOCK_ALARMS"], env["ALARMCLOCK_WINDOW"]) == ("1", "sliding")
+
+
+def test_the_pair_is_the_seeds_flip_flop() -> None:
+    resources = template_for("lambda", "lambda", every="5m", alarms=2)["Resources"]
     low, high = resources["TickAlarm0"]["Properties"], resources["TickAlarm1"]["Properties"]
     assert (low["Threshold"], low["ComparisonOperator"]) == (0, "LessThanOrEqualToThreshold")
     assert (high["Threshold"], high["ComparisonOperator"]) == (1, "GreaterThanOrEqualToThreshold")
     for alarm in (low, high):
         assert (alarm["Statistic"], alarm["EvaluationPeriods"], alarm["Period"]) == ("Average", 1, 300)
         assert alarm["MetricName"] == "Tick"
+        assert "OKActions" not in alarm
+    assert resources["TickFunction"]["Properties"]["Environment"]["Variables"]["ALARMCLOCK_ALARMS"] == "2"
+
+
+@pytest.mark.parametrize(("every", "window"), [("1440m", None), ("5m", "wallclock"), ("60m", "wallclock")])
+def test_a_wall_clock_window_is_declared_on_the_tick_alarms_only(every: str, window: str | None) -> None:
+    for alarms in (1, 2):
+        resources = template_for(every=every, alarms=alarms, window=window)["Resources"]
+        for name, resource in resources.items():
+            if resource["Type"] == "AWS::CloudWatch::Alarm":
+                declared = resource["Properties"].get("EvaluationWindow")
+                assert declared == ({"WallClockWindow": {}} if name.startswith("TickAlarm") else None), name
+        assert resources["TickFunction"]["Properties"]["Environment"]["Variables"]["ALARMCLOCK_WINDOW"] == "wallclock"
+
+
+@pytest.mark.parametrize(
+    ("every", "window", "says"),
+    [
+        ("3h", None, "which PutMetricData allows up to 2 hours"),
+        ("121m", None, "use up to 120m or 1440m"),
+        ("1440m", "sliding", "needs --window wallclock"),
+        ("2m", "wallclock", "WallClockWindow takes only 1m, 5m, 1h and 1440m"),
+        ("10s", "wallclock", "no high-resolution alarm"),
+    ],
+)
+def test_a_period_no_window_holds_is_refused_with_the_reason(every: str, window: str | None, says: str) -> None:
+    with pytest.raises(SpecError, match=re.escape(says)):
+        build_spec(every=every, window=window)
 
 
 # ---- sub-minute clocks: high-resolution alarms on a high-resolution metric -----------------------
@@ -183,7 +247,7 @@ def function_env(template: dict, stack: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("period", [10, 20, 30])
 def test_sub_minute_alarms_get_their_period_and_the_function_publishes_high_resolution_points(period: int) -> None:
-    template = template_for("lambda", "lambda", every=f"{period}s")
+    template = template_for("lambda", "lambda", every=f"{period}s", alarms=2)
     resources = template["Resources"]
     for name in ("TickAlarm0", "TickAlarm1"):
         alarm = resources[name]["Properties"]
@@ -225,7 +289,7 @@ def test_only_20_second_alarms_silence_a_lint_check_and_only_e3615(every: str, s
 def test_cfn_lint_still_wrongly_rejects_a_20_second_period() -> None:
     # The suppression exists only because cfn-lint's E3615 disagrees with the PutMetricAlarm API
     # reference. When this fails, cfn-lint has learned 20: drop LINT_CHECKS_WRONG_FOR_PERIOD.
-    template = template_for(every="20s")
+    template = template_for(every="20s", alarms=2)
     for name in ("TickAlarm0", "TickAlarm1"):
         del template["Resources"][name]["Metadata"]
     problems = lint_problems(render(template, "yaml"))
@@ -234,16 +298,18 @@ def test_cfn_lint_still_wrongly_rejects_a_20_second_period() -> None:
 
 def test_the_20_second_suppression_hides_no_other_problem() -> None:
     template = template_for(every="20s")
-    template["Resources"]["TickAlarm0"]["Properties"]["ComparisonOperator"] = "RoughlyEqualTo"
+    template["Resources"]["TickAlarm1"]["Properties"]["ComparisonOperator"] = "RoughlyEqualTo"
     (problem,) = lint_problems(render(template, "yaml"))
     assert "RoughlyEqualTo" in problem and "E3615" not in problem
 
 
 def test_the_starter_answers_within_minutes_and_waits_for_the_wiring() -> None:
-    for via, wiring in (("lambda", "TickAlarm0Permission"), ("sns", "TickSubscription")):
+    for via, wiring in (("lambda", "TickAlarm1Permission"), ("sns", "TickSubscription")):
         starter = template_for(via)["Resources"]["Starter"]
         assert 60 <= starter["Properties"]["ServiceTimeout"] <= 900
-        assert {"TickAlarm0", "TickAlarm1", wiring} <= set(starter["DependsOn"])
+        assert {"TickAlarm1", wiring} <= set(starter["DependsOn"])
+        pair = template_for(via, alarms=2)["Resources"]["Starter"]
+        assert {"TickAlarm0", "TickAlarm1"} <= set(pair["DependsOn"])
 
 
 # ---- moto's CloudFormation accepts it ----------------------------------------------------------
@@ -295,7 +361,7 @@ def test_moto_creates_the_stack_and_the_real_handler_completes_it(moto_server: s
 
     # moto skipped the alarms; create them through the API, as the template declares them.
     cloudwatch = boto3.client("cloudwatch", **kw)
-    for value in (0, 1):
+    for value in (1,):
         declared = template_for("lambda", "none")["Resources"][f"TickAlarm{value}"]["Properties"]
         cloudwatch.put_metric_alarm(
             AlarmName=resolve_sub(declared["AlarmName"], "my-clock"),
@@ -318,9 +384,9 @@ def test_moto_creates_the_stack_and_the_real_handler_completes_it(moto_server: s
     }
     assert handler.handle(request, None, config, runtime)["status"] == "SUCCESS"
     assert wait_for_status(cloudformation, "my-clock", "CREATE_COMPLETE")["StackStatus"] == "CREATE_COMPLETE"
-    states = {a["AlarmName"]: a["StateValue"] for a in cloudwatch.describe_alarms()["MetricAlarms"]}
-    # (moto starts alarms in OK, where AWS starts them in INSUFFICIENT_DATA)
-    assert states == {"my-clock-tick-is-0": "ALARM", "my-clock-tick-is-1": "OK"}
+    states = {a["AlarmName"]: (a["StateValue"], a["StateReason"]) for a in cloudwatch.describe_alarms()["MetricAlarms"]}
+    # The kick forced the one alarm into OK, whose action ticks and publishes 1.
+    assert states == {"my-clock-tick-is-1": ("OK", "alarmclock: stack created")}
 
 
 def test_moto_accepts_the_sns_variant(moto_server: str) -> None:

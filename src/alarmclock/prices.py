@@ -1,10 +1,10 @@
 """The list prices `alarmclock cost` multiplies by: one dated table, each price with its source.
 
 us-east-1, USD, on-demand list prices, no discounts or Savings Plans. The figures were taken on
-PRICES_DATE from the project's notes (../shared/notes/aws-facts.md, "List prices, us-east-1",
-collected late 2026) and, for the rows those notes lack, from stored copies of AWS's public
-pricing pages named in `source`. Nothing here was fetched live: check the pricing pages before
-quoting a figure, and update the date when you change a price.
+PRICES_DATE from docs/aws-facts.md (its table "List prices, us-east-1", collected late 2026)
+and, for the rows that table lacks, from stored copies of AWS's public pricing pages named in
+`source`. Nothing here was fetched live: check the pricing pages before quoting a figure, and
+update the date when you change a price.
 
 Free-tier amounts are AWS's always-free monthly allowances. They are per account, so a bill
 "with free tier" assumes nothing else in the account uses them.
@@ -20,7 +20,7 @@ REGION = "us-east-1"
 CURRENCY = "USD"
 
 _CLOUDWATCH = "aws.amazon.com/cloudwatch/pricing"
-_FACTS = "../shared/notes/aws-facts.md"
+_FACTS = "docs/aws-facts.md"
 
 
 @dataclass(frozen=True)

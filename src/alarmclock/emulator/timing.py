@@ -29,6 +29,21 @@ class Parameter:
     basis: str  # "fact" or "assumption"
     source: str
 
+    @property
+    def shown_default(self) -> str:
+        """The default as docs/timing-model.md's parameter table shows it."""
+        return show(self.default)
+
+
+def show(value: Any) -> str:
+    if isinstance(value, tuple) and not value:
+        return "none: drawn"
+    if isinstance(value, tuple) and isinstance(value[0], tuple):
+        return ",".join(f"{suffix or '*'}:{offset:g}" for suffix, offset in value)
+    if isinstance(value, tuple):
+        return f"({value[0]:g}, {value[1]:g})"
+    return value if isinstance(value, str) else f"{value:g}"
+
 
 PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
