@@ -5,17 +5,30 @@ moto's CloudFormation (5.2, no Docker here):
 - would run the `Starter` custom resource's function in Docker, so the handler never runs;
   and through a change set it completes the stack without waiting for that answer;
 - never evaluates alarms, and `SetAlarmState` fires no action.
+moto's CloudWatch also starts every alarm in OK (AWS: INSUFFICIENT_DATA) and resets an alarm's
+state when PutMetricAlarm updates it (AWS keeps it).
 
 `MotoGaps.sync()` closes those gaps for every clock on the moto server, the way AWS would:
-it creates (updates, deletes) the two alarms exactly as the deployed template declares them,
-runs the real `alarmclock.handler.handle` in-process with the Create/Update/Delete request
-CloudFormation would send (with the stack's real `Paused` value), and delivers CloudWatch's
-direct-Lambda alarm action to the same handler when an alarm with enabled actions goes to
-ALARM (as the handler's kick makes it). The handler's answers to CloudFormation are kept in
-`answers` and checked by the tests, since moto is not waiting for them.
+- it creates, updates and deletes the clock's alarms (every `AWS::CloudWatch::Alarm` of the
+  deployed template: the one tick alarm or the seed's pair, and the watchdog) exactly as the
+  template declares them; a new alarm starts in INSUFFICIENT_DATA, an updated one keeps its state;
+- it runs the real `alarmclock.handler.handle` in-process with the Create, Update or Delete
+  request CloudFormation would send the Starter: Create once, Update only when the Starter's
+  properties changed (with the old ones), Delete when the stack is gone;
+- every state change the handler makes with SetAlarmState runs that state's actions, as AWS
+  runs them: only when the state really changes (SetAlarmState to the state an alarm is already
+  in runs nothing), only while the alarm's actions are enabled, and for the new state's own list
+  (AlarmActions on ALARM, OKActions on OK: in the one-alarm design both are ticks). Each action
+  is delivered to the same handler in the format of its path: CloudWatch's direct Lambda event,
+  or the SNS notification for `--via sns`. A kick's prelude (the other state first, when the
+  alarm is already in the one the kick wants) is delivered too; the handler ignores it.
+The handler's answers to CloudFormation are kept in `answers` and checked by the tests, since
+moto is not waiting for them.
 
 It never evaluates the metric: the loop's later beats are the emulator's business, and tests
-that need a past beat write it with put_metric_data.
+that need a past beat write it with put_metric_data. The handler stamps each Tick it publishes
+up to a period after the state change (handler.next_stamp), so a query for the ticks since some
+moment must look up to a period past now.
 """
 
 from __future__ import annotations
@@ -52,11 +65,16 @@ ALARM_KEYS = (
     "Threshold",
     "ComparisonOperator",
     "TreatMissingData",
+    "EvaluationWindow",
     "ActionsEnabled",
     "AlarmActions",
     "OKActions",
     "InsufficientDataActions",
 )
+# Which of an alarm's action lists runs when it changes to each state.
+ACTIONS_FOR_STATE = {"ALARM": "AlarmActions", "OK": "OKActions", "INSUFFICIENT_DATA": "InsufficientDataActions"}
+# What DescribeAlarms says of an alarm PutMetricAlarm has just created, on AWS.
+INITIAL_STATE = ("INSUFFICIENT_DATA", "Unchecked: Initial alarm creation")
 
 
 @dataclass
@@ -66,7 +84,18 @@ class Deployed:
     template: str
     paused: bool
     config: handler.ClockConfig
+    starter: dict[str, Any]  # the Starter's properties, as CloudFormation sends them
     alarm_names: list[str] = field(default_factory=list)
+    function_arn: str = ""
+    topic_arn: str | None = None
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One alarm state change made by SetAlarmState: the alarm as DescribeAlarms shows it after."""
+
+    previous: str
+    alarm: dict[str, Any]
 
 
 class MotoGaps:
@@ -78,11 +107,12 @@ class MotoGaps:
         self.cloudwatch = session.client("cloudwatch", **self.kw)
         self.lambda_ = session.client("lambda", **self.kw)
         self.deployed: dict[str, Deployed] = {}
-        self.delivered: set[tuple[str, str]] = set()
+        self.transitions: list[Transition] = []
+        self.delivered: list[tuple[str, str]] = []  # (alarm, state) of each action run
         self.answers: list[dict[str, Any]] = []
         self.logs: list[dict[str, Any]] = []
         self.deliver_actions = True
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
         self._clients: dict[tuple[str, str | None], Any] = {}
 
     # ---- the handler's runtime: real boto3 against moto, the real clock, answers recorded ----
@@ -90,9 +120,10 @@ class MotoGaps:
     def client(self, service: str, region: str | None) -> Any:
         key = (service, region)
         if key not in self._clients:
-            self._clients[key] = boto3.client(  # type: ignore[call-overload]
+            real = boto3.client(  # type: ignore[call-overload]
                 service, region_name=region or self.region, endpoint_url=self.endpoint
             )
+            self._clients[key] = AlarmStates(real, self) if service == "cloudwatch" else real
         return self._clients[key]
 
     def record_answer(self, url: str, body: bytes) -> None:
@@ -115,13 +146,12 @@ class MotoGaps:
                         live[stack["StackId"]] = stack
             for stack in live.values():
                 self.settle(stack)
+                self.deliver()
             for stack_id in [s for s in self.deployed if s not in live]:
                 status = self.cloudformation.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"]
                 if status == "DELETE_COMPLETE":
                     self.delete(self.deployed.pop(stack_id))
-            if self.deliver_actions:
-                for clock in self.deployed.values():
-                    self.deliver(clock)
+                    self.deliver()
 
     def settle(self, stack: dict[str, Any]) -> None:
         stack_id, name = stack["StackId"], stack["StackName"]
@@ -136,35 +166,58 @@ class MotoGaps:
         function = self.cloudformation.describe_stack_resource(StackName=stack_id, LogicalResourceId="TickFunction")
         function_name = function["StackResourceDetail"]["PhysicalResourceId"]
         env = self.lambda_.get_function_configuration(FunctionName=function_name)["Environment"]["Variables"]
-        clock = Deployed(stack_id, name, text, paused, handler.ClockConfig.from_env(env))
-        # CloudFormation creates or updates the alarms (every AWS::CloudWatch::Alarm) as the
-        # template declares them.
         resolved = {
-            "TickFunction.Arn": self.lambda_.get_function(FunctionName=function_name)["Configuration"]["FunctionArn"]
+            "TickFunction.Arn": self.lambda_.get_function(FunctionName=function_name)["Configuration"]["FunctionArn"],
+            "Paused": "true" if paused else "false",
         }
         if "TickTopic" in body["Resources"]:
             topic = self.cloudformation.describe_stack_resource(StackName=stack_id, LogicalResourceId="TickTopic")
             resolved["TickTopic"] = topic["StackResourceDetail"]["PhysicalResourceId"]
+        # CloudFormation passes a custom resource its properties as strings.
+        starter = {
+            k: str(v) for k, v in resolve(body["Resources"]["Starter"]["Properties"], name, paused, resolved).items()
+        }
+        clock = Deployed(
+            stack_id,
+            name,
+            text,
+            paused,
+            handler.ClockConfig.from_env(env),
+            starter,
+            function_arn=resolved["TickFunction.Arn"],
+            topic_arn=resolved.get("TickTopic"),
+        )
+        # CloudFormation creates or updates the alarms (every AWS::CloudWatch::Alarm) as the
+        # template declares them ...
+        before = {a["AlarmName"]: a for a in self.describe(known.alarm_names if known else [])}
         for resource in body["Resources"].values():
             if resource["Type"] != "AWS::CloudWatch::Alarm":
                 continue
             declared = resolve(resource["Properties"], name, paused, resolved)
             self.cloudwatch.put_metric_alarm(**{k: declared[k] for k in ALARM_KEYS if k in declared})
-            clock.alarm_names.append(declared["AlarmName"])
-        # ... then sends the Starter its request, with the stack's real Paused value.
-        properties = {"ServiceToken": "(moto)", "Paused": "true" if paused else "false"}
+            alarm_name = declared["AlarmName"]
+            clock.alarm_names.append(alarm_name)
+            # ... a new alarm in INSUFFICIENT_DATA, an updated one in the state it had (moto: OK).
+            old = before.get(alarm_name)
+            state, reason = (old["StateValue"], old["StateReason"]) if old else INITIAL_STATE
+            self.cloudwatch.set_alarm_state(AlarmName=alarm_name, StateValue=state, StateReason=reason)
+        # ... deletes those the template no longer has (the pair's tick-is-0, after --alarms 1) ...
+        gone = [a for a in (known.alarm_names if known else []) if a not in clock.alarm_names]
+        if gone:
+            self.cloudwatch.delete_alarms(AlarmNames=gone)
+        # ... then sends the Starter its Create, or its Update if its properties changed.
         if known is None:
-            request = self.request("Create", clock, properties)
-        else:
-            request = self.request("Update", clock, properties)
-            request["OldResourceProperties"] = {"ServiceToken": "(moto)", "Paused": "true" if known.paused else "false"}
+            handler.handle(self.request("Create", clock, starter), None, clock.config, self.runtime)
+        elif starter != known.starter:
+            request = self.request("Update", clock, starter)
+            request["OldResourceProperties"] = known.starter
             request["PhysicalResourceId"] = f"{name}-Starter"
-        handler.handle(request, None, clock.config, self.runtime)
+            handler.handle(request, None, clock.config, self.runtime)
         self.deployed[stack_id] = clock
 
     def delete(self, clock: Deployed) -> None:
         # CloudFormation sends the Starter its Delete, then deletes the alarms.
-        request = self.request("Delete", clock, {"ServiceToken": "(moto)"})
+        request = self.request("Delete", clock, clock.starter)
         request["PhysicalResourceId"] = f"{clock.name}-Starter"
         handler.handle(request, None, clock.config, self.runtime)
         self.cloudwatch.delete_alarms(AlarmNames=clock.alarm_names)
@@ -177,19 +230,39 @@ class MotoGaps:
             "RequestId": f"{kind}-{len(self.answers)}",
             "LogicalResourceId": "Starter",
             "ResourceType": "Custom::AlarmClockStarter",
-            "ResourceProperties": properties,
+            "ResourceProperties": dict(properties),
         }
 
-    def deliver(self, clock: Deployed) -> None:
-        """CloudWatch's direct Lambda action for each new ALARM state (moto fires none)."""
-        alarms = self.cloudwatch.describe_alarms(AlarmNames=clock.alarm_names)["MetricAlarms"]
-        for alarm in alarms:
-            stamp = alarm["StateUpdatedTimestamp"].astimezone(UTC)
-            key = (alarm["AlarmName"], stamp.isoformat())
-            if alarm["StateValue"] != "ALARM" or not alarm["ActionsEnabled"] or key in self.delivered:
+    def describe(self, names: list[str]) -> list[dict[str, Any]]:
+        return list(self.cloudwatch.describe_alarms(AlarmNames=names)["MetricAlarms"]) if names else []
+
+    # ---- alarm actions -------------------------------------------------------------------------
+
+    def changed(self, previous: str, alarm: dict[str, Any]) -> None:
+        """SetAlarmState changed an alarm's state: its actions for the new state are due."""
+        self.transitions.append(Transition(previous, alarm))
+
+    def deliver(self) -> None:
+        """Run the actions of every state change so far, in order, as CloudWatch would.
+
+        With `deliver_actions` off they are lost (a failed invocation, say). An action may make
+        more changes (a watchdog's restart kicks a tick alarm): those run in turn.
+        """
+        while self.transitions:
+            change = self.transitions.pop(0)
+            alarm, state = change.alarm, change.alarm["StateValue"]
+            clock = next((c for c in self.deployed.values() if alarm["AlarmName"] in c.alarm_names), None)
+            if not self.deliver_actions or clock is None or not alarm["ActionsEnabled"]:
                 continue
-            self.delivered.add(key)
-            handler.handle(alarm_action(alarm["AlarmName"], stamp), None, clock.config, self.runtime)
+            for arn in alarm.get(ACTIONS_FOR_STATE[state]) or ():
+                if arn == clock.function_arn:
+                    event = alarm_action(alarm["AlarmName"], state, change.previous, when(alarm), alarm["StateReason"])
+                elif arn == clock.topic_arn:
+                    event = sns_alarm_notification(arn, alarm, change.previous)
+                else:
+                    continue  # not this clock's function: nothing of ours runs
+                self.delivered.append((alarm["AlarmName"], state))
+                handler.handle(event, None, clock.config, self.runtime)
 
     # ---- background --------------------------------------------------------------------------
 
@@ -219,8 +292,29 @@ class MotoGaps:
             raise errors[0]
 
 
+class AlarmStates:
+    """The handler's CloudWatch client: moto's, except that SetAlarmState reports each real state
+    change to MotoGaps, whose `deliver` then runs the alarm's actions (moto runs none)."""
+
+    def __init__(self, real: Any, gaps: MotoGaps) -> None:
+        self.real, self.gaps = real, gaps
+
+    def set_alarm_state(self, **request: Any) -> Any:
+        name = request["AlarmName"]
+        before = self.real.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+        answer = self.real.set_alarm_state(**request)
+        # AWS runs actions "when the updated state differs from the previous value" (SetAlarmState).
+        if before and before[0]["StateValue"] != request["StateValue"]:
+            after = self.real.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]
+            self.gaps.changed(before[0]["StateValue"], after)
+        return answer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
 def resolve(value: Any, stack: str, paused: bool, resolved: dict[str, str]) -> Any:
-    """The few intrinsic functions the alarms use, as CloudFormation resolves them."""
+    """The few intrinsic functions the alarms and the Starter use, as CloudFormation resolves them."""
     if isinstance(value, dict) and len(value) == 1:
         ((key, arg),) = value.items()
         if key == "Fn::Sub":
@@ -247,12 +341,49 @@ def resolve(value: Any, stack: str, paused: bool, resolved: dict[str, str]) -> A
     return value
 
 
-def alarm_action(alarm_name: str, when: datetime) -> dict[str, Any]:
-    """The recorded direct-Lambda alarm event, for this alarm going to ALARM at `when`."""
+def when(alarm: dict[str, Any]) -> datetime:
+    return alarm["StateUpdatedTimestamp"].astimezone(UTC)
+
+
+def cloudwatch_time(moment: datetime) -> str:
+    # As CloudWatch writes it: "2026-11-27T08:43:17.611+0000".
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
+
+
+def alarm_action(
+    alarm_name: str, state: str = "ALARM", previous: str = "OK", at: datetime | None = None, reason: str = ""
+) -> dict[str, Any]:
+    """The recorded direct-Lambda alarm event, for this alarm going from `previous` to `state` at `at`."""
     event = copy.deepcopy(load_event("lambda_alarm_action.json"))
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}+0000"
+    stamp = cloudwatch_time(at or datetime.now(UTC))
     event["alarmArn"] = f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{alarm_name}"
     event["time"] = stamp
-    event["alarmData"]["alarmName"] = alarm_name
-    event["alarmData"]["state"]["timestamp"] = stamp
+    data = event["alarmData"]
+    data["alarmName"] = alarm_name
+    data["state"].update(value=state, timestamp=stamp, reason=reason or data["state"]["reason"])
+    data["previousState"]["value"] = previous
+    return event
+
+
+def sns_alarm_notification(topic_arn: str, alarm: dict[str, Any], previous: str) -> dict[str, Any]:
+    """The recorded SNS alarm notification, for this alarm's latest change, from its topic."""
+    event = copy.deepcopy(load_event("sns_alarm_notification.json"))
+    record = event["Records"][0]["Sns"]
+    message = json.loads(record["Message"])
+    message.update(
+        AlarmName=alarm["AlarmName"],
+        AlarmArn=alarm["AlarmArn"],
+        AlarmDescription=alarm.get("AlarmDescription", ""),
+        NewStateValue=alarm["StateValue"],
+        NewStateReason=alarm["StateReason"],
+        OldStateValue=previous,
+        StateChangeTime=cloudwatch_time(when(alarm)),
+        AlarmActions=alarm.get("AlarmActions", []),
+        OKActions=alarm.get("OKActions", []),
+    )
+    record.update(
+        TopicArn=topic_arn,
+        Subject=f'{alarm["StateValue"]}: "{alarm["AlarmName"]}" in US East (N. Virginia)',
+        Message=json.dumps(message),
+    )
     return event

@@ -26,7 +26,33 @@ def test_template_prints_a_yaml_template_with_the_target(capsys: pytest.CaptureF
     assert status == 0 and err == ""
     template = yaml.safe_load(out)
     assert template["Metadata"]["alarmclock"]["targets"] == [TARGET]
-    assert template["Resources"]["TickAlarm0"]["Properties"]["Period"] == 60
+    assert template["Resources"]["TickAlarm1"]["Properties"]["Period"] == 60
+    assert "TickAlarm0" not in template["Resources"]  # one alarm by default
+
+
+def test_template_builds_the_seeds_pair_and_a_wall_clock_window_on_request(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["template", "--every", "5m", "--alarms", "2", "--window", "wallclock"], capsys)
+    assert status == 0
+    resources = yaml.safe_load(out)["Resources"]
+    for name in ("TickAlarm0", "TickAlarm1"):
+        assert resources[name]["Properties"]["EvaluationWindow"] == {"WallClockWindow": {}}
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["--every", "3h"], "cannot be held by an alarm clock"),
+        (["--every", "2m", "--window", "wallclock"], "WallClockWindow takes only"),
+        (["--alarms", "3"], "--alarms"),
+        (["--window", "weekly"], "--window"),
+    ],
+)
+def test_template_refuses_a_design_that_cannot_hold_the_period(
+    argv: list[str], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(["template", *argv], capsys)
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and says in err
 
 
 @pytest.mark.parametrize(("every", "period"), [("10s", 10), ("20s", 20), ("30 sec", 30)])

@@ -36,17 +36,17 @@ def alternative(period_s: int, name: str, usage: Usage | None = None) -> Bill | 
 
 def test_a_one_minute_clock_matches_the_hand_computed_bill() -> None:
     # 2,592,000 s / 60 s = 43,200 ticks; the heartbeat runs every 2 minutes: 21,600 runs.
-    # 2 standard tick alarms x $0.10                    = $0.20     (free tier: 10 alarms -> $0)
+    # 1 standard tick alarm x $0.10                     = $0.10     (free tier: 10 alarms -> $0)
     # 1 high-resolution watchdog (10 s periods) x $0.30  = $0.30     (no free tier for high resolution)
     # 1 custom metric x $0.30                           = $0.30     (free tier: 10 metrics -> $0)
     # CloudWatch API 43,200 PutMetricData + 21,600 DescribeAlarms = 64,800 x $0.01/1,000 = $0.648 (free: < 1M)
     # Lambda requests 64,800 x $0.20/1M                 = $0.01296
     # Lambda duration 64,800 x 0.1 s x 0.125 GB = 810 GB-s x $0.0000133334 = $0.010800054
     # Logs 43,200 x 640 B + 21,600 x 340 B = 34,992,000 B = 0.0325888 GiB x $0.50 = $0.0162944
-    # total $1.4880545; with the free tier only the watchdog is left: $0.30.
+    # total $1.3880545; with the free tier only the watchdog is left: $0.30.
     bill = clock_bill(60)
     items = by_key(bill)
-    assert items["alarm_standard"].list_usd == Decimal("0.20")
+    assert items["alarm_standard"].list_usd == Decimal("0.10")
     assert (
         items["alarm_high_resolution"].list_usd == items["alarm_high_resolution"].with_free_tier_usd == Decimal("0.30")
     )
@@ -59,30 +59,39 @@ def test_a_one_minute_clock_matches_the_hand_computed_bill() -> None:
     assert items["lambda_duration_arm64"].list_usd == Decimal("0.010800054")
     assert float(items["logs_ingestion"].quantity) == pytest.approx(34_992_000 / GB)
     assert float(items["logs_ingestion"].list_usd) == pytest.approx(0.0162944, abs=1e-7)
-    assert float(bill.list_usd) == pytest.approx(1.4880545, abs=1e-7)
+    assert float(bill.list_usd) == pytest.approx(1.3880545, abs=1e-7)
     assert bill.with_free_tier_usd == Decimal("0.30")
     assert "sns_publish" not in items
 
 
+def test_the_seeds_pair_costs_one_standard_alarm_more() -> None:
+    pair, single = clock_bill(60, alarms=2), clock_bill(60)
+    assert by_key(pair)["alarm_standard"].list_usd == Decimal("0.20")
+    assert pair.list_usd - single.list_usd == Decimal("0.10")
+    assert pair.with_free_tier_usd == single.with_free_tier_usd  # standard alarms are in the free tier
+
+
 def test_a_ten_second_clock_pays_for_high_resolution_alarms_even_with_the_free_tier() -> None:
     # 2,592,000 / 10 = 259,200 ticks, plus 21,600 heartbeat runs = 280,800 runs.
-    # 3 high-resolution alarms (two tick alarms, the watchdog) x $0.30 = $0.90; the free tier
+    # 2 high-resolution alarms (the tick alarm, the watchdog) x $0.30 = $0.60; the free tier
     # covers standard alarms only.
     # CloudWatch API 280,800 x $0.00001 = $2.808 (free: under 1M)
     # Lambda requests 280,800 x $0.0000002 = $0.05616; duration 3,510 GB-s x $0.0000133334 = $0.046800234
     # Logs 259,200 x 640 B + 21,600 x 340 B = 173,232,000 B = 0.1613349 GiB x $0.50 = $0.0806674
-    # total $4.1916277; with the free tier $0.90.
+    # total $3.8916277; with the free tier $0.60 (the seed's pair: one more, $4.1916277 and $0.90).
     bill = clock_bill(10)
     items = by_key(bill)
     assert "alarm_standard" not in items
     assert (
-        items["alarm_high_resolution"].list_usd == items["alarm_high_resolution"].with_free_tier_usd == Decimal("0.90")
+        items["alarm_high_resolution"].list_usd == items["alarm_high_resolution"].with_free_tier_usd == Decimal("0.60")
     )
     assert items["cloudwatch_api"].list_usd == Decimal("2.808")
     assert items["lambda_requests"].list_usd == Decimal("0.05616")
     assert items["lambda_duration_arm64"].list_usd == Decimal("0.046800234")
-    assert float(bill.list_usd) == pytest.approx(4.1916277, abs=1e-7)
-    assert bill.with_free_tier_usd == Decimal("0.90")
+    assert float(bill.list_usd) == pytest.approx(3.8916277, abs=1e-7)
+    assert bill.with_free_tier_usd == Decimal("0.60")
+    pair = clock_bill(10, alarms=2)
+    assert float(pair.list_usd) == pytest.approx(4.1916277, abs=1e-7) and pair.with_free_tier_usd == Decimal("0.90")
 
 
 @pytest.mark.parametrize(
@@ -94,7 +103,8 @@ def test_ticks_and_alarm_kind_follow_the_period(period: int, ticks: int, alarm_k
     items = by_key(clock_bill(period))
     assert items["cloudwatch_api"].quantity == ticks + heartbeats
     assert items["lambda_requests"].quantity == ticks + heartbeats
-    assert items[alarm_key].quantity == 3  # the two tick alarms and the watchdog
+    assert items[alarm_key].quantity == 2  # the tick alarm and the watchdog
+    assert by_key(clock_bill(period, alarms=2))[alarm_key].quantity == 3  # the seed's pair and the watchdog
 
 
 def test_the_sns_path_adds_one_publish_per_tick() -> None:
@@ -249,7 +259,7 @@ def test_cost_prints_the_items_and_both_totals(capsys: pytest.CaptureFixture[str
     assert status == 0 and err == ""
     assert "43,200 ticks" in out and "2026-11-27" in out
     total = next(line for line in out.splitlines() if line.startswith("total"))
-    assert total.split()[1:] == ["$1.4881", "$0.3000"]
+    assert total.split()[1:] == ["$1.3881", "$0.3000"]
     assert "PutMetricData" in out and "$0.6480" in out
     assert "The same beat" not in out
 
@@ -271,7 +281,7 @@ def test_cost_json_is_machine_readable(capsys: pytest.CaptureFixture[str]) -> No
     assert document["prices"]["date"] == PRICES_DATE
     items = {item["price_key"]: item for item in document["clock"]["items"]}
     assert items["sns_publish"]["list_usd"] == 0.0648
-    assert items["alarm_high_resolution"]["with_free_tier_usd"] == 0.9  # tick alarms and watchdog
+    assert items["alarm_high_resolution"]["with_free_tier_usd"] == 0.6  # the tick alarm and the watchdog
     rule = next(a for a in document["alternatives"] if a["name"] == "EventBridge rule")
     assert rule["possible"] is False and rule["bill"] is None
 

@@ -13,9 +13,19 @@ from typing import Any
 import botocore.exceptions
 import pytest
 
-from alarmclock import __version__
-from alarmclock.aws.execute import interrupted_message
-from alarmclock.aws.models import AlarmInfo, Change, ClockMetadata, Datapoint, StackEvent, StackInfo, parse_metadata
+from alarmclock import __version__, handler
+from alarmclock.aws.execute import interrupted_message, tick_window
+from alarmclock.aws.models import (
+    AlarmInfo,
+    Change,
+    ClockMetadata,
+    ClockNames,
+    Datapoint,
+    StackEvent,
+    StackInfo,
+    parse_metadata,
+    period_start,
+)
 from alarmclock.aws.plan import (
     CheckTargets,
     ConfirmGone,
@@ -37,6 +47,7 @@ from alarmclock.aws.plan import (
     root_cause,
 )
 from alarmclock.aws.session import explain
+from alarmclock.aws.status import ClockStatus
 from alarmclock.aws.verdict import beat, judge
 from alarmclock.spec import build_spec
 from alarmclock.template import build_template
@@ -47,7 +58,7 @@ TARGET = "arn:aws:lambda:us-east-1:123456789012:function:my-job"
 STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/my-clock/5b9b2c10-acde-11f0-9c1e-0a1b2c3d4e5f"
 NOW = datetime(2026, 11, 27, 9, 0, 30, tzinfo=UTC)
 ALARMS = (f"{CLOCK}-tick-is-0", f"{CLOCK}-tick-is-1")
-METADATA = ClockMetadata(version="0.1.0", period_s=60, via="lambda", targets=(TARGET,))
+METADATA = ClockMetadata(version="0.2.0", period_s=60, via="lambda", targets=(TARGET,), alarms=1, window="sliding")
 
 
 def a_stack(status: str = "CREATE_COMPLETE", paused: bool = False, **extra: Any) -> StackInfo:
@@ -191,12 +202,57 @@ def test_a_stack_that_is_not_a_clock_is_refused() -> None:
 
 
 def test_an_update_changes_only_the_settings_given() -> None:
+    # Metadata without `alarms` and `window`: a clock deployed before either could be chosen.
     deployed = ClockMetadata("0.1.0", 300, "sns", (TARGET,), {"job": "report"})
     kept = deploy_settings("1m", "lambda", (), None, frozenset(), deployed)
-    assert kept == {"every": "300s", "via": "sns", "targets": (TARGET,), "payload": '{"job": "report"}'}
+    assert kept == {
+        "every": "300s",
+        "via": "sns",
+        "targets": (TARGET,),
+        "payload": '{"job": "report"}',
+        "alarms": "2",
+        "window": None,
+    }
     changed = deploy_settings("2m", "lambda", ("arn:x",), "null", frozenset({"every"}), deployed)
-    assert changed == {"every": "2m", "via": "sns", "targets": ("arn:x",), "payload": "null"}
+    assert changed == {
+        "every": "2m",
+        "via": "sns",
+        "targets": ("arn:x",),
+        "payload": "null",
+        "alarms": "2",
+        "window": None,
+    }
     assert deploy_settings("1m", "lambda", (), None, frozenset(), None)["every"] == "1m"
+    assert build_spec(**kept).alarms == 2
+
+
+def test_an_update_keeps_the_pair_unless_alarms_is_given() -> None:
+    pair = ClockMetadata("0.2.0", 60, "lambda", (TARGET,), alarms=2, window="sliding")
+    assert build_spec(**deploy_settings("5m", "lambda", (), None, frozenset({"every"}), pair)).alarms == 2
+    assert deploy_settings("1m", "lambda", (), None, frozenset({"alarms"}), pair, alarms="1")["alarms"] == "1"
+    one = ClockMetadata("0.2.0", 60, "lambda", (TARGET,), alarms=1, window="sliding")
+    assert build_spec(**deploy_settings("1m", "lambda", (), None, frozenset(), one)).alarms == 1
+    # A new clock gets what was asked for, --alarms 1 by default.
+    assert deploy_settings("1m", "lambda", (TARGET,), None, frozenset(), None)["alarms"] == "1"
+
+
+def test_a_new_period_without_a_window_gets_that_periods_default_window() -> None:
+    daily = ClockMetadata("0.2.0", 86_400, "lambda", (TARGET,), alarms=1, window="wallclock")
+    # --every 2m alone: the daily clock's wall-clock window cannot hold 2m, sliding (2m's default) can.
+    two_minutes = build_spec(**deploy_settings("2m", "lambda", (), None, frozenset({"every"}), daily))
+    assert (two_minutes.period_s, two_minutes.window) == (120, "sliding")
+    # ... and back to a day, the default is wall-clock again (sliding cannot hold it).
+    every_2m = ClockMetadata("0.2.0", 120, "lambda", (TARGET,), alarms=1, window="sliding")
+    back = build_spec(**deploy_settings("1440m", "lambda", (), None, frozenset({"every"}), every_2m))
+    assert back.window == "wallclock"
+    # The window is kept when the period is not changed, even if --every repeats it ...
+    hourly = ClockMetadata("0.2.0", 3600, "lambda", (TARGET,), alarms=1, window="wallclock")
+    assert deploy_settings("1h", "lambda", (), None, frozenset({"every"}), hourly)["window"] == "wallclock"
+    assert deploy_settings("1m", "lambda", (), None, frozenset({"via"}), hourly)["window"] == "wallclock"
+    # ... and --window always wins.
+    assert deploy_settings("5m", "lambda", (), None, frozenset({"every"}), hourly, window="wallclock")["window"] == (
+        "wallclock"
+    )
 
 
 # ---- pause, resume, destroy ---------------------------------------------------------------------------
@@ -231,7 +287,7 @@ def test_destroy_deletes_by_stack_id_waits_and_checks_what_is_left() -> None:
     assert plan.steps == (
         DeleteStack(STACK_ID),
         WaitForStack(frozenset({"DELETE_COMPLETE"})),
-        ConfirmGone(a_stack().names, "my-clock-TickFunction-X", 5, 60),
+        ConfirmGone(ClockNames(CLOCK, 1), "my-clock-TickFunction-X", 5, 60),
     )
     assert plan_destroy(a_clock("DELETE_FAILED")).find(DeleteStack) is not None
     with pytest.raises(PlanError, match="busy"):
@@ -444,3 +500,49 @@ def test_the_watchdog_alarm_is_optional_and_its_actions_off_is_only_a_warning() 
         "broken",
         f"the clock is paused but {watchdog} still has actions enabled",
     )
+
+
+def test_a_pair_clock_is_judged_on_both_alarms_a_one_alarm_clock_on_its_own() -> None:
+    pair = Deployed(a_stack(), ClockMetadata("0.2.0", 60, "lambda", (TARGET,), alarms=2, window="sliding"))
+    one = Deployed(a_stack(), METADATA)
+    assert (pair.names.alarms, one.names.alarms) == (ALARMS, ALARMS[1:])
+    # A clock deployed before the one-alarm design has no `alarms` in its metadata: it has the pair.
+    assert Deployed(a_stack(), ClockMetadata("0.1.0", 60, "lambda", (TARGET,))).names.alarms == ALARMS
+    # Without metadata, the stack's outputs tell: Alarm0 only for the pair.
+    outputs = {"ClockName": CLOCK, "MetricNamespace": f"alarmclock/{CLOCK}", "Alarm1": ALARMS[1]}
+    assert Deployed(a_stack(outputs=outputs)).names.alarms == ALARMS[1:]
+    assert Deployed(a_stack(outputs=outputs | {"Alarm0": ALARMS[0]})).names.alarms == ALARMS
+    only_1 = alarm_states(only=ALARMS[1:])
+    assert judge(a_stack(), only_1, ticks((30, 1.0)), 60, NOW, names=one.names).kind == "ticking"
+    missing = judge(a_stack(), only_1, ticks((30, 1.0)), 60, NOW, names=pair.names)
+    assert (missing.kind, missing.reason.split(" (")[0]) == ("broken", f"alarm {ALARMS[0]} is missing")
+
+
+def test_a_tick_stamped_in_the_next_period_is_ticking_and_ends_the_beat() -> None:
+    # A 2-minute clock on a sliding window: the change at 09:01:10 stamps its value 09:02:59
+    # (handler.next_stamp), in the period after the one now is in.
+    config = handler.ClockConfig(CLOCK, f"alarmclock/{CLOCK}", 120, f"{CLOCK}-tick-is-")
+    change = datetime(2026, 11, 27, 9, 1, 10, tzinfo=UTC)
+    stamp = datetime.fromtimestamp(handler.next_stamp(change.timestamp(), config), UTC)
+    assert stamp == datetime(2026, 11, 27, 9, 2, 59, tzinfo=UTC)
+    now = change + timedelta(seconds=5)
+    points = [Datapoint(stamp - timedelta(minutes=2), 1, 0.0, 0.0, 0.0), Datapoint(stamp, 1, 1.0, 1.0, 1.0)]
+    start = period_start(now - timedelta(minutes=10), 120)
+    verdict = judge(a_stack(), alarm_states(), points, 120, now)
+    assert (verdict.kind, verdict.reason) == ("ticking", "last tick in the period from 09:02:00 UTC (Tick=1)")
+    status = ClockStatus("us-east-1", a_stack(), METADATA, 120, {}, points, start, now, verdict, ClockNames(CLOCK))
+    # 08:50 to 09:02, one mark per 2 minutes: the last is the tick stamped ahead.
+    assert (status.beat, status.to_json()["beat"]["to"]) == (".....01", stamp.isoformat())
+
+
+@pytest.mark.parametrize(("period_s", "window"), [(10, "sliding"), (300, "sliding"), (300, "wallclock")])
+def test_the_ticks_since_a_moment_include_replayed_and_future_stamped_values(period_s: int, window: str) -> None:
+    config = handler.ClockConfig(CLOCK, f"alarmclock/{CLOCK}", period_s, f"{CLOCK}-tick-is-", window=window)
+    start, end = tick_window(NOW, NOW, period_s)
+    # A restart replays a change up to two periods old, with that change's stamp; a new change
+    # stamps its value up to a period ahead.
+    oldest_replay = handler.next_stamp(NOW.timestamp() - 2 * period_s, config)
+    newest = handler.next_stamp(NOW.timestamp(), config)
+    for stamp in (oldest_replay, newest):
+        when = datetime.fromtimestamp(stamp, UTC)
+        assert start <= period_start(when, period_s) and when < end, (when, start, end)

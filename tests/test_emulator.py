@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import os
 from pathlib import Path
 from typing import Any
@@ -61,9 +62,9 @@ def test_the_seeds_one_minute_clock_ticks_once_a_minute_on_average(via: str) -> 
     assert report.ticks == pytest.approx(6 * 60 + 1, abs=2)
     assert report.intervals.mean == pytest.approx(60, abs=0.5)
     # The two alarms are evaluated at different seconds, so intervals alternate 60 - d and 60 + d.
-    steady = [b - a for a, b in zip(result.tick_times[1:], result.tick_times[2:], strict=False)]
+    steady = [b - a for a, b in itertools.pairwise(result.tick_times[1:])]
     assert all(min(abs(i - 30), abs(i - 90)) < 2 for i in steady)
-    assert all(abs((a + b) - 120) < 3 for a, b in zip(steady, steady[1:], strict=False))
+    assert all(abs((a + b) - 120) < 3 for a, b in itertools.pairwise(steady))
     assert report.duplicates == 0
     assert report.first_tick_s is not None and report.first_tick_s < 10
 
@@ -72,7 +73,7 @@ def test_the_seeds_one_minute_clock_ticks_once_a_minute_on_average(via: str) -> 
 def test_the_one_alarm_clock_keeps_its_minute_to_within_the_jitter(via: str) -> None:
     timing = TimingModel().at(duplicate_notification_prob=0.0, evaluation_offset_s=(("tick-is-1", 23.0),))
     result = run(via=via, hours=6, seed=3, timing=timing)
-    steady = [b - a for a, b in zip(result.tick_times[1:], result.tick_times[2:], strict=False)]
+    steady = [b - a for a, b in itertools.pairwise(result.tick_times[1:])]
     assert result.report.verdict == "ticking" and result.report.ticks == pytest.approx(6 * 60 + 1, abs=2)
     # Every flip is made by the same alarm at the same second of each minute: only the evaluation
     # jitter (0-1 s) and the latencies (well under a second at the defaults) move a tick.
@@ -249,6 +250,6 @@ def test_a_daily_clock_ticks_once_a_day_just_after_midnight_utc() -> None:
 
 def test_a_two_hour_clock_stamps_its_ticks_up_to_two_hours_ahead_and_keeps_its_period() -> None:
     result = run(every="120m", hours=24, seed=6, timing=TimingModel().at(evaluation_offset_s=(("tick-is-1", 30),)))
-    steady = [b - a for a, b in zip(result.tick_times[1:], result.tick_times[2:], strict=False)]
+    steady = [b - a for a, b in itertools.pairwise(result.tick_times[1:])]
     assert len(steady) >= 10 and all(abs(interval - 7200) < 1.5 for interval in steady)
     assert result.report.function["errors"] == 0  # no PutMetricData was refused as too far ahead

@@ -1,4 +1,8 @@
-"""The Lambda handler against moto: real boto3 calls, recorded AWS payloads, real HTTP answers."""
+"""The Lambda handler against moto: real boto3 calls, recorded AWS payloads, real HTTP answers.
+
+The default clock is the one-alarm design on a sliding window (what the template deploys unless
+told otherwise); tests of the seed's pair build their config with ``alarms=2`` and say so.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +18,50 @@ from alarmclock import handler
 
 from conftest import ACCOUNT, CLOCK, REGION, CaughtAnswers, Clock, clock_config, load_event, make_runtime
 
-# 1 s after the recorded alarm's StateChangeTime (2026-11-27T08:42:05.577Z).
-NOW = 1_795_768_926.8
+
+def at(text: str) -> float:
+    """Epoch seconds of a UTC time written as CloudWatch writes it."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+# The recorded state changes (tests/events/README.md) and the stamps the handler documents for
+# them on a 60 s sliding window: one second before the end of the minute the alarm looks at next.
+PAIR_CHANGE = at("2026-11-27T08:42:05.577Z")  # sns_alarm_notification.json: the pair's tick-is-0 to ALARM
+ALARM_CHANGE = at("2026-11-27T08:43:17.611Z")  # lambda_alarm_action.json: tick-is-1 to ALARM
+OK_CHANGE = at("2026-11-27T08:44:17.604Z")  # *_ok.json: the one alarm back to OK
+PAIR_STAMP = at("2026-11-27T08:42:59Z")
+ALARM_STAMP = at("2026-11-27T08:43:59Z")
+OK_STAMP = at("2026-11-27T08:44:59Z")
+# 1.223 s after each change, as a real invocation would run.
+NOW = PAIR_CHANGE + 1.223
+ALARM_NOW = ALARM_CHANGE + 1.223
+OK_NOW = OK_CHANGE + 1.223
 NAMESPACE = f"alarmclock/{CLOCK}"
+TICK_IS_0 = f"{CLOCK}-tick-is-0"
+TICK_IS_1 = f"{CLOCK}-tick-is-1"
+OK_EVENTS = ["lambda_alarm_action_ok.json", "sns_alarm_notification_ok.json"]
+
+
+def pair_config(targets: list[str] | tuple[str, ...] = (), period: int = 60) -> handler.ClockConfig:
+    """The seed's pair (--alarms 2): tick-is-0 and tick-is-1, each acting on ALARM only."""
+    return make_config(alarms=2, targets=targets, period=period)
+
+
+def make_config(
+    alarms: int = 1,
+    window: str = "sliding",
+    period: int = 60,
+    targets: list[str] | tuple[str, ...] = (),
+) -> handler.ClockConfig:
+    return handler.ClockConfig(
+        clock=CLOCK,
+        namespace=NAMESPACE,
+        period=period,
+        alarm_prefix=f"{CLOCK}-tick-is-",
+        targets=list(targets),
+        alarms=alarms,
+        window=window,
+    )
 
 
 def published_ticks(start: float = NOW - 600, end: float = NOW + 600) -> list[tuple[float, float]]:
@@ -33,6 +78,33 @@ def published_ticks(start: float = NOW - 600, end: float = NOW + 600) -> list[tu
     return sorted((p["Timestamp"].timestamp() // 60 * 60, p["Average"]) for p in answer["Datapoints"])
 
 
+def record_puts(runtime: handler.Runtime) -> list[tuple[float, float, int]]:
+    """(value, stamp, storage resolution) of each Tick the handler sends, exactly as it sends it."""
+    puts: list[tuple[float, float, int]] = []
+    runtime.client("cloudwatch", None).meta.events.register(
+        "provide-client-params.cloudwatch.PutMetricData",
+        lambda params, **_: puts.extend(
+            (d["Value"], d["Timestamp"], d["StorageResolution"]) for d in params["MetricData"]
+        ),
+    )
+    return puts
+
+
+def with_reason(event: dict[str, Any], reason: str, when: str | None = None) -> dict[str, Any]:
+    """A recorded alarm notification, in either format, with another state reason (and time)."""
+    if "alarmData" in event:
+        event["alarmData"]["state"]["reason"] = reason
+        if when is not None:
+            event["alarmData"]["state"]["timestamp"] = when
+        return event
+    message = json.loads(event["Records"][0]["Sns"]["Message"])
+    message["NewStateReason"] = reason
+    if when is not None:
+        message["StateChangeTime"] = when
+    event["Records"][0]["Sns"]["Message"] = json.dumps(message)
+    return event
+
+
 def make_queue(name: str) -> tuple[str, str]:
     sqs = boto3.client("sqs")
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
@@ -45,39 +117,84 @@ def received(url: str) -> list[dict[str, Any]]:
     return [json.loads(m["Body"]) for m in messages]
 
 
-# ---- ticks ---------------------------------------------------------------------------------
+# ---- ticks: the one alarm (the default) ------------------------------------------------------------
 
 
-def test_sns_alarm_notification_publishes_the_opposite_value(aws: None) -> None:
-    runtime, logs = make_runtime(now=Clock(NOW))
-    result = handler.handle(load_event("sns_alarm_notification.json"), None, clock_config(), runtime)
+def test_the_one_alarms_alarm_action_publishes_0_stamped_before_the_end_of_the_next_minute(aws: None) -> None:
+    runtime, logs = make_runtime(now=Clock(ALARM_NOW))
+    puts = record_puts(runtime)
+    result = handler.handle(load_event("lambda_alarm_action.json"), None, clock_config(), runtime)
     assert result["action"] == "tick"
-    assert result["published"] == 1  # alarm tick-is-0 fired, so the next value is 1
-    assert published_ticks() == [(NOW - NOW % 60, 1.0)]
+    assert result["published"] == 0  # ALARM: Tick is 1, so the next value is 0
+    assert puts == [(0.0, ALARM_STAMP, 1)]  # 08:43:59, not the change's 08:43:17.611
+    assert published_ticks() == [(ALARM_STAMP // 60 * 60, 0.0)]
+    (line,) = logs
+    assert line["via"] == "lambda" and line["alarm"] == TICK_IS_1 and line["published"] == 0
+    assert line["tick_time"] == "2026-11-27T08:43:17.611Z"  # the tick is the change, whatever the stamp
+
+
+@pytest.mark.parametrize("name", OK_EVENTS)
+def test_the_one_alarms_ok_action_publishes_1_and_is_a_tick_in_both_formats(aws: None, name: str) -> None:
+    runtime, logs = make_runtime(now=Clock(OK_NOW))
+    puts = record_puts(runtime)
+    result = handler.handle(load_event(name), None, clock_config(), runtime)
+    assert result["action"] == "tick"
+    assert result["published"] == 1  # OK: Tick is 0, so the next value is 1
+    assert puts == [(1.0, OK_STAMP, 1)]
+    assert result["tick"]["alarm"] == TICK_IS_1
+    assert result["tick"]["tick_time"] == "2026-11-27T08:44:17.604Z"
+    (line,) = logs
+    assert line["action"] == "tick" and line["via"] == ("sns" if name.startswith("sns") else "lambda")
+    assert line["lag_s"] == pytest.approx(1.223, abs=1e-3)
+
+
+def test_the_same_ok_change_through_sns_and_direct_is_one_tick_id_and_one_stamp(aws: None) -> None:
+    runtime, _ = make_runtime(now=Clock(OK_NOW))
+    puts = record_puts(runtime)
+    direct, via_sns = (handler.handle(load_event(name), None, clock_config(), runtime) for name in OK_EVENTS)
+    assert direct["tick"]["tick_id"] == via_sns["tick"]["tick_id"]
+    assert puts == [(1.0, OK_STAMP, 1)] * 2
+
+
+def test_a_duplicate_notification_gives_the_same_tick_id_the_same_value_and_the_same_stamp(aws: None) -> None:
+    runtime, _ = make_runtime(now=Clock(OK_NOW))
+    puts = record_puts(runtime)
+    event = load_event("sns_alarm_notification_ok.json")
+    first = handler.handle(event, None, clock_config(), runtime)
+    runtime.now = Clock(OK_NOW + 20)  # the duplicate arrives later in the same minute
+    second = handler.handle(event, None, clock_config(), runtime)
+    assert first["tick"]["tick_id"] == second["tick"]["tick_id"]
+    assert first["published"] == second["published"] == 1
+    # Stamped from the change, not from now: both points land on the same second with the same
+    # value, so the minute's average is still 1 and the loop is unharmed.
+    assert puts == [(1.0, OK_STAMP, 1)] * 2
+    assert published_ticks() == [(OK_STAMP // 60 * 60, 1.0)]
+
+
+# ---- ticks: the seed's pair (--alarms 2) -----------------------------------------------------------
+
+
+def test_the_pairs_sns_alarm_notification_publishes_the_opposite_value(aws: None) -> None:
+    runtime, logs = make_runtime(now=Clock(NOW))
+    puts = record_puts(runtime)
+    result = handler.handle(load_event("sns_alarm_notification.json"), None, pair_config(), runtime)
+    assert result["action"] == "tick"
+    assert result["published"] == 1  # the pair's tick-is-0 fired, so the next value is 1
+    assert puts == [(1.0, PAIR_STAMP, 1)]  # the pair stamps on a sliding window the same way
+    assert published_ticks() == [(PAIR_STAMP // 60 * 60, 1.0)]
     (line,) = logs
     assert line["action"] == "tick" and line["published"] == 1 and line["via"] == "sns"
     assert line["tick_time"] == "2026-11-27T08:42:05.577Z"
     assert line["lag_s"] == pytest.approx(1.223, abs=1e-3)
 
 
-def test_direct_lambda_alarm_action_publishes_the_opposite_value(aws: None) -> None:
-    runtime, logs = make_runtime(now=Clock(NOW + 72))
-    result = handler.handle(load_event("lambda_alarm_action.json"), None, clock_config(), runtime)
-    assert result["published"] == 0  # alarm tick-is-1 fired, so the next value is 0
-    assert [value for _, value in published_ticks()] == [0.0]
+def test_the_pairs_tick_is_1_alarm_publishes_0(aws: None) -> None:
+    runtime, logs = make_runtime(now=Clock(ALARM_NOW))
+    puts = record_puts(runtime)
+    result = handler.handle(load_event("lambda_alarm_action.json"), None, pair_config(), runtime)
+    assert result["published"] == 0
+    assert puts == [(0.0, ALARM_STAMP, 1)]
     assert logs[0]["via"] == "lambda"
-
-
-def test_a_duplicate_notification_gives_the_same_tick_id_and_the_same_value(aws: None) -> None:
-    runtime, _ = make_runtime(now=Clock(NOW))
-    event = load_event("sns_alarm_notification.json")
-    first = handler.handle(event, None, clock_config(), runtime)
-    runtime.now = Clock(NOW + 20)  # the duplicate arrives later in the same minute
-    second = handler.handle(event, None, clock_config(), runtime)
-    assert first["tick"]["tick_id"] == second["tick"]["tick_id"]
-    assert first["published"] == second["published"] == 1
-    # Both values equal, so the minute's average is still 1: the loop is unharmed.
-    assert published_ticks() == [(NOW - NOW % 60, 1.0)]
 
 
 def test_the_same_state_change_has_the_same_id_through_sns_and_direct() -> None:
@@ -91,6 +208,74 @@ def test_the_same_state_change_has_the_same_id_through_sns_and_direct() -> None:
     assert handler.tick_id(change_sns.name, handler._parse_time(change_sns.time, 0)) == handler.tick_id(
         change_direct.name, handler._parse_time(change_direct.time, 0)
     )
+
+
+# ---- the stamp -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("period", "stamp"),
+    [
+        (10, "08:43:19"),  # high resolution: evaluated every 10 s, so the window ends on 08:43:10
+        (20, "08:43:29"),
+        (30, "08:43:39"),
+        (60, "08:43:59"),
+        (300, "08:47:59"),  # evaluated every minute: the window ends on 08:43:00, the next period on 08:48
+    ],
+)
+def test_a_sliding_window_clock_stamps_one_second_before_the_end_of_the_next_period(
+    aws: None, period: int, stamp: str
+) -> None:
+    runtime, _ = make_runtime(now=Clock(ALARM_NOW))
+    puts = record_puts(runtime)
+    config = make_config(period=period)
+    handler.handle(load_event("lambda_alarm_action.json"), None, config, runtime)
+    expected = at(f"2026-11-27T{stamp}Z")
+    assert puts == [(0.0, expected, 1 if period <= 60 else 60)]
+    assert handler.next_stamp(ALARM_CHANGE, config) == expected
+    # The documented rule: floor(t / cycle) * cycle + period - 1.
+    cycle = 10 if period < 60 else 60
+    assert expected == ALARM_CHANGE // cycle * cycle + period - 1
+
+
+def test_a_change_on_the_cycles_first_second_is_stamped_a_whole_period_ahead() -> None:
+    config = make_config(period=10)
+    assert handler.next_stamp(at("2026-11-27T08:43:10Z"), config) == at("2026-11-27T08:43:19Z")
+    assert handler.next_stamp(at("2026-11-27T08:43:19.999Z"), config) == at("2026-11-27T08:43:19Z")
+
+
+@pytest.mark.parametrize("offset", [0.0, 0.001, 17.611, 59.999])
+def test_a_120_minute_clock_never_stamps_more_than_two_hours_ahead(offset: float) -> None:
+    # fact: PutMetricData refuses points stamped more than two hours ahead (API reference).
+    config = make_config(period=7200)
+    changed = at("2026-11-27T08:43:00Z") + offset
+    for lag in (0.0, 0.2, 5.0):
+        stamp = handler.next_stamp(changed, config)
+        assert 0 < stamp - (changed + lag) <= 7200
+        assert stamp == at("2026-11-27T10:42:59Z")  # still in the last minute of the next period
+
+
+def test_a_120_minute_clock_publishes_a_change_up_to_two_periods_old(aws: None) -> None:
+    # An hour is no limit for a clock whose alarm looks two hours back.
+    runtime, logs = make_runtime(now=Clock(ALARM_CHANGE + 3 * 3600))
+    puts = record_puts(runtime)
+    handler.handle(load_event("lambda_alarm_action.json"), None, make_config(period=7200), runtime)
+    assert puts == [(0.0, at("2026-11-27T10:42:59Z"), 60)]
+    assert logs[0]["published"] == 0
+
+
+@pytest.mark.parametrize("period", [60, 300, 3600, 86_400])
+def test_a_wall_clock_window_stamps_the_change_time(aws: None, period: int) -> None:
+    # A wall-clock window reflects a point only when the aligned period holding it ends.
+    runtime, _ = make_runtime(now=Clock(ALARM_NOW))
+    puts = record_puts(runtime)
+    config = make_config(window="wallclock", period=period)
+    handler.handle(load_event("lambda_alarm_action.json"), None, config, runtime)
+    assert puts == [(0.0, ALARM_CHANGE, 1 if period <= 60 else 60)]
+    assert handler.next_stamp(ALARM_CHANGE, config) == ALARM_CHANGE
+
+
+# ---- delivery ---------------------------------------------------------------------------------------
 
 
 def test_every_target_kind_receives_the_documented_tick(aws: None) -> None:
@@ -107,9 +292,9 @@ def test_every_target_kind_receives_the_documented_tick(aws: None) -> None:
     events.put_rule(Name="ticks", EventBusName="clock-bus", EventPattern=json.dumps({"source": ["alarmclock"]}))
     events.put_targets(Rule="ticks", EventBusName="clock-bus", Targets=[{"Id": "q", "Arn": bus_queue_arn}])
 
-    runtime, logs = make_runtime(now=Clock(NOW))
+    runtime, logs = make_runtime(now=Clock(OK_NOW))
     config = clock_config(targets=[queue_arn, topic_arn, bus_arn], payload={"job": "report"})
-    handler.handle(load_event("sns_alarm_notification.json"), None, config, runtime)
+    handler.handle(load_event("sns_alarm_notification_ok.json"), None, config, runtime)
 
     (direct,) = received(queue_url)
     assert direct == {
@@ -117,9 +302,9 @@ def test_every_target_kind_receives_the_documented_tick(aws: None) -> None:
         "version": 1,
         "clock": CLOCK,
         "tick_id": direct["tick_id"],
-        "tick_time": "2026-11-27T08:42:05.577Z",
+        "tick_time": "2026-11-27T08:44:17.604Z",  # the change's time, not the Tick's stamp
         "period_s": 60,
-        "alarm": f"{CLOCK}-tick-is-0",
+        "alarm": TICK_IS_1,
         "payload": {"job": "report"},
     }
     assert len(direct["tick_id"]) == 16
@@ -139,7 +324,7 @@ def test_a_lambda_target_is_invoked_asynchronously_with_the_tick(aws: None) -> N
     )["FunctionArn"]
     sent: list[tuple[str, bytes]] = []
     statuses: list[int] = []
-    runtime, logs = make_runtime(now=Clock(NOW))
+    runtime, logs = make_runtime(now=Clock(OK_NOW))
     lambda_client = runtime.client("lambda", REGION)
     lambda_client.meta.events.register(
         "before-send.lambda.Invoke",
@@ -148,10 +333,10 @@ def test_a_lambda_target_is_invoked_asynchronously_with_the_tick(aws: None) -> N
     lambda_client.meta.events.register(
         "after-call.lambda.Invoke", lambda http_response, **_: statuses.append(http_response.status_code)
     )
-    handler.handle(load_event("sns_alarm_notification.json"), None, clock_config(targets=[target]), runtime)
+    handler.handle(load_event("sns_alarm_notification_ok.json"), None, clock_config(targets=[target]), runtime)
     ((invocation_type, body),) = sent
     assert invocation_type == "Event"
-    assert json.loads(body)["alarm"] == f"{CLOCK}-tick-is-0"
+    assert json.loads(body)["alarm"] == TICK_IS_1
     assert statuses == [202]
     assert logs[0]["delivered"] == 1
 
@@ -159,12 +344,12 @@ def test_a_lambda_target_is_invoked_asynchronously_with_the_tick(aws: None) -> N
 def test_a_failing_target_never_stops_the_beat_or_the_other_targets(aws: None) -> None:
     queue_url, queue_arn = make_queue("good")
     missing = f"arn:aws:sqs:{REGION}:{ACCOUNT}:no-such-queue"
-    runtime, logs = make_runtime(now=Clock(NOW))
+    runtime, logs = make_runtime(now=Clock(OK_NOW))
     result = handler.handle(
-        load_event("sns_alarm_notification.json"), None, clock_config(targets=[missing, queue_arn]), runtime
+        load_event("sns_alarm_notification_ok.json"), None, clock_config(targets=[missing, queue_arn]), runtime
     )
     assert result["published"] == 1
-    assert published_ticks() == [(NOW - NOW % 60, 1.0)]
+    assert published_ticks() == [(OK_STAMP // 60 * 60, 1.0)]
     assert len(received(queue_url)) == 1
     (line,) = logs
     assert line["level"] == "ERROR" and line["delivered"] == 1
@@ -189,12 +374,24 @@ def failing_cloudwatch(code: str = "Throttling") -> Any:
 def test_when_the_beat_cannot_be_published_the_handler_raises_so_lambda_retries(aws: None) -> None:
     queue_url, queue_arn = make_queue("q")
     cloudwatch = failing_cloudwatch()
-    runtime, _ = make_runtime(now=Clock(NOW))
+    runtime, _ = make_runtime(now=Clock(OK_NOW))
     moto_client = runtime.client
     runtime.client = lambda service, region: cloudwatch if service == "cloudwatch" else moto_client(service, region)
     with pytest.raises(Exception, match="Throttling"):
-        handler.handle(load_event("sns_alarm_notification.json"), None, clock_config(targets=[queue_arn]), runtime)
+        handler.handle(load_event("sns_alarm_notification_ok.json"), None, clock_config(targets=[queue_arn]), runtime)
     assert received(queue_url) == []  # the retry delivers it, with the same tick_id
+
+
+def test_a_change_older_than_an_hour_is_delivered_but_not_published_again(aws: None) -> None:
+    queue_url, queue_arn = make_queue("late")
+    runtime, logs = make_runtime(now=Clock(OK_CHANGE + 2 * 3600))
+    puts = record_puts(runtime)
+    result = handler.handle(
+        load_event("sns_alarm_notification_ok.json"), None, clock_config(targets=[queue_arn]), runtime
+    )
+    assert result["published"] is None and logs[0]["published"] is None
+    assert puts == []  # outside every alarm's view
+    assert [t["tick_time"] for t in received(queue_url)] == ["2026-11-27T08:44:17.604Z"]
 
 
 # ---- events the clock must ignore ------------------------------------------------------------
@@ -219,10 +416,13 @@ MALFORMED: list[Any] = [
 ]
 
 
+@pytest.mark.parametrize("alarms", [1, 2], ids=["one-alarm", "pair"])
 @pytest.mark.parametrize("event", MALFORMED, ids=[f"malformed-{i}" for i in range(len(MALFORMED))])
-def test_a_malformed_event_is_logged_and_ignored_without_touching_the_metric(aws: None, event: Any) -> None:
+def test_a_malformed_event_is_logged_and_ignored_without_touching_the_metric(
+    aws: None, event: Any, alarms: int
+) -> None:
     runtime, logs = make_runtime(now=Clock(NOW))
-    result = handler.handle(event, None, clock_config(), runtime)
+    result = handler.handle(event, None, make_config(alarms=alarms), runtime)
     assert result["action"] == "ignored"
     assert logs and logs[-1]["action"] == "ignored" and logs[-1]["reason"]
     assert published_ticks() == []
@@ -237,13 +437,63 @@ def test_another_alarms_notification_is_ignored(aws: None) -> None:
     assert published_ticks() == []
 
 
-def test_a_change_to_ok_or_insufficient_data_is_not_a_tick(aws: None) -> None:
-    for state in ("OK", "INSUFFICIENT_DATA"):
-        event = load_event("lambda_alarm_action.json")
-        event["alarmData"]["state"]["value"] = state
-        runtime, _ = make_runtime(now=Clock(NOW))
-        assert handler.handle(event, None, clock_config(), runtime)["action"] == "ignored"
+def test_a_one_alarm_clock_has_no_tick_is_0_and_ignores_one(aws: None) -> None:
+    runtime, logs = make_runtime(now=Clock(NOW))
+    result = handler.handle(load_event("sns_alarm_notification.json"), None, clock_config(), runtime)
+    assert result["action"] == "ignored"
+    assert "not one of this clock's" in logs[0]["reason"]
     assert published_ticks() == []
+
+
+@pytest.mark.parametrize("name", OK_EVENTS)
+def test_for_the_pair_an_ok_is_not_a_tick(aws: None, name: str) -> None:
+    # The pair acts on ALARM only: its alarms' OK says nothing the other alarm's ALARM will not.
+    queue_url, queue_arn = make_queue("q")
+    runtime, logs = make_runtime(now=Clock(OK_NOW))
+    result = handler.handle(load_event(name), None, pair_config(targets=[queue_arn]), runtime)
+    assert result["action"] == "ignored"
+    assert "which is not a tick" in logs[0]["reason"]
+    assert published_ticks() == []
+    assert received(queue_url) == []
+
+
+@pytest.mark.parametrize("alarms", [1, 2], ids=["one-alarm", "pair"])
+def test_a_change_to_insufficient_data_is_not_a_tick(aws: None, alarms: int) -> None:
+    for name in ("lambda_alarm_action.json", "lambda_alarm_action_ok.json"):
+        event = load_event(name)
+        event["alarmData"]["state"]["value"] = "INSUFFICIENT_DATA"
+        runtime, _ = make_runtime(now=Clock(OK_NOW))
+        assert handler.handle(event, None, make_config(alarms=alarms), runtime)["action"] == "ignored"
+    assert published_ticks() == []
+
+
+@pytest.mark.parametrize(
+    ("name", "alarms"),
+    [
+        ("lambda_alarm_action.json", 1),  # the prelude of a kick into OK: this ALARM must not publish 0
+        ("lambda_alarm_action_ok.json", 1),  # the prelude of a kick into ALARM
+        ("sns_alarm_notification_ok.json", 1),
+        ("sns_alarm_notification.json", 2),  # the pair's tick-is-0 (a restart whose kick goes to OK first)
+    ],
+)
+def test_a_kicks_prelude_is_ignored_in_both_formats(aws: None, name: str, alarms: int) -> None:
+    queue_url, queue_arn = make_queue("q")
+    event = with_reason(load_event(name), handler.PRELUDE_MARK + " (alarmclock: restart (test))")
+    runtime, logs = make_runtime(now=Clock(OK_NOW))
+    result = handler.handle(event, None, make_config(alarms=alarms, targets=[queue_arn]), runtime)
+    assert result == {"action": "ignored", "reason": result["reason"]}
+    assert "as a kick's first step" in result["reason"]
+    assert [line["action"] for line in logs] == ["ignored"]
+    assert published_ticks() == []
+    assert received(queue_url) == []  # no tick either
+
+
+def test_a_reason_that_only_mentions_the_prelude_is_still_a_tick(aws: None) -> None:
+    event = with_reason(
+        load_event("lambda_alarm_action_ok.json"), "Threshold Crossed (not " + handler.PRELUDE_MARK + ")"
+    )
+    runtime, _ = make_runtime(now=Clock(OK_NOW))
+    assert handler.handle(event, None, clock_config(), runtime)["published"] == 1
 
 
 def test_an_unreadable_time_falls_back_to_now(aws: None) -> None:
@@ -251,9 +501,11 @@ def test_an_unreadable_time_falls_back_to_now(aws: None) -> None:
     event["alarmData"]["state"]["timestamp"] = "yesterday"
     event["time"] = None
     runtime, logs = make_runtime(now=Clock(NOW))
+    puts = record_puts(runtime)
     result = handler.handle(event, None, clock_config(), runtime)
     assert result["tick"]["tick_time"] == handler._iso(NOW)
     assert logs[0]["lag_s"] == 0
+    assert puts == [(0.0, PAIR_STAMP, 1)]  # NOW is in 08:42, so stamped 08:42:59
 
 
 # ---- the custom resource -----------------------------------------------------------------------
@@ -265,21 +517,39 @@ def custom_resource(name: str, answers: CaughtAnswers) -> dict[str, Any]:
     return request
 
 
-def create_alarms() -> Any:
-    """The clock's two alarms in moto, as the template declares them."""
+def create_alarms(alarms: int = 1) -> Any:
+    """The clock's tick alarms in moto, as the template declares them for `alarms`."""
     cloudwatch = boto3.client("cloudwatch")
-    for value, operator in ((0, "LessThanOrEqualToThreshold"), (1, "GreaterThanOrEqualToThreshold")):
+    function = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:f"
+    if alarms == 1:
         cloudwatch.put_metric_alarm(
-            AlarmName=f"{CLOCK}-tick-is-{value}",
+            AlarmName=TICK_IS_1,
             Namespace=NAMESPACE,
             MetricName="Tick",
             Statistic="Average",
             Period=60,
             EvaluationPeriods=1,
-            Threshold=value,
-            ComparisonOperator=operator,
-            AlarmActions=[f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:f"],
+            Threshold=1,
+            ComparisonOperator="GreaterThanOrEqualToThreshold",
+            AlarmActions=[function],
+            OKActions=[function],
         )
+    else:
+        for value, operator in ((0, "LessThanOrEqualToThreshold"), (1, "GreaterThanOrEqualToThreshold")):
+            cloudwatch.put_metric_alarm(
+                AlarmName=f"{CLOCK}-tick-is-{value}",
+                Namespace=NAMESPACE,
+                MetricName="Tick",
+                Statistic="Average",
+                Period=60,
+                EvaluationPeriods=1,
+                Threshold=value,
+                ComparisonOperator=operator,
+                AlarmActions=[function],
+            )
+    # fact: a new alarm starts in INSUFFICIENT_DATA (PutMetricAlarm API reference); moto starts it in OK.
+    for alarm in cloudwatch.describe_alarms(AlarmNamePrefix=CLOCK)["MetricAlarms"]:
+        cloudwatch.set_alarm_state(AlarmName=alarm["AlarmName"], StateValue="INSUFFICIENT_DATA", StateReason="new")
     return cloudwatch
 
 
@@ -288,30 +558,35 @@ def alarm_states(cloudwatch: Any) -> dict[str, tuple[str, str]]:
     return {a["AlarmName"]: (a["StateValue"], a["StateReason"]) for a in alarms}
 
 
-def record_set_alarm_state(runtime: handler.Runtime) -> list[tuple[str, str]]:
-    """(alarm, state) for each SetAlarmState the handler sends (moto keeps no alarm history)."""
-    calls: list[tuple[str, str]] = []
+def record_set_alarm_state(runtime: handler.Runtime) -> list[tuple[str, str, str]]:
+    """(alarm, state, reason) for each SetAlarmState the handler sends (moto keeps no alarm history)."""
+    calls: list[tuple[str, str, str]] = []
     runtime.client("cloudwatch", None).meta.events.register(
         "provide-client-params.cloudwatch.SetAlarmState",
-        lambda params, **_: calls.append((params["AlarmName"], params["StateValue"])),
+        lambda params, **_: calls.append((params["AlarmName"], params["StateValue"], params["StateReason"])),
     )
     return calls
 
 
-KICK = [(f"{CLOCK}-tick-is-0", "OK"), (f"{CLOCK}-tick-is-0", "ALARM")]
+def states(kicks: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
+    return [(alarm, state) for alarm, state, _ in kicks]
 
 
-def test_create_kicks_the_clock_and_answers_success(aws: None, answers: CaughtAnswers) -> None:
+# A new alarm is in INSUFFICIENT_DATA, so one SetAlarmState is a state change and runs its action.
+KICK_ONE_ALARM = [(TICK_IS_1, "OK")]  # its OK action publishes 1
+KICK_PAIR = [(TICK_IS_0, "ALARM")]  # tick-is-0's ALARM action publishes 1
+
+
+def test_create_kicks_the_one_alarm_into_ok_once_and_answers_success(aws: None, answers: CaughtAnswers) -> None:
     cloudwatch = create_alarms()
     runtime, logs = make_runtime(now=Clock(NOW))
     kicks = record_set_alarm_state(runtime)
     result = handler.handle(custom_resource("cfn_create.json", answers), None, clock_config(), runtime)
     assert result["status"] == "SUCCESS"
-    # OK then ALARM: a state change, so CloudWatch runs tick-is-0's action and the loop starts.
-    assert kicks == KICK
-    assert alarm_states(cloudwatch)[f"{CLOCK}-tick-is-0"] == ("ALARM", "alarmclock: stack created")
-    assert published_ticks() == []  # the function publishes 1 when that action invokes it
-    assert any(line["action"] == "kick" for line in logs)
+    assert kicks == [(TICK_IS_1, "OK", "alarmclock: stack created")]  # no prelude: the alarm is new
+    assert alarm_states(cloudwatch) == {TICK_IS_1: ("OK", "alarmclock: stack created")}
+    assert published_ticks() == []  # the function publishes 1 when the OK action invokes it
+    assert any(line["action"] == "kick" and line["state"] == "OK" for line in logs)
     (body,) = answers.bodies
     assert body["Status"] == "SUCCESS"
     assert body["PhysicalResourceId"] == f"{CLOCK}-Starter"
@@ -320,6 +595,17 @@ def test_create_kicks_the_clock_and_answers_success(aws: None, answers: CaughtAn
     assert body["LogicalResourceId"] == "Starter"
     assert body["Data"] == {"ClockName": CLOCK}
     assert answers.content_types == [""]  # S3 presigned URLs are signed without a content type
+
+
+def test_creating_the_pair_kicks_tick_is_0_into_alarm_once(aws: None, answers: CaughtAnswers) -> None:
+    cloudwatch = create_alarms(alarms=2)
+    runtime, _ = make_runtime(now=Clock(NOW))
+    kicks = record_set_alarm_state(runtime)
+    handler.handle(custom_resource("cfn_create.json", answers), None, pair_config(), runtime)
+    assert states(kicks) == KICK_PAIR
+    assert alarm_states(cloudwatch)[TICK_IS_0] == ("ALARM", "alarmclock: stack created")
+    assert alarm_states(cloudwatch)[TICK_IS_1][0] == "INSUFFICIENT_DATA"
+    assert [b["Status"] for b in answers.bodies] == ["SUCCESS"]
 
 
 def test_a_clock_created_paused_is_not_kicked(aws: None, answers: CaughtAnswers) -> None:
@@ -344,7 +630,7 @@ def test_an_sns_wrapped_create_is_answered_too(aws: None, answers: CaughtAnswers
     runtime, _ = make_runtime(now=Clock(NOW))
     handler.handle(event, None, clock_config(), runtime)
     assert [b["Status"] for b in answers.bodies] == ["SUCCESS"]
-    assert alarm_states(cloudwatch)[f"{CLOCK}-tick-is-0"][0] == "ALARM"
+    assert alarm_states(cloudwatch)[TICK_IS_1][0] == "OK"
 
 
 def test_update_keeps_the_running_loop_and_the_physical_id(aws: None, answers: CaughtAnswers) -> None:
@@ -373,17 +659,36 @@ def test_update_kicks_only_on_resume(aws: None, answers: CaughtAnswers, old: str
     runtime, _ = make_runtime(now=Clock(NOW))
     kicks = record_set_alarm_state(runtime)
     handler.handle(request, None, clock_config(), runtime)
-    assert kicks == (KICK if kicked else [])
+    # The alarm has no data (INSUFFICIENT_DATA): the resume forces it straight into OK.
+    assert states(kicks) == (KICK_ONE_ALARM if kicked else [])
     assert (alarm_states(cloudwatch) == before) is not kicked
     assert [b["Status"] for b in answers.bodies] == ["SUCCESS"]
 
 
-def test_delete_disables_the_alarms_actions_and_answers_success(aws: None, answers: CaughtAnswers) -> None:
+def test_a_resume_of_an_alarm_still_in_ok_from_before_the_pause_goes_through_the_prelude(
+    aws: None, answers: CaughtAnswers
+) -> None:
     cloudwatch = create_alarms()
+    cloudwatch.set_alarm_state(AlarmName=TICK_IS_1, StateValue="OK", StateReason="Threshold Crossed")
+    request = custom_resource("cfn_update.json", answers)
+    request["OldResourceProperties"]["Paused"] = "true"
+    request["ResourceProperties"]["Paused"] = "false"
     runtime, _ = make_runtime(now=Clock(NOW))
-    handler.handle(custom_resource("cfn_delete.json", answers), None, clock_config(), runtime)
-    alarms = cloudwatch.describe_alarms(AlarmNamePrefix=CLOCK)["MetricAlarms"]
-    assert [a["ActionsEnabled"] for a in alarms] == [False, False]
+    kicks = record_set_alarm_state(runtime)
+    handler.handle(request, None, clock_config(), runtime)
+    # SetAlarmState OK alone would change nothing and run no action: ALARM (ignored) first.
+    assert states(kicks) == [(TICK_IS_1, "ALARM"), (TICK_IS_1, "OK")]
+    assert kicks[0][2].startswith(handler.PRELUDE_MARK) and not kicks[1][2].startswith(handler.PRELUDE_MARK)
+    assert alarm_states(cloudwatch)[TICK_IS_1] == ("OK", "alarmclock: restart (resumed)")
+
+
+@pytest.mark.parametrize("alarms", [1, 2], ids=["one-alarm", "pair"])
+def test_delete_disables_the_alarms_actions_and_answers_success(aws: None, answers: CaughtAnswers, alarms: int) -> None:
+    cloudwatch = create_alarms(alarms)
+    runtime, _ = make_runtime(now=Clock(NOW))
+    handler.handle(custom_resource("cfn_delete.json", answers), None, make_config(alarms=alarms), runtime)
+    found = cloudwatch.describe_alarms(AlarmNamePrefix=CLOCK)["MetricAlarms"]
+    assert [a["ActionsEnabled"] for a in found] == [False] * alarms
     assert [b["Status"] for b in answers.bodies] == ["SUCCESS"]
 
 
@@ -441,7 +746,7 @@ def test_a_hanging_create_is_answered_failed_before_the_function_times_out(answe
     runtime, _ = make_runtime(now=Clock(NOW), client=lambda service, region: SlowCloudWatch())
     started = time.monotonic()
     handler.handle(custom_resource("cfn_create.json", answers), Context(), clock_config(), runtime)
-    assert time.monotonic() - started >= 1.0  # two calls of 0.5 s each
+    assert time.monotonic() - started >= 0.5  # the one SetAlarmState, well past the 0.2 s deadline
     (body,) = answers.bodies  # exactly one answer: the deadline's, not a second one after it
     assert body["Status"] == "FAILED" and "ran out of time" in body["Reason"]
 
@@ -468,30 +773,62 @@ def test_config_reads_the_templates_environment() -> None:
             "ALARMCLOCK_ALARM_PREFIX": "c-tick-is-",
             "ALARMCLOCK_TARGETS": '["arn:aws:sqs:us-east-1:123456789012:q"]',
             "ALARMCLOCK_PAYLOAD": '{"a": 1}',
+            "ALARMCLOCK_ALARMS": "1",
+            "ALARMCLOCK_WINDOW": "sliding",
         }
     )
     assert (config.clock, config.namespace, config.period) == ("c", "alarmclock/c", 120)
-    assert config.alarm_names == ["c-tick-is-0", "c-tick-is-1"]
+    assert (config.alarms, config.window, config.cycle) == (1, "sliding", 60)
+    assert config.alarm_names == ["c-tick-is-1"]
+    assert config.all_alarm_names == ["c-tick-is-1", "c-watchdog"]
     assert config.targets == ("arn:aws:sqs:us-east-1:123456789012:q",)
     assert config.payload == {"a": 1} and config.problems == ()
 
 
+def test_config_reads_the_pair_and_the_wall_clock_window() -> None:
+    config = handler.ClockConfig.from_env(
+        {"ALARMCLOCK_NAME": "c", "ALARMCLOCK_ALARMS": "2", "ALARMCLOCK_WINDOW": "wallclock", "ALARMCLOCK_PERIOD": "300"}
+    )
+    assert (config.alarms, config.window) == (2, "wallclock")
+    assert config.alarm_names == ["c-tick-is-0", "c-tick-is-1"]
+    assert config.problems == ()
+
+
+def test_config_defaults_to_one_alarm_on_a_sliding_window() -> None:
+    config = handler.ClockConfig.from_env({"ALARMCLOCK_NAME": "c", "ALARMCLOCK_PERIOD": "30"})
+    assert (config.alarms, config.window, config.cycle) == (1, "sliding", 10)
+    assert config.alarm_names == ["c-tick-is-1"] and config.problems == ()
+
+
 def test_a_broken_environment_still_ticks_and_says_what_is_broken(aws: None) -> None:
     config = handler.ClockConfig.from_env(
-        {"ALARMCLOCK_NAME": CLOCK, "ALARMCLOCK_PERIOD": "x", "ALARMCLOCK_TARGETS": "{", "ALARMCLOCK_PAYLOAD": "{"}
+        {
+            "ALARMCLOCK_NAME": CLOCK,
+            "ALARMCLOCK_PERIOD": "x",
+            "ALARMCLOCK_TARGETS": "{",
+            "ALARMCLOCK_PAYLOAD": "{",
+            "ALARMCLOCK_ALARMS": "3",
+            "ALARMCLOCK_WINDOW": "tumbling",
+        }
     )
-    assert len(config.problems) == 3 and config.period == 60 and config.targets == ()
-    runtime, logs = make_runtime(now=Clock(NOW))
-    assert handler.handle(load_event("sns_alarm_notification.json"), None, config, runtime)["published"] == 1
-    assert len(logs[0]["config_problems"]) == 3
+    assert len(config.problems) == 5 and config.period == 60 and config.targets == ()
+    assert "ALARMCLOCK_ALARMS is not 1 or 2" in config.problems
+    assert "ALARMCLOCK_WINDOW is not sliding or wallclock" in config.problems
+    assert (config.alarms, config.window) == (1, "sliding")  # the defaults
+    runtime, logs = make_runtime(now=Clock(OK_NOW))
+    puts = record_puts(runtime)
+    assert handler.handle(load_event("lambda_alarm_action_ok.json"), None, config, runtime)["published"] == 1
+    assert puts == [(1.0, OK_STAMP, 1)]
+    assert len(logs[0]["config_problems"]) == 5
 
 
 def test_the_lambda_entry_point_wires_real_clients(aws: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ALARMCLOCK_NAME", CLOCK)
     monkeypatch.setenv("ALARMCLOCK_NAMESPACE", NAMESPACE)
+    monkeypatch.delenv("ALARMCLOCK_ALARMS", raising=False)  # the default: one alarm
     monkeypatch.setattr(handler, "_config", None)
     monkeypatch.setattr(handler, "_clients", {})
-    event = load_event("sns_alarm_notification.json")
+    event = load_event("sns_alarm_notification_ok.json")
     message = json.loads(event["Records"][0]["Sns"]["Message"])
     changed = time.time() - 2  # the real runtime reads the real clock: a change of just now
     message["StateChangeTime"] = datetime.fromtimestamp(changed, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
@@ -499,15 +836,6 @@ def test_the_lambda_entry_point_wires_real_clients(aws: None, monkeypatch: pytes
     result = handler.lambda_handler(event, None)
     assert result["published"] == 1
     assert [v for _, v in published_ticks(changed - 600, changed + 600)] == [1.0]
-
-
-def test_a_change_older_than_an_hour_is_delivered_but_not_published_again(aws: None) -> None:
-    queue_url, queue_arn = make_queue("late")
-    runtime, logs = make_runtime(now=Clock(NOW + 2 * 3600))
-    result = handler.handle(load_event("sns_alarm_notification.json"), None, clock_config(targets=[queue_arn]), runtime)
-    assert result["published"] is None and logs[0]["published"] is None
-    assert published_ticks() == []  # outside every alarm's view; CloudWatch refuses points over 2 weeks old
-    assert [t["tick_time"] for t in received(queue_url)] == ["2026-11-27T08:42:05.577Z"]
 
 
 def test_tick_times_print_as_utc_milliseconds() -> None:
@@ -536,49 +864,115 @@ def alarm_entry(name: str, state: str, changed: float, reason: str = "", configu
 
 def test_diagnose_reads_the_watchdog_paused_alarms_and_missing_alarms() -> None:
     config = clock_config()
-    running = [
-        alarm_entry(f"{CLOCK}-tick-is-0", "ALARM", T - 30),
-        alarm_entry(f"{CLOCK}-tick-is-1", "OK", T - 20),
-        alarm_entry(f"{CLOCK}-watchdog", "OK", T - 3600),
-    ]
+    running = [alarm_entry(TICK_IS_1, "OK", T - 20), alarm_entry(f"{CLOCK}-watchdog", "OK", T - 3600)]
     assert handler.diagnose(running, config, T)[0] == "running"
-    stalled = [*running[:2], alarm_entry(f"{CLOCK}-watchdog", "ALARM", T - 5)]
+    stalled = [running[0], alarm_entry(f"{CLOCK}-watchdog", "ALARM", T - 5)]
     assert handler.diagnose(stalled, config, T)[0] == "stalled"
-    young = [*running[:2], alarm_entry(f"{CLOCK}-watchdog", "ALARM", T - 5, configured=T - 20)]
+    young = [running[0], alarm_entry(f"{CLOCK}-watchdog", "ALARM", T - 5, configured=T - 20)]
     assert handler.diagnose(young, config, T)[0] == "starting"  # a new watchdog knows nothing yet
     paused = [dict(a, ActionsEnabled=False) for a in stalled]
     assert handler.diagnose(paused, config, T)[0] == "paused"
     assert handler.diagnose(running[1:], config, T)[0] == "missing"
 
 
-def test_a_restart_replays_a_recent_change_and_starts_afresh_from_an_old_one() -> None:
-    config = clock_config()
-    recent = [alarm_entry(f"{CLOCK}-tick-is-1", "ALARM", T - 90), alarm_entry(f"{CLOCK}-tick-is-0", "OK", T - 80)]
-    assert handler.choose_kick(recent, config, T) == (f"{CLOCK}-tick-is-1", T - 90)
-    old = [alarm_entry(f"{CLOCK}-tick-is-1", "ALARM", T - 600), alarm_entry(f"{CLOCK}-tick-is-0", "OK", T - 590)]
-    assert handler.choose_kick(old, config, T) == (f"{CLOCK}-tick-is-1", None)
-    nobody = [alarm_entry(f"{CLOCK}-tick-is-1", "OK", T - 90), alarm_entry(f"{CLOCK}-tick-is-0", "OK", T - 80)]
-    assert handler.choose_kick(nobody, config, T) == (f"{CLOCK}-tick-is-0", None)
+def test_the_pair_is_missing_without_tick_is_0_and_the_one_alarm_is_not() -> None:
+    entries = [alarm_entry(TICK_IS_1, "OK", T - 20), alarm_entry(f"{CLOCK}-watchdog", "OK", T - 3600)]
+    assert handler.diagnose(entries, pair_config(), T)[0] == "missing"
+    assert handler.diagnose(entries, clock_config(), T)[0] == "running"
+    with_0 = [alarm_entry(TICK_IS_0, "ALARM", T - 30), *entries]
+    assert handler.diagnose(with_0, pair_config(), T)[0] == "running"
+
+
+def test_the_pairs_restart_replays_a_recent_alarm_and_starts_afresh_from_an_old_one() -> None:
+    config = pair_config()
+    recent = [alarm_entry(TICK_IS_1, "ALARM", T - 90), alarm_entry(TICK_IS_0, "OK", T - 80)]
+    assert handler.choose_kick(recent, config, T) == (TICK_IS_1, "ALARM", T - 90)
+    old = [alarm_entry(TICK_IS_1, "ALARM", T - 600), alarm_entry(TICK_IS_0, "OK", T - 590)]
+    assert handler.choose_kick(old, config, T) == (TICK_IS_1, "ALARM", None)
+    # For the pair an OK makes no tick: with nobody in ALARM, start afresh from tick-is-0.
+    nobody = [alarm_entry(TICK_IS_1, "OK", T - 90), alarm_entry(TICK_IS_0, "OK", T - 80)]
+    assert handler.choose_kick(nobody, config, T) == (TICK_IS_0, "ALARM", None)
     # A replay of a replay keeps the original change's time, not the kick's.
-    replayed = [
-        alarm_entry(
-            f"{CLOCK}-tick-is-1", "ALARM", T - 10, "alarmclock: restart (x); replaying 2026-11-27T08:40:05.000Z"
-        )
-    ]
-    assert handler.choose_kick(replayed, config, T)[1] == handler._parse_time("2026-11-27T08:40:05.000Z", None)
+    replayed = [alarm_entry(TICK_IS_1, "ALARM", T - 10, "alarmclock: restart (x); replaying 2026-11-27T08:40:05.000Z")]
+    assert handler.choose_kick(replayed, config, T)[2] == at("2026-11-27T08:40:05.000Z")
+
+
+def test_a_one_alarm_restart_forces_the_alarms_own_state_and_replays_a_recent_change() -> None:
+    config = clock_config()
+    assert handler.choose_kick([alarm_entry(TICK_IS_1, "OK", T - 90)], config, T) == (TICK_IS_1, "OK", T - 90)
+    assert handler.choose_kick([alarm_entry(TICK_IS_1, "ALARM", T - 90)], config, T) == (TICK_IS_1, "ALARM", T - 90)
+    assert handler.choose_kick([alarm_entry(TICK_IS_1, "ALARM", T - 600)], config, T) == (TICK_IS_1, "ALARM", None)
+    # No data yet, or no alarm at all: start from OK (Tick is 0), which publishes 1.
+    no_data = [alarm_entry(TICK_IS_1, "INSUFFICIENT_DATA", T - 90)]
+    assert handler.choose_kick(no_data, config, T) == (TICK_IS_1, "OK", None)
+    assert handler.choose_kick([], config, T) == (TICK_IS_1, "OK", None)
+
+
+def test_a_restart_of_an_old_alarm_state_sets_the_prelude_then_the_state_and_only_the_state_ticks(
+    aws: None,
+) -> None:
+    create_alarms()
+    runtime, _ = make_runtime(now=Clock(T))
+    kicks = record_set_alarm_state(runtime)
+    puts = record_puts(runtime)
+    stalled = [alarm_entry(TICK_IS_1, "ALARM", T - 600, "Threshold Crossed")]
+    result = handler.restart(clock_config(), runtime, "test", stalled)
+    assert (result["kicked"], result["state"], result["replay"]) == (TICK_IS_1, "ALARM", None)
+    # Already in ALARM: SetAlarmState ALARM alone changes nothing and runs no action, so OK first.
+    assert states(kicks) == [(TICK_IS_1, "OK"), (TICK_IS_1, "ALARM")]
+    assert kicks[0][2].startswith(handler.PRELUDE_MARK)
+    assert kicks[1][2] == "alarmclock: restart (test)"
+    # The two actions those changes run: the prelude's OK is ignored, the ALARM publishes 0.
+    prelude = with_reason(load_event("lambda_alarm_action_ok.json"), kicks[0][2], "2026-11-27T08:42:04.100+0000")
+    forced = with_reason(load_event("lambda_alarm_action.json"), kicks[1][2], "2026-11-27T08:42:04.200+0000")
+    assert handler.handle(prelude, None, clock_config(), runtime)["action"] == "ignored"
+    assert handler.handle(forced, None, clock_config(), runtime)["published"] == 0
+    assert puts == [(0.0, PAIR_STAMP, 1)]
+
+
+def test_a_kick_of_an_alarm_in_an_unknown_state_goes_through_the_prelude(aws: None) -> None:
+    # DescribeAlarms did not list it: only a prelude in the other state makes the change certain.
+    create_alarms()
+    runtime, _ = make_runtime(now=Clock(T))
+    kicks = record_set_alarm_state(runtime)
+    result = handler.restart(clock_config(), runtime, "test", [])
+    assert (result["kicked"], result["state"]) == (TICK_IS_1, "OK")
+    assert states(kicks) == [(TICK_IS_1, "ALARM"), (TICK_IS_1, "OK")]
+    assert kicks[0][2].startswith(handler.PRELUDE_MARK)
 
 
 def test_a_replayed_change_publishes_with_the_original_stamp_and_tick_id(aws: None) -> None:
     original = load_event("lambda_alarm_action.json")
-    replay = load_event("lambda_alarm_action.json")
-    replay["alarmData"]["state"]["timestamp"] = "2026-11-27T08:45:00.000+0000"  # the kick's own time
-    replay["alarmData"]["state"]["reason"] = "alarmclock: restart (test); replaying 2026-11-27T08:43:17.611Z"
+    replay = with_reason(
+        load_event("lambda_alarm_action.json"),
+        "alarmclock: restart (test); replaying 2026-11-27T08:43:17.611Z",
+        "2026-11-27T08:45:00.000+0000",  # the kick's own time
+    )
     runtime, _ = make_runtime(now=Clock(NOW + 200))
+    puts = record_puts(runtime)
     first = handler.handle(original, None, clock_config(), runtime)
     again = handler.handle(replay, None, clock_config(), runtime)
     assert again["tick"]["tick_id"] == first["tick"]["tick_id"]
     assert again["tick"]["tick_time"] == "2026-11-27T08:43:17.611Z"
-    assert published_ticks() == [(1_795_768_980.0, 0.0)]  # both in the minute of 08:43: one value
+    assert puts == [(0.0, ALARM_STAMP, 1)] * 2
+    assert published_ticks() == [(ALARM_STAMP // 60 * 60, 0.0)]  # one value, where the first went
+
+
+def test_a_replayed_ok_change_keeps_the_tick_id_and_the_stamp(aws: None) -> None:
+    original = load_event("lambda_alarm_action_ok.json")
+    replay = with_reason(
+        load_event("lambda_alarm_action_ok.json"),
+        "alarmclock: restart (test); replaying 2026-11-27T08:44:17.604Z",
+        "2026-11-27T08:46:00.000+0000",
+    )
+    runtime, _ = make_runtime(now=Clock(OK_NOW + 100))
+    puts = record_puts(runtime)
+    first = handler.handle(original, None, clock_config(), runtime)
+    again = handler.handle(replay, None, clock_config(), runtime)
+    assert again["tick"]["tick_id"] == first["tick"]["tick_id"]
+    assert again["tick"]["tick_time"] == "2026-11-27T08:44:17.604Z"
+    assert first["published"] == again["published"] == 1
+    assert puts == [(1.0, OK_STAMP, 1)] * 2  # not 08:46:59, the kick's own minute
 
 
 def test_a_heartbeat_restarts_a_stalled_clock_and_leaves_a_running_one(aws: None) -> None:
@@ -603,4 +997,25 @@ def test_a_heartbeat_restarts_a_stalled_clock_and_leaves_a_running_one(aws: None
     cloudwatch.set_alarm_state(AlarmName=f"{CLOCK}-watchdog", StateValue="ALARM", StateReason="no Tick")
     result = handler.handle(heartbeat, None, clock_config(), runtime)
     assert result["action"] == "restart"
-    assert kicks == KICK  # nobody in ALARM among the tick alarms: start afresh from tick-is-0
+    # The one alarm has no data (INSUFFICIENT_DATA): straight into OK, whose action publishes 1.
+    assert states(kicks) == KICK_ONE_ALARM
+
+
+def test_a_heartbeat_restarts_the_pair_from_tick_is_0(aws: None) -> None:
+    cloudwatch = create_alarms(alarms=2)
+    cloudwatch.put_metric_alarm(
+        AlarmName=f"{CLOCK}-watchdog",
+        Namespace=NAMESPACE,
+        MetricName="Tick",
+        Statistic="SampleCount",
+        Period=10,
+        EvaluationPeriods=13,
+        Threshold=1,
+        ComparisonOperator="LessThanThreshold",
+    )
+    cloudwatch.set_alarm_state(AlarmName=f"{CLOCK}-watchdog", StateValue="ALARM", StateReason="no Tick")
+    later = time.time() + 3600
+    runtime, _ = make_runtime(now=lambda: later)
+    kicks = record_set_alarm_state(runtime)
+    assert handler.handle(load_event("heartbeat.json"), None, pair_config(), runtime)["action"] == "restart"
+    assert states(kicks) == KICK_PAIR  # nobody in ALARM among the tick alarms: start afresh from tick-is-0

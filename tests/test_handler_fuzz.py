@@ -1,15 +1,20 @@
 """Fuzzing the handler: thousands of malformed events, and not one may raise or move the metric.
 
 The handler runs against fakes that record every AWS call and every HTTP answer (no moto, so it
-is fast). An independent oracle, written from the documented event formats, says what each event
-is; then:
-- nothing raises, ever;
+is fast). Every property runs on both designs (the one alarm, the default, and the seed's pair,
+--alarms 2), on sliding and wall-clock windows. An independent oracle, written from the documented
+event formats and docs, says what each event is; then:
+- nothing raises, ever (the fake CloudWatch refuses points as CloudWatch does);
 - an event that is none of the below makes no AWS call and sends no answer;
-- one of this clock's two alarms going to ALARM (direct action or SNS) publishes exactly one
-  value, the opposite of the alarm's, and calls each target once;
+- a tick publishes exactly one value, stamped as documented, and calls each target once. A tick
+  is one of this clock's tick alarms changing, in either format, to a state that is a tick for
+  its design: the one alarm's ALARM (publish 0) and OK (publish 1); the pair's ALARMs (publish
+  the opposite of the alarm's value). A change whose reason starts with the kick's prelude mark is
+  no tick;
 - a custom resource request (a dict with RequestType, directly or in an SNS Message) is answered
   exactly once and never publishes;
-- a heartbeat may restart the loop (SetAlarmState) but never publishes.
+- a heartbeat, or the watchdog going to ALARM, restarts the (stalled) loop with SetAlarmState but
+  never publishes.
 """
 
 from __future__ import annotations
@@ -26,7 +31,25 @@ from alarmclock import handler
 
 from conftest import CLOCK, EVENTS, clock_config
 
-NEXT = {f"{CLOCK}-tick-is-0": 1.0, f"{CLOCK}-tick-is-1": 0.0}
+TICK_IS_0, TICK_IS_1, WATCHDOG = f"{CLOCK}-tick-is-0", f"{CLOCK}-tick-is-1", f"{CLOCK}-watchdog"
+# What each tick alarm's change publishes (docs/timing-model.md, the handler's docstring).
+NEXT: dict[int, dict[tuple[str, str], float]] = {
+    1: {(TICK_IS_1, "ALARM"): 0.0, (TICK_IS_1, "OK"): 1.0},
+    2: {(TICK_IS_0, "ALARM"): 1.0, (TICK_IS_1, "ALARM"): 0.0},
+}
+# A kick that first sets the state the alarm must leave says so with this reason.
+PRELUDE = "alarmclock: kick prelude"
+# (alarms, window, period): both designs, both windows, the shortest and longest sliding periods.
+Design = tuple[int, str, int]
+DESIGNS: list[Design] = [
+    (1, "sliding", 60),
+    (2, "sliding", 60),
+    (1, "sliding", 10),
+    (1, "sliding", 7200),
+    (1, "wallclock", 60),
+    (2, "wallclock", 300),
+]
+DEFAULT, PAIR = DESIGNS[0], DESIGNS[1]
 TARGETS = [
     "arn:aws:lambda:us-east-1:123456789012:function:my-job",
     "arn:aws:sns:us-east-1:123456789012:ticks",
@@ -34,6 +57,8 @@ TARGETS = [
     "arn:aws:events:us-east-1:123456789012:event-bus/default",
 ]
 NOW = 1_795_768_926.8
+# fact: PutMetricData takes points up to two weeks back and two hours ahead (API reference).
+MAX_POINT_AGE_S, MAX_POINT_AHEAD_S = 14 * 86_400, 2 * 3600
 RECORDED = {path.name: json.loads(path.read_text()) for path in sorted(EVENTS.glob("*.json"))}
 
 # Reproducible in CI: the same examples every run, no example database.
@@ -76,6 +101,12 @@ class FakeClient:
 
     def put_metric_data(self, **kwargs: Any) -> None:
         self._record("put_metric_data", kwargs)
+        # CloudWatch checks a point against its own clock, which is no earlier than the state change
+        # it reported; the handler's clock (NOW) may lag that change by the skew the handler accepts.
+        for point in kwargs["MetricData"]:
+            ahead = MAX_POINT_AHEAD_S + handler.MAX_STAMP_AHEAD_S
+            if not -ahead <= NOW - point["Timestamp"] <= MAX_POINT_AGE_S:
+                raise ValueError(f"InvalidParameterValue: Timestamp {point['Timestamp']!r} is out of range")
 
     def set_alarm_state(self, **kwargs: Any) -> None:
         self._record("set_alarm_state", kwargs)
@@ -85,9 +116,20 @@ class FakeClient:
 
     def describe_alarms(self, **kwargs: Any) -> dict[str, Any]:
         self._record("describe_alarms", kwargs)
-        # A stalled clock, so a heartbeat goes as far as it can: it restarts the loop.
-        alarm = {"ActionsEnabled": True, "StateValue": "OK", "StateTransitionedTimestamp": NOW - 3600}
-        return {"MetricAlarms": [alarm | {"AlarmName": name} for name in kwargs.get("AlarmNames", [])]}
+        # A stalled clock, so a heartbeat goes as far as it can: it restarts the loop. The tick
+        # alarms have been OK for an hour; the watchdog, a day old, is in ALARM.
+        alarm = {
+            "ActionsEnabled": True,
+            "StateValue": "OK",
+            "StateTransitionedTimestamp": NOW - 3600,
+            "AlarmConfigurationUpdatedTimestamp": NOW - 86_400,
+        }
+        return {
+            "MetricAlarms": [
+                alarm | {"AlarmName": name, "StateValue": "ALARM" if name == WATCHDOG else "OK"}
+                for name in kwargs.get("AlarmNames", [])
+            ]
+        }
 
     def invoke(self, **kwargs: Any) -> None:
         self._record("invoke", kwargs)
@@ -106,8 +148,8 @@ class FakeClient:
 # ---- the oracle: what an event is, from the documented formats -------------------------------------
 
 
-def expected(event: Any) -> tuple[str, float | None]:
-    """("tick", value) | ("custom_resource", None) | ("heartbeat", None) | ("nothing", None)."""
+def expected(event: Any, design: Design = DEFAULT) -> tuple[str, float | None]:
+    """("tick", value) | ("custom_resource", None) | ("heartbeat", None) | ("restart", None) | ("nothing", None)."""
     if not isinstance(event, dict):
         return "nothing", None
     if event.get("alarmclock") == "heartbeat":
@@ -117,7 +159,9 @@ def expected(event: Any) -> tuple[str, float | None]:
     if event.get("source") == "aws.cloudwatch" and isinstance(event.get("alarmData"), dict):
         data = event["alarmData"]  # CloudWatch's direct Lambda action
         state = data.get("state")
-        return alarm_tick(data.get("alarmName"), state.get("value") if isinstance(state, dict) else None)
+        if not isinstance(state, dict):
+            state = {}
+        return alarm_tick(data.get("alarmName"), state.get("value"), state.get("reason"), design)
     records = event.get("Records")
     if not (isinstance(records, list) and records and isinstance(records[0], dict)):
         return "nothing", None
@@ -130,21 +174,41 @@ def expected(event: Any) -> tuple[str, float | None]:
     if isinstance(message, dict) and "RequestType" in message:
         return "custom_resource", None
     if isinstance(message, dict):
-        return alarm_tick(message.get("AlarmName"), message.get("NewStateValue"))
+        return alarm_tick(message.get("AlarmName"), message.get("NewStateValue"), message.get("NewStateReason"), design)
     return "nothing", None
 
 
-def alarm_tick(name: Any, state: Any) -> tuple[str, float | None]:
-    if isinstance(name, str) and name in NEXT and state == "ALARM":
-        return "tick", NEXT[name]
+def alarm_tick(name: Any, state: Any, reason: Any, design: Design) -> tuple[str, float | None]:
+    if name == WATCHDOG and state == "ALARM":
+        return "restart", None  # the fake's clock is stalled
+    if isinstance(reason, str) and reason.startswith(PRELUDE):
+        return "nothing", None
+    if isinstance(name, str) and isinstance(state, str) and (name, state) in NEXT[design[0]]:
+        return "tick", NEXT[design[0]][name, state]
     return "nothing", None
 
 
-def check(event: Any) -> str:
+def config_of(design: Design) -> handler.ClockConfig:
+    alarms, window, period = design
+    config = clock_config(targets=TARGETS, period=period)
+    config.alarms, config.window = alarms, window
+    return config
+
+
+def documented_stamp(changed: float, design: Design) -> float:
+    """One second before the end of the next period on a sliding window; the change's time on a wall clock."""
+    _, window, period = design
+    if window == "wallclock":
+        return changed
+    cycle = 10 if period < 60 else 60  # how often CloudWatch evaluates the alarm
+    return changed // cycle * cycle + period - 1
+
+
+def check(event: Any, design: Design = DEFAULT) -> str:
     """Run the handler on event and hold it to the oracle; return what the event was."""
-    kind, value = expected(event)  # first: the handler may touch the event
+    kind, value = expected(event, design)  # first: the handler may touch the event
     aws = FakeAWS()
-    result = handler.handle(event, None, clock_config(targets=TARGETS), aws.runtime())  # must not raise
+    result = handler.handle(event, None, config_of(design), aws.runtime())  # must not raise
     assert isinstance(result, dict) and "action" in result, result
     if kind == "nothing":
         assert result["action"] == "ignored", result
@@ -152,15 +216,17 @@ def check(event: Any) -> str:
         assert aws.logs and aws.logs[-1]["action"] == "ignored"
     elif kind == "tick":
         assert result["action"] == "tick", result
-        # Published with the tick's own time, unless that is more than an hour old or five minutes
-        # ahead: then the tick is only delivered (CloudWatch would refuse or ignore the point).
-        stamp = datetime.fromisoformat(result["tick"]["tick_time"].replace("Z", "+00:00")).timestamp()
+        # Published with the documented stamp of the tick's time, unless that time is more than
+        # an hour (or two periods) old or five minutes ahead: then the tick is only delivered
+        # (the alarm looks at no such point, or CloudWatch would refuse it).
+        changed = datetime.fromisoformat(result["tick"]["tick_time"].replace("Z", "+00:00")).timestamp()
         puts = aws.called("put_metric_data")
-        if -handler.MAX_STAMP_AHEAD_S <= NOW - stamp <= handler.MAX_STAMP_AGE_S:
+        if -handler.MAX_STAMP_AHEAD_S <= NOW - changed <= max(handler.MAX_STAMP_AGE_S, 2 * design[2]):
             (put,) = puts
             assert put["Namespace"] == f"alarmclock/{CLOCK}"
             assert [point["Value"] for point in put["MetricData"]] == [value]
-            assert abs(put["MetricData"][0]["Timestamp"] - stamp) < 0.001
+            # tick_time is the change's time cut to the millisecond: the same whole second.
+            assert abs(put["MetricData"][0]["Timestamp"] - documented_stamp(changed, design)) < 0.001
         else:
             assert puts == [] and result["published"] is None
         assert aws.called("set_alarm_state") == [] and aws.answers == []
@@ -170,9 +236,18 @@ def check(event: Any) -> str:
         assert aws.called("put_metric_data") == []
         assert len(aws.answers) == 1, aws.answers
         assert json.loads(aws.answers[0][1])["Status"] in ("SUCCESS", "FAILED")
-    else:  # heartbeat
-        assert result["action"] == "heartbeat", result
+    else:  # a heartbeat or the watchdog: the fake clock is stalled, so either restarts it
+        assert result["action"] == "restart", result
         assert aws.called("put_metric_data") == [] and aws.answers == []
+        kicks = [(call["AlarmName"], call["StateValue"], call["StateReason"]) for call in aws.called("set_alarm_state")]
+        # Each tick alarm has been OK for an hour: the one alarm is forced into OK through the
+        # prelude (ALARM), the pair starts afresh from tick-is-0 in ALARM.
+        if design[0] == 1:
+            assert [k[:2] for k in kicks] == [(TICK_IS_1, "ALARM"), (TICK_IS_1, "OK")], kicks
+        else:
+            assert [k[:2] for k in kicks] == [(TICK_IS_0, "ALARM")], kicks
+        assert all(reason.startswith(PRELUDE) for _, _, reason in kicks[:-1])
+        assert not kicks[-1][2].startswith(PRELUDE)
     return kind
 
 
@@ -181,6 +256,7 @@ def check(event: Any) -> str:
 NAMES = [
     f"{CLOCK}-tick-is-0",
     f"{CLOCK}-tick-is-1",
+    f"{CLOCK}-watchdog",
     f"{CLOCK}-tick-is-2",
     f"{CLOCK}-tick-is-",
     f"{CLOCK}-tick-is-00",
@@ -218,7 +294,13 @@ REASONS = [
     "replaying not a time",
     "replaying ",
     "",
+    PRELUDE,
+    PRELUDE + " (alarmclock: restart (x); replaying 2026-11-27T08:42:05.577Z)",
+    " " + PRELUDE,  # near misses: a tick
+    PRELUDE.upper(),
+    "alarmclock: kick",
 ]
+TICK_REASONS = [reason for reason in REASONS if not reason.startswith(PRELUDE)]
 MESSAGES = [
     "not json",
     "{",
@@ -231,6 +313,7 @@ MESSAGES = [
     '{"RequestType": "Create"}',
     "[" * 5000,  # deeper than json.loads can go
     RECORDED["sns_alarm_notification.json"]["Records"][0]["Sns"]["Message"],
+    RECORDED["sns_alarm_notification_ok.json"]["Records"][0]["Sns"]["Message"],
 ]
 KEYS = [
     "Records",
@@ -351,20 +434,36 @@ def mutated(draw: st.DrawFn, base: Any, depth: int = 0) -> Any:
     return value
 
 
-def valid_alarm(name: str) -> Any:
-    """A recorded alarm notification of alarm `name`, in either format."""
-    return st.sampled_from(["sns", "direct"]).map(lambda how: alarm_event(how, name))
+def valid_alarm(design: Design) -> st.SearchStrategy[tuple[Design, dict[str, Any]]]:
+    """A recorded notification, in either format, of a change that is a tick for `design`."""
+    return st.tuples(st.just(design), st.sampled_from(["sns", "direct"]), st.sampled_from(sorted(NEXT[design[0]]))).map(
+        lambda drawn: (drawn[0], alarm_event(drawn[1], *drawn[2]))
+    )
 
 
-def alarm_event(how: str, name: str) -> dict[str, Any]:
+def alarm_event(how: str, name: str, state: str) -> dict[str, Any]:
+    """The recorded payload of that format and state, for alarm `name`."""
+    suffix = "_ok" if state == "OK" else ""
     if how == "direct":
-        event = copy.deepcopy(RECORDED["lambda_alarm_action.json"])
+        event = copy.deepcopy(RECORDED[f"lambda_alarm_action{suffix}.json"])
         event["alarmData"]["alarmName"] = name
         return event
-    event = copy.deepcopy(RECORDED["sns_alarm_notification.json"])
+    event = copy.deepcopy(RECORDED[f"sns_alarm_notification{suffix}.json"])
     message = json.loads(event["Records"][0]["Sns"]["Message"])
     event["Records"][0]["Sns"]["Message"] = json.dumps(message | {"AlarmName": name})
     return event
+
+
+def with_time_and_reason(event: dict[str, Any], when: str, reason: str) -> dict[str, Any]:
+    if "alarmData" in event:
+        event["alarmData"]["state"] |= {"timestamp": when, "reason": reason}
+        return event
+    message = json.loads(event["Records"][0]["Sns"]["Message"])
+    event["Records"][0]["Sns"]["Message"] = json.dumps(message | {"StateChangeTime": when, "NewStateReason": reason})
+    return event
+
+
+VALID_ALARMS = st.sampled_from(DESIGNS).flatmap(valid_alarm)
 
 
 MUTATED_RECORDED: st.SearchStrategy[Any] = st.sampled_from(sorted(RECORDED)).flatmap(
@@ -376,47 +475,54 @@ MUTATED_RECORDED: st.SearchStrategy[Any] = st.sampled_from(sorted(RECORDED)).fla
 
 
 @settings(FUZZ, max_examples=1500)
-@given(event=json_values)
-def test_arbitrary_json_never_raises_and_never_moves_the_metric(event: Any) -> None:
-    check(event)
+@given(event=json_values, design=st.sampled_from(DESIGNS))
+def test_arbitrary_json_never_raises_and_never_moves_the_metric(event: Any, design: Design) -> None:
+    check(event, design)
 
 
 @settings(FUZZ, max_examples=2000)
-@given(event=MUTATED_RECORDED)
-def test_mutated_recorded_events_tick_only_when_they_still_are_this_clocks_alarm(event: Any) -> None:
-    check(event)
+@given(event=MUTATED_RECORDED, design=st.sampled_from(DESIGNS))
+def test_mutated_recorded_events_tick_only_when_they_still_are_this_clocks_alarm(event: Any, design: Design) -> None:
+    check(event, design)
 
 
 @settings(FUZZ, max_examples=800)
 @given(
     message=strings
     | json_values.map(json.dumps)
+    | mutated(json.loads(MESSAGES[-2])).map(json.dumps)
     | mutated(json.loads(MESSAGES[-1])).map(json.dumps)
     | mutated({"RequestType": "Create", "ResponseURL": "https://x", "ResourceProperties": {}}).map(json.dumps),
     record_extras=st.dictionaries(st.sampled_from(KEYS), json_values, max_size=2),
+    design=st.sampled_from(DESIGNS),
 )
-def test_any_sns_message_is_an_alarm_a_request_or_ignored(message: str, record_extras: dict[str, Any]) -> None:
-    check({"Records": [{"EventSource": "aws:sns", "Sns": {"Message": message}} | record_extras]})
+def test_any_sns_message_is_an_alarm_a_request_or_ignored(
+    message: str, record_extras: dict[str, Any], design: Design
+) -> None:
+    check({"Records": [{"EventSource": "aws:sns", "Sns": {"Message": message}} | record_extras]}, design)
 
 
 @settings(FUZZ, max_examples=400)
 @given(
-    event=st.sampled_from(sorted(NEXT)).flatmap(valid_alarm),
+    alarm=VALID_ALARMS,
     when=st.sampled_from(TIMES) | st.text(max_size=30),
-    reason=st.sampled_from(REASONS) | st.text(max_size=30).map(lambda text: "replaying " + text),
+    reason=st.sampled_from(TICK_REASONS) | st.text(max_size=30).map(lambda text: "replaying " + text),
     extras=st.dictionaries(st.text(max_size=8).filter(lambda k: k not in KEYS), json_values, max_size=3),
 )
 def test_a_valid_alarm_ticks_once_whatever_its_time_reason_and_extra_keys(
-    event: Any, when: str, reason: str, extras: Any
+    alarm: tuple[Design, dict[str, Any]], when: str, reason: str, extras: Any
 ) -> None:
-    if "alarmData" in event:
-        event["alarmData"]["state"] |= {"timestamp": when, "reason": reason}
-    else:
-        message = json.loads(event["Records"][0]["Sns"]["Message"])
-        event["Records"][0]["Sns"]["Message"] = json.dumps(
-            message | {"StateChangeTime": when, "NewStateReason": reason}
-        )
-    assert check(event | extras) == "tick"
+    design, event = alarm
+    assert check(with_time_and_reason(event, when, reason) | extras, design) == "tick"
+
+
+@settings(FUZZ, max_examples=200)
+@given(alarm=VALID_ALARMS, when=st.sampled_from(TIMES), rest=st.sampled_from(["", " (x)"]) | st.text(max_size=30))
+def test_a_kicks_prelude_never_ticks_whatever_its_alarm_state_and_time(
+    alarm: tuple[Design, dict[str, Any]], when: str, rest: str
+) -> None:
+    design, event = alarm
+    assert check(with_time_and_reason(event, when, PRELUDE + rest), design) == "nothing"
 
 
 @settings(FUZZ, max_examples=400)
@@ -428,22 +534,45 @@ def test_a_valid_alarm_ticks_once_whatever_its_time_reason_and_extra_keys(
     ),
 )
 def test_any_custom_resource_request_is_answered_exactly_once_and_never_ticks(request: dict[str, Any]) -> None:
-    assert check(request) == "custom_resource"
+    assert check(request, DEFAULT) == "custom_resource"
+    assert check(request, PAIR) == "custom_resource"
 
 
 @settings(FUZZ, max_examples=200)
 @given(extras=st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=8), json_values, max_size=4))
 def test_a_heartbeat_never_publishes_whatever_else_it_carries(extras: dict[str, Any]) -> None:
     event = extras | {"alarmclock": "heartbeat"}
-    assert check(event) == "heartbeat"
+    assert check(event, DEFAULT) == "heartbeat"
+    assert check(event, PAIR) == "heartbeat"
+
+
+@settings(FUZZ, max_examples=200)
+@given(
+    how=st.sampled_from(["sns", "direct"]),
+    when=st.sampled_from(TIMES),
+    reason=st.sampled_from(REASONS),
+    design=st.sampled_from(DESIGNS),
+)
+def test_the_watchdogs_alarm_restarts_the_stalled_loop_and_never_publishes(
+    how: str, when: str, reason: str, design: Design
+) -> None:
+    event = with_time_and_reason(alarm_event(how, WATCHDOG, "ALARM"), when, reason)
+    assert check(event, design) == "restart"
 
 
 def test_the_fuzzers_reach_every_kind_of_event() -> None:
     # A fuzzer that only ever made ignored events would prove little about the rules for real ones.
-    # (Heartbeats have a property of their own, which asserts the kind on every example.)
-    for kind in ("nothing", "tick", "custom_resource"):
+    # (Heartbeats and the watchdog's ALARM have properties of their own, which assert the kind on
+    # every example.)
+    for design in (DEFAULT, PAIR):
+        for kind in ("nothing", "tick", "custom_resource"):
 
-        def is_kind(event: Any, kind: str = kind) -> bool:
-            return expected(event)[0] == kind
+            def is_kind(event: Any, kind: str = kind, design: Design = design) -> bool:
+                return expected(event, design)[0] == kind
 
-        assert check(find(MUTATED_RECORDED, is_kind, settings=settings(FUZZ, max_examples=500))) == kind
+            found = find(MUTATED_RECORDED, is_kind, settings=settings(FUZZ, max_examples=500))
+            assert check(found, design) == kind
+
+
+def test_the_oracles_prelude_mark_is_the_handlers() -> None:
+    assert handler.PRELUDE_MARK == PRELUDE

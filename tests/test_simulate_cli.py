@@ -34,7 +34,7 @@ def test_simulate_json_has_the_documented_keys(capsys: pytest.CaptureFixture[str
     assert set(data["intervals"]) >= {"mean", "p50", "p95", "p99", "max"}
     assert data["period_s"] == 60 and data["duration_s"] == 5400
     assert 89 <= data["ticks"] <= 91 and data["verdict"] == "ticking"
-    assert "clock-tick-is-0" in data["trace"][0] and "INSUFFICIENT_DATA -> OK" in " ".join(data["trace"][0].split())
+    assert "clock-tick-is-1" in data["trace"][0] and "INSUFFICIENT_DATA -> OK" in " ".join(data["trace"][0].split())
     assert data["parameters"]["evaluation_range_periods"] == 3
 
 

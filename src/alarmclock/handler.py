@@ -537,7 +537,8 @@ def kick(config, runtime, reason, name=None, state="ALARM", current=None):
     at all if <prefix>0 was already in ALARM, as it can be on resume.)
     """
     cloudwatch = runtime.client("cloudwatch", None)
-    name = name or config.alarm_prefix + "0"
+    if name is None:
+        name, state, _ = choose_kick([], config, runtime.now())
     if current is None or current == state:
         prelude = "OK" if state == "ALARM" else "ALARM"
         cloudwatch.set_alarm_state(AlarmName=name, StateValue=prelude, StateReason=PRELUDE_MARK + " (" + reason + ")")

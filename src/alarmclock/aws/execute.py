@@ -220,10 +220,10 @@ class Runner:
         )
 
     def ticks_since_start(self, step: p.WaitForTick) -> int:
-        start = period_start((self.started or self.now()) - timedelta(seconds=step.period_s), step.period_s)
-        return self.metrics.sample_count(
-            step.names, step.period_s, start, self.now() + timedelta(seconds=step.period_s)
-        )
+        """Tick values published since before the run began: counted from a window wide enough for
+        any stamp a new value can have (`tick_window`), so a new one always adds to the count."""
+        start, end = tick_window(self.started or self.now(), self.now(), step.period_s)
+        return self.metrics.sample_count(step.names, step.period_s, start, end)
 
     def wait_for_tick(self, step: p.WaitForTick) -> None:
         self.progress.say(
@@ -232,11 +232,10 @@ class Runner:
         deadline = time.monotonic() + step.timeout_s
         while True:
             if self.ticks_since_start(step) > self.tick_baseline:
-                start = period_start(self.started or self.now(), step.period_s)
-                points = self.metrics.datapoints(
-                    step.names, step.period_s, start, self.now() + timedelta(seconds=step.period_s)
-                )
-                self.first_tick = period_start(points[-1].timestamp if points else self.now(), step.period_s)
+                # When it was seen, not its datapoint's period: a value is stamped up to a period
+                # ahead of its tick (or, replayed, up to two periods back), so that period says
+                # little about when the tick came.
+                self.first_tick = self.now()
                 return
             if time.monotonic() >= deadline:
                 raise Stop(
@@ -252,9 +251,8 @@ class Runner:
 
     def confirm_gone(self, step: p.ConfirmGone, plan: p.Plan) -> None:
         names, period = step.names, step.period_s
-        now = self.now()
-        window_start = period_start(now - timedelta(seconds=period), period)
-        before = self.metrics.sample_count(names, period, window_start, now + timedelta(seconds=period))
+        window_start, end = tick_window(self.now(), self.now(), period)
+        before = self.metrics.sample_count(names, period, window_start, end)
         deadline = time.monotonic() + step.settle_s
         if step.settle_s > 0:
             self.progress.say(f"checking for {step.settle_s:g} s that nothing of {plan.stack} is left")
@@ -266,7 +264,8 @@ class Runner:
                 break
             self.sleep(self.poll_s)
         if step.settle_s > 0:
-            later = self.metrics.sample_count(names, period, window_start, self.now() + timedelta(seconds=period))
+            _, end = tick_window(self.now(), self.now(), period)
+            later = self.metrics.sample_count(names, period, window_start, end)
             if later > before:
                 left.append(f"Tick data still arriving in {names.namespace} ({later - before} new value(s))")
         if left:
@@ -296,7 +295,7 @@ class Runner:
             return Outcome(
                 True,
                 f"{name} is {'resumed' if plan.action == 'resume' else 'deployed'} and ticking "
-                f"(stack {self.status}; first tick in the period from {clock_time(self.first_tick)})",
+                f"(stack {self.status}; first tick seen at {clock_time(self.first_tick)})",
                 status=self.status,
                 first_tick=self.first_tick,
             )
@@ -330,6 +329,19 @@ class Runner:
         except Exception:
             status = "unknown"
         return Outcome(False, interrupted_message(name, plan.action, status), EXIT_INTERRUPTED, status)
+
+
+# A restart replays a state change up to this many periods old, with that change's stamp
+# (handler.choose_kick); a new value is stamped at most a period (less a second) after its change
+# (handler.next_stamp). A window for "the ticks since T" must reach from that far before T to a
+# period past now, or a replayed or future-stamped tick would be missed.
+REPLAY_PERIODS = 2
+
+
+def tick_window(since: datetime, now: datetime, period_s: int) -> tuple[datetime, datetime]:
+    """(StartTime, EndTime) of a Tick query that holds every value published since `since`."""
+    period = timedelta(seconds=period_s)
+    return period_start(since - (REPLAY_PERIODS + 1) * period, period_s), now + period
 
 
 def interrupted_message(name: str, action: str, status: str) -> str:

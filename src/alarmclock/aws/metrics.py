@@ -1,4 +1,4 @@
-"""CloudWatch: the clock's two alarms and its Tick metric; and whether a target exists."""
+"""CloudWatch: the clock's alarms and its Tick metric; and whether a target exists."""
 
 from __future__ import annotations
 

@@ -87,7 +87,9 @@ class ClockMetadata:
     targets: tuple[str, ...]
     payload: Any = None
     alarms: int = 2  # clocks deployed before the one-alarm design have the seed's pair
-    window: str | None = None  # None: the period's default
+    # None: deployed before windows could be chosen, so sliding (CloudWatch's default), the only
+    # window those templates had; a deploy that keeps it gets the period's default.
+    window: str | None = None
 
     @classmethod
     def from_template_metadata(cls, metadata: Any) -> ClockMetadata | None:

@@ -24,7 +24,7 @@ from alarmclock.aws.models import (
     is_in_progress,
 )
 from alarmclock.render import render
-from alarmclock.spec import ClockSpec
+from alarmclock.spec import ClockSpec, parse_period
 from alarmclock.template import PAUSED_PARAMETER, TARGET_PARAMETER, build_template
 
 CAPABILITIES = ("CAPABILITY_IAM",)
@@ -56,6 +56,15 @@ class Deployed:
     @property
     def is_clock(self) -> bool:
         return self.metadata is not None or self.stack.looks_like_clock
+
+    @property
+    def names(self) -> ClockNames:
+        """The clock's names. How many tick alarms it has is in its template's metadata (every
+        clock's template has it: `alarms`, or none before the one-alarm design, when every clock
+        had the pair); the stack's outputs say it too, but only once a create has finished."""
+        if self.metadata is not None:
+            return ClockNames(self.stack.name, self.metadata.alarms)
+        return self.stack.names
 
 
 @dataclass(frozen=True)
@@ -252,7 +261,7 @@ def plan_set_paused(current: Deployed, paused: bool, *, wait: bool = True, tick_
     if not paused and wait:
         period = current.metadata.period_s if current.metadata else 60
         timeout = tick_timeout_s if tick_timeout_s is not None else default_tick_timeout(period)
-        steps.append(WaitForTick(stack.names, period, timeout))
+        steps.append(WaitForTick(current.names, period, timeout))
     return Plan(action, stack.name, tuple(steps))
 
 
@@ -264,7 +273,7 @@ def plan_destroy(current: Deployed, *, function_name: str | None = None, settle_
     steps: tuple[Step, ...] = (
         DeleteStack(stack.stack_id),
         WaitForStack(frozenset({"DELETE_COMPLETE"})),
-        ConfirmGone(stack.names, function_name, settle_s, current.metadata.period_s if current.metadata else 60),
+        ConfirmGone(current.names, function_name, settle_s, current.metadata.period_s if current.metadata else 60),
     )
     return Plan("destroy", stack.name, steps)
 
@@ -358,17 +367,21 @@ def deploy_settings(
     window: str | None = None,
 ) -> dict[str, Any]:
     """The settings to deploy: those given on the command line and, when updating a clock,
-    the deployed ones for the rest (so `deploy NAME --every 5m` changes only the period)."""
+    the deployed ones for the rest (so `deploy NAME --every 5m` changes only the period).
+
+    `given` names the options passed (`every`, `via`, `alarms`); `window` None means not passed.
+    A clock keeps its design (one alarm, or the seed's pair) unless --alarms is given, and its
+    window unless --window is, or --every changes the period: then the new period gets its
+    default window (a wall-clock window may not hold it, and sliding cannot hold 1440m)."""
     if deployed is None:
         return {"every": every, "via": via, "targets": targets, "payload": payload, "alarms": alarms, "window": window}
     kept_payload = None if deployed.payload is None else json.dumps(deployed.payload)
-    # A new period without a --window gets that period's default window.
-    kept_window = None if "every" in given else deployed.window
+    new_period = "every" in given and parse_period(every) != deployed.period_s
     return {
         "every": every if "every" in given else f"{deployed.period_s}s",
         "via": via if "via" in given else deployed.via,
         "targets": targets or deployed.targets,
         "payload": payload if payload is not None else kept_payload,
-        "alarms": alarms if "alarms" in given else deployed.alarms,
-        "window": window if window is not None else kept_window,
+        "alarms": alarms if "alarms" in given else str(deployed.alarms),
+        "window": window if window is not None else (None if new_period else deployed.window),
     }

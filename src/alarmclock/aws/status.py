@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from alarmclock.aws.metrics import Metrics
-from alarmclock.aws.models import AlarmInfo, ClockMetadata, Datapoint, StackInfo, period_start
+from alarmclock.aws.models import AlarmInfo, ClockMetadata, ClockNames, Datapoint, StackInfo, period_start
 from alarmclock.aws.plan import Deployed, PlanError, not_a_clock
 from alarmclock.aws.session import Aws
 from alarmclock.aws.stacks import Stacks
@@ -38,12 +38,21 @@ class ClockStatus:
     start: datetime
     now: datetime
     verdict: Verdict
+    names: ClockNames
     failure: str = ""
     last_ticks: list[Datapoint] = field(default_factory=list)
 
     @property
+    def end(self) -> datetime:
+        """Where the beat ends: now, or the newest value's period if that is later. On a sliding
+        window each value is stamped just before the end of the next period (handler.next_stamp),
+        so the latest tick's datapoint may be in the period after the current one."""
+        latest = self.datapoints[-1].timestamp if self.datapoints else self.now
+        return max(self.now, latest)
+
+    @property
     def beat(self) -> str:
-        return beat(self.datapoints, self.period_s, self.start, self.now)
+        return beat(self.datapoints, self.period_s, self.start, self.end)
 
     def to_json(self) -> dict[str, Any]:
         def iso(moment: datetime | None) -> str | None:
@@ -70,6 +79,8 @@ class ClockStatus:
             else {
                 "period_s": self.metadata.period_s,
                 "via": self.metadata.via,
+                "alarms": len(self.names.alarms),
+                "window": self.metadata.window or "sliding",
                 "targets": list(self.metadata.targets),
                 "version": self.metadata.version,
             },
@@ -81,8 +92,8 @@ class ClockStatus:
                     "actions_enabled": self.alarms[alarm].actions_enabled if alarm in self.alarms else None,
                     "state_since": iso(self.alarms[alarm].state_updated) if alarm in self.alarms else None,
                 }
-                for alarm in stack.names.all_alarms
-                if alarm in stack.names.alarms or alarm in self.alarms
+                for alarm in self.names.all_alarms
+                if alarm in self.names.alarms or alarm in self.alarms
             ],
             "last_ticks": [
                 {
@@ -94,7 +105,7 @@ class ClockStatus:
             ],
             "beat": {
                 "from": iso(self.start),
-                "to": iso(self.now),
+                "to": iso(self.end),
                 "period_s": self.period_s,
                 "pattern": self.beat,
                 "legend": "1/0: value published in that period, ~: both, .: nothing",
@@ -108,10 +119,12 @@ def gather(aws: Aws, deployed: Deployed, now: datetime, last: int = 5) -> ClockS
     window = max(WINDOW, timedelta(seconds=period * (STALLED_AFTER_PERIODS + 1)))
     start = period_start(now - window, period)
     metrics = Metrics(aws)
-    alarms = metrics.alarms(stack.names) if stack.status != "REVIEW_IN_PROGRESS" else {}
-    # End a period ahead: the current period is still filling, and EndTime is exclusive.
-    datapoints = metrics.datapoints(stack.names, period, start, now + timedelta(seconds=period))
-    verdict = judge(stack, alarms, datapoints, period, now, deployed.failure, window_start=start)
+    names = deployed.names
+    alarms = metrics.alarms(names) if stack.status != "REVIEW_IN_PROGRESS" else {}
+    # End a period ahead: the current period is still filling, EndTime is exclusive, and a value
+    # is stamped up to a period after its tick (handler.next_stamp).
+    datapoints = metrics.datapoints(names, period, start, now + timedelta(seconds=period))
+    verdict = judge(stack, alarms, datapoints, period, now, deployed.failure, window_start=start, names=names)
     return ClockStatus(
         region=aws.region,
         stack=stack,
@@ -122,6 +135,7 @@ def gather(aws: Aws, deployed: Deployed, now: datetime, last: int = 5) -> ClockS
         start=start,
         now=now,
         verdict=verdict,
+        names=names,
         failure=deployed.failure,
         last_ticks=datapoints[-last:][::-1],
     )

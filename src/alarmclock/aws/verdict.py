@@ -6,7 +6,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from alarmclock.aws.models import FAILED, ROLLED_BACK_TO_WORKING, AlarmInfo, Datapoint, StackInfo, period_start
+from alarmclock.aws.models import (
+    FAILED,
+    ROLLED_BACK_TO_WORKING,
+    AlarmInfo,
+    ClockNames,
+    Datapoint,
+    StackInfo,
+    period_start,
+)
 from alarmclock.aws.models import is_in_progress as in_progress
 
 Kind = Literal["ticking", "starting", "paused", "stalled", "broken", "changing"]
@@ -34,9 +42,11 @@ def judge(
     now: datetime,
     failure: str = "",
     window_start: datetime | None = None,
+    names: ClockNames | None = None,
 ) -> Verdict:
     """ticking, starting (no tick yet, just deployed or resumed), paused, stalled (how long),
-    broken (why), or changing (a stack operation is under way)."""
+    broken (why), or changing (a stack operation is under way). `names`: the clock's alarms
+    (plan.Deployed.names); by default, what the stack's outputs say."""
     name, status = stack.name, stack.status
     warnings: list[str] = []
     if status in FAILED and status not in ROLLED_BACK_TO_WORKING:
@@ -53,7 +63,7 @@ def judge(
         return Verdict("changing", f"stack is {status}; run status again when it settles")
     if status in ROLLED_BACK_TO_WORKING:
         warnings.append(f"the last update failed and was rolled back ({status})")
-    names = stack.names
+    names = names or stack.names
     missing = [alarm for alarm in names.alarms if alarm not in alarms]
     if missing:
         return Verdict(

@@ -18,8 +18,8 @@ from alarmclock.cli.options import EXIT_OK, EXIT_USAGE
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="alarmclock")
 def cli() -> None:
-    """A CloudFormation-native clock for AWS Lambda: two CloudWatch alarms flip-flopping on a
-    metric invoke your function every period, with no scheduler at all."""
+    """A CloudFormation-native clock for AWS Lambda: a CloudWatch alarm flip-flopping on a
+    metric invokes your function every period, with no scheduler at all."""
 
 
 def register_commands() -> None:

@@ -33,7 +33,7 @@ from alarmclock.cli.options import (
     via_option,
     window_option,
 )
-from alarmclock.spec import build_spec, check_clock_name
+from alarmclock.spec import build_spec, check_clock_name, check_window, default_window, parse_period
 
 if TYPE_CHECKING:
     from alarmclock.aws.execute import Outcome, Runner
@@ -143,6 +143,11 @@ def deploy(
         key for key in ("every", "via", "alarms") if context.get_parameter_source(key) != ParameterSource.DEFAULT
     )
     with one_line_errors():
+        if "every" in given:
+            # A period no window can hold (or --window that cannot hold it) is refused before
+            # any AWS call: it needs no credentials to be wrong.
+            period = parse_period(every)
+            check_window(period, window or default_window(period), shown=every)
         aws = connect(region, profile, endpoint_url)
         current = Stacks(aws).deployed(name)
         settings = deploy_settings(

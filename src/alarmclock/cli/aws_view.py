@@ -112,13 +112,15 @@ def show_status(report: ClockStatus) -> None:
     if report.metadata:
         meta = report.metadata
         targets = ", ".join(meta.targets) if meta.targets else "(the TargetFunctionArn parameter)"
+        design = "one tick alarm" if len(report.names.alarms) == 1 else "the pair of tick alarms"
         echo(
             f"  settings  every {meta.period_s // 60 if meta.period_s >= 60 else meta.period_s}"
-            f"{'m' if meta.period_s >= 60 else 's'} via {meta.via}; targets: {targets}"
+            f"{'m' if meta.period_s >= 60 else 's'} via {meta.via}; targets: {targets}; "
+            f"{design}, {meta.window or 'sliding'} window"
         )
-    for alarm in stack.names.all_alarms:
+    for alarm in report.names.all_alarms:
         info = report.alarms.get(alarm)
-        if info is None and alarm not in stack.names.alarms:
+        if info is None and alarm not in report.names.alarms:
             continue  # an optional alarm (the watchdog) this clock's template does not have
         if info is None:
             echo(f"  alarm     {alarm}: MISSING")
@@ -137,7 +139,7 @@ def show_status(report: ClockStatus) -> None:
     else:
         echo("  ticks     none in the window below")
     echo(
-        f"  beat      {report.start:%H:%M}-{report.now:%H:%M} UTC, one mark per {report.period_s} s "
+        f"  beat      {report.start:%H:%M}-{report.end:%H:%M} UTC, one mark per {report.period_s} s "
         "(1/0 value published, ~ both, . none):"
     )
     echo(f"            {report.beat}")

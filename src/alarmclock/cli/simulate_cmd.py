@@ -46,25 +46,55 @@ def parse_parameters(pairs: tuple[str, ...]) -> dict[str, Any]:
         name, _, raw = pair.partition("=")
         if name not in known or not raw:
             raise click.UsageError(f"--param {pair!r}: use NAME=VALUE with NAME one of: {', '.join(known)}")
-        default = known[name].default
+        parameter = known[name]
         try:
-            if isinstance(default, tuple):
-                low, high = (float(part) for part in raw.split(","))
-                if low > high or low < 0:
-                    raise ValueError
-                values[name] = (low, high)
-            elif isinstance(default, int):
-                values[name] = int(raw)
-                if values[name] < 1:
-                    raise ValueError
-            else:
-                values[name] = float(raw)
-                if values[name] < 0:
-                    raise ValueError
+            values[name] = parse_value(parameter.default, parameter.low, parameter.high, raw)
         except ValueError:
-            shape = "LOW,HIGH (seconds, 0 <= LOW <= HIGH)" if isinstance(default, tuple) else "a number >= 0"
-            raise click.UsageError(f"--param {pair!r}: {name} takes {shape}") from None
+            raise click.UsageError(f"--param {pair!r}: {name} takes {shape(parameter)}") from None
     return values
+
+
+def parse_value(default: Any, low: Any, high: Any, raw: str) -> Any:
+    if isinstance(default, str):
+        if raw not in (low, high):
+            raise ValueError
+        return raw
+    if isinstance(default, tuple) and not default:  # evaluation_offset_s: pins
+        pins = []
+        for item in raw.split(","):
+            suffix, _, offset = item.rpartition(":")
+            second = float(offset)
+            if not 0 <= second < 60:
+                raise ValueError
+            pins.append((suffix, second))
+        return tuple(pins)
+    if isinstance(default, tuple):
+        low_value, high_value = (float(part) for part in raw.split(","))
+        if low_value > high_value or low_value < 0:
+            raise ValueError
+        return (low_value, high_value)
+    if isinstance(default, int):
+        whole = int(raw)
+        if whole < 1:
+            raise ValueError
+        return whole
+    number = float(raw)
+    if number < 0:
+        raise ValueError
+    return number
+
+
+def shape(parameter: Any) -> str:
+    default = parameter.default
+    if isinstance(default, str):
+        return f"{parameter.low} or {parameter.high}"
+    if isinstance(default, tuple) and not default:
+        return "SECOND (0 <= SECOND < 60) for every alarm, or NAME_SUFFIX:SECOND[,...] for some"
+    if isinstance(default, tuple):
+        return "LOW,HIGH (seconds, 0 <= LOW <= HIGH)"
+    if isinstance(default, int):
+        return "a whole number >= 1"
+    return "a number >= 0"
 
 
 @cli.command()

@@ -56,6 +56,7 @@ class TickReport:
     duration_s: float
     seed: int
     via: str
+    design: str  # "one alarm, sliding window", ...
     ticks: int  # distinct ticks (by tick_id) the first target received
     deliveries: int
     duplicates: int  # deliveries of a tick_id already delivered
@@ -175,7 +176,7 @@ def render_text(report: TickReport, trace: list[str] | None = None) -> str:
     every = f"{report.period_s // 60}-minute" if report.period_s >= 60 else f"{report.period_s}-second"
     stats = report.intervals
     lines = [
-        f"alarmclock simulate: a {every} clock (alarms reach it via {report.via}), "
+        f"alarmclock simulate: a {every} clock ({report.design}; alarms reach it via {report.via}), "
         f"{_duration(report.duration_s)} of virtual time, seed {report.seed}",
         "",
         f"  verdict            {report.verdict}"

@@ -14,7 +14,7 @@ from alarmclock.emulator.stack import Stack
 from alarmclock.emulator.timing import TimingModel
 from alarmclock.emulator.world import World
 from alarmclock.spec import ClockSpec
-from alarmclock.template import TARGET_PARAMETER, build_template
+from alarmclock.template import TARGET_PARAMETER, build_template, design
 
 STACK_NAME = "clock"
 # With no --target the template asks for a function ARN; the emulator plays that function.
@@ -93,6 +93,7 @@ def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None
         duration_s=scenario.duration_s,
         seed=scenario.seed,
         via=spec.via,
+        design=design(spec),
         ticks=count,
         deliveries=len([t for t in ticks if t[0] <= end]),
         duplicates=duplicates,

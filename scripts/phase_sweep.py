@@ -1,0 +1,176 @@
+"""The beat of each design, period and model at every evaluation second of the cycle.
+
+For each design (one alarm, the seed's two alarms, one alarm on a wall-clock window where
+CloudWatch allows it), each period and each model (the timing model's defaults and its harsh
+end), the tick alarm is pinned to every second of a grid over its evaluation cycle (0.5 s steps
+over 60 s, 0.25 s over 10 s) and the clock runs there (alarmclock.emulator.phase). A second
+"holds the beat" when its mean interval is within 1 % of the period and its p1 and p99 are within
+the period +- (2 x the jitter's upper end + 1 s).
+
+    .venv/bin/python scripts/phase_sweep.py --json docs/data/phase-sweep.json   # run it all (~10 min, 2 cores)
+    .venv/bin/python scripts/phase_sweep.py --from-json docs/data/phase-sweep.json  # print the tables again
+
+The tables in docs/timing-model.md are this script's output for docs/data/phase-sweep.json
+(tests/test_beat.py checks that they still are).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from alarmclock.emulator.phase import DESIGNS, MODELS, Job, PhaseRun, Summary, execute, jobs, summaries
+
+PERIODS = ("10s", "20s", "30s", "1m", "5m", "1h")
+COMMAND = "python scripts/phase_sweep.py --json docs/data/phase-sweep.json"
+
+
+def run_all(found: list[Job], workers: int) -> list[PhaseRun]:
+    started = time.monotonic()
+    results: list[PhaseRun] = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for done, result in enumerate(pool.map(execute, found, chunksize=4), start=1):
+            results.append(result)
+            if done % 50 == 0 or done == len(found):
+                print(f"  {done}/{len(found)} runs, {time.monotonic() - started:.0f} s", file=sys.stderr)
+    return results
+
+
+def ranges(offsets: tuple[float, ...], step: float) -> str:
+    """(9.25, 9.5, 9.75, 30.0) -> ':09.25-:09.75, :30.00'; scattered over the cycle -> 'N seconds'."""
+    if not offsets:
+        return "none"
+    groups: list[list[float]] = [[offsets[0]]]
+    for offset in offsets[1:]:
+        if offset - groups[-1][-1] <= step + 1e-9:
+            groups[-1].append(offset)
+        else:
+            groups.append([offset])
+    if len(groups) > 3:
+        return f"{len(offsets)} seconds all over the cycle"
+    shown = [f":{g[0]:05.2f}" if len(g) == 1 else f":{g[0]:05.2f}-:{g[-1]:05.2f}" for g in groups]
+    return ", ".join(shown)
+
+
+def _num(value: float, digits: int = 1) -> str:
+    return "-" if value is None or math.isnan(value) else f"{value:,.{digits}f}"
+
+
+def held_table(found: list[Summary], model: str) -> str:
+    """Where the beat holds, and where not (the table for the model's defaults)."""
+    rows = [s for s in found if s.model == model]
+    lines = [
+        "| design | clock | seconds holding the beat | mean within 1 % | p1 / p99 where it holds (s) "
+        "| max interval (s) | stalls | held back: seconds (their mean; highest p99, s) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for s in rows:
+        step = 0.5 if s.period_s >= 60 else 0.25
+        back = ranges(s.held_back, step)
+        if s.held_back:
+            means = f"{_num(s.held_back_lowest_mean)} .. {_num(s.held_back_highest_mean)}"
+            if s.held_back_lowest_mean == s.held_back_highest_mean:
+                means = _num(s.held_back_lowest_mean)
+            back += f" ({means}; {_num(s.held_back_p99)})"
+            if not s.held_back_in_band:
+                back += ", not only where jitter crosses a window boundary"
+        lines.append(
+            f"| {s.design} | {s.every} | {s.holding}/{s.points} ({100 * s.holding_share:.1f} %) "
+            f"| {s.mean_within}/{s.points} | {_num(s.worst_p1)} / {_num(s.worst_p99)} | {_num(s.worst_max)} "
+            f"| {s.stalls} | {back} |"
+        )
+    return "\n".join(lines)
+
+
+def beat_table(found: list[Summary], model: str) -> str:
+    """What the beat is, over every second (the table for the harsh end, where it cannot hold)."""
+    rows = [s for s in found if s.model == model]
+    lines = [
+        "| design | clock | mean interval, lowest .. highest over the seconds (s) | p1 .. p99, all seconds (s) "
+        "| max interval (s) | longest silence (s) | stalls |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for s in rows:
+        lines.append(
+            f"| {s.design} | {s.every} | {_num(s.lowest_mean)} .. {_num(s.highest_mean)} "
+            f"| {_num(s.lowest_p1)} .. {_num(s.highest_p99)} | {_num(s.worst_max)} | {_num(s.longest_silence_s, 0)} "
+            f"| {s.stalls} |"
+        )
+    return "\n".join(lines)
+
+
+def markdown(found: list[Summary]) -> str:
+    models = list(dict.fromkeys(s.model for s in found))
+    blocks = []
+    for model in models:
+        if model == "defaults":
+            spread = next(s.spread_s for s in found if s.model == model)
+            bound = f"mean within 1 %, p1 and p99 within the period +- {spread:g} s"
+            blocks += [f"**At the model's defaults** (holding the beat: {bound}):", "", held_table(found, model), ""]
+        else:
+            blocks += [f"**At the {model} of every range**:", "", beat_table(found, model), ""]
+    blocks.append(
+        f"(`{COMMAND}`; each second is one run, its first interval, from the create kick, left out; a stall "
+        "is a silence longer than the watchdog's window plus two heartbeats plus a period.)"
+    )
+    return "\n".join(blocks)
+
+
+def load(path: Path) -> list[PhaseRun]:
+    """The runs of an earlier --json (the summaries are recomputed from them)."""
+    data = json.loads(path.read_text())
+    return [PhaseRun(**{k: (math.nan if v is None else v) for k, v in row.items()}) for row in data["runs"]]
+
+
+def dump(path: Path, runs: list[PhaseRun]) -> None:
+    def clean(row: dict[str, Any]) -> dict[str, Any]:
+        return {
+            k: (None if math.isnan(v) else round(v, 3)) if isinstance(v, float) else v for k, v in row.items()
+        }
+
+    # One run a line, so a new sweep's diff shows which seconds changed.
+    lines = ",\n".join(json.dumps(clean(vars(r)), separators=(",", ":")) for r in runs)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'{{"command": {json.dumps(COMMAND)},\n"runs": [\n{lines}\n]}}\n')
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--designs", default=",".join(DESIGNS), help="comma-separated, of: " + ", ".join(DESIGNS))
+    parser.add_argument("--periods", default=",".join(PERIODS))
+    parser.add_argument("--models", default=",".join(MODELS), help="comma-separated, of: " + ", ".join(MODELS))
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
+    parser.add_argument("--json", type=Path, help="write every run and the summaries here")
+    parser.add_argument("--from-json", type=Path, help="print the tables of an earlier --json, run nothing")
+    args = parser.parse_args()
+    if args.from_json:
+        try:
+            print(markdown(summaries(load(args.from_json))))
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            print(f"phase_sweep: cannot read {args.from_json}: {error}", file=sys.stderr)
+            return 2
+        return 0
+    designs = [d.strip() for d in args.designs.split(",")]
+    models = [m.strip() for m in args.models.split(",")]
+    unknown = [d for d in designs if d not in DESIGNS] + [m for m in models if m not in MODELS]
+    if unknown:
+        print(f"phase_sweep: unknown design or model: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    found = jobs(designs, [p.strip() for p in args.periods.split(",")], models)
+    print(f"phase_sweep: {len(found)} runs on {args.jobs} processes", file=sys.stderr)
+    runs = run_all(found, max(1, args.jobs))
+    if args.json:
+        dump(args.json, runs)  # before anything else: a finished sweep is never lost
+    print(markdown(summaries(runs)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

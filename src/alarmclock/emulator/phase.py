@@ -1,0 +1,278 @@
+"""The beat at every evaluation phase: pin a clock's tick alarm to each second of its cycle and measure.
+
+CloudWatch evaluates each alarm at its own, undocumented second of the evaluation cycle (the
+timing model draws it per alarm). A claim about the beat must hold for every such second, not
+for the few a handful of seeds happen to draw: `sweep` pins the tick alarm to every point of a
+grid over the cycle and runs the clock there. scripts/phase_sweep.py prints the tables in
+docs/timing-model.md from it; tests/test_beat.py checks the claims on a coarser grid.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from alarmclock.emulator.report import percentile
+from alarmclock.emulator.simulate import Scenario, simulate
+from alarmclock.emulator.timing import TimingModel
+from alarmclock.spec import ClockSpec, build_spec
+from alarmclock.template import build_template, heartbeat_minutes, watchdog_shape
+
+# The designs compared: the default one alarm, the seed's pair, and the one alarm on a wall-clock
+# window (only where CloudWatch allows one: 1m, 5m, 1h, 1440m). The last is alarmclock 0.1 as it
+# was: the pair, each Tick stamped with its state change's time (an ablation of next_stamp).
+DESIGNS: dict[str, dict[str, Any]] = {
+    "one alarm": {"alarms": 1},
+    "two alarms": {"alarms": 2},
+    "one alarm (wall clock)": {"alarms": 1, "window": "wallclock"},
+    "two alarms stamped at the change (0.1)": {"alarms": 2, "stamp": "change"},
+}
+# The handler line that ends next_stamp on a wall-clock window; the ablation takes that branch always.
+_WALL_CLOCK_BRANCH = '    if config.window == "wallclock":\n        return tick_time\n'
+_ALWAYS_AT_THE_CHANGE = "    if True:  # ablation: stamped at the change\n        return tick_time\n"
+MODELS: dict[str, TimingModel] = {"defaults": TimingModel(), "harsh end": TimingModel.extreme("high")}
+# The other end of the window-end assumption alone, for tests/test_beat.py.
+OTHER_MODELS: dict[str, TimingModel] = {"windows ending on a second": TimingModel().at(sliding_window_end="second")}
+# Virtual time per run: a few hundred intervals where that is cheap, at least four days' worth of
+# hourly ones, six daily ones.
+RUN_S: dict[str, float] = {
+    "10s": 3600,
+    "20s": 2 * 3600,
+    "30s": 3 * 3600,
+    "1m": 4 * 3600,
+    "5m": 24 * 3600,
+    "1h": 4 * 86_400,
+    "120m": 8 * 86_400,
+    "1440m": 7 * 86_400,
+}
+PINNED_ALARM = "tick-is-1"  # the one alarm; in the pair, tick-is-1 (tick-is-0 is drawn per run)
+MEAN_TOLERANCE = 0.01  # "within 1 % of the period"
+
+
+@dataclass(frozen=True)
+class PhaseRun:
+    """One run with the tick alarm evaluated at `offset_s` of every cycle (plus the jitter)."""
+
+    design: str
+    every: str
+    model: str
+    offset_s: float
+    period_s: int
+    ticks: int
+    mean: float
+    p1: float
+    p99: float
+    max: float
+    missed_beats: int  # steady intervals longer than two periods
+    longest_silence_s: float  # after the first tick, the end of the run included
+    stalled: bool  # a silence longer than the self-healing's reach (stall_after_s)
+
+    def holds(self, spread_s: float) -> bool:
+        """Mean within 1 % of the period, and p1 and p99 within the period +- spread_s."""
+        return (
+            not self.stalled
+            and abs(self.mean - self.period_s) <= MEAN_TOLERANCE * self.period_s
+            and self.period_s - spread_s <= self.p1
+            and self.p99 <= self.period_s + spread_s
+        )
+
+    def mean_holds(self) -> bool:
+        return not self.stalled and abs(self.mean - self.period_s) <= MEAN_TOLERANCE * self.period_s
+
+
+def stall_after_s(period_s: int) -> float:
+    """A silence this long is a stall: longer than the watchdog's window plus two heartbeats plus a
+    period, by when the self-healing (docs/self-healing.md) has had two tries at a restart. (Below
+    that, a slow clock at the harsh end of the ranges is slow, not stalled.)"""
+    step, periods = watchdog_shape(period_s)
+    return step * periods + 2 * 60 * heartbeat_minutes(period_s) + period_s
+
+
+def cycle_of(period_s: int) -> int:
+    # fact: alarms of 60 s and more are evaluated every minute, 10/20/30 s ones every 10 s.
+    return 60 if period_s >= 60 else 10
+
+
+def grid(cycle_s: int) -> list[float]:
+    """The issue's grid: 0.5 s steps over a 60 s cycle, 0.25 s over a 10 s one."""
+    step = 0.5 if cycle_s == 60 else 0.25
+    return [round(i * step, 2) for i in range(int(cycle_s / step))]
+
+
+def spread_for(model: TimingModel) -> float:
+    """The p1/p99 bound around the period: twice the jitter's upper end, plus a second."""
+    return 2 * model.evaluation_jitter_s[1] + 1.0
+
+
+def boundary_band(model: TimingModel, cycle_s: int) -> tuple[float, float]:
+    """Evaluation seconds whose jitter can carry an evaluation across a window boundary."""
+    return (cycle_s - model.evaluation_jitter_s[1], float(cycle_s))
+
+
+def spec_and_template(design: str, every: str) -> tuple[ClockSpec, dict[str, Any] | None]:
+    settings = dict(DESIGNS[design])
+    stamp = settings.pop("stamp", "ahead")
+    spec = build_spec(every=every, **settings)
+    if stamp == "ahead":
+        return spec, None
+    template = build_template(spec)
+    code = template["Resources"]["TickFunction"]["Properties"]["Code"]
+    if _WALL_CLOCK_BRANCH not in code["ZipFile"]:
+        raise RuntimeError("the ablation no longer finds next_stamp's wall-clock branch in the handler")
+    code["ZipFile"] = code["ZipFile"].replace(_WALL_CLOCK_BRANCH, _ALWAYS_AT_THE_CHANGE)
+    return spec, template
+
+
+def run_at(
+    design: str, every: str, model_name: str, offset_s: float, seed: int, duration_s: float | None = None
+) -> PhaseRun:
+    spec, template = spec_and_template(design, every)
+    timing = (MODELS | OTHER_MODELS)[model_name].at(evaluation_offset_s=((PINNED_ALARM, offset_s),))
+    scenario = Scenario(spec=spec, duration_s=duration_s or RUN_S[every], seed=seed, timing=timing, template=template)
+    run = simulate(scenario)
+    # The first interval runs from the create kick to the alarm's first look at the next period:
+    # anywhere between one period minus a cycle and one period plus a cycle. The beat is the rest.
+    steady = sorted(b - a for a, b in itertools.pairwise(run.tick_times[1:]))
+    period = spec.period_s
+    end = run.world.start + scenario.duration_s
+    silence = max([*steady, end - run.tick_times[-1]]) if run.tick_times else scenario.duration_s
+    return PhaseRun(
+        design=design,
+        every=every,
+        model=model_name,
+        offset_s=offset_s,
+        period_s=period,
+        ticks=run.report.ticks,
+        mean=sum(steady) / len(steady) if steady else math.nan,
+        p1=percentile(steady, 0.01),
+        p99=percentile(steady, 0.99),
+        max=steady[-1] if steady else math.nan,
+        missed_beats=sum(1 for interval in steady if interval > 2 * period),
+        longest_silence_s=silence,
+        stalled=silence > stall_after_s(period),
+    )
+
+
+def applicable(design: str, every: str) -> bool:
+    """Whether the design can be built for this period (the wall clock takes only some)."""
+    try:
+        spec_and_template(design, every)
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Job:
+    design: str
+    every: str
+    model: str
+    offset_s: float
+    seed: int
+    duration_s: float | None = None
+
+    def __call__(self) -> PhaseRun:
+        return run_at(self.design, self.every, self.model, self.offset_s, self.seed, self.duration_s)
+
+
+def jobs(
+    designs: Iterable[str], periods: Iterable[str], models: Iterable[str], offsets: Callable[[int], list[float]] = grid
+) -> list[Job]:
+    """Every (design, period, model, offset) of the sweep; the seed differs per offset, so the pair's
+    other alarm and the latencies are drawn anew at each point."""
+    found = []
+    for design, every, model in itertools.product(designs, periods, models):
+        if not applicable(design, every):
+            continue
+        period = spec_and_template(design, every)[0].period_s
+        for index, offset in enumerate(offsets(cycle_of(period))):
+            found.append(Job(design, every, model, offset, seed=index))
+    return found
+
+
+def execute(job: Job) -> PhaseRun:
+    return job()
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One (design, period, model) over the whole grid."""
+
+    design: str
+    every: str
+    model: str
+    period_s: int
+    points: int
+    mean_within: int  # seconds whose mean interval is within 1 % of the period
+    holding: int  # ... and whose p1 and p99 are within the period +- spread_s
+    spread_s: float
+    stalls: int
+    mean: float  # of the seconds' means
+    lowest_mean: float
+    highest_mean: float
+    worst_p1: float  # over the holding seconds
+    worst_p99: float
+    lowest_p1: float  # over all seconds
+    highest_p99: float
+    worst_max: float  # over all seconds
+    longest_silence_s: float
+    held_back: tuple[float, ...]  # the seconds that do not hold
+    held_back_in_band: bool  # all of them within the jitter's reach of a window boundary
+    held_back_lowest_mean: float  # among them (nan if none)
+    held_back_highest_mean: float
+    held_back_p99: float
+
+    @property
+    def mean_share(self) -> float:
+        return self.mean_within / self.points
+
+    @property
+    def holding_share(self) -> float:
+        return self.holding / self.points
+
+    def as_json(self) -> dict[str, Any]:
+        return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in asdict(self).items()}
+
+
+def summarise(runs: list[PhaseRun]) -> Summary:
+    first = runs[0]
+    model = (MODELS | OTHER_MODELS)[first.model]
+    spread = spread_for(model)
+    low, high = boundary_band(model, cycle_of(first.period_s))
+    holding = [r for r in runs if r.holds(spread)]
+    back = [r for r in runs if not r.holds(spread)]
+    return Summary(
+        design=first.design,
+        every=first.every,
+        model=first.model,
+        period_s=first.period_s,
+        points=len(runs),
+        mean_within=sum(1 for r in runs if r.mean_holds()),
+        holding=len(holding),
+        spread_s=spread,
+        stalls=sum(1 for r in runs if r.stalled),
+        mean=sum(r.mean for r in runs) / len(runs),
+        lowest_mean=min(r.mean for r in runs),
+        highest_mean=max(r.mean for r in runs),
+        worst_p1=min((r.p1 for r in holding), default=math.nan),
+        worst_p99=max((r.p99 for r in holding), default=math.nan),
+        lowest_p1=min(r.p1 for r in runs),
+        highest_p99=max(r.p99 for r in runs),
+        worst_max=max(r.max for r in runs),
+        longest_silence_s=max(r.longest_silence_s for r in runs),
+        held_back=tuple(r.offset_s for r in back),
+        held_back_in_band=all(low < r.offset_s < high for r in back),
+        held_back_lowest_mean=min((r.mean for r in back), default=math.nan),
+        held_back_highest_mean=max((r.mean for r in back), default=math.nan),
+        held_back_p99=max((r.p99 for r in back), default=math.nan),
+    )
+
+
+def summaries(runs: list[PhaseRun]) -> list[Summary]:
+    groups: dict[tuple[str, str, str], list[PhaseRun]] = {}
+    for run in runs:
+        groups.setdefault((run.design, run.every, run.model), []).append(run)
+    return [summarise(group) for group in groups.values()]
