@@ -1019,3 +1019,32 @@ def test_a_heartbeat_restarts_the_pair_from_tick_is_0(aws: None) -> None:
     kicks = record_set_alarm_state(runtime)
     assert handler.handle(load_event("heartbeat.json"), None, pair_config(), runtime)["action"] == "restart"
     assert states(kicks) == KICK_PAIR  # nobody in ALARM among the tick alarms: start afresh from tick-is-0
+
+
+def test_a_restart_waits_while_the_newest_ticks_value_is_not_yet_due(aws: None) -> None:
+    create_alarms()
+    # A five-minute clock's value is stamped up to five minutes ahead: a watchdog that has not seen
+    # it yet says nothing about the loop, and a kick now would only repeat that tick.
+    config = clock_config(period=300)
+    changed = 1_795_768_920.0  # a whole minute: its value is stamped 299 s later
+    entries = [alarm_entry(TICK_IS_1, "ALARM", changed), alarm_entry(f"{CLOCK}-watchdog", "ALARM", changed - 5)]
+    assert handler.value_due_in(entries, config, changed + 100) == pytest.approx(299 + 60 + 15 - 100)
+    assert handler.value_due_in(entries, config, changed + 380) is None
+    runtime, _ = make_runtime(now=lambda: changed + 100)
+    kicks = record_set_alarm_state(runtime)
+    result = handler.restart(config, runtime, "the watchdog saw no Tick", entries)
+    assert "due in" in result["skipped"] and kicks == []
+    runtime, _ = make_runtime(now=lambda: changed + 380)
+    kicks = record_set_alarm_state(runtime)
+    assert handler.restart(config, runtime, "the watchdog saw no Tick", entries)["kicked"] == TICK_IS_1
+    assert states(kicks)[-1] == (TICK_IS_1, "ALARM")  # a replay of the change, within two periods
+
+
+def test_a_resume_never_waits(aws: None) -> None:
+    create_alarms()
+    config = clock_config(period=300)
+    changed = 1_795_768_920.0
+    runtime, _ = make_runtime(now=lambda: changed + 10)
+    kicks = record_set_alarm_state(runtime)
+    handler.restart(config, runtime, "resumed", [alarm_entry(TICK_IS_1, "OK", changed)])
+    assert kicks

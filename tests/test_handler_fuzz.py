@@ -117,11 +117,12 @@ class FakeClient:
     def describe_alarms(self, **kwargs: Any) -> dict[str, Any]:
         self._record("describe_alarms", kwargs)
         # A stalled clock, so a heartbeat goes as far as it can: it restarts the loop. The tick
-        # alarms have been OK for an hour; the watchdog, a day old, is in ALARM.
+        # alarms have been OK for six hours, so the value of their last change came due long ago
+        # even for a two-hour clock; the watchdog, a day old, is in ALARM.
         alarm = {
             "ActionsEnabled": True,
             "StateValue": "OK",
-            "StateTransitionedTimestamp": NOW - 3600,
+            "StateTransitionedTimestamp": NOW - 6 * 3600,
             "AlarmConfigurationUpdatedTimestamp": NOW - 86_400,
         }
         return {

@@ -53,6 +53,8 @@ PRELUDE_MARK = "alarmclock: kick prelude"
 # to the targets but not published again. A change time ahead of the clock is clock skew at most.
 MAX_STAMP_AGE_S = 3600.0
 MAX_STAMP_AHEAD_S = 300.0
+# The watchdog's evaluation jitter and latency, on top of its cycle, before it sees a new value.
+SETTLE_MARGIN_S = 15.0
 
 
 class ClockConfig:
@@ -435,7 +437,7 @@ def handle_custom_resource(request, context, config, runtime):
 
 
 def handle_heartbeat(config, runtime):
-    """A scheduled rule calls this every minute. If the watchdog alarm is in ALARM, the loop has
+    """A scheduled rule calls this every few minutes. If the watchdog alarm is in ALARM, the loop has
     not published for a while: restart it. (The watchdog's own action does that at once; this
     repeats it while a fault, such as a failing function, keeps the restart from working.)"""
     alarms = describe_alarms(config, runtime)
@@ -482,11 +484,12 @@ def restart(config, runtime, why, alarms=None):
     """
     alarms = describe_alarms(config, runtime) if alarms is None else alarms
     now = runtime.now()
-    settling = recent_kick(alarms, config, now)
-    if settling is not None and why != "resumed":
-        # A kick (the stack's creation, a resume, a restart) is under way: its Tick may not be
-        # visible yet. Kicking again now would only repeat it; the heartbeat looks again soon.
-        return {"action": "restart", "skipped": "a kick %.0f s ago is still settling" % settling, "reason": why}
+    due = value_due_in(alarms, config, now)
+    if due is not None and why != "resumed":
+        # The newest tick (a kick's included) has published a value the watchdog cannot see yet:
+        # it is stamped up to a period ahead. The loop is not stalled; a kick now would only
+        # repeat that tick. If its publishing failed, Lambda retries it; the heartbeat looks again.
+        return {"action": "restart", "skipped": "the newest tick's value is due in %.0f s" % due, "reason": why}
     name, state, replay = choose_kick(alarms, config, now)
     reason = "alarmclock: restart (%s)" % why
     if replay is not None:
@@ -496,15 +499,26 @@ def restart(config, runtime, why, alarms=None):
     return {"action": "restart", "kicked": name, "state": state, "replay": replay, "reason": why}
 
 
-def recent_kick(alarms, config, now):
-    """Seconds since the newest kick of a tick alarm, if it is younger than half a period (15 s at least)."""
-    ages = [
-        now - _epoch(a.get("StateTransitionedTimestamp"))
-        for a in alarms
-        if a.get("AlarmName") in config.alarm_names and str(a.get("StateReason", "")).startswith("alarmclock:")
-    ]
-    youngest = min(ages, default=None)
-    return youngest if youngest is not None and youngest < max(15.0, config.period / 2) else None
+def value_due_in(alarms, config, now):
+    """Seconds until the watchdog can see the value of the newest tick, or None if it can already.
+
+    The value is stamped up to a period ahead (next_stamp); the watchdog counts it once its
+    window passes that stamp, within one evaluation cycle, plus a little for the jitter.
+    """
+    due = None
+    for alarm in alarms:
+        if alarm.get("AlarmName") not in config.alarm_names or alarm.get("StateValue") not in _ticking(config):
+            continue
+        changed = _epoch(alarm.get("StateTransitionedTimestamp"))
+        stamp = next_stamp(_replayed_time(alarm.get("StateReason")) or changed, config)
+        visible = max(stamp, changed) + config.cycle + SETTLE_MARGIN_S
+        due = visible if due is None else max(due, visible)
+    return due - now if due is not None and due > now else None
+
+
+def _ticking(config):
+    """The states a tick alarm changes to that make a tick."""
+    return ("ALARM", "OK") if config.alarms == 1 else ("ALARM",)
 
 
 def choose_kick(alarms, config, now):
@@ -514,8 +528,7 @@ def choose_kick(alarms, config, now):
     it: the pair starts from <prefix>0 in ALARM (Tick is 0, publish 1); the single alarm from
     its own state (ALARM: Tick is 1, publish 0; OK or no data yet: publish 1).
     """
-    ticking = ("ALARM", "OK") if config.alarms == 1 else ("ALARM",)
-    changes = [a for a in alarms if a.get("AlarmName") in config.alarm_names and a.get("StateValue") in ticking]
+    changes = [a for a in alarms if a.get("AlarmName") in config.alarm_names and a.get("StateValue") in _ticking(config)]
     if changes:
         latest = max(changes, key=lambda a: _epoch(a.get("StateTransitionedTimestamp")))
         changed = _replayed_time(latest.get("StateReason")) or _epoch(latest.get("StateTransitionedTimestamp"))

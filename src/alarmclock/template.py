@@ -373,10 +373,18 @@ def direct_lambda_path(spec: ClockSpec) -> Json:
 
 
 def watchdog_shape(period_s: int) -> tuple[int, int]:
-    """(Period, EvaluationPeriods) of the watchdog: about two clock periods without a single
-    Tick, which a running loop never allows (its ticks come period +- d apart, d < period)."""
+    """(Period, EvaluationPeriods) of the watchdog: a stretch of stamps without a single Tick that a
+    running loop never leaves, plus a step.
+
+    Values are stamped a period apart (a cycle more where a flip comes a cycle late:
+    docs/timing-model.md), so from two minutes up a period plus a minute is enough; the window is
+    counted by stamp, which is up to a period ahead of its tick, so a longer one would see a stall a
+    period later (a 5-minute clock's recovery passed three periods with two). Up to a minute, two
+    periods: there a value may become visible well after its stamp.
+    """
     step = 10 if period_s <= 60 else 60  # high resolution where a minute is too coarse
-    periods = math.ceil(2 * period_s / step) + 1
+    quiet = 2 * period_s if period_s <= 60 else period_s + 60
+    periods = math.ceil(quiet / step) + 1
     return step, min(periods, 86_400 // step)  # PutMetricAlarm: Period x EvaluationPeriods <= 1 day
 
 
