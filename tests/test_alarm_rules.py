@@ -141,7 +141,9 @@ def test_actions_run_on_a_change_and_not_again_while_the_state_persists() -> Non
     assert harness.actions == [("tick-is-0", "arn:aws:lambda:us-east-1:123456789012:function:f")]
     harness.put(1.0, T0 + 4 * 60 + 5)
     harness.evaluate(alarm, T0 + 5 * 60 + 1)
-    assert harness.actions[-1] == ("tick-is-0", "arn:aws:sns:us-east-1:123456789012:ok")  # OK actions
+    # fact: OKActions run on a change to OK (PutMetricAlarm API reference), which the one-alarm
+    # design's ticks depend on
+    assert harness.actions[-1] == ("tick-is-0", "arn:aws:sns:us-east-1:123456789012:ok")
     assert len(harness.actions) == 2
 
 

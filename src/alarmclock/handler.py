@@ -323,13 +323,9 @@ def handle_alarm(change, config, runtime):
 
 def next_value(suffix, state, config):
     """The value to publish after alarm <prefix><suffix> changed to `state`, or None if that is no tick."""
-    if suffix not in NEXT_VALUE:
+    if suffix not in NEXT_VALUE or state not in _ticking(config):
         return None
-    if state == "ALARM":
-        return NEXT_VALUE[suffix]
-    if state == "OK" and config.alarms == 1:
-        return int(suffix)
-    return None
+    return NEXT_VALUE[suffix] if state == "ALARM" else int(suffix)
 
 
 def next_stamp(tick_time, config):
