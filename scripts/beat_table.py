@@ -18,6 +18,7 @@ import sys
 import time
 from dataclasses import dataclass
 
+from alarmclock.emulator.phase import stall_after_s
 from alarmclock.emulator.report import IntervalStats
 from alarmclock.emulator.simulate import Scenario, simulate
 from alarmclock.emulator.timing import PARAMETERS, TimingModel
@@ -42,12 +43,13 @@ def measure(label: str, timing: TimingModel, every: str, via: str, days: float, 
         run = simulate(Scenario(spec=spec, duration_s=days * 86_400, seed=seed, timing=timing))
         intervals.extend(b - a for a, b in itertools.pairwise(run.tick_times[1:]))
         silence = max(silence, run.report.longest_silence.length_s)
-        stalled += run.report.verdict != "ticking"
+        # A stall is a silence the self-healing did not end (the same rule as phase_sweep's).
+        stalled += run.report.longest_silence.length_s > stall_after_s(spec.period_s)
         duplicates += run.report.duplicates
     return Row(label, IntervalStats.of(intervals), silence, stalled, seeds, duplicates)
 
 
-def rows(every: str, via: str, days: float, seeds: int, alarms: int = 1) -> list[Row]:
+def rows(every: str, via: str, days: float, seeds: int, alarms: int = 1, only: list[str] | None = None) -> list[Row]:
     base = TimingModel()
     plan: list[tuple[str, TimingModel]] = [("defaults", base)]
     for parameter in PARAMETERS:
@@ -66,6 +68,11 @@ def rows(every: str, via: str, days: float, seeds: int, alarms: int = 1) -> list
             TimingModel.extreme("high").at(evaluation_range_periods=1),
         )
     )
+    if only:
+        unknown = set(only) - {label for label, _ in plan}
+        if unknown:
+            raise SystemExit(f"beat_table: no row named {', '.join(sorted(unknown))}")
+        plan = [(label, timing) for label, timing in plan if label in only]
     found = []
     for label, timing in plan:
         started = time.perf_counter()
@@ -80,8 +87,12 @@ def _show(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def markdown(found: list[Row], every: str, via: str, days: float, seeds: int, alarms: int = 1) -> str:
+def markdown(
+    found: list[Row], every: str, via: str, days: float, seeds: int, alarms: int = 1, only: str | None = None
+) -> str:
     design = "" if alarms == 1 else f" --alarms {alarms}"
+    if only:
+        design += f" --rows '{only}'"
     lines = [
         f"Beat of a {every} clock via {via}: {seeds} seeds x {days:g} days per row "
         f"(`python scripts/beat_table.py --every {every} --via {via} --days {days:g} --seeds {seeds}{design}`).",
@@ -105,9 +116,11 @@ def main() -> int:
     parser.add_argument("--days", type=float, default=2.0)
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--alarms", type=int, default=1, choices=[1, 2])
+    parser.add_argument("--rows", help="only these rows, by label, separated by ';' (e.g. 'defaults;all high')")
     args = parser.parse_args()
-    found = rows(args.every, args.via, args.days, args.seeds, args.alarms)
-    print(markdown(found, args.every, args.via, args.days, args.seeds, args.alarms))
+    only = [label.strip() for label in args.rows.split(";")] if args.rows else None
+    found = rows(args.every, args.via, args.days, args.seeds, args.alarms, only)
+    print(markdown(found, args.every, args.via, args.days, args.seeds, args.alarms, args.rows))
     return 0
 
 
