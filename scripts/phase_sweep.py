@@ -131,9 +131,7 @@ def load(path: Path) -> list[PhaseRun]:
 
 def dump(path: Path, runs: list[PhaseRun]) -> None:
     def clean(row: dict[str, Any]) -> dict[str, Any]:
-        return {
-            k: (None if math.isnan(v) else round(v, 3)) if isinstance(v, float) else v for k, v in row.items()
-        }
+        return {k: (None if math.isnan(v) else round(v, 3)) if isinstance(v, float) else v for k, v in row.items()}
 
     # One run a line, so a new sweep's diff shows which seconds changed.
     lines = ",\n".join(json.dumps(clean(vars(r)), separators=(",", ":")) for r in runs)

@@ -524,7 +524,8 @@ def choose_kick(alarms, config, now):
     it: the pair starts from <prefix>0 in ALARM (Tick is 0, publish 1); the single alarm from
     its own state (ALARM: Tick is 1, publish 0; OK or no data yet: publish 1).
     """
-    changes = [a for a in alarms if a.get("AlarmName") in config.alarm_names and a.get("StateValue") in _ticking(config)]
+    ticking = _ticking(config)
+    changes = [a for a in alarms if a.get("AlarmName") in config.alarm_names and a.get("StateValue") in ticking]
     if changes:
         latest = max(changes, key=lambda a: _epoch(a.get("StateTransitionedTimestamp")))
         changed = _replayed_time(latest.get("StateReason")) or _epoch(latest.get("StateTransitionedTimestamp"))

@@ -1,4 +1,4 @@
-"""The payloads AWS sends, built the way AWS documents them (../shared/notes/aws-facts.md)."""
+"""The payloads AWS sends, built the way AWS documents them (docs/aws-facts.md)."""
 
 from __future__ import annotations
 
