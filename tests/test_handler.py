@@ -975,8 +975,8 @@ def test_a_replayed_ok_change_keeps_the_tick_id_and_the_stamp(aws: None) -> None
     assert puts == [(1.0, OK_STAMP, 1)] * 2  # not 08:46:59, the kick's own minute
 
 
-def test_a_heartbeat_restarts_a_stalled_clock_and_leaves_a_running_one(aws: None) -> None:
-    cloudwatch = create_alarms()
+def create_watchdog(cloudwatch: Any) -> None:
+    """A one-minute clock's watchdog in moto, as the template declares it."""
     cloudwatch.put_metric_alarm(
         AlarmName=f"{CLOCK}-watchdog",
         Namespace=NAMESPACE,
@@ -987,6 +987,11 @@ def test_a_heartbeat_restarts_a_stalled_clock_and_leaves_a_running_one(aws: None
         Threshold=1,
         ComparisonOperator="LessThanThreshold",
     )
+
+
+def test_a_heartbeat_restarts_a_stalled_clock_and_leaves_a_running_one(aws: None) -> None:
+    cloudwatch = create_alarms()
+    create_watchdog(cloudwatch)
     heartbeat = load_event("heartbeat.json")
     later = time.time() + 3600  # moto stamps the alarms' configuration with the real clock
     runtime, _ = make_runtime(now=lambda: later)
@@ -1003,16 +1008,7 @@ def test_a_heartbeat_restarts_a_stalled_clock_and_leaves_a_running_one(aws: None
 
 def test_a_heartbeat_restarts_the_pair_from_tick_is_0(aws: None) -> None:
     cloudwatch = create_alarms(alarms=2)
-    cloudwatch.put_metric_alarm(
-        AlarmName=f"{CLOCK}-watchdog",
-        Namespace=NAMESPACE,
-        MetricName="Tick",
-        Statistic="SampleCount",
-        Period=10,
-        EvaluationPeriods=13,
-        Threshold=1,
-        ComparisonOperator="LessThanThreshold",
-    )
+    create_watchdog(cloudwatch)
     cloudwatch.set_alarm_state(AlarmName=f"{CLOCK}-watchdog", StateValue="ALARM", StateReason="no Tick")
     later = time.time() + 3600
     runtime, _ = make_runtime(now=lambda: later)
