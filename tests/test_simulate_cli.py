@@ -68,7 +68,12 @@ def test_plot_writes_a_png(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         (["--every", "45s"], ["--every"]),
         (["--param", "nope=1"], ["--param", "evaluation_range_periods"]),
         (["--param", "visibility_delay_s=5"], ["LOW,HIGH"]),
-        (["--param", "evaluation_range_periods=0"], ["evaluation_range_periods"]),
+        (["--param", "evaluation_range_periods=0"], ["evaluation_range_periods", "a whole number >= 1"]),
+        (["--param", "evaluation_offset_s=75"], ["0 <= SECOND < 60"]),
+        (["--param", "evaluation_offset_s=tick-is-1:x"], ["NAME_SUFFIX:SECOND"]),
+        (["--param", "sliding_window_end=minute"], ["cycle or second"]),
+        (["--every", "3h"], ["cannot be held", "2 hours"]),
+        (["--every", "10s", "--window", "wallclock"], ["WallClockWindow"]),
         (["--seed", "x"], ["--seed"]),
     ],
 )
@@ -80,6 +85,17 @@ def test_bad_input_is_one_line_and_exit_status_2(
     assert err.startswith("alarmclock: error: ") and err.count("\n") == 1
     for word in words:
         assert word in err
+
+
+def test_pinned_evaluation_seconds_and_the_window_end_reach_the_model(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["simulate", "--duration", "1h", "--json", "--alarms", "2"]
+    argv += ["--param", "evaluation_offset_s=tick-is-0:7.5,tick-is-1:42", "--param", "sliding_window_end=second"]
+    status, out, _ = run(argv, capsys)
+    data = json.loads(out)
+    assert status == 0 and data["parameters"]["sliding_window_end"] == "second"
+    assert data["parameters"]["evaluation_offset_s"] == [["tick-is-0", 7.5], ["tick-is-1", 42.0]]
+    assert data["alarms"]["clock-tick-is-0"]["offset_s"] == 7.5 and data["alarms"]["clock-tick-is-1"]["offset_s"] == 42.0
+    assert data["design"] == "two alarms, sliding window"
 
 
 def test_an_unwritable_plot_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
