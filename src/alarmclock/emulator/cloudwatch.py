@@ -126,8 +126,7 @@ class Alarm:
 
     @property
     def cycle_s(self) -> int:
-        # fact: periods of 60 s or more are evaluated every minute; 10/20/30 s every 10 s.
-        return 60 if self.period_s >= 60 else 10
+        return evaluation_cycle(self.period_s)
 
     def actions_for(self, state: str) -> list[str]:
         return {ALARM: self.alarm_actions, OK: self.ok_actions, INSUFFICIENT_DATA: self.insufficient_data_actions}[
@@ -291,6 +290,11 @@ class EmulatedCloudWatch:
         if name not in self.alarms:
             raise CloudWatchError("ResourceNotFound", f"Alarm {name} does not exist")
         return self.alarms[name]
+
+
+def evaluation_cycle(period_s: int) -> int:
+    """fact: alarms of 60 s or more are evaluated every minute, 10/20/30 s ones every 10 s."""
+    return 60 if period_s >= 60 else 10
 
 
 def check_window(alarm: Alarm) -> None:

@@ -2,8 +2,8 @@
 
 CloudWatch evaluates each alarm at its own, undocumented second of the evaluation cycle (the
 timing model draws it per alarm). A claim about the beat must hold for every such second, not
-for the few a handful of seeds happen to draw: `sweep` pins the tick alarm to every point of a
-grid over the cycle and runs the clock there. scripts/phase_sweep.py prints the tables in
+for the few a handful of seeds happen to draw: `jobs` pins the tick alarm to every point of a
+grid over the cycle, and `run_at` runs the clock there. scripts/phase_sweep.py prints the tables in
 docs/timing-model.md from it; tests/test_beat.py checks the claims on a coarser grid.
 """
 
@@ -12,9 +12,10 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
+from alarmclock.emulator.cloudwatch import evaluation_cycle as cycle_of
 from alarmclock.emulator.report import percentile
 from alarmclock.emulator.simulate import Scenario, simulate
 from alarmclock.emulator.timing import TimingModel
@@ -89,11 +90,6 @@ def stall_after_s(period_s: int) -> float:
     that, a slow clock at the harsh end of the ranges is slow, not stalled.)"""
     step, periods = watchdog_shape(period_s)
     return step * periods + 2 * 60 * heartbeat_minutes(period_s) + period_s
-
-
-def cycle_of(period_s: int) -> int:
-    # fact: alarms of 60 s and more are evaluated every minute, 10/20/30 s ones every 10 s.
-    return 60 if period_s >= 60 else 10
 
 
 def grid(cycle_s: int) -> list[float]:
@@ -210,8 +206,7 @@ class Summary:
     holding: int  # ... and whose p1 and p99 are within the period +- spread_s
     spread_s: float
     stalls: int
-    mean: float  # of the seconds' means
-    lowest_mean: float
+    lowest_mean: float  # of the seconds' mean intervals
     highest_mean: float
     worst_p1: float  # over the holding seconds
     worst_p99: float
@@ -233,9 +228,6 @@ class Summary:
     def holding_share(self) -> float:
         return self.holding / self.points
 
-    def as_json(self) -> dict[str, Any]:
-        return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in asdict(self).items()}
-
 
 def summarise(runs: list[PhaseRun]) -> Summary:
     first = runs[0]
@@ -254,7 +246,6 @@ def summarise(runs: list[PhaseRun]) -> Summary:
         holding=len(holding),
         spread_s=spread,
         stalls=sum(1 for r in runs if r.stalled),
-        mean=sum(r.mean for r in runs) / len(runs),
         lowest_mean=min(r.mean for r in runs),
         highest_mean=max(r.mean for r in runs),
         worst_p1=min((r.p1 for r in holding), default=math.nan),
