@@ -90,6 +90,8 @@ class ClockMetadata:
     # None: deployed before windows could be chosen, so sliding (CloudWatch's default), the only
     # window those templates had; a deploy that keeps it gets the period's default.
     window: str | None = None
+    # None: deployed before publishing could be chosen, so "api", the only way those templates had.
+    publish: str | None = None
 
     @classmethod
     def from_template_metadata(cls, metadata: Any) -> ClockMetadata | None:
@@ -105,6 +107,7 @@ class ClockMetadata:
                 payload=block.get("payload"),
                 alarms=int(block.get("alarms", 2)),
                 window=str(block["window"]) if block.get("window") else None,
+                publish=str(block["publish"]) if block.get("publish") else None,
             )
         except (KeyError, TypeError, ValueError):
             return None

@@ -365,6 +365,7 @@ def deploy_settings(
     deployed: ClockMetadata | None,
     alarms: str = "1",
     window: str | None = None,
+    publish: str | None = None,
 ) -> dict[str, Any]:
     """The settings to deploy: those given on the command line and, when updating a clock,
     the deployed ones for the rest (so `deploy NAME --every 5m` changes only the period).
@@ -372,9 +373,18 @@ def deploy_settings(
     `given` names the options passed (`every`, `via`, `alarms`); `window` None means not passed.
     A clock keeps its design (one alarm, or the seed's pair) unless --alarms is given, and its
     window unless --window is, or --every changes the period: then the new period gets its
-    default window (a wall-clock window may not hold it, and sliding cannot hold 1440m)."""
+    default window (a wall-clock window may not hold it, and sliding cannot hold 1440m). Its way of
+    publishing likewise (`publish` None: not passed); a clock from before 0.3 gets the default."""
     if deployed is None:
-        return {"every": every, "via": via, "targets": targets, "payload": payload, "alarms": alarms, "window": window}
+        return {
+            "every": every,
+            "via": via,
+            "targets": targets,
+            "payload": payload,
+            "alarms": alarms,
+            "window": window,
+            "publish": publish,
+        }
     kept_payload = None if deployed.payload is None else json.dumps(deployed.payload)
     new_period = "every" in given and parse_period(every) != deployed.period_s
     return {
@@ -384,4 +394,5 @@ def deploy_settings(
         "payload": payload if payload is not None else kept_payload,
         "alarms": alarms if "alarms" in given else str(deployed.alarms),
         "window": window if window is not None else (None if new_period else deployed.window),
+        "publish": publish if publish is not None else (None if new_period else deployed.publish),
     }

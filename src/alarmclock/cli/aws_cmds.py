@@ -29,11 +29,19 @@ from alarmclock.cli.options import (
     alarms_option,
     every_option,
     payload_option,
+    publish_option,
     target_option,
     via_option,
     window_option,
 )
-from alarmclock.spec import build_spec, check_clock_name, check_window, default_window, parse_period
+from alarmclock.spec import (
+    build_spec,
+    check_clock_name,
+    check_publish,
+    check_window,
+    default_window,
+    parse_period,
+)
 
 if TYPE_CHECKING:
     from alarmclock.aws.execute import Outcome, Runner
@@ -105,6 +113,7 @@ def clock_name(name: str) -> str:
 @every_option
 @alarms_option
 @window_option
+@publish_option
 @via_option
 @target_option
 @payload_option
@@ -117,6 +126,7 @@ def deploy(
     every: str,
     alarms: str,
     window: str | None,
+    publish: str | None,
     via: str,
     targets: tuple[str, ...],
     payload: str | None,
@@ -148,10 +158,12 @@ def deploy(
             # any AWS call: it needs no credentials to be wrong.
             period = parse_period(every)
             check_window(period, window or default_window(period), shown=every)
+            if publish is not None:
+                check_publish(period, publish, shown=every)
         aws = connect(region, profile, endpoint_url)
         current = Stacks(aws).deployed(name)
         settings = deploy_settings(
-            every, via, targets, payload, given, current.metadata if current else None, alarms, window
+            every, via, targets, payload, given, current.metadata if current else None, alarms, window, publish
         )
         spec = build_spec(**settings)
         change_set = "alarmclock-" + datetime.now(UTC).strftime("%Y%m%d-%H%M%S")

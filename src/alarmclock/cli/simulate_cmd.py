@@ -14,6 +14,7 @@ from alarmclock.cli.options import (
     alarms_option,
     every_option,
     payload_option,
+    publish_option,
     target_option,
     usage_error,
     via_option,
@@ -101,6 +102,7 @@ def shape(parameter: Any) -> str:
 @every_option
 @alarms_option
 @window_option
+@publish_option
 @via_option
 @target_option
 @payload_option
@@ -130,6 +132,7 @@ def simulate(
     every: str,
     alarms: str,
     window: str | None,
+    publish: str | None,
     via: str,
     targets: tuple[str, ...],
     payload: str | None,
@@ -150,7 +153,9 @@ def simulate(
     --duration, and is deleted.
     """
     try:
-        spec = build_spec(every=every, via=via, targets=targets, payload=payload, alarms=alarms, window=window)
+        spec = build_spec(
+            every=every, via=via, targets=targets, payload=payload, alarms=alarms, window=window, publish=publish
+        )
     except SpecError as error:
         raise usage_error(error) from None
     seconds = parse_duration(duration)
