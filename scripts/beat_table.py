@@ -44,7 +44,7 @@ def measure(label: str, timing: TimingModel, every: str, via: str, days: float, 
         intervals.extend(b - a for a, b in itertools.pairwise(run.tick_times[1:]))
         silence = max(silence, run.report.longest_silence.length_s)
         # A stall is a silence the self-healing did not end (the same rule as phase_sweep's).
-        stalled += run.report.longest_silence.length_s > stall_after_s(spec.period_s)
+        stalled += run.report.longest_silence.length_s > stall_after_s(spec.period_s, spec.publish)
         duplicates += run.report.duplicates
     return Row(label, IntervalStats.of(intervals), silence, stalled, seeds, duplicates)
 

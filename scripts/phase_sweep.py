@@ -9,6 +9,8 @@ the period +- (2 x the jitter's upper end + 1 s).
 
     .venv/bin/python scripts/phase_sweep.py --json docs/data/phase-sweep.json   # run it all (~10 min, 2 cores)
     .venv/bin/python scripts/phase_sweep.py --from-json docs/data/phase-sweep.json  # print the tables again
+    .venv/bin/python scripts/phase_sweep.py --designs "one alarm + wave" --update docs/data/phase-sweep.json
+        # run some designs again and replace just their runs in the file
 
 The tables in docs/timing-model.md are this script's output for docs/data/phase-sweep.json
 (tests/test_beat.py checks that they still are).
@@ -147,6 +149,9 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
     parser.add_argument("--json", type=Path, help="write every run and the summaries here")
     parser.add_argument("--from-json", type=Path, help="print the tables of an earlier --json, run nothing")
+    parser.add_argument(
+        "--update", type=Path, help="an earlier --json: replace its runs of the designs, periods and models run now"
+    )
     args = parser.parse_args()
     if args.from_json:
         try:
@@ -161,11 +166,22 @@ def main() -> int:
     if unknown:
         print(f"phase_sweep: unknown design or model: {', '.join(unknown)}", file=sys.stderr)
         return 2
-    found = jobs(designs, [p.strip() for p in args.periods.split(",")], models)
+    periods = [p.strip() for p in args.periods.split(",")]
+    kept: list[PhaseRun] = []
+    if args.update:
+        try:
+            kept = [
+                r for r in load(args.update) if not (r.design in designs and r.every in periods and r.model in models)
+            ]
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            print(f"phase_sweep: cannot read {args.update}: {error}", file=sys.stderr)
+            return 2
+    found = jobs(designs, periods, models)
     print(f"phase_sweep: {len(found)} runs on {args.jobs} processes", file=sys.stderr)
-    runs = run_all(found, max(1, args.jobs))
-    if args.json:
-        dump(args.json, runs)  # before anything else: a finished sweep is never lost
+    runs = kept + run_all(found, max(1, args.jobs))
+    for path in (args.json, args.update):
+        if path:
+            dump(path, runs)  # before anything else: a finished sweep is never lost
     print(markdown(summaries(runs)))
     return 0
 
