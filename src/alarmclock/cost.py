@@ -30,10 +30,10 @@ BYTES_PER_GB = 2**30  # AWS bills data in binary gigabytes
 LAMBDA_PLATFORM_LOG_BYTES = 340
 TICK_LINE_LOG_BYTES = 300
 # With --publish logs each tick writes one more line, in embedded metric format (handler.emf_line,
-# about 300 bytes); with a wave each heartbeat writes one line saying how far it laid it (about 150).
-# tests/test_cost.py measures both against the handler's own lines.
-EMF_LINE_LOG_BYTES = 330
-WAVE_LINE_LOG_BYTES = 180
+# about 310 bytes for a 20-character clock name); with a wave each heartbeat writes one line saying
+# how far it laid it (about 140). tests/test_cost.py measures both against the handler's own lines.
+EMF_LINE_LOG_BYTES = 340
+WAVE_LINE_LOG_BYTES = 170
 # Lambda's SQS poller count is not published exactly: "five concurrent batches" when traffic is
 # low, "as few as 2". We take five pollers, each a 20-second long poll: 15 ReceiveMessage a minute.
 SQS_IDLE_RECEIVES_PER_MINUTE = 15

@@ -354,18 +354,20 @@ def metric_dimensions(spec: ClockSpec) -> Json:
 
 
 HEARTBEAT_INPUT = '{"alarmclock": "heartbeat"}'
-# A wave reaches two hours ahead; laid every 10 minutes, it outlasts eleven failed heartbeats in a
-# row, and a clock whose function failed for longer is back within 10 minutes of the fix.
-WAVE_HEARTBEAT_MINUTES = 10
+# A wave reaches two hours ahead. Laid every 10 minutes (every half period from 20 minutes up, at
+# most every 30), it outlasts three failed heartbeats in a row at least, and a clock whose
+# function failed for longer is back within one heartbeat of the fix.
+WAVE_HEARTBEAT_MINUTES = (10, 30)
 
 
 def heartbeat_minutes(period_s: int, publish: str = "api") -> int:
-    """How often the heartbeat runs. With a wave, every 10 minutes: it lays the wave. Otherwise
+    """How often the heartbeat runs. With a wave, every 10 to 30 minutes: it lays the wave. Otherwise
     about half a period, between 2 minutes and an hour: it only matters after a long fault (the
     watchdog's own action restarts the clock at once, but a failing function can waste that one
     call); each look is one DescribeAlarms ($0.01 per 1,000)."""
     if publish == "wave":
-        return WAVE_HEARTBEAT_MINUTES
+        fastest, slowest = WAVE_HEARTBEAT_MINUTES
+        return max(fastest, min(slowest, period_s // 120))
     return max(2, min(60, period_s // 120))
 
 

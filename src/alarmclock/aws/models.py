@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from alarmclock import template
@@ -14,6 +14,10 @@ from alarmclock.template import ALARM_PREFIX, METRIC_NAME, NAMESPACE, PAUSED_PAR
 VERSION_TAG = "alarmclock:version"
 # Every clock's template has these outputs; the seed's two-alarm design also has Alarm0.
 CLOCK_OUTPUTS = frozenset({"ClockName", "MetricNamespace", "Alarm1"})
+
+# A wave clock's values reach this far ahead (handler.WAVE_AHEAD_S: a minute under PutMetricData's
+# two hours), so a query for all of them ends there.
+WAVE_AHEAD = timedelta(hours=2)
 
 # Stack states, as CloudFormation names them.
 SUCCEEDED = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"})

@@ -7,7 +7,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from alarmclock.aws.metrics import Metrics
-from alarmclock.aws.models import AlarmInfo, ClockMetadata, ClockNames, Datapoint, StackInfo, period_start
+from alarmclock.aws.models import (
+    WAVE_AHEAD,
+    AlarmInfo,
+    ClockMetadata,
+    ClockNames,
+    Datapoint,
+    StackInfo,
+    period_start,
+)
 from alarmclock.aws.plan import Deployed, PlanError, not_a_clock
 from alarmclock.aws.session import Aws
 from alarmclock.aws.stacks import Stacks
@@ -15,8 +23,6 @@ from alarmclock.aws.verdict import STALLED_AFTER_PERIODS, Verdict, beat, judge
 
 WINDOW = timedelta(hours=1)
 DEFAULT_PERIOD_S = 60
-# How far ahead a wave is laid (handler.WAVE_AHEAD_S, a minute under PutMetricData's two hours).
-WAVE_AHEAD = timedelta(hours=2)
 
 
 def find_clock(stacks: Stacks, name: str, region: str) -> Deployed:
@@ -123,7 +129,9 @@ class ClockStatus:
                 "to": iso(self.end),
                 "period_s": self.period_s,
                 "pattern": self.beat,
-                "legend": "1/0: value published in that period, ~: both, .: nothing",
+                "legend": "1/0: value laid in that period (ended periods only), ~: both, .: nothing"
+                if self.names.is_wave
+                else "1/0: value published in that period, ~: both, .: nothing",
             },
             "wave": None
             if not self.names.is_wave

@@ -164,10 +164,8 @@ def judge_wave(
     if watchdog is not None and watchdog.state == "ALARM":
         warnings.append(f"{names.watchdog} is in ALARM: no Tick values in its window, so the wave has run out")
     tick = latest_tick(alarms, names)
-    configured = [alarms[a].configured for a in names.alarms if alarms[a].configured is not None]
+    configured = [info.configured for info in alarms.values() if info.name in names.alarms and info.configured]
     started = max(configured) if configured else stack.last_change
-    if started is not None and tick is not None and tick[0] < started:
-        tick = None  # a change before the last (re)configuration (e.g. while paused) was no tick
     if tick is not None and now - tick[0] <= limit:
         when, alarm, state = tick
         return Verdict("ticking", f"last tick at {clock_time(when)}: {alarm} went to {state}", when, tuple(warnings))
@@ -192,12 +190,16 @@ def ticking_states(names: ClockNames) -> tuple[str, ...]:
 
 
 def latest_tick(alarms: dict[str, AlarmInfo], names: ClockNames) -> tuple[datetime, str, str] | None:
-    """(when, alarm, state) of the tick alarms' latest change that is a tick, if any."""
-    changes = [
-        (info.state_changed, info.name, info.state)
-        for info in (alarms[a] for a in names.alarms if a in alarms)
-        if info.state in ticking_states(names) and info.state_changed is not None
-    ]
+    """(when, alarm, state) of the tick alarms' latest change that is a tick, if any: to a state
+    that ticks, and since the alarm's configuration last changed (before that, e.g. while paused,
+    its actions may have been off)."""
+    changes = []
+    for info in (alarms[a] for a in names.alarms if a in alarms):
+        changed = info.state_changed
+        if changed is None or info.state not in ticking_states(names):
+            continue
+        if info.configured is None or changed >= info.configured:
+            changes.append((changed, info.name, info.state))
     return max(changes) if changes else None
 
 

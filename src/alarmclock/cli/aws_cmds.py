@@ -76,7 +76,8 @@ tick_timeout_option = click.option(
     "--tick-timeout",
     type=click.FloatRange(min=0.0),
     metavar="SECONDS",
-    help="How long to wait for the first tick (default: two periods plus 2 minutes).",
+    help="How long to wait for the first tick (default: two periods plus 2 minutes; a wave clock's: 2 minutes "
+    "when new, a period plus 2 minutes otherwise).",
 )
 
 
@@ -258,15 +259,23 @@ def list_clocks(
     with one_line_errors():
         aws = connect(region, profile, endpoint_url)
         stacks = Stacks(aws)
-        rows = []
+        found = []
         for stack in stacks.list_clocks():
             metadata = stacks.metadata(stack.stack_id) if stack.status != "REVIEW_IN_PROGRESS" else None
-            rows.append((stack, metadata.period_s if metadata else None))
+            found.append((stack, metadata))
         where = aws.region
+    rows = [(stack, metadata.period_s if metadata else None) for stack, metadata in found]
     if as_json:
         clocks = [
-            {"clock": s.name, "period_s": period, "paused": s.paused, "stack_status": s.status, "stack_id": s.stack_id}
-            for s, period in rows
+            {
+                "clock": s.name,
+                "period_s": m.period_s if m else None,
+                "publish": m.publishing if m else None,
+                "paused": s.paused,
+                "stack_status": s.status,
+                "stack_id": s.stack_id,
+            }
+            for s, m in found
         ]
         click.echo(json.dumps({"region": where, "clocks": clocks}))
     else:

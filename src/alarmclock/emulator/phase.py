@@ -36,6 +36,15 @@ DESIGNS: dict[str, dict[str, Any]] = {
     "two alarms stamped at the change (0.1)": {"alarms": 2, "publish": "api", "stamp": "change"},
 }
 DEFAULT_DESIGN = "one alarm + wave"
+# Where a wave cannot reach a period ahead (1440m), the default publishes each tick.
+DEFAULT_DESIGN_BEYOND_A_WAVE = "one alarm + PutMetricData"
+
+
+def default_design(every: str) -> str:
+    """The design `alarmclock template --every EVERY` builds, by its name here."""
+    return DEFAULT_DESIGN if build_spec(every=every).publish == "wave" else DEFAULT_DESIGN_BEYOND_A_WAVE
+
+
 # The handler line that ends next_stamp on a wall-clock window; the ablation takes that branch always.
 _WALL_CLOCK_BRANCH = '    if config.window == "wallclock":\n        return tick_time\n'
 _ALWAYS_AT_THE_CHANGE = "    if True:  # ablation: stamped at the change\n        return tick_time\n"
