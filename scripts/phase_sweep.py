@@ -108,6 +108,34 @@ def beat_table(found: list[Summary], model: str) -> str:
     return "\n".join(lines)
 
 
+# The designs a user chooses between with --publish, and the one they are measured against.
+PUBLISHING = ("one alarm + wave", "one alarm + PutMetricData", "one alarm + EMF line")
+BASELINE = "one alarm + PutMetricData"
+
+
+def mean_table(found: list[Summary]) -> str:
+    """The beat of each way of publishing over every evaluation second: the mean of the seconds'
+    mean intervals (a clock's second is drawn at random), and how far it is from publishing each
+    tick with PutMetricData."""
+    by_key = {(s.design, s.every, s.model): s for s in found}
+    models = list(dict.fromkeys(s.model for s in found))
+    periods = list(dict.fromkeys(s.every for s in found if s.design in PUBLISHING))
+    lines = [
+        "| model | clock | " + " | ".join(f"{d}: mean (s)" for d in PUBLISHING) + " | wave vs PutMetricData |",
+        "|---|---|" + "---|" * len(PUBLISHING) + "---|",
+    ]
+    for model in models:
+        for every in periods:
+            cells = [by_key.get((design, every, model)) for design in PUBLISHING]
+            if not any(cells):
+                continue
+            shown = [_num(c.average_mean, 2) if c else "-" for c in cells]
+            wave, base = by_key.get((PUBLISHING[0], every, model)), by_key.get((BASELINE, every, model))
+            change = f"{100 * (wave.average_mean / base.average_mean - 1):+.1f} %" if wave and base else "-"
+            lines.append(f"| {model} | {every} | " + " | ".join(shown) + f" | {change} |")
+    return "\n".join(lines)
+
+
 def markdown(found: list[Summary]) -> str:
     models = list(dict.fromkeys(s.model for s in found))
     blocks = []
@@ -118,6 +146,12 @@ def markdown(found: list[Summary]) -> str:
             blocks += [f"**At the model's defaults** (holding the beat: {bound}):", "", held_table(found, model), ""]
         else:
             blocks += [f"**At the {model} of every range**:", "", beat_table(found, model), ""]
+    blocks += [
+        "**The beat of each way of publishing, over every second** (the mean of the seconds' mean intervals):",
+        "",
+        mean_table(found),
+        "",
+    ]
     blocks.append(
         f"(`{COMMAND}`; each second is one run, its first interval, from the create kick, left out; a stall "
         "is a silence longer than the watchdog's window plus two heartbeats plus a period.)"

@@ -227,6 +227,7 @@ class Summary:
     stalls: int
     lowest_mean: float  # of the seconds' mean intervals
     highest_mean: float
+    average_mean: float  # of the seconds' mean intervals: the beat of a clock whose second is drawn at random
     worst_p1: float  # over the holding seconds
     worst_p99: float
     lowest_p1: float  # over all seconds
@@ -267,6 +268,7 @@ def summarise(runs: list[PhaseRun]) -> Summary:
         stalls=sum(1 for r in runs if r.stalled),
         lowest_mean=min(r.mean for r in runs),
         highest_mean=max(r.mean for r in runs),
+        average_mean=sum(r.mean for r in runs) / len(runs),
         worst_p1=min((r.p1 for r in holding), default=math.nan),
         worst_p99=max((r.p99 for r in holding), default=math.nan),
         lowest_p1=min(r.p1 for r in runs),
