@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime
 import json
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -424,3 +427,17 @@ def test_cost_bad_input_is_one_line_and_exit_status_2(
     assert status == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("alarmclock: error: ")
     assert all(name in err for name in names)
+
+
+def test_the_readme_and_docs_cost_tables_are_the_cost_models_output(capsys: pytest.CaptureFixture[str]) -> None:
+    root = Path(__file__).parents[1]
+    script = str(root / "scripts" / "cost_table.py")
+    readme = subprocess.run([sys.executable, script], capture_output=True, text=True, check=True).stdout.strip()
+    full = subprocess.run([sys.executable, script, "--full"], capture_output=True, text=True, check=True).stdout.strip()
+    assert readme in (root / "README.md").read_text(), "README's cost table is stale: python scripts/cost_table.py"
+    page = (root / "docs" / "cost.md").read_text()
+    assert full in page and readme in page, "docs/cost.md's cost tables are stale: python scripts/cost_table.py"
+    # ... and the whole --compare output it shows is today's.
+    shown = page.split("$ alarmclock cost --every 10s --compare\n", 1)[1].split("```", 1)[0]
+    status, out, _ = run(["cost", "--every", "10s", "--compare"], capsys)
+    assert status == 0 and shown == out
