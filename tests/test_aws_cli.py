@@ -449,8 +449,9 @@ def test_alarms_1_turns_a_pair_clock_into_a_one_alarm_clock(
     [
         (["--every", "3h"], "--every 3h cannot be held by an alarm clock: "),
         (["--window", "wallclock", "--every", "2m"], "--window wallclock cannot hold --every 2m: "),
+        (["--publish", "wave", "--every", "1440m"], "--publish wave cannot hold --every 1440m: "),
     ],
-    ids=["3h", "wallclock-2m"],
+    ids=["3h", "wallclock-2m", "wave-1440m"],
 )
 def test_deploy_refuses_a_period_its_window_cannot_hold_in_one_line(
     options: list[str], message: str, endpoint: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
