@@ -665,6 +665,27 @@ def test_update_kicks_only_on_resume(aws: None, answers: CaughtAnswers, old: str
     assert [b["Status"] for b in answers.bodies] == ["SUCCESS"]
 
 
+@pytest.mark.parametrize(("old_publish", "kicked"), [("wave", True), ("api", False), (None, False)])
+def test_an_update_from_a_wave_kicks_the_loop_on_its_new_metric(
+    aws: None, answers: CaughtAnswers, old_publish: str | None, kicked: bool
+) -> None:
+    # A clock that laid a wave watched the metric with its Wave dimension; now it publishes each
+    # tick on the metric without one, where nothing has been published: only a kick starts it.
+    create_alarms()
+    request = custom_resource("cfn_update.json", answers)
+    request["ResourceProperties"]["Publish"] = "api"
+    request["OldResourceProperties"].pop("Publish", None)
+    if old_publish is not None:
+        request["OldResourceProperties"]["Publish"] = old_publish
+    runtime, _ = make_runtime(now=Clock(NOW))
+    kicks = record_set_alarm_state(runtime)
+    handler.handle(request, None, clock_config(), runtime)
+    assert states(kicks) == (KICK_ONE_ALARM if kicked else [])
+    if kicked:
+        assert kicks[-1][2] == "alarmclock: restart (switched from a wave)"
+    assert [b["Status"] for b in answers.bodies] == ["SUCCESS"]
+
+
 def test_a_resume_of_an_alarm_still_in_ok_from_before_the_pause_goes_through_the_prelude(
     aws: None, answers: CaughtAnswers
 ) -> None:

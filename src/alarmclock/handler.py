@@ -62,6 +62,9 @@ PRELUDE_MARK = "alarmclock: kick prelude"
 # to the targets but not published again. A change time ahead of the clock is clock skew at most.
 MAX_STAMP_AGE_S = 3600.0
 MAX_STAMP_AHEAD_S = 300.0
+# Restarts that must kick even while the last tick's value seems due: the loop was stopped on
+# purpose (a pause), or it never published on this metric (a clock that laid a wave until now).
+ALWAYS_KICK = ("resumed", "switched from a wave")
 # The watchdog's evaluation jitter and latency, on top of its cycle, before it sees a new value.
 SETTLE_MARGIN_S = 15.0
 # PutMetricData takes stamps up to two hours ahead; a minute less leaves room for clock skew.
@@ -528,9 +531,13 @@ def handle_custom_resource(request, context, config, runtime):
                 kick(config, runtime, "alarmclock: stack created", name, state, "INSUFFICIENT_DATA")
         elif kind == "Update":
             # Otherwise leave the running loop alone: an extra beat now could put 0 and 1 in
-            # one period, whose average (0.5) satisfies neither alarm and stalls the clock.
-            if _paused(request.get("OldResourceProperties")) and not paused:
-                restart(config, runtime, "resumed")
+            # one period, whose average (0.5) satisfies neither alarm and stalls the clock. But a
+            # clock that stopped laying a wave watches a metric without it: nothing publishes there
+            # until a kick. (Starters from before 0.3 have no Publish: they published every tick.)
+            old = request.get("OldResourceProperties")
+            was_wave = isinstance(old, dict) and old.get("Publish") == "wave"
+            if not paused and (_paused(old) or was_wave):
+                restart(config, runtime, "resumed" if _paused(old) else "switched from a wave")
         elif kind == "Delete":
             stop_clock(config, runtime)
         else:
@@ -594,7 +601,7 @@ def restart(config, runtime, why, alarms=None):
     alarms = describe_alarms(config, runtime) if alarms is None else alarms
     now = runtime.now()
     due = value_due_in(alarms, config, now)
-    if due is not None and why != "resumed":
+    if due is not None and why not in ALWAYS_KICK:
         # The newest tick (a kick's included) has published a value the watchdog cannot see yet:
         # it is stamped up to a period ahead. The loop is not stalled; a kick now would only
         # repeat that tick. If its publishing failed, Lambda retries it; the heartbeat looks again.

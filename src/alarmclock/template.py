@@ -113,6 +113,8 @@ def build_template(spec: ClockSpec) -> Json:
             "ServiceToken": service_token,
             "ServiceTimeout": STARTER_TIMEOUT_S,
             "PeriodSeconds": spec.period_s,
+            # A change of publishing must reach the handler as an Update: the clock's metric changes.
+            "Publish": spec.publish,
             "Paused": ref(PAUSED_PARAMETER),
         },
     }
