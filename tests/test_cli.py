@@ -79,6 +79,16 @@ def test_template_writes_json_to_a_file(tmp_path: Path, capsys: pytest.CaptureFi
     ) == {"a": 1}
 
 
+def test_template_output_dash_is_standard_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run(["template", "--format", "json", "-o", "-"], capsys)
+    assert (status, err) == (0, "")
+    assert "TickFunction" in json.loads(out)["Resources"]
+    assert not (tmp_path / "-").exists()
+
+
 @pytest.mark.parametrize(
     ("argv", "names"),
     [
