@@ -561,6 +561,13 @@ def test_status_says_broken_when_an_alarm_is_gone(
 # ---- pause, resume ----------------------------------------------------------------------------------
 
 
+def test_pause_or_resume_that_changes_nothing_says_so_once(endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
+    deploy(capsys, endpoint)
+    assert run(capsys, endpoint, "resume", CLOCK) == (0, f"{CLOCK} is not paused\n", "")
+    assert run(capsys, endpoint, "pause", CLOCK)[0] == 0
+    assert run(capsys, endpoint, "pause", CLOCK) == (0, f"{CLOCK} is already paused\n", "")
+
+
 def test_pause_and_resume_keep_everything_and_pause_survives_a_deploy(
     endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
 ) -> None:
