@@ -783,6 +783,23 @@ def test_no_region_anywhere_is_a_usage_error(
     )
 
 
+@pytest.mark.parametrize("url", ["notaurl", "localhost:4566", "ftp://example.com"])
+def test_an_endpoint_url_that_is_not_an_http_url_is_a_usage_error(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["list", "--endpoint-url", url])
+    out, err = capsys.readouterr()
+    assert (status, out) == (2, "")
+    assert one_line_error(err) == f"--endpoint-url {url!r} is not an http(s) URL; e.g. http://localhost:4566"
+
+
+def test_an_answer_that_is_not_from_aws_is_one_line(endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # moto's server answers a region it does not know with Flask's HTML page for a 500.
+    status, out, err = run(capsys, endpoint, "list", "--region", "mars-1")
+    assert (status, out) == (2, "")
+    assert one_line_error(err) == (
+        "the endpoint's answer is not an AWS response (500 Internal Server Error); check --endpoint-url and --region"
+    )
+
+
 def test_a_region_without_the_clock(endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
     deploy(capsys, endpoint)
     for argv in (["status", CLOCK], ["pause", CLOCK], ["resume", CLOCK], ["destroy", CLOCK, "--yes"]):
