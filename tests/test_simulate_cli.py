@@ -75,6 +75,12 @@ def test_plot_writes_a_png(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         (["--every", "3h"], ["cannot be held", "2 hours"]),
         (["--every", "10s", "--window", "wallclock"], ["WallClockWindow"]),
         (["--seed", "x"], ["--seed"]),
+        (["--param", "duplicate_notification_prob=2"], ["duplicate_notification_prob", "0 <= P <= 1"]),
+        (["--param", "keep_warm_s=nan"], ["keep_warm_s", "a number >= 0"]),
+        (["--param", "visibility_delay_s=0,inf"], ["visibility_delay_s", "LOW,HIGH"]),
+        (["--fault", "skip-evaluation:at=1h,for=100d"], ["skip-evaluation", "ends after --duration (86400 s)"]),
+        (["--fault", "late-data:by=99999h"], ["late-data", "by=3.59996e+08 s is longer than --duration (86400 s)"]),
+        (["--duration", "2h", "--fault", "lose-notification:at=3h"], ["at=10800 s is not inside --duration"]),
     ],
 )
 def test_bad_input_is_one_line_and_exit_status_2(

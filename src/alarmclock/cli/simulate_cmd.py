@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -20,6 +21,9 @@ from alarmclock.cli.options import (
     window_option,
 )
 from alarmclock.spec import SpecError, build_spec
+
+if TYPE_CHECKING:
+    from alarmclock.emulator.timing import Parameter
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$", re.IGNORECASE)
 MAX_DURATION_S = 366 * 86_400
@@ -48,15 +52,16 @@ def parse_parameters(pairs: tuple[str, ...]) -> dict[str, Any]:
             raise click.UsageError(f"--param {pair!r}: use NAME=VALUE with NAME one of: {', '.join(known)}")
         parameter = known[name]
         try:
-            values[name] = parse_value(parameter.default, parameter.low, parameter.high, raw)
+            values[name] = parse_value(parameter, raw)
         except ValueError:
             raise click.UsageError(f"--param {pair!r}: {name} takes {shape(parameter)}") from None
     return values
 
 
-def parse_value(default: Any, low: Any, high: Any, raw: str) -> Any:
+def parse_value(parameter: Parameter, raw: str) -> Any:
+    default = parameter.default
     if isinstance(default, str):
-        if raw not in (low, high):
+        if raw not in (parameter.low, parameter.high):
             raise ValueError
         return raw
     if isinstance(default, tuple) and not default:  # evaluation_offset_s: pins
@@ -69,7 +74,7 @@ def parse_value(default: Any, low: Any, high: Any, raw: str) -> Any:
             pins.append((suffix, second))
         return tuple(pins)
     if isinstance(default, tuple):
-        low_value, high_value = (float(part) for part in raw.split(","))
+        low_value, high_value = (finite(part) for part in raw.split(","))
         if low_value > high_value or low_value < 0:
             raise ValueError
         return (low_value, high_value)
@@ -78,13 +83,25 @@ def parse_value(default: Any, low: Any, high: Any, raw: str) -> Any:
         if whole < 1:
             raise ValueError
         return whole
-    number = float(raw)
-    if number < 0:
+    number = finite(raw)
+    if number < 0 or (is_probability(parameter) and number > 1):
         raise ValueError
     return number
 
 
-def shape(parameter: Any) -> str:
+def finite(text: str) -> float:
+    # float() takes "nan" and "inf"; neither is a delay or a probability the model can draw from.
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError
+    return number
+
+
+def is_probability(parameter: Parameter) -> bool:
+    return parameter.name.endswith("_prob")
+
+
+def shape(parameter: Parameter) -> str:
     default = parameter.default
     if isinstance(default, str):
         return f"{parameter.low} or {parameter.high}"
@@ -94,6 +111,8 @@ def shape(parameter: Any) -> str:
         return "LOW,HIGH (seconds, 0 <= LOW <= HIGH)"
     if isinstance(default, int):
         return "a whole number >= 1"
+    if is_probability(parameter):
+        return "a probability, 0 <= P <= 1"
     return "a number >= 0"
 
 
@@ -155,17 +174,12 @@ def simulate(
         raise usage_error(error) from None
     seconds = parse_duration(duration)
     overrides = parse_parameters(params)
-    from alarmclock.emulator.faults import FaultError, parse_fault
+    from alarmclock.emulator.faults import FaultError, check_inside_run, parse_fault
 
     try:
-        plan = [parse_fault(text) for text in faults]
+        plan = [check_inside_run(parse_fault(text), seconds) for text in faults]
     except FaultError as error:
         raise click.UsageError(str(error)) from None
-    late = [f for f in plan if f.start_s >= seconds]
-    if late:
-        raise click.UsageError(
-            f"--fault {late[0].name}: at={late[0].start_s:g} s is not inside --duration ({seconds:g} s)"
-        )
 
     from alarmclock.emulator.report import render_text
     from alarmclock.emulator.simulate import Scenario
