@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,11 +53,70 @@ def test_a_parameter_changes_the_run(capsys: pytest.CaptureFixture[str]) -> None
     assert slow["first_tick_s"] > base["first_tick_s"] + 2
 
 
-def test_plot_writes_a_png(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = tmp_path / "beat.png"
-    status, _, err = run(["simulate", "--duration", "2h", "--plot", str(path)], capsys)
-    assert status == 0 and f"wrote {path}" in err
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+@pytest.mark.parametrize(
+    ("name", "magic"), [("beat.png", b"\x89PNG\r\n\x1a\n"), ("beat.svg", b"<?xml"), ("beat.pdf", b"%PDF")]
+)
+def test_plot_writes_every_format_matplotlib_writes(
+    name: str, magic: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / name
+    status, out, err = run(["simulate", "--duration", "2h", "--plot", str(path)], capsys)
+    assert (status, err) == (0, f"wrote {path}\n")
+    assert "verdict            ticking" in out
+    assert path.read_bytes().startswith(magic)
+    assert [p.name for p in tmp_path.iterdir()] == [name]  # nothing else left behind
+
+
+def test_the_same_seed_draws_the_same_svg(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first, second = tmp_path / "a.svg", tmp_path / "b.svg"
+    for path in (first, second):
+        assert run(["simulate", "--duration", "1h", "--plot", str(path)], capsys)[0] == 0
+    assert first.read_bytes() == second.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("plot", "words"),
+    [
+        ("beat.txt", ["--plot", "'txt' is not a format matplotlib writes", ".png, .svg or .pdf"]),
+        ("beat", ["--plot", "no suffix", ".png, .svg or .pdf"]),
+        ("no/such/dir/beat.png", ["--plot", "no directory", "no/such/dir"]),
+        (".", ["--plot", "is a directory"]),
+    ],
+)
+def test_a_plot_that_cannot_be_written_is_refused_before_the_run(
+    plot: str, words: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run(["simulate", "--duration", "2h", "--plot", plot], capsys)
+    assert (status, out) == (2, "")
+    assert err.startswith("alarmclock: error: ") and err.count("\n") == 1
+    for word in words:
+        assert word in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_figure_that_fails_to_write_still_prints_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import matplotlib.figure
+
+    def disk_full(figure: Any, target: Any, **options: Any) -> None:
+        if hasattr(target, "write"):
+            target.write(b"<?xml half a figure")
+        else:
+            Path(target).write_bytes(b"<?xml half a figure")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", disk_full)  # matplotlib's, not ours
+    path = tmp_path / "beat.svg"
+    status, out, err = run(["simulate", "--duration", "1h", "--plot", str(path), "--json"], capsys)
+    assert status == 1
+    assert json.loads(out)["verdict"] == "ticking"
+    assert err == (
+        f"alarmclock: error: the figure {path} was not written (No space left on device); "
+        "the report above is complete\n"
+    )
+    assert list(tmp_path.iterdir()) == []  # no half-written figure left behind
 
 
 @pytest.mark.parametrize(
@@ -103,11 +163,6 @@ def test_pinned_evaluation_seconds_and_the_window_end_reach_the_model(capsys: py
     offsets = {name: info["offset_s"] for name, info in data["alarms"].items()}
     assert (offsets["clock-tick-is-0"], offsets["clock-tick-is-1"]) == (7.5, 42.0)
     assert data["design"] == "two alarms, sliding window"
-
-
-def test_an_unwritable_plot_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status, _, err = run(["simulate", "--duration", "1h", "--plot", str(tmp_path / "no" / "p.png")], capsys)
-    assert status == 1 and err.startswith("alarmclock: error: cannot write")
 
 
 def test_the_readme_shows_what_make_demo_prints(capsys: pytest.CaptureFixture[str]) -> None:

@@ -127,7 +127,11 @@ def shape(parameter: Parameter) -> str:
 @click.option("--seed", default=0, show_default=True, type=int, help="Same seed, same run, byte for byte.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @click.option("--trace", is_flag=True, help="Also list every alarm state change.")
-@click.option("--plot", metavar="FILE.png", help="Draw the tick intervals over time and their histogram.")
+@click.option(
+    "--plot",
+    metavar="FILE.png",
+    help="Draw the tick intervals over time and their histogram; the suffix picks the format (png, svg, pdf, ...).",
+)
 @click.option(
     "--param",
     "params",
@@ -174,6 +178,7 @@ def simulate(
         raise usage_error(error) from None
     seconds = parse_duration(duration)
     overrides = parse_parameters(params)
+    figure_format = check_plot(plot) if plot else None
     from alarmclock.emulator.faults import FaultError, check_inside_run, parse_fault
 
     try:
@@ -207,16 +212,6 @@ def simulate(
     else:
         run = run_simulation(scenario)
 
-    if plot:
-        from alarmclock.emulator.plot import PlotUnavailable, plot_intervals
-
-        try:
-            plot_intervals(run.tick_times, run.world.start, run.report, plot)
-        except PlotUnavailable as error:
-            raise click.ClickException(str(error)) from None
-        except OSError as error:
-            raise click.ClickException(f"cannot write {plot}: {error.strerror}") from None
-        click.echo(f"wrote {plot}", err=True)
     if as_json:
         data = run.report.as_json()
         data["parameters"] = {k: list(v) if isinstance(v, tuple) else v for k, v in scenario.timing.as_dict().items()}
@@ -225,3 +220,26 @@ def simulate(
         click.echo(json.dumps(data, indent=2))
     else:
         click.echo(render_text(run.report, run.trace() if trace else None), nl=False)
+    if plot and figure_format:
+        # After the report: a figure that fails to write must not take the run with it.
+        from alarmclock.emulator.plot import PlotWriteError, plot_intervals
+
+        try:
+            plot_intervals(run.tick_times, run.world.start, run.report, plot, figure_format)
+        except PlotWriteError as error:
+            raise click.ClickException(
+                f"the figure {plot} was not written ({error}); the report above is complete"
+            ) from None
+        click.echo(f"wrote {plot}", err=True)
+
+
+def check_plot(path: str) -> str:
+    """The figure's format, from the path; refused before the run, which may take minutes."""
+    from alarmclock.emulator.plot import PlotPathError, PlotUnavailable, plot_format
+
+    try:
+        return plot_format(path)
+    except PlotUnavailable as error:
+        raise click.ClickException(str(error)) from None
+    except PlotPathError as error:
+        raise click.UsageError(str(error)) from None
