@@ -53,6 +53,50 @@ def test_a_parameter_changes_the_run(capsys: pytest.CaptureFixture[str]) -> None
     assert slow["first_tick_s"] > base["first_tick_s"] + 2
 
 
+# ---- the verdict follows from the figures, and the exit status from the verdict ------------------
+
+
+def test_a_stack_deleted_mid_run_is_judged_up_to_the_delete(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["simulate", "--duration", "3h", "--seed", "7", "--fault", "stack-delete:at=1h"]
+    status, out, _ = run(argv, capsys)
+    assert status == 0
+    assert "  verdict            ticking (until the stack was deleted at +1h)\n" in out
+    assert "  missed beats       0 intervals longer than 2 periods\n" in out
+    data = json.loads(run([*argv, "--json"], capsys)[1])
+    assert data["stalled_since_s"] is None and data["longest_silence_s"] < 62
+    assert (data["verdict"], data["healthy"], data["deleted_at_s"]) == ("ticking", True, 3600)
+
+
+def test_a_run_too_short_to_tell_says_so_and_is_not_healthy(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["simulate", "--duration", "1s"], capsys)
+    assert status == 1
+    assert "  verdict            too short to tell (a verdict needs 3 periods, 3m; the run lasted 1.000s)\n" in out
+    assert "  stack              still CREATE_IN_PROGRESS when the run ended\n" in out
+
+
+def test_a_clock_that_misses_beats_is_not_ticking_and_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["simulate", "--duration", "2h", "--param", "visibility_delay_s=0,1e9", "--json"], capsys)
+    data = json.loads(out)
+    assert status == 1 and data["missed_beats"] > 0
+    assert (data["verdict"], data["healthy"]) == ("missing beats", False)
+    assert data["verdict_reason"] == f"{data['missed_beats']} intervals longer than 2 periods"
+
+
+def test_a_stalled_clock_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["simulate", "--duration", "3h", "--fault", "function-errors:at=1h,for=2h"], capsys)
+    assert status == 1
+    assert "  verdict            stalled (no tick since +" in out
+
+
+def test_beats_missed_during_an_injected_fault_do_not_fail_the_clock(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["simulate", "--duration", "3h", "--seed", "2", "--fault", "function-errors:at=1h,for=10m", "--json"]
+    status, out, _ = run(argv, capsys)
+    data = json.loads(out)
+    assert data["missed_beats"] >= 1 and data["missed_beats_in_faults"] == data["missed_beats"]
+    assert (status, data["verdict"]) == (0, "ticking")
+    assert data["verdict_reason"] == f"its {data['missed_beats']} missed beats all fall within the injected faults"
+
+
 @pytest.mark.parametrize(
     ("name", "magic"), [("beat.png", b"\x89PNG\r\n\x1a\n"), ("beat.svg", b"<?xml"), ("beat.pdf", b"%PDF")]
 )

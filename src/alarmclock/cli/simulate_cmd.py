@@ -12,6 +12,8 @@ import click
 
 from alarmclock.cli import cli
 from alarmclock.cli.options import (
+    EXIT_FAILED,
+    EXIT_OK,
     alarms_option,
     every_option,
     payload_option,
@@ -164,13 +166,16 @@ def simulate(
     params: tuple[str, ...],
     faults: tuple[str, ...],
     keep: bool,
-) -> None:
+) -> int:
     """Run a clock in virtual time, with no AWS account, and report its beat.
 
     The clock is the one `alarmclock template` would print with the same options: its alarms,
     function (the real handler code), topic, permissions and custom resource are emulated
     from that template, by the rules in docs/timing-model.md. The stack is created, ticks for
     --duration, and is deleted.
+
+    Exit status 0 if the verdict is ticking; 1 for any other verdict (missing beats, off its
+    period, stalled, never ticked, too short to tell, ticked after delete); 2 for bad input.
     """
     try:
         spec = build_spec(every=every, via=via, targets=targets, payload=payload, alarms=alarms, window=window)
@@ -231,6 +236,8 @@ def simulate(
                 f"the figure {plot} was not written ({error}); the report above is complete"
             ) from None
         click.echo(f"wrote {plot}", err=True)
+    # Like `status`: 0 only for a healthy verdict, so CI can run a simulation as a check.
+    return EXIT_OK if run.report.judgement.healthy else EXIT_FAILED
 
 
 def check_plot(path: str) -> str:
