@@ -125,6 +125,7 @@ def test_the_same_seed_draws_the_same_svg(tmp_path: Path, capsys: pytest.Capture
         ("beat", ["--plot", "no suffix", ".png, .svg or .pdf"]),
         ("no/such/dir/beat.png", ["--plot", "no directory", "no/such/dir"]),
         (".", ["--plot", "is a directory"]),
+        ("", ["--plot needs a file name"]),
     ],
 )
 def test_a_plot_that_cannot_be_written_is_refused_before_the_run(

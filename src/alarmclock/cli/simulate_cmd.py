@@ -183,7 +183,7 @@ def simulate(
         raise usage_error(error) from None
     seconds = parse_duration(duration)
     overrides = parse_parameters(params)
-    figure_format = check_plot(plot) if plot else None
+    figure_format = check_plot(plot) if plot is not None else None
     from alarmclock.emulator.faults import FaultError, check_inside_run, parse_fault
 
     try:
@@ -225,7 +225,7 @@ def simulate(
         click.echo(json.dumps(data, indent=2))
     else:
         click.echo(render_text(run.report, run.trace() if trace else None), nl=False)
-    if plot and figure_format:
+    if plot is not None and figure_format:
         # After the report: a figure that fails to write must not take the run with it.
         from alarmclock.emulator.plot import PlotWriteError, plot_intervals
 

@@ -58,6 +58,8 @@ def plot_format(path: str) -> str:
     others = ", ".join(f for f in formats if f not in COMMON_FORMATS)
     choice = f"use .png, .svg or .pdf (or .{others.replace(', ', ', .')})"
     target = Path(path)
+    if not path:
+        raise PlotPathError(f"--plot needs a file name, e.g. beat.png; {choice}")
     if target.is_dir():
         raise PlotPathError(f"--plot {path!r} is a directory; name a file in it, e.g. {target / 'beat.png'}")
     suffix = target.suffix.removeprefix(".").lower()
