@@ -225,7 +225,7 @@ def simulate(
         click.echo(json.dumps(data, indent=2))
     else:
         click.echo(render_text(run.report, run.trace() if trace else None), nl=False)
-    if plot is not None and figure_format:
+    if plot is not None and figure_format is not None:
         # After the report: a figure that fails to write must not take the run with it.
         from alarmclock.emulator.plot import PlotWriteError, plot_intervals
 

@@ -103,6 +103,7 @@ class TickReport:
         data["longest_silence_start_s"] = _num(self.longest_silence.start_s)
         del data["longest_silence"]
         data["first_tick_s"] = _num(self.first_tick_s) if self.first_tick_s is not None else None
+        data["steady_mean_s"] = _num(self.steady_mean_s) if self.steady_mean_s is not None else None
         judgement = self.judgement
         data["verdict"], data["verdict_reason"], data["healthy"] = judgement.kind, judgement.reason, judgement.healthy
         return data
