@@ -35,21 +35,38 @@ class Row:
     duplicates: int
 
 
-def measure(label: str, timing: TimingModel, every: str, via: str, days: float, seeds: int, alarms: int = 1) -> Row:
+def measure(
+    label: str,
+    timing: TimingModel,
+    every: str,
+    via: str,
+    days: float,
+    seeds: int,
+    alarms: int = 1,
+    publish: str | None = None,
+) -> Row:
     intervals: list[float] = []
     silence, stalled, duplicates = 0.0, 0, 0
-    spec = build_spec(every=every, via=via, alarms=alarms)
+    spec = build_spec(every=every, via=via, alarms=alarms, publish=publish)
     for seed in range(seeds):
         run = simulate(Scenario(spec=spec, duration_s=days * 86_400, seed=seed, timing=timing))
         intervals.extend(b - a for a, b in itertools.pairwise(run.tick_times[1:]))
         silence = max(silence, run.report.longest_silence.length_s)
         # A stall is a silence the self-healing did not end (the same rule as phase_sweep's).
-        stalled += run.report.longest_silence.length_s > stall_after_s(spec.period_s)
+        stalled += run.report.longest_silence.length_s > stall_after_s(spec.period_s, spec.publish)
         duplicates += run.report.duplicates
     return Row(label, IntervalStats.of(intervals), silence, stalled, seeds, duplicates)
 
 
-def rows(every: str, via: str, days: float, seeds: int, alarms: int = 1, only: list[str] | None = None) -> list[Row]:
+def rows(
+    every: str,
+    via: str,
+    days: float,
+    seeds: int,
+    alarms: int = 1,
+    only: list[str] | None = None,
+    publish: str | None = None,
+) -> list[Row]:
     base = TimingModel()
     plan: list[tuple[str, TimingModel]] = [("defaults", base)]
     for parameter in PARAMETERS:
@@ -76,7 +93,7 @@ def rows(every: str, via: str, days: float, seeds: int, alarms: int = 1, only: l
     found = []
     for label, timing in plan:
         started = time.perf_counter()
-        found.append(measure(label, timing, every, via, days, seeds, alarms))
+        found.append(measure(label, timing, every, via, days, seeds, alarms, publish))
         print(f"  {label}: {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return found
 
@@ -88,9 +105,18 @@ def _show(value: object) -> str:
 
 
 def markdown(
-    found: list[Row], every: str, via: str, days: float, seeds: int, alarms: int = 1, only: str | None = None
+    found: list[Row],
+    every: str,
+    via: str,
+    days: float,
+    seeds: int,
+    alarms: int = 1,
+    only: str | None = None,
+    publish: str | None = None,
 ) -> str:
     design = "" if alarms == 1 else f" --alarms {alarms}"
+    if publish:
+        design += f" --publish {publish}"
     if only:
         design += f" --rows '{only}'"
     lines = [
@@ -116,11 +142,12 @@ def main() -> int:
     parser.add_argument("--days", type=float, default=2.0)
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--alarms", type=int, default=1, choices=[1, 2])
+    parser.add_argument("--publish", choices=["wave", "api", "logs"], help="default: the period's")
     parser.add_argument("--rows", help="only these rows, by label, separated by ';' (e.g. 'defaults;all high')")
     args = parser.parse_args()
     only = [label.strip() for label in args.rows.split(";")] if args.rows else None
-    found = rows(args.every, args.via, args.days, args.seeds, args.alarms, only)
-    print(markdown(found, args.every, args.via, args.days, args.seeds, args.alarms, args.rows))
+    found = rows(args.every, args.via, args.days, args.seeds, args.alarms, only, args.publish)
+    print(markdown(found, args.every, args.via, args.days, args.seeds, args.alarms, args.rows, args.publish))
     return 0
 
 

@@ -4,7 +4,7 @@ For each fault, runs one seeded simulation per random point of the model (Timing
 with the fault injected once, and prints ticks lost, duplicate deliveries and the time from the
 fault's end to the next tick (p50 and max), as a markdown table.
 
-    .venv/bin/python scripts/fault_table.py --every 1m --runs 20
+    .venv/bin/python scripts/fault_table.py --every 1m --runs 20 [--publish api]
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import sys
 from alarmclock.emulator.faults import EVENT_FAULTS, WINDOW_FAULTS, parse_fault
 from alarmclock.emulator.simulate import Scenario, simulate
 from alarmclock.emulator.timing import TimingModel
-from alarmclock.spec import build_spec
+from alarmclock.spec import PUBLISHES, build_spec
+from alarmclock.template import design
 
 FAULTS = {
     "function-errors": "function-errors:for=10m",
@@ -33,8 +34,8 @@ FAULTS = {
 assert set(FAULTS) == set(WINDOW_FAULTS) | set(EVENT_FAULTS)
 
 
-def row(name: str, spec_text: str, every: str, runs: int) -> str:
-    spec = build_spec(every=every)
+def row(name: str, spec_text: str, every: str, runs: int, publish: str | None = None) -> str:
+    spec = build_spec(every=every, publish=publish)
     lost, duplicates, recoveries = [], 0, []
     for index in range(runs):
         rng = random.Random(index)
@@ -58,12 +59,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--every", default="1m")
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--publish", choices=PUBLISHES, default=None, help="default: the period's default")
     args = parser.parse_args()
-    period = build_spec(every=args.every).period_s
+    spec = build_spec(every=args.every, publish=args.publish)
+    period = spec.period_s
+    shown = f" --publish {args.publish}" if args.publish else ""
     print(
-        f"A {args.every} clock, one fault per 4-hour run at a random moment, {args.runs} runs per fault, "
+        f"A {args.every} clock ({design(spec)}), one fault per 4-hour run at a random moment, "
+        f"{args.runs} runs per fault, "
         f"each at a random point of the timing model "
-        f"(`python scripts/fault_table.py --every {args.every} --runs {args.runs}`). "
+        f"(`python scripts/fault_table.py --every {args.every} --runs {args.runs}{shown}`). "
         f"Recovery: from the fault's end to the next tick; 3 periods = {3 * period} s."
     )
     print()
@@ -72,7 +77,7 @@ def main() -> int:
     print("| " + " | ".join(columns) + " |")
     print("|---|---|---|---|---|---|")
     for name, text in FAULTS.items():
-        print(row(name, text, args.every, args.runs), flush=True)
+        print(row(name, text, args.every, args.runs, args.publish), flush=True)
     return 0
 
 

@@ -9,6 +9,8 @@ the period +- (2 x the jitter's upper end + 1 s).
 
     .venv/bin/python scripts/phase_sweep.py --json docs/data/phase-sweep.json   # run it all (~10 min, 2 cores)
     .venv/bin/python scripts/phase_sweep.py --from-json docs/data/phase-sweep.json  # print the tables again
+    .venv/bin/python scripts/phase_sweep.py --designs "one alarm + wave" --update docs/data/phase-sweep.json
+        # run some designs again and replace just their runs in the file
 
 The tables in docs/timing-model.md are this script's output for docs/data/phase-sweep.json
 (tests/test_beat.py checks that they still are).
@@ -106,6 +108,34 @@ def beat_table(found: list[Summary], model: str) -> str:
     return "\n".join(lines)
 
 
+# The designs a user chooses between with --publish, and the one they are measured against.
+PUBLISHING = ("one alarm + wave", "one alarm + PutMetricData", "one alarm + EMF line")
+BASELINE = "one alarm + PutMetricData"
+
+
+def mean_table(found: list[Summary]) -> str:
+    """The beat of each way of publishing over every evaluation second: the mean of the seconds'
+    mean intervals (a clock's second is drawn at random), and how far it is from publishing each
+    tick with PutMetricData."""
+    by_key = {(s.design, s.every, s.model): s for s in found}
+    models = list(dict.fromkeys(s.model for s in found))
+    periods = list(dict.fromkeys(s.every for s in found if s.design in PUBLISHING))
+    lines = [
+        "| model | clock | " + " | ".join(f"{d}: mean (s)" for d in PUBLISHING) + " | wave vs PutMetricData |",
+        "|---|---|" + "---|" * len(PUBLISHING) + "---|",
+    ]
+    for model in models:
+        for every in periods:
+            cells = [by_key.get((design, every, model)) for design in PUBLISHING]
+            if not any(cells):
+                continue
+            shown = [_num(c.average_mean, 2) if c else "-" for c in cells]
+            wave, base = by_key.get((PUBLISHING[0], every, model)), by_key.get((BASELINE, every, model))
+            change = f"{100 * (wave.average_mean / base.average_mean - 1):+.1f} %" if wave and base else "-"
+            lines.append(f"| {model} | {every} | " + " | ".join(shown) + f" | {change} |")
+    return "\n".join(lines)
+
+
 def markdown(found: list[Summary]) -> str:
     models = list(dict.fromkeys(s.model for s in found))
     blocks = []
@@ -116,6 +146,12 @@ def markdown(found: list[Summary]) -> str:
             blocks += [f"**At the model's defaults** (holding the beat: {bound}):", "", held_table(found, model), ""]
         else:
             blocks += [f"**At the {model} of every range**:", "", beat_table(found, model), ""]
+    blocks += [
+        "**The beat of each way of publishing, over every second** (the mean of the seconds' mean intervals):",
+        "",
+        mean_table(found),
+        "",
+    ]
     blocks.append(
         f"(`{COMMAND}`; each second is one run, its first interval, from the create kick, left out; a stall "
         "is a silence longer than the watchdog's window plus two heartbeats plus a period.)"
@@ -147,6 +183,9 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
     parser.add_argument("--json", type=Path, help="write every run and the summaries here")
     parser.add_argument("--from-json", type=Path, help="print the tables of an earlier --json, run nothing")
+    parser.add_argument(
+        "--update", type=Path, help="an earlier --json: replace its runs of the designs, periods and models run now"
+    )
     args = parser.parse_args()
     if args.from_json:
         try:
@@ -161,11 +200,22 @@ def main() -> int:
     if unknown:
         print(f"phase_sweep: unknown design or model: {', '.join(unknown)}", file=sys.stderr)
         return 2
-    found = jobs(designs, [p.strip() for p in args.periods.split(",")], models)
+    periods = [p.strip() for p in args.periods.split(",")]
+    kept: list[PhaseRun] = []
+    if args.update:
+        try:
+            kept = [
+                r for r in load(args.update) if not (r.design in designs and r.every in periods and r.model in models)
+            ]
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            print(f"phase_sweep: cannot read {args.update}: {error}", file=sys.stderr)
+            return 2
+    found = jobs(designs, periods, models)
     print(f"phase_sweep: {len(found)} runs on {args.jobs} processes", file=sys.stderr)
-    runs = run_all(found, max(1, args.jobs))
-    if args.json:
-        dump(args.json, runs)  # before anything else: a finished sweep is never lost
+    runs = kept + run_all(found, max(1, args.jobs))
+    for path in (args.json, args.update):
+        if path:
+            dump(path, runs)  # before anything else: a finished sweep is never lost
     print(markdown(summaries(runs)))
     return 0
 

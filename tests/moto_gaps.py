@@ -5,13 +5,18 @@ moto's CloudFormation (5.2, no Docker here):
 - would run the `Starter` custom resource's function in Docker, so the handler never runs;
   and through a change set it completes the stack without waiting for that answer;
 - never evaluates alarms, and `SetAlarmState` fires no action.
-moto's CloudWatch also starts every alarm in OK (AWS: INSUFFICIENT_DATA) and resets an alarm's
-state when PutMetricAlarm updates it (AWS keeps it).
+moto's CloudWatch also starts every alarm in OK (AWS: INSUFFICIENT_DATA), resets an alarm's
+state when PutMetricAlarm updates it (AWS keeps it), and answers no StateTransitionedTimestamp
+(when StateValue last changed).
 
 `MotoGaps.sync()` closes those gaps for every clock on the moto server, the way AWS would:
 - it creates, updates and deletes the clock's alarms (every `AWS::CloudWatch::Alarm` of the
   deployed template: the one tick alarm or the seed's pair, and the watchdog) exactly as the
-  template declares them; a new alarm starts in INSUFFICIENT_DATA, an updated one keeps its state;
+  template declares them, and, as CloudFormation, updates only those whose properties changed; a
+  new alarm starts in INSUFFICIENT_DATA, an updated one keeps its state and when it changed;
+- it keeps StateTransitionedTimestamp on moto's own alarm objects (the server runs in this
+  process, and moto answers any attribute of that name): set when an alarm is created and when
+  SetAlarmState really changes its state, kept when an alarm is updated;
 - it runs the real `alarmclock.handler.handle` in-process with the Create, Update or Delete
   request CloudFormation would send the Starter: Create once, Update only when the Starter's
   properties changed (with the old ones), Delete when the stack is gone;
@@ -25,10 +30,24 @@ state when PutMetricAlarm updates it (AWS keeps it).
 The handler's answers to CloudFormation are kept in `answers` and checked by the tests, since
 moto is not waiting for them.
 
-It never evaluates the metric: the loop's later beats are the emulator's business, and tests
-that need a past beat write it with put_metric_data. The handler stamps each Tick it publishes
-up to a period after the state change (handler.next_stamp), so a query for the ticks since some
-moment must look up to a period past now.
+For a clock that publishes with the api or logs, it never evaluates the metric: the loop's later
+beats are the emulator's business, and tests that need a past beat write it with put_metric_data.
+The handler stamps each Tick it publishes up to a period after the state change
+(handler.next_stamp), so a query for the ticks since some moment must look up to a period past now.
+
+A wave clock has no kick: its tick alarm leaves INSUFFICIENT_DATA, and flips, only when CloudWatch
+evaluates it on the values the handler laid. So for a wave clock every `sync()` also does what
+CloudWatch does at the tick alarms' evaluation at that moment (`evaluate`), and nothing more: it
+reads the Tick values moto holds (with the clock's Wave dimension) in the window the alarm looks
+at now (sliding: the period that ends on the last whole evaluation cycle; wall-clock: the last
+whole period), compares their Average with the alarm's own threshold and operator, and if that
+calls for another state, sets it with SetAlarmState, whose actions then run as above (only if the
+state changed and the actions are enabled). For the one alarm (Tick >= 1), a 1 in the window is
+ALARM and a 0 is OK; for the pair, tick-is-V goes to ALARM on a V and the other to OK. A window
+with no value leaves the state as it is (CloudWatch moves to INSUFFICIENT_DATA only once its whole
+evaluation range is empty, which no test waits for), and the watchdog is never evaluated. The
+evaluation happens whenever a test syncs, not at CloudWatch's own second of the cycle; a state
+that flips once a period flips at the first sync after the period boundary.
 """
 
 from __future__ import annotations
@@ -44,6 +63,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import boto3
+from moto.cloudwatch.models import cloudwatch_backends
 
 from alarmclock import handler
 
@@ -75,6 +95,13 @@ ALARM_KEYS = (
 ACTIONS_FOR_STATE = {"ALARM": "AlarmActions", "OK": "OKActions", "INSUFFICIENT_DATA": "InsufficientDataActions"}
 # What DescribeAlarms says of an alarm PutMetricAlarm has just created, on AWS.
 INITIAL_STATE = ("INSUFFICIENT_DATA", "Unchecked: Initial alarm creation")
+# How an alarm compares its statistic with its threshold (the operators a clock's alarms use).
+COMPARE = {
+    "GreaterThanOrEqualToThreshold": lambda value, threshold: value >= threshold,
+    "GreaterThanThreshold": lambda value, threshold: value > threshold,
+    "LessThanOrEqualToThreshold": lambda value, threshold: value <= threshold,
+    "LessThanThreshold": lambda value, threshold: value < threshold,
+}
 
 
 @dataclass
@@ -86,6 +113,7 @@ class Deployed:
     config: handler.ClockConfig
     starter: dict[str, Any]  # the Starter's properties, as CloudFormation sends them
     alarm_names: list[str] = field(default_factory=list)
+    declared: dict[str, dict[str, Any]] = field(default_factory=dict)  # each alarm's PutMetricAlarm
     function_arn: str = ""
     topic_arn: str | None = None
 
@@ -109,6 +137,7 @@ class MotoGaps:
         self.deployed: dict[str, Deployed] = {}
         self.transitions: list[Transition] = []
         self.delivered: list[tuple[str, str]] = []  # (alarm, state) of each action run
+        self.set_states: list[tuple[str, str]] = []  # (alarm, state) of each SetAlarmState by the handler
         self.answers: list[dict[str, Any]] = []
         self.logs: list[dict[str, Any]] = []
         self.deliver_actions = True
@@ -147,6 +176,10 @@ class MotoGaps:
             for stack in live.values():
                 self.settle(stack)
                 self.deliver()
+                clock = self.deployed[stack["StackId"]]
+                if clock.config.publish == "wave":
+                    self.evaluate(clock)
+                    self.deliver()
             for stack_id in [s for s in self.deployed if s not in live]:
                 status = self.cloudformation.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"]
                 if status == "DELETE_COMPLETE":
@@ -194,13 +227,22 @@ class MotoGaps:
             if resource["Type"] != "AWS::CloudWatch::Alarm":
                 continue
             declared = resolve(resource["Properties"], name, paused, resolved)
-            self.cloudwatch.put_metric_alarm(**{k: declared[k] for k in ALARM_KEYS if k in declared})
+            request = {k: declared[k] for k in ALARM_KEYS if k in declared}
             alarm_name = declared["AlarmName"]
             clock.alarm_names.append(alarm_name)
-            # ... a new alarm in INSUFFICIENT_DATA, an updated one in the state it had (moto: OK).
+            clock.declared[alarm_name] = request
             old = before.get(alarm_name)
+            if old is not None and known is not None and known.declared.get(alarm_name) == request:
+                continue  # unchanged: CloudFormation leaves it alone
+            self.cloudwatch.put_metric_alarm(**request)
+            # ... a new alarm in INSUFFICIENT_DATA, an updated one in the state it had (moto: OK),
+            # since the time it had it.
             state, reason = (old["StateValue"], old["StateReason"]) if old else INITIAL_STATE
             self.cloudwatch.set_alarm_state(AlarmName=alarm_name, StateValue=state, StateReason=reason)
+            if old is None:
+                self.mark_transition(alarm_name)
+            else:
+                self.keep_transition(alarm_name, old)
         # ... deletes those the template no longer has (the pair's tick-is-0, after --alarms 1) ...
         gone = [a for a in (known.alarm_names if known else []) if a not in clock.alarm_names]
         if gone:
@@ -236,7 +278,69 @@ class MotoGaps:
     def describe(self, names: list[str]) -> list[dict[str, Any]]:
         return list(self.cloudwatch.describe_alarms(AlarmNames=names)["MetricAlarms"]) if names else []
 
+    # ---- alarm state times: moto's alarm objects, in this process ---------------------------------
+
+    def moto_alarm(self, name: str) -> Any:
+        return cloudwatch_backends[ACCOUNT][self.region].alarms[name]
+
+    def mark_transition(self, name: str) -> None:
+        """The alarm's StateValue has just changed: DescribeAlarms' StateTransitionedTimestamp."""
+        alarm = self.moto_alarm(name)
+        alarm.state_transitioned_timestamp = alarm.state_updated_timestamp
+
+    def keep_transition(self, name: str, old: dict[str, Any]) -> None:
+        """An updated alarm keeps its state's times (moto's PutMetricAlarm made a new alarm)."""
+        alarm = self.moto_alarm(name)
+        for attribute, key in (
+            ("state_updated_timestamp", "StateUpdatedTimestamp"),
+            ("state_transitioned_timestamp", "StateTransitionedTimestamp"),
+        ):
+            if old.get(key) is not None:
+                setattr(alarm, attribute, old[key].astimezone(UTC).replace(tzinfo=None))  # moto's are naive UTC
+
+    # ---- a wave clock's alarm evaluations -------------------------------------------------------
+
+    def evaluate(self, clock: Deployed) -> None:
+        """What CloudWatch does when it evaluates a wave clock's tick alarms now: each goes to the
+        state the value in its current window calls for (see the module's docstring)."""
+        config, now = clock.config, time.time()
+        if config.window == "wallclock":
+            end = now // config.period * config.period
+        else:
+            end = now // config.cycle * config.cycle
+        for alarm in self.describe(config.alarm_names):
+            points = self.cloudwatch.get_metric_statistics(
+                Namespace=alarm["Namespace"],
+                MetricName=alarm["MetricName"],
+                Dimensions=alarm.get("Dimensions") or [],
+                StartTime=datetime.fromtimestamp(end - config.period, UTC),
+                EndTime=datetime.fromtimestamp(end, UTC),
+                Period=config.period,
+                Statistics=["Average"],
+            )["Datapoints"]
+            if not points:
+                continue
+            value = sum(p["Average"] for p in points) / len(points)
+            breaching = COMPARE[alarm["ComparisonOperator"]](value, alarm["Threshold"])
+            state = "ALARM" if breaching else "OK"
+            if state != alarm["StateValue"]:
+                relation = "crossed" if breaching else "did not cross"
+                reason = f"Threshold Crossed: 1 datapoint [{value}] {relation} the threshold ({alarm['Threshold']})"
+                self.set_state(self.cloudwatch, AlarmName=alarm["AlarmName"], StateValue=state, StateReason=reason)
+
     # ---- alarm actions -------------------------------------------------------------------------
+
+    def set_state(self, cloudwatch: Any, **request: Any) -> Any:
+        """SetAlarmState, and the transition it makes (if it makes one) for `deliver`."""
+        name = request["AlarmName"]
+        before = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"]
+        answer = cloudwatch.set_alarm_state(**request)
+        # AWS runs actions "when the updated state differs from the previous value" (SetAlarmState).
+        if before and before[0]["StateValue"] != request["StateValue"]:
+            self.mark_transition(name)
+            after = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]
+            self.changed(before[0]["StateValue"], after)
+        return answer
 
     def changed(self, previous: str, alarm: dict[str, Any]) -> None:
         """SetAlarmState changed an alarm's state: its actions for the new state are due."""
@@ -294,20 +398,15 @@ class MotoGaps:
 
 class AlarmStates:
     """The handler's CloudWatch client: moto's, except that SetAlarmState reports each real state
-    change to MotoGaps, whose `deliver` then runs the alarm's actions (moto runs none)."""
+    change to MotoGaps, whose `deliver` then runs the alarm's actions (moto runs none). Every
+    SetAlarmState the handler makes (a kick, its prelude) is kept in `MotoGaps.set_states`."""
 
     def __init__(self, real: Any, gaps: MotoGaps) -> None:
         self.real, self.gaps = real, gaps
 
     def set_alarm_state(self, **request: Any) -> Any:
-        name = request["AlarmName"]
-        before = self.real.describe_alarms(AlarmNames=[name])["MetricAlarms"]
-        answer = self.real.set_alarm_state(**request)
-        # AWS runs actions "when the updated state differs from the previous value" (SetAlarmState).
-        if before and before[0]["StateValue"] != request["StateValue"]:
-            after = self.real.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]
-            self.gaps.changed(before[0]["StateValue"], after)
-        return answer
+        self.gaps.set_states.append((request["AlarmName"], request["StateValue"]))
+        return self.gaps.set_state(self.real, **request)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real, name)

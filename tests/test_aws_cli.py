@@ -28,9 +28,11 @@ import botocore.exceptions
 import pytest
 from moto import settings as moto_settings
 from moto.cloudformation.models import CloudFormationBackend, Event, cloudformation_backends
+from moto.cloudwatch.models import cloudwatch_backends
 from moto.server import ThreadedMotoServer
 
-from alarmclock import __version__
+from alarmclock import __version__, handler
+from alarmclock.aws.models import period_start
 from alarmclock.cli import main
 from alarmclock.render import render
 from alarmclock.spec import build_spec
@@ -153,6 +155,38 @@ def moto_stack(name: str = CLOCK) -> Any:
     return cloudformation_backends[ACCOUNT][REGION].get_stack(name)
 
 
+WAVE_60S = [{"Name": "Wave", "Value": "60s"}]
+
+
+def wave_values(endpoint: str, name: str = CLOCK) -> list[tuple[datetime, float]]:
+    """(period start, Average) of a one-minute wave clock's Tick values, from 10 minutes ago to the
+    end of anything laid ahead (two hours)."""
+    now = datetime.now(UTC)
+    answer = client(endpoint, "cloudwatch").get_metric_statistics(
+        Namespace=f"alarmclock/{name}",
+        MetricName="Tick",
+        Dimensions=WAVE_60S,
+        StartTime=now - timedelta(minutes=10),
+        EndTime=now + timedelta(hours=2, minutes=2),
+        Period=60,
+        Statistics=["Average"],
+    )
+    return sorted((period_start(p["Timestamp"], 60), p["Average"]) for p in answer["Datapoints"])
+
+
+def set_alarm_times(name: str, changed: timedelta, configured: timedelta) -> None:
+    """moto cannot age an alarm: put its last state change and configuration that long ago on
+    moto's in-process backend (its times are naive UTC)."""
+    alarm: Any = cloudwatch_backends[ACCOUNT][REGION].alarms[name]
+    now = datetime.now(UTC).replace(tzinfo=None)
+    alarm.state_transitioned_timestamp = alarm.state_updated_timestamp = now - changed
+    alarm.configuration_updated_timestamp = now - configured
+
+
+def tick_lines(gaps: MotoGaps) -> list[dict[str, Any]]:
+    return [line for line in gaps.logs if line["action"] == "tick"]
+
+
 def leave_failed(name: str, status: str, events: list[tuple[str, str, str, str]]) -> None:
     """moto has no failure model (a stack never rolls back or fails to delete there): put the
     stack where CloudFormation leaves it, with the events it writes on the way."""
@@ -203,6 +237,7 @@ def test_deploy_creates_the_clock_streams_events_and_waits_for_the_first_tick(
     job = make_function(endpoint)
     # deploy blocks until a tick is seen; MotoGaps plays CloudFormation's custom resource and
     # CloudWatch's alarm action with the real handler meanwhile, so that first tick is real.
+    # (--publish api: the Starter kicks the loop, and the first tick publishes a value.)
     with gaps.running():
         status, out, err = run(
             capsys,
@@ -211,6 +246,8 @@ def test_deploy_creates_the_clock_streams_events_and_waits_for_the_first_tick(
             CLOCK,
             "--every",
             "1m",
+            "--publish",
+            "api",
             "--target",
             job,
             "--target",
@@ -222,7 +259,7 @@ def test_deploy_creates_the_clock_streams_events_and_waits_for_the_first_tick(
     assert err == ""
     lines = out.splitlines()
     assert lines[0] == f"creating stack {CLOCK}: change set " + lines[0].split("change set ")[1]
-    resources = build_template(build_spec(targets=(job, queue_arn)))["Resources"]
+    resources = build_template(build_spec(targets=(job, queue_arn), publish="api"))["Resources"]
     assert f"  will create {len(resources)} resource(s)" in lines
     assert re.search(r"^  \d\d:\d\d:\d\d  CREATE_IN_PROGRESS +stack  User Initiated$", out, re.M)
     assert re.search(r"^  \d\d:\d\d:\d\d  CREATE_COMPLETE +stack$", out, re.M)
@@ -242,6 +279,7 @@ def test_deploy_creates_the_clock_streams_events_and_waits_for_the_first_tick(
         "via": "lambda",
         "alarms": 1,
         "window": "sliding",
+        "publish": "api",
         "targets": [job, queue_arn],
     }
     # One tick alarm and the watchdog, both new (INSUFFICIENT_DATA). The Starter answered
@@ -260,13 +298,72 @@ def test_deploy_creates_the_clock_streams_events_and_waits_for_the_first_tick(
     assert (tick["clock"], tick["alarm"], tick["period_s"]) == (CLOCK, f"{CLOCK}-tick-is-1", 60)
 
 
+def test_deploy_of_a_default_clock_lays_the_wave_and_waits_for_its_alarms_first_change(
+    endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
+) -> None:
+    queue_url, queue_arn = make_queue(endpoint)
+    before = datetime.now(UTC)
+    # MotoGaps runs the Starter (which lays the wave) and then evaluates the tick alarm on the
+    # values laid, as CloudWatch does within a minute: that state change is the first tick.
+    with gaps.running():
+        status, out, err = run(capsys, endpoint, "deploy", CLOCK, "--target", queue_arn, "--tick-timeout", "20")
+    assert status == 0, err
+    seen = re.fullmatch(
+        rf"{CLOCK} is deployed and ticking \(stack CREATE_COMPLETE; first tick at (\d\d:\d\d:\d\d) UTC: "
+        rf"{CLOCK}-tick-is-1 went to (ALARM|OK)\)",
+        out.splitlines()[-1],
+    )
+    assert seen, out
+    assert (metadata(endpoint)["publish"], metadata(endpoint)["period_s"]) == ("wave", 60)
+    # Both alarms watch the Tick metric with the Wave dimension.
+    described = client(endpoint, "cloudwatch").describe_alarms()["MetricAlarms"]
+    assert {a["AlarmName"]: a["Dimensions"] for a in described} == {
+        f"{CLOCK}-tick-is-1": WAVE_60S,
+        f"{CLOCK}-watchdog": WAVE_60S,
+    }
+    # The Starter answered SUCCESS after laying the wave; nothing called SetAlarmState but CloudWatch.
+    assert [a["Status"] for a in gaps.answers] == ["SUCCESS"]
+    assert [(line["action"], line["reason"]) for line in gaps.logs if line["action"] in ("wave", "kick")] == [
+        ("wave", "stack create")
+    ]
+    assert gaps.set_states == []
+    # The wave: one value a minute, k % 2 in minute k, from the window the alarm looked at when it
+    # was laid (the minute before) to two hours ahead.
+    values = wave_values(endpoint)
+    minute = timedelta(minutes=1)
+    assert values[0][0] in (period_start(before, 60) - minute, period_start(before, 60))
+    assert [when for when, _ in values] == [values[0][0] + k * minute for k in range(len(values))]
+    assert all(value == int(when.timestamp()) // 60 % 2 for when, value in values)
+    assert values[-1][0] >= period_start(before + timedelta(seconds=7140), 60) - minute
+    # The first tick: the alarm went to the state its window's value called for (1: ALARM, 0: OK),
+    # its action ran the handler, which published nothing and called the target.
+    alarm, state = gaps.delivered[0]
+    assert (alarm, state) == (f"{CLOCK}-tick-is-1", seen.group(2))
+    assert tick_lines(gaps)[0]["published"] == "wave"
+    tick = json.loads(client(endpoint, "sqs").receive_message(QueueUrl=queue_url)["Messages"][0]["Body"])
+    assert tick["tick_time"][11:19] == seen.group(1)
+    looked_at = int(datetime.fromisoformat(tick["tick_time"]).timestamp()) // 60 - 1
+    assert state == ("ALARM" if looked_at % 2 else "OK")
+
+
 def test_deploy_with_two_alarms_creates_the_pair_and_status_reports_both(
     endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
 ) -> None:
     queue_url, queue_arn = make_queue(endpoint)
     with gaps.running():
         status, out, err = run(
-            capsys, endpoint, "deploy", CLOCK, "--alarms", "2", "--target", queue_arn, "--tick-timeout", "20"
+            capsys,
+            endpoint,
+            "deploy",
+            CLOCK,
+            "--alarms",
+            "2",
+            "--publish",
+            "api",
+            "--target",
+            queue_arn,
+            "--tick-timeout",
+            "20",
         )
     assert status == 0, err
     assert out.splitlines()[-1].startswith(f"{CLOCK} is deployed and ticking (stack CREATE_COMPLETE; first tick seen")
@@ -302,13 +399,17 @@ def test_deploy_with_two_alarms_creates_the_pair_and_status_reports_both(
 def test_updating_a_pair_clock_without_alarms_keeps_the_pair(
     endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    deploy(capsys, endpoint, "--alarms", "2")
+    deploy(capsys, endpoint, "--alarms", "2", "--publish", "api")
     gaps.sync()
     # Only --every: the design is kept from the deployed metadata (the default, 1, is not imposed).
     status, out, err = run(capsys, endpoint, "deploy", CLOCK, "--every", "2m", "--no-wait")
     assert status == 0, err
     assert "TickAlarm0 (AWS::CloudWatch::Alarm)" in out and "Remove" not in out
-    assert (metadata(endpoint)["period_s"], metadata(endpoint)["alarms"]) == (120, 2)
+    assert (metadata(endpoint)["period_s"], metadata(endpoint)["alarms"], metadata(endpoint)["publish"]) == (
+        120,
+        2,
+        "api",
+    )
     gaps.sync()
     assert {name: a["Period"] for name, a in alarms(endpoint).items()} == {
         f"{CLOCK}-tick-is-0": 120,
@@ -325,7 +426,9 @@ def test_alarms_1_turns_a_pair_clock_into_a_one_alarm_clock(
     endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # (A first update only: moto 5.2 fails a later update that removes a resource type it skipped.)
-    deploy(capsys, endpoint, "--alarms", "2")
+    # --publish api: the update's verdict rests on the kick's Tick value. (A wave clock's updated
+    # alarm is "starting" until its next flip, at the next minute: test_status_of_a_wave_clock_...)
+    deploy(capsys, endpoint, "--alarms", "2", "--publish", "api")
     gaps.sync()
     # tick-is-0 goes (a removal: asked, or --yes) and tick-is-1 gets its OK action.
     status, out, err = run(capsys, endpoint, "deploy", CLOCK, "--alarms", "1", "--yes", "--no-wait")
@@ -487,7 +590,7 @@ def test_status_shows_alarms_last_ticks_the_hours_beat_and_ticking(
     endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = datetime.now(UTC)
-    deploy(capsys, endpoint)
+    deploy(capsys, endpoint, "--publish", "api")
     gaps.sync()  # alarms created, Starter run, its kick delivered: one tick (1) now
     # moto never evaluates alarms, so the loop's earlier beats are written as the handler writes
     # them: 0 and 1 alternating, one a minute, from 11 to 2 minutes before the deploy.
@@ -530,7 +633,7 @@ def test_status_shows_alarms_last_ticks_the_hours_beat_and_ticking(
 def test_status_says_stalled_and_for_how_long(
     endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    deploy(capsys, endpoint)
+    deploy(capsys, endpoint, "--publish", "api")
     gaps.deliver_actions = False  # the kick's action is lost: no tick now
     gaps.sync()
     # A clock deployed 30 minutes ago whose last tick was 20 minutes ago. moto cannot age one
@@ -544,6 +647,58 @@ def test_status_says_stalled_and_for_how_long(
     assert report["verdict"] == "stalled"
     # the tick's period ended 19-20 minutes ago
     assert re.fullmatch(r"no tick for over 19 min \(the last in the period from \d\d:\d\d:00 UTC\)", report["reason"])
+
+
+def test_status_of_a_wave_clock_is_judged_by_its_alarm_and_shows_only_ended_periods(
+    endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deploy(capsys, endpoint)
+    gaps.sync()  # alarms made, the Starter lays the wave, the alarm's first evaluation: a tick
+    status, out, err = run(capsys, endpoint, "status", CLOCK, "--json")
+    assert (status, err) == (0, "")
+    report = json.loads(out)
+    assert (report["verdict"], report["settings"]["publish"]) == ("ticking", "wave")
+    assert re.fullmatch(rf"last tick at \d\d:\d\d:\d\d UTC: {CLOCK}-tick-is-1 went to (ALARM|OK)", report["reason"]), (
+        report["reason"]
+    )
+    # Laid two hours ahead, but the beat and the values shown stop at the last period that has
+    # ended: the wave began with the minute before the deploy's (a second one if a minute has
+    # passed since), everything before it is empty.
+    assert 7000 <= report["wave"]["ahead_s"] <= 7200
+    assert re.fullmatch(r"\.+[01]{1,2}", report["beat"]["pattern"]), report["beat"]["pattern"]
+    assert 1 <= len(report["last_ticks"]) <= 2
+    assert datetime.fromisoformat(report["beat"]["to"]) <= datetime.now(UTC) - timedelta(minutes=1)
+
+    status, out, err = run(capsys, endpoint, "status", CLOCK)
+    assert status == 0
+    assert "  verdict   TICKING: last tick at " in out
+    assert "; one tick alarm, sliding window, publish wave" in out
+    assert re.search(r"^  wave      laid up to the period from \d\d:\d\d:00 UTC, 11\d min ahead$", out, re.M), out
+    assert re.search(r"^  values    ended periods, newest first \(UTC\): \d\d:\d\d:00=[01]", out, re.M), out
+
+
+def test_status_says_a_wave_clock_is_stalled_when_its_alarm_stops_changing(
+    endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deploy(capsys, endpoint)
+    gaps.sync()
+    alarm = f"{CLOCK}-tick-is-1"
+    # Deployed 30 minutes ago; its alarm last changed 20 minutes ago (the wave laid or not: its
+    # Tick values are no evidence of ticks).
+    set_alarm_times(alarm, changed=timedelta(minutes=20), configured=timedelta(minutes=30))
+    status, out, _err = run(capsys, endpoint, "status", CLOCK, "--json")
+    report = json.loads(out)
+    assert (status, report["verdict"]) == (1, "stalled")
+    assert re.fullmatch(
+        rf"no tick for 20 min \(the last at \d\d:\d\d:\d\d UTC: {alarm} went to (ALARM|OK)\)", report["reason"]
+    ), report["reason"]
+    # A one-minute clock's alarm changes once a minute: 2 min 50 s since the last is still ticking
+    # (two periods and a minute: a whole flip missed, not a late evaluation) ...
+    set_alarm_times(alarm, changed=timedelta(seconds=170), configured=timedelta(minutes=30))
+    assert json.loads(run(capsys, endpoint, "status", CLOCK, "--json")[1])["verdict"] == "ticking"
+    # ... 3 min 10 s is not.
+    set_alarm_times(alarm, changed=timedelta(seconds=190), configured=timedelta(minutes=30))
+    assert json.loads(run(capsys, endpoint, "status", CLOCK, "--json")[1])["verdict"] == "stalled"
 
 
 def test_status_says_broken_when_an_alarm_is_gone(
@@ -571,7 +726,7 @@ def test_pause_or_resume_that_changes_nothing_says_so_once(endpoint: str, capsys
 def test_pause_and_resume_keep_everything_and_pause_survives_a_deploy(
     endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    deploy(capsys, endpoint)
+    deploy(capsys, endpoint, "--publish", "api")
     gaps.sync()
     function = client(endpoint, "cloudformation").describe_stack_resource(
         StackName=CLOCK, LogicalResourceId="TickFunction"
@@ -620,6 +775,47 @@ def test_pause_and_resume_keep_everything_and_pause_survives_a_deploy(
     assert json.loads(run(capsys, endpoint, "status", CLOCK, "--json")[1])["verdict"] == "ticking"
 
 
+def test_pause_and_resume_of_a_wave_clock_lay_the_wave_again_and_wait_for_its_alarms_change(
+    endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deploy(capsys, endpoint)
+    gaps.sync()
+    assert run(capsys, endpoint, "pause", CLOCK)[0] == 0
+    gaps.sync()
+    assert {
+        a["AlarmName"]: a["ActionsEnabled"] for a in client(endpoint, "cloudwatch").describe_alarms()["MetricAlarms"]
+    } == {f"{CLOCK}-tick-is-1": False, f"{CLOCK}-watchdog": False}
+    assert json.loads(run(capsys, endpoint, "status", CLOCK, "--json")[1])["verdict"] == "paused"
+    # Paused for over two hours: the wave has run out, and the alarm, with no Tick value left in its
+    # window, has gone to INSUFFICIENT_DATA. moto cannot age data: the clock's values are removed
+    # from moto's in-process backend, and the alarm set to the state CloudWatch would give it.
+    backend = cloudwatch_backends[ACCOUNT][REGION]
+    backend.metric_data = [d for d in backend.metric_data if d.namespace != f"alarmclock/{CLOCK}"]
+    alarm = f"{CLOCK}-tick-is-1"
+    client(endpoint, "cloudwatch").set_alarm_state(
+        AlarmName=alarm, StateValue="INSUFFICIENT_DATA", StateReason="Insufficient Data: no datapoints"
+    )
+    gaps.mark_transition(alarm)
+    assert wave_values(endpoint) == []
+    ticks_before = len(tick_lines(gaps))
+
+    # The Starter's Update (Paused true -> false) lays the wave again; the alarm's next evaluation
+    # leaves INSUFFICIENT_DATA, and that change (with its actions on again) is the first tick.
+    with gaps.running():
+        status, out, err = run(capsys, endpoint, "resume", CLOCK, "--tick-timeout", "20")
+    assert status == 0, err
+    assert re.fullmatch(
+        rf"{CLOCK} is resumed and ticking \(stack UPDATE_COMPLETE; first tick at \d\d:\d\d:\d\d UTC: "
+        rf"{alarm} went to (ALARM|OK)\)",
+        out.splitlines()[-1],
+    ), out
+    assert [line["reason"] for line in gaps.logs if line["action"] == "wave"] == ["stack create", "stack update"]
+    assert gaps.set_states == []
+    assert len(wave_values(endpoint)) >= 119
+    assert [line["published"] for line in tick_lines(gaps)[ticks_before:]][:1] == ["wave"]
+    assert json.loads(run(capsys, endpoint, "status", CLOCK, "--json")[1])["verdict"] == "ticking"
+
+
 # ---- list -------------------------------------------------------------------------------------------
 
 
@@ -638,9 +834,9 @@ def test_list_shows_the_clocks_and_nothing_else(endpoint: str, capsys: pytest.Ca
     ]
     listed = json.loads(run(capsys, endpoint, "list", "--json")[1])
     assert listed["region"] == REGION
-    assert [(c["clock"], c["period_s"], c["paused"]) for c in listed["clocks"]] == [
-        ("clock-a", 60, False),
-        ("clock-b", 300, True),
+    assert [(c["clock"], c["period_s"], c["paused"], c["publish"]) for c in listed["clocks"]] == [
+        ("clock-a", 60, False, "wave"),
+        ("clock-b", 300, True, "wave"),
     ]
 
 
@@ -680,7 +876,7 @@ def test_destroy_deletes_the_stack_and_confirms_nothing_is_left(
 def test_destroy_reports_tick_data_still_arriving(
     endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    deploy(capsys, endpoint)
+    deploy(capsys, endpoint, "--publish", "api")
     gaps.sync()
 
     def a_late_tick() -> None:
@@ -700,6 +896,93 @@ def test_destroy_reports_tick_data_still_arriving(
     assert one_line_error(err) == (
         f"stack {CLOCK} is deleted, but some of the clock is left: "
         f"Tick data still arriving in alarmclock/{CLOCK} (1 new value(s))"
+    )
+
+
+def test_destroy_of_a_wave_clock_finds_nothing_left_though_its_wave_is_laid_ahead(
+    endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deploy(capsys, endpoint)
+    gaps.sync()
+    assert len(wave_values(endpoint)) >= 119
+    with gaps.running():
+        status, out, err = run(capsys, endpoint, "destroy", CLOCK, "--yes", "--settle", "1")
+    assert (status, err) == (0, "")
+    assert out.splitlines()[-1] == (
+        f"{CLOCK} destroyed: stack deleted, no alarms left, no Tick data arrived for 1 s "
+        "(CloudWatch keeps past Tick datapoints until they expire)"
+    )
+    assert client(endpoint, "cloudwatch").describe_alarms()["MetricAlarms"] == []
+
+
+class Quiet:
+    """The runner's Progress, for tests that call the runner themselves."""
+
+    def say(self, text: str) -> None:
+        pass
+
+    def event(self, event: Any) -> None:
+        pass
+
+    def changes(self, changes: Any, creating: bool) -> None:
+        pass
+
+    def confirm(self, question: str) -> bool:
+        return False
+
+
+def test_destroy_does_not_count_a_wave_laid_before_the_delete_as_arriving(
+    endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from alarmclock.aws.execute import Runner
+    from alarmclock.aws.plan import plan_destroy
+    from alarmclock.aws.session import Aws, AwsOptions
+    from alarmclock.aws.stacks import Stacks
+    from alarmclock.aws.status import find_clock
+
+    deploy(capsys, endpoint)
+    gaps.sync()
+    aws = Aws(AwsOptions(region=REGION, endpoint_url=endpoint))
+    current = find_clock(Stacks(aws), CLOCK, REGION)
+    plan = plan_destroy(current, function_name=Stacks(aws).function_name(current.stack.stack_id), settle_s=0.1)
+    # The runner's clock (injected) moves 10 minutes at every look: by the end of the check, ten
+    # more of the values laid before the delete are "a period past now". None of them arrived.
+    start, looks = datetime.now(UTC), iter(range(1000))
+
+    def now() -> datetime:
+        return start + timedelta(minutes=10) * next(looks)
+
+    with gaps.running():
+        outcome = Runner(aws, Quiet(), poll_s=0.01, now=now).run(plan)
+    assert outcome.ok, outcome.message
+
+
+def test_destroy_catches_a_wave_clock_still_laying_its_wave_after_the_delete(
+    endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deploy(capsys, endpoint)
+    gaps.sync()
+    config = next(iter(gaps.deployed.values())).config
+    laid: list[dict[str, Any]] = []
+
+    def a_late_heartbeat() -> None:
+        # A heartbeat still in flight lays the wave again (the same values) after the stack is gone.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and stack(endpoint) is not None:
+            time.sleep(0.01)
+        time.sleep(0.3)
+        laid.append(handler.handle({"alarmclock": "heartbeat"}, None, config, gaps.runtime))
+
+    late = threading.Thread(target=a_late_heartbeat)
+    late.start()
+    with gaps.running():
+        status, _out, err = run(capsys, endpoint, "destroy", CLOCK, "--yes", "--settle", "1")
+    late.join()
+    assert status == 1
+    assert laid[0]["action"] == "wave"
+    assert one_line_error(err) == (
+        f"stack {CLOCK} is deleted, but some of the clock is left: "
+        f"Tick data still arriving in alarmclock/{CLOCK} ({laid[0]['values']} new value(s))"
     )
 
 

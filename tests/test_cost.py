@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime
 import json
+import subprocess
+import sys
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -44,7 +47,7 @@ def test_a_one_minute_clock_matches_the_hand_computed_bill() -> None:
     # Lambda duration 64,800 x 0.1 s x 0.125 GB = 810 GB-s x $0.0000133334 = $0.010800054
     # Logs 43,200 x 640 B + 21,600 x 340 B = 34,992,000 B = 0.0325888 GiB x $0.50 = $0.0162944
     # total $1.3880545; with the free tier only the watchdog is left: $0.30.
-    bill = clock_bill(60)
+    bill = clock_bill(60, publish="api")
     items = by_key(bill)
     assert items["alarm_standard"].list_usd == Decimal("0.10")
     assert (
@@ -64,8 +67,104 @@ def test_a_one_minute_clock_matches_the_hand_computed_bill() -> None:
     assert "sns_publish" not in items
 
 
+def test_a_one_minute_wave_clock_matches_the_hand_computed_bill() -> None:
+    # The default at 1 min: a wave laid by a heartbeat every 10 minutes (4,320 runs a month), each
+    # run one PutMetricData; a tick makes no CloudWatch call.
+    # 1 standard tick alarm + 1 standard watchdog (minute periods) x $0.10 = $0.20 (free tier: $0)
+    # 1 custom metric (Tick, dimension Wave=60s)             = $0.30     (free tier: $0)
+    # CloudWatch API 4,320 PutMetricData x $0.01/1,000       = $0.0432
+    # Lambda requests (43,200 + 4,320) = 47,520 x $0.20/1M  = $0.009504
+    # Lambda duration 47,520 x 0.1 s x 0.125 GB = 594 GB-s x $0.0000133334 = $0.0079200396
+    # Logs 43,200 x 640 B + 4,320 x (340 + 170) B = 29,851,200 B = 0.02780110 GiB x $0.50 = $0.01390055
+    # total $0.5745246, under the $0.60 the cost issue asked for; with the free tier $0.
+    bill = clock_bill(60)
+    items = by_key(bill)
+    assert items["alarm_standard"].quantity == 2 and "alarm_high_resolution" not in items
+    assert items["cloudwatch_api"].quantity == 4_320 and items["cloudwatch_api"].list_usd == Decimal("0.0432")
+    assert items["cloudwatch_api"].label == "CloudWatch API: one PutMetricData per heartbeat (the wave)"
+    assert items["eventbridge_scheduled_rule"].quantity == 4_320
+    assert items["lambda_requests"].list_usd == Decimal("0.009504")
+    assert items["lambda_duration_arm64"].list_usd == Decimal("0.0079200396")
+    assert float(items["logs_ingestion"].quantity) == pytest.approx(29_851_200 / GB)
+    assert float(bill.list_usd) == pytest.approx(0.5745246, abs=1e-7) and bill.list_usd <= Decimal("0.60")
+    assert bill.with_free_tier_usd == 0
+
+
+def test_a_ten_second_wave_clock_costs_under_a_dollar_and_a_quarter() -> None:
+    # 259,200 ticks + 4,320 heartbeat runs = 263,520 runs.
+    # 1 high-resolution tick alarm $0.30 + 1 standard watchdog $0.10 + the metric $0.30 = $0.70
+    # CloudWatch API 4,320 x $0.00001 = $0.0432
+    # Lambda requests 263,520 x $0.0000002 = $0.052704; duration 3,294 GB-s x $0.0000133334 = $0.0439202196
+    # Logs 259,200 x 640 B + 4,320 x 510 B = 168,091,200 B = 0.15654713 GiB x $0.50 = $0.07827356
+    # total $0.9180978 (the cost issue's goal: <= $1.25); with the free tier the high-resolution alarm, $0.30.
+    bill = clock_bill(10)
+    items = by_key(bill)
+    assert items["alarm_high_resolution"].quantity == 1 and items["alarm_standard"].quantity == 1
+    assert items["cloudwatch_api"].list_usd == Decimal("0.0432")
+    assert items["lambda_requests"].list_usd == Decimal("0.052704")
+    assert items["lambda_duration_arm64"].list_usd == Decimal("0.0439202196")
+    assert float(bill.list_usd) == pytest.approx(0.9180978, abs=1e-7) and bill.list_usd <= Decimal("1.25")
+    assert bill.with_free_tier_usd == Decimal("0.30")
+
+
+def test_a_ten_second_clock_publishing_in_logs_pays_the_heartbeats_look_and_a_second_line() -> None:
+    # --publish logs: no PutMetricData; the heartbeat (every 2 minutes) still makes a DescribeAlarms.
+    # 2 high-resolution alarms $0.60 + the metric $0.30; CloudWatch API 21,600 x $0.00001 = $0.216
+    # Lambda 280,800 runs: $0.05616 + $0.046800234
+    # Logs 259,200 x (640 + 340) B + 21,600 x 340 B = 261,360,000 B = 0.24341047 GiB x $0.50 = $0.12170523
+    # total $1.3406655
+    bill = clock_bill(10, publish="logs")
+    items = by_key(bill)
+    assert items["cloudwatch_api"].quantity == 21_600
+    assert items["cloudwatch_api"].label == "CloudWatch API: DescribeAlarms per heartbeat"
+    assert float(items["logs_ingestion"].quantity) == pytest.approx(261_360_000 / GB)
+    assert float(bill.list_usd) == pytest.approx(1.3406655, abs=1e-7)
+
+
+def test_the_log_line_sizes_priced_are_the_handlers_own_lines() -> None:
+    # cost.py prices 340 bytes for the EMF line and 170 for the wave's line (CloudWatch Logs adds 26
+    # bytes of metadata to each): the handler's lines for a clock with a 20-character name.
+    from alarmclock import handler
+    from alarmclock.cost import EMF_LINE_LOG_BYTES, WAVE_LINE_LOG_BYTES
+
+    name = "c" * 20
+    config = handler.ClockConfig(name, f"alarmclock/{name}", 10, f"{name}-tick-is-", publish="logs")
+    emf = handler.emf_line(1, 1_767_225_659.0, config, f"{name}-tick-is-1", 1_767_225_600.123)
+    assert len(json.dumps(emf)) + 26 <= EMF_LINE_LOG_BYTES < len(json.dumps(emf)) + 26 + 40
+    wave_line: list[dict] = []
+    runtime = handler.Runtime(
+        client=lambda service, region: type("CW", (), {"put_metric_data": lambda self, **kw: {}})(),
+        now=lambda: 1_767_225_600.0,
+        http_put=None,
+        log=wave_line.append,
+    )
+    handler.lay_wave(
+        handler.ClockConfig(name, f"alarmclock/{name}", 10, f"{name}-tick-is-", publish="wave"), runtime, "heartbeat"
+    )
+    assert len(json.dumps(wave_line[0])) + 26 <= WAVE_LINE_LOG_BYTES < len(json.dumps(wave_line[0])) + 26 + 40
+
+
+@pytest.mark.parametrize(
+    ("period", "heartbeats"), [(10, 4_320), (60, 4_320), (1200, 4_320), (3600, 1_440), (7200, 1_440)]
+)
+def test_a_wave_makes_one_cloudwatch_call_per_heartbeat_and_none_per_tick(period: int, heartbeats: int) -> None:
+    # The heartbeat lays the wave every 10 minutes, every half period from 20 minutes up, at most every 30.
+    wave, api = clock_bill(period), clock_bill(period, publish="api")
+    assert by_key(wave)["cloudwatch_api"].quantity == by_key(wave)["eventbridge_scheduled_rule"].quantity == heartbeats
+    if period <= 3600:
+        assert wave.list_usd < api.list_usd
+    else:  # two hours: 1,440 lays a month against 360 ticks' and 720 looks' calls, $0.0036 more
+        assert wave.list_usd - api.list_usd < Decimal("0.005")
+
+
+def test_a_daily_clock_publishes_each_tick_and_cannot_lay_a_wave() -> None:
+    assert estimate(86_400).publish == "api"
+    with pytest.raises(SpecError, match="2 hours ahead"):
+        clock_bill(86_400, publish="wave")
+
+
 def test_the_seeds_pair_costs_one_standard_alarm_more() -> None:
-    pair, single = clock_bill(60, alarms=2), clock_bill(60)
+    pair, single = clock_bill(60, alarms=2, publish="api"), clock_bill(60, publish="api")
     assert by_key(pair)["alarm_standard"].list_usd == Decimal("0.20")
     assert pair.list_usd - single.list_usd == Decimal("0.10")
     assert pair.with_free_tier_usd == single.with_free_tier_usd  # standard alarms are in the free tier
@@ -79,7 +178,7 @@ def test_a_ten_second_clock_pays_for_high_resolution_alarms_even_with_the_free_t
     # Lambda requests 280,800 x $0.0000002 = $0.05616; duration 3,510 GB-s x $0.0000133334 = $0.046800234
     # Logs 259,200 x 640 B + 21,600 x 340 B = 173,232,000 B = 0.1613349 GiB x $0.50 = $0.0806674
     # total $3.8916277; with the free tier $0.60 (the seed's pair: one more, $4.1916277 and $0.90).
-    bill = clock_bill(10)
+    bill = clock_bill(10, publish="api")
     items = by_key(bill)
     assert "alarm_standard" not in items
     assert (
@@ -90,7 +189,7 @@ def test_a_ten_second_clock_pays_for_high_resolution_alarms_even_with_the_free_t
     assert items["lambda_duration_arm64"].list_usd == Decimal("0.046800234")
     assert float(bill.list_usd) == pytest.approx(3.8916277, abs=1e-7)
     assert bill.with_free_tier_usd == Decimal("0.60")
-    pair = clock_bill(10, alarms=2)
+    pair = clock_bill(10, alarms=2, publish="api")
     assert float(pair.list_usd) == pytest.approx(4.1916277, abs=1e-7) and pair.with_free_tier_usd == Decimal("0.90")
 
 
@@ -100,11 +199,12 @@ def test_a_ten_second_clock_pays_for_high_resolution_alarms_even_with_the_free_t
 )
 def test_ticks_and_alarm_kind_follow_the_period(period: int, ticks: int, alarm_key: str) -> None:
     heartbeats = 21_600  # every 2 minutes at these periods
-    items = by_key(clock_bill(period))
+    items = by_key(clock_bill(period, publish="api"))
     assert items["cloudwatch_api"].quantity == ticks + heartbeats
     assert items["lambda_requests"].quantity == ticks + heartbeats
     assert items[alarm_key].quantity == 2  # the tick alarm and the watchdog
-    assert by_key(clock_bill(period, alarms=2))[alarm_key].quantity == 3  # the seed's pair and the watchdog
+    pair = by_key(clock_bill(period, alarms=2, publish="api"))
+    assert pair[alarm_key].quantity == 3  # the seed's pair and the watchdog
 
 
 def test_the_sns_path_adds_one_publish_per_tick() -> None:
@@ -117,7 +217,8 @@ def test_the_sns_path_adds_one_publish_per_tick() -> None:
 
 def test_memory_and_duration_change_only_the_duration_item() -> None:
     # 1 min, 1,024 MB, 250 ms: 43,200 x 0.25 s x 1 GB = 10,800 GB-s x $0.0000133334 = $0.14400072.
-    small, big = clock_bill(60), clock_bill(60, usage=Usage(memory_mb=1024, duration_ms=250))
+    small = clock_bill(60, publish="api")
+    big = clock_bill(60, usage=Usage(memory_mb=1024, duration_ms=250), publish="api")
     # 64,800 runs x 0.25 s x 1 GB = 16,200 GB-s x $0.0000133334 = $0.21600108
     assert by_key(big)["lambda_duration_arm64"].list_usd == Decimal("0.21600108")
     assert big.list_usd - small.list_usd == Decimal("0.21600108") - Decimal("0.010800054")
@@ -219,7 +320,9 @@ def test_a_sleeping_lambda_at_ten_seconds_pays_for_its_sleep() -> None:
 def test_above_a_minute_the_workarounds_are_priced_but_marked_not_needed() -> None:
     rows = estimate(300, compare=True).alternatives
     assert [a.name for a in rows] == [
-        "alarmclock (via lambda)",
+        "alarmclock (wave laid ahead)",
+        "alarmclock (PutMetricData per tick)",
+        "alarmclock (EMF log line per tick)",
         "EventBridge rule",
         "EventBridge Scheduler",
         "Step Functions Standard",
@@ -228,9 +331,11 @@ def test_above_a_minute_the_workarounds_are_priced_but_marked_not_needed() -> No
         "sleeping Lambda",
     ]
     assert all(a.bill is not None for a in rows)
-    assert [a.name for a in rows if a.note.startswith("not needed")] == [a.name for a in rows[3:]]
+    assert [a.name for a in rows if a.note.startswith("not needed")] == [a.name for a in rows[5:]]
     # Step Functions Standard at 5 min: one Task a run, 8,640 transitions x $0.000025 = $0.216.
-    assert rows[3].bill is not None and rows[3].bill.list_usd == Decimal("0.216")
+    assert rows[5].bill is not None and rows[5].bill.list_usd == Decimal("0.216")
+    # Each row says what brings it back after a fault, and how it reaches the targets.
+    assert all(a.recovery and a.targets for a in rows)
 
 
 def test_the_compare_row_for_this_clock_is_the_clock_bill() -> None:
@@ -259,9 +364,12 @@ def test_cost_prints_the_items_and_both_totals(capsys: pytest.CaptureFixture[str
     assert status == 0 and err == ""
     assert "43,200 ticks" in out and "2026-11-27" in out
     total = next(line for line in out.splitlines() if line.startswith("total"))
-    assert total.split()[1:] == ["$1.3881", "$0.3000"]
-    assert "PutMetricData" in out and "$0.6480" in out
+    assert total.split()[1:] == ["$0.5745", "$0.0000"]
+    assert "wave laid ahead" in out.splitlines()[0] and "one PutMetricData per heartbeat" in out
     assert "The same beat" not in out
+    status, out, _ = run(["cost", "--every", "1m", "--publish", "api"], capsys)
+    total = next(line for line in out.splitlines() if line.startswith("total"))
+    assert status == 0 and total.split()[1:] == ["$1.3881", "$0.3000"] and "$0.6480" in out
 
 
 def test_cost_compare_shows_every_alternative(capsys: pytest.CaptureFixture[str]) -> None:
@@ -271,6 +379,13 @@ def test_cost_compare_shows_every_alternative(capsys: pytest.CaptureFixture[str]
     assert rows["Step Functions Standard"].split()[3:5] == ["$11.8800", "$11.7800"]
     assert "not possible" in rows["EventBridge rule"]
     assert "sleeping Lambda" in out and "a run may last at most 5 minutes" in out
+    clocks = [line.split("  ")[0] for line in out.splitlines() if line.startswith("alarmclock (")]
+    assert clocks == [
+        "alarmclock (wave laid ahead)",
+        "alarmclock (PutMetricData per tick)",
+        "alarmclock (EMF log line per tick)",
+    ]
+    assert out.count("after a fault: ") == out.count("targets: ") == 9 - 2  # not the two impossible rows
 
 
 def test_cost_json_is_machine_readable(capsys: pytest.CaptureFixture[str]) -> None:
@@ -279,9 +394,11 @@ def test_cost_json_is_machine_readable(capsys: pytest.CaptureFixture[str]) -> No
     document = json.loads(out)
     assert (document["period_s"], document["via"], document["ticks_per_month"]) == (20, "sns", 129_600)
     assert document["prices"]["date"] == PRICES_DATE
+    assert (document["publish"], document["alarms"]) == ("wave", 1)
     items = {item["price_key"]: item for item in document["clock"]["items"]}
     assert items["sns_publish"]["list_usd"] == 0.0648
-    assert items["alarm_high_resolution"]["with_free_tier_usd"] == 0.6  # the tick alarm and the watchdog
+    assert items["alarm_high_resolution"]["with_free_tier_usd"] == 0.3  # the tick alarm; a wave's watchdog is standard
+    assert all(a["recovery"] and a["targets"] for a in document["alternatives"] if a["possible"])
     rule = next(a for a in document["alternatives"] if a["name"] == "EventBridge rule")
     assert rule["possible"] is False and rule["bill"] is None
 
@@ -310,3 +427,17 @@ def test_cost_bad_input_is_one_line_and_exit_status_2(
     assert status == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("alarmclock: error: ")
     assert all(name in err for name in names)
+
+
+def test_the_readme_and_docs_cost_tables_are_the_cost_models_output(capsys: pytest.CaptureFixture[str]) -> None:
+    root = Path(__file__).parents[1]
+    script = str(root / "scripts" / "cost_table.py")
+    readme = subprocess.run([sys.executable, script], capture_output=True, text=True, check=True).stdout.strip()
+    full = subprocess.run([sys.executable, script, "--full"], capture_output=True, text=True, check=True).stdout.strip()
+    assert readme in (root / "README.md").read_text(), "README's cost table is stale: python scripts/cost_table.py"
+    page = (root / "docs" / "cost.md").read_text()
+    assert full in page and readme in page, "docs/cost.md's cost tables are stale: python scripts/cost_table.py"
+    # ... and the whole --compare output it shows is today's.
+    shown = page.split("$ alarmclock cost --every 10s --compare\n", 1)[1].split("```", 1)[0]
+    status, out, _ = run(["cost", "--every", "10s", "--compare"], capsys)
+    assert status == 0 and shown == out

@@ -14,7 +14,7 @@ import botocore.exceptions
 import pytest
 
 from alarmclock import __version__, handler
-from alarmclock.aws.execute import interrupted_message, tick_window
+from alarmclock.aws.execute import interrupted_message, tick_window, wave_window
 from alarmclock.aws.models import (
     AlarmInfo,
     Change,
@@ -50,7 +50,7 @@ from alarmclock.aws.session import explain
 from alarmclock.aws.status import ClockStatus
 from alarmclock.aws.verdict import beat, judge
 from alarmclock.spec import build_spec
-from alarmclock.template import build_template
+from alarmclock.template import build_template, metric_dimensions
 
 from conftest import CLOCK, load_event
 
@@ -59,6 +59,8 @@ STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/my-clock/5b9b2c1
 NOW = datetime(2026, 11, 27, 9, 0, 30, tzinfo=UTC)
 ALARMS = (f"{CLOCK}-tick-is-0", f"{CLOCK}-tick-is-1")
 METADATA = ClockMetadata(version="0.2.0", period_s=60, via="lambda", targets=(TARGET,), alarms=1, window="sliding")
+METADATA_WAVE = ClockMetadata("0.3.0", 60, "lambda", (TARGET,), alarms=1, window="sliding", publish="wave")
+WAVE_NAMES = ClockNames(CLOCK, 1, "60s")
 
 
 def a_stack(status: str = "CREATE_COMPLETE", paused: bool = False, **extra: Any) -> StackInfo:
@@ -78,7 +80,8 @@ def a_clock(status: str = "CREATE_COMPLETE", paused: bool = False, failure: str 
 
 
 def deploy_plan(current: Deployed | None = None, **options: Any) -> Any:
-    spec = build_spec(every=options.pop("every", "1m"), targets=options.pop("targets", (TARGET,)))
+    every, targets = options.pop("every", "1m"), options.pop("targets", (TARGET,))
+    spec = build_spec(every=every, targets=targets, publish=options.pop("publish", None))
     return plan_deploy(CLOCK, spec, current, change_set_name="alarmclock-20261127-090030", **options)
 
 
@@ -109,8 +112,17 @@ def test_a_new_clock_is_created_through_a_change_set_then_waits_for_its_first_ti
         "Description": f"alarmclock {__version__} deploy",
     }
     assert plan.find(WaitForStack).success == {"CREATE_COMPLETE"}
+    # A wave clock (the default): its alarm leaves INSUFFICIENT_DATA within a minute of the wave.
     wait = plan.find(WaitForTick)
-    assert (wait.names.namespace, wait.period_s, wait.timeout_s) == (f"alarmclock/{CLOCK}", 60, 240.0)
+    assert (wait.names.namespace, wait.names.dimensions, wait.period_s, wait.timeout_s) == (
+        f"alarmclock/{CLOCK}",
+        [{"Name": "Wave", "Value": "60s"}],
+        60,
+        120.0,
+    )
+    # An api clock's first tick is its first value: two periods and two minutes.
+    api = deploy_plan(publish="api").find(WaitForTick)
+    assert (api.names.dimensions, api.timeout_s) == ([], 240.0)
 
 
 def test_an_update_keeps_the_paused_value_and_the_stacks_tags() -> None:
@@ -120,7 +132,9 @@ def test_an_update_keeps_the_paused_value_and_the_stacks_tags() -> None:
     assert request["Parameters"] == [{"ParameterKey": "Paused", "UsePreviousValue": True}]
     assert request["Tags"] == [{"Key": "alarmclock:version", "Value": __version__}, {"Key": "team", "Value": "billing"}]
     assert plan.find(WaitForStack).success == {"UPDATE_COMPLETE"}
-    assert plan.find(WaitForTick).timeout_s == 2 * 300 + 120
+    # An existing wave clock's alarm changes state at the next period boundary: a period and 2 minutes.
+    assert plan.find(WaitForTick).timeout_s == 300 + 120
+    assert deploy_plan(a_clock(), every="5m", publish="api").find(WaitForTick).timeout_s == 2 * 300 + 120
 
 
 def test_deploying_a_paused_clock_keeps_it_paused_and_does_not_wait_for_a_tick() -> None:
@@ -212,6 +226,7 @@ def test_an_update_changes_only_the_settings_given() -> None:
         "payload": '{"job": "report"}',
         "alarms": "2",
         "window": None,
+        "publish": None,
     }
     changed = deploy_settings("2m", "lambda", ("arn:x",), "null", frozenset({"every"}), deployed)
     assert changed == {
@@ -221,6 +236,7 @@ def test_an_update_changes_only_the_settings_given() -> None:
         "payload": "null",
         "alarms": "2",
         "window": None,
+        "publish": None,
     }
     assert deploy_settings("1m", "lambda", (), None, frozenset(), None)["every"] == "1m"
     assert build_spec(**kept).alarms == 2
@@ -255,6 +271,49 @@ def test_a_new_period_without_a_window_gets_that_periods_default_window() -> Non
     )
 
 
+def test_an_update_of_an_api_clock_from_before_publish_moves_it_to_the_wave() -> None:
+    # 0.2 metadata has no `publish`: the clock publishes every tick (api). An update without
+    # --publish gives it the default, a wave; the metric then has the Wave dimension.
+    old = ClockMetadata.from_template_metadata(
+        {"alarmclock": {"version": "0.2.0", "period_s": 60, "via": "lambda", "alarms": 1, "window": "sliding"}}
+    )
+    assert old is not None and (old.publish, old.publishing) == (None, "api")
+    assert Deployed(a_stack(), old).names.dimensions == []
+    settings = deploy_settings("1m", "lambda", (TARGET,), None, frozenset(), old)
+    spec = build_spec(**settings)
+    assert (settings["publish"], spec.publish) == (None, "wave")
+    assert build_template(spec)["Metadata"]["alarmclock"]["publish"] == "wave"
+    plan = plan_deploy(CLOCK, spec, Deployed(a_stack(), old), change_set_name="alarmclock-20261127-090030")
+    wait = plan.find(WaitForTick)
+    assert wait is not None and wait.names.dimensions == [{"Name": "Wave", "Value": "60s"}]
+    # --publish api keeps it an api clock.
+    assert build_spec(**deploy_settings("1m", "lambda", (), None, frozenset(), old, publish="api")).publish == "api"
+
+
+def test_an_update_keeps_the_way_of_publishing_unless_the_new_period_cannot_hold_it() -> None:
+    api = ClockMetadata("0.3.0", 60, "lambda", (TARGET,), alarms=1, window="sliding", publish="api")
+    assert deploy_settings("1m", "lambda", (), None, frozenset({"via"}), api)["publish"] == "api"
+    # A new period keeps an explicit api ...
+    assert build_spec(**deploy_settings("5m", "lambda", (), None, frozenset({"every"}), api)).publish == "api"
+    # ... and a wave, where the period can hold it; at a day it cannot (two hours ahead at most).
+    wave = ClockMetadata("0.3.0", 60, "lambda", (TARGET,), alarms=1, window="sliding", publish="wave")
+    assert build_spec(**deploy_settings("2h", "lambda", (), None, frozenset({"every"}), wave)).publish == "wave"
+    daily = build_spec(**deploy_settings("1440m", "lambda", (), None, frozenset({"every"}), wave))
+    assert (daily.publish, daily.window) == ("api", "wallclock")
+    # --publish always wins.
+    assert deploy_settings("1m", "lambda", (), None, frozenset(), wave, publish="logs")["publish"] == "logs"
+
+
+def test_a_wave_clocks_names_carry_the_templates_dimension() -> None:
+    for every, alarms in (("1m", 1), ("10s", 2), ("2h", 1)):
+        spec = build_spec(every=every, targets=(TARGET,), alarms=alarms)
+        names = ClockNames.of(CLOCK, spec.alarms, spec.publish, spec.period_s)
+        assert names.dimensions == metric_dimensions(spec)["Dimensions"]
+        assert names.dimensions == handler.ClockConfig(CLOCK, "", spec.period_s, "", publish="wave").dimensions
+    assert ClockNames.of(CLOCK, 1, "api", 60) == ClockNames(CLOCK, 1)
+    assert ClockNames.of(CLOCK, 1, "logs", 60).dimensions == []
+
+
 # ---- pause, resume, destroy ---------------------------------------------------------------------------
 
 
@@ -278,6 +337,10 @@ def test_resume_waits_for_a_tick_and_pausing_twice_does_nothing() -> None:
     assert resume.steps[0].request()["Parameters"] == [{"ParameterKey": "Paused", "ParameterValue": "false"}]
     assert resume.find(WaitForTick) is not None
     assert plan_set_paused(a_clock(paused=True), False, wait=False).find(WaitForTick) is None
+    # A resumed wave clock's alarm may change state only at the next period: a period and 2 minutes.
+    wave = Deployed(a_stack(paused=True), METADATA_WAVE)
+    wait = plan_set_paused(wave, False).find(WaitForTick)
+    assert wait is not None and (wait.names.wave, wait.timeout_s) == ("60s", 180.0)
     again = plan_set_paused(a_clock(paused=True), True)
     assert (again.steps, again.notes) == ((), (f"{CLOCK} is already paused",))
 
@@ -290,6 +353,9 @@ def test_destroy_deletes_by_stack_id_waits_and_checks_what_is_left() -> None:
         ConfirmGone(ClockNames(CLOCK, 1), "my-clock-TickFunction-X", 5, 60),
     )
     assert plan_destroy(a_clock("DELETE_FAILED")).find(DeleteStack) is not None
+    # A wave clock's Tick data is read with its dimension.
+    wave = plan_destroy(Deployed(a_stack(), METADATA_WAVE)).find(ConfirmGone)
+    assert wave is not None and wave.names == ClockNames(CLOCK, 1, "60s")
     with pytest.raises(PlanError, match="busy"):
         plan_destroy(a_clock("DELETE_IN_PROGRESS"))
 
@@ -546,3 +612,86 @@ def test_the_ticks_since_a_moment_include_replayed_and_future_stamped_values(per
     for stamp in (oldest_replay, newest):
         when = datetime.fromtimestamp(stamp, UTC)
         assert start <= period_start(when, period_s) and when < end, (when, start, end)
+
+
+@pytest.mark.parametrize("period_s", [10, 60, 7200])
+def test_a_wave_laid_at_or_after_the_check_began_is_inside_its_fixed_window(period_s: int) -> None:
+    config = handler.ClockConfig(CLOCK, f"alarmclock/{CLOCK}", period_s, f"{CLOCK}-tick-is-", publish="wave")
+    start, end = wave_window(NOW, period_s)
+    for laid_at in (NOW, NOW + timedelta(seconds=59)):
+        stamps = [datetime.fromtimestamp(stamp, UTC) for stamp, _ in handler.wave_points(laid_at.timestamp(), config)]
+        assert start <= stamps[0] and stamps[-1] < end, (stamps[0], stamps[-1], start, end)
+    assert (end - start).total_seconds() / period_s <= 1440  # one GetMetricStatistics call
+
+
+# ---- a wave clock's verdict: its tick alarms' state changes ----------------------------------------------
+
+
+def wave_alarm(state: str, changed_ago: float, configured_ago: float = 7200, name: str = ALARMS[1]) -> AlarmInfo:
+    return AlarmInfo(
+        name,
+        state,
+        True,
+        state_changed=NOW - timedelta(seconds=changed_ago),
+        configured=NOW - timedelta(seconds=configured_ago),
+    )
+
+
+def test_a_wave_clock_is_ticking_while_its_alarm_changed_within_two_periods_and_a_minute() -> None:
+    # Its datapoints are laid ahead: none of them count, whatever they say.
+    laid = ticks((30, 1.0), (-3000, 0.0))
+    verdict = judge(a_stack(), {ALARMS[1]: wave_alarm("OK", 179)}, laid, 60, NOW, names=WAVE_NAMES)
+    assert (verdict.kind, verdict.reason) == ("ticking", "last tick at 08:57:31 UTC: my-clock-tick-is-1 went to OK")
+    assert verdict.since == NOW - timedelta(seconds=179)
+    stalled = judge(a_stack(), {ALARMS[1]: wave_alarm("ALARM", 1200)}, laid, 60, NOW, names=WAVE_NAMES)
+    assert (stalled.kind, stalled.healthy) == ("stalled", False)
+    assert stalled.reason == "no tick for 20 min (the last at 08:40:30 UTC: my-clock-tick-is-1 went to ALARM)"
+    # A 5-minute clock: 11 minutes is within two periods and a minute.
+    assert judge(a_stack(), {ALARMS[1]: wave_alarm("OK", 660)}, [], 300, NOW, names=WAVE_NAMES).kind == "ticking"
+
+
+def test_a_wave_clock_just_deployed_or_resumed_is_starting_and_older_changes_do_not_count() -> None:
+    new = judge(a_stack(), {ALARMS[1]: wave_alarm("INSUFFICIENT_DATA", 20, 20)}, [], 60, NOW, names=WAVE_NAMES)
+    assert (new.kind, new.reason) == ("starting", "no tick yet; (re)started 20 s ago")
+    # Resumed 40 s ago: the alarm flipped 30 s before that, with its actions off. No tick yet.
+    resumed = judge(a_stack(), {ALARMS[1]: wave_alarm("OK", 70, 40)}, [], 60, NOW, names=WAVE_NAMES)
+    assert (resumed.kind, resumed.reason) == ("starting", "no tick yet; (re)started 40 s ago")
+    # Ten minutes after a deploy whose alarm never left INSUFFICIENT_DATA: stalled.
+    never = judge(a_stack(), {ALARMS[1]: wave_alarm("INSUFFICIENT_DATA", 600, 600)}, [], 60, NOW, names=WAVE_NAMES)
+    assert (never.kind, never.reason) == (
+        "stalled",
+        "no tick at all since it was (re)started 10 min ago (my-clock-tick-is-1 INSUFFICIENT_DATA)",
+    )
+
+
+def test_a_wave_pair_ticks_on_alarm_only_and_a_watchdog_in_alarm_says_the_wave_ran_out() -> None:
+    pair = ClockNames(CLOCK, 2, "60s")
+    # tick-is-1 went to OK 30 s ago (no tick for the pair); tick-is-0 to ALARM 100 s ago.
+    alarms = {ALARMS[0]: wave_alarm("ALARM", 100, name=ALARMS[0]), ALARMS[1]: wave_alarm("OK", 30)}
+    verdict = judge(a_stack(), alarms, [], 60, NOW, names=pair)
+    assert verdict.reason == "last tick at 08:58:50 UTC: my-clock-tick-is-0 went to ALARM"
+    watchdog = pair.watchdog
+    assert watchdog is not None
+    out = alarms | {watchdog: AlarmInfo(watchdog, "ALARM", True)}
+    assert judge(a_stack(), out, [], 60, NOW, names=pair).warnings == (
+        f"{watchdog} is in ALARM: no Tick values in its window, so the wave has run out",
+    )
+
+
+def test_a_wave_clocks_status_shows_only_ended_periods_and_how_far_ahead_it_is_laid() -> None:
+    # Values laid now (09:00:30), from 08:59 (the period before now's) to 10:58, whose period ends
+    # 7,110 s from now.
+    config = handler.ClockConfig(CLOCK, f"alarmclock/{CLOCK}", 60, f"{CLOCK}-tick-is-", publish="wave")
+    last_stamp = handler.wave_points(NOW.timestamp(), config)[-1][0]
+    laid_until = period_start(datetime.fromtimestamp(last_stamp, UTC), 60)
+    assert laid_until == datetime(2026, 11, 27, 10, 58, tzinfo=UTC)
+    ended = [Datapoint(datetime(2026, 11, 27, 8, 59, tzinfo=UTC), 1, 1.0, 1.0, 1.0)]
+    start = period_start(NOW - timedelta(minutes=5), 60)
+    verdict = judge(a_stack(), {ALARMS[1]: wave_alarm("ALARM", 30)}, ended, 60, NOW, names=WAVE_NAMES)
+    status = ClockStatus("us-east-1", a_stack(), METADATA_WAVE, 60, {}, ended, start, NOW, verdict, WAVE_NAMES)
+    status = ClockStatus(**{**status.__dict__, "laid_until": laid_until})
+    # 08:55 to 08:59, one mark a minute: the current minute (09:00) has not ended.
+    assert status.beat == "....1"
+    report = status.to_json()
+    assert report["wave"] == {"laid_until": laid_until.isoformat(), "ahead_s": 7110}
+    assert (report["settings"]["publish"], report["beat"]["to"]) == ("wave", (NOW - timedelta(minutes=1)).isoformat())

@@ -23,21 +23,33 @@ GOLDEN = Path(__file__).parent / "golden"
 UPDATE_GOLDEN = os.environ.get("ALARMCLOCK_UPDATE_GOLDEN") == "1"
 
 
-def run(every: str = "1m", via: str = "lambda", hours: float = 2, seed: int = 1, alarms: int = 1, **kw: Any) -> Run:
-    spec = build_spec(every=every, via=via, alarms=alarms)
+def run(
+    every: str = "1m",
+    via: str = "lambda",
+    hours: float = 2,
+    seed: int = 1,
+    alarms: int = 1,
+    publish: str | None = None,
+    **kw: Any,
+) -> Run:
+    spec = build_spec(every=every, via=via, alarms=alarms, publish=publish)
     return simulate(Scenario(spec=spec, duration_s=hours * 3600, seed=seed, **kw))
 
 
 @pytest.mark.parametrize(
-    ("name", "every", "via", "hours", "seed"),
+    ("name", "every", "via", "hours", "seed", "publish"),
     [
-        ("lambda-1m-6h-seed7", "1m", "lambda", 6, 7),
-        ("sns-1m-6h-seed7", "1m", "sns", 6, 7),
-        ("lambda-5m-1d-seed2", "5m", "lambda", 24, 2),
+        ("lambda-1m-6h-seed7", "1m", "lambda", 6, 7, None),
+        ("sns-1m-6h-seed7", "1m", "sns", 6, 7, None),
+        ("lambda-5m-1d-seed2", "5m", "lambda", 24, 2, None),
+        ("lambda-1m-6h-seed7-api", "1m", "lambda", 6, 7, "api"),
+        ("lambda-10s-1h-seed7-logs", "10s", "lambda", 1, 7, "logs"),
     ],
 )
-def test_golden_output_of_short_seeded_runs(name: str, every: str, via: str, hours: float, seed: int) -> None:
-    result = run(every, via, hours, seed)
+def test_golden_output_of_short_seeded_runs(
+    name: str, every: str, via: str, hours: float, seed: int, publish: str | None
+) -> None:
+    result = run(every, via, hours, seed, publish=publish)
     text = render_text(result.report, result.trace()[:20])
     path = GOLDEN / f"{name}.txt"
     if UPDATE_GOLDEN:
@@ -57,7 +69,7 @@ def test_the_seeds_one_minute_clock_ticks_once_a_minute_on_average(via: str) -> 
     # (No rare duplicate notifications here: this pins the beat; duplicates have tests of their own.)
     pins = (("tick-is-0", 10.0), ("tick-is-1", 40.0))  # d = 30 s between the two alarms
     timing = TimingModel().at(duplicate_notification_prob=0.0, evaluation_offset_s=pins)
-    result = run(via=via, hours=6, seed=3, alarms=2, timing=timing)
+    result = run(via=via, hours=6, seed=3, alarms=2, timing=timing, publish="api")
     report = result.report
     assert report.verdict == "ticking"
     assert report.ticks == pytest.approx(6 * 60 + 1, abs=2)
@@ -83,7 +95,7 @@ def test_the_one_alarm_clock_keeps_its_minute_to_within_the_jitter(via: str) -> 
 
 
 def test_the_first_tick_comes_from_the_create_kick_and_the_stack_completes() -> None:
-    result = run(hours=1, seed=5)
+    result = run(hours=1, seed=5, publish="api")
     statuses = [event.status for event in result.stack.state.events]
     assert statuses[:2] == ["CREATE_IN_PROGRESS", "CREATE_COMPLETE"]
     assert statuses[-1] == "DELETE_COMPLETE"
@@ -96,8 +108,24 @@ def test_the_first_tick_comes_from_the_create_kick_and_the_stack_completes() -> 
         "alarmclock: stack created",
     )
     assert result.report.first_tick_s is not None and result.report.first_tick_s < 5
-    pair = run(hours=1, seed=5, alarms=2).history[0]
+    pair = run(hours=1, seed=5, alarms=2, publish="api").history[0]
     assert (pair.alarm, pair.new, pair.reason) == ("clock-tick-is-0", "ALARM", "alarmclock: stack created")
+
+
+@pytest.mark.parametrize("alarms", [1, 2])
+def test_a_wave_clock_starts_at_its_alarms_first_evaluation_without_a_kick(alarms: int) -> None:
+    result = run(hours=1, seed=5, alarms=alarms)
+    # The Starter lays the wave, from the value of the window the alarm looks at now: the alarm
+    # leaves INSUFFICIENT_DATA at its first evaluation that sees it, and that change is the first tick.
+    first = next(change for change in result.history if "tick-is" in change.alarm)
+    assert first.old == "INSUFFICIENT_DATA" and first.new in ("ALARM", "OK")
+    assert first.reason.startswith("Threshold")
+    assert result.report.first_tick_s is not None and result.report.first_tick_s < 60 + 5 + 1
+    calls = result.stack.services.calls
+    assert calls[("cloudwatch", "SetAlarmState")] == 0 and calls[("cloudwatch", "DescribeAlarms")] == 0
+    # One PutMetricData at the create and one per 10-minute heartbeat (5 or 6 in the hour); none per tick.
+    assert calls[("cloudwatch", "PutMetricData")] == result.report.log_counts["INFO:wave"] in (6, 7)
+    assert result.report.ticks >= 59
 
 
 def test_nothing_ticks_after_the_stack_is_deleted() -> None:
@@ -109,7 +137,7 @@ def test_nothing_ticks_after_the_stack_is_deleted() -> None:
 
 
 def test_a_changed_template_changes_the_simulation() -> None:
-    spec = build_spec(every="1m")
+    spec = build_spec(every="1m", publish="api")
     template = build_template(spec)
     # The spec still says 1m: only the template's alarm and the function's setting change.
     template["Resources"]["TickAlarm1"]["Properties"]["Period"] = 120
@@ -134,7 +162,7 @@ def test_a_missing_lambda_permission_in_the_template_means_no_ticks() -> None:
 
 
 def test_a_policy_without_put_metric_data_stalls_the_clock_with_access_denied() -> None:
-    spec = build_spec(every="1m")
+    spec = build_spec(every="1m", publish="api")
     template = build_template(spec)
     statements = template["Resources"]["TickRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     statements[:] = [s for s in statements if s["Sid"] != "PublishOwnTick"]
@@ -147,13 +175,31 @@ def test_a_policy_without_put_metric_data_stalls_the_clock_with_access_denied() 
     assert any("AccessDenied" in line.get("error", "") for line in result.world.log_lines)
 
 
-def test_the_namespace_condition_is_enforced() -> None:
+def test_a_wave_that_cannot_be_laid_fails_the_stack_create_with_access_denied() -> None:
     spec = build_spec(every="1m")
+    template = build_template(spec)
+    statements = template["Resources"]["TickRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    statements[:] = [s for s in statements if s["Sid"] != "PublishOwnTick"]
+    result = simulate(Scenario(spec=spec, duration_s=1800, seed=2, template=template))
+    # The Starter lays the wave before it answers: a clock that cannot publish is refused at once,
+    # loudly, instead of being created to stall.
+    failed = [event for event in result.stack.state.events if event.status == "CREATE_FAILED"]
+    assert failed and "AccessDenied" in failed[0].reason
+    assert result.report.ticks == 0
+
+
+@pytest.mark.parametrize("publish", ["api", "wave"])
+def test_the_namespace_condition_is_enforced(publish: str) -> None:
+    spec = build_spec(every="1m", publish=publish)
     template = build_template(spec)
     variables = template["Resources"]["TickFunction"]["Properties"]["Environment"]["Variables"]
     variables["ALARMCLOCK_NAMESPACE"] = "someone-elses-namespace"
     result = simulate(Scenario(spec=spec, duration_s=1800, seed=2, template=template))
-    assert result.report.ticks == 0 and result.report.function["errors"] >= 3
+    assert result.report.ticks == 0
+    if publish == "api":  # each tick's PutMetricData is refused, and retried
+        assert result.report.function["errors"] >= 3
+    else:  # the Starter's wave is refused: the stack is not created
+        assert any(e.status == "CREATE_FAILED" and "AccessDenied" in e.reason for e in result.stack.state.events)
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,10 @@ event formats and docs, says what each event is; then:
   exactly once and never publishes;
 - a heartbeat, or the watchdog going to ALARM, restarts the (stalled) loop with SetAlarmState but
   never publishes.
+The same holds for each way of publishing (--publish), as it says: with `logs` a tick writes its
+value in one embedded-metric-format log line instead of calling PutMetricData; with `wave` a tick
+calls only the targets, and a heartbeat, the watchdog's ALARM, and a Create or Update request
+(not paused) lay the wave, one PutMetricData of the documented values, and never kick.
 """
 
 from __future__ import annotations
@@ -39,17 +43,24 @@ NEXT: dict[int, dict[tuple[str, str], float]] = {
 }
 # A kick that first sets the state the alarm must leave says so with this reason.
 PRELUDE = "alarmclock: kick prelude"
-# (alarms, window, period): both designs, both windows, the shortest and longest sliding periods.
-Design = tuple[int, str, int]
+# (alarms, window, period, publish): both designs, both windows, the shortest and longest sliding
+# periods, each way of publishing.
+Design = tuple[int, str, int, str]
 DESIGNS: list[Design] = [
-    (1, "sliding", 60),
-    (2, "sliding", 60),
-    (1, "sliding", 10),
-    (1, "sliding", 7200),
-    (1, "wallclock", 60),
-    (2, "wallclock", 300),
+    (1, "sliding", 60, "api"),
+    (2, "sliding", 60, "api"),
+    (1, "sliding", 10, "api"),
+    (1, "sliding", 7200, "api"),
+    (1, "wallclock", 60, "api"),
+    (2, "wallclock", 300, "api"),
+    (1, "sliding", 60, "wave"),
+    (1, "sliding", 10, "wave"),
+    (2, "sliding", 7200, "wave"),
+    (1, "wallclock", 60, "wave"),
+    (1, "sliding", 60, "logs"),
+    (2, "sliding", 20, "logs"),
 ]
-DEFAULT, PAIR = DESIGNS[0], DESIGNS[1]
+DEFAULT, PAIR, WAVE, LOGS = DESIGNS[0], DESIGNS[1], DESIGNS[6], DESIGNS[10]
 TARGETS = [
     "arn:aws:lambda:us-east-1:123456789012:function:my-job",
     "arn:aws:sns:us-east-1:123456789012:ticks",
@@ -190,15 +201,15 @@ def alarm_tick(name: Any, state: Any, reason: Any, design: Design) -> tuple[str,
 
 
 def config_of(design: Design) -> handler.ClockConfig:
-    alarms, window, period = design
+    alarms, window, period, publish = design
     config = clock_config(targets=TARGETS, period=period)
-    config.alarms, config.window = alarms, window
+    config.alarms, config.window, config.publish = alarms, window, publish
     return config
 
 
 def documented_stamp(changed: float, design: Design) -> float:
     """One second before the end of the next period on a sliding window; the change's time on a wall clock."""
-    _, window, period = design
+    _, window, period, _ = design
     if window == "wallclock":
         return changed
     cycle = 10 if period < 60 else 60  # how often CloudWatch evaluates the alarm
@@ -222,7 +233,21 @@ def check(event: Any, design: Design = DEFAULT) -> str:
         # (the alarm looks at no such point, or CloudWatch would refuse it).
         changed = datetime.fromisoformat(result["tick"]["tick_time"].replace("Z", "+00:00")).timestamp()
         puts = aws.called("put_metric_data")
-        if -handler.MAX_STAMP_AHEAD_S <= NOW - changed <= max(handler.MAX_STAMP_AGE_S, 2 * design[2]):
+        fresh = -handler.MAX_STAMP_AHEAD_S <= NOW - changed <= max(handler.MAX_STAMP_AGE_S, 2 * design[2])
+        emf = [line for line in aws.logs if "_aws" in line]
+        if design[3] == "wave":  # the wave is laid already: a tick only calls the targets
+            assert puts == [] and emf == [] and result["published"] == "wave"
+        elif design[3] == "logs":
+            assert puts == []
+            if fresh:
+                (line,) = emf
+                assert (
+                    line["Tick"] == value and line["_aws"]["CloudWatchMetrics"][0]["Namespace"] == f"alarmclock/{CLOCK}"
+                )
+                assert abs(line["_aws"]["Timestamp"] / 1000 - documented_stamp(changed, design)) < 0.001
+            else:
+                assert emf == [] and result["published"] is None
+        elif fresh:
             (put,) = puts
             assert put["Namespace"] == f"alarmclock/{CLOCK}"
             assert [point["Value"] for point in put["MetricData"]] == [value]
@@ -234,9 +259,19 @@ def check(event: Any, design: Design = DEFAULT) -> str:
         delivered = [service for service, name, _ in aws.calls if name != "put_metric_data"]
         assert sorted(delivered) == ["events", "lambda", "sns", "sqs"]
     elif kind == "custom_resource":
-        assert aws.called("put_metric_data") == []
         assert len(aws.answers) == 1, aws.answers
         assert json.loads(aws.answers[0][1])["Status"] in ("SUCCESS", "FAILED")
+        assert aws.called("set_alarm_state") == [] or design[3] != "wave"
+        if design[3] != "wave":
+            assert aws.called("put_metric_data") == []
+        else:  # at most the wave, and only for a request that starts or keeps the clock running
+            for put in aws.called("put_metric_data"):
+                check_wave(put, design)
+    elif design[3] == "wave":  # a heartbeat or the watchdog: laying the wave is the restart
+        assert result["action"] == "wave", result
+        (put,) = aws.called("put_metric_data")
+        check_wave(put, design)
+        assert [name for _, name, _ in aws.calls] == ["put_metric_data"] and aws.answers == []
     else:  # a heartbeat or the watchdog: the fake clock is stalled, so either restarts it
         assert result["action"] == "restart", result
         assert aws.called("put_metric_data") == [] and aws.answers == []
@@ -250,6 +285,22 @@ def check(event: Any, design: Design = DEFAULT) -> str:
         assert all(reason.startswith(PRELUDE) for _, _, reason in kicks[:-1])
         assert not kicks[-1][2].startswith(PRELUDE)
     return kind
+
+
+def check_wave(put: dict[str, Any], design: Design) -> None:
+    """The documented wave: index k's value k % 2, stamped (k + 1) * period - 1, from the window
+    the alarm looks at now to two hours ahead (less a minute), with the period as its dimension."""
+    period = design[2]
+    assert put["Namespace"] == f"alarmclock/{CLOCK}"
+    first = int(NOW // period) - 1
+    stamps = [point["Timestamp"] for point in put["MetricData"]]
+    assert stamps[0] == (first + 1) * period - 1 <= NOW < stamps[0] + period
+    assert stamps[-1] <= NOW + MAX_POINT_AHEAD_S - 60 < stamps[-1] + period
+    for index, point in enumerate(put["MetricData"]):
+        k = first + index
+        assert (point["Timestamp"], point["Value"]) == ((k + 1) * period - 1, float(k % 2))
+        assert point["Dimensions"] == [{"Name": "Wave", "Value": f"{period}s"}]
+        assert point["StorageResolution"] == (1 if period <= 60 else 60)
 
 
 # ---- strategies ----------------------------------------------------------------------------------
@@ -535,16 +586,16 @@ def test_a_kicks_prelude_never_ticks_whatever_its_alarm_state_and_time(
     ),
 )
 def test_any_custom_resource_request_is_answered_exactly_once_and_never_ticks(request: dict[str, Any]) -> None:
-    assert check(request, DEFAULT) == "custom_resource"
-    assert check(request, PAIR) == "custom_resource"
+    for design in (DEFAULT, PAIR, WAVE, LOGS):
+        assert check(request, design) == "custom_resource"
 
 
 @settings(FUZZ, max_examples=200)
 @given(extras=st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=8), json_values, max_size=4))
-def test_a_heartbeat_never_publishes_whatever_else_it_carries(extras: dict[str, Any]) -> None:
+def test_a_heartbeat_restarts_a_stall_or_lays_the_wave_whatever_else_it_carries(extras: dict[str, Any]) -> None:
     event = extras | {"alarmclock": "heartbeat"}
-    assert check(event, DEFAULT) == "heartbeat"
-    assert check(event, PAIR) == "heartbeat"
+    for design in (DEFAULT, PAIR, WAVE, LOGS):
+        assert check(event, design) == "heartbeat"
 
 
 @settings(FUZZ, max_examples=200)
@@ -554,7 +605,7 @@ def test_a_heartbeat_never_publishes_whatever_else_it_carries(extras: dict[str, 
     reason=st.sampled_from(REASONS),
     design=st.sampled_from(DESIGNS),
 )
-def test_the_watchdogs_alarm_restarts_the_stalled_loop_and_never_publishes(
+def test_the_watchdogs_alarm_restarts_the_stalled_loop_or_lays_the_wave(
     how: str, when: str, reason: str, design: Design
 ) -> None:
     event = with_time_and_reason(alarm_event(how, WATCHDOG, "ALARM"), when, reason)

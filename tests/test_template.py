@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import ast
+import io
+import itertools
 import json
 import re
 import sys
 import time
+import tokenize
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +22,7 @@ from cfnlint.api import lint
 from cfnlint.config import ManualArgs
 
 from alarmclock import handler
+from alarmclock.inline_source import strip_comments_and_docstrings
 from alarmclock.render import load, render
 from alarmclock.spec import SpecError, build_spec
 from alarmclock.template import build_template, handler_source
@@ -38,9 +43,16 @@ def template_for(
     every: str = "1m",
     alarms: int = 1,
     window: str | None = None,
+    publish: str | None = None,
 ) -> dict:
     spec = build_spec(
-        every=every, via=via, targets=TARGETS[targets], payload=PAYLOADS[payload], alarms=alarms, window=window
+        every=every,
+        via=via,
+        targets=TARGETS[targets],
+        payload=PAYLOADS[payload],
+        alarms=alarms,
+        window=window,
+        publish=publish,
     )
     return build_template(spec)
 
@@ -77,13 +89,62 @@ def test_lint_would_catch_a_broken_template() -> None:
 # ---- the handler ships verbatim and stands alone ------------------------------------------------
 
 
-def test_the_template_inlines_exactly_the_handler_file() -> None:
-    source = HANDLER_FILE.read_text()
-    assert handler_source() == source
+def test_the_template_inlines_the_handler_file_without_comments_and_docstrings_on_the_same_lines() -> None:
+    original = HANDLER_FILE.read_text()
+    inlined = handler_source()
     for fmt in ("yaml", "json"):
         text = render(template_for(), fmt)  # type: ignore[arg-type]
         parsed = load(text) if fmt == "yaml" else json.loads(text)
-        assert parsed["Resources"]["TickFunction"]["Properties"]["Code"]["ZipFile"] == source
+        assert parsed["Resources"]["TickFunction"]["Properties"]["Code"]["ZipFile"] == inlined
+    assert len(inlined) < 0.75 * len(original)
+    assert not [t for t in tokens(inlined) if t.type == tokenize.COMMENT]
+    # The same code: equal syntax trees once every docstring is the empty string ...
+    assert ast.dump(without_docstrings(ast.parse(inlined))) == ast.dump(without_docstrings(ast.parse(original)))
+    # ... on the same lines, so a traceback from the function points at handler.py's line.
+    assert inlined.count("\n") == original.count("\n")
+    lines = {n.name: n.lineno for n in ast.walk(ast.parse(original)) if isinstance(n, ast.FunctionDef)}
+    assert lines == {n.name: n.lineno for n in ast.walk(ast.parse(inlined)) if isinstance(n, ast.FunctionDef)}
+    original_lines, inlined_lines = original.splitlines(), inlined.splitlines()
+    for node in ast.walk(ast.parse(inlined)):
+        if isinstance(node, ast.Return | ast.Assign | ast.Raise):
+            assert original_lines[node.lineno - 1].strip().startswith(inlined_lines[node.lineno - 1].strip())
+
+
+def tokens(source: str) -> list[tokenize.TokenInfo]:
+    return list(tokenize.generate_tokens(io.StringIO(source).readline))
+
+
+def without_docstrings(tree: ast.Module) -> ast.Module:
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        first = body[0] if isinstance(body, list) and body else None
+        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+            first.value.value = ""
+    return tree
+
+
+def test_stripping_keeps_strings_that_are_not_statements_and_code_after_a_comment() -> None:
+    source = 'x = "# not a comment"  # a comment\n"""doc\nstring"""\ndef f():\n    """doc"""\n    return 1  # why\n'
+    assert strip_comments_and_docstrings(source) == 'x = "# not a comment"\n""\n\ndef f():\n    ""\n    return 1\n'
+
+
+def test_the_largest_template_the_input_limits_allow_fits_cloudformations_inline_limit() -> None:
+    # Targets and payload are capped at 3,000 bytes together (spec.MAX_CONFIG_BYTES); the biggest
+    # template spends them on as many one-character SQS queues as fit, through SNS, at 10 s, in
+    # JSON (what deploy sends). CloudFormation takes at most 51,200 bytes of template inline.
+    arns: list[str] = []
+    while True:
+        arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{len(arns)}"
+        try:
+            build_spec(every="10s", via="sns", targets=[*arns, arn])
+        except SpecError:
+            break
+        arns.append(arn)
+    assert len(arns) > 60
+    for publish in ("wave", "api", "logs"):
+        spec = build_spec(every="10s", via="sns", targets=arns, alarms=2, publish=publish)
+        size = len(render(build_template(spec), "json").encode())
+        assert size <= 51_200, (publish, size)
 
 
 def test_the_handler_imports_only_the_standard_library_and_boto3() -> None:
@@ -269,13 +330,16 @@ def test_sub_minute_alarms_get_their_period_and_the_function_publishes_high_reso
 
 @pytest.mark.parametrize(("every", "resolution"), [("1m", 1), ("2m", 60), ("5m", 60)])
 def test_points_are_high_resolution_where_a_ten_second_watchdog_reads_them(every: str, resolution: int) -> None:
-    # Up to a minute the watchdog alarm looks at 10-second periods, so it needs high-resolution points.
-    env = function_env(template_for(every=every), "my-clock")
+    # Up to a minute the watchdog alarm looks at 10-second periods, so it needs high-resolution
+    # points (when each tick publishes: a wave's watchdog looks at minutes).
+    env = function_env(template_for(every=every, publish="api"), "my-clock")
     cloudwatch = RecordingCloudWatch()
     runtime = handler.Runtime(client=lambda service, region: cloudwatch, now=lambda: 0.0, http_put=None, log=None)
     handler.publish_tick(0, 1_795_769_000.0, handler.ClockConfig.from_env(env), runtime)
     assert cloudwatch.metric_data[0]["StorageResolution"] == resolution
-    assert template_for(every=every)["Resources"]["Watchdog"]["Properties"]["Period"] == (10 if resolution == 1 else 60)
+    watchdog = template_for(every=every, publish="api")["Resources"]["Watchdog"]["Properties"]
+    assert watchdog["Period"] == (10 if resolution == 1 else 60)
+    assert template_for(every=every)["Resources"]["Watchdog"]["Properties"]["Period"] == 60
 
 
 @pytest.mark.parametrize(("every", "silenced"), [("10s", None), ("20s", ["E3615"]), ("30s", None), ("1m", None)])
@@ -335,37 +399,39 @@ def wait_for_status(cloudformation: Any, stack: str, wanted: str, seconds: float
         time.sleep(0.05)
 
 
-def test_moto_creates_the_stack_and_the_real_handler_completes_it(moto_server: str) -> None:
+@pytest.mark.parametrize("publish", ["api", "wave"])
+def test_moto_creates_the_stack_and_the_real_handler_completes_it(moto_server: str, publish: str) -> None:
     kw = {"region_name": REGION, "endpoint_url": moto_server}
+    name = f"clock-{publish}"  # one moto server for both cases
     cloudformation = boto3.client("cloudformation", **kw)
-    text = render(template_for("lambda", "none"), "yaml")
+    text = render(template_for("lambda", "none", publish=publish), "yaml")
     target = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:my-job"
     stack_id = cloudformation.create_stack(
-        StackName="my-clock",
+        StackName=name,
         TemplateBody=text,
         Capabilities=["CAPABILITY_IAM"],
         Parameters=[{"ParameterKey": "TargetFunctionArn", "ParameterValue": target}],
     )["StackId"]
     # moto skips AWS::CloudWatch::Alarm and would run the custom resource in Docker, which
     # this machine lacks; the stack waits for an answer. Give it one with the real handler.
-    assert wait_for_status(cloudformation, "my-clock", "CREATE_IN_PROGRESS")["StackStatus"] == "CREATE_IN_PROGRESS"
+    assert wait_for_status(cloudformation, name, "CREATE_IN_PROGRESS")["StackStatus"] == "CREATE_IN_PROGRESS"
     # (moto also lists the skipped alarms, as entries without a LogicalResourceId)
-    described = cloudformation.describe_stack_resources(StackName="my-clock")["StackResources"]
+    described = cloudformation.describe_stack_resources(StackName=name)["StackResources"]
     resources = {r["LogicalResourceId"]: r for r in described if "LogicalResourceId" in r}
     function_name = resources["TickFunction"]["PhysicalResourceId"]
     function = boto3.client("lambda", **kw).get_function(FunctionName=function_name)["Configuration"]
     assert function["Runtime"] == "python3.13"
     env = function["Environment"]["Variables"]
-    assert env["ALARMCLOCK_NAMESPACE"] == "alarmclock/my-clock"
+    assert env["ALARMCLOCK_NAMESPACE"] == f"alarmclock/{name}"
     assert json.loads(env["ALARMCLOCK_TARGETS"]) == [target]
 
     # moto skipped the alarms; create them through the API, as the template declares them.
     cloudwatch = boto3.client("cloudwatch", **kw)
     for value in (1,):
-        declared = template_for("lambda", "none")["Resources"][f"TickAlarm{value}"]["Properties"]
+        declared = template_for("lambda", "none", publish=publish)["Resources"][f"TickAlarm{value}"]["Properties"]
         cloudwatch.put_metric_alarm(
-            AlarmName=resolve_sub(declared["AlarmName"], "my-clock"),
-            Namespace=resolve_sub(declared["Namespace"], "my-clock"),
+            AlarmName=resolve_sub(declared["AlarmName"], name),
+            Namespace=resolve_sub(declared["Namespace"], name),
             **{
                 k: declared[k]
                 for k in ("MetricName", "Statistic", "Period", "EvaluationPeriods", "Threshold", "ComparisonOperator")
@@ -383,10 +449,27 @@ def test_moto_creates_the_stack_and_the_real_handler_completes_it(moto_server: s
         "ResourceProperties": {},
     }
     assert handler.handle(request, None, config, runtime)["status"] == "SUCCESS"
-    assert wait_for_status(cloudformation, "my-clock", "CREATE_COMPLETE")["StackStatus"] == "CREATE_COMPLETE"
+    assert wait_for_status(cloudformation, name, "CREATE_COMPLETE")["StackStatus"] == "CREATE_COMPLETE"
     states = {a["AlarmName"]: (a["StateValue"], a["StateReason"]) for a in cloudwatch.describe_alarms()["MetricAlarms"]}
-    # The kick forced the one alarm into OK, whose action ticks and publishes 1.
-    assert states == {"my-clock-tick-is-1": ("OK", "alarmclock: stack created")}
+    if publish == "api":
+        # The kick forced the one alarm into OK, whose action ticks and publishes 1.
+        assert states == {f"{name}-tick-is-1": ("OK", "alarmclock: stack created")}
+        return
+    # The wave was laid instead, with the period as its dimension; nothing was kicked.
+    assert "alarmclock" not in states[f"{name}-tick-is-1"][1]
+    now = datetime.now(UTC)
+    laid = cloudwatch.get_metric_statistics(
+        Namespace=f"alarmclock/{name}",
+        MetricName="Tick",
+        Dimensions=[{"Name": "Wave", "Value": "60s"}],
+        StartTime=now - timedelta(minutes=3),
+        EndTime=now + timedelta(hours=2),
+        Period=60,
+        Statistics=["Average", "SampleCount"],
+    )["Datapoints"]
+    assert 119 <= len(laid) <= 121 and all(p["SampleCount"] == 1 for p in laid)
+    values = [p["Average"] for p in sorted(laid, key=lambda p: p["Timestamp"])]
+    assert all(a + b == 1 for a, b in itertools.pairwise(values))
 
 
 def test_moto_accepts_the_sns_variant(moto_server: str) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from alarmclock.prices import PRICES, Price
-from alarmclock.spec import Via, check_period
+from alarmclock.spec import PUBLISHES, Publish, Via, check_period, check_publish, default_publish
 from alarmclock.template import heartbeat_minutes, watchdog_shape
 
 MONTH_DAYS = 30
@@ -29,6 +29,11 @@ BYTES_PER_GB = 2**30  # AWS bills data in binary gigabytes
 # START, END and REPORT (about 260 bytes); the tick function adds one JSON line (about 240 bytes).
 LAMBDA_PLATFORM_LOG_BYTES = 340
 TICK_LINE_LOG_BYTES = 300
+# With --publish logs each tick writes one more line, in embedded metric format (handler.emf_line,
+# about 310 bytes for a 20-character clock name); with a wave each heartbeat writes one line saying
+# how far it laid it (about 140). tests/test_cost.py measures both against the handler's own lines.
+EMF_LINE_LOG_BYTES = 340
+WAVE_LINE_LOG_BYTES = 170
 # Lambda's SQS poller count is not published exactly: "five concurrent batches" when traffic is
 # low, "as few as 2". We take five pollers, each a 20-second long poll: 15 ReceiveMessage a minute.
 SQS_IDLE_RECEIVES_PER_MINUTE = 15
@@ -92,6 +97,8 @@ class Alternative:
     design: str  # what exactly is priced
     precision: str  # what is reported about the beat it holds
     note: str = ""  # why it is impossible, or that it is not needed
+    recovery: str = ""  # what brings the beat back after a fault
+    targets: str = ""  # how it reaches the targets, and what that costs beyond their own charges
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,8 @@ class Estimate:
     ticks_per_month: Decimal
     clock: Bill
     alternatives: tuple[Alternative, ...] = ()
+    publish: Publish = "wave"
+    alarms: int = 1
 
 
 def ticks_per_month(period_s: int) -> Decimal:
@@ -124,15 +133,31 @@ def lambda_items(
     ]
 
 
-def clock_bill(period_s: int, via: Via = "lambda", usage: Usage | None = None, alarms: int = 1) -> Bill:
+# What the function's CloudWatch calls are, by how the beat is published.
+API_CALLS_LABEL = {
+    "wave": "CloudWatch API: one PutMetricData per heartbeat (the wave)",
+    "api": "CloudWatch API: PutMetricData per tick, DescribeAlarms per heartbeat",
+    "logs": "CloudWatch API: DescribeAlarms per heartbeat",
+}
+
+
+def clock_bill(
+    period_s: int, via: Via = "lambda", usage: Usage | None = None, alarms: int = 1, publish: Publish | None = None
+) -> Bill:
     """The clock as the template deploys it: its tick alarm(s) (one, or the seed's pair) and one run
-    per tick, plus the self-healing (a watchdog alarm, and a heartbeat rule whose run makes one
-    DescribeAlarms)."""
+    per tick, plus the self-healing (a watchdog alarm and a heartbeat rule).
+
+    The CloudWatch calls follow how the beat is published: with a wave, each heartbeat makes one
+    PutMetricData (two hours of values) and a tick none; with PutMetricData per tick, one a tick
+    and a DescribeAlarms per heartbeat; with an EMF log line, only the heartbeat's DescribeAlarms,
+    and a second log line per tick."""
     usage = usage or Usage()
     ticks = ticks_per_month(check_period(period_s))
+    publish = publish or default_publish(period_s)
+    check_publish(period_s, publish)
     tick_alarms_high = period_s < 60
-    watchdog_high = watchdog_shape(period_s)[0] < 60
-    heartbeats = Decimal(MINUTES_PER_MONTH // heartbeat_minutes(period_s))
+    watchdog_high = watchdog_shape(period_s, publish)[0] < 60
+    heartbeats = Decimal(MINUTES_PER_MONTH // heartbeat_minutes(period_s, publish))
     high = alarms * tick_alarms_high + watchdog_high
     standard = alarms + 1 - high
     items = []
@@ -141,16 +166,15 @@ def clock_bill(period_s: int, via: Via = "lambda", usage: Usage | None = None, a
     if high:
         items.append(LineItem(f"{high} high-resolution alarm(s)", Decimal(high), PRICES["alarm_high_resolution"]))
     runs = ticks + heartbeats
-    log_bytes = (
-        ticks * (LAMBDA_PLATFORM_LOG_BYTES + TICK_LINE_LOG_BYTES) + heartbeats * LAMBDA_PLATFORM_LOG_BYTES
-    ) / runs
+    tick_log_bytes = LAMBDA_PLATFORM_LOG_BYTES + TICK_LINE_LOG_BYTES + (EMF_LINE_LOG_BYTES if publish == "logs" else 0)
+    heartbeat_log_bytes = LAMBDA_PLATFORM_LOG_BYTES + (WAVE_LINE_LOG_BYTES if publish == "wave" else 0)
+    log_bytes = (ticks * tick_log_bytes + heartbeats * heartbeat_log_bytes) / runs
+    api_calls = {"wave": heartbeats, "api": ticks + heartbeats, "logs": heartbeats}[publish]
     items += [
         LineItem("custom metric Tick", Decimal(1), PRICES["custom_metric"]),
+        LineItem(API_CALLS_LABEL[publish], api_calls, PRICES["cloudwatch_api"]),
         LineItem(
-            "CloudWatch API: PutMetricData per tick, DescribeAlarms per heartbeat", runs, PRICES["cloudwatch_api"]
-        ),
-        LineItem(
-            f"heartbeat rule, rate({heartbeat_minutes(period_s)} minutes)",
+            f"heartbeat rule, rate({heartbeat_minutes(period_s, publish)} minutes)",
             heartbeats,
             PRICES["eventbridge_scheduled_rule"],
         ),
@@ -179,6 +203,13 @@ class Kickoff:
         return Decimal(MONTH_S) / Decimal(self.every_s)
 
 
+# What brings each alternative's beat back, and how it reaches the targets (docs/cost.md's sources).
+SCHEDULE_RECOVERY = (
+    "nothing to restart: AWS runs the schedule; a failed delivery is retried, by default for 24 hours "
+    "and up to 185 times (EventBridge and Scheduler retry policies)"
+)
+DIRECT_TARGETS = "calls Lambda, SNS, SQS and EventBridge targets itself: nothing beyond their own charges"
+KICKOFF_RECOVERY = "the free rule starts the next minute's run afresh: a fault costs at most that minute's ticks"
 NOT_NEEDED = "not needed: an EventBridge rule holds this beat at no charge (priced for comparison)"
 BELOW_A_MINUTE = "not possible: schedules have one-minute precision and reject rates below a minute"
 
@@ -199,6 +230,8 @@ def eventbridge_rule(period_s: int) -> Alternative:
         bill,
         f"{rate_expression(period_s)} rule invoking the target directly",
         "same second each minute, about +-0.5 s measured; docs promise only 'within that minute'",
+        recovery=SCHEDULE_RECOVERY,
+        targets=DIRECT_TARGETS,
     )
 
 
@@ -211,6 +244,8 @@ def eventbridge_scheduler(period_s: int) -> Alternative:
         bill,
         f"{rate_expression(period_s)} schedule invoking the target directly",
         "'60 second precision' (docs)",
+        recovery=SCHEDULE_RECOVERY,
+        targets=DIRECT_TARGETS,
     )
 
 
@@ -232,6 +267,8 @@ def step_functions_standard(period_s: int) -> Alternative:
         f"a free rule starts a run every {kickoff.every_s} s: {run}",
         "Wait is in whole seconds, about 10 ms a transition; each run restarts from the rule's time",
         NOT_NEEDED if period_s >= 60 else "",
+        recovery=KICKOFF_RECOVERY,
+        targets="a Task per target per tick (each target kind needs its own service integration): a transition each",
     )
 
 
@@ -256,6 +293,8 @@ def step_functions_express(period_s: int) -> Alternative:
         f"{billed_s:f} s long (waits are billed as duration); logging off",
         "as Standard; a run may last at most 5 minutes",
         NOT_NEEDED if period_s >= 60 else "",
+        recovery=KICKOFF_RECOVERY,
+        targets="a Task per target per tick, billed as the run's duration",
     )
 
 
@@ -285,6 +324,9 @@ def sqs_timers(period_s: int, usage: Usage) -> Alternative:
         f"Lambda's poller invokes the target; {SQS_IDLE_RECEIVES_PER_MINUTE} idle long polls a minute",
         "DelaySeconds is in whole seconds; the poller's delivery lag is not published",
         NOT_NEEDED if period_s >= 60 else "",
+        recovery=KICKOFF_RECOVERY + "; a message whose target fails comes back after its visibility timeout",
+        targets="the target must be a Lambda function fed by the queue's poller (priced here); an SNS, SQS or "
+        "EventBridge target needs a forwarding function as well",
     )
 
 
@@ -301,34 +343,77 @@ def sleeping_lambda(period_s: int, usage: Usage) -> Alternative:
         + (calls if kickoff.ticks > 1 else "once"),
         "drifts with the work unless it sleeps to absolute times; x86_64 costs 25 % more",
         NOT_NEEDED if period_s >= 60 else "",
+        recovery=KICKOFF_RECOVERY,
+        targets="the function calls the targets itself: nothing beyond their own charges",
     )
 
 
-def this_clock(period_s: int, via: Via, usage: Usage, alarms: int = 1) -> Alternative:
-    if alarms == 1:
-        how = "one alarm flip-flopping on a metric, its ALARM and OK actions both calling the function"
-        beat = "measured nowhere; alarmclock's model: the period +- the evaluation jitter at most evaluation seconds"
+PUBLISH_NAMES = {"wave": "wave laid ahead", "api": "PutMetricData per tick", "logs": "EMF log line per tick"}
+CLOCK_TARGETS = (
+    "the tick function calls each target once a tick (Invoke, Publish, SendMessage or PutEvents): "
+    "nothing beyond the target's own charges"
+)
+
+
+def this_clock(period_s: int, via: Via, usage: Usage, alarms: int = 1, publish: Publish = "wave") -> Alternative:
+    """One row for alarmclock with one way of publishing the beat; what it says of the beat and of
+    recovery is what the emulator shows (docs/timing-model.md, docs/self-healing.md): no clock has
+    been measured on AWS."""
+    flips = (
+        "one alarm flip-flopping on a metric, its ALARM and OK actions both calling the function"
+        if alarms == 1
+        else "the seed's two alarms flip-flopping on a metric"
+    )
+    if publish == "wave":
+        how = (
+            f"{flips}; a heartbeat every {heartbeat_minutes(period_s, publish)} minutes lays the next two hours "
+            "of Tick values in one PutMetricData, so a tick makes no CloudWatch call"
+        )
+        beat = (
+            "in the emulator, the period at the alarm's evaluation second, on a fixed grid that no "
+            "fault moves; measured nowhere on AWS"
+        )
+        recovery = (
+            "nothing to restart for faults under two hours (the beat is already in the metric; ticks "
+            "whose function fails are lost); after a longer outage, the first heartbeat after the fix"
+        )
     else:
-        how = "the seed's two alarms flip-flopping on a metric"
-        beat = "measured nowhere; alarmclock's model: mean = period, intervals alternate period - d and period + d"
+        what = "PutMetricData" if publish == "api" else "an embedded-metric-format log line"
+        how = f"{flips}; each tick publishes the next value with {what}"
+        beat = "in the emulator, the period at the alarm's evaluation second; measured nowhere on AWS"
+        if publish == "logs":
+            beat += "; it rests on an undocumented extraction delay (a few seconds keeps a minute, not 10 s)"
+        recovery = (
+            "a watchdog alarm's action restarts the loop at once, and a heartbeat every "
+            f"{heartbeat_minutes(period_s, publish)} minutes while the restart fails"
+        )
     return Alternative(
-        f"alarmclock (via {via})",
-        clock_bill(period_s, via, usage, alarms),
-        how + " (the function publishes the next value and calls the target), "
-        "a watchdog alarm and a heartbeat rule that restart it",
-        beat + "; below a minute only while points become visible within seconds (README)",
+        f"alarmclock ({PUBLISH_NAMES[publish]})",
+        clock_bill(period_s, via, usage, alarms, publish),
+        how,
+        beat,
+        recovery=recovery,
+        targets=CLOCK_TARGETS,
     )
 
 
 def estimate(
-    period_s: int, via: Via = "lambda", usage: Usage | None = None, compare: bool = False, alarms: int = 1
+    period_s: int,
+    via: Via = "lambda",
+    usage: Usage | None = None,
+    compare: bool = False,
+    alarms: int = 1,
+    publish: Publish | None = None,
 ) -> Estimate:
     usage = usage or Usage()
     check_period(period_s)
+    publish = publish or default_publish(period_s)
     alternatives: tuple[Alternative, ...] = ()
     if compare:
+        # The clock as asked for first, then its other ways of publishing that the period allows.
+        others = [p for p in PUBLISHES if p != publish and allows(period_s, p)]
         alternatives = (
-            this_clock(period_s, via, usage, alarms),
+            *(this_clock(period_s, via, usage, alarms, p) for p in (publish, *others)),
             eventbridge_rule(period_s),
             eventbridge_scheduler(period_s),
             step_functions_standard(period_s),
@@ -336,6 +421,13 @@ def estimate(
             sqs_timers(period_s, usage),
             sleeping_lambda(period_s, usage),
         )
-    return Estimate(
-        period_s, via, usage, ticks_per_month(period_s), clock_bill(period_s, via, usage, alarms), alternatives
-    )
+    bill = clock_bill(period_s, via, usage, alarms, publish)
+    return Estimate(period_s, via, usage, ticks_per_month(period_s), bill, alternatives, publish, alarms)
+
+
+def allows(period_s: int, publish: Publish) -> bool:
+    try:
+        check_publish(period_s, publish)
+    except ValueError:
+        return False
+    return True

@@ -6,7 +6,7 @@ import textwrap
 from decimal import Decimal
 from typing import Any
 
-from alarmclock.cost import MONTH_DAYS, Alternative, Bill, Estimate, LineItem
+from alarmclock.cost import MONTH_DAYS, PUBLISH_NAMES, Alternative, Bill, Estimate, LineItem
 from alarmclock.prices import CURRENCY, PRICES_DATE, REGION
 
 # Said under every bill, so a reader sees what the figures leave out.
@@ -47,7 +47,8 @@ def every(period_s: int) -> str:
 def render_text(estimate: Estimate) -> str:
     usage = estimate.usage
     lines = [
-        f"alarmclock cost: a tick every {every(estimate.period_s)}, alarms reach the function via {estimate.via}",
+        f"alarmclock cost: a tick every {every(estimate.period_s)}, {PUBLISH_NAMES[estimate.publish]}, "
+        f"alarms reach the function via {estimate.via}",
         f"{MONTH_DAYS}-day month: {quantity(estimate.ticks_per_month)} ticks at the nominal period; "
         f"function {usage.memory_mb} MB arm64, {usage.duration_ms} ms a tick",
         f"{REGION} list prices in {CURRENCY}, price table dated {PRICES_DATE} (sources: docs/cost.md)",
@@ -88,11 +89,15 @@ def comparison(alternatives: tuple[Alternative, ...]) -> list[str]:
             rows.append(
                 f"{alternative.name:<{name_width}}  {usd(bill.list_usd):>10}  {usd(bill.with_free_tier_usd):>14}"
             )
-    rows += ["", "What each row prices, and what is known about its beat:"]
+    rows += ["", "What each row prices, what is known about its beat, and what brings it back after a fault:"]
     for alternative in alternatives:
         rows += wrap(f"{alternative.name}: {alternative.design}.", "    ", "- ")
         if alternative.precision:
             rows += wrap(f"beat: {alternative.precision}.", "    ")
+        if alternative.recovery:
+            rows += wrap(f"after a fault: {alternative.recovery}.", "    ")
+        if alternative.targets:
+            rows += wrap(f"targets: {alternative.targets}.", "    ")
         if alternative.note:
             rows += wrap(f"{alternative.note}.", "    ")
     return rows
@@ -131,6 +136,8 @@ def alternative_json(alternative: Alternative) -> dict[str, Any]:
         "bill": bill_json(alternative.bill) if alternative.bill is not None else None,
         "design": alternative.design,
         "precision": alternative.precision,
+        "recovery": alternative.recovery,
+        "targets": alternative.targets,
         "note": alternative.note,
     }
 
@@ -139,6 +146,8 @@ def render_json(estimate: Estimate) -> dict[str, Any]:
     document: dict[str, Any] = {
         "period_s": estimate.period_s,
         "via": estimate.via,
+        "publish": estimate.publish,
+        "alarms": estimate.alarms,
         "month_days": MONTH_DAYS,
         "ticks_per_month": float(round(estimate.ticks_per_month, 6)),
         "memory_mb": estimate.usage.memory_mb,

@@ -19,6 +19,15 @@ break the loop. Each value is stamped just before the end of the next period, as
 will look at it (``next_stamp``), so the clock keeps its period on CloudWatch's sliding
 evaluation window, whose end advances by one evaluation cycle, not by one period.
 
+How the values reach the metric (``ALARMCLOCK_PUBLISH``, docs/cost.md):
+
+- ``wave`` (the default up to 120 minutes): the values are a fixed function of time, index k's
+  value ``k % 2`` stamped ``(k + 1) * period - 1``, and the heartbeat lays the next two hours of
+  them in one PutMetricData (``lay_wave``). The alarm flips on its own; a tick only calls the
+  targets. A wave re-laid is the same wave, so laying it again is always safe;
+- ``api``: each tick publishes the next value with PutMetricData (``publish_tick``);
+- ``logs``: each tick writes the next value as an embedded-metric-format log line (``emf_line``).
+
 ``lambda_handler`` only wires the real AWS clients, clock and HTTP into ``handle``;
 tests and the local emulator call ``handle`` with their own.
 """
@@ -55,6 +64,14 @@ MAX_STAMP_AGE_S = 3600.0
 MAX_STAMP_AHEAD_S = 300.0
 # The watchdog's evaluation jitter and latency, on top of its cycle, before it sees a new value.
 SETTLE_MARGIN_S = 15.0
+# PutMetricData takes stamps up to two hours ahead; a minute less leaves room for clock skew.
+WAVE_AHEAD_S = 7140.0
+# PutMetricData takes at most 1,000 values a call; a 10 s wave of two hours is 715.
+MAX_DATA_PER_CALL = 1000
+# A wave's metric carries its period as a dimension: a changed period (or a switch from "api")
+# then starts a fresh metric instead of meeting two hours of values laid on the old grid.
+WAVE_DIMENSION = "Wave"
+PUBLISHES = ("wave", "api", "logs")
 
 
 class ClockConfig:
@@ -68,6 +85,7 @@ class ClockConfig:
         "payload",
         "period",
         "problems",
+        "publish",
         "targets",
         "watchdog",
         "watchdog_window",
@@ -87,6 +105,7 @@ class ClockConfig:
         watchdog_window=None,
         alarms=1,
         window="sliding",
+        publish="api",
     ):
         self.clock = clock
         self.namespace = namespace
@@ -100,6 +119,7 @@ class ClockConfig:
         self.watchdog_window = watchdog_window if watchdog_window is not None else 2 * period + 10
         self.alarms = alarms  # tick alarms: 1 (ALARM and OK actions) or 2 (the seed's pair)
         self.window = window  # the tick alarms' EvaluationWindow: "sliding" or "wallclock"
+        self.publish = publish  # how the beat reaches the metric: "wave", "api" or "logs"
 
     @property
     def alarm_names(self):
@@ -112,6 +132,12 @@ class ClockConfig:
     def cycle(self):
         # Alarms of 60 s and more are evaluated every minute, high-resolution ones every 10 s.
         return 10 if self.period < 60 else 60
+
+    @property
+    def dimensions(self):
+        if self.publish == "wave":
+            return [{"Name": WAVE_DIMENSION, "Value": "%ds" % self.period}]
+        return []
 
     @property
     def all_alarm_names(self):
@@ -145,7 +171,13 @@ class ClockConfig:
         if window not in ("sliding", "wallclock"):
             problems.append("ALARMCLOCK_WINDOW is not sliding or wallclock")
             window = "sliding"
+        # Templates before 0.3 have no ALARMCLOCK_PUBLISH: they published every tick.
+        publish = env.get("ALARMCLOCK_PUBLISH", "api")
+        if publish not in PUBLISHES:
+            problems.append("ALARMCLOCK_PUBLISH is not one of " + ", ".join(PUBLISHES))
+            publish = "api"
         return cls(
+            publish=publish,
             alarms=int(alarms),
             window=window,
             clock=clock,
@@ -272,6 +304,9 @@ def classify(event):
 def handle_alarm(change, config, runtime):
     name = change.name if isinstance(change.name, str) else ""
     if name == config.watchdog and change.state == "ALARM":
+        if config.publish == "wave":
+            # The wave ran out (the heartbeat failed for two hours): laying it again is the restart.
+            return lay_wave(config, runtime, "the watchdog saw no Tick")
         alarms = describe_alarms(config, runtime)
         verdict, why = diagnose(alarms, config, runtime.now())
         if verdict != "stalled":
@@ -293,7 +328,12 @@ def handle_alarm(change, config, runtime):
     # from now, it could land beside the next value: the average 0.5 then satisfies no alarm
     # and the seed's clock stops for good.
     stale = not -MAX_STAMP_AHEAD_S <= now - tick_time <= max(MAX_STAMP_AGE_S, 2.0 * config.period)
-    if not stale:
+    published = None if stale else value
+    if config.publish == "wave":
+        published = "wave"  # already laid: this tick only calls the targets
+    elif published is not None and config.publish == "logs":
+        runtime.log(emf_line(value, next_stamp(tick_time, config), config, name, tick_time))
+    elif published is not None:
         publish_tick(value, next_stamp(tick_time, config), config, runtime)
     tick = {
         "source": TICK_SOURCE,
@@ -314,7 +354,7 @@ def handle_alarm(change, config, runtime):
         "tick_time": tick["tick_time"],
         "alarm": name,
         "via": change.via,
-        "published": None if stale else value,
+        "published": published,
         "lag_s": round(now - tick_time, 3),
         "delivered": len(config.targets) - len(failures),
         "failed": failures,
@@ -322,7 +362,7 @@ def handle_alarm(change, config, runtime):
     if config.problems:
         record["config_problems"] = list(config.problems)
     runtime.log(record)
-    return {"action": "tick", "published": None if stale else value, "tick": tick, "failed": failures}
+    return {"action": "tick", "published": published, "tick": tick, "failed": failures}
 
 
 def next_value(suffix, state, config):
@@ -356,6 +396,7 @@ def publish_tick(value, stamp, config, runtime):
         MetricData=[
             {
                 "MetricName": METRIC_NAME,
+                "Dimensions": config.dimensions,
                 "Value": float(value),
                 "Timestamp": stamp,
                 # Sub-minute alarms need high-resolution points, or they lapse into INSUFFICIENT_DATA.
@@ -363,6 +404,66 @@ def publish_tick(value, stamp, config, runtime):
             }
         ],
     )
+
+
+def emf_line(value, stamp, config, alarm_name, tick_time):
+    """The next value as an embedded-metric-format log line, which CloudWatch Logs turns into a
+    Tick point (CloudWatch User Guide, "Specification: Embedded metric format"). Written before the
+    targets are called, so a slow target cannot delay the beat; the tick's own line follows."""
+    return {
+        "_aws": {
+            "Timestamp": int(stamp * 1000),
+            "CloudWatchMetrics": [
+                {
+                    "Namespace": config.namespace,
+                    "Dimensions": [[]],
+                    "Metrics": [{"Name": METRIC_NAME, "StorageResolution": 1 if config.high_resolution else 60}],
+                }
+            ],
+        },
+        METRIC_NAME: value,
+        "clock": config.clock,
+        "action": "publish",
+        "tick_id": tick_id(alarm_name, tick_time),
+    }
+
+
+def wave_points(now, config):
+    """(stamp, value) of the wave from the window the alarm looks at now to two hours ahead.
+
+    Index k's value is k % 2, stamped one second before the end of period k + 1, where the sliding
+    window's end first passes it (as ``next_stamp``) and where a wall-clock window reflects it:
+    the alarm flips once a period, at its own second of the cycle, whoever laid the values and when.
+    The first value is the one the alarm's current window holds, so a new clock's alarm leaves
+    INSUFFICIENT_DATA at its next evaluation.
+    """
+    period = config.period
+    first = int(now // period) - 1
+    last = int((now + WAVE_AHEAD_S + 1) // period) - 1
+    return [((k + 1) * period - 1.0, k % 2) for k in range(first, last + 1)]
+
+
+def lay_wave(config, runtime, why):
+    """Lay (again) the next two hours of the beat: one PutMetricData, whatever the clock's state."""
+    points = wave_points(runtime.now(), config)
+    resolution = 1 if config.high_resolution else 60
+    data = [
+        {
+            "MetricName": METRIC_NAME,
+            "Dimensions": config.dimensions,
+            "Value": float(value),
+            "Timestamp": stamp,
+            "StorageResolution": resolution,
+        }
+        for stamp, value in points
+    ]
+    cloudwatch = runtime.client("cloudwatch", None)
+    for start in range(0, len(data), MAX_DATA_PER_CALL):
+        cloudwatch.put_metric_data(Namespace=config.namespace, MetricData=data[start : start + MAX_DATA_PER_CALL])
+    record = {"level": "INFO", "clock": config.clock, "action": "wave", "values": len(data), "reason": why}
+    record["until"] = _iso(points[-1][0])
+    runtime.log(record)
+    return {"action": "wave", "values": len(data), "until": record["until"], "reason": why}
 
 
 def tick_id(alarm_name, tick_time):
@@ -418,7 +519,16 @@ def handle_custom_resource(request, context, config, runtime):
     try:
         answer.arm_deadline()
         paused = _paused(request.get("ResourceProperties"))
-        if kind == "Create":
+        if config.publish == "wave":
+            # The wave starts, resumes and survives updates by being laid; its alarm leaves
+            # INSUFFICIENT_DATA, or flips, at its next evaluation. Nothing to kick.
+            if kind in ("Create", "Update") and not paused:
+                lay_wave(config, runtime, "stack " + kind.lower())
+            elif kind == "Delete":
+                stop_clock(config, runtime)
+            elif kind not in ("Create", "Update"):
+                status, reason = "FAILED", "unknown RequestType %r" % (kind,)
+        elif kind == "Create":
             if not paused:
                 # fact: a new alarm starts in INSUFFICIENT_DATA, so one state change starts the loop.
                 name, state, _ = choose_kick([], config, runtime.now())
@@ -443,6 +553,9 @@ def handle_heartbeat(config, runtime):
     """A scheduled rule calls this every few minutes. If the watchdog alarm is in ALARM, the loop has
     not published for a while: restart it. (The watchdog's own action does that at once; this
     repeats it while a fault, such as a failing function, keeps the restart from working.)"""
+    if config.publish == "wave":
+        # Keeping the wave two hours long is the heartbeat's whole job: no look needed first.
+        return lay_wave(config, runtime, HEARTBEAT)
     alarms = describe_alarms(config, runtime)
     verdict, why = diagnose(alarms, config, runtime.now())
     if verdict != "stalled":

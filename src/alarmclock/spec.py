@@ -20,6 +20,13 @@ VIAS: tuple[Via, ...] = ("lambda", "sns")
 ALARM_DESIGNS = (1, 2)
 Window = Literal["sliding", "wallclock"]
 WINDOWS: tuple[Window, ...] = ("sliding", "wallclock")
+# How the beat reaches the metric (docs/cost.md, docs/timing-model.md):
+# - "wave": the heartbeat lays the next two hours of Tick values (0, 1, 0, ... on a fixed grid)
+#   in one PutMetricData; the alarm flips on its own and the tick function only calls targets;
+# - "api": the tick function publishes the next value with PutMetricData on every tick (0.2);
+# - "logs": the tick function's log line carries the next value in embedded metric format.
+Publish = Literal["wave", "api", "logs"]
+PUBLISHES: tuple[Publish, ...] = ("wave", "api", "logs")
 
 # PutMetricAlarm: Period is 10, 20, 30 or a multiple of 60, and Period x EvaluationPeriods <= 86,400.
 # 10/20/30 make a high-resolution alarm: evaluated every 10 s, on a metric published with
@@ -35,6 +42,8 @@ MAX_SLIDING_PERIOD_S = 7200
 # CloudWatch's WallClockWindow takes only these periods (and never a high-resolution one); 1 week is
 # longer than any alarm period a clock may have (Period x EvaluationPeriods <= 1 day).
 WALL_CLOCK_PERIODS = (60, 300, 3600, 86_400)
+# A wave is laid at most two hours ahead (PutMetricData's limit), so it needs a period that fits.
+MAX_WAVE_PERIOD_S = MAX_SLIDING_PERIOD_S
 # Lambda limits all environment variables of a function to 4 KB together; targets and
 # payload travel there, so keep them well inside it.
 MAX_CONFIG_BYTES = 3_000
@@ -86,6 +95,7 @@ class ClockSpec:
     name: str | None = None  # None: the stack's name, decided at deploy time
     alarms: int = 1  # tick alarms: 1 (ALARM and OK actions) or 2 (the seed's pair)
     window: Window = "sliding"  # the tick alarms' EvaluationWindow
+    publish: Publish = None  # type: ignore[assignment]  # how the beat reaches the metric; None: the period's default
 
     @property
     def high_resolution(self) -> bool:
@@ -94,6 +104,9 @@ class ClockSpec:
     def __post_init__(self) -> None:
         check_period(self.period_s)
         check_window(self.period_s, self.window)
+        if self.publish is None:
+            object.__setattr__(self, "publish", default_publish(self.period_s))
+        check_publish(self.period_s, self.publish)
         if self.alarms not in ALARM_DESIGNS:
             raise SpecError(f"--alarms {self.alarms!r} is not supported; use 1 (the default) or 2 (the seed's pair)")
         if self.via not in VIAS:
@@ -152,6 +165,22 @@ def check_window(period_s: int, window: str, shown: str | None = None) -> None:
             f"--every {shown} cannot be held by an alarm clock: on a sliding window each Tick is stamped a "
             "period ahead, which PutMetricData allows up to 2 hours, and WallClockWindow takes only 1m, 5m, "
             "1h and 1440m; use up to 120m or 1440m (an EventBridge rule holds longer periods, free)"
+        )
+
+
+def default_publish(period_s: int) -> Publish:
+    """The wave wherever it fits (two hours ahead); a daily clock publishes each tick itself."""
+    return "wave" if period_s <= MAX_WAVE_PERIOD_S else "api"
+
+
+def check_publish(period_s: int, publish: str, shown: str | None = None) -> None:
+    if publish not in PUBLISHES:
+        raise SpecError(f"--publish {publish!r} is not supported; use one of: {', '.join(PUBLISHES)}")
+    if publish == "wave" and period_s > MAX_WAVE_PERIOD_S:
+        shown = shown if shown is not None else _show_period(period_s)
+        raise SpecError(
+            f"--publish wave cannot hold --every {shown}: a wave is laid at most 2 hours ahead "
+            "(PutMetricData's limit); use --publish api or logs"
         )
 
 
@@ -227,8 +256,10 @@ def build_spec(
     name: str | None = None,
     alarms: int | str = 1,
     window: str | None = None,
+    publish: str | None = None,
 ) -> ClockSpec:
-    """The one place user input becomes a ClockSpec. `window` None picks the default for the period."""
+    """The one place user input becomes a ClockSpec. `window` and `publish` None pick the period's
+    defaults."""
     if via not in VIAS:
         raise SpecError(f"--via {via!r} is not supported; use one of: {', '.join(VIAS)}")
     parsed = tuple(parse_target(t) for t in targets)
@@ -237,6 +268,8 @@ def build_spec(
     period = parse_period(every)
     chosen = window if window is not None else default_window(period)
     check_window(period, chosen, shown=str(every))
+    publishing = publish if publish is not None else default_publish(period)
+    check_publish(period, publishing, shown=str(every))
     try:
         count = int(alarms)  # ClockSpec refuses a number other than 1 or 2
     except ValueError:
@@ -249,4 +282,5 @@ def build_spec(
         name=check_clock_name(name) if name is not None else None,
         alarms=count,
         window=chosen,  # type: ignore[arg-type]  # checked by check_window
+        publish=publishing,  # type: ignore[arg-type]  # checked by check_publish
     )

@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Any
 
 from alarmclock import __version__
+from alarmclock.inline_source import strip_comments_and_docstrings
 from alarmclock.spec import ClockSpec, Target
 
 RUNTIME = "python3.13"  # python3.11 and older are deprecated (cfn-lint E2533)
@@ -22,6 +23,7 @@ FUNCTION_TIMEOUT_S = 30
 STARTER_TIMEOUT_S = 300
 LOG_RETENTION_DAYS = 14
 METRIC_NAME = "Tick"
+WAVE_DIMENSION = "Wave"  # handler.WAVE_DIMENSION (a test keeps them equal)
 TARGET_PARAMETER = "TargetFunctionArn"
 PAUSED_PARAMETER = "Paused"
 RUNNING_CONDITION = "ClockRunning"
@@ -66,7 +68,14 @@ def alarm_arns(spec: ClockSpec) -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def handler_source() -> str:
-    """The exact text of handler.py: the template inlines this file, unchanged."""
+    """handler.py as the template inlines it: the same code on the same lines, without comments and
+    docstrings, which would take a third of CloudFormation's 51,200 bytes (inline_source.py)."""
+    return strip_comments_and_docstrings(handler_text())
+
+
+@lru_cache(maxsize=1)
+def handler_text() -> str:
+    """The exact text of handler.py."""
     return resources.files("alarmclock").joinpath("handler.py").read_text(encoding="utf-8")
 
 
@@ -141,9 +150,13 @@ def describe(spec: ClockSpec) -> str:
     return f"a clock that invokes {whom} every {every} ({design(spec)}; alarms reach it via {spec.via})"
 
 
+PUBLISH_WORDS = {"wave": "a wave laid ahead", "api": "PutMetricData per tick", "logs": "EMF log line per tick"}
+
+
 def design(spec: ClockSpec) -> str:
     alarms = "one alarm" if spec.alarms == 1 else "two alarms"
-    return f"{alarms}, {'wall-clock' if spec.window == 'wallclock' else 'sliding'} window"
+    window = "wall-clock" if spec.window == "wallclock" else "sliding"
+    return f"{alarms}, {window} window, {PUBLISH_WORDS[spec.publish]}"
 
 
 def metadata(spec: ClockSpec) -> Json:
@@ -154,6 +167,7 @@ def metadata(spec: ClockSpec) -> Json:
         "via": spec.via,
         "alarms": spec.alarms,
         "window": spec.window,
+        "publish": spec.publish,
         "targets": [t.arn for t in spec.targets],
     }
     if spec.payload is not None:
@@ -169,7 +183,7 @@ def tick_function(spec: ClockSpec) -> Json:
     return {
         "Type": "AWS::Lambda::Function",
         "Properties": {
-            "Description": "alarmclock: publishes the next Tick and calls the clock's targets",
+            "Description": "alarmclock: keeps the Tick beat and calls the clock's targets",
             "Runtime": RUNTIME,
             "Architectures": ["arm64"],
             "Handler": "index.lambda_handler",
@@ -185,9 +199,10 @@ def tick_function(spec: ClockSpec) -> Json:
                     "ALARMCLOCK_PERIOD": str(spec.period_s),
                     "ALARMCLOCK_ALARMS": str(spec.alarms),
                     "ALARMCLOCK_WINDOW": spec.window,
+                    "ALARMCLOCK_PUBLISH": spec.publish,
                     "ALARMCLOCK_ALARM_PREFIX": sub(ALARM_PREFIX),
                     "ALARMCLOCK_WATCHDOG_ALARM": sub(WATCHDOG_NAME),
-                    "ALARMCLOCK_WATCHDOG_WINDOW": str(math.prod(watchdog_shape(spec.period_s))),
+                    "ALARMCLOCK_WATCHDOG_WINDOW": str(math.prod(watchdog_shape(spec.period_s, spec.publish))),
                     "ALARMCLOCK_TARGETS": targets,
                     "ALARMCLOCK_PAYLOAD": json.dumps(spec.payload),
                 }
@@ -199,28 +214,38 @@ def tick_function(spec: ClockSpec) -> Json:
 def tick_role(spec: ClockSpec) -> Json:
     statements: list[Json] = [
         {
+            # With --publish logs these lines carry the beat too (embedded metric format).
             "Sid": "WriteOwnLogs",
             "Effect": "Allow",
             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
             "Resource": get_att("TickLogGroup", "Arn"),
-        },
+        }
+    ]
+    if spec.publish != "logs":
+        statements.append(
+            {
+                # PutMetricData has no resource type; the namespace condition key is the scope.
+                "Sid": "PublishOwnTick",
+                "Effect": "Allow",
+                "Action": "cloudwatch:PutMetricData",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"cloudwatch:namespace": sub(NAMESPACE)}},
+            }
+        )
+    # SetAlarmState kicks the loop on create, resume and restart, and DescribeAlarms lets the
+    # heartbeat see a stall: a wave needs neither (it is laid, never kicked). DisableAlarmActions
+    # stops the loop on delete.
+    alarm_actions = ["cloudwatch:DisableAlarmActions"]
+    if spec.publish != "wave":
+        alarm_actions = ["cloudwatch:DescribeAlarms", "cloudwatch:SetAlarmState", *alarm_actions]
+    statements.append(
         {
-            # PutMetricData has no resource type; the namespace condition key is the scope.
-            "Sid": "PublishOwnTick",
-            "Effect": "Allow",
-            "Action": "cloudwatch:PutMetricData",
-            "Resource": "*",
-            "Condition": {"StringEquals": {"cloudwatch:namespace": sub(NAMESPACE)}},
-        },
-        {
-            # SetAlarmState kicks the loop on create, resume and restart; DescribeAlarms lets the
-            # heartbeat see a stall; DisableAlarmActions stops the loop on delete.
             "Sid": "WatchStartAndStopOwnAlarms",
             "Effect": "Allow",
-            "Action": ["cloudwatch:DescribeAlarms", "cloudwatch:SetAlarmState", "cloudwatch:DisableAlarmActions"],
+            "Action": alarm_actions,
             "Resource": [sub(arn) for arn in alarm_arns(spec).values()],
-        },
-    ]
+        }
+    )
     statements.extend(target_statements(spec.targets))
     return {
         "Type": "AWS::IAM::Role",
@@ -301,6 +326,7 @@ def tick_alarm(spec: ClockSpec, value: int, action: Json) -> Json:
         "AlarmDescription": description,
         "Namespace": sub(NAMESPACE),
         "MetricName": METRIC_NAME,
+        **metric_dimensions(spec),
         "Statistic": "Average",
         "Period": spec.period_s,
         "EvaluationPeriods": 1,
@@ -319,20 +345,36 @@ def tick_alarm(spec: ClockSpec, value: int, action: Json) -> Json:
     return alarm | {"Properties": properties}
 
 
+def metric_dimensions(spec: ClockSpec) -> Json:
+    """A wave's metric carries its period (handler.WAVE_DIMENSION): a changed period, or a switch
+    of publishing, then meets a fresh metric, not two hours of values laid on another grid."""
+    if spec.publish != "wave":
+        return {}
+    return {"Dimensions": [{"Name": WAVE_DIMENSION, "Value": f"{spec.period_s}s"}]}
+
+
 HEARTBEAT_INPUT = '{"alarmclock": "heartbeat"}'
+# A wave reaches two hours ahead. Laid every 10 minutes (every half period from 20 minutes up, at
+# most every 30), it outlasts three failed heartbeats in a row at least, and a clock whose
+# function failed for longer is back within one heartbeat of the fix.
+WAVE_HEARTBEAT_MINUTES = (10, 30)
 
 
-def heartbeat_minutes(period_s: int) -> int:
-    """How often the heartbeat looks: about half a period, between 2 minutes and an hour. It only
-    matters after a long fault (the watchdog's own action restarts the clock at once, but a failing
-    function can waste that one call); each look is one DescribeAlarms ($0.01 per 1,000)."""
+def heartbeat_minutes(period_s: int, publish: str = "api") -> int:
+    """How often the heartbeat runs. With a wave, every 10 to 30 minutes: it lays the wave. Otherwise
+    about half a period, between 2 minutes and an hour: it only matters after a long fault (the
+    watchdog's own action restarts the clock at once, but a failing function can waste that one
+    call); each look is one DescribeAlarms ($0.01 per 1,000)."""
+    if publish == "wave":
+        fastest, slowest = WAVE_HEARTBEAT_MINUTES
+        return max(fastest, min(slowest, period_s // 120))
     return max(2, min(60, period_s // 120))
 
 
 def heartbeat(spec: ClockSpec) -> Json:
     """A scheduled rule that asks the function whether the watchdog sees the loop stalled, and
     restarts it if so (docs/self-healing.md). The flip-flop stays the beat."""
-    minutes = heartbeat_minutes(spec.period_s)
+    minutes = heartbeat_minutes(spec.period_s, spec.publish)
     return {
         "Heartbeat": {
             "Type": "AWS::Events::Rule",
@@ -372,7 +414,7 @@ def direct_lambda_path(spec: ClockSpec) -> Json:
     }
 
 
-def watchdog_shape(period_s: int) -> tuple[int, int]:
+def watchdog_shape(period_s: int, publish: str = "api") -> tuple[int, int]:
     """(Period, EvaluationPeriods) of the watchdog: a stretch of stamps without a single Tick that a
     running loop never leaves, plus a step.
 
@@ -382,8 +424,13 @@ def watchdog_shape(period_s: int) -> tuple[int, int]:
     period later (a 5-minute clock's recovery passed three periods with two). Up to a minute, two
     periods: there a value may become visible well after its stamp.
     """
-    step = 10 if period_s <= 60 else 60  # high resolution where a minute is too coarse
-    quiet = 2 * period_s if period_s <= 60 else period_s + 60
+    if publish == "wave":
+        # A wave's values are laid two hours ahead, so the watchdog only sees the wave run out (the
+        # heartbeat failed for two hours); the minute's resolution is plenty, at a third the price.
+        step, quiet = 60, max(period_s, 60) + 60
+    else:
+        step = 10 if period_s <= 60 else 60  # high resolution where a minute is too coarse
+        quiet = 2 * period_s if period_s <= 60 else period_s + 60
     periods = math.ceil(quiet / step) + 1
     return step, min(periods, 86_400 // step)  # PutMetricAlarm: Period x EvaluationPeriods <= 1 day
 
@@ -396,7 +443,7 @@ def watchdog_alarm(spec: ClockSpec, action: Json) -> Json:
     the tick alarms themselves cannot do this: with real points in the evaluation range, CloudWatch
     evaluates the most recent ones and ignores the gap.)
     """
-    step, periods = watchdog_shape(spec.period_s)
+    step, periods = watchdog_shape(spec.period_s, spec.publish)
     return {
         "Type": "AWS::CloudWatch::Alarm",
         "Properties": {
@@ -404,6 +451,7 @@ def watchdog_alarm(spec: ClockSpec, action: Json) -> Json:
             "AlarmDescription": f"alarmclock watchdog: no Tick for {step * periods} s, so the clock restarts itself",
             "Namespace": sub(NAMESPACE),
             "MetricName": METRIC_NAME,
+            **metric_dimensions(spec),
             "Statistic": "SampleCount",
             "Period": step,
             "EvaluationPeriods": periods,

@@ -3,6 +3,10 @@
 Waiting loops poll every `poll_s` seconds (tests pass a tiny one). Ctrl-C is caught here
 because only the runner knows what it has started: before execution it removes the
 change set it made; after, it says what state the stack is in and what to do.
+
+A tick is seen differently by how the clock publishes: an api or logs clock's tick publishes a
+new Tick value, so the runner counts values; a wave clock's values are laid ahead (the Starter lays
+two hours of them at once), so its tick is a tick alarm's state change.
 """
 
 from __future__ import annotations
@@ -15,10 +19,20 @@ from typing import Protocol
 
 from alarmclock.aws import plan as p
 from alarmclock.aws.metrics import Metrics, check_target
-from alarmclock.aws.models import FAILED, SUCCEEDED, Change, StackEvent, is_in_progress, period_start
+from alarmclock.aws.models import (
+    FAILED,
+    SUCCEEDED,
+    WAVE_AHEAD,
+    AlarmInfo,
+    Change,
+    ClockNames,
+    StackEvent,
+    is_in_progress,
+    period_start,
+)
 from alarmclock.aws.session import Aws
 from alarmclock.aws.stacks import Stacks
-from alarmclock.aws.verdict import clock_time
+from alarmclock.aws.verdict import clock_time, ticking_states
 
 EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 
@@ -70,8 +84,11 @@ class Runner:
     executed: bool = False
     status: str = ""
     first_tick: datetime | None = None
+    first_tick_by: str = ""  # a wave clock's: which alarm went to which state
     seen_events: set[str] = field(default_factory=set)
     tick_baseline: int = 0
+    # A wave clock's tick alarms when the run began: each one's last state change (absent: no alarm).
+    alarm_baseline: dict[str, datetime | None] = field(default_factory=dict)
     started: datetime | None = None
 
     def __post_init__(self) -> None:
@@ -91,7 +108,10 @@ class Runner:
         self.stack_id = plan.stack
         try:
             wait = plan.find(p.WaitForTick)
-            if wait is not None:
+            if wait is not None and wait.names.is_wave:
+                # Seen before anything changes: the alarm may flip before the stack completes.
+                self.alarm_baseline = {a.name: a.state_changed for a in self.tick_alarms(wait.names)}
+            elif wait is not None:
                 # Counted before anything changes: the Starter may kick the loop before the stack completes.
                 self.tick_baseline = self.ticks_since_start(wait)
             for step in plan.steps:
@@ -235,7 +255,12 @@ class Runner:
         )
         deadline = time.monotonic() + step.timeout_s
         while True:
-            if self.ticks_since_start(step) > self.tick_baseline:
+            if step.names.is_wave:
+                tick = self.wave_tick(step.names)
+                if tick is not None:
+                    self.first_tick, self.first_tick_by = tick.state_changed, f"{tick.name} went to {tick.state}"
+                    return
+            elif self.ticks_since_start(step) > self.tick_baseline:
                 # When it was seen, not its datapoint's period: a value is stamped up to a period
                 # ahead of its tick (or, replayed, up to two periods back), so that period says
                 # little about when the tick came.
@@ -253,9 +278,34 @@ class Runner:
                 )
             self.sleep(self.poll_s)
 
+    def tick_alarms(self, names: ClockNames) -> list[AlarmInfo]:
+        alarms = self.metrics.alarms(names)
+        return [alarms[a] for a in names.alarms if a in alarms]
+
+    def wave_tick(self, names: ClockNames) -> AlarmInfo | None:
+        """A wave clock's first tick since the run began: a tick alarm's change to a state that
+        ticks (ALARM or OK; ALARM for the pair) that it had not made when the run began (or a new
+        alarm's), made since its configuration last changed. A resume turns the alarms' actions on
+        by updating them: before that, a paused clock's alarm flips on the laid wave and calls no
+        one. Compared with AWS's own timestamps, so the local clock's skew does not matter."""
+        ticks = []
+        for alarm in self.tick_alarms(names):
+            changed = alarm.state_changed
+            if alarm.state not in ticking_states(names) or changed is None:
+                continue
+            if alarm.name in self.alarm_baseline and changed == self.alarm_baseline[alarm.name]:
+                continue
+            if alarm.configured is not None and changed < alarm.configured:
+                continue
+            ticks.append((changed, alarm))
+        return min(ticks, key=lambda tick: tick[0])[1] if ticks else None
+
     def confirm_gone(self, step: p.ConfirmGone, plan: p.Plan) -> None:
         names, period = step.names, step.period_s
-        window_start, end = tick_window(self.now(), self.now(), period)
+        if names.is_wave:
+            window_start, end = wave_window(self.now(), period)
+        else:
+            window_start, end = tick_window(self.now(), self.now(), period)
         before = self.metrics.sample_count(names, period, window_start, end)
         deadline = time.monotonic() + step.settle_s
         if step.settle_s > 0:
@@ -268,7 +318,9 @@ class Runner:
                 break
             self.sleep(self.poll_s)
         if step.settle_s > 0:
-            _, end = tick_window(self.now(), self.now(), period)
+            if not names.is_wave:
+                # A value in flight is stamped up to a period after its tick: look that far past now.
+                _, end = tick_window(self.now(), self.now(), period)
             later = self.metrics.sample_count(names, period, window_start, end)
             if later > before:
                 left.append(f"Tick data still arriving in {names.namespace} ({later - before} new value(s))")
@@ -294,6 +346,14 @@ class Runner:
                 f"{name} destroyed: stack deleted, no alarms left{quiet} "
                 "(CloudWatch keeps past Tick datapoints until they expire)",
                 status=self.status,
+            )
+        if self.first_tick is not None and self.first_tick_by:
+            return Outcome(
+                True,
+                f"{name} is {'resumed' if plan.action == 'resume' else 'deployed'} and ticking "
+                f"(stack {self.status}; first tick at {clock_time(self.first_tick)}: {self.first_tick_by})",
+                status=self.status,
+                first_tick=self.first_tick,
             )
         if self.first_tick is not None:
             return Outcome(
@@ -346,6 +406,15 @@ def tick_window(since: datetime, now: datetime, period_s: int) -> tuple[datetime
     """(StartTime, EndTime) of a Tick query that holds every value published since `since`."""
     period = timedelta(seconds=period_s)
     return period_start(since - (REPLAY_PERIODS + 1) * period, period_s), now + period
+
+
+def wave_window(now: datetime, period_s: int) -> tuple[datetime, datetime]:
+    """(StartTime, EndTime) of a Tick query that holds every value of a wave clock laid at `now` or
+    later (a wave starts with the period before now's; a period more for clock skew) up to two hours
+    ahead. Kept fixed while destroy watches: values laid before the delete count the same at the
+    start and at the end, and each value laid again (a heartbeat that still runs) adds a sample."""
+    period = timedelta(seconds=period_s)
+    return period_start(now - 2 * period, period_s), now + WAVE_AHEAD + period
 
 
 def interrupted_message(name: str, action: str, status: str) -> str:

@@ -41,6 +41,8 @@ class Metrics:
         answer = self.cloudwatch.get_metric_statistics(
             Namespace=names.namespace,
             MetricName=names.metric,
+            # A metric is its namespace, name and exact dimensions: a wave clock's Tick has Wave.
+            Dimensions=names.dimensions,
             StartTime=start,
             EndTime=end,
             Period=period_s,

@@ -5,15 +5,19 @@ from __future__ import annotations
 import ast
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from alarmclock import template
-from alarmclock.template import ALARM_PREFIX, METRIC_NAME, NAMESPACE, PAUSED_PARAMETER
+from alarmclock.template import ALARM_PREFIX, METRIC_NAME, NAMESPACE, PAUSED_PARAMETER, WAVE_DIMENSION
 
 VERSION_TAG = "alarmclock:version"
 # Every clock's template has these outputs; the seed's two-alarm design also has Alarm0.
 CLOCK_OUTPUTS = frozenset({"ClockName", "MetricNamespace", "Alarm1"})
+
+# A wave clock's values reach this far ahead (handler.WAVE_AHEAD_S: a minute under PutMetricData's
+# two hours), so a query for all of them ends there.
+WAVE_AHEAD = timedelta(hours=2)
 
 # Stack states, as CloudFormation names them.
 SUCCEEDED = frozenset({"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"})
@@ -47,10 +51,28 @@ def period_start(moment: datetime, period_s: int) -> datetime:
 
 @dataclass(frozen=True)
 class ClockNames:
-    """The names a clock's template derives from its stack name (template.py)."""
+    """The names a clock's template derives from its stack name (template.py), and its metric's
+    dimensions, which follow from how it publishes and its period."""
 
     stack: str
     tick_alarms: int = 1  # 1, or 2 for the seed's pair
+    # A wave clock's metric carries one dimension, Wave = "<period>s" (template.metric_dimensions);
+    # None: the metric has none (api and logs clocks, and every clock from before the wave).
+    wave: str | None = None
+
+    @classmethod
+    def of(cls, stack: str, tick_alarms: int, publish: str | None, period_s: int) -> ClockNames:
+        """The names of a clock that publishes with `publish` (None: before --publish, so api)."""
+        return cls(stack, tick_alarms, f"{period_s}s" if publish == "wave" else None)
+
+    @property
+    def is_wave(self) -> bool:
+        return self.wave is not None
+
+    @property
+    def dimensions(self) -> list[dict[str, str]]:
+        """The Tick metric's Dimensions, as GetMetricStatistics takes them."""
+        return [{"Name": WAVE_DIMENSION, "Value": self.wave}] if self.wave is not None else []
 
     @property
     def namespace(self) -> str:
@@ -90,6 +112,13 @@ class ClockMetadata:
     # None: deployed before windows could be chosen, so sliding (CloudWatch's default), the only
     # window those templates had; a deploy that keeps it gets the period's default.
     window: str | None = None
+    # None: deployed before publishing could be chosen, so "api", the only way those templates had.
+    publish: str | None = None
+
+    @property
+    def publishing(self) -> str:
+        """How the clock publishes its beat: wave, api or logs (api before --publish existed)."""
+        return self.publish or "api"
 
     @classmethod
     def from_template_metadata(cls, metadata: Any) -> ClockMetadata | None:
@@ -105,6 +134,7 @@ class ClockMetadata:
                 payload=block.get("payload"),
                 alarms=int(block.get("alarms", 2)),
                 window=str(block["window"]) if block.get("window") else None,
+                publish=str(block["publish"]) if block.get("publish") else None,
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -235,6 +265,10 @@ class AlarmInfo:
     state_updated: datetime | None = None
     reason: str = ""
     period_s: int | None = None
+    # When StateValue last changed (a wave clock's tick), and when the alarm's configuration last
+    # changed (created, or updated by CloudFormation: a resume turns its actions back on).
+    state_changed: datetime | None = None
+    configured: datetime | None = None
 
     @classmethod
     def from_api(cls, alarm: dict[str, Any]) -> AlarmInfo:
@@ -245,6 +279,10 @@ class AlarmInfo:
             state_updated=alarm.get("StateUpdatedTimestamp"),
             reason=alarm.get("StateReason") or "",
             period_s=alarm.get("Period"),
+            # StateUpdatedTimestamp also moves when only the EvaluationState does, so it is the
+            # stand-in only for an endpoint that does not answer StateTransitionedTimestamp.
+            state_changed=alarm.get("StateTransitionedTimestamp") or alarm.get("StateUpdatedTimestamp"),
+            configured=alarm.get("AlarmConfigurationUpdatedTimestamp"),
         )
 
 

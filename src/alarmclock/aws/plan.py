@@ -24,7 +24,7 @@ from alarmclock.aws.models import (
     is_in_progress,
 )
 from alarmclock.render import render
-from alarmclock.spec import ClockSpec, parse_period
+from alarmclock.spec import ClockSpec, SpecError, check_publish, parse_period
 from alarmclock.template import PAUSED_PARAMETER, TARGET_PARAMETER, build_template
 
 CAPABILITIES = ("CAPABILITY_IAM",)
@@ -61,9 +61,12 @@ class Deployed:
     def names(self) -> ClockNames:
         """The clock's names. How many tick alarms it has is in its template's metadata (every
         clock's template has it: `alarms`, or none before the one-alarm design, when every clock
-        had the pair); the stack's outputs say it too, but only once a create has finished."""
+        had the pair); the stack's outputs say it too, but only once a create has finished. How it
+        publishes (and so its metric's dimensions) is only in the metadata: a clock without it is
+        from before --publish, an api clock."""
         if self.metadata is not None:
-            return ClockNames(self.stack.name, self.metadata.alarms)
+            meta = self.metadata
+            return ClockNames.of(self.stack.name, meta.alarms, meta.publish, meta.period_s)
         return self.stack.names
 
 
@@ -183,9 +186,22 @@ class Plan:
         return next((step for step in self.steps if isinstance(step, kind)), None)
 
 
-def default_tick_timeout(period_s: int) -> float:
-    # The Starter kicks the loop before the stack completes; allow two periods plus
-    # CloudWatch's ingestion delay before calling the clock silent.
+# How long after the run's stack operation a wave clock's first tick may come, on top of a period
+# when its alarm already had data: an evaluation cycle (60 s; 10 s below a minute) until the
+# alarm's next evaluation, and a minute for an evaluation that comes late and for the poll.
+WAVE_TICK_MARGIN_S = 120.0
+
+
+def default_tick_timeout(period_s: int, publish: str = "api", creating: bool = False) -> float:
+    """How long deploy and resume wait for the first tick.
+
+    api and logs: the Starter kicks the loop before the stack completes; allow two periods plus
+    CloudWatch's ingestion delay before calling the clock silent. wave: the tick is the tick alarm's
+    own state change. A new clock's alarm leaves INSUFFICIENT_DATA at its next evaluation, within a
+    cycle of the Starter laying the wave; an existing one (a resume, an update) changes state only
+    where the wave does, at the next period boundary, up to a period after the stack operation."""
+    if publish == "wave":
+        return (0 if creating else period_s) + WAVE_TICK_MARGIN_S
     return 2 * period_s + 120.0
 
 
@@ -242,8 +258,10 @@ def plan_deploy(
     if paused:
         notes.append(f"{name} is paused and stays paused ('alarmclock resume {name}' starts it)")
     elif wait:
-        timeout = tick_timeout_s if tick_timeout_s is not None else default_tick_timeout(spec.period_s)
-        steps.append(WaitForTick(ClockNames(name, spec.alarms), spec.period_s, timeout))
+        timeout = tick_timeout_s
+        if timeout is None:
+            timeout = default_tick_timeout(spec.period_s, spec.publish, creating)
+        steps.append(WaitForTick(ClockNames.of(name, spec.alarms, spec.publish, spec.period_s), spec.period_s, timeout))
     return Plan("deploy", name, tuple(steps), tuple(notes))
 
 
@@ -260,7 +278,8 @@ def plan_set_paused(current: Deployed, paused: bool, *, wait: bool = True, tick_
     steps: list[Step] = [UpdateParameters(stack.name, tuple(parameters)), WaitForStack(frozenset({"UPDATE_COMPLETE"}))]
     if not paused and wait:
         period = current.metadata.period_s if current.metadata else 60
-        timeout = tick_timeout_s if tick_timeout_s is not None else default_tick_timeout(period)
+        publish = current.metadata.publishing if current.metadata else "api"
+        timeout = tick_timeout_s if tick_timeout_s is not None else default_tick_timeout(period, publish)
         steps.append(WaitForTick(current.names, period, timeout))
     return Plan(action, stack.name, tuple(steps))
 
@@ -365,6 +384,7 @@ def deploy_settings(
     deployed: ClockMetadata | None,
     alarms: str = "1",
     window: str | None = None,
+    publish: str | None = None,
 ) -> dict[str, Any]:
     """The settings to deploy: those given on the command line and, when updating a clock,
     the deployed ones for the rest (so `deploy NAME --every 5m` changes only the period).
@@ -372,11 +392,23 @@ def deploy_settings(
     `given` names the options passed (`every`, `via`, `alarms`); `window` None means not passed.
     A clock keeps its design (one alarm, or the seed's pair) unless --alarms is given, and its
     window unless --window is, or --every changes the period: then the new period gets its
-    default window (a wall-clock window may not hold it, and sliding cannot hold 1440m)."""
+    default window (a wall-clock window may not hold it, and sliding cannot hold 1440m). It keeps
+    its way of publishing unless --publish is given (`publish` None: not passed) or the new period
+    cannot hold it (a wave at 1440m): then the period's default. A clock from before --publish (an
+    api clock, with no `publish` in its metadata) gets the default: wave up to 120 minutes."""
     if deployed is None:
-        return {"every": every, "via": via, "targets": targets, "payload": payload, "alarms": alarms, "window": window}
+        return {
+            "every": every,
+            "via": via,
+            "targets": targets,
+            "payload": payload,
+            "alarms": alarms,
+            "window": window,
+            "publish": publish,
+        }
     kept_payload = None if deployed.payload is None else json.dumps(deployed.payload)
     new_period = "every" in given and parse_period(every) != deployed.period_s
+    new_period_s = parse_period(every) if new_period else None
     return {
         "every": every if "every" in given else f"{deployed.period_s}s",
         "via": via if "via" in given else deployed.via,
@@ -384,4 +416,17 @@ def deploy_settings(
         "payload": payload if payload is not None else kept_payload,
         "alarms": alarms if "alarms" in given else str(deployed.alarms),
         "window": window if window is not None else (None if new_period else deployed.window),
+        "publish": publish if publish is not None else kept_publish(deployed.publish, new_period_s),
     }
+
+
+def kept_publish(deployed: str | None, new_period_s: int | None) -> str | None:
+    """The deployed way of publishing if the new period (None: unchanged) can hold it; None picks
+    the period's default."""
+    if deployed is None or new_period_s is None:
+        return deployed
+    try:
+        check_publish(new_period_s, deployed)
+    except SpecError:
+        return None
+    return deployed

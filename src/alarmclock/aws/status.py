@@ -7,7 +7,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from alarmclock.aws.metrics import Metrics
-from alarmclock.aws.models import AlarmInfo, ClockMetadata, ClockNames, Datapoint, StackInfo, period_start
+from alarmclock.aws.models import (
+    WAVE_AHEAD,
+    AlarmInfo,
+    ClockMetadata,
+    ClockNames,
+    Datapoint,
+    StackInfo,
+    period_start,
+)
 from alarmclock.aws.plan import Deployed, PlanError, not_a_clock
 from alarmclock.aws.session import Aws
 from alarmclock.aws.stacks import Stacks
@@ -41,14 +49,26 @@ class ClockStatus:
     names: ClockNames
     failure: str = ""
     last_ticks: list[Datapoint] = field(default_factory=list)
+    # A wave clock's latest laid value: the start of its period (None: nothing laid, or not a wave).
+    laid_until: datetime | None = None
 
     @property
     def end(self) -> datetime:
         """Where the beat ends: now, or the newest value's period if that is later. On a sliding
         window each value is stamped just before the end of the next period (handler.next_stamp),
-        so the latest tick's datapoint may be in the period after the current one."""
+        so the latest tick's datapoint may be in the period after the current one. A wave clock's
+        beat ends with the last period that has ended: the values after it are only laid ahead."""
+        if self.names.is_wave:
+            return self.now - timedelta(seconds=self.period_s)
         latest = self.datapoints[-1].timestamp if self.datapoints else self.now
         return max(self.now, latest)
+
+    @property
+    def laid_ahead(self) -> timedelta | None:
+        """How far past now the wave is laid: to the end of the latest laid value's period."""
+        if self.laid_until is None:
+            return None
+        return self.laid_until + timedelta(seconds=self.period_s) - self.now
 
     @property
     def beat(self) -> str:
@@ -81,6 +101,7 @@ class ClockStatus:
                 "via": self.metadata.via,
                 "alarms": len(self.names.alarms),
                 "window": self.metadata.window or "sliding",
+                "publish": self.metadata.publishing,
                 "targets": list(self.metadata.targets),
                 "version": self.metadata.version,
             },
@@ -108,7 +129,15 @@ class ClockStatus:
                 "to": iso(self.end),
                 "period_s": self.period_s,
                 "pattern": self.beat,
-                "legend": "1/0: value published in that period, ~: both, .: nothing",
+                "legend": "1/0: value laid in that period (ended periods only), ~: both, .: nothing"
+                if self.names.is_wave
+                else "1/0: value published in that period, ~: both, .: nothing",
+            },
+            "wave": None
+            if not self.names.is_wave
+            else {
+                "laid_until": iso(self.laid_until),
+                "ahead_s": None if self.laid_ahead is None else int(self.laid_ahead.total_seconds()),
             },
         }
 
@@ -121,9 +150,17 @@ def gather(aws: Aws, deployed: Deployed, now: datetime, last: int = 5) -> ClockS
     metrics = Metrics(aws)
     names = deployed.names
     alarms = metrics.alarms(names) if stack.status != "REVIEW_IN_PROGRESS" else {}
-    # End a period ahead: the current period is still filling, EndTime is exclusive, and a value
-    # is stamped up to a period after its tick (handler.next_stamp).
-    datapoints = metrics.datapoints(names, period, start, now + timedelta(seconds=period))
+    laid_until = None
+    if names.is_wave:
+        # Read to the end of the laid wave, to say how far ahead it is; show and judge only the
+        # periods that have ended (a datapoint ahead is a value laid, not a tick).
+        laid = metrics.datapoints(names, period, start, now + WAVE_AHEAD + timedelta(seconds=period))
+        laid_until = period_start(laid[-1].timestamp, period) if laid else None
+        datapoints = [p for p in laid if period_start(p.timestamp, period) + timedelta(seconds=period) <= now]
+    else:
+        # End a period ahead: the current period is still filling, EndTime is exclusive, and a value
+        # is stamped up to a period after its tick (handler.next_stamp).
+        datapoints = metrics.datapoints(names, period, start, now + timedelta(seconds=period))
     verdict = judge(stack, alarms, datapoints, period, now, deployed.failure, window_start=start, names=names)
     return ClockStatus(
         region=aws.region,
@@ -138,4 +175,5 @@ def gather(aws: Aws, deployed: Deployed, now: datetime, last: int = 5) -> ClockS
         names=names,
         failure=deployed.failure,
         last_ticks=datapoints[-last:][::-1],
+        laid_until=laid_until,
     )

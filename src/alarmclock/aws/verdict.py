@@ -1,4 +1,9 @@
-"""Is the clock ticking? A pure judgement from what `status` gathered, and the hour's beat."""
+"""Is the clock ticking? A pure judgement from what `status` gathered, and the hour's beat.
+
+The evidence of ticks depends on how the clock publishes. An api or logs clock publishes each
+Tick value when it ticks, so its datapoints are its ticks. A wave clock's values are laid up to two
+hours ahead, whether or not anything ticks; its ticks are its tick alarm's state changes.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +25,16 @@ from alarmclock.aws.models import is_in_progress as in_progress
 Kind = Literal["ticking", "starting", "paused", "stalled", "broken", "changing"]
 # No tick within this many periods, while not paused: the loop has stopped.
 STALLED_AFTER_PERIODS = 3
+# A wave clock's tick alarm changes state once a period, at its own second of the evaluation cycle;
+# the pair's alternate, period - d and period + d apart (d under a cycle), and at the boundary
+# seconds a flip comes a cycle late. So a running clock's last change is under a period plus a
+# minute old; two periods plus a minute is a whole flip missed, not one late evaluation.
+WAVE_STALLED_AFTER_PERIODS = 2
+WAVE_STALLED_MARGIN = timedelta(seconds=60)
+
+
+def wave_stalled_after(period_s: int) -> timedelta:
+    return timedelta(seconds=WAVE_STALLED_AFTER_PERIODS * period_s) + WAVE_STALLED_MARGIN
 
 
 @dataclass(frozen=True)
@@ -46,7 +61,8 @@ def judge(
 ) -> Verdict:
     """ticking, starting (no tick yet, just deployed or resumed), paused, stalled (how long),
     broken (why), or changing (a stack operation is under way). `names`: the clock's alarms
-    (plan.Deployed.names); by default, what the stack's outputs say."""
+    (plan.Deployed.names); by default, what the stack's outputs say. A wave clock (names.is_wave)
+    is judged by its tick alarms' state changes, any other by its Tick datapoints."""
     name, status = stack.name, stack.status
     warnings: list[str] = []
     if status in FAILED and status not in ROLLED_BACK_TO_WORKING:
@@ -93,6 +109,8 @@ def judge(
             f"run 'aws cloudwatch enable-alarm-actions --alarm-names {' '.join(names.alarms)}'",
             warnings=tuple(warnings),
         )
+    if names.is_wave:
+        return judge_wave(stack, alarms, names, period_s, now, warnings)
     limit = timedelta(seconds=STALLED_AFTER_PERIODS * period_s)
     last = datapoints[-1] if datapoints else None
     started = stack.last_change
@@ -129,6 +147,60 @@ def judge(
         last_period,
         tuple(warnings),
     )
+
+
+def judge_wave(
+    stack: StackInfo, alarms: dict[str, AlarmInfo], names: ClockNames, period_s: int, now: datetime, warnings: list[str]
+) -> Verdict:
+    """A running, unpaused wave clock: ticking while a tick alarm changed state within
+    `wave_stalled_after`, starting while none has since it was (re)configured that recently,
+    stalled otherwise.
+
+    Only changes since the alarm's configuration last changed count: a paused clock's alarm keeps
+    flipping on the laid wave with its actions off, and a resume (which turns them on) is an update.
+    """
+    limit = wave_stalled_after(period_s)
+    watchdog = alarms.get(names.watchdog) if names.watchdog else None
+    if watchdog is not None and watchdog.state == "ALARM":
+        warnings.append(f"{names.watchdog} is in ALARM: no Tick values in its window, so the wave has run out")
+    tick = latest_tick(alarms, names)
+    configured = [info.configured for info in alarms.values() if info.name in names.alarms and info.configured]
+    started = max(configured) if configured else stack.last_change
+    if tick is not None and now - tick[0] <= limit:
+        when, alarm, state = tick
+        return Verdict("ticking", f"last tick at {clock_time(when)}: {alarm} went to {state}", when, tuple(warnings))
+    if tick is None and started is not None and now - started <= limit:
+        return Verdict("starting", f"no tick yet; (re)started {ago(now - started)} ago", started, tuple(warnings))
+    if tick is None:
+        states = ", ".join(f"{a} {alarms[a].state}" for a in names.alarms)
+        since = f" since it was (re)started {ago(now - started)} ago" if started is not None else ""
+        return Verdict("stalled", f"no tick at all{since} ({states})", started, tuple(warnings))
+    when, alarm, state = tick
+    return Verdict(
+        "stalled",
+        f"no tick for {ago(now - when)} (the last at {clock_time(when)}: {alarm} went to {state})",
+        when,
+        tuple(warnings),
+    )
+
+
+def ticking_states(names: ClockNames) -> tuple[str, ...]:
+    """The states a tick alarm goes to that are ticks: both for the one alarm, ALARM for the pair."""
+    return ("ALARM", "OK") if len(names.alarms) == 1 else ("ALARM",)
+
+
+def latest_tick(alarms: dict[str, AlarmInfo], names: ClockNames) -> tuple[datetime, str, str] | None:
+    """(when, alarm, state) of the tick alarms' latest change that is a tick, if any: to a state
+    that ticks, and since the alarm's configuration last changed (before that, e.g. while paused,
+    its actions may have been off)."""
+    changes = []
+    for info in (alarms[a] for a in names.alarms if a in alarms):
+        changed = info.state_changed
+        if changed is None or info.state not in ticking_states(names):
+            continue
+        if info.configured is None or changed >= info.configured:
+            changes.append((changed, info.name, info.state))
+    return max(changes) if changes else None
 
 
 def stack_advice(name: str, status: str) -> str:

@@ -29,11 +29,19 @@ from alarmclock.cli.options import (
     alarms_option,
     every_option,
     payload_option,
+    publish_option,
     target_option,
     via_option,
     window_option,
 )
-from alarmclock.spec import build_spec, check_clock_name, check_window, default_window, parse_period
+from alarmclock.spec import (
+    build_spec,
+    check_clock_name,
+    check_publish,
+    check_window,
+    default_window,
+    parse_period,
+)
 
 if TYPE_CHECKING:
     from alarmclock.aws.execute import Outcome, Runner
@@ -68,7 +76,8 @@ tick_timeout_option = click.option(
     "--tick-timeout",
     type=click.FloatRange(min=0.0),
     metavar="SECONDS",
-    help="How long to wait for the first tick (default: two periods plus 2 minutes).",
+    help="How long to wait for the first tick (default: two periods plus 2 minutes; a wave clock's: 2 minutes "
+    "when new, a period plus 2 minutes otherwise).",
 )
 
 
@@ -105,6 +114,7 @@ def clock_name(name: str) -> str:
 @every_option
 @alarms_option
 @window_option
+@publish_option
 @via_option
 @target_option
 @payload_option
@@ -117,6 +127,7 @@ def deploy(
     every: str,
     alarms: str,
     window: str | None,
+    publish: str | None,
     via: str,
     targets: tuple[str, ...],
     payload: str | None,
@@ -148,10 +159,12 @@ def deploy(
             # any AWS call: it needs no credentials to be wrong.
             period = parse_period(every)
             check_window(period, window or default_window(period), shown=every)
+            if publish is not None:
+                check_publish(period, publish, shown=every)
         aws = connect(region, profile, endpoint_url)
         current = Stacks(aws).deployed(name)
         settings = deploy_settings(
-            every, via, targets, payload, given, current.metadata if current else None, alarms, window
+            every, via, targets, payload, given, current.metadata if current else None, alarms, window, publish
         )
         spec = build_spec(**settings)
         change_set = "alarmclock-" + datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
@@ -246,15 +259,23 @@ def list_clocks(
     with one_line_errors():
         aws = connect(region, profile, endpoint_url)
         stacks = Stacks(aws)
-        rows = []
+        found = []
         for stack in stacks.list_clocks():
             metadata = stacks.metadata(stack.stack_id) if stack.status != "REVIEW_IN_PROGRESS" else None
-            rows.append((stack, metadata.period_s if metadata else None))
+            found.append((stack, metadata))
         where = aws.region
+    rows = [(stack, metadata.period_s if metadata else None) for stack, metadata in found]
     if as_json:
         clocks = [
-            {"clock": s.name, "period_s": period, "paused": s.paused, "stack_status": s.status, "stack_id": s.stack_id}
-            for s, period in rows
+            {
+                "clock": s.name,
+                "period_s": m.period_s if m else None,
+                "publish": m.publishing if m else None,
+                "paused": s.paused,
+                "stack_status": s.status,
+                "stack_id": s.stack_id,
+            }
+            for s, m in found
         ]
         click.echo(json.dumps({"region": where, "clocks": clocks}))
     else:

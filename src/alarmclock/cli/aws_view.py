@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from alarmclock.aws.models import period_start
+from alarmclock.aws.verdict import ago
 from alarmclock.cli.options import EXIT_USAGE
 from alarmclock.spec import SpecError
 
@@ -116,7 +117,7 @@ def show_status(report: ClockStatus) -> None:
         echo(
             f"  settings  every {meta.period_s // 60 if meta.period_s >= 60 else meta.period_s}"
             f"{'m' if meta.period_s >= 60 else 's'} via {meta.via}; targets: {targets}; "
-            f"{design}, {meta.window or 'sliding'} window"
+            f"{design}, {meta.window or 'sliding'} window, publish {meta.publishing}"
         )
     for alarm in report.names.all_alarms:
         info = report.alarms.get(alarm)
@@ -128,21 +129,35 @@ def show_status(report: ClockStatus) -> None:
         since = f" since {info.state_updated.astimezone(UTC):%H:%M:%S} UTC" if info.state_updated else ""
         actions = "actions on" if info.actions_enabled else "actions OFF"
         echo(f"  alarm     {alarm}: {info.state}{since}, {actions}")
-    if report.last_ticks:
 
-        def shown(point: Datapoint) -> str:
-            value = "1" if point.minimum >= 1 else "0" if point.maximum <= 0 else "0+1"
-            times = f" x{point.samples}" if point.samples > 1 else ""
-            return f"{period_start(point.timestamp, report.period_s):%H:%M:%S}={value}{times}"
+    def shown(point: Datapoint) -> str:
+        value = "1" if point.minimum >= 1 else "0" if point.maximum <= 0 else "0+1"
+        times = f" x{point.samples}" if point.samples > 1 else ""
+        return f"{period_start(point.timestamp, report.period_s):%H:%M:%S}={value}{times}"
 
-        echo(f"  ticks     by period, newest first (UTC): {', '.join(shown(p) for p in report.last_ticks)}")
+    listed = ", ".join(shown(p) for p in report.last_ticks)
+    if report.names.is_wave:
+        # The values are laid ahead, so they are no ticks: the verdict's alarm change is.
+        echo(f"  wave      {wave_line(report)}")
+        echo(f"  values    ended periods, newest first (UTC): {listed}" if listed else "  values    none ended")
+        what = "1/0 value laid, ~ both, . none; ended periods only"
     else:
-        echo("  ticks     none in the window below")
-    echo(
-        f"  beat      {report.start:%H:%M}-{report.end:%H:%M} UTC, one mark per {report.period_s} s "
-        "(1/0 value published, ~ both, . none):"
-    )
+        ticks = f"by period, newest first (UTC): {listed}" if listed else "none in the window below"
+        echo(f"  ticks     {ticks}")
+        what = "1/0 value published, ~ both, . none"
+    echo(f"  beat      {report.start:%H:%M}-{report.end:%H:%M} UTC, one mark per {report.period_s} s ({what}):")
     echo(f"            {report.beat}")
+
+
+def wave_line(report: ClockStatus) -> str:
+    """How far ahead the wave is laid: the latest value's period, and its end's distance from now."""
+    ahead = report.laid_ahead
+    if report.laid_until is None or ahead is None:
+        return "nothing laid: no Tick values in the window or ahead"
+    period = f"laid up to the period from {report.laid_until.astimezone(UTC):%H:%M:%S} UTC"
+    if ahead.total_seconds() <= 0:
+        return f"{period}: it has run out"
+    return f"{period}, {ago(ahead)} ahead"
 
 
 def show_list(rows: list[tuple[StackInfo, int | None]], region: str) -> None:

@@ -7,13 +7,14 @@ import json
 import click
 
 from alarmclock.cli import cli
-from alarmclock.cli.options import alarms_option, every_option, usage_error, via_option
+from alarmclock.cli.options import alarms_option, every_option, publish_option, usage_error, via_option
 from alarmclock.spec import SpecError, build_spec
 
 
 @cli.command()
 @every_option
 @alarms_option
+@publish_option
 @via_option
 @click.option(
     "--memory",
@@ -35,7 +36,16 @@ from alarmclock.spec import SpecError, build_spec
 )
 @click.option("--compare", is_flag=True, help="Add the alternatives for the same beat, with what each assumes.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of tables.")
-def cost(every: str, alarms: str, via: str, memory_mb: int, duration_ms: int, compare: bool, as_json: bool) -> None:
+def cost(
+    every: str,
+    alarms: str,
+    publish: str | None,
+    via: str,
+    memory_mb: int,
+    duration_ms: int,
+    compare: bool,
+    as_json: bool,
+) -> None:
     """Print a clock's monthly cost, item by item, at list price with and without the free tier.
 
     A 30-day month at the clock's nominal period, us-east-1 list prices from a dated table
@@ -45,11 +55,11 @@ def cost(every: str, alarms: str, via: str, memory_mb: int, duration_ms: int, co
     from alarmclock.cost_report import render_json, render_text
 
     try:
-        spec = build_spec(every=every, via=via, alarms=alarms)  # refuses a period no clock holds
+        spec = build_spec(every=every, via=via, alarms=alarms, publish=publish)  # refuses what no clock holds
     except SpecError as error:
         raise usage_error(error) from None
     usage = Usage(memory_mb=memory_mb, duration_ms=duration_ms)
-    result = estimate(spec.period_s, spec.via, usage, compare=compare, alarms=spec.alarms)
+    result = estimate(spec.period_s, spec.via, usage, compare=compare, alarms=spec.alarms, publish=spec.publish)
     if as_json:
         click.echo(json.dumps(render_json(result), indent=2))
     else:

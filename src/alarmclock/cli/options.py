@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from alarmclock.spec import PERIOD_HELP, VIAS, WINDOWS, SpecError
+from alarmclock.spec import PERIOD_HELP, PUBLISHES, VIAS, WINDOWS, SpecError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -37,6 +37,14 @@ window_option = click.option(
     help="The tick alarms' EvaluationWindow: sliding (CloudWatch's default; periods up to 120m) or "
     "wallclock (aligned to the period in UTC; only 1m, 5m, 1h and 1440m). Default: sliding, "
     "wallclock for 1440m.",
+)
+publish_option = click.option(
+    "--publish",
+    type=click.Choice(PUBLISHES),
+    default=None,
+    help="How the beat reaches the Tick metric: wave (the heartbeat lays the next two hours of values in "
+    "one PutMetricData; ticks make no CloudWatch call), api (PutMetricData every tick) or logs (an "
+    "embedded-metric-format log line every tick). Default: wave, api for 1440m (docs/cost.md).",
 )
 via_option = click.option(
     "--via",

@@ -17,6 +17,7 @@ from alarmclock.cli.options import (
     alarms_option,
     every_option,
     payload_option,
+    publish_option,
     target_option,
     usage_error,
     via_option,
@@ -122,6 +123,7 @@ def shape(parameter: Parameter) -> str:
 @every_option
 @alarms_option
 @window_option
+@publish_option
 @via_option
 @target_option
 @payload_option
@@ -155,6 +157,7 @@ def simulate(
     every: str,
     alarms: str,
     window: str | None,
+    publish: str | None,
     via: str,
     targets: tuple[str, ...],
     payload: str | None,
@@ -178,7 +181,9 @@ def simulate(
     period, stalled, never ticked, too short to tell, ticked after delete); 2 for bad input.
     """
     try:
-        spec = build_spec(every=every, via=via, targets=targets, payload=payload, alarms=alarms, window=window)
+        spec = build_spec(
+            every=every, via=via, targets=targets, payload=payload, alarms=alarms, window=window, publish=publish
+        )
     except SpecError as error:
         raise usage_error(error) from None
     seconds = parse_duration(duration)

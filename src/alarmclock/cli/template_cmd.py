@@ -9,6 +9,7 @@ from alarmclock.cli.options import (
     alarms_option,
     every_option,
     payload_option,
+    publish_option,
     target_option,
     usage_error,
     via_option,
@@ -21,6 +22,7 @@ from alarmclock.spec import SpecError, build_spec
 @every_option
 @alarms_option
 @window_option
+@publish_option
 @via_option
 @target_option
 @payload_option
@@ -35,6 +37,7 @@ def template(
     every: str,
     alarms: str,
     window: str | None,
+    publish: str | None,
     via: str,
     targets: tuple[str, ...],
     payload: str | None,
@@ -50,7 +53,9 @@ def template(
     from alarmclock.template import build_template
 
     try:
-        spec = build_spec(every=every, via=via, targets=targets, payload=payload, alarms=alarms, window=window)
+        spec = build_spec(
+            every=every, via=via, targets=targets, payload=payload, alarms=alarms, window=window, publish=publish
+        )
     except SpecError as error:
         raise usage_error(error) from None
     text = render(build_template(spec), fmt)  # type: ignore[arg-type]  # click.Choice checked it

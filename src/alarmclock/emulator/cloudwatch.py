@@ -27,6 +27,14 @@ _MONDAY_AFTER_EPOCH_S = 4 * 86_400
 # MetricDatum Timestamp).
 MAX_POINT_AGE_S = 14 * 86_400
 MAX_POINT_AHEAD_S = 2 * 3600
+# fact: one PutMetricData call takes at most 1,000 MetricData items (API reference, MetricData).
+MAX_DATA_PER_PUT = 1000
+
+
+def point_time_accepted(now: float, moment: float) -> bool:
+    """PutMetricData's (and EMF's) window for a point's timestamp."""
+    return -MAX_POINT_AHEAD_S <= now - moment <= MAX_POINT_AGE_S
+
 
 COMPARE: dict[str, Callable[[float, float], bool]] = {
     "GreaterThanOrEqualToThreshold": lambda v, t: v >= t,
@@ -49,33 +57,60 @@ class CloudWatchError(Exception):
         self.code = code
 
 
+# A metric is its namespace, name and dimensions (name, value), sorted: CloudWatch treats each
+# combination of dimensions as a metric of its own.
+Dimensions = tuple[tuple[str, str], ...]
+
+
+def dimensions_of(items: Any) -> Dimensions:
+    """PutMetricData's and PutMetricAlarm's [{"Name": ..., "Value": ...}] as a metric's key part."""
+    return tuple(sorted((str(d["Name"]), str(d["Value"])) for d in items or ()))
+
+
 @dataclass
 class Point:
     time: float  # the point's timestamp (decides its period)
     value: float
     visible_at: float  # when an alarm can first see it (visibility_delay_s)
+    copies: int = 1  # the same value put again at the same time (a wave re-laid, an EMF duplicate)
 
 
 class MetricStore:
-    """Points per metric in time order; old points are dropped as time passes."""
+    """Points per metric in time order; old points are dropped as time passes.
+
+    A value put again at a time that already holds it (a wave is re-laid every heartbeat) is
+    counted on the point already there instead of stored again: statistics see every copy, and
+    the point stays visible from the earlier of the two. (SampleCount may so count a copy a few
+    seconds before it is visible; no alarm here can tell, as the watchdog only asks for one.)
+    """
 
     def __init__(self, horizon_s: float = 6 * 86_400) -> None:
-        self.times: dict[tuple[str, str], list[float]] = defaultdict(list)
-        self.points: dict[tuple[str, str], list[Point]] = defaultdict(list)
+        self.times: dict[tuple[str, str, Dimensions], list[float]] = defaultdict(list)
+        self.points: dict[tuple[str, str, Dimensions], list[Point]] = defaultdict(list)
         self.horizon_s = horizon_s  # longer than any evaluation range (Period x range <= 5 days at 1440m)
 
-    def put(self, namespace: str, metric: str, point: Point) -> None:
-        times, points = self.times[(namespace, metric)], self.points[(namespace, metric)]
+    def put(self, namespace: str, metric: str, point: Point, dimensions: Dimensions = ()) -> None:
+        key = (namespace, metric, dimensions)
+        times, points = self.times[key], self.points[key]
         index = bisect.bisect_right(times, point.time)  # almost always the end: points arrive in order
+        same = bisect.bisect_left(times, point.time, 0, index)
+        for existing in points[same:index]:
+            if existing.value == point.value:
+                existing.copies += point.copies
+                existing.visible_at = min(existing.visible_at, point.visible_at)
+                return
         times.insert(index, point.time)
         points.insert(index, point)
 
-    def between(self, namespace: str, metric: str, start: float, end: float) -> list[Point]:
+    def between(
+        self, namespace: str, metric: str, start: float, end: float, dimensions: Dimensions = ()
+    ) -> list[Point]:
         """The points stamped in [start, end), visible or not, in time order."""
-        times = self.times.get((namespace, metric))
+        key = (namespace, metric, dimensions)
+        times = self.times.get(key)
         if not times:
             return []
-        return self.points[(namespace, metric)][bisect.bisect_left(times, start) : bisect.bisect_left(times, end)]
+        return self.points[key][bisect.bisect_left(times, start) : bisect.bisect_left(times, end)]
 
     def prune(self, now: float) -> None:
         cutoff = now - self.horizon_s
@@ -115,6 +150,7 @@ class Alarm:
     alarm_actions: list[str] = field(default_factory=list)
     ok_actions: list[str] = field(default_factory=list)
     insufficient_data_actions: list[str] = field(default_factory=list)
+    dimensions: Dimensions = ()
     window: str = SLIDING  # fact: SlidingWindow is the default EvaluationWindow
     timezone: str = ""  # WallClockWindow's optional Timezone: an IANA name or an offset like +05:30
     # fact: a new alarm starts in INSUFFICIENT_DATA (PutMetricAlarm API reference).
@@ -165,9 +201,9 @@ class Alarm:
         aggregate = STATISTICS[self.statistic]
         range_start = newest_end - span * period
         buckets: dict[int, list[float]] = {}
-        for point in store.between(self.namespace, self.metric, range_start, newest_end):
+        for point in store.between(self.namespace, self.metric, range_start, newest_end, self.dimensions):
             if point.visible_at <= now:
-                buckets.setdefault(int((point.time - range_start) // period), []).append(point.value)
+                buckets.setdefault(int((point.time - range_start) // period), []).extend([point.value] * point.copies)
         # (period start, value) of each period with visible points, oldest first
         real = [(range_start + index * period, aggregate(values)) for index, values in sorted(buckets.items())]
         needed = self.evaluation_periods
@@ -205,11 +241,16 @@ class EmulatedCloudWatch:
     """
 
     def __init__(
-        self, now: Callable[[], float], visibility_delay: Callable[[], float], sliding_end: str = "cycle"
+        self,
+        now: Callable[[], float],
+        visibility_delay: Callable[[], float],
+        sliding_end: str = "cycle",
+        future_visible_from: str = "put",
     ) -> None:
         self.now = now
         self.visibility_delay = visibility_delay
         self.sliding_end = sliding_end
+        self.future_visible_from = future_visible_from
         self.store = MetricStore()
         self.alarms: dict[str, Alarm] = {}
         self.history: list[StateChange] = []
@@ -220,6 +261,9 @@ class EmulatedCloudWatch:
 
     def put_metric_data(self, Namespace: str, MetricData: list[dict[str, Any]], **_: Any) -> dict[str, Any]:
         now = self.now()
+        if not 1 <= len(MetricData) <= MAX_DATA_PER_PUT:
+            raise CloudWatchError("InvalidParameterValue", f"MetricData takes 1 to {MAX_DATA_PER_PUT} items")
+        points = []
         for datum in MetricData:
             stamp = datum.get("Timestamp")
             if stamp is None:
@@ -228,18 +272,42 @@ class EmulatedCloudWatch:
                 moment = float(stamp)
             else:
                 moment = stamp.timestamp()  # a datetime
-            if not -MAX_POINT_AHEAD_S <= now - moment <= MAX_POINT_AGE_S:
+            if not point_time_accepted(now, moment):
                 raise CloudWatchError(
                     "InvalidParameterValue",
                     "The parameter MetricData.member.Timestamp must be at most two weeks in the past "
                     "and at most two hours in the future",
                 )
+            points.append((moment, datum))
+        # The call is refused or taken whole: check every item before storing any.
+        for moment, datum in points:
             # (StorageResolution only decides what sub-minute alarms can see; the clock always
             # publishes high resolution for them, so points keep their exact time here.)
-            point = Point(time=moment, value=float(datum["Value"]), visible_at=now + self.visibility_delay())
-            self.store.put(Namespace, datum["MetricName"], point)
+            self.add_point(
+                Namespace, datum["MetricName"], dimensions_of(datum.get("Dimensions")), moment, float(datum["Value"])
+            )
         self.put_count += 1
         return {}
+
+    def add_point(
+        self,
+        namespace: str,
+        metric: str,
+        dimensions: Dimensions,
+        moment: float,
+        value: float,
+        delay: float | None = None,
+    ) -> None:
+        """Store one value, visible to alarms after the visibility delay (or `delay`, for EMF).
+
+        assumption (`future_visible_from`): how a point stamped ahead becomes visible is not
+        documented. "put": like any point, a delay after it arrives; "stamp": only a delay after
+        its own timestamp, as if CloudWatch took it in when its time comes.
+        """
+        now = self.now()
+        arrived = max(now, moment) if self.future_visible_from == "stamp" else now
+        wait = self.visibility_delay() if delay is None else delay
+        self.store.put(namespace, metric, Point(time=moment, value=value, visible_at=arrived + wait), dimensions)
 
     def set_alarm_state(self, AlarmName: str, StateValue: str, StateReason: str, **_: Any) -> dict[str, Any]:
         alarm = self._alarm(AlarmName)

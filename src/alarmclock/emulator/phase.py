@@ -22,19 +22,38 @@ from alarmclock.emulator.timing import TimingModel
 from alarmclock.spec import ClockSpec, build_spec
 from alarmclock.template import build_template, heartbeat_minutes, watchdog_shape
 
-# The designs compared: the default one alarm, the seed's pair, and the one alarm on a wall-clock
-# window (only where CloudWatch allows one: 1m, 5m, 1h, 1440m). The last is alarmclock 0.1 as it
-# was: the pair, each Tick stamped with its state change's time (an ablation of next_stamp).
+# The designs compared: the default, one alarm flipped by a wave laid ahead; one alarm whose ticks
+# publish the next value with PutMetricData (0.2's default) or in an EMF log line; the seed's pair;
+# one alarm on a wall-clock window (only where CloudWatch allows one: 1m, 5m, 1h, 1440m). The last
+# is alarmclock 0.1 as it was: the pair, each Tick stamped with its state change's time (an
+# ablation of next_stamp). (No commas in the names: scripts/phase_sweep.py --designs splits on them.)
 DESIGNS: dict[str, dict[str, Any]] = {
-    "one alarm": {"alarms": 1},
-    "two alarms": {"alarms": 2},
-    "one alarm (wall clock)": {"alarms": 1, "window": "wallclock"},
-    "two alarms stamped at the change (0.1)": {"alarms": 2, "stamp": "change"},
+    "one alarm + wave": {"alarms": 1, "publish": "wave"},
+    "one alarm + PutMetricData": {"alarms": 1, "publish": "api"},
+    "one alarm + EMF line": {"alarms": 1, "publish": "logs"},
+    "two alarms + PutMetricData": {"alarms": 2, "publish": "api"},
+    "one alarm (wall clock) + PutMetricData": {"alarms": 1, "window": "wallclock", "publish": "api"},
+    "two alarms stamped at the change (0.1)": {"alarms": 2, "publish": "api", "stamp": "change"},
 }
+DEFAULT_DESIGN = "one alarm + wave"
+# Where a wave cannot reach a period ahead (1440m), the default publishes each tick.
+DEFAULT_DESIGN_BEYOND_A_WAVE = "one alarm + PutMetricData"
+
+
+def default_design(every: str) -> str:
+    """The design `alarmclock template --every EVERY` builds, by its name here."""
+    return DEFAULT_DESIGN if build_spec(every=every).publish == "wave" else DEFAULT_DESIGN_BEYOND_A_WAVE
+
+
 # The handler line that ends next_stamp on a wall-clock window; the ablation takes that branch always.
 _WALL_CLOCK_BRANCH = '    if config.window == "wallclock":\n        return tick_time\n'
 _ALWAYS_AT_THE_CHANGE = "    if True:  # ablation: stamped at the change\n        return tick_time\n"
-MODELS: dict[str, TimingModel] = {"defaults": TimingModel(), "harsh end": TimingModel.extreme("high")}
+MODELS: dict[str, TimingModel] = {
+    "defaults": TimingModel(),
+    "harsh end": TimingModel.extreme("high"),
+    # The other end of the one assumption the wave rests on (timing.py, future_visible_from).
+    "points visible from their stamp": TimingModel().at(future_visible_from="stamp"),
+}
 # The other end of the window-end assumption alone, for tests/test_beat.py.
 OTHER_MODELS: dict[str, TimingModel] = {"windows ending on a second": TimingModel().at(sliding_window_end="second")}
 # Virtual time per run: a few hundred intervals where that is cheap, at least four days' worth of
@@ -84,12 +103,12 @@ class PhaseRun:
         return not self.stalled and abs(self.mean - self.period_s) <= MEAN_TOLERANCE * self.period_s
 
 
-def stall_after_s(period_s: int) -> float:
+def stall_after_s(period_s: int, publish: str = "api") -> float:
     """A silence this long is a stall: longer than the watchdog's window plus two heartbeats plus a
     period, by when the self-healing (docs/self-healing.md) has had two tries at a restart. (Below
     that, a slow clock at the harsh end of the ranges is slow, not stalled.)"""
-    step, periods = watchdog_shape(period_s)
-    return step * periods + 2 * 60 * heartbeat_minutes(period_s) + period_s
+    step, periods = watchdog_shape(period_s, publish)
+    return step * periods + 2 * 60 * heartbeat_minutes(period_s, publish) + period_s
 
 
 def grid(cycle_s: int) -> list[float]:
@@ -148,7 +167,7 @@ def run_at(
         max=steady[-1] if steady else math.nan,
         missed_beats=sum(1 for interval in steady if interval > 2 * period),
         longest_silence_s=silence,
-        stalled=silence > stall_after_s(period),
+        stalled=silence > stall_after_s(period, spec.publish),
     )
 
 
@@ -208,6 +227,7 @@ class Summary:
     stalls: int
     lowest_mean: float  # of the seconds' mean intervals
     highest_mean: float
+    average_mean: float  # of the seconds' mean intervals: the beat of a clock whose second is drawn at random
     worst_p1: float  # over the holding seconds
     worst_p99: float
     lowest_p1: float  # over all seconds
@@ -248,6 +268,7 @@ def summarise(runs: list[PhaseRun]) -> Summary:
         stalls=sum(1 for r in runs if r.stalled),
         lowest_mean=min(r.mean for r in runs),
         highest_mean=max(r.mean for r in runs),
+        average_mean=sum(r.mean for r in runs) / len(runs),
         worst_p1=min((r.p1 for r in holding), default=math.nan),
         worst_p99=max((r.p99 for r in holding), default=math.nan),
         lowest_p1=min(r.p1 for r in runs),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import types
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from alarmclock.emulator.bridge import Bridge, ServiceError
 from alarmclock.emulator.cloudwatch import CloudWatchError, EmulatedCloudWatch
 from alarmclock.emulator.faults import Faults
 from alarmclock.emulator.formats import iso_millis_z
+from alarmclock.emulator.logs import EmfExtractor
 from alarmclock.emulator.world import World
 
 # botocore's operation name -> IAM's action name, where they differ.
@@ -109,6 +111,9 @@ class Services:
         self.dropped: list[tuple[float, str]] = []  # (time, why) for invocations that never ran
         self._request_counter = 0
         self._verdicts: dict[tuple[Any, ...], bool] = {}
+        self.emf = EmfExtractor(world, cloudwatch)
+        # Every call the clock's function made, by (service, operation): the cost model's usage.
+        self.calls: Counter[tuple[str, str]] = Counter()
 
     # ---- setup ----------------------------------------------------------------------------
 
@@ -190,8 +195,13 @@ class Services:
         def client(service: str, region: str | None) -> Any:
             return self.bridge.client(role, service, region or function.region)
 
-        runtime = module.Runtime(client=client, now=self.world.now, http_put=self.answers, log=self.world.log)
+        runtime = module.Runtime(client=client, now=self.world.now, http_put=self.answers, log=self._log)
         module.handle(invocation.event, Context(function, invocation.request_id), config, runtime)
+
+    def _log(self, record: dict[str, Any]) -> None:
+        """The function's stdout: its log group, where EMF lines also become metric values."""
+        self.world.log(record)
+        self.emf.read(record)
 
     # ---- SNS -----------------------------------------------------------------------------------
 
@@ -207,6 +217,7 @@ class Services:
     # ---- the API the handler calls -------------------------------------------------------------
 
     def dispatch(self, caller: str, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        self.calls[(service, operation)] += 1
         function = self.functions.get(caller)
         action, resources, context = self._authorisation(service, operation, params)
         for resource in resources:

@@ -23,6 +23,7 @@ from alarmclock.emulator.cloudwatch import (
     EmulatedCloudWatch,
     StateChange,
     check_window,
+    dimensions_of,
 )
 from alarmclock.emulator.faults import Faults
 from alarmclock.emulator.intrinsics import Resolver, TemplateError, references
@@ -87,7 +88,9 @@ class Stack:
         self.region = region
         self.account = account
         self.faults = faults or Faults()
-        self.cloudwatch = EmulatedCloudWatch(world.now, self._visibility_delay, world.timing.sliding_window_end)
+        self.cloudwatch = EmulatedCloudWatch(
+            world.now, self._visibility_delay, world.timing.sliding_window_end, world.timing.future_visible_from
+        )
         self.cloudwatch.on_state_change = self._on_state_change
         self.services = Services(world, self.cloudwatch, self.faults, region, account)
         self.services.answers = self._receive_answer
@@ -440,6 +443,7 @@ class Stack:
             arn=f"arn:aws:cloudwatch:{self.region}:{self.account}:alarm:{name}",
             namespace=props["Namespace"],
             metric=props["MetricName"],
+            dimensions=dimensions_of(props.get("Dimensions")),
             statistic=props["Statistic"],
             period_s=int(props["Period"]),
             evaluation_periods=int(props["EvaluationPeriods"]),

@@ -101,6 +101,38 @@ PARAMETERS: tuple[Parameter, ...] = (
         "re:Post QUGIWUPlEYQWaCBm9x2WfnWA says 'a few seconds'.",
     ),
     Parameter(
+        "future_visible_from",
+        "put",
+        "put",
+        "stamp",
+        "",
+        "assumption",
+        "How a point stamped ahead (a wave, or a value stamped a period ahead) becomes visible: not "
+        "documented. 'put': like any point, visibility_delay_s after PutMetricData; 'stamp': only "
+        "visibility_delay_s after its own timestamp.",
+    ),
+    Parameter(
+        "emf_delay_s",
+        (2.0, 15.0),
+        (0.5, 2.0),
+        (30.0, 90.0),
+        "s",
+        "assumption",
+        "From an embedded-metric-format log line to its point being visible to an alarm: not documented "
+        "(the EMF alarms page asks only to 'publish logs in a timely manner'; a blog says 'usually up to "
+        "a minute'). Wide on purpose.",
+    ),
+    Parameter(
+        "emf_duplicate_prob",
+        1e-3,
+        0.0,
+        1e-2,
+        "per line",
+        "assumption",
+        "EMF specification: delivery is at least once, 'duplicate metric values may occasionally occur'. "
+        "How often is not published.",
+    ),
+    Parameter(
         "action_latency_s",
         (0.05, 0.5),
         (0.01, 0.1),
@@ -189,6 +221,9 @@ class TimingModel:
     sliding_window_end: str = DEFAULTS["sliding_window_end"]
     evaluation_jitter_s: Span = DEFAULTS["evaluation_jitter_s"]
     visibility_delay_s: Span = DEFAULTS["visibility_delay_s"]
+    future_visible_from: str = DEFAULTS["future_visible_from"]
+    emf_delay_s: Span = DEFAULTS["emf_delay_s"]
+    emf_duplicate_prob: float = DEFAULTS["emf_duplicate_prob"]
     action_latency_s: Span = DEFAULTS["action_latency_s"]
     sns_delivery_s: Span = DEFAULTS["sns_delivery_s"]
     async_queue_s: Span = DEFAULTS["async_queue_s"]

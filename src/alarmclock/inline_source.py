@@ -1,0 +1,43 @@
+"""The handler as the template inlines it: without comments and docstrings, on the same lines.
+
+CloudFormation takes a template body of at most 51,200 bytes when it is sent inline (the
+CloudFormation User Guide's quotas page), and the handler is most of the template. Comments and
+docstrings are for the people who read handler.py; the function does not need them. Each line keeps
+its number, so a traceback in the function's log points at the right line of handler.py.
+"""
+
+from __future__ import annotations
+
+import io
+import tokenize
+
+# Token types that may come before a statement that is only a string (a docstring, or a bare string).
+_STATEMENT_START = {tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING}
+
+
+def strip_comments_and_docstrings(source: str) -> str:
+    """`source` with every comment removed and every string statement replaced by `""`.
+
+    A multi-line docstring leaves as many empty lines as it had, so every other line keeps its
+    number. Trailing spaces go too; nothing else changes.
+    """
+    lines = source.splitlines(keepends=True)
+    # (row, column) ranges to drop, with what to put in their place; rows are 1-based.
+    cuts: list[tuple[tuple[int, int], tuple[int, int], str]] = []
+    tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    previous = tokenize.ENCODING
+    for index, token in enumerate(tokens):
+        if token.type == tokenize.COMMENT:
+            cuts.append((token.start, token.end, ""))
+        elif token.type == tokenize.STRING and previous in _STATEMENT_START:
+            following = tokens[index + 1].type if index + 1 < len(tokens) else tokenize.ENDMARKER
+            if following in (tokenize.NEWLINE, tokenize.ENDMARKER):
+                cuts.append((token.start, token.end, '""' + "\n" * (token.end[0] - token.start[0])))
+        if token.type not in (tokenize.COMMENT, tokenize.NL):
+            previous = token.type
+    # Apply from the end, so earlier positions stay valid.
+    for (start_row, start_col), (end_row, end_col), replacement in reversed(cuts):
+        head = lines[start_row - 1][:start_col]
+        tail = lines[end_row - 1][end_col:]
+        lines[start_row - 1 : end_row] = (head + replacement + tail).splitlines(keepends=True) or [""]
+    return "".join(line.rstrip() + "\n" if line.endswith("\n") else line.rstrip() for line in lines)
