@@ -717,6 +717,13 @@ def test_status_says_broken_when_an_alarm_is_gone(
 # ---- pause, resume ----------------------------------------------------------------------------------
 
 
+def test_pause_or_resume_that_changes_nothing_says_so_once(endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
+    deploy(capsys, endpoint)
+    assert run(capsys, endpoint, "resume", CLOCK) == (0, f"{CLOCK} is not paused\n", "")
+    assert run(capsys, endpoint, "pause", CLOCK)[0] == 0
+    assert run(capsys, endpoint, "pause", CLOCK) == (0, f"{CLOCK} is already paused\n", "")
+
+
 def test_pause_and_resume_keep_everything_and_pause_survives_a_deploy(
     endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -1057,6 +1064,23 @@ def test_no_region_anywhere_is_a_usage_error(
     assert status == 2
     assert one_line_error(err) == (
         "no AWS region: pass --region, set AWS_REGION (or AWS_DEFAULT_REGION), or give your profile a region"
+    )
+
+
+@pytest.mark.parametrize("url", ["notaurl", "localhost:4566", "ftp://example.com"])
+def test_an_endpoint_url_that_is_not_an_http_url_is_a_usage_error(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["list", "--endpoint-url", url])
+    out, err = capsys.readouterr()
+    assert (status, out) == (2, "")
+    assert one_line_error(err) == f"--endpoint-url {url!r} is not an http(s) URL; e.g. http://localhost:4566"
+
+
+def test_an_answer_that_is_not_from_aws_is_one_line(endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # moto's server answers a region it does not know with Flask's HTML page for a 500.
+    status, out, err = run(capsys, endpoint, "list", "--region", "mars-1")
+    assert (status, out) == (2, "")
+    assert one_line_error(err) == (
+        "the endpoint's answer is not an AWS response (500 Internal Server Error); check --endpoint-url and --region"
     )
 
 

@@ -79,6 +79,16 @@ def test_template_writes_json_to_a_file(tmp_path: Path, capsys: pytest.CaptureFi
     ) == {"a": 1}
 
 
+def test_template_output_dash_is_standard_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run(["template", "--format", "json", "-o", "-"], capsys)
+    assert (status, err) == (0, "")
+    assert "TickFunction" in json.loads(out)["Resources"]
+    assert not (tmp_path / "-").exists()
+
+
 @pytest.mark.parametrize(
     ("argv", "names"),
     [
@@ -92,6 +102,11 @@ def test_template_writes_json_to_a_file(tmp_path: Path, capsys: pytest.CaptureFi
         (["--target", "arn:aws:lambda:us-east-1:123456789012:layer:x"], ["does not name a Lambda function"]),
         (["--target", TARGET, "--target", TARGET], ["same ARN"]),
         (["--payload", "{job}"], ["--payload", "not valid JSON"]),
+        (["--payload", "NaN"], ["--payload", "NaN is not a JSON number"]),
+        (["--payload", '{"a": Infinity}'], ["--payload", "Infinity is not a JSON number"]),
+        (["--payload", '{"a": [-Infinity]}'], ["--payload", "-Infinity is not a JSON number"]),
+        (["--payload", '{"a": 1e400}'], ["--payload", "1e400 is too large for a JSON number"]),
+        (["--payload", "1" + "0" * 400], ["--payload", "too large for a JSON number"]),
         (["--payload", json.dumps({"x": "y" * 4000})], ["4 KB"]),
         (["--via", "sqs"], ["--via", "lambda", "sns"]),
         (["--format", "toml"], ["--format", "yaml", "json"]),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import itertools
 import os
 from pathlib import Path
@@ -199,6 +200,35 @@ def test_the_namespace_condition_is_enforced(publish: str) -> None:
         assert result.report.function["errors"] >= 3
     else:  # the Starter's wave is refused: the stack is not created
         assert any(e.status == "CREATE_FAILED" and "AccessDenied" in e.reason for e in result.stack.state.events)
+
+
+@pytest.mark.parametrize(
+    ("figures", "verdict", "reason"),
+    [
+        ({}, "ticking", ""),
+        ({"missed_beats": 3}, "missing beats", "3 intervals longer than 2 periods"),
+        (
+            {"missed_beats": 3, "missed_beats_in_faults": 3},
+            "ticking",
+            "its 3 missed beats all fall within the injected faults",
+        ),
+        ({"missed_beats": 3, "missed_beats_in_faults": 1}, "missing beats", "2 intervals longer than 2 periods"),
+        ({"steady_mean_s": 90.0}, "off its period", "its steady intervals average 90.0 s, not 60 s"),
+        ({"steady_mean_s": 62.0}, "ticking", ""),
+        ({"stalled_since_s": 1800.0}, "stalled", "no tick since +30m"),
+        ({"ticks": 0}, "never ticked", ""),
+        ({"deleted_at_s": 120.0}, "too short to tell", "a verdict needs 3 periods, 3m; the run was deleted after 2m"),
+        ({"deleted_at_s": 1800.0}, "ticking", "until the stack was deleted at +30m"),
+        ({"ticks_after_delete": 1}, "ticked after delete", "1 ticks after DELETE_COMPLETE"),
+    ],
+)
+def test_the_verdict_follows_from_the_figures(figures: dict[str, Any], verdict: str, reason: str) -> None:
+    report = dataclasses.replace(run(hours=1, seed=2).report, **figures)
+    assert (report.verdict, report.judgement.reason, report.judgement.healthy) == (
+        verdict,
+        reason,
+        verdict == "ticking",
+    )
 
 
 def seed_design(spec_every: str = "1m") -> dict[str, Any]:

@@ -356,6 +356,23 @@ def test_a_failing_target_never_stops_the_beat_or_the_other_targets(aws: None) -
     assert line["failed"][0].startswith(missing + ": ")
 
 
+def test_a_payload_that_is_not_json_fails_the_delivery_not_the_beat(aws: None) -> None:
+    # JSON has no NaN or Infinity: Python's json.dumps would write them, and EventBridge or a
+    # JavaScript target would refuse the tick. Refused here, the beat is published all the same.
+    queue_url, queue_arn = make_queue("strict")
+    runtime, logs = make_runtime(now=Clock(OK_NOW))
+    config = clock_config(targets=[queue_arn], payload={"a": float("nan")})
+    result = handler.handle(load_event("sns_alarm_notification_ok.json"), None, config, runtime)
+    assert result["published"] == 1
+    assert published_ticks() == [(OK_STAMP // 60 * 60, 1.0)]
+    assert received(queue_url) == []
+    (line,) = logs
+    assert line["level"] == "ERROR" and line["delivered"] == 0
+    assert line["failed"] == [
+        f"{queue_arn}: the tick is not valid JSON (Out of range float values are not JSON compliant)"
+    ]
+
+
 def failing_cloudwatch(code: str = "Throttling") -> Any:
     """A real boto3 CloudWatch client whose every call is answered with an AWS error."""
     client = boto3.client("cloudwatch", region_name=REGION)
@@ -819,6 +836,13 @@ def test_config_defaults_to_one_alarm_on_a_sliding_window() -> None:
     config = handler.ClockConfig.from_env({"ALARMCLOCK_NAME": "c", "ALARMCLOCK_PERIOD": "30"})
     assert (config.alarms, config.window, config.cycle) == (1, "sliding", 10)
     assert config.alarm_names == ["c-tick-is-1"] and config.problems == ()
+
+
+@pytest.mark.parametrize("payload", ["NaN", '{"a": Infinity}', '{"a": -Infinity}', '{"a": 1e400}'])
+def test_a_payload_that_is_not_strict_json_is_a_configuration_problem(payload: str) -> None:
+    config = handler.ClockConfig.from_env({"ALARMCLOCK_NAME": "c", "ALARMCLOCK_PAYLOAD": payload})
+    assert config.payload is None
+    assert config.problems == ("ALARMCLOCK_PAYLOAD is not valid JSON",)
 
 
 def test_a_broken_environment_still_ticks_and_says_what_is_broken(aws: None) -> None:

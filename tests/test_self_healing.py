@@ -51,7 +51,9 @@ def test_no_permanent_stall_the_clock_ticks_within_three_periods_of_every_fault(
 ) -> None:
     timing = TimingModel.sample(random.Random(timing_seed))
     run = simulate(Scenario(spec=ONE_MINUTE, duration_s=DAY, seed=run_seed, timing=timing, faults=plan))
-    assert run.report.verdict == "ticking", (timing, plan)
+    # No stall: at harsh points of the ranges the clock may also skip an odd beat with no fault
+    # near it (an interval just over two periods), which the verdict calls "missing beats".
+    assert run.report.verdict in ("ticking", "missing beats"), (timing, plan)
     for outcome in run.faults:
         assert outcome.recovery_s is not None, (outcome, timing)
         assert outcome.recovery_s <= 3 * PERIOD, (outcome, timing)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,11 +56,115 @@ def test_a_parameter_changes_the_run(capsys: pytest.CaptureFixture[str]) -> None
     assert slow["first_tick_s"] > base["first_tick_s"] + 2
 
 
-def test_plot_writes_a_png(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = tmp_path / "beat.png"
-    status, _, err = run(["simulate", "--duration", "2h", "--plot", str(path)], capsys)
-    assert status == 0 and f"wrote {path}" in err
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+# ---- the verdict follows from the figures, and the exit status from the verdict ------------------
+
+
+def test_a_stack_deleted_mid_run_is_judged_up_to_the_delete(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["simulate", "--duration", "3h", "--seed", "7", "--fault", "stack-delete:at=1h"]
+    status, out, _ = run(argv, capsys)
+    assert status == 0
+    assert "  verdict            ticking (until the stack was deleted at +1h)\n" in out
+    assert "  missed beats       0 intervals longer than 2 periods\n" in out
+    data = json.loads(run([*argv, "--json"], capsys)[1])
+    assert data["stalled_since_s"] is None and data["longest_silence_s"] < 62
+    assert (data["verdict"], data["healthy"], data["deleted_at_s"]) == ("ticking", True, 3600)
+
+
+def test_a_run_too_short_to_tell_says_so_and_is_not_healthy(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["simulate", "--duration", "1s"], capsys)
+    assert status == 1
+    assert "  verdict            too short to tell (a verdict needs 3 periods, 3m; the run lasted 1.000s)\n" in out
+    assert "  stack              still CREATE_IN_PROGRESS when the run ended\n" in out
+
+
+def test_a_clock_that_misses_beats_is_not_ticking_and_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["simulate", "--duration", "2h", "--param", "visibility_delay_s=0,1e9", "--json"], capsys)
+    data = json.loads(out)
+    assert status == 1 and data["missed_beats"] > 0
+    assert (data["verdict"], data["healthy"]) == ("missing beats", False)
+    assert data["verdict_reason"] == f"{data['missed_beats']} intervals longer than 2 periods"
+
+
+def test_a_stalled_clock_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["simulate", "--duration", "3h", "--fault", "function-errors:at=1h,for=2h"], capsys)
+    assert status == 1
+    assert "  verdict            stalled (no tick since +" in out
+
+
+def test_beats_missed_during_an_injected_fault_do_not_fail_the_clock(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["simulate", "--duration", "3h", "--seed", "2", "--fault", "function-errors:at=1h,for=10m", "--json"]
+    status, out, _ = run(argv, capsys)
+    data = json.loads(out)
+    assert data["missed_beats"] >= 1 and data["missed_beats_in_faults"] == data["missed_beats"]
+    assert (status, data["verdict"]) == (0, "ticking")
+    assert data["verdict_reason"] == f"its {data['missed_beats']} missed beats all fall within the injected faults"
+
+
+@pytest.mark.parametrize(
+    ("name", "magic"), [("beat.png", b"\x89PNG\r\n\x1a\n"), ("beat.svg", b"<?xml"), ("beat.pdf", b"%PDF")]
+)
+def test_plot_writes_every_format_matplotlib_writes(
+    name: str, magic: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / name
+    status, out, err = run(["simulate", "--duration", "2h", "--plot", str(path)], capsys)
+    assert (status, err) == (0, f"wrote {path}\n")
+    assert "verdict            ticking" in out
+    assert path.read_bytes().startswith(magic)
+    assert [p.name for p in tmp_path.iterdir()] == [name]  # nothing else left behind
+
+
+def test_the_same_seed_draws_the_same_svg(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first, second = tmp_path / "a.svg", tmp_path / "b.svg"
+    for path in (first, second):
+        assert run(["simulate", "--duration", "1h", "--plot", str(path)], capsys)[0] == 0
+    assert first.read_bytes() == second.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("plot", "words"),
+    [
+        ("beat.txt", ["--plot", "'txt' is not a format matplotlib writes", ".png, .svg or .pdf"]),
+        ("beat", ["--plot", "no suffix", ".png, .svg or .pdf"]),
+        ("no/such/dir/beat.png", ["--plot", "no directory", "no/such/dir"]),
+        (".", ["--plot", "is a directory"]),
+        ("", ["--plot needs a file name"]),
+    ],
+)
+def test_a_plot_that_cannot_be_written_is_refused_before_the_run(
+    plot: str, words: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run(["simulate", "--duration", "2h", "--plot", plot], capsys)
+    assert (status, out) == (2, "")
+    assert err.startswith("alarmclock: error: ") and err.count("\n") == 1
+    for word in words:
+        assert word in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_figure_that_fails_to_write_still_prints_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import matplotlib.figure
+
+    def disk_full(figure: Any, target: Any, **options: Any) -> None:
+        if hasattr(target, "write"):
+            target.write(b"<?xml half a figure")
+        else:
+            Path(target).write_bytes(b"<?xml half a figure")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", disk_full)  # matplotlib's, not ours
+    path = tmp_path / "beat.svg"
+    status, out, err = run(["simulate", "--duration", "1h", "--plot", str(path), "--json"], capsys)
+    assert status == 1
+    assert json.loads(out)["verdict"] == "ticking"
+    assert err == (
+        f"alarmclock: error: the figure {path} was not written (No space left on device); "
+        "the report above is complete\n"
+    )
+    assert list(tmp_path.iterdir()) == []  # no half-written figure left behind
 
 
 @pytest.mark.parametrize(
@@ -80,6 +185,12 @@ def test_plot_writes_a_png(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         (["--every", "1440m", "--publish", "wave"], ["--publish wave", "2 hours ahead"]),
         (["--publish", "carrier-pigeon"], ["--publish"]),
         (["--seed", "x"], ["--seed"]),
+        (["--param", "duplicate_notification_prob=2"], ["duplicate_notification_prob", "0 <= P <= 1"]),
+        (["--param", "keep_warm_s=nan"], ["keep_warm_s", "a number >= 0"]),
+        (["--param", "visibility_delay_s=0,inf"], ["visibility_delay_s", "LOW,HIGH"]),
+        (["--fault", "skip-evaluation:at=1h,for=100d"], ["skip-evaluation", "ends after --duration (86400 s)"]),
+        (["--fault", "late-data:by=99999h"], ["late-data", "by=3.59996e+08 s is longer than --duration (86400 s)"]),
+        (["--duration", "2h", "--fault", "lose-notification:at=3h"], ["at=10800 s is not inside --duration"]),
     ],
 )
 def test_bad_input_is_one_line_and_exit_status_2(
@@ -102,11 +213,6 @@ def test_pinned_evaluation_seconds_and_the_window_end_reach_the_model(capsys: py
     offsets = {name: info["offset_s"] for name, info in data["alarms"].items()}
     assert (offsets["clock-tick-is-0"], offsets["clock-tick-is-1"]) == (7.5, 42.0)
     assert data["design"] == "two alarms, sliding window, a wave laid ahead"
-
-
-def test_an_unwritable_plot_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status, _, err = run(["simulate", "--duration", "1h", "--plot", str(tmp_path / "no" / "p.png")], capsys)
-    assert status == 1 and err.startswith("alarmclock: error: cannot write")
 
 
 def test_the_readme_shows_what_make_demo_prints(capsys: pytest.CaptureFixture[str]) -> None:

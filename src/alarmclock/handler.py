@@ -211,7 +211,11 @@ def _json_env(env, name, default, problems):
     if not raw:
         return default
     try:
-        return json.loads(raw)
+        value = json.loads(raw)
+        # Strict JSON only: json reads NaN, Infinity and 1e400 (as inf), and would send them on as
+        # NaN and Infinity, which EventBridge and JavaScript's JSON.parse refuse.
+        json.dumps(value, allow_nan=False)
+        return value
     except ValueError:
         problems.append(name + " is not valid JSON")
         return default
@@ -473,7 +477,10 @@ def tick_id(alarm_name, tick_time):
 
 def deliver(tick, targets, runtime):
     """Send the tick to every target; return "arn: error" for each that failed."""
-    body = json.dumps(tick, separators=(",", ":"))
+    try:
+        body = json.dumps(tick, separators=(",", ":"), allow_nan=False)
+    except ValueError as error:  # a NaN or Infinity in the payload: strict parsers would refuse it
+        return ["%s: the tick is not valid JSON (%s)" % (arn, error) for arn in targets]
     failures = []
     for arn in targets:
         try:

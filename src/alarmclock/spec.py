@@ -7,6 +7,7 @@ accept and reject exactly the same things, with the same messages.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -207,9 +208,37 @@ def parse_payload(text: str | None) -> Any:
     if text is None:
         return None
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float, parse_int=_finite_int)
+    except NotJson as error:
+        raise SpecError(f"--payload is not valid JSON: {error}") from None
     except ValueError as error:
         raise SpecError(f'--payload is not valid JSON ({error}); e.g. --payload \'{{"job": "report"}}\'') from None
+
+
+class NotJson(ValueError):
+    """Something Python's json module reads but JSON has not: NaN, Infinity, numbers beyond a double."""
+
+
+# Python's json reads and writes NaN and Infinity, and turns 1e400 into Infinity; the targets'
+# strict parsers (EventBridge, JavaScript's JSON.parse) refuse the tick that carries them.
+STRICT_PARSERS = "strict parsers such as EventBridge's or JavaScript's refuse it"
+
+
+def _refuse_constant(name: str) -> Any:
+    raise NotJson(f"{name} is not a JSON number ({STRICT_PARSERS})")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise NotJson(f"{text} is too large for a JSON number (it would be sent as Infinity, and {STRICT_PARSERS})")
+    return number
+
+
+def _finite_int(text: str) -> int:
+    if len(text) > 300 and not math.isfinite(float(text)):  # beyond a double: read as Infinity by most parsers
+        raise NotJson(f"{text[:12]}... is too large for a JSON number (a double holds at most about 1.8e308)")
+    return int(text)
 
 
 def check_clock_name(name: str) -> str:

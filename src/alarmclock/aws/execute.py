@@ -96,10 +96,14 @@ class Runner:
         self.metrics = Metrics(self.aws)
 
     def run(self, plan: p.Plan) -> Outcome:
+        if not plan.steps:
+            # With nothing to do the last note is the outcome, which the caller prints: say only the others.
+            *before, last = plan.notes or ("nothing to do",)
+            for note in before:
+                self.progress.say(note)
+            return Outcome(True, last)
         for note in plan.notes:
             self.progress.say(note)
-        if not plan.steps:
-            return Outcome(True, plan.notes[0] if plan.notes else "nothing to do")
         self.started = self.now()
         self.stack_id = plan.stack
         try:

@@ -9,8 +9,10 @@ AWS_ENDPOINT_URL, the config files; AWS_REGION is read here, as the AWS CLI does
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from alarmclock import __version__
 
@@ -82,6 +84,7 @@ class Aws:
     def client(self, service: str, region: str | None = None) -> Any:
         from botocore.config import Config
 
+        check_endpoint_url(self.options.endpoint_url)
         where = region or self.region
         key = (service, where)
         if key not in self._clients:
@@ -91,10 +94,25 @@ class Aws:
                 read_timeout=30,
                 user_agent_appid=f"alarmclock-{__version__}",
             )
-            self._clients[key] = self.session.client(
-                service, region_name=where, endpoint_url=self.options.endpoint_url, config=config
-            )
+            try:
+                self._clients[key] = self.session.client(
+                    service, region_name=where, endpoint_url=self.options.endpoint_url, config=config
+                )
+            except ValueError as error:
+                # botocore refuses a malformed endpoint (here, AWS_ENDPOINT_URL's or a config file's)
+                # with a bare ValueError: "Invalid endpoint: ...".
+                raise AwsError(f"{error}; set an http(s) URL, e.g. http://localhost:4566", EXIT_USAGE) from None
         return self._clients[key]
+
+
+def check_endpoint_url(url: str | None) -> None:
+    """botocore refuses some malformed URLs with a bare ValueError and takes others (ftp://...) only
+    to fail at the first call; refuse both at once, in the option's own words."""
+    if url is None:
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
+        raise AwsError(f"--endpoint-url {url!r} is not an http(s) URL; e.g. http://localhost:4566", EXIT_USAGE)
 
 
 def error_code(error: BaseException) -> str:
@@ -114,6 +132,7 @@ def error_message(error: BaseException) -> str:
 def explain(error: BaseException) -> AwsError:
     """Turn any botocore exception into one line a person can act on."""
     import botocore.exceptions as bc
+    from botocore.parsers import ResponseParserError
 
     if isinstance(error, AwsError):
         return error
@@ -145,10 +164,20 @@ def explain(error: BaseException) -> AwsError:
         return AwsError(f"{operation} failed: {code}: {message}")
     if isinstance(error, bc.BotoCoreError):
         return AwsError(f"AWS: {error}")
+    if isinstance(error, ResponseParserError):
+        # An answer botocore cannot parse (an HTML error page, say) comes from something that is
+        # not the AWS service asked: an --endpoint-url that is not AWS, LocalStack or moto, or a
+        # region that server does not serve. The input is what is wrong, hence EXIT_USAGE.
+        title = re.search(r"<title>\s*(.*?)\s*</title>", str(error), re.IGNORECASE | re.DOTALL)
+        what = title.group(1) if title else "it could not be parsed"
+        return AwsError(
+            f"the endpoint's answer is not an AWS response ({what}); check --endpoint-url and --region", EXIT_USAGE
+        )
     return AwsError(f"{type(error).__name__}: {error}")
 
 
 def is_aws_error(error: BaseException) -> bool:
     import botocore.exceptions as bc
+    from botocore.parsers import ResponseParserError
 
-    return isinstance(error, AwsError | bc.BotoCoreError | bc.ClientError)
+    return isinstance(error, AwsError | bc.BotoCoreError | bc.ClientError | ResponseParserError)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from alarmclock.cli import cli
 from alarmclock.cli.options import (
+    EXIT_FAILED,
+    EXIT_OK,
     alarms_option,
     every_option,
     payload_option,
@@ -21,6 +24,9 @@ from alarmclock.cli.options import (
     window_option,
 )
 from alarmclock.spec import SpecError, build_spec
+
+if TYPE_CHECKING:
+    from alarmclock.emulator.timing import Parameter
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$", re.IGNORECASE)
 MAX_DURATION_S = 366 * 86_400
@@ -49,15 +55,16 @@ def parse_parameters(pairs: tuple[str, ...]) -> dict[str, Any]:
             raise click.UsageError(f"--param {pair!r}: use NAME=VALUE with NAME one of: {', '.join(known)}")
         parameter = known[name]
         try:
-            values[name] = parse_value(parameter.default, parameter.low, parameter.high, raw)
+            values[name] = parse_value(parameter, raw)
         except ValueError:
             raise click.UsageError(f"--param {pair!r}: {name} takes {shape(parameter)}") from None
     return values
 
 
-def parse_value(default: Any, low: Any, high: Any, raw: str) -> Any:
+def parse_value(parameter: Parameter, raw: str) -> Any:
+    default = parameter.default
     if isinstance(default, str):
-        if raw not in (low, high):
+        if raw not in (parameter.low, parameter.high):
             raise ValueError
         return raw
     if isinstance(default, tuple) and not default:  # evaluation_offset_s: pins
@@ -70,7 +77,7 @@ def parse_value(default: Any, low: Any, high: Any, raw: str) -> Any:
             pins.append((suffix, second))
         return tuple(pins)
     if isinstance(default, tuple):
-        low_value, high_value = (float(part) for part in raw.split(","))
+        low_value, high_value = (finite(part) for part in raw.split(","))
         if low_value > high_value or low_value < 0:
             raise ValueError
         return (low_value, high_value)
@@ -79,13 +86,25 @@ def parse_value(default: Any, low: Any, high: Any, raw: str) -> Any:
         if whole < 1:
             raise ValueError
         return whole
-    number = float(raw)
-    if number < 0:
+    number = finite(raw)
+    if number < 0 or (is_probability(parameter) and number > 1):
         raise ValueError
     return number
 
 
-def shape(parameter: Any) -> str:
+def finite(text: str) -> float:
+    # float() takes "nan" and "inf"; neither is a delay or a probability the model can draw from.
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError
+    return number
+
+
+def is_probability(parameter: Parameter) -> bool:
+    return parameter.name.endswith("_prob")
+
+
+def shape(parameter: Parameter) -> str:
     default = parameter.default
     if isinstance(default, str):
         return f"{parameter.low} or {parameter.high}"
@@ -95,6 +114,8 @@ def shape(parameter: Any) -> str:
         return "LOW,HIGH (seconds, 0 <= LOW <= HIGH)"
     if isinstance(default, int):
         return "a whole number >= 1"
+    if is_probability(parameter):
+        return "a probability, 0 <= P <= 1"
     return "a number >= 0"
 
 
@@ -110,7 +131,11 @@ def shape(parameter: Any) -> str:
 @click.option("--seed", default=0, show_default=True, type=int, help="Same seed, same run, byte for byte.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @click.option("--trace", is_flag=True, help="Also list every alarm state change.")
-@click.option("--plot", metavar="FILE.png", help="Draw the tick intervals over time and their histogram.")
+@click.option(
+    "--plot",
+    metavar="FILE.png",
+    help="Draw the tick intervals over time and their histogram; the suffix picks the format (png, svg, pdf, ...).",
+)
 @click.option(
     "--param",
     "params",
@@ -144,13 +169,16 @@ def simulate(
     params: tuple[str, ...],
     faults: tuple[str, ...],
     keep: bool,
-) -> None:
+) -> int:
     """Run a clock in virtual time, with no AWS account, and report its beat.
 
     The clock is the one `alarmclock template` would print with the same options: its alarms,
     function (the real handler code), topic, permissions and custom resource are emulated
     from that template, by the rules in docs/timing-model.md. The stack is created, ticks for
     --duration, and is deleted.
+
+    Exit status 0 if the verdict is ticking; 1 for any other verdict (missing beats, off its
+    period, stalled, never ticked, too short to tell, ticked after delete); 2 for bad input.
     """
     try:
         spec = build_spec(
@@ -160,17 +188,13 @@ def simulate(
         raise usage_error(error) from None
     seconds = parse_duration(duration)
     overrides = parse_parameters(params)
-    from alarmclock.emulator.faults import FaultError, parse_fault
+    figure_format = check_plot(plot) if plot is not None else None
+    from alarmclock.emulator.faults import FaultError, check_inside_run, parse_fault
 
     try:
-        plan = [parse_fault(text) for text in faults]
+        plan = [check_inside_run(parse_fault(text), seconds) for text in faults]
     except FaultError as error:
         raise click.UsageError(str(error)) from None
-    late = [f for f in plan if f.start_s >= seconds]
-    if late:
-        raise click.UsageError(
-            f"--fault {late[0].name}: at={late[0].start_s:g} s is not inside --duration ({seconds:g} s)"
-        )
 
     from alarmclock.emulator.report import render_text
     from alarmclock.emulator.simulate import Scenario
@@ -198,16 +222,6 @@ def simulate(
     else:
         run = run_simulation(scenario)
 
-    if plot:
-        from alarmclock.emulator.plot import PlotUnavailable, plot_intervals
-
-        try:
-            plot_intervals(run.tick_times, run.world.start, run.report, plot)
-        except PlotUnavailable as error:
-            raise click.ClickException(str(error)) from None
-        except OSError as error:
-            raise click.ClickException(f"cannot write {plot}: {error.strerror}") from None
-        click.echo(f"wrote {plot}", err=True)
     if as_json:
         data = run.report.as_json()
         data["parameters"] = {k: list(v) if isinstance(v, tuple) else v for k, v in scenario.timing.as_dict().items()}
@@ -216,3 +230,28 @@ def simulate(
         click.echo(json.dumps(data, indent=2))
     else:
         click.echo(render_text(run.report, run.trace() if trace else None), nl=False)
+    if plot is not None and figure_format is not None:
+        # After the report: a figure that fails to write must not take the run with it.
+        from alarmclock.emulator.plot import PlotWriteError, plot_intervals
+
+        try:
+            plot_intervals(run.tick_times, run.world.start, run.report, plot, figure_format)
+        except PlotWriteError as error:
+            raise click.ClickException(
+                f"the figure {plot} was not written ({error}); the report above is complete"
+            ) from None
+        click.echo(f"wrote {plot}", err=True)
+    # Like `status`: 0 only for a healthy verdict, so CI can run a simulation as a check.
+    return EXIT_OK if run.report.judgement.healthy else EXIT_FAILED
+
+
+def check_plot(path: str) -> str:
+    """The figure's format, from the path; refused before the run, which may take minutes."""
+    from alarmclock.emulator.plot import PlotPathError, PlotUnavailable, plot_format
+
+    try:
+        return plot_format(path)
+    except PlotUnavailable as error:
+        raise click.ClickException(str(error)) from None
+    except PlotPathError as error:
+        raise click.UsageError(str(error)) from None

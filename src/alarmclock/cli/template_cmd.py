@@ -27,7 +27,12 @@ from alarmclock.spec import SpecError, build_spec
 @target_option
 @payload_option
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+    help="Write here instead of stdout ('-' is stdout).",
+)
 def template(
     every: str,
     alarms: str,
@@ -54,7 +59,7 @@ def template(
     except SpecError as error:
         raise usage_error(error) from None
     text = render(build_template(spec), fmt)  # type: ignore[arg-type]  # click.Choice checked it
-    if output:
+    if output and output != "-":
         try:
             with open(output, "w", encoding="utf-8") as stream:
                 stream.write(text)

@@ -133,6 +133,21 @@ def parse_fault(text: str) -> Fault:
     )
 
 
+def check_inside_run(fault: Fault, duration_s: float) -> Fault:
+    """A fault the run can show: it starts inside the run, its window ends by the run's end, and
+    it is late by no more than the run is long (a longer delay could never be seen)."""
+    if fault.start_s >= duration_s:
+        raise FaultError(f"--fault {fault.name}: at={fault.start_s:g} s is not inside --duration ({duration_s:g} s)")
+    if fault.name in WINDOW_FAULTS and fault.start_s + fault.duration_s > duration_s:
+        raise FaultError(
+            f"--fault {fault.name}: at={fault.start_s:g} s plus for={fault.duration_s:g} s "
+            f"ends after --duration ({duration_s:g} s)"
+        )
+    if fault.amount_s > duration_s:
+        raise FaultError(f"--fault {fault.name}: by={fault.amount_s:g} s is longer than --duration ({duration_s:g} s)")
+    return fault
+
+
 class FaultPlan(Faults):
     """Several named faults over one run. `start` is the run's start (epoch seconds)."""
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from alarmclock.emulator.verdict import Verdict
+
+# No tick for this many periods is a stall; a run shorter than this cannot show one.
+STALL_PERIODS = 3
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:
@@ -65,6 +71,10 @@ class TickReport:
     longest_silence: Silence
     missed_beats: int  # intervals longer than 2 periods: a running loop's never are (period +- d, d < period)
     stalled_since_s: float | None  # set when no tick came in the last 3 periods of the run
+    missed_beats_in_faults: int = 0  # of missed_beats, those within an injected fault's reach
+    steady_mean_s: float | None = None  # mean interval outside every fault's reach, when there are enough
+    deleted_at_s: float | None = None  # the run is judged up to a stack-delete fault
+    ticks_after_delete: int = 0
     stack: dict[str, Any] = field(default_factory=dict)
     alarms: dict[str, dict[str, Any]] = field(default_factory=dict)
     function: dict[str, int] = field(default_factory=dict)
@@ -72,10 +82,19 @@ class TickReport:
     faults: list[dict[str, Any]] = field(default_factory=list)
 
     @property
+    def judged_s(self) -> float:
+        """The part of the run the figures cover: all of it, or up to a stack-delete fault."""
+        return self.deleted_at_s if self.deleted_at_s is not None else self.duration_s
+
+    @property
+    def judgement(self) -> Verdict:
+        from alarmclock.emulator.verdict import judge  # verdict.py reads this module's figures
+
+        return judge(self)
+
+    @property
     def verdict(self) -> str:
-        if self.ticks == 0:
-            return "never ticked"
-        return "stalled" if self.stalled_since_s is not None else "ticking"
+        return self.judgement.kind
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -84,7 +103,9 @@ class TickReport:
         data["longest_silence_start_s"] = _num(self.longest_silence.start_s)
         del data["longest_silence"]
         data["first_tick_s"] = _num(self.first_tick_s) if self.first_tick_s is not None else None
-        data["verdict"] = self.verdict
+        data["steady_mean_s"] = _num(self.steady_mean_s) if self.steady_mean_s is not None else None
+        judgement = self.judgement
+        data["verdict"], data["verdict_reason"], data["healthy"] = judgement.kind, judgement.reason, judgement.healthy
         return data
 
 
@@ -168,7 +189,7 @@ def summarise_ticks(
     gaps = [(edges[i], edges[i + 1] - edges[i]) for i in range(len(edges) - 1)]
     silence_start, silence = max(gaps, key=lambda gap: (gap[1], -gap[0]))
     last = times[-1] if times else start
-    stalled = last - start if end - last > 3 * period_s else None
+    stalled = last - start if end - last > STALL_PERIODS * period_s else None
     return len(times), duplicates, times, intervals, Silence(silence_start - start, silence), stalled
 
 
@@ -177,10 +198,9 @@ def render_text(report: TickReport, trace: list[str] | None = None) -> str:
     stats = report.intervals
     lines = [
         f"alarmclock simulate: a {every} clock ({report.design}; alarms reach it via {report.via}), "
-        f"{_duration(report.duration_s)} of virtual time, seed {report.seed}",
+        f"{show_duration(report.duration_s)} of virtual time, seed {report.seed}",
         "",
-        f"  verdict            {report.verdict}"
-        + (f" (no tick since +{_duration(report.stalled_since_s)})" if report.stalled_since_s is not None else ""),
+        f"  verdict            {report.verdict}" + (f" ({report.judgement.reason})" if report.judgement.reason else ""),
         f"  stack              {report.stack.get('create', '?')}",
         "  first tick         "
         + (f"{report.first_tick_s:.1f} s after the Create request" if report.first_tick_s is not None else "none"),
@@ -193,7 +213,7 @@ def render_text(report: TickReport, trace: list[str] | None = None) -> str:
         )
         lines.append(f"  missed beats       {report.missed_beats} intervals longer than 2 periods")
     silence = report.longest_silence
-    lines.append(f"  longest silence    {silence.length_s:.1f} s, from +{_duration(silence.start_s)}")
+    lines.append(f"  longest silence    {silence.length_s:.1f} s, from +{show_duration(silence.start_s)}")
     for name, info in report.alarms.items():
         lines.append(
             f"  alarm {name:<24} evaluated at :{info['offset_s']:04.1f} each cycle, {info['changes']} state changes"
@@ -219,7 +239,7 @@ def render_text(report: TickReport, trace: list[str] | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _duration(seconds: float) -> str:
+def show_duration(seconds: float) -> str:
     if seconds >= 86_400 and seconds % 86_400 == 0:
         return f"{int(seconds // 86_400)}d"
     if seconds >= 3600 and seconds % 3600 == 0:

@@ -12,6 +12,7 @@ from alarmclock.emulator.report import FaultOutcome, IntervalStats, TickReport, 
 from alarmclock.emulator.services import Delivery, tick_ids
 from alarmclock.emulator.stack import Stack
 from alarmclock.emulator.timing import TimingModel
+from alarmclock.emulator.verdict import fault_reach, judged_beat
 from alarmclock.emulator.world import World
 from alarmclock.spec import ClockSpec
 from alarmclock.template import TARGET_PARAMETER, build_template, design
@@ -74,20 +75,22 @@ def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None
         world.run(moment)
         if progress:
             progress((moment - start) / scenario.duration_s)
-    delete_note = ""
+    delete_note, after_delete = "", 0
     if deleted_mid_run is not None:
-        delete_note = _describe_delete(stack, start + deleted_mid_run, targets[0])
+        delete_note, after_delete = _describe_delete(stack, start + deleted_mid_run, targets[0])
     elif scenario.delete_at_end:
         stack.delete()
         # Keep watching for three periods: nothing may tick after a delete.
         world.run(end + 3 * spec.period_s + 60)
-        delete_note = _describe_delete(stack, end, targets[0])
+        delete_note, after_delete = _describe_delete(stack, end, targets[0])
 
     if stack.internal_errors:
         raise stack.internal_errors[0]
     deliveries = stack.services.sinks[targets[0]]
     ticks = tick_ids(deliveries)
-    count, duplicates, times, intervals, silence, stalled = summarise_ticks(ticks, start, end, spec.period_s)
+    # A clock deleted mid-run is judged up to its delete: the silence after it is the delete's doing.
+    judged_end = end if deleted_mid_run is None else start + deleted_mid_run
+    count, duplicates, times, intervals, silence, stalled = summarise_ticks(ticks, start, judged_end, spec.period_s)
     report = TickReport(
         period_s=spec.period_s,
         duration_s=scenario.duration_s,
@@ -116,6 +119,8 @@ def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None
             "dropped": len(stack.services.dropped),
         },
         log_counts=dict(sorted(world.log_counts.items())),
+        deleted_at_s=deleted_mid_run,
+        ticks_after_delete=after_delete,
     )
     measured = [fault for fault in plan.faults if fault.name != "stack-delete"]
     cluster_ends = fault_cluster_ends(measured, spec.period_s)
@@ -124,6 +129,8 @@ def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None
         for fault, until in zip(measured, cluster_ends, strict=True)
     ]
     report.faults = [o.as_json() for o in outcomes]
+    reach = fault_reach(outcomes, spec.period_s)
+    report.missed_beats_in_faults, report.steady_mean_s = judged_beat([t - start for t in times], reach, spec.period_s)
     return Run(scenario, world, stack, report, deliveries, times, stack.cloudwatch.history, outcomes)
 
 
@@ -165,13 +172,16 @@ def _describe_create(stack: Stack) -> str:
     events = stack.state.events
     created = next((e for e in events if e.status in ("CREATE_COMPLETE", "CREATE_FAILED")), None)
     if created is None:
-        return "never completed (the custom resource did not answer)"
+        # Not an unanswered custom resource: CloudFormation waits for it until its ServiceTimeout,
+        # and then fails the stack (CREATE_FAILED). The run ended first.
+        return "still CREATE_IN_PROGRESS when the run ended"
     elapsed = created.time - events[0].time
     text = f"{created.status} {elapsed:.1f} s after the Create request"
     return text + (f": {created.reason}" if created.reason else "")
 
 
-def _describe_delete(stack: Stack, deleted_at: float, target: str) -> str:
+def _describe_delete(stack: Stack, deleted_at: float, target: str) -> tuple[str, int]:
+    """What the delete did, and how many ticks the target received after it completed."""
     done = next(
         (
             e
@@ -181,7 +191,7 @@ def _describe_delete(stack: Stack, deleted_at: float, target: str) -> str:
         None,
     )
     if done is None:
-        return "delete still in progress at the end of the run"
+        return "delete still in progress at the end of the run", 0
     answered = done.time - deleted_at
     after = [d for d in stack.services.sinks[target] if d.time > done.time]
-    return f"{done.status} {answered:.1f} s after the Delete request; {len(after)} ticks after it"
+    return f"{done.status} {answered:.1f} s after the Delete request; {len(after)} ticks after it", len(after)

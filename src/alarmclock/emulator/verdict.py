@@ -1,0 +1,87 @@
+"""What a simulated run's figures say about the clock, in one word and a reason.
+
+The verdict is drawn from the report's figures alone, so it can never contradict them: a clock
+that missed beats outside the faults injected on purpose is not "ticking", and a run too short
+for a stall to show cannot be called healthy. Only "ticking" is healthy (`simulate` exits 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from alarmclock.emulator.report import STALL_PERIODS, show_duration
+
+if TYPE_CHECKING:
+    from alarmclock.emulator.report import FaultOutcome, TickReport
+
+HEALTHY = "ticking"
+# Below this many steady intervals a mean says little: each interval moves by the evaluation jitter.
+MEAN_NEEDS_INTERVALS = 10
+MEAN_TOLERANCE = 0.10  # of the period; a clock this far off on average is not keeping its period
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: str
+    reason: str = ""  # empty when the kind says it all
+
+    @property
+    def healthy(self) -> bool:
+        return self.kind == HEALTHY
+
+
+def judge(report: TickReport) -> Verdict:
+    period = report.period_s
+    if report.ticks_after_delete:
+        return Verdict("ticked after delete", f"{report.ticks_after_delete} ticks after DELETE_COMPLETE")
+    if report.judged_s < STALL_PERIODS * period:
+        needed = show_duration(STALL_PERIODS * period)
+        lasted = "lasted" if report.deleted_at_s is None else "was deleted after"
+        return Verdict(
+            "too short to tell",
+            f"a verdict needs {STALL_PERIODS} periods, {needed}; the run {lasted} {show_duration(report.judged_s)}",
+        )
+    if report.ticks == 0:
+        return Verdict("never ticked")
+    if report.stalled_since_s is not None:
+        return Verdict("stalled", f"no tick since +{show_duration(report.stalled_since_s)}")
+    unexplained = report.missed_beats - report.missed_beats_in_faults
+    if unexplained > 0:
+        where = " outside the injected faults" if report.faults else ""
+        return Verdict("missing beats", f"{unexplained} intervals longer than 2 periods{where}")
+    mean = report.steady_mean_s
+    if mean is not None and abs(mean - period) > MEAN_TOLERANCE * period:
+        return Verdict("off its period", f"its steady intervals average {mean:.1f} s, not {period} s")
+    notes = []
+    if report.deleted_at_s is not None:
+        notes.append(f"until the stack was deleted at +{show_duration(report.deleted_at_s)}")
+    if report.missed_beats_in_faults:
+        notes.append(f"its {report.missed_beats_in_faults} missed beats all fall within the injected faults")
+    return Verdict(HEALTHY, "; ".join(notes))
+
+
+def fault_reach(outcomes: Iterable[FaultOutcome], period_s: int) -> list[tuple[float, float]]:
+    """Run times (s) each injected fault may disturb the beat: from its start to its end, plus
+    the recovery it took, plus the self-healing's 3 periods."""
+    return [
+        (outcome.start_s, outcome.end_s + (outcome.recovery_s or 0.0) + STALL_PERIODS * period_s)
+        for outcome in outcomes
+    ]
+
+
+def judged_beat(times: list[float], reach: list[tuple[float, float]], period_s: int) -> tuple[int, float | None]:
+    """From the distinct ticks' run times: the missed beats inside a fault's reach, and the mean of
+    the steady intervals (after the first, which starts at the create kick, and outside every reach)."""
+    in_faults = 0
+    steady: list[float] = []
+    for index in range(1, len(times)):
+        begin, end = times[index - 1], times[index]
+        disturbed = any(begin < high and end > low for low, high in reach)
+        if disturbed and end - begin > 2 * period_s:
+            in_faults += 1
+        elif not disturbed and index > 1:
+            steady.append(end - begin)
+    mean = sum(steady) / len(steady) if len(steady) >= MEAN_NEEDS_INTERVALS else None
+    return in_faults, mean
