@@ -78,7 +78,9 @@ def test_a_run_too_short_to_tell_says_so_and_is_not_healthy(capsys: pytest.Captu
 
 
 def test_a_clock_that_misses_beats_is_not_ticking_and_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, _ = run(["simulate", "--duration", "2h", "--param", "visibility_delay_s=0,1e9", "--json"], capsys)
+    # (Publishing each tick: a wave is laid long before any delay could matter.)
+    argv = ["simulate", "--duration", "2h", "--publish", "api", "--param", "visibility_delay_s=0,1e9", "--json"]
+    status, out, _ = run(argv, capsys)
     data = json.loads(out)
     assert status == 1 and data["missed_beats"] > 0
     assert (data["verdict"], data["healthy"]) == ("missing beats", False)
