@@ -241,3 +241,20 @@ def test_an_emf_clock_ticks_on_the_line_alone_and_never_calls_put_metric_data() 
     assert run.report.verdict == "ticking" and run.report.ticks >= 119
     assert calls[("cloudwatch", "PutMetricData")] == 0
     assert run.stack.services.emf.extracted >= run.report.ticks
+
+
+@pytest.mark.parametrize("every", ["10s", "1m"])
+def test_a_wave_clocks_ticks_make_no_aws_call_but_the_targets(every: str) -> None:
+    # The emulator's call log, by (service, operation): everything the function called in 2 hours.
+    target = "arn:aws:sqs:us-east-1:123456789012:ticks"
+    spec = build_spec(every=every, targets=[target])
+    run = simulate(Scenario(spec=spec, duration_s=2 * 3600, seed=4))
+    calls = run.stack.services.calls
+    lays = run.report.log_counts["INFO:wave"]  # the Starter's and one per 10-minute heartbeat
+    assert run.report.ticks >= 2 * 3600 // spec.period_s - 2
+    assert dict(calls) == {
+        ("cloudwatch", "PutMetricData"): lays,
+        ("sqs", "SendMessage"): run.report.ticks + run.report.duplicates,
+        ("cloudwatch", "DisableAlarmActions"): 1,  # the stack's delete, at the end of the run
+    }
+    assert lays == 1 + 2 * 60 // 10  # not one more for any of the ticks

@@ -18,9 +18,8 @@ every_option = click.option(
     default="1m",
     show_default=True,
     metavar="PERIOD",
-    help=f"How often the clock ticks: {PERIOD_HELP}. Below 1m the alarms are high-resolution "
-    "(evaluated every 10 s); a 10s clock holds its period only while new points become visible to "
-    "alarms within a few seconds (README, 'The beat').",
+    help=f"How often the clock ticks: {PERIOD_HELP}. Below 1m the tick alarm is high-resolution "
+    "(evaluated every 10 s); what beat each period holds is in the README, 'The beat'.",
 )
 alarms_option = click.option(
     "--alarms",
