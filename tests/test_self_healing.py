@@ -1,5 +1,9 @@
 """Self-healing: every fault ends, and the clock ticks again within three periods of it.
 
+(Except, for a one-minute clock, where its alarm is evaluated at a window boundary and points
+stamped ahead count only from their stamp: see
+test_no_permanent_stall_the_clock_ticks_within_three_periods_of_every_fault.)
+
 The property tests run the real template and handler in the emulator over random points of
 the timing model's documented ranges (TimingModel.sample), with random faults, and check each
 fault's outcome. Seeded (hypothesis derandomize=True): CI sees the same cases every run.
@@ -14,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from alarmclock import handler
 from alarmclock.emulator.faults import EVENT_FAULTS, WINDOW_FAULTS, Fault, FaultError, parse_fault
 from alarmclock.emulator.simulate import Scenario, simulate
 from alarmclock.emulator.timing import TimingModel
@@ -46,17 +51,34 @@ faults = st.builds(
 @given(
     timing_seed=st.integers(0, 2**32 - 1), run_seed=st.integers(0, 2**16), plan=st.lists(faults, min_size=1, max_size=3)
 )
+@pytest.mark.parametrize("every", ["1m", "5m"])
 def test_no_permanent_stall_the_clock_ticks_within_three_periods_of_every_fault(
-    timing_seed: int, run_seed: int, plan: list[Fault]
+    every: str, timing_seed: int, run_seed: int, plan: list[Fault]
 ) -> None:
+    # Each period's default: a one-minute clock publishes each tick, a five-minute one lays a wave.
     timing = TimingModel.sample(random.Random(timing_seed))
-    run = simulate(Scenario(spec=ONE_MINUTE, duration_s=DAY, seed=run_seed, timing=timing, faults=plan))
+    spec = build_spec(every=every)
+    period = spec.period_s
+    run = simulate(Scenario(spec=spec, duration_s=DAY, seed=run_seed, timing=timing, faults=plan))
     # No stall: at harsh points of the ranges the clock may also skip an odd beat with no fault
     # near it (an interval just over two periods), which the verdict calls "missing beats".
     assert run.report.verdict in ("ticking", "missing beats"), (timing, plan)
+    # If a point stamped ahead counts only from its stamp (the other end of future_visible_from), a
+    # one-minute alarm evaluated early in its cycle often sees the value it needs only a cycle
+    # late, so each flip waits, with or without a fault: there silences of several periods occur.
+    bound = 3 * period
+    if period == PERIOD and at_a_window_boundary(run.report.alarms["clock-tick-is-1"]["offset_s"], timing):
+        bound = (handler.MAX_CATCH_UP + 2) * period
     for outcome in run.faults:
         assert outcome.recovery_s is not None, (outcome, timing)
-        assert outcome.recovery_s <= 3 * PERIOD, (outcome, timing)
+        assert outcome.recovery_s <= bound, (outcome, timing)
+
+
+def at_a_window_boundary(offset_s: float, timing: TimingModel) -> bool:
+    """Whether an alarm evaluated at this second of a one-minute cycle can see a window early or late."""
+    crosses = offset_s + timing.evaluation_jitter_s[1] >= PERIOD - 1.0
+    late_points = timing.future_visible_from == "stamp" and offset_s <= timing.visibility_delay_s[1]
+    return crosses or late_points
 
 
 @pytest.mark.parametrize("name", sorted({*WINDOW_FAULTS, *EVENT_FAULTS}))

@@ -243,11 +243,11 @@ def test_an_emf_clock_ticks_on_the_line_alone_and_never_calls_put_metric_data() 
     assert run.stack.services.emf.extracted >= run.report.ticks
 
 
-@pytest.mark.parametrize("every", ["10s", "1m"])
+@pytest.mark.parametrize("every", ["10s", "1m", "20s", "5m"])
 def test_a_wave_clocks_ticks_make_no_aws_call_but_the_targets(every: str) -> None:
     # The emulator's call log, by (service, operation): everything the function called in 2 hours.
     target = "arn:aws:sqs:us-east-1:123456789012:ticks"
-    spec = build_spec(every=every, targets=[target])
+    spec = build_spec(every=every, targets=[target], publish="wave")
     run = simulate(Scenario(spec=spec, duration_s=2 * 3600, seed=4))
     calls = run.stack.services.calls
     lays = run.report.log_counts["INFO:wave"]  # the Starter's and one per 10-minute heartbeat
@@ -258,3 +258,63 @@ def test_a_wave_clocks_ticks_make_no_aws_call_but_the_targets(every: str) -> Non
         ("cloudwatch", "DisableAlarmActions"): 1,  # the stack's delete, at the end of the run
     }
     assert lays == 1 + 2 * 60 // 10  # not one more for any of the ticks
+
+
+def alarm_event(previous_gap_s: float, previous_state: str = "ALARM") -> dict[str, Any]:
+    """The one alarm's change to OK at 08:44:17.604Z, having entered `previous_state` that much earlier."""
+    changed = handler._parse_time("2026-11-27T08:44:17.604+0000", 0.0)
+    return {
+        "source": "aws.cloudwatch",
+        "alarmData": {
+            "alarmName": f"{CLOCK}-tick-is-1",
+            "state": {"value": "OK", "timestamp": handler._iso(changed).replace("Z", "+0000")},
+            "previousState": {
+                "value": previous_state,
+                "timestamp": handler._iso(changed - previous_gap_s).replace("Z", "+0000"),
+            },
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("period", "gap", "caught_up"),
+    [
+        (60, 60.4, 0),  # the next flip, on time
+        (60, 120.7, 1),  # one window of the same value skipped
+        (60, 179.2, 2),
+        (60, 600.0, 9),  # up to MAX_CATCH_UP
+        (60, 660.0, 0),  # longer: an outage, not jitter
+        (10, 30.5, 2),
+        (300, 600.0, 0),  # a period of several cycles never skips a flip: nothing to catch up
+    ],
+)
+def test_a_one_cycle_wave_delivers_the_ticks_its_alarm_skipped_late(period: int, gap: float, caught_up: int) -> None:
+    sent: list[dict[str, Any]] = []
+    clock = config(period)
+    clock.targets = ("arn:aws:sqs:us-east-1:123456789012:ticks",)
+    run = runtime(None)
+    run.now = lambda: handler._parse_time("2026-11-27T08:44:19.000+0000", 0.0)
+    run.client = lambda service, region: type(
+        "SQS", (), {"send_message": lambda self, **kw: sent.append(json.loads(kw["MessageBody"]))}
+    )()
+    handler.handle(alarm_event(gap), None, clock, run)
+    assert len(sent) == 1 + caught_up
+    assert [tick.get("caught_up", False) for tick in sent] == [True] * caught_up + [False]
+    assert len({tick["tick_id"] for tick in sent}) == len(sent)  # each skipped tick has its own id
+    times = [handler._parse_time(tick["tick_time"].replace("Z", "+00:00"), 0.0) for tick in sent]
+    assert times == sorted(times)
+    # The same notification again (a duplicate) delivers the same ids: a target drops them.
+    again: list[dict[str, Any]] = []
+    run.client = lambda service, region: type(
+        "SQS", (), {"send_message": lambda self, **kw: again.append(json.loads(kw["MessageBody"]))}
+    )()
+    handler.handle(alarm_event(gap), None, clock, run)
+    assert [t["tick_id"] for t in again] == [t["tick_id"] for t in sent]
+
+
+def test_nothing_is_caught_up_without_a_previous_state_time_or_when_publishing_each_tick() -> None:
+    for event, clock in (
+        (alarm_event(120.7, previous_state="INSUFFICIENT_DATA"), config(60)),
+        (alarm_event(120.7), config(60, publish="api")),
+    ):
+        assert handler.missed_tick_times(handler.classify(event)[1], 0.0, clock) == []

@@ -21,7 +21,7 @@ evaluation window, whose end advances by one evaluation cycle, not by one period
 
 How the values reach the metric (``ALARMCLOCK_PUBLISH``, docs/cost.md):
 
-- ``wave`` (the default up to 120 minutes): the values are a fixed function of time, index k's
+- ``wave`` (the default from 20 s to 120 minutes, but not 1 minute): the values are a fixed function of time, index k's
   value ``k % 2`` stamped ``(k + 1) * period - 1``, and the heartbeat lays the next two hours of
   them in one PutMetricData (``lay_wave``). The alarm flips on its own; a tick only calls the
   targets. A wave re-laid is the same wave, so laying it again is always safe;
@@ -75,6 +75,9 @@ MAX_DATA_PER_CALL = 1000
 # then starts a fresh metric instead of meeting two hours of values laid on the old grid.
 WAVE_DIMENSION = "Wave"
 PUBLISHES = ("wave", "api", "logs")
+# At most this many ticks a wave's alarm skipped are delivered late (missed_tick_times): a silence
+# of up to 10 periods is jitter at a window boundary; a longer one is an outage.
+MAX_CATCH_UP = 9
 
 
 class ClockConfig:
@@ -238,16 +241,19 @@ class Runtime:
 
 
 class AlarmChange:
-    """One alarm state change, from either notification format."""
+    """One alarm state change, from either notification format (only the direct Lambda event says
+    when the alarm entered the state it leaves)."""
 
-    __slots__ = ("name", "reason", "state", "time", "via")
+    __slots__ = ("name", "previous_state", "previous_time", "reason", "state", "time", "via")
 
-    def __init__(self, name, state, time, via, reason=None):
+    def __init__(self, name, state, time, via, reason=None, previous_state=None, previous_time=None):
         self.name = name
         self.state = state
         self.time = time
         self.via = via
         self.reason = reason
+        self.previous_state = previous_state
+        self.previous_time = previous_time
 
 
 def handle(event, context, config, runtime):
@@ -279,12 +285,16 @@ def classify(event):
         # CloudWatch's direct Lambda alarm action.
         data = event["alarmData"]
         state = data.get("state") or {}
+        previous = data.get("previousState")
+        previous = previous if isinstance(previous, dict) else {}
         return "alarm", AlarmChange(
             data.get("alarmName"),
             state.get("value"),
             state.get("timestamp") or event.get("time"),
             "lambda",
             state.get("reason"),
+            previous.get("value"),
+            previous.get("timestamp"),
         )
     records = event.get("Records")
     if isinstance(records, list) and records and isinstance(records[0], dict):
@@ -348,7 +358,14 @@ def handle_alarm(change, config, runtime):
         "alarm": name,
         "payload": config.payload,
     }
-    failures = deliver(tick, config.targets, runtime)
+    # A wave whose alarm was evaluated across a window boundary may have skipped a period of the
+    # same value: that tick never had a state change. Deliver it now, late but not lost.
+    caught_up = missed_tick_times(change, tick_time, config)
+    failures = []
+    for missed in caught_up:
+        late = dict(tick, tick_id=tick_id(name, missed), tick_time=_iso(missed), caught_up=True)
+        failures += deliver(late, config.targets, runtime)
+    failures += deliver(tick, config.targets, runtime)
     record = {
         "level": "ERROR" if failures else "INFO",
         "clock": config.clock,
@@ -359,13 +376,39 @@ def handle_alarm(change, config, runtime):
         "via": change.via,
         "published": published,
         "lag_s": round(now - tick_time, 3),
-        "delivered": len(config.targets) - len(failures),
+        "delivered": len(config.targets) * (1 + len(caught_up)) - len(failures),
         "failed": failures,
     }
+    if caught_up:
+        record["caught_up"] = [_iso(t) for t in caught_up]
     if config.problems:
         record["config_problems"] = list(config.problems)
     runtime.log(record)
     return {"action": "tick", "published": published, "tick": tick, "failed": failures}
+
+
+def missed_tick_times(change, tick_time, config):
+    """The grid times of ticks a one-alarm wave skipped just before this change, at most
+    MAX_CATCH_UP of them.
+
+    Where a period is one evaluation cycle (10 s, 1 m), an evaluation that the jitter carries across
+    a window boundary looks at the next window early, and the one after may look at a window of the
+    same value: that flip, and its tick, never happen (docs/timing-model.md, "What stays"). The
+    direct Lambda event says when the alarm entered the state it now leaves; a gap of n periods
+    since then means n - 1 ticks were skipped. A longer gap is an outage (CloudWatch not
+    evaluating, a paused clock), not jitter: nothing is replayed for it.
+    """
+    # Only where a period is one cycle: a longer one's flip is at most a cycle late, never skipped.
+    one_cycle = config.period == config.cycle
+    if config.publish != "wave" or config.alarms != 1 or not one_cycle or change.previous_state not in ("ALARM", "OK"):
+        return []
+    previous = _parse_time(change.previous_time, None)
+    if previous is None:
+        return []
+    skipped = round((tick_time - previous) / config.period) - 1
+    if not 1 <= skipped <= MAX_CATCH_UP:
+        return []
+    return [previous + index * config.period for index in range(1, skipped + 1)]
 
 
 def next_value(suffix, state, config):

@@ -168,9 +168,18 @@ def check_window(period_s: int, window: str, shown: str | None = None) -> None:
         )
 
 
+# Periods of exactly one evaluation cycle (10 s on high-resolution alarms, 60 s on standard ones):
+# there a wave can lose flips, not only delay them, where the evaluation jitter straddles a window
+# boundary (docs/timing-model.md, "What stays"), so they publish each tick unless told otherwise.
+ONE_CYCLE_PERIODS = (10, 60)
+
+
 def default_publish(period_s: int) -> Publish:
-    """The wave wherever it fits (two hours ahead); a daily clock publishes each tick itself."""
-    return "wave" if period_s <= MAX_WAVE_PERIOD_S else "api"
+    """The wave wherever it fits (two hours ahead) and its period spans more than one evaluation
+    cycle; 10 s, 1 m and a daily clock publish each tick themselves."""
+    if period_s in ONE_CYCLE_PERIODS or period_s > MAX_WAVE_PERIOD_S:
+        return "api"
+    return "wave"
 
 
 def check_publish(period_s: int, publish: str, shown: str | None = None) -> None:

@@ -395,7 +395,7 @@ def deploy_settings(
     default window (a wall-clock window may not hold it, and sliding cannot hold 1440m). It keeps
     its way of publishing unless --publish is given (`publish` None: not passed) or the new period
     cannot hold it (a wave at 1440m): then the period's default. A clock from before --publish (an
-    api clock, with no `publish` in its metadata) gets the default: wave up to 120 minutes."""
+    api clock, with no `publish` in its metadata) gets its period's default (spec.default_publish)."""
     if deployed is None:
         return {
             "every": every,

@@ -129,6 +129,7 @@ class StateChange:
     new: str
     reason: str
     acted: bool
+    previous_at: float = 0.0  # when the alarm entered the state it leaves (the event's previousState)
 
 
 @dataclass
@@ -349,7 +350,9 @@ class EmulatedCloudWatch:
     def change_state(self, alarm: Alarm, state: str, reason: str) -> None:
         if state == alarm.state:
             return  # fact: no action while the state persists
-        change = StateChange(self.now(), alarm.name, alarm.state, state, reason, alarm.actions_enabled)
+        change = StateChange(
+            self.now(), alarm.name, alarm.state, state, reason, alarm.actions_enabled, previous_at=alarm.transitioned_at
+        )
         alarm.state, alarm.state_reason, alarm.transitioned_at = state, reason, change.time
         self.history.append(change)
         self.on_state_change(alarm, change)

@@ -67,7 +67,7 @@ def direct_alarm_event(alarm: Alarm, change: StateChange, region: str, account: 
         "alarmData": {
             "alarmName": alarm.name,
             "state": {"value": change.new, "reason": change.reason, "timestamp": stamp},
-            "previousState": {"value": change.old},
+            "previousState": {"value": change.old, "timestamp": cloudwatch_time(change.previous_at)},
             "configuration": {
                 "metrics": [
                     {

@@ -22,8 +22,9 @@ from alarmclock.emulator.timing import TimingModel
 from alarmclock.spec import ClockSpec, build_spec
 from alarmclock.template import build_template, heartbeat_minutes, watchdog_shape
 
-# The designs compared: the default, one alarm flipped by a wave laid ahead; one alarm whose ticks
-# publish the next value with PutMetricData (0.2's default) or in an EMF log line; the seed's pair;
+# The designs compared: one alarm flipped by a wave laid ahead (the default at 20 s, 30 s and 2 to
+# 120 minutes); one alarm whose ticks publish the next value with PutMetricData (the default at
+# 10 s, 1 m and 1440 m, and 0.2's everywhere) or in an EMF log line; the seed's pair;
 # one alarm on a wall-clock window (only where CloudWatch allows one: 1m, 5m, 1h, 1440m). The last
 # is alarmclock 0.1 as it was: the pair, each Tick stamped with its state change's time (an
 # ablation of next_stamp). (No commas in the names: scripts/phase_sweep.py --designs splits on them.)
@@ -35,14 +36,15 @@ DESIGNS: dict[str, dict[str, Any]] = {
     "one alarm (wall clock) + PutMetricData": {"alarms": 1, "window": "wallclock", "publish": "api"},
     "two alarms stamped at the change (0.1)": {"alarms": 2, "publish": "api", "stamp": "change"},
 }
-DEFAULT_DESIGN = "one alarm + wave"
-# Where a wave cannot reach a period ahead (1440m), the default publishes each tick.
-DEFAULT_DESIGN_BEYOND_A_WAVE = "one alarm + PutMetricData"
+WAVE_DESIGN = "one alarm + wave"
+# Where a period is one evaluation cycle (10 s, 1 m) or no wave reaches a period ahead (1440 m),
+# the default publishes each tick.
+EACH_TICK_DESIGN = "one alarm + PutMetricData"
 
 
 def default_design(every: str) -> str:
     """The design `alarmclock template --every EVERY` builds, by its name here."""
-    return DEFAULT_DESIGN if build_spec(every=every).publish == "wave" else DEFAULT_DESIGN_BEYOND_A_WAVE
+    return WAVE_DESIGN if build_spec(every=every).publish == "wave" else EACH_TICK_DESIGN
 
 
 # The handler line that ends next_stamp on a wall-clock window; the ablation takes that branch always.
