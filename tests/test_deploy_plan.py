@@ -112,17 +112,17 @@ def test_a_new_clock_is_created_through_a_change_set_then_waits_for_its_first_ti
         "Description": f"alarmclock {__version__} deploy",
     }
     assert plan.find(WaitForStack).success == {"CREATE_COMPLETE"}
-    # A wave clock (the default): its alarm leaves INSUFFICIENT_DATA within a minute of the wave.
-    wait = plan.find(WaitForTick)
-    assert (wait.names.namespace, wait.names.dimensions, wait.period_s, wait.timeout_s) == (
+    # An api clock (a minute's default): its first tick is its first value, two periods and two minutes.
+    api = plan.find(WaitForTick)
+    assert (api.names.namespace, api.names.dimensions, api.period_s, api.timeout_s) == (
         f"alarmclock/{CLOCK}",
-        [{"Name": "Wave", "Value": "60s"}],
+        [],
         60,
-        120.0,
+        240.0,
     )
-    # An api clock's first tick is its first value: two periods and two minutes.
-    api = deploy_plan(publish="api").find(WaitForTick)
-    assert (api.names.dimensions, api.timeout_s) == ([], 240.0)
+    # A wave clock: its alarm leaves INSUFFICIENT_DATA within a minute of the wave.
+    wait = deploy_plan(publish="wave").find(WaitForTick)
+    assert (wait.names.dimensions, wait.period_s, wait.timeout_s) == ([{"Name": "Wave", "Value": "60s"}], 60, 120.0)
 
 
 def test_an_update_keeps_the_paused_value_and_the_stacks_tags() -> None:
@@ -271,23 +271,26 @@ def test_a_new_period_without_a_window_gets_that_periods_default_window() -> Non
     )
 
 
-def test_an_update_of_an_api_clock_from_before_publish_moves_it_to_the_wave() -> None:
+def test_an_update_of_an_api_clock_from_before_publish_gets_its_periods_default() -> None:
     # 0.2 metadata has no `publish`: the clock publishes every tick (api). An update without
-    # --publish gives it the default, a wave; the metric then has the Wave dimension.
+    # --publish gives it its period's default: at 5 minutes a wave, whose metric has the Wave
+    # dimension; at a minute it stays an api clock.
     old = ClockMetadata.from_template_metadata(
-        {"alarmclock": {"version": "0.2.0", "period_s": 60, "via": "lambda", "alarms": 1, "window": "sliding"}}
+        {"alarmclock": {"version": "0.2.0", "period_s": 300, "via": "lambda", "alarms": 1, "window": "sliding"}}
     )
     assert old is not None and (old.publish, old.publishing) == (None, "api")
     assert Deployed(a_stack(), old).names.dimensions == []
-    settings = deploy_settings("1m", "lambda", (TARGET,), None, frozenset(), old)
+    settings = deploy_settings("5m", "lambda", (TARGET,), None, frozenset(), old)
     spec = build_spec(**settings)
     assert (settings["publish"], spec.publish) == (None, "wave")
     assert build_template(spec)["Metadata"]["alarmclock"]["publish"] == "wave"
     plan = plan_deploy(CLOCK, spec, Deployed(a_stack(), old), change_set_name="alarmclock-20261127-090030")
     wait = plan.find(WaitForTick)
-    assert wait is not None and wait.names.dimensions == [{"Name": "Wave", "Value": "60s"}]
-    # --publish api keeps it an api clock.
-    assert build_spec(**deploy_settings("1m", "lambda", (), None, frozenset(), old, publish="api")).publish == "api"
+    assert wait is not None and wait.names.dimensions == [{"Name": "Wave", "Value": "300s"}]
+    # --publish api keeps it an api clock; a one-minute clock stays one by default.
+    assert build_spec(**deploy_settings("5m", "lambda", (), None, frozenset(), old, publish="api")).publish == "api"
+    minute = ClockMetadata("0.2.0", 60, "lambda", (TARGET,), alarms=1, window="sliding")
+    assert build_spec(**deploy_settings("1m", "lambda", (TARGET,), None, frozenset(), minute)).publish == "api"
 
 
 def test_an_update_keeps_the_way_of_publishing_unless_the_new_period_cannot_hold_it() -> None:
@@ -306,7 +309,7 @@ def test_an_update_keeps_the_way_of_publishing_unless_the_new_period_cannot_hold
 
 def test_a_wave_clocks_names_carry_the_templates_dimension() -> None:
     for every, alarms in (("1m", 1), ("10s", 2), ("2h", 1)):
-        spec = build_spec(every=every, targets=(TARGET,), alarms=alarms)
+        spec = build_spec(every=every, targets=(TARGET,), alarms=alarms, publish="wave")
         names = ClockNames.of(CLOCK, spec.alarms, spec.publish, spec.period_s)
         assert names.dimensions == metric_dimensions(spec)["Dimensions"]
         assert names.dimensions == handler.ClockConfig(CLOCK, "", spec.period_s, "", publish="wave").dimensions
