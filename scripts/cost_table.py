@@ -13,13 +13,17 @@ import sys
 
 from alarmclock.cost import PUBLISH_NAMES, clock_bill
 from alarmclock.cost_report import usd
-from alarmclock.spec import PUBLISHES, Via, default_publish
+from alarmclock.spec import PUBLISHES, SpecError, Via, check_publish, default_publish
 
 PERIODS = {"10s": 10, "20s": 20, "30s": 30, "1m": 60, "5m": 300, "1h": 3600, "120m": 7200, "1440m": 86_400}
 
 
 def allowed(period_s: int, publish: str) -> bool:
-    return not (publish == "wave" and default_publish(period_s) != "wave")
+    try:
+        check_publish(period_s, publish)
+    except SpecError:
+        return False
+    return True
 
 
 def cell(period_s: int, publish: str, via: Via = "lambda", alarms: int = 1) -> str:

@@ -115,7 +115,7 @@ def test_at_the_boundary_publishing_each_tick_is_late_by_at_most_a_cycle() -> No
 
 
 def test_at_the_boundary_a_wave_of_one_cycle_periods_skips_flips_and_delivers_their_ticks_late() -> None:
-    # The wave's cost, pinned, and why it is not the default at 10 s and 1 m: where the jitter
+    # The wave's cost, pinned, and why it is not the default at 1 m: where the jitter
     # carries an evaluation across a window boundary, an alarm whose period is one cycle may look
     # two periods on and see the same value, and that flip never happens. The handler delivers the
     # skipped ticks late (handler.missed_tick_times), so the mean holds, but the clock falls silent

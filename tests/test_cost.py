@@ -67,9 +67,9 @@ def test_a_one_minute_clock_matches_the_hand_computed_bill() -> None:
     assert "sns_publish" not in items
 
 
-def test_a_one_minute_wave_clock_matches_the_hand_computed_bill() -> None:
-    # The default at 1 min: a wave laid by a heartbeat every 10 minutes (4,320 runs a month), each
-    # run one PutMetricData; a tick makes no CloudWatch call.
+def test_a_one_minute_clock_laying_a_wave_matches_the_hand_computed_bill() -> None:
+    # --publish wave at 1 min (the default there publishes each tick): a wave laid by a heartbeat
+    # every 10 minutes (4,320 runs a month), each run one PutMetricData; a tick makes no CloudWatch call.
     # 1 standard tick alarm + 1 standard watchdog (minute periods) x $0.10 = $0.20 (free tier: $0)
     # 1 custom metric (Tick, dimension Wave=60s)             = $0.30     (free tier: $0)
     # CloudWatch API 4,320 PutMetricData x $0.01/1,000       = $0.0432
@@ -77,7 +77,7 @@ def test_a_one_minute_wave_clock_matches_the_hand_computed_bill() -> None:
     # Lambda duration 47,520 x 0.1 s x 0.125 GB = 594 GB-s x $0.0000133334 = $0.0079200396
     # Logs 43,200 x 640 B + 4,320 x (340 + 170) B = 29,851,200 B = 0.02780110 GiB x $0.50 = $0.01390055
     # total $0.5745246, under the $0.60 the cost issue asked for; with the free tier $0.
-    bill = clock_bill(60)
+    bill = clock_bill(60, publish="wave")
     items = by_key(bill)
     assert items["alarm_standard"].quantity == 2 and "alarm_high_resolution" not in items
     assert items["cloudwatch_api"].quantity == 4_320 and items["cloudwatch_api"].list_usd == Decimal("0.0432")
@@ -97,7 +97,7 @@ def test_a_ten_second_wave_clock_costs_under_a_dollar_and_a_quarter() -> None:
     # Lambda requests 263,520 x $0.0000002 = $0.052704; duration 3,294 GB-s x $0.0000133334 = $0.0439202196
     # Logs 259,200 x 640 B + 4,320 x 510 B = 168,091,200 B = 0.15654713 GiB x $0.50 = $0.07827356
     # total $0.9180978 (the cost issue's goal: <= $1.25); with the free tier the high-resolution alarm, $0.30.
-    bill = clock_bill(10)
+    bill = clock_bill(10, publish="wave")
     items = by_key(bill)
     assert items["alarm_high_resolution"].quantity == 1 and items["alarm_standard"].quantity == 1
     assert items["cloudwatch_api"].list_usd == Decimal("0.0432")
@@ -149,7 +149,7 @@ def test_the_log_line_sizes_priced_are_the_handlers_own_lines() -> None:
 )
 def test_a_wave_makes_one_cloudwatch_call_per_heartbeat_and_none_per_tick(period: int, heartbeats: int) -> None:
     # The heartbeat lays the wave every 10 minutes, every half period from 20 minutes up, at most every 30.
-    wave, api = clock_bill(period), clock_bill(period, publish="api")
+    wave, api = clock_bill(period, publish="wave"), clock_bill(period, publish="api")
     assert by_key(wave)["cloudwatch_api"].quantity == by_key(wave)["eventbridge_scheduled_rule"].quantity == heartbeats
     if period <= 3600:
         assert wave.list_usd < api.list_usd
@@ -364,12 +364,13 @@ def test_cost_prints_the_items_and_both_totals(capsys: pytest.CaptureFixture[str
     assert status == 0 and err == ""
     assert "43,200 ticks" in out and "2026-11-27" in out
     total = next(line for line in out.splitlines() if line.startswith("total"))
-    assert total.split()[1:] == ["$0.5745", "$0.0000"]
-    assert "wave laid ahead" in out.splitlines()[0] and "one PutMetricData per heartbeat" in out
+    assert total.split()[1:] == ["$1.3881", "$0.3000"] and "$0.6480" in out
+    assert "PutMetricData per tick" in out.splitlines()[0]
     assert "The same beat" not in out
-    status, out, _ = run(["cost", "--every", "1m", "--publish", "api"], capsys)
+    status, out, _ = run(["cost", "--every", "5m", "--publish", "wave"], capsys)
     total = next(line for line in out.splitlines() if line.startswith("total"))
-    assert status == 0 and total.split()[1:] == ["$1.3881", "$0.3000"] and "$0.6480" in out
+    assert status == 0 and total.split()[1:] == ["$0.5516", "$0.0000"]
+    assert "wave laid ahead" in out.splitlines()[0] and "one PutMetricData per heartbeat" in out
 
 
 def test_cost_compare_shows_every_alternative(capsys: pytest.CaptureFixture[str]) -> None:
@@ -380,7 +381,7 @@ def test_cost_compare_shows_every_alternative(capsys: pytest.CaptureFixture[str]
     assert "not possible" in rows["EventBridge rule"]
     assert "sleeping Lambda" in out and "a run may last at most 5 minutes" in out
     clocks = [line.split("  ")[0] for line in out.splitlines() if line.startswith("alarmclock (")]
-    assert clocks == [
+    assert clocks == [  # the clock as asked for (here the 10 s default) first
         "alarmclock (wave laid ahead)",
         "alarmclock (PutMetricData per tick)",
         "alarmclock (EMF log line per tick)",

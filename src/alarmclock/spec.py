@@ -168,16 +168,20 @@ def check_window(period_s: int, window: str, shown: str | None = None) -> None:
         )
 
 
-# Periods of exactly one evaluation cycle (10 s on high-resolution alarms, 60 s on standard ones):
-# there a wave can lose flips, not only delay them, where the evaluation jitter straddles a window
-# boundary (docs/timing-model.md, "What stays"), so they publish each tick unless told otherwise.
-ONE_CYCLE_PERIODS = (10, 60)
+# Where the evidence (docs/timing-model.md, scripts/phase_sweep.py and fault_table.py) keeps each
+# tick publishing its value: a one-minute clock. Its period is one evaluation cycle, so a wave there
+# skips flips where the evaluation jitter straddles a window boundary (delivering their ticks late,
+# after silences of several periods), and it gains nothing on the beat that publishing each tick
+# does not already hold across the model's ranges. At 10 s (also one cycle) the wave is the default
+# all the same: publishing each tick there loses the period whenever points take seconds to become
+# visible (28 s instead of 10 at the harsh end), which a wave laid hours ahead never does.
+EACH_TICK_PERIODS = (60,)
 
 
 def default_publish(period_s: int) -> Publish:
-    """The wave wherever it fits (two hours ahead) and its period spans more than one evaluation
-    cycle; 10 s, 1 m and a daily clock publish each tick themselves."""
-    if period_s in ONE_CYCLE_PERIODS or period_s > MAX_WAVE_PERIOD_S:
+    """The wave wherever it fits (two hours ahead), but at 1 m; a one-minute and a daily clock
+    publish each tick themselves."""
+    if period_s in EACH_TICK_PERIODS or period_s > MAX_WAVE_PERIOD_S:
         return "api"
     return "wave"
 
