@@ -22,8 +22,8 @@ def test_simulate_prints_the_report(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, err = run(["simulate", "--every", "1m", "--duration", "2h", "--seed", "7"], capsys)
     assert status == 0 and err == ""
     assert "verdict            ticking" in out
-    # A wave clock's first tick is its alarm's first evaluation, within a minute: 120 in the 2 hours.
-    assert "ticks delivered    120 distinct" in out
+    # The create kick's tick and one a minute: 121 in the 2 hours.
+    assert "ticks delivered    121 distinct" in out
     assert "interval (s)       mean" in out
     assert "0 ticks after it" in out
 
@@ -214,7 +214,7 @@ def test_pinned_evaluation_seconds_and_the_window_end_reach_the_model(capsys: py
     assert data["parameters"]["evaluation_offset_s"] == [["tick-is-0", 7.5], ["tick-is-1", 42.0]]
     offsets = {name: info["offset_s"] for name, info in data["alarms"].items()}
     assert (offsets["clock-tick-is-0"], offsets["clock-tick-is-1"]) == (7.5, 42.0)
-    assert data["design"] == "two alarms, sliding window, a wave laid ahead"
+    assert data["design"] == "two alarms, sliding window, PutMetricData per tick"
 
 
 def test_the_readme_shows_what_make_demo_prints(capsys: pytest.CaptureFixture[str]) -> None:

@@ -23,7 +23,7 @@ from cfnlint.config import ManualArgs
 
 from alarmclock import handler
 from alarmclock.inline_source import strip_comments_and_docstrings
-from alarmclock.render import load, render
+from alarmclock.render import deploy_body, load, render
 from alarmclock.spec import SpecError, build_spec
 from alarmclock.template import build_template, handler_source
 from alarmclock.variants import PAYLOADS, TARGETS
@@ -131,7 +131,7 @@ def test_stripping_keeps_strings_that_are_not_statements_and_code_after_a_commen
 def test_the_largest_template_the_input_limits_allow_fits_cloudformations_inline_limit() -> None:
     # Targets and payload are capped at 3,000 bytes together (spec.MAX_CONFIG_BYTES); the biggest
     # template spends them on as many one-character SQS queues as fit, through SNS, at 10 s, in
-    # JSON (what deploy sends). CloudFormation takes at most 51,200 bytes of template inline.
+    # compact JSON (what deploy sends). CloudFormation takes at most 51,200 bytes of template inline.
     arns: list[str] = []
     while True:
         arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{len(arns)}"
@@ -143,7 +143,7 @@ def test_the_largest_template_the_input_limits_allow_fits_cloudformations_inline
     assert len(arns) > 60
     for publish in ("wave", "api", "logs"):
         spec = build_spec(every="10s", via="sns", targets=arns, alarms=2, publish=publish)
-        size = len(render(build_template(spec), "json").encode())
+        size = len(deploy_body(build_template(spec)).encode())
         assert size <= 51_200, (publish, size)
 
 
@@ -339,7 +339,7 @@ def test_points_are_high_resolution_where_a_ten_second_watchdog_reads_them(every
     assert cloudwatch.metric_data[0]["StorageResolution"] == resolution
     watchdog = template_for(every=every, publish="api")["Resources"]["Watchdog"]["Properties"]
     assert watchdog["Period"] == (10 if resolution == 1 else 60)
-    assert template_for(every=every)["Resources"]["Watchdog"]["Properties"]["Period"] == 60
+    assert template_for(every=every, publish="wave")["Resources"]["Watchdog"]["Properties"]["Period"] == 60
 
 
 @pytest.mark.parametrize(("every", "silenced"), [("10s", None), ("20s", ["E3615"]), ("30s", None), ("1m", None)])

@@ -33,6 +33,12 @@ def render(template: dict[str, Any], fmt: Format = "yaml") -> str:
     return yaml.dump(template, Dumper=_TemplateDumper, sort_keys=False, width=120, allow_unicode=True)
 
 
+def deploy_body(template: dict[str, Any]) -> str:
+    """The template as `deploy` sends it: compact JSON, since CloudFormation takes at most 51,200
+    bytes inline and indentation would spend several thousand of them."""
+    return json.dumps(template, separators=(",", ":"))
+
+
 def load(text: str) -> dict[str, Any]:
     """Read back a template this module wrote (long-form intrinsics only, so safe_load works)."""
     data = yaml.safe_load(text)

@@ -23,7 +23,7 @@ from alarmclock.aws.models import (
     StackInfo,
     is_in_progress,
 )
-from alarmclock.render import render
+from alarmclock.render import deploy_body
 from alarmclock.spec import ClockSpec, SpecError, check_publish, parse_period
 from alarmclock.template import PAUSED_PARAMETER, TARGET_PARAMETER, build_template
 
@@ -246,7 +246,7 @@ def plan_deploy(
             stack=name,
             name=change_set_name,
             change_set_type="CREATE" if creating else "UPDATE",
-            template_body=render(template, "json"),
+            template_body=deploy_body(template),
             parameters=tuple(parameters),
             tags=tuple(sorted(tags.items())),
         ),
