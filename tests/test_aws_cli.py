@@ -569,11 +569,27 @@ def test_ctrl_c_during_deploy_says_what_state_the_stack_is_in(
     _url, arn = make_queue(endpoint)
 
     def press_ctrl_c_once_created() -> None:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and (stack(endpoint) or {}).get("StackStatus") != "CREATE_COMPLETE":
-            time.sleep(0.01)
-        time.sleep(0.1)
-        _thread.interrupt_main()  # what Ctrl-C does: KeyboardInterrupt in the main thread
+        # A session of its own: boto3's default session is not safe to share between threads, and
+        # a client made here while deploy makes its own could fail and leave Ctrl-C unpressed.
+        cloudformation = boto3.session.Session().client(
+            "cloudformation",
+            region_name=REGION,
+            endpoint_url=endpoint,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        deadline = time.monotonic() + 20
+        try:
+            while time.monotonic() < deadline:
+                try:
+                    if cloudformation.describe_stacks(StackName=CLOCK)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE":
+                        break
+                except botocore.exceptions.ClientError:
+                    pass
+                time.sleep(0.01)
+            time.sleep(0.1)
+        finally:
+            _thread.interrupt_main()  # what Ctrl-C does: KeyboardInterrupt in the main thread
 
     presser = threading.Thread(target=press_ctrl_c_once_created)
     presser.start()
