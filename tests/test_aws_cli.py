@@ -14,6 +14,7 @@ import _thread
 import io
 import json
 import re
+import signal
 import threading
 import time
 import urllib.request
@@ -591,6 +592,9 @@ def test_ctrl_c_during_deploy_says_what_state_the_stack_is_in(
         finally:
             _thread.interrupt_main()  # what Ctrl-C does: KeyboardInterrupt in the main thread
 
+    # Python turns SIGINT into KeyboardInterrupt only if it was not ignored when the process
+    # started, as it is for a background job of a shell: make sure this test's Ctrl-C is heard.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     presser = threading.Thread(target=press_ctrl_c_once_created)
     presser.start()
     try:
@@ -599,6 +603,7 @@ def test_ctrl_c_during_deploy_says_what_state_the_stack_is_in(
         pytest.fail("Ctrl-C escaped alarmclock")
     finally:
         presser.join()
+        signal.signal(signal.SIGINT, previous)
     assert status == 130
     assert one_line_error(err) == (
         f"interrupted while waiting for the first tick: stack {CLOCK} is CREATE_COMPLETE; "

@@ -49,6 +49,10 @@ class Progress(Protocol):
     def confirm(self, question: str) -> bool: ...
 
 
+# CloudWatch's reason for the state an alarm is created in (PutMetricAlarm).
+INITIAL_STATE_REASON = "Unchecked: Initial alarm creation"
+
+
 @dataclass(frozen=True)
 class Outcome:
     ok: bool
@@ -292,6 +296,10 @@ class Runner:
         for alarm in self.tick_alarms(names):
             changed = alarm.state_changed
             if alarm.state not in ticking_states(names) or changed is None:
+                continue
+            # A state the alarm was created with is no evaluation of the wave (AWS creates alarms in
+            # INSUFFICIENT_DATA with this reason; moto, in OK with it).
+            if alarm.reason.startswith(INITIAL_STATE_REASON):
                 continue
             if alarm.name in self.alarm_baseline and changed == self.alarm_baseline[alarm.name]:
                 continue
