@@ -129,7 +129,7 @@ def test_the_log_line_sizes_priced_are_the_handlers_own_lines() -> None:
 
     name = "c" * 20
     config = handler.ClockConfig(name, f"alarmclock/{name}", 10, f"{name}-tick-is-", publish="logs")
-    emf = handler.emf_line(1, 1_767_225_659.0, config, f"{name}-tick-is-1", 1_767_225_600.123)
+    emf = handler.emf_line(1, 1_767_225_659.0, config, handler.tick_id(f"{name}-tick-is-1", 1_767_225_600.123))
     assert len(json.dumps(emf)) + 26 <= EMF_LINE_LOG_BYTES < len(json.dumps(emf)) + 26 + 40
     wave_line: list[dict] = []
     runtime = handler.Runtime(

@@ -224,7 +224,7 @@ def test_emf_lines_become_points_late_and_sometimes_twice_as_the_model_says() ->
     world = World(seed=1, timing=timing, start=1_000_000.0)
     cloudwatch = EmulatedCloudWatch(world.now, lambda: 0.0)
     extractor = EmfExtractor(world, cloudwatch)
-    line = handler.emf_line(1, 1_000_059.0, config(60, "logs"), f"{CLOCK}-tick-is-1", 1_000_000.0)
+    line = handler.emf_line(1, 1_000_059.0, config(60, "logs"), handler.tick_id(f"{CLOCK}-tick-is-1", 1_000_000.0))
     extractor.read(line)
     extractor.read({"action": "tick"})  # not EMF: nothing
     extractor.read({"_aws": {"Timestamp": "soon"}})  # EMF that does not parse: counted, no point

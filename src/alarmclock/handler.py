@@ -342,17 +342,18 @@ def handle_alarm(change, config, runtime):
     # and the seed's clock stops for good.
     stale = not -MAX_STAMP_AHEAD_S <= now - tick_time <= max(MAX_STAMP_AGE_S, 2.0 * config.period)
     published = None if stale else value
+    this_tick = tick_id(name, tick_time)
     if config.publish == "wave":
         published = "wave"  # already laid: this tick only calls the targets
     elif published is not None and config.publish == "logs":
-        runtime.log(emf_line(value, next_stamp(tick_time, config), config, name, tick_time))
+        runtime.log(emf_line(value, next_stamp(tick_time, config), config, this_tick))
     elif published is not None:
         publish_tick(value, next_stamp(tick_time, config), config, runtime)
     tick = {
         "source": TICK_SOURCE,
         "version": TICK_VERSION,
         "clock": config.clock,
-        "tick_id": tick_id(name, tick_time),
+        "tick_id": this_tick,
         "tick_time": _iso(tick_time),
         "period_s": config.period,
         "alarm": name,
@@ -400,7 +401,7 @@ def missed_tick_times(change, tick_time, config):
     """
     # Only where a period is one cycle: a longer one's flip is at most a cycle late, never skipped.
     one_cycle = config.period == config.cycle
-    if config.publish != "wave" or config.alarms != 1 or not one_cycle or change.previous_state not in ("ALARM", "OK"):
+    if config.publish != "wave" or config.alarms != 1 or not one_cycle or change.previous_state not in _ticking(config):
         return []
     previous = _parse_time(change.previous_time, None)
     if previous is None:
@@ -452,7 +453,7 @@ def publish_tick(value, stamp, config, runtime):
     )
 
 
-def emf_line(value, stamp, config, alarm_name, tick_time):
+def emf_line(value, stamp, config, tick):
     """The next value as an embedded-metric-format log line, which CloudWatch Logs turns into a
     Tick point (CloudWatch User Guide, "Specification: Embedded metric format"). Written before the
     targets are called, so a slow target cannot delay the beat; the tick's own line follows."""
@@ -470,7 +471,7 @@ def emf_line(value, stamp, config, alarm_name, tick_time):
         METRIC_NAME: value,
         "clock": config.clock,
         "action": "publish",
-        "tick_id": tick_id(alarm_name, tick_time),
+        "tick_id": tick,
     }
 
 
@@ -565,15 +566,11 @@ def handle_custom_resource(request, context, config, runtime):
     try:
         answer.arm_deadline()
         paused = _paused(request.get("ResourceProperties"))
-        if config.publish == "wave":
+        if config.publish == "wave" and kind in ("Create", "Update"):
             # The wave starts, resumes and survives updates by being laid; its alarm leaves
             # INSUFFICIENT_DATA, or flips, at its next evaluation. Nothing to kick.
-            if kind in ("Create", "Update") and not paused:
+            if not paused:
                 lay_wave(config, runtime, "stack " + kind.lower())
-            elif kind == "Delete":
-                stop_clock(config, runtime)
-            elif kind not in ("Create", "Update"):
-                status, reason = "FAILED", "unknown RequestType %r" % (kind,)
         elif kind == "Create":
             if not paused:
                 # fact: a new alarm starts in INSUFFICIENT_DATA, so one state change starts the loop.
