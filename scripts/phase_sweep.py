@@ -136,6 +136,29 @@ def mean_table(found: list[Summary]) -> str:
     return "\n".join(lines)
 
 
+def boundary_table(found: list[Summary]) -> str:
+    """Where each way of publishing fails, counted over the grid: the seconds whose mean is more
+    than 1 % off the period (the clock runs slow or fast for good) and the seconds with an interval
+    over two periods (a beat missing, or delivered late after a silence)."""
+    by_key = {(s.design, s.every, s.model): s for s in found}
+    models = list(dict.fromkeys(s.model for s in found))
+    periods = list(dict.fromkeys(s.every for s in found if s.design in PUBLISHING))
+    lines = [
+        "| model | clock | "
+        + " | ".join(f"{d}: seconds off the mean / with a gap over two periods" for d in PUBLISHING)
+        + " |",
+        "|---|---|" + "---|" * len(PUBLISHING),
+    ]
+    for model in models:
+        for every in periods:
+            cells = [by_key.get((design, every, model)) for design in PUBLISHING]
+            if not any(cells):
+                continue
+            shown = [f"{c.points - c.mean_within} / {c.missing_beats} of {c.points}" if c else "-" for c in cells]
+            lines.append(f"| {model} | {every} | " + " | ".join(shown) + " |")
+    return "\n".join(lines)
+
+
 def markdown(found: list[Summary]) -> str:
     models = list(dict.fromkeys(s.model for s in found))
     blocks = []
@@ -150,6 +173,11 @@ def markdown(found: list[Summary]) -> str:
         "**The beat of each way of publishing, over every second** (the mean of the seconds' mean intervals):",
         "",
         mean_table(found),
+        "",
+        "**Where each way of publishing fails, counted over the seconds** (off the mean: more than 1 % "
+        "from the period; a gap: an interval over two periods):",
+        "",
+        boundary_table(found),
         "",
     ]
     blocks.append(

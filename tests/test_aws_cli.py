@@ -849,7 +849,7 @@ def test_pause_and_resume_of_a_wave_clock_lay_the_wave_again_and_wait_for_its_al
 
 def test_list_shows_the_clocks_and_nothing_else(endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, endpoint, "list")[1] == f"no clocks in {REGION}\n"
-    deploy(capsys, endpoint, name="clock-a")
+    deploy(capsys, endpoint, "--publish", "api", name="clock-a")
     deploy(capsys, endpoint, "--every", "5m", name="clock-b")
     client(endpoint, "cloudformation").create_stack(StackName="not-a-clock", TemplateBody=OTHER_TEMPLATE)
     assert run(capsys, endpoint, "pause", "clock-b")[0] == 0
@@ -863,7 +863,7 @@ def test_list_shows_the_clocks_and_nothing_else(endpoint: str, capsys: pytest.Ca
     listed = json.loads(run(capsys, endpoint, "list", "--json")[1])
     assert listed["region"] == REGION
     assert [(c["clock"], c["period_s"], c["paused"], c["publish"]) for c in listed["clocks"]] == [
-        ("clock-a", 60, False, "api"),  # a minute's default: each tick publishes
+        ("clock-a", 60, False, "api"),
         ("clock-b", 300, True, "wave"),
     ]
 
@@ -972,7 +972,7 @@ def test_destroy_does_not_count_a_wave_laid_before_the_delete_as_arriving(
     gaps.sync()
     aws = Aws(AwsOptions(region=REGION, endpoint_url=endpoint))
     current = find_clock(Stacks(aws), CLOCK, REGION)
-    plan = plan_destroy(current, function_name=Stacks(aws).function_name(current.stack.stack_id), settle_s=0.1)
+    plan = plan_destroy(current, function_name=Stacks(aws).function_name(current.stack.stack_id), settle_s=1.0)
     # The runner's clock (injected) moves 10 minutes at every look: by the end of the check, ten
     # more of the values laid before the delete are "a period past now". None of them arrived.
     start, looks = datetime.now(UTC), iter(range(1000))

@@ -364,9 +364,13 @@ def test_cost_prints_the_items_and_both_totals(capsys: pytest.CaptureFixture[str
     assert status == 0 and err == ""
     assert "43,200 ticks" in out and "2026-11-27" in out
     total = next(line for line in out.splitlines() if line.startswith("total"))
+    # A minute's default is the wave: 2 standard alarms, the metric, 4,320 lays, 47,520 runs, logs.
+    assert total.split()[1:] == ["$0.5745", "$0.0000"] and "wave laid ahead" in out.splitlines()[0]
+    assert "The same beat" not in out
+    status, out, _ = run(["cost", "--every", "1m", "--publish", "api"], capsys)
+    total = next(line for line in out.splitlines() if line.startswith("total"))
     assert total.split()[1:] == ["$1.3881", "$0.3000"] and "$0.6480" in out
     assert "PutMetricData per tick" in out.splitlines()[0]
-    assert "The same beat" not in out
     status, out, _ = run(["cost", "--every", "5m", "--publish", "wave"], capsys)
     total = next(line for line in out.splitlines() if line.startswith("total"))
     assert status == 0 and total.split()[1:] == ["$0.5516", "$0.0000"]
@@ -442,3 +446,16 @@ def test_the_readme_and_docs_cost_tables_are_the_cost_models_output(capsys: pyte
     shown = page.split("$ alarmclock cost --every 10s --compare\n", 1)[1].split("```", 1)[0]
     status, out, _ = run(["cost", "--every", "10s", "--compare"], capsys)
     assert status == 0 and shown == out
+
+
+def test_each_comparison_shown_in_the_cost_page_is_todays(capsys: pytest.CaptureFixture[str]) -> None:
+    page = (Path(__file__).parents[1] / "docs" / "cost.md").read_text()
+    marker = "   # comparison part\n"
+    blocks = page.split("$ alarmclock cost --every ")[1:]
+    shown = {block.split(" ", 1)[0]: block.split(marker, 1)[1] for block in blocks if marker in block}
+    assert len(shown) >= 4
+    for every, text in shown.items():
+        expected = text.split("\n\n", 1)[0].split("```", 1)[0].rstrip("\n")
+        status, out, _ = run(["cost", "--every", every, "--compare"], capsys)
+        assert status == 0
+        assert expected in out, f"docs/cost.md's --compare at {every} is stale: run alarmclock cost --every {every}"

@@ -112,17 +112,17 @@ def test_a_new_clock_is_created_through_a_change_set_then_waits_for_its_first_ti
         "Description": f"alarmclock {__version__} deploy",
     }
     assert plan.find(WaitForStack).success == {"CREATE_COMPLETE"}
-    # An api clock (a minute's default): its first tick is its first value, two periods and two minutes.
-    api = plan.find(WaitForTick)
-    assert (api.names.namespace, api.names.dimensions, api.period_s, api.timeout_s) == (
+    # A wave clock (a minute's default): its alarm leaves INSUFFICIENT_DATA within a minute of the wave.
+    wait = plan.find(WaitForTick)
+    assert (wait.names.namespace, wait.names.dimensions, wait.period_s, wait.timeout_s) == (
         f"alarmclock/{CLOCK}",
-        [],
+        [{"Name": "Wave", "Value": "60s"}],
         60,
-        240.0,
+        120.0,
     )
-    # A wave clock: its alarm leaves INSUFFICIENT_DATA within a minute of the wave.
-    wait = deploy_plan(publish="wave").find(WaitForTick)
-    assert (wait.names.dimensions, wait.period_s, wait.timeout_s) == ([{"Name": "Wave", "Value": "60s"}], 60, 120.0)
+    # An api clock: its first tick is its first value, two periods and two minutes.
+    api = deploy_plan(publish="api").find(WaitForTick)
+    assert (api.names.dimensions, api.period_s, api.timeout_s) == ([], 60, 240.0)
 
 
 def test_an_update_keeps_the_paused_value_and_the_stacks_tags() -> None:
@@ -274,7 +274,7 @@ def test_a_new_period_without_a_window_gets_that_periods_default_window() -> Non
 def test_an_update_of_an_api_clock_from_before_publish_gets_its_periods_default() -> None:
     # 0.2 metadata has no `publish`: the clock publishes every tick (api). An update without
     # --publish gives it its period's default: at 5 minutes a wave, whose metric has the Wave
-    # dimension; at a minute it stays an api clock.
+    # dimension.
     old = ClockMetadata.from_template_metadata(
         {"alarmclock": {"version": "0.2.0", "period_s": 300, "via": "lambda", "alarms": 1, "window": "sliding"}}
     )
@@ -287,10 +287,10 @@ def test_an_update_of_an_api_clock_from_before_publish_gets_its_periods_default(
     plan = plan_deploy(CLOCK, spec, Deployed(a_stack(), old), change_set_name="alarmclock-20261127-090030")
     wait = plan.find(WaitForTick)
     assert wait is not None and wait.names.dimensions == [{"Name": "Wave", "Value": "300s"}]
-    # --publish api keeps it an api clock; a one-minute clock stays one by default.
+    # --publish api keeps it an api clock; a one-minute clock, too, gets its period's default, a wave.
     assert build_spec(**deploy_settings("5m", "lambda", (), None, frozenset(), old, publish="api")).publish == "api"
     minute = ClockMetadata("0.2.0", 60, "lambda", (TARGET,), alarms=1, window="sliding")
-    assert build_spec(**deploy_settings("1m", "lambda", (TARGET,), None, frozenset(), minute)).publish == "api"
+    assert build_spec(**deploy_settings("1m", "lambda", (TARGET,), None, frozenset(), minute)).publish == "wave"
 
 
 def test_an_update_keeps_the_way_of_publishing_unless_the_new_period_cannot_hold_it() -> None:

@@ -42,7 +42,7 @@ def run(
         ("lambda-1m-6h-seed7", "1m", "lambda", 6, 7, None),
         ("sns-1m-6h-seed7", "1m", "sns", 6, 7, None),
         ("lambda-5m-1d-seed2", "5m", "lambda", 24, 2, None),
-        ("lambda-1m-6h-seed7-wave", "1m", "lambda", 6, 7, "wave"),
+        ("lambda-1m-6h-seed7-api", "1m", "lambda", 6, 7, "api"),
         ("lambda-10s-1h-seed7-logs", "10s", "lambda", 1, 7, "logs"),
     ],
 )

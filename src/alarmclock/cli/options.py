@@ -43,7 +43,7 @@ publish_option = click.option(
     default=None,
     help="How the beat reaches the Tick metric: wave (the heartbeat lays the next two hours of values in "
     "one PutMetricData; ticks make no CloudWatch call), api (PutMetricData every tick) or logs (an "
-    "embedded-metric-format log line every tick). Default: wave, but api for 1m and 1440m "
+    "embedded-metric-format log line every tick). Default: wave, but api for 1440m "
     "(README, 'The beat'; docs/cost.md).",
 )
 via_option = click.option(

@@ -241,6 +241,7 @@ class Summary:
     held_back_lowest_mean: float  # among them (nan if none)
     held_back_highest_mean: float
     held_back_p99: float
+    missing_beats: int = 0  # seconds with an interval over two periods (a beat missing, or late)
 
     @property
     def mean_share(self) -> float:
@@ -282,6 +283,7 @@ def summarise(runs: list[PhaseRun]) -> Summary:
         held_back_lowest_mean=min((r.mean for r in back), default=math.nan),
         held_back_highest_mean=max((r.mean for r in back), default=math.nan),
         held_back_p99=max((r.p99 for r in back), default=math.nan),
+        missing_beats=sum(1 for r in runs if r.max > 2 * r.period_s),
     )
 
 

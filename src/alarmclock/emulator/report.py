@@ -114,10 +114,11 @@ class FaultOutcome:
     fault: str
     start_s: float
     end_s: float  # when it, and the faults overlapping it, were over
-    ticks_lost: int
+    ticks_lost: int  # due while it lasted and never delivered
     duplicates: int
     recovery_s: float | None  # from the fault's end to the next tick
     period_s: int
+    ticks_late: int = 0  # due while it lasted, delivered after it (a wave's caught-up ticks)
 
     @property
     def recovered_in_time(self) -> bool:
@@ -129,35 +130,50 @@ class FaultOutcome:
             "start_s": round(self.start_s, 3),
             "end_s": round(self.end_s, 3),
             "ticks_lost": self.ticks_lost,
+            "ticks_late": self.ticks_late,
             "duplicates": self.duplicates,
             "recovery_s": None if self.recovery_s is None else round(self.recovery_s, 3),
         }
 
 
 def fault_outcome(
-    fault: Any, ticks: list[tuple[float, str]], start: float, end: float, period_s: int, until: float | None = None
+    fault: Any,
+    ticks: list[tuple[float, str]],
+    start: float,
+    end: float,
+    period_s: int,
+    until: float | None = None,
+    late_ids: frozenset[str] = frozenset(),
 ) -> FaultOutcome:
     """What one fault cost: ticks lost around it, duplicates from its start to the first tick
     after it, and the time from its end (or from `until`, when faults overlapping it end later)
-    to that tick."""
+    to that tick. A tick in `late_ids` delivered in the period after the fault (a wave catching
+    up on the flips it skipped) is late, not lost."""
     begin = start + fault.start_s
     finish = start + max(fault.end_s, until if until is not None else fault.end_s)
     seen: set[str] = set()
     firsts: list[float] = []
+    first_ids: list[tuple[float, str]] = []
     repeats: list[float] = []
     for moment, tick_id in sorted(ticks):
-        (repeats if tick_id in seen else firsts).append(moment)
+        if tick_id in seen:
+            repeats.append(moment)
+        else:
+            firsts.append(moment)
+            first_ids.append((moment, tick_id))
         seen.add(tick_id)
     before = max((t for t in firsts if t < begin), default=start)
     after = next((t for t in firsts if t >= finish), None)
     window_end = after if after is not None and after <= end else end
     between = sum(1 for t in firsts if before < t < window_end)
+    late = sum(1 for t, tick_id in first_ids if tick_id in late_ids and window_end <= t < window_end + period_s)
     expected = max(0, round((window_end - before) / period_s) - 1)
     return FaultOutcome(
         fault=fault.describe(),
         start_s=fault.start_s,
         end_s=finish - start,
-        ticks_lost=max(0, expected - between),
+        ticks_lost=max(0, expected - between - late),
+        ticks_late=late,
         duplicates=sum(1 for t in repeats if begin <= t <= window_end),
         recovery_s=None if after is None or after > end else after - finish,
         period_s=period_s,
@@ -230,6 +246,7 @@ def render_text(report: TickReport, trace: list[str] | None = None) -> str:
         recovery = "never" if outcome["recovery_s"] is None else f"{outcome['recovery_s']:.1f} s"
         lines.append(
             f"  fault              {outcome['fault']}: {outcome['ticks_lost']} ticks lost, "
+            f"{outcome.get('ticks_late', 0)} delivered late, "
             f"{outcome['duplicates']} duplicates, next tick {recovery} after it ended"
         )
     if trace:

@@ -9,7 +9,7 @@ from typing import Any
 from alarmclock.emulator.cloudwatch import StateChange
 from alarmclock.emulator.faults import Fault, FaultPlan
 from alarmclock.emulator.report import FaultOutcome, IntervalStats, TickReport, fault_outcome, summarise_ticks
-from alarmclock.emulator.services import Delivery, tick_ids
+from alarmclock.emulator.services import Delivery, caught_up_ids, tick_ids
 from alarmclock.emulator.stack import Stack
 from alarmclock.emulator.timing import TimingModel
 from alarmclock.emulator.verdict import fault_reach, judged_beat
@@ -124,8 +124,9 @@ def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None
     )
     measured = [fault for fault in plan.faults if fault.name != "stack-delete"]
     cluster_ends = fault_cluster_ends(measured, spec.period_s)
+    late_ids = caught_up_ids(deliveries)
     outcomes = [
-        fault_outcome(fault, ticks, start, end, spec.period_s, until)
+        fault_outcome(fault, ticks, start, end, spec.period_s, until, late_ids)
         for fault, until in zip(measured, cluster_ends, strict=True)
     ]
     report.faults = [o.as_json() for o in outcomes]
