@@ -33,13 +33,13 @@ class CdkTarget:
             # grant_invoke on an unqualified function adds "ARN:*" (every version and alias); the
             # handler invokes the ARN it was given, so an unqualified one needs only itself.
             if hasattr(target, "lambda_"):  # a version or an alias: its grant names just it
-                return target.grant_invoke(grantee)  # type: ignore[no-any-return]
-            return target.grant_invoke_latest_version(grantee)  # type: ignore[no-any-return]
+                return target.grant_invoke(grantee)
+            return target.grant_invoke_latest_version(grantee)
         if self.service == "sns":
-            return target.grant_publish(grantee)  # type: ignore[no-any-return]
+            return target.grant_publish(grantee)
         if self.service == "sqs":
-            return target.grant_send_messages(grantee)  # type: ignore[no-any-return]
-        return target.grant_put_events_to(grantee)  # type: ignore[no-any-return]
+            return target.grant_send_messages(grantee)
+        return target.grant_put_events_to(grantee)
 
 
 # jsii interfaces are not runtime-checkable, so a target is known by the ARN attribute it has.
@@ -53,7 +53,7 @@ def placeholder_arn(service: str, index: int) -> str:
 
 
 def as_targets(targets: Sequence[Any]) -> list[CdkTarget]:
-    found = []
+    found: list[CdkTarget] = []
     for index, target in enumerate(targets):
         service = next((s for s, attribute in ARN_ATTRIBUTES.items() if hasattr(target, attribute)), None)
         if service is None:

@@ -35,6 +35,7 @@ DEFAULT_TARGET = "arn:aws:lambda:us-east-1:123456789012:function:my-job"
 _CDK_HASH = r"(?:[0-9A-F]{8})?"
 _STARTER = re.compile(rf"^(?P<prefix>[A-Za-z0-9]*?)Starter{_CDK_HASH}$")
 POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::RolePolicy")
+_SUB_NAME = re.compile(r"\$\{([A-Za-z0-9]+)(\.[^}]*)?\}")  # ${Logical} or ${Logical.Attribute}
 
 
 class AdoptError(ValueError):
@@ -51,18 +52,18 @@ class AdoptedClock:
     stand_ins: dict[str, str] = field(default_factory=dict)  # logical id of a target -> its ARN here
 
     def summary(self) -> str:
-        """One line for stderr: which clock, who plays the targets, what is left out."""
+        """For stderr, once: which clock, who plays its targets, what is left out."""
         name = self.prefix or "the clock"
-        parts = [f"simulating {name}: {len(self.template['Resources'])} resources"]
+        parts = [f"simulating {name} ({len(self.template['Resources'])} resources)"]
         if self.stand_ins:
-            parts.append("targets played by " + ", ".join(f"{lg} -> {arn}" for lg, arn in self.stand_ins.items()))
+            parts.append("targets played by " + ", ".join(f"{lg} as {arn}" for lg, arn in self.stand_ins.items()))
         if self.left_out:
             by_type: dict[str, list[str]] = {}
             for logical, kind in self.left_out.items():
                 by_type.setdefault(kind, []).append(logical)
             listed = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in sorted(by_type.items()))
-            parts.append(f"left out ({len(self.left_out)}, not part of this clock): {listed}")
-        return "; ".join(parts)
+            parts.append(f"left out, not part of this clock ({len(self.left_out)}): {listed}")
+        return "\n  ".join(parts)
 
 
 @lru_cache(maxsize=1)
@@ -122,10 +123,7 @@ def rename(value: Any, names: dict[str, str]) -> Any:
             return {"Fn::GetAtt": [names[logical], attribute]}
     if set(value) == {"Fn::Sub"}:
         text, variables = (value["Fn::Sub"], {}) if isinstance(value["Fn::Sub"], str) else value["Fn::Sub"]
-        for old, new in names.items():
-            text = re.sub(
-                rf"\$\{{{re.escape(old)}(\.[^}}]*)?\}}", lambda m, n=new: "${" + n + (m.group(1) or "") + "}", text
-            )
+        text = _SUB_NAME.sub(lambda m: "${" + names.get(m.group(1), m.group(1)) + (m.group(2) or "") + "}", text)
         variables = {key: rename(item, names) for key, item in variables.items()}
         return {"Fn::Sub": [text, variables] if variables else text}
     return {key: rename(item, names) for key, item in value.items()}
