@@ -24,14 +24,13 @@ from functools import lru_cache
 from typing import Any
 
 from alarmclock.emulator.intrinsics import Resolver, TemplateError, references
+from alarmclock.emulator.simulate import DEFAULT_TARGET
 from alarmclock.spec import ClockSpec, SpecError, build_spec
 from alarmclock.template import TARGET_PARAMETER, build_template
 
 Json = dict[str, Any]
 STARTER_TYPE = "Custom::AlarmClockStarter"
 REGION, ACCOUNT = "us-east-1", "123456789012"  # the emulator's (emulator.stack.Stack defaults)
-# With no --target the template asks for a function ARN; the emulator plays that function.
-DEFAULT_TARGET = "arn:aws:lambda:us-east-1:123456789012:function:my-job"
 _CDK_HASH = r"(?:[0-9A-F]{8})?"
 _STARTER = re.compile(rf"^(?P<prefix>[A-Za-z0-9]*?)Starter{_CDK_HASH}$")
 POLICY_TYPES = ("AWS::IAM::Policy", "AWS::IAM::RolePolicy")
