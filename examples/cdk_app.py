@@ -1,10 +1,6 @@
-"""A complete CDK app with an alarmclock inside it (the README's "A clock in your CDK app").
+"""A CDK app with two clocks inside it: the README's "A clock in your CDK app"."""
 
-    pip install 'alarmclock[cdk]'
-    python examples/cdk_app.py        # writes cdk.out/Jobs.template.json
-    alarmclock simulate --template cdk.out/Jobs.template.json --duration 6h
-    npx aws-cdk deploy --app 'python examples/cdk_app.py'
-"""
+import os
 
 from aws_cdk import App, Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -51,6 +47,7 @@ class JobsStack(Stack):
 
 
 if __name__ == "__main__":
-    app = App(outdir="cdk.out")
+    # Run by itself it writes cdk.out/; run by the CDK CLI (cdk synth, cdk deploy), where the CLI says.
+    app = App(outdir=os.environ.get("CDK_OUTDIR", "cdk.out"))
     JobsStack(app, "Jobs")
     app.synth()

@@ -428,19 +428,21 @@ def simulate_json(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[
     return status, json.loads(captured.out), captured.err
 
 
-@pytest.mark.parametrize(
-    ("case", "duration"),
-    [(CASES[0], "2h"), (CASES[1], "3h"), (CASES[2], "6h"), (CASES[4], "2h"), (CASES[6], "6h"), (CASES[7], "3h")],
-    ids=lambda value: getattr(value, "clock_id", value),
-)
+DURATIONS = {"10s": "1h", "30s": "1h", "1m": "2h", "5m": "4h", "1440m": "3d"}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.stack}-{c.clock_id}" for c in CASES])
 def test_simulate_template_ticks_with_the_same_beat_as_simulate_with_options(
-    synthesized: Synthesized, case: ClockCase, duration: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    synthesized: Synthesized, case: ClockCase, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "template.json"
     path.write_text(render(synthesized.templates[case.stack], "json"))
-    common = ["--duration", duration, "--seed", "7"]
+    common = ["--duration", DURATIONS[case.options[1]], "--seed", "7"]
     status, from_template, note = simulate_json(["--template", str(path), "--clock", case.clock_id, *common], capsys)
     assert note.startswith(f"simulating {case.clock_id} (")
+    if case.paused:  # deployed stopped (the CLI's simulate has no such option): it must not tick
+        assert (from_template["ticks"], from_template["verdict"]) == (0, "never ticked")
+        return
     expected_status, from_options, _ = simulate_json([*case.options, *common], capsys)
     assert from_template["ticks"] > 0 and from_template["verdict"] == "ticking"
     # Everything but the alarms' names (the stack's name there, the construct's path here) is the same.
@@ -460,5 +462,8 @@ def test_the_readme_example_simulates_as_the_readme_says(
     status, report, note = simulate_json(["--template", str(path), "--clock", "Every10s", "--duration", "1h"], capsys)
     assert status == 0 and report["verdict"] == "ticking" and report["period_s"] == 10
     assert re.search(r"left out, not part of this clock \(\d+\): .*AWS::CloudWatch::Dashboard: Clocks", note)
+    # The README shows the app as it is, the command as it runs, and the name the clock gets.
     readme = (ROOT / "README.md").read_text()
-    assert "examples/cdk_app.py" in readme and "--clock Every10s" in readme
+    assert (ROOT / "examples" / "cdk_app.py").read_text() in readme
+    assert "alarmclock simulate --template cdk.out/Jobs.template.json --clock Every10s --duration 6h" in readme
+    assert f"e.g. `{synthesized.example.node.find_child('Every10s').clock_name}`" in readme
