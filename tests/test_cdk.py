@@ -294,6 +294,57 @@ def test_each_target_kind_is_granted_by_cdk_on_that_target_alone(synthesized: Sy
     assert policy in synthesized.templates[case.stack]["Resources"][function]["DependsOn"]
 
 
+def test_assertions_find_each_clocks_alarm_and_grants(synthesized: Synthesized) -> None:
+    from aws_cdk.assertions import Match, Template
+
+    template = Template.from_json(synthesized.templates["Targets"])
+    template.resource_count_is("Custom::AlarmClockStarter", 5)
+    for case in (c for c in CASES if c.stack == "Targets"):
+        clock = synthesized.clocks[(case.stack, case.clock_id)]
+        template.has_resource_properties(
+            "AWS::CloudWatch::Alarm",
+            {"AlarmName": f"{clock.clock_name}-watchdog", "Namespace": clock.namespace, "MetricName": "Tick"},
+        )
+    queue_clock = synthesized.logical_ids(next(c for c in CASES if c.clock_id == "QueueClock"))
+    role = next(lg for lg, name in queue_clock.items() if name == "TickRole")
+    template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "Roles": [{"Ref": role}],
+            "PolicyDocument": {
+                "Statement": [Match.object_like({"Action": Match.array_with(["sqs:SendMessage"]), "Effect": "Allow"})]
+            },
+        },
+    )
+
+
+def test_a_sub_that_names_a_resource_names_the_new_one() -> None:
+    from aws_cdk import App, Stack
+    from aws_cdk.assertions import Template
+
+    from alarmclock.cdk.emit import emit_resources
+
+    stack = Stack(App(), "Sub")
+    template = {
+        "Resources": {
+            "Topic": {"Type": "AWS::SNS::Topic"},
+            "Queue": {
+                "Type": "AWS::SQS::Queue",
+                "Properties": {"QueueName": {"Fn::Sub": "${Topic.TopicName}-${AWS::Region}-${Topic}"}},
+            },
+        }
+    }
+    emitted = emit_resources(stack, template)
+    topic, queue = (stack.resolve(emitted[name].logical_id) for name in ("Topic", "Queue"))
+    properties = Template.from_stack(stack).to_json()["Resources"][queue]["Properties"]
+    assert properties["QueueName"] == {
+        "Fn::Sub": [
+            "${TopicTopicName}-${AWS::Region}-${Topic}",
+            {"TopicTopicName": {"Fn::GetAtt": [topic, "TopicName"]}, "Topic": {"Ref": topic}},
+        ]
+    }
+
+
 def clock_only(template: Json) -> Json:
     """The template without the user's own IAM: the least-privilege rule is the clock's promise."""
     clock_roles = {lg for lg, r in template["Resources"].items() if r["Type"] == "AWS::IAM::Role" and "TickRole" in lg}

@@ -109,15 +109,18 @@ class Rewriter:
         return {key: self.rewrite(item) for key, item in value.items()}
 
     def sub(self, argument: Any) -> Json:
-        # A renamed resource goes into the Sub's variable map: the string keeps its shape and
-        # pseudo parameters (${AWS::Region} ...) are left to CloudFormation.
+        # A renamed resource goes into the Sub's variable map, under a name without the dot of
+        # ${Resource.Attribute}: the string keeps its shape and pseudo parameters (${AWS::Region} ...)
+        # are left to CloudFormation.
         text, variables = (argument, {}) if isinstance(argument, str) else argument
         variables = {name: self.rewrite(v) for name, v in variables.items()}
         for name in _SUB_VARIABLE.findall(text):
             logical, _, attribute = name.partition(".")
             if name in variables or logical.startswith("AWS::"):
                 continue
-            variables[name] = self.token(logical, attribute or None)
+            variable = logical + attribute
+            variables[variable] = self.token(logical, attribute or None)
+            text = text.replace("${" + name + "}", "${" + variable + "}")
         return {"Fn::Sub": [text, variables] if variables else text}
 
 
