@@ -80,7 +80,7 @@ def test_a_clock_that_depends_on_what_the_emulator_does_not_model_is_refused(
     statements.append({"Effect": "Allow", "Action": "s3:PutObject", "Resource": {"Fn::GetAtt": ["Uploads", "Arn"]}})
     status, out, err = run(["simulate", "--template", write(tmp_path, template)], capsys)
     assert (status, out) == (2, "")
-    assert err.startswith("alarmclock: error: clock '' depends on Uploads (AWS::S3::Bucket), which the emulator")
+    assert err.startswith("alarmclock: error: the clock depends on Uploads (AWS::S3::Bucket), which the emulator")
     assert err.count("\n") == 1
 
 
@@ -154,7 +154,7 @@ def without(name: str) -> Json:
         (
             {"clock.json": render(without("Heartbeat"), "json")},
             ["--template", "clock.json"],
-            "clock '' lacks Heartbeat",
+            "the clock lacks Heartbeat",
         ),
         (
             {"clock.json": render(build_template(build_spec()), "json")},

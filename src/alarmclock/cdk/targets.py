@@ -14,6 +14,7 @@ from typing import Any
 
 from aws_cdk import aws_iam as iam
 
+from alarmclock.spec import parse_target
 from alarmclock.template import Json, target_statements
 
 PLACEHOLDER_ACCOUNT = "000000000000"
@@ -90,6 +91,5 @@ def without_target_statements(role: Json, statements: list[Json]) -> Json:
 
 
 def target_statements_of(targets: list[CdkTarget]) -> list[Json]:
-    from alarmclock.spec import parse_target
-
+    """The statements the template grants these targets (taken out of the role: CDK grants them)."""
     return target_statements(tuple(parse_target(t.placeholder) for t in targets))

@@ -52,8 +52,7 @@ class AdoptedClock:
 
     def summary(self) -> str:
         """For stderr, once: which clock, who plays its targets, what is left out."""
-        name = self.prefix or "the clock"
-        parts = [f"simulating {name} ({len(self.template['Resources'])} resources)"]
+        parts = [f"simulating {self.prefix or 'the clock'} ({len(self.template['Resources'])} resources)"]
         if self.stand_ins:
             parts.append("targets played by " + ", ".join(f"{lg} as {arn}" for lg, arn in self.stand_ins.items()))
         if self.left_out:
@@ -63,6 +62,11 @@ class AdoptedClock:
             listed = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in sorted(by_type.items()))
             parts.append(f"left out, not part of this clock ({len(self.left_out)}): {listed}")
         return "\n  ".join(parts)
+
+
+def clock_label(prefix: str) -> str:
+    """How messages name a clock: by its prefix (the construct's path), or "the clock" if it has none."""
+    return f"clock {prefix}" if prefix else "the clock"
 
 
 @lru_cache(maxsize=1)
@@ -103,7 +107,7 @@ def members(resources: Json, prefix: str) -> dict[str, str]:
         match = pattern.match(logical)
         if match:
             if match.group("name") in found.values():
-                raise AdoptError(f"two resources of clock {prefix!r} are its {match.group('name')}")
+                raise AdoptError(f"two resources of {clock_label(prefix)} are its {match.group('name')}")
             found[logical] = match.group("name")
     return found
 
@@ -167,11 +171,11 @@ class StandIns:
     def value(self, logical: str, attribute: str | None) -> str:
         resource = self.resources.get(logical)
         if not isinstance(resource, dict):
-            raise AdoptError(f"clock {self.prefix!r} refers to {logical!r}, which the template does not declare")
+            raise AdoptError(f"{clock_label(self.prefix)} refers to {logical!r}, which the template does not declare")
         kind = str(resource.get("Type"))
         if kind not in STAND_INS:
             raise AdoptError(
-                f"clock {self.prefix!r} depends on {logical} ({kind}), which the emulator does not model; "
+                f"{clock_label(self.prefix)} depends on {logical} ({kind}), which the emulator does not model; "
                 f"it can stand in for {', '.join(STAND_INS)}"
             )
         service, ref, attributes = STAND_INS[kind]
@@ -181,7 +185,7 @@ class StandIns:
         shape = ref if attribute is None else attributes.get(attribute)
         if shape is None:
             raise AdoptError(
-                f"clock {self.prefix!r} uses {logical}.{attribute}, which the emulator cannot stand in for"
+                f"{clock_label(self.prefix)} uses {logical}.{attribute}, which the emulator cannot stand in for"
             )
         return shape.format(arn=arn, name=name)
 
@@ -215,7 +219,7 @@ def adopt(template: Json, prefix: str | None = None) -> AdoptedClock:
     starter, found_prefix = find_starter(resources, prefix)
     names = members(resources, found_prefix)
     if names.get(starter) != "Starter":
-        raise AdoptError(f"clock {found_prefix!r}: its starter {starter} does not follow the clock's naming")
+        raise AdoptError(f"{clock_label(found_prefix)}: its starter {starter} does not follow the clock's naming")
     role = next((lg for lg, name in names.items() if name == "TickRole"), None)
     folded = [lg for lg, r in resources.items() if r.get("Type") in POLICY_TYPES and _attached_to(r, role)]
     stand_ins = StandIns(resources, set(names) | set(folded), found_prefix)
@@ -241,10 +245,10 @@ def adopt(template: Json, prefix: str | None = None) -> AdoptedClock:
     expected = list(build_template(spec)["Resources"])
     missing = [name for name in expected if name not in clock]
     if missing:
-        raise AdoptError(f"clock {found_prefix!r} lacks {', '.join(missing)} (a {spec.via} clock has them)")
+        raise AdoptError(f"{clock_label(found_prefix)} lacks {', '.join(missing)} (a {spec.via} clock has them)")
     extra = [name for name in clock if name not in expected]
     if extra:
-        raise AdoptError(f"clock {found_prefix!r} has {', '.join(extra)}, which its design has not")
+        raise AdoptError(f"{clock_label(found_prefix)} has {', '.join(extra)}, which its design has not")
     adopted: Json = {"Resources": {name: clock[name] for name in expected}}
     if parameters:
         adopted["Parameters"] = parameters
@@ -319,5 +323,5 @@ def clock_spec(clock: Json, parameters: Json, prefix: str) -> tuple[ClockSpec, d
         )
     except (KeyError, TypeError, ValueError, TemplateError) as error:
         if isinstance(error, SpecError):
-            raise AdoptError(f"clock {prefix!r}: {error}") from None
-        raise AdoptError(f"clock {prefix!r}: its TickFunction's environment is not a clock's ({error})") from None
+            raise AdoptError(f"{clock_label(prefix)}: {error}") from None
+        raise AdoptError(f"{clock_label(prefix)}: its TickFunction's environment is not a clock's ({error})") from None
