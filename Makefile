@@ -19,8 +19,8 @@ demo: setup
 	$(BIN)/alarmclock simulate --every 1m --duration 24h --seed 7
 
 lint: setup
-	$(BIN)/ruff check src tests scripts benchmarks
-	$(BIN)/ruff format --check src tests scripts benchmarks
+	$(BIN)/ruff check src tests scripts benchmarks examples
+	$(BIN)/ruff format --check src tests scripts benchmarks examples
 	$(BIN)/mypy
 
 # checkov lives in a virtual environment of its own: checkov 3.3.30 pins boto3==1.35.49 and

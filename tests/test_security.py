@@ -64,6 +64,15 @@ def resource_problem(resource: Any, template: Json) -> str | None:
         return None if SUB_ARN.match(resource["Fn::Sub"]) else "is not a specific ARN"
     if isinstance(resource, dict) and set(resource) == {"Fn::GetAtt"}:
         return None if resource["Fn::GetAtt"][0] in template["Resources"] else "refers to no resource"
+    if isinstance(resource, dict) and set(resource) == {"Fn::Join"}:
+        # CDK's grants qualify an ARN this way ({"Fn::Join": ["", [ARN of a resource, ":$LATEST"]]}):
+        # specific if every reference in it is, and no literal part has a wildcard.
+        separator, parts = resource["Fn::Join"]
+        for part in [separator, *parts]:
+            problem = resource_problem(part, template) if isinstance(part, dict) else None
+            if problem or (isinstance(part, str) and ("*" in part or "?" in part)):
+                return f"joins {part!r}, which {problem or 'has a wildcard'}"
+        return None
     if isinstance(resource, dict) and set(resource) == {"Ref"}:
         name = resource["Ref"]
         if name in template["Resources"]:
@@ -186,6 +195,15 @@ BROKEN_POLICIES: dict[str, tuple[Any, str]] = {
     "wildcard in a Sub ARN": (
         _add_statement({"Action": "sqs:SendMessage", "Resource": {"Fn::Sub": "arn:${AWS::Partition}:sqs:*"}}),
         "is not a specific ARN",
+    ),
+    "wildcard in a joined ARN": (
+        _add_statement(
+            {
+                "Action": "lambda:InvokeFunction",
+                "Resource": {"Fn::Join": ["", [{"Fn::GetAtt": ["TickFunction", "Arn"]}, ":*"]]},
+            }
+        ),
+        "has a wildcard",
     ),
     "NotAction": (_add_statement({"NotAction": "iam:PassRole", "Resource": "arn:aws:sns:x"}), "NotAction"),
     "managed policy": (

@@ -153,7 +153,24 @@ def shape(parameter: Parameter) -> str:
     "stack-delete. E.g. --fault function-errors:at=2h,for=10m. See docs/self-healing.md.",
 )
 @click.option("--keep", is_flag=True, help="Do not delete the stack at the end of the run.")
+@click.option(
+    "--template",
+    "template_path",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Run the clock in this template (JSON or YAML: a `cdk synth` output, an edited `alarmclock template`) "
+    "instead of one built from the options above; its other resources are listed and left out.",
+)
+@click.option(
+    "--clock",
+    "clock_prefix",
+    metavar="LOGICAL_ID_PREFIX",
+    help="With --template holding several clocks: the one whose logical ids start with this (e.g. the "
+    "AlarmClock construct's id, Every10s).",
+)
+@click.pass_context
 def simulate(
+    ctx: click.Context,
     every: str,
     alarms: str,
     window: str | None,
@@ -169,6 +186,8 @@ def simulate(
     params: tuple[str, ...],
     faults: tuple[str, ...],
     keep: bool,
+    template_path: str | None,
+    clock_prefix: str | None,
 ) -> int:
     """Run a clock in virtual time, with no AWS account, and report its beat.
 
@@ -177,15 +196,27 @@ def simulate(
     from that template, by the rules in docs/timing-model.md. The stack is created, ticks for
     --duration, and is deleted.
 
+    With --template, the clock is the one in that template (its options come from it): found by
+    its custom resource and logical ids, its targets played by stand-ins, the rest left out.
+
     Exit status 0 if the verdict is ticking; 1 for any other verdict (missing beats, off its
     period, stalled, never ticked, too short to tell, ticked after delete); 2 for bad input.
     """
-    try:
-        spec = build_spec(
-            every=every, via=via, targets=targets, payload=payload, alarms=alarms, window=window, publish=publish
-        )
-    except SpecError as error:
-        raise usage_error(error) from None
+    adopted = None
+    if template_path is not None:
+        from alarmclock.cli.simulate_template import adopt_template
+
+        adopted = adopt_template(ctx, template_path, clock_prefix, faults)
+        spec = adopted.spec
+    elif clock_prefix is not None:
+        raise click.UsageError("--clock picks a clock in a --template; give the template too")
+    else:
+        try:
+            spec = build_spec(
+                every=every, via=via, targets=targets, payload=payload, alarms=alarms, window=window, publish=publish
+            )
+        except SpecError as error:
+            raise usage_error(error) from None
     seconds = parse_duration(duration)
     overrides = parse_parameters(params)
     figure_format = check_plot(plot) if plot is not None else None
@@ -208,6 +239,7 @@ def simulate(
         timing=TimingModel().at(**overrides),
         faults=plan,
         delete_at_end=not keep,
+        template=adopted.template if adopted is not None else None,
     )
     if seconds > PROGRESS_FROM_S and sys.stderr.isatty():
         with click.progressbar(length=1000, label="simulating", file=sys.stderr) as bar:

@@ -1,0 +1,95 @@
+"""A clock's targets as CDK objects: what ARN each stands for in the template, and its grant.
+
+The template is built from a ClockSpec, whose targets are ARNs; a CDK target's ARN is a token known
+only at deploy time. So each target gets a placeholder ARN of its own service while the template is
+built, and the placeholder is swapped for the target's ARN token afterwards. The tick function's
+right to call it comes from CDK's own grant on the target, not from the template's statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aws_cdk import aws_iam as iam
+
+from alarmclock.spec import parse_target
+from alarmclock.template import Json, target_statements
+
+PLACEHOLDER_ACCOUNT = "000000000000"
+
+
+@dataclass(frozen=True)
+class CdkTarget:
+    construct: Any  # IFunction, ITopic, IQueue or IEventBus
+    service: str  # a key of alarmclock.spec.TARGET_SERVICES
+    arn: str  # the CDK token of its ARN
+    placeholder: str  # the ARN standing in for it while the template is built
+
+    def grant(self, grantee: iam.IGrantable) -> iam.Grant:
+        """What the tick function needs to call it, by CDK's own grant, without a wildcard."""
+        target = self.construct
+        if self.service == "lambda":
+            # grant_invoke on an unqualified function adds "ARN:*" (every version and alias); the
+            # handler invokes the ARN it was given, so an unqualified one needs only itself.
+            if hasattr(target, "lambda_"):  # a version or an alias: its grant names just it
+                return target.grant_invoke(grantee)
+            return target.grant_invoke_latest_version(grantee)
+        if self.service == "sns":
+            return target.grant_publish(grantee)
+        if self.service == "sqs":
+            return target.grant_send_messages(grantee)
+        return target.grant_put_events_to(grantee)
+
+
+# jsii interfaces are not runtime-checkable, so a target is known by the ARN attribute it has.
+ARN_ATTRIBUTES = {"lambda": "function_arn", "sns": "topic_arn", "sqs": "queue_arn", "events": "event_bus_arn"}
+
+
+def placeholder_arn(service: str, index: int) -> str:
+    name = f"alarmclock-target-{index:03d}"  # fixed width: no placeholder is a prefix of another
+    resource = {"lambda": f"function:{name}", "sns": name, "sqs": name, "events": f"event-bus/{name}"}[service]
+    return f"arn:aws:{service}:us-east-1:{PLACEHOLDER_ACCOUNT}:{resource}"
+
+
+def as_targets(targets: Sequence[Any]) -> list[CdkTarget]:
+    found: list[CdkTarget] = []
+    for index, target in enumerate(targets):
+        service = next((s for s, attribute in ARN_ATTRIBUTES.items() if hasattr(target, attribute)), None)
+        if service is None:
+            raise TypeError(
+                f"target {index} ({type(target).__name__}) is not an IFunction, ITopic, IQueue or IEventBus"
+            )
+        if any(other.construct is target for other in found):
+            raise ValueError(f"target {index} is given twice")
+        arn = getattr(target, ARN_ATTRIBUTES[service])
+        found.append(CdkTarget(target, service, arn, placeholder_arn(service, index)))
+    if not found:
+        raise ValueError("an AlarmClock needs at least one target")
+    return found
+
+
+def swap_placeholders(value: Any, targets: list[CdkTarget]) -> Any:
+    """Every placeholder ARN -> its target's ARN token (inside strings too: CDK joins them)."""
+    if isinstance(value, str):
+        for target in targets:
+            value = value.replace(target.placeholder, target.arn)
+        return value
+    if isinstance(value, list):
+        return [swap_placeholders(item, targets) for item in value]
+    if isinstance(value, dict):
+        return {key: swap_placeholders(item, targets) for key, item in value.items()}
+    return value
+
+
+def without_target_statements(role: Json, statements: list[Json]) -> Json:
+    """The role with the template's statements for these targets taken out (CDK grants them)."""
+    document = role["Properties"]["Policies"][0]["PolicyDocument"]
+    document["Statement"] = [s for s in document["Statement"] if s not in statements]
+    return role
+
+
+def target_statements_of(targets: list[CdkTarget]) -> list[Json]:
+    """The statements the template grants these targets (taken out of the role: CDK grants them)."""
+    return target_statements(tuple(parse_target(t.placeholder) for t in targets))
