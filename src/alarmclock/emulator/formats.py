@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alarmclock.emulator.cloudwatch import Alarm, StateChange
+if TYPE_CHECKING:  # cloudwatch.py imports this module (history items use its time format)
+    from alarmclock.emulator.cloudwatch import Alarm, StateChange
 
 REGION_NAMES = {"us-east-1": "US East (N. Virginia)", "eu-west-1": "Europe (Ireland)"}
 
