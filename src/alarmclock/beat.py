@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from alarmclock.emulator.report import IntervalStats, Silence, show_duration, summarise_ticks
-from alarmclock.handler import PRELUDE_MARK, REPLAY_MARK, _parse_time, tick_id
+from alarmclock.handler import PRELUDE_MARK, _parse_time, _replayed_time, tick_id
 
 RESTART_MARK = "alarmclock: restart ("
 STATE_UPDATE = "StateUpdate"
@@ -53,7 +53,8 @@ class StateUpdate:
             return None
         new, old = data.get("newState") or {}, data.get("oldState") or {}
         reason_data = new.get("stateReasonData") or {}
-        query = _parse_time(reason_data.get("queryDate"), None) if isinstance(reason_data, dict) else None
+        reason_data = reason_data if isinstance(reason_data, dict) else {}
+        query = _parse_time(reason_data.get("queryDate"), None)
         return cls(
             alarm=str(item.get("AlarmName", "")),
             time=_epoch(item.get("Timestamp")),
@@ -61,7 +62,9 @@ class StateUpdate:
             new=str(new.get("stateValue", "")),
             reason=str(new.get("stateReason", "")),
             query_time=query,
-            period_s=int(reason_data["period"]) if isinstance(reason_data, dict) and reason_data.get("period") else None,
+            period_s=int(reason_data["period"])
+            if isinstance(reason_data, dict) and reason_data.get("period")
+            else None,
         )
 
 
@@ -147,7 +150,9 @@ class BeatReport:
             "longest_silence_start_s": _num(self.longest_silence.start_s),
             "stalled_since_s": _num(self.stalled_since_s) if self.stalled_since_s is not None else None,
             "alarms": self.alarms,
-            "restarts": [{"at_s": _num(r.time - self.start), "alarm": r.alarm, "cause": r.cause} for r in self.restarts],
+            "restarts": [
+                {"at_s": _num(r.time - self.start), "alarm": r.alarm, "cause": r.cause} for r in self.restarts
+            ],
             "restart_causes": self.restart_causes,
             "watchdog_alarms": self.watchdog_alarms,
         }
@@ -175,7 +180,8 @@ def ticks_from_history(changes: list[StateUpdate], tick_alarms: tuple[str, ...])
     found = []
     for change in changes:
         if is_tick_change(change, tick_alarms):
-            replayed = _parse_time(change.reason.rsplit(REPLAY_MARK, 1)[1].strip(), None) if REPLAY_MARK in change.reason else None
+            # A restart that replays a change is that change's tick again (handler._replayed_time).
+            replayed = _replayed_time(change.reason)
             found.append((change.time, tick_id(change.alarm, replayed or change.time)))
     return found
 

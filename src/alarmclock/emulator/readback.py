@@ -27,7 +27,11 @@ class EmulatedReader:
     def log_group(self) -> str:
         function = self.stack.properties.get("TickFunction", {})
         name = function.get("LoggingConfig", {}).get("LogGroup")
-        return str(name) if name else f"/aws/lambda/{self.stack.resolver.ref('TickFunction') if self.stack.resolver else ''}"
+        return (
+            str(name)
+            if name
+            else f"/aws/lambda/{self.stack.resolver.ref('TickFunction') if self.stack.resolver else ''}"
+        )
 
     def client(self, service: str) -> Any:
         return self.stack.services.bridge.client(READER, service, self.stack.region)
