@@ -223,7 +223,8 @@ def restarts_in(changes: list[StateUpdate], tick_alarms: tuple[str, ...]) -> lis
     found = []
     for change in changes:
         if change.alarm in tick_alarms and change.reason.startswith(RESTART_MARK):
-            cause = change.reason[len(RESTART_MARK) :].split(")", 1)[0]
+            # "the watchdog has seen no Tick since <time>": the cause, without the moment it names.
+            cause = change.reason[len(RESTART_MARK) :].split(")", 1)[0].split(" since ", 1)[0]
             found.append(Restart(change.time, change.alarm, cause))
     return found
 

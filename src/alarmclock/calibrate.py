@@ -101,11 +101,12 @@ def calibrate(
         }
         bound = visibility_upper_bound(changes, firsts, tick_alarms) if publish != "wave" else None
         if bound is not None:
-            parameters["visibility_delay_s"] = [0.0, round(bound[0], 3)]
+            # Only a bound: the parameter stays assumed, and a user can check its range against it.
             observations["visibility_delay_s"] = {
+                "at_most_s": round(bound[0], 3),
                 "ticks": bound[1],
-                "what": "upper bound: the shortest time from a publishing function's start to the evaluation "
-                "that saw its point; the lower end stays 0",
+                "what": "the shortest time from a publishing function's start to the evaluation that saw "
+                "its point: every point was visible by then",
             }
 
     fitted = set(parameters)
@@ -162,8 +163,10 @@ def visibility_upper_bound(
 def _why_assumed(name: str, publish: str, have_log: bool) -> str:
     if name in ("action_latency_s", "duplicate_notification_prob") and not have_log:
         return "the function's log was not read"
-    if name == "visibility_delay_s":
+    if name == "visibility_delay_s" and publish == "wave":
         return "a wave is laid hours ahead: no evaluation shows when a point became visible"
+    if name == "visibility_delay_s":
+        return "only bounded from above (observations.visibility_delay_s.at_most_s), not measured"
     if name in ("cold_start_s", "keep_warm_s"):
         return "inside the observed latency, not separable from it"
     return "not visible in alarm history or the function's log"

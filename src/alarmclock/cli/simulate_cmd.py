@@ -6,6 +6,7 @@ import json
 import math
 import re
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -26,7 +27,7 @@ from alarmclock.cli.options import (
 from alarmclock.spec import SpecError, build_spec
 
 if TYPE_CHECKING:
-    from alarmclock.emulator.timing import Parameter
+    from alarmclock.emulator.timing import Parameter, TimingModel
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$", re.IGNORECASE)
 MAX_DURATION_S = 366 * 86_400
@@ -153,6 +154,11 @@ def shape(parameter: Parameter) -> str:
     "stack-delete. E.g. --fault function-errors:at=2h,for=10m. See docs/self-healing.md.",
 )
 @click.option("--keep", is_flag=True, help="Do not delete the stack at the end of the run.")
+@click.option(
+    "--model",
+    metavar="MODEL.json",
+    help="Start from a timing model fitted by `alarmclock calibrate` (--param still overrides it).",
+)
 def simulate(
     every: str,
     alarms: str,
@@ -169,6 +175,7 @@ def simulate(
     params: tuple[str, ...],
     faults: tuple[str, ...],
     keep: bool,
+    model: str | None = None,
 ) -> int:
     """Run a clock in virtual time, with no AWS account, and report its beat.
 
@@ -201,11 +208,12 @@ def simulate(
     from alarmclock.emulator.simulate import simulate as run_simulation
     from alarmclock.emulator.timing import TimingModel
 
+    base = load_model(model) if model is not None else TimingModel()
     scenario = Scenario(
         spec=spec,
         duration_s=seconds,
         seed=seed,
-        timing=TimingModel().at(**overrides),
+        timing=base.at(**overrides),
         faults=plan,
         delete_at_end=not keep,
     )
@@ -255,3 +263,15 @@ def check_plot(path: str) -> str:
         raise click.ClickException(str(error)) from None
     except PlotPathError as error:
         raise click.UsageError(str(error)) from None
+
+
+def load_model(path: str) -> TimingModel:
+    """`calibrate`'s output as a TimingModel; a file that is not one is bad input."""
+    from alarmclock.calibrate import timing_model
+
+    try:
+        return timing_model(json.loads(Path(path).read_text()))
+    except OSError as error:
+        raise click.UsageError(f"--model {path!r}: {error.strerror or error}") from None
+    except (ValueError, TypeError) as error:
+        raise click.UsageError(f"--model {path!r}: {error}") from None
