@@ -47,7 +47,7 @@ def read_clock(
         change
         for alarm in names.all_alarms
         for item in reader.state_updates(alarm, start, end)
-        if (change := StateUpdate.of(item)) is not None
+        if (change := StateUpdate.of(item)) is not None and start.timestamp() <= change.time <= end.timestamp()
     ]
     notes: list[str] = []
     lines: list[TickLine] | None
