@@ -200,8 +200,8 @@ def test_beat_errors_are_one_line(endpoint: str, capsys: pytest.CaptureFixture[s
 def test_beat_without_permission_to_read_history_says_so(
     endpoint: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from moto.cloudwatch.responses import CloudWatchResponse
     from moto.cloudwatch.exceptions import CloudWatchException
+    from moto.cloudwatch.responses import CloudWatchResponse
 
     deployed_clock(endpoint, capsys)
 
