@@ -244,3 +244,10 @@ def test_history_is_kept_two_weeks_and_no_longer() -> None:
     days = sorted(item["Timestamp"].timestamp() / DAY for item in answer["AlarmHistoryItems"])
     assert days[0] >= 5 and len(days) == 15
     assert len(history.records["a"]) <= 16  # bounded: pruned as it goes, not only when read
+
+
+def test_history_items_write_cloudwatchs_own_time_format() -> None:
+    from alarmclock.emulator import formats, history
+
+    for moment in (1_767_225_605.577, 1_767_225_600.0, 1_767_225_659.9995, 1_767_312_000.123456):
+        assert history.cloudwatch_time(moment) == formats.cloudwatch_time(moment)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:  # cloudwatch.py imports this module (history items use its time format)
-    from alarmclock.emulator.cloudwatch import Alarm, StateChange
+from alarmclock.emulator.cloudwatch import Alarm, StateChange
 
 REGION_NAMES = {"us-east-1": "US East (N. Virginia)", "eu-west-1": "Europe (Ireland)"}
 

@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from alarmclock.emulator.formats import cloudwatch_time
-
 # fact: CloudWatch keeps an alarm's history for two weeks (docs/aws-facts.md).
 HISTORY_RETENTION_S = 14 * 86_400
 MAX_RECORDS = 100  # fact: MaxRecords is 1 to 100
@@ -151,6 +149,12 @@ class AlarmHistory:
         if low <= position < high:
             answer["NextToken"] = str(position)
         return answer
+
+
+def cloudwatch_time(epoch: float) -> str:
+    """formats.cloudwatch_time (2026-01-01T00:00:05.577+0000), by isoformat: a 14-day read formats
+    half a million of them, and strftime is three times slower."""
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds")[:-6] + "+0000"
 
 
 def _epoch(value: Any, default: float) -> float:

@@ -150,7 +150,13 @@ def pattern_matcher(pattern: str | None) -> Callable[[str], bool]:
         raise LogError("InvalidParameterException", f"the emulator models only {{ $.field = value }}, not {pattern!r}")
     field_name, wanted = found.groups()
 
+    # The lines are compact JSON (LogGroup.write): a line without the pair as text cannot match,
+    # and most lines are skipped without decoding them.
+    needle = f'"{field_name}":"{wanted}"'
+
     def matches(message: str) -> bool:
+        if needle not in message:
+            return False
         try:
             record = json.loads(message)
         except ValueError:
