@@ -213,3 +213,18 @@ def test_beat_without_permission_to_read_history_says_so(
     assert status == 1 and err.count("\n") == 1
     assert err.startswith("alarmclock: error: not allowed to call DescribeAlarmHistory")
     assert cloudwatch_backends[ACCOUNT][REGION].alarms  # the clock is still there
+
+
+def test_the_readme_shows_what_the_beat_demo_prints() -> None:
+    import importlib.util
+
+    root = Path(__file__).parents[1]
+    spec = importlib.util.spec_from_file_location("beat_demo", root / "scripts" / "beat_demo.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    printed = module.demo()
+    readme = (root / "README.md").read_text()
+    assert "made by the emulator, not by AWS" in readme
+    assert printed.rstrip("\n") in readme, "README's beat example is stale: python scripts/beat_demo.py"
+    assert "restarts           1: the watchdog has seen no Tick (1)" in printed

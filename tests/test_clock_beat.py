@@ -251,3 +251,15 @@ def test_history_items_write_cloudwatchs_own_time_format() -> None:
 
     for moment in (1_767_225_605.577, 1_767_225_600.0, 1_767_225_659.9995, 1_767_312_000.123456):
         assert history.cloudwatch_time(moment) == formats.cloudwatch_time(moment)
+
+
+def test_timing_model_md_says_how_calibrate_replaces_every_assumption() -> None:
+    from pathlib import Path
+
+    from alarmclock.emulator.timing import PARAMETERS
+
+    page = (Path(__file__).parents[1] / "docs" / "timing-model.md").read_text()
+    section = page.split("## Replacing the assumptions", 1)[1].split("\n## ", 1)[0]
+    for parameter in PARAMETERS:
+        if parameter.basis == "assumption":
+            assert f"`{parameter.name}`" in section, parameter.name

@@ -274,7 +274,7 @@ def render_text(report: BeatReport) -> str:
     every = f"{report.period_s // 60}-minute" if report.period_s >= 60 else f"{report.period_s}-second"
     stats = report.intervals
     lines = [
-        f"alarmclock beat: the {every} clock {report.clock}, {show_duration(round(report.end - report.start))} "
+        f"alarmclock beat: {report.clock!r}, a {every} clock, {show_duration(round(report.end - report.start))} "
         f"from {_iso(report.start)} to {_iso(report.end)} (ticks timed by {report.timed_by})",
         "",
         "  first tick         "
