@@ -228,3 +228,46 @@ def test_the_readme_shows_what_the_beat_demo_prints() -> None:
     assert "made by the emulator, not by AWS" in readme
     assert printed.rstrip("\n") in readme, "README's beat example is stale: python scripts/beat_demo.py"
     assert "restarts           1: the watchdog has seen no Tick (1)" in printed
+
+
+def test_without_tick_lines_in_the_log_beat_times_ticks_at_the_changes_and_says_so(
+    endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    gaps = MotoGaps(endpoint)
+    sqs = client(endpoint, "sqs")
+    url = sqs.create_queue(QueueName="ticks")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    with gaps.running():
+        status, _, err = run(
+            capsys,
+            endpoint,
+            "deploy",
+            CLOCK,
+            "--every",
+            "1m",
+            "--publish",
+            "api",
+            "--target",
+            arn,
+            "--tick-timeout",
+            "20",
+            *POLL,
+        )
+    assert status == 0, err
+    status, out, err = run(capsys, endpoint, "beat", CLOCK, *FAST)  # the log group is empty
+    assert status == 0, err
+    assert err.count("\n") == 1 and err.startswith("alarmclock: note: the function's log holds no tick lines")
+    assert "(ticks timed by the alarms' state changes)" in out and "1 distinct" in out
+
+
+def test_a_long_read_shows_its_progress_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    from alarmclock.cli.beat_cmd import StderrProgress
+
+    progress = StderrProgress(every=50)
+    for page in range(1, 121):
+        progress("my-clock-tick-is-1", page, page * 100)
+    _, err = capsys.readouterr()
+    assert err.splitlines() == [
+        "  reading my-clock-tick-is-1: 50 pages, 5,000 items",
+        "  reading my-clock-tick-is-1: 100 pages, 10,000 items",
+    ]

@@ -10,7 +10,7 @@ from alarmclock.aws.history import HistoryReader, Pacer, Progress
 from alarmclock.aws.session import Aws, error_code
 from alarmclock.aws.stacks import Stacks
 from alarmclock.aws.status import DEFAULT_PERIOD_S, find_clock
-from alarmclock.beat import StateUpdate, TickLine
+from alarmclock.beat import StateUpdate, TickLine, is_tick_change
 
 LOG_GROUP_LOGICAL = "TickLogGroup"  # template.build_template's log group
 # The log may be missing or closed to the caller; the history alone still gives the beat.
@@ -36,7 +36,8 @@ class ClockReading:
 def read_clock(
     aws: Aws, name: str, seconds: float, rate_per_s: float | None, progress: Progress | None = None
 ) -> ClockReading:
-    deployed = find_clock(Stacks(aws), name, aws.region)
+    stacks = Stacks(aws)
+    deployed = find_clock(stacks, name, aws.region)
     names = deployed.names
     metadata = deployed.metadata
     period = metadata.period_s if metadata else DEFAULT_PERIOD_S
@@ -52,13 +53,21 @@ def read_clock(
     notes: list[str] = []
     lines: list[TickLine] | None
     try:
-        events = reader.tick_lines(log_group(aws, name, deployed.stack.outputs.get("FunctionName")), start, end)
+        # The template's own log group (a generated name), or Lambda's default for the function.
+        group = stacks.physical_id(name, LOG_GROUP_LOGICAL)
+        function = deployed.stack.outputs.get("FunctionName") or name
+        events = reader.tick_lines(group or f"/aws/lambda/{function}", start, end)
         lines = [line for event in events if (line := TickLine.of(event)) is not None]
     except Exception as error:
         if error_code(error) not in LOG_UNREADABLE:
             raise
         lines = None
         notes.append(f"the function's log was not read ({error_code(error)}): ticks are timed at the alarms' changes")
+    if lines == [] and any(is_tick_change(change, names.alarms) for change in changes):
+        # The history has ticks the log does not (a shorter retention, a log group of its own):
+        # a beat from an empty log would be no beat at all.
+        lines = None
+        notes.append("the function's log holds no tick lines for the window: ticks are timed at the alarms' changes")
     return ClockReading(
         clock=name,
         period_s=period,
@@ -71,16 +80,3 @@ def read_clock(
         lines=lines,
         notes=notes,
     )
-
-
-def log_group(aws: Aws, stack: str, function: str | None) -> str:
-    """The template's own log group (its generated name), or Lambda's default for the function."""
-    try:
-        found = aws.client("cloudformation").describe_stack_resource(
-            StackName=stack, LogicalResourceId=LOG_GROUP_LOGICAL
-        )
-        return str(found["StackResourceDetail"]["PhysicalResourceId"])
-    except Exception as error:
-        if not error_code(error):
-            raise
-        return f"/aws/lambda/{function or stack}"
