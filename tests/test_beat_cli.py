@@ -140,7 +140,7 @@ def test_beat_reads_a_clock_on_moto_asking_only_for_state_updates(
 
 
 def test_beat_pages_through_a_long_history_with_next_token(
-    endpoint: str, capsys: pytest.CaptureFixture[str], history_requests: list[dict[str, Any]]
+    endpoint: str, capsys: pytest.CaptureFixture[str], history_requests: list[dict[str, Any]], tmp_path: Path
 ) -> None:
     deployed_clock(endpoint, capsys)
     cloudwatch = client(endpoint, "cloudwatch")
@@ -149,8 +149,10 @@ def test_beat_pages_through_a_long_history_with_next_token(
     for index in range(250 - len(moto_state_updates(f"{CLOCK}-tick-is-1"))):
         state = "ALARM" if index % 2 == 0 else "OK"
         cloudwatch.set_alarm_state(AlarmName=f"{CLOCK}-tick-is-1", StateValue=state, StateReason="test flip")
-    status, out, err = run(capsys, endpoint, "beat", CLOCK, "--json", *FAST)
+    figure = tmp_path / "beat.png"
+    status, out, err = run(capsys, endpoint, "beat", CLOCK, "--json", "--plot", str(figure), *FAST)
     report = json.loads(out)
+    assert err == f"wrote {figure}\n" and figure.read_bytes().startswith(b"\x89PNG")
     assert report["alarms"][f"{CLOCK}-tick-is-1"]["changes"] == 250
     pages = [r for r in history_requests if r["AlarmName"] == f"{CLOCK}-tick-is-1"]
     assert [r["NextToken"] for r in pages] == [None, "100", "200"]

@@ -33,7 +33,7 @@ class HistoryError(Exception):
         self.code = code
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evaluation:
     """What one evaluation looked at: the reason data of the state it set."""
 
@@ -45,7 +45,7 @@ class Evaluation:
     datapoints: tuple[tuple[float, float], ...]  # (period start, value), oldest first
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Record:
     time: float
     kind: str
