@@ -263,3 +263,35 @@ def test_timing_model_md_says_how_calibrate_replaces_every_assumption() -> None:
     for parameter in PARAMETERS:
         if parameter.basis == "assumption":
             assert f"`{parameter.name}`" in section, parameter.name
+
+
+def test_the_emulated_log_answers_filter_log_events_as_cloudwatch_logs_would() -> None:
+    from alarmclock.emulator.bridge import Bridge, ServiceError
+    from alarmclock.emulator.logs import LogError, LogGroup
+
+    group = LogGroup()
+    group.names.add("/aws/lambda/f")
+    for second in range(30):
+        group.write(1000.0 + second, {"action": "tick" if second % 3 else "wave", "n": second})
+
+    def dispatch(caller: str, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return group.filter(2000.0, **params)
+        except LogError as error:
+            raise ServiceError(error.code, str(error)) from None
+
+    logs = Bridge(dispatch).client("me", "logs", "us-east-1")
+    page = logs.filter_log_events(
+        logGroupName="/aws/lambda/f", filterPattern='{ $.action = "tick" }', startTime=1_005_000, limit=5
+    )
+    assert [json.loads(e["message"])["n"] for e in page["events"]] == [5, 7, 8, 10, 11]
+    assert page["events"][0]["timestamp"] == 1_005_000
+    rest = logs.filter_log_events(
+        logGroupName="/aws/lambda/f", filterPattern='{ $.action = "tick" }', nextToken=page["nextToken"]
+    )
+    assert [json.loads(e["message"])["n"] for e in rest["events"]] == [n for n in range(12, 30) if n % 3]
+    assert "nextToken" not in rest
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        logs.filter_log_events(logGroupName="/aws/lambda/other")
+    with pytest.raises(ClientError, match="InvalidParameterException"):
+        logs.filter_log_events(logGroupName="/aws/lambda/f", filterPattern="tick")
