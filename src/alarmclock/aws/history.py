@@ -50,7 +50,7 @@ class Pacer:
                 if attempt + 1 == self.max_attempts:
                     name = getattr(error, "operation_name", "the request")
                     raise AwsError(
-                        f"{name} is throttled: {self.max_attempts} attempts over a few minutes were refused; "
+                        f"{name} is throttled: {self.max_attempts} attempts over a minute or more were refused; "
                         "try again later, or with a lower --rate"
                     ) from None
                 self.sleep(min(30.0, 0.5 * 2**attempt))
