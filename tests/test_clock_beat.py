@@ -246,11 +246,22 @@ def test_history_is_kept_two_weeks_and_no_longer() -> None:
     assert len(history.records["a"]) <= 16  # bounded: pruned as it goes, not only when read
 
 
-def test_history_items_write_cloudwatchs_own_time_format() -> None:
+def test_history_items_write_cloudwatchs_own_time_format_and_json() -> None:
+    import random
+
     from alarmclock.emulator import formats, history
 
-    for moment in (1_767_225_605.577, 1_767_225_600.0, 1_767_225_659.9995, 1_767_312_000.123456):
+    draw = random.Random(11)
+    moments = [1_767_225_605.577, 1_767_225_600.0, 1_767_225_659.9995, 1_767_312_000.123456]
+    moments += [round(1_767_225_600 + draw.uniform(0, 2e6), draw.choice([0, 1, 3, 4, 7])) for _ in range(20_000)]
+    for moment in moments:
         assert history.cloudwatch_time(moment) == formats.cloudwatch_time(moment)
+    # HistoryData is written by hand for speed: it must be json.dumps's bytes.
+    for index in range(2_000):
+        points = tuple((moments[index + k], draw.choice([0.0, 1.0, 0.5, 1 / 3])) for k in range(index % 4))
+        evaluation = history.Evaluation(moments[index], moments[index + 1], "Maximum", 10, 1.0, points)
+        record = history.Record(1.0, "StateUpdate", "OK", 'a "quoted" reason\n', "ALARM", "é", evaluation)
+        assert record.history_data() == json.dumps(record.history_data_dict(), separators=(",", ":"))
 
 
 def test_timing_model_md_says_how_calibrate_replaces_every_assumption() -> None:

@@ -15,7 +15,9 @@ Items are kept compact (a tuple each) and rendered only when read: a 10-second c
 from __future__ import annotations
 
 import bisect
+import functools
 import json
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -58,25 +60,40 @@ class Record:
     def as_item(self, alarm: str) -> dict[str, Any]:
         """The AlarmHistoryItem, as botocore hands it back (Timestamp parsed to a datetime)."""
         if self.kind == CONFIGURATION_UPDATE:
-            data: dict[str, Any] = {"type": "Create", "version": "1.0"}
             summary = f'Alarm "{alarm}" created'
+            data = '{"type":"Create","version":"1.0"}'
         else:
-            new_state: dict[str, Any] = {"stateValue": self.new_state, "stateReason": self.new_reason}
-            if self.evaluation is not None:
-                new_state["stateReasonData"] = reason_data(self.evaluation)
-            data = {
-                "version": "1.0",
-                "oldState": {"stateValue": self.old_state, "stateReason": self.old_reason},
-                "newState": new_state,
-            }
             summary = f"Alarm updated from {self.old_state} to {self.new_state}"
+            data = self.history_data()
         return {
             "AlarmName": alarm,
             "AlarmType": "MetricAlarm",
             "Timestamp": datetime.fromtimestamp(round(self.time, 3), UTC),
             "HistoryItemType": self.kind,
             "HistorySummary": summary,
-            "HistoryData": json.dumps(data, separators=(",", ":")),
+            "HistoryData": data,
+        }
+
+    def history_data(self) -> str:
+        """The StateUpdate's HistoryData: json.dumps of `history_data_dict`, byte for byte, written
+        by hand (a 14-day read renders 120,000 of them; json.dumps took half of that read's time)."""
+        text = (
+            f'{{"version":"1.0","oldState":{{"stateValue":{_quoted(self.old_state)},'
+            f'"stateReason":{_quoted(self.old_reason)}}},"newState":{{"stateValue":{_quoted(self.new_state)},'
+            f'"stateReason":{_quoted(self.new_reason)}'
+        )
+        if self.evaluation is not None:
+            text += ',"stateReasonData":' + reason_data_json(self.evaluation)
+        return text + "}}"
+
+    def history_data_dict(self) -> dict[str, Any]:
+        new_state: dict[str, Any] = {"stateValue": self.new_state, "stateReason": self.new_reason}
+        if self.evaluation is not None:
+            new_state["stateReasonData"] = reason_data(self.evaluation)
+        return {
+            "version": "1.0",
+            "oldState": {"stateValue": self.old_state, "stateReason": self.old_reason},
+            "newState": new_state,
         }
 
 
@@ -94,6 +111,31 @@ def reason_data(evaluation: Evaluation) -> dict[str, Any]:
             {"timestamp": cloudwatch_time(start), "value": value} for start, value in reversed(evaluation.datapoints)
         ],
     }
+
+
+def reason_data_json(evaluation: Evaluation) -> str:
+    """json.dumps(reason_data(evaluation), separators=(",", ":")), by hand."""
+    values = ",".join(_number(value) for _, value in evaluation.datapoints)
+    evaluated = ",".join(
+        f'{{"timestamp":"{cloudwatch_time(start)}","value":{_number(value)}}}'
+        for start, value in reversed(evaluation.datapoints)
+    )
+    return (
+        f'{{"version":"1.0","queryDate":"{cloudwatch_time(evaluation.query_time)}",'
+        f'"startDate":"{cloudwatch_time(evaluation.start_time)}","statistic":{_quoted(evaluation.statistic)},'
+        f'"period":{evaluation.period_s},"recentDatapoints":[{values}],"threshold":{_number(evaluation.threshold)},'
+        f'"evaluatedDatapoints":[{evaluated}]}}'
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _quoted(text: str) -> str:
+    return json.dumps(text)  # the few reasons an alarm gives, escaped once each
+
+
+def _number(value: float) -> str:
+    # json.dumps writes a finite float as float.__repr__ does, and takes six times as long to.
+    return float.__repr__(value) if type(value) is float and math.isfinite(value) else json.dumps(value)
 
 
 class AlarmHistory:
@@ -153,7 +195,7 @@ class AlarmHistory:
 
 def cloudwatch_time(epoch: float) -> str:
     """formats.cloudwatch_time (2026-01-01T00:00:05.577+0000), by isoformat: a 14-day read formats
-    half a million of them, and strftime is three times slower."""
+    600,000 of them, and strftime takes twice as long."""
     return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="milliseconds")[:-6] + "+0000"
 
 
