@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import itertools
 import json
 import threading
 import time
@@ -486,3 +487,80 @@ def sns_alarm_notification(topic_arn: str, alarm: dict[str, Any], previous: str)
         Message=json.dumps(message),
     )
     return event
+
+
+# ---- alarm history and the function's log (for `beat` and `calibrate`) ----------------------------
+#
+# moto 5.2 keeps a list of each alarm's past states (`FakeAlarm.history`: item type, the old
+# reason, reason data, state and when it was entered, appended before every update) but answers no
+# DescribeAlarmHistory. `describe_alarm_history` answers it from that list and the alarm's current
+# state, as AWS would: one StateUpdate item per real change of state, newest first, MaxRecords a
+# page with NextToken; the HistoryData carries oldState and newState, and stateReasonData only
+# where moto kept one (SetAlarmState's changes have none, as on AWS). (The handler MotoGaps runs
+# logs to `MotoGaps.logs`; a test that needs its log group writes those lines there, as Lambda would.)
+
+
+def moto_state_updates(name: str) -> list[dict[str, Any]]:
+    """Every StateUpdate of moto's alarm `name`, oldest first, as AlarmHistoryItems."""
+    alarm = cloudwatch_backends[ACCOUNT][REGION].alarms.get(name)
+    if alarm is None:
+        return []
+    states = [(entry[3], entry[1], entry[2], entry[4]) for entry in alarm.history if entry[0] == "StateUpdate"]
+    states.append((alarm.state_value, alarm.state_reason, alarm.state_reason_data, alarm.state_updated_timestamp))
+    items = []
+    for (old, old_reason, _, _), (new, reason, reason_data, when) in itertools.pairwise(states):
+        if old == new:
+            continue  # an update to the state it was in: no change, no item
+        new_state: dict[str, Any] = {"stateValue": new, "stateReason": reason}
+        data = json.loads(reason_data or "{}")
+        if data:
+            new_state["stateReasonData"] = data
+        history_data = {
+            "version": "1.0",
+            "oldState": {"stateValue": old, "stateReason": old_reason},
+            "newState": new_state,
+        }
+        items.append(
+            {
+                "AlarmName": name,
+                "AlarmType": "MetricAlarm",
+                "Timestamp": when,
+                "HistoryItemType": "StateUpdate",
+                "HistorySummary": f"Alarm updated from {old} to {new}",
+                "HistoryData": json.dumps(history_data),
+            }
+        )
+    return items
+
+
+def describe_alarm_history(response: Any) -> Any:
+    """moto's CloudWatchResponse.describe_alarm_history (installed by `serve_alarm_history`)."""
+    from moto.core.responses import ActionResult
+
+    name = response._get_param("AlarmName")
+    kind = response._get_param("HistoryItemType")
+    size = int(response._get_param("MaxRecords") or 100)
+    start_date, end_date = response._get_param("StartDate"), response._get_param("EndDate")
+    items = [
+        item
+        for item in moto_state_updates(name)[::-1]  # newest first
+        if kind in (None, item["HistoryItemType"])
+        and (start_date is None or _moment(item["Timestamp"]) >= _moment(start_date))
+        and (end_date is None or _moment(item["Timestamp"]) <= _moment(end_date))
+    ]
+    start = int(response._get_param("NextToken") or 0)
+    result: dict[str, Any] = {"AlarmHistoryItems": items[start : start + size]}
+    if start + size < len(items):
+        result["NextToken"] = str(start + size)
+    return ActionResult(result)
+
+
+def _moment(value: Any) -> datetime:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def serve_alarm_history(monkeypatch: Any) -> None:
+    from moto.cloudwatch.responses import CloudWatchResponse
+
+    monkeypatch.setattr(CloudWatchResponse, "describe_alarm_history", describe_alarm_history, raising=False)

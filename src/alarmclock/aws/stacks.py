@@ -43,6 +43,18 @@ class Stacks:
             raise
         return ClockMetadata.from_template_metadata(summary.get("Metadata"))
 
+    def physical_id(self, stack: str, logical: str) -> str | None:
+        """The physical id of one of the stack's resources, or None if it has none by that name."""
+        import botocore.exceptions
+
+        try:
+            found = self.cloudformation.describe_stack_resource(StackName=stack, LogicalResourceId=logical)
+        except botocore.exceptions.ClientError as error:
+            if error_code(error) == "ValidationError":
+                return None
+            raise
+        return str(found["StackResourceDetail"].get("PhysicalResourceId") or "") or None
+
     def deployed(self, name: str) -> Deployed | None:
         stack = self.describe(name)
         if stack is None:

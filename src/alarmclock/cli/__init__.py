@@ -24,7 +24,7 @@ def cli() -> None:
 
 def register_commands() -> None:
     # Each command lives in its own module; importing one registers it on `cli`.
-    from alarmclock.cli import aws_cmds, cost_cmd, simulate_cmd, template_cmd  # noqa: F401
+    from alarmclock.cli import aws_cmds, beat_cmd, cost_cmd, simulate_cmd, template_cmd  # noqa: F401
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,6 +6,7 @@ import json
 import math
 import re
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -26,7 +27,7 @@ from alarmclock.cli.options import (
 from alarmclock.spec import SpecError, build_spec
 
 if TYPE_CHECKING:
-    from alarmclock.emulator.timing import Parameter
+    from alarmclock.emulator.timing import Parameter, TimingModel
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$", re.IGNORECASE)
 MAX_DURATION_S = 366 * 86_400
@@ -168,6 +169,11 @@ def shape(parameter: Parameter) -> str:
     help="With --template holding several clocks: the one whose logical ids start with this (e.g. the "
     "AlarmClock construct's id, Every10s).",
 )
+@click.option(
+    "--model",
+    metavar="MODEL.json",
+    help="Start from a timing model fitted by `alarmclock calibrate` (--param still overrides it).",
+)
 @click.pass_context
 def simulate(
     ctx: click.Context,
@@ -188,6 +194,7 @@ def simulate(
     keep: bool,
     template_path: str | None,
     clock_prefix: str | None,
+    model: str | None,
 ) -> int:
     """Run a clock in virtual time, with no AWS account, and report its beat.
 
@@ -232,11 +239,12 @@ def simulate(
     from alarmclock.emulator.simulate import simulate as run_simulation
     from alarmclock.emulator.timing import TimingModel
 
+    base = load_model(model) if model is not None else TimingModel()
     scenario = Scenario(
         spec=spec,
         duration_s=seconds,
         seed=seed,
-        timing=TimingModel().at(**overrides),
+        timing=base.at(**overrides),
         faults=plan,
         delete_at_end=not keep,
         template=adopted.template if adopted is not None else None,
@@ -287,3 +295,15 @@ def check_plot(path: str) -> str:
         raise click.ClickException(str(error)) from None
     except PlotPathError as error:
         raise click.UsageError(str(error)) from None
+
+
+def load_model(path: str) -> TimingModel:
+    """`calibrate`'s output as a TimingModel; a file that is not one is bad input."""
+    from alarmclock.calibrate import timing_model
+
+    try:
+        return timing_model(json.loads(Path(path).read_text()))
+    except OSError as error:
+        raise click.UsageError(f"--model {path!r}: {error.strerror or error}") from None
+    except (ValueError, TypeError) as error:
+        raise click.UsageError(f"--model {path!r}: {error}") from None

@@ -16,6 +16,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from alarmclock.emulator.history import (
+    CONFIGURATION_UPDATE,
+    STATE_UPDATE,
+    AlarmHistory,
+    Evaluation,
+    HistoryError,
+    Record,
+)
+
 OK, ALARM, INSUFFICIENT_DATA = "OK", "ALARM", "INSUFFICIENT_DATA"
 SLIDING, WALL_CLOCK = "SlidingWindow", "WallClockWindow"
 # fact: WallClockWindow is accepted only for these periods, and not for high-resolution alarms
@@ -160,6 +169,9 @@ class Alarm:
     offset_s: float = 0.0  # its second in the evaluation cycle (assumption: uniform per alarm)
     transitioned_at: float = 0.0  # DescribeAlarms' StateTransitionedTimestamp
     configured_at: float = 0.0  # AlarmConfigurationUpdatedTimestamp
+    # What the latest evaluation looked at: (range start, [(period start, value), ...]), for the
+    # stateReasonData of the history item it may make.
+    last_looked_at: tuple[float, list[tuple[float, float]]] = (0.0, [])
 
     @property
     def cycle_s(self) -> int:
@@ -207,6 +219,7 @@ class Alarm:
                 buckets.setdefault(int((point.time - range_start) // period), []).extend([point.value] * point.copies)
         # (period start, value) of each period with visible points, oldest first
         real = [(range_start + index * period, aggregate(values)) for index, values in sorted(buckets.items())]
+        self.last_looked_at = (range_start, real)
         needed = self.evaluation_periods
         to_alarm = self.datapoints_to_alarm or needed
         compare = COMPARE[self.comparison]
@@ -255,6 +268,7 @@ class EmulatedCloudWatch:
         self.store = MetricStore()
         self.alarms: dict[str, Alarm] = {}
         self.history: list[StateChange] = []
+        self.alarm_history = AlarmHistory()  # what DescribeAlarmHistory answers, two weeks deep
         self.on_state_change: Callable[[Alarm, StateChange], None] = lambda alarm, change: None
         self.put_count = 0
 
@@ -332,6 +346,12 @@ class EmulatedCloudWatch:
         names = AlarmNames or list(self.alarms)
         return {"MetricAlarms": [describe(a) for n in names if (a := self.alarms.get(n))]}
 
+    def describe_alarm_history(self, **params: Any) -> dict[str, Any]:
+        try:
+            return self.alarm_history.describe(self.now(), **params)
+        except HistoryError as error:
+            raise CloudWatchError(error.code, str(error)) from None
+
     # ---- for the scheduler -------------------------------------------------------------------
 
     def add_alarm(self, alarm: Alarm) -> None:
@@ -339,19 +359,31 @@ class EmulatedCloudWatch:
         check_window(alarm)
         alarm.transitioned_at = alarm.configured_at = self.now()
         self.alarms[alarm.name] = alarm
+        self.alarm_history.add(alarm.name, Record(self.now(), CONFIGURATION_UPDATE, "", "", alarm.state, ""))
 
     def remove_alarm(self, name: str) -> None:
         self.alarms.pop(name, None)
 
     def evaluate(self, alarm: Alarm, range_periods: int) -> None:
         state, reason = alarm.evaluate(self.store, self.now(), range_periods, self.sliding_end)
-        self.change_state(alarm, state, reason)
+        if state == alarm.state:
+            return  # the common case: nothing to record
+        start, looked_at = alarm.last_looked_at
+        evaluation = Evaluation(
+            self.now(), start, alarm.statistic, alarm.period_s, alarm.threshold, tuple(looked_at[-3:])
+        )
+        self.change_state(alarm, state, reason, evaluation)
 
-    def change_state(self, alarm: Alarm, state: str, reason: str) -> None:
+    def change_state(self, alarm: Alarm, state: str, reason: str, evaluation: Evaluation | None = None) -> None:
         if state == alarm.state:
             return  # fact: no action while the state persists
         change = StateChange(
             self.now(), alarm.name, alarm.state, state, reason, alarm.actions_enabled, previous_at=alarm.transitioned_at
+        )
+        # fact: every state change is a StateUpdate item; an evaluation's carries stateReasonData,
+        # SetAlarmState's the caller's reason alone (docs/aws-facts.md).
+        self.alarm_history.add(
+            alarm.name, Record(change.time, STATE_UPDATE, alarm.state, alarm.state_reason, state, reason, evaluation)
         )
         alarm.state, alarm.state_reason, alarm.transitioned_at = state, reason, change.time
         self.history.append(change)

@@ -10,9 +10,12 @@ import io
 import itertools
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alarmclock.emulator.report import TickReport
+
+if TYPE_CHECKING:
+    from alarmclock.beat import BeatReport
 
 COMMON_FORMATS = ("png", "svg", "pdf")
 # What each writer would stamp with the date or matplotlib's version; left out, the same seed
@@ -77,8 +80,28 @@ def plot_format(path: str) -> str:
 
 def plot_intervals(tick_times: list[float], start: float, report: TickReport, path: str, fmt: str) -> None:
     """Draw the figure and write it to `path` in `fmt` (from plot_format); PlotWriteError if that fails."""
+    every = f"{report.period_s // 60} min" if report.period_s >= 60 else f"{report.period_s} s"
+    title = (
+        f"alarmclock: {every} clock via {report.via}, seed {report.seed}: "
+        f"{report.ticks:,} ticks, mean {report.intervals.mean:.1f} s, p99 {report.intervals.p99:.1f} s"
+    )
+    write_figure(lambda: draw(tick_times, start, report.period_s, title), path, fmt)
+
+
+def plot_beat(report: BeatReport, path: str, fmt: str) -> None:
+    """`alarmclock beat`'s figure: the same two panels, for a deployed clock's real ticks."""
+    every = f"{report.period_s // 60} min" if report.period_s >= 60 else f"{report.period_s} s"
+    title = (
+        f"alarmclock beat: {report.clock}, a {every} clock: {report.ticks:,} ticks, "
+        f"mean {report.intervals.mean:.1f} s, p99 {report.intervals.p99:.1f} s"
+    )
+    xlabel = "hours since the start of the window (UTC)"
+    write_figure(lambda: draw(report.tick_times, report.start, report.period_s, title, xlabel), path, fmt)
+
+
+def write_figure(make: Any, path: str, fmt: str) -> None:
     try:
-        figure = draw(tick_times, start, report)
+        figure = make()
         drawn = io.BytesIO()
         with pyplot().rc_context({"svg.hashsalt": SVG_SALT}):
             figure.savefig(drawn, format=fmt, dpi=110, metadata=REPRODUCIBLE_METADATA.get(fmt))
@@ -98,23 +121,25 @@ def reason(error: Exception) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
-def draw(tick_times: list[float], start: float, report: TickReport) -> Any:
+def draw(
+    tick_times: list[float],
+    start: float,
+    period_s: int,
+    title: str,
+    xlabel: str = "virtual time (hours since the stack was created)",
+) -> Any:
     plt = pyplot()
     hours = [(t - start) / 3600 for t in tick_times[1:]]
     intervals = [b - a for a, b in itertools.pairwise(tick_times)]
     figure, (over_time, histogram) = plt.subplots(2, 1, figsize=(10, 7), constrained_layout=True)
-    every = f"{report.period_s // 60} min" if report.period_s >= 60 else f"{report.period_s} s"
-    figure.suptitle(
-        f"alarmclock: {every} clock via {report.via}, seed {report.seed}: "
-        f"{report.ticks:,} ticks, mean {report.intervals.mean:.1f} s, p99 {report.intervals.p99:.1f} s"
-    )
+    figure.suptitle(title)
     over_time.plot(hours, intervals, ".", markersize=2)
-    over_time.axhline(report.period_s, color="grey", linewidth=0.8, linestyle="--", label="period")
-    over_time.set_xlabel("virtual time (hours since the stack was created)")
+    over_time.axhline(period_s, color="grey", linewidth=0.8, linestyle="--", label="period")
+    over_time.set_xlabel(xlabel)
     over_time.set_ylabel("interval since previous tick (s)")
     over_time.legend(loc="upper right")
     histogram.hist(intervals, bins=60)
-    histogram.axvline(report.period_s, color="grey", linewidth=0.8, linestyle="--")
+    histogram.axvline(period_s, color="grey", linewidth=0.8, linestyle="--")
     histogram.set_xlabel("interval between ticks (s)")
     histogram.set_ylabel("ticks")
     return figure

@@ -18,7 +18,7 @@ from alarmclock.emulator.bridge import Bridge, ServiceError
 from alarmclock.emulator.cloudwatch import CloudWatchError, EmulatedCloudWatch
 from alarmclock.emulator.faults import Faults
 from alarmclock.emulator.formats import iso_millis_z
-from alarmclock.emulator.logs import EmfExtractor
+from alarmclock.emulator.logs import EmfExtractor, LogError, LogGroup
 from alarmclock.emulator.world import World
 
 # botocore's operation name -> IAM's action name, where they differ.
@@ -29,6 +29,7 @@ CLOUDWATCH_OPERATIONS = {
     "DisableAlarmActions": "disable_alarm_actions",
     "EnableAlarmActions": "enable_alarm_actions",
     "DescribeAlarms": "describe_alarms",
+    "DescribeAlarmHistory": "describe_alarm_history",
 }
 
 
@@ -112,6 +113,7 @@ class Services:
         self._request_counter = 0
         self._verdicts: dict[tuple[Any, ...], bool] = {}
         self.emf = EmfExtractor(world, cloudwatch)
+        self.log_group = LogGroup()  # the functions' log lines, as FilterLogEvents reads them
         # Every call the clock's function made, by (service, operation): the cost model's usage.
         self.calls: Counter[tuple[str, str]] = Counter()
 
@@ -120,6 +122,7 @@ class Services:
     def add_function(self, function: EmulatedFunction) -> None:
         self.functions[function.arn] = function
         self.functions[function.name] = function
+        self.log_group.names.add(f"/aws/lambda/{function.name}")  # Lambda's default log group
 
     def remove_function(self, arn: str) -> None:
         function = self.functions.pop(arn, None)
@@ -201,6 +204,7 @@ class Services:
     def _log(self, record: dict[str, Any]) -> None:
         """The function's stdout: its log group, where EMF lines also become metric values."""
         self.world.log(record)
+        self.log_group.write(self.world.now(), record)
         self.emf.read(record)
 
     # ---- SNS -----------------------------------------------------------------------------------
@@ -235,6 +239,11 @@ class Services:
             except CloudWatchError as error:
                 raise ServiceError(error.code, str(error), 404) from None
             return result
+        if service == "logs" and operation == "FilterLogEvents":
+            try:
+                return self.log_group.filter(self.world.now(), **params)
+            except LogError as error:
+                raise ServiceError(error.code, str(error)) from None
         if service == "lambda" and operation == "Invoke":
             return self._deliver(resource, params.get("Payload", b""), {"StatusCode": 202})
         if service == "sns" and operation == "Publish":

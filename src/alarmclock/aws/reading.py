@@ -1,0 +1,82 @@
+"""Gather what `beat` and `calibrate` read about one deployed clock: its names, period and how it
+publishes (from its stack), its alarms' StateUpdate history and its function's tick lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from alarmclock.aws.history import HistoryReader, Pacer, Progress
+from alarmclock.aws.session import Aws, error_code
+from alarmclock.aws.stacks import Stacks
+from alarmclock.aws.status import DEFAULT_PERIOD_S, find_clock
+from alarmclock.beat import StateUpdate, TickLine, is_tick_change
+
+LOG_GROUP_LOGICAL = "TickLogGroup"  # template.build_template's log group
+# The log may be missing or closed to the caller; the history alone still gives the beat.
+LOG_UNREADABLE = frozenset(
+    {"ResourceNotFoundException", "AccessDenied", "AccessDeniedException", "UnrecognizedClientException"}
+)
+
+
+@dataclass
+class ClockReading:
+    clock: str
+    period_s: int
+    publish: str
+    tick_alarms: tuple[str, ...]
+    watchdog: str | None
+    start: float
+    end: float
+    changes: list[StateUpdate]
+    lines: list[TickLine] | None  # None: the log could not be read
+    notes: list[str] = field(default_factory=list)
+
+
+def read_clock(
+    aws: Aws, name: str, seconds: float, rate_per_s: float | None, progress: Progress | None = None
+) -> ClockReading:
+    stacks = Stacks(aws)
+    deployed = find_clock(stacks, name, aws.region)
+    names = deployed.names
+    metadata = deployed.metadata
+    period = metadata.period_s if metadata else DEFAULT_PERIOD_S
+    end = datetime.now(UTC)
+    start = end - timedelta(seconds=seconds)
+    reader = HistoryReader(aws.client("cloudwatch"), aws.client("logs"), Pacer(rate_per_s), progress)
+    changes = [
+        change
+        for alarm in names.all_alarms
+        for item in reader.state_updates(alarm, start, end)
+        if (change := StateUpdate.of(item)) is not None and start.timestamp() <= change.time <= end.timestamp()
+    ]
+    notes: list[str] = []
+    lines: list[TickLine] | None
+    try:
+        # The template's own log group (a generated name), or Lambda's default for the function.
+        group = stacks.physical_id(name, LOG_GROUP_LOGICAL)
+        function = deployed.stack.outputs.get("FunctionName") or name
+        events = reader.tick_lines(group or f"/aws/lambda/{function}", start, end)
+        lines = [line for event in events if (line := TickLine.of(event)) is not None]
+    except Exception as error:
+        if error_code(error) not in LOG_UNREADABLE:
+            raise
+        lines = None
+        notes.append(f"the function's log was not read ({error_code(error)}): ticks are timed at the alarms' changes")
+    if lines == [] and any(is_tick_change(change, names.alarms) for change in changes):
+        # The history has ticks the log does not (a shorter retention, a log group of its own):
+        # a beat from an empty log would be no beat at all.
+        lines = None
+        notes.append("the function's log holds no tick lines for the window: ticks are timed at the alarms' changes")
+    return ClockReading(
+        clock=name,
+        period_s=period,
+        publish=metadata.publishing if metadata else "api",
+        tick_alarms=names.alarms,
+        watchdog=names.watchdog,
+        start=start.timestamp(),
+        end=end.timestamp(),
+        changes=changes,
+        lines=lines,
+        notes=notes,
+    )

@@ -1,0 +1,182 @@
+"""`alarmclock beat | calibrate`: a deployed clock's real beat, and a timing model fitted to it.
+
+Both read what AWS keeps (the alarms' StateUpdate history, the function's tick lines) through
+`alarmclock.aws.history`, and hand it to the pure `alarmclock.beat` and `alarmclock.calibrate`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from alarmclock.cli import cli
+from alarmclock.cli.aws_cmds import aws_options, clock_name, connect
+from alarmclock.cli.aws_view import Failure, one_line_errors
+from alarmclock.cli.options import EXIT_FAILED, EXIT_OK
+from alarmclock.cli.simulate_cmd import check_plot, parse_duration
+
+if TYPE_CHECKING:
+    from alarmclock.aws.reading import ClockReading
+
+HISTORY_DAYS = 14  # fact: alarm history is kept two weeks (docs/aws-facts.md)
+
+
+def since_option(command: Any) -> Any:
+    return click.option(
+        "--since",
+        default="24h",
+        show_default=True,
+        help="How far back to read: e.g. 6h, 24h, 14d (alarm history is kept 14 days).",
+    )(command)
+
+
+def rate_option(command: Any) -> Any:
+    return click.option(
+        "--rate",
+        type=click.FloatRange(min=0.0, min_open=True),
+        default=3.0,
+        show_default=True,
+        help="Requests a second at most: DescribeAlarmHistory's rate is low and not documented.",
+    )(command)
+
+
+def read(
+    name: str, since: str, rate: float, region: str | None, profile: str | None, endpoint: str | None
+) -> ClockReading:
+    from alarmclock.aws.reading import read_clock
+
+    try:
+        seconds = parse_duration(since)
+    except click.UsageError as error:
+        raise click.UsageError(error.message.replace("--duration", "--since")) from None
+    if seconds > HISTORY_DAYS * 86_400:
+        raise click.UsageError(f"--since {since!r}: alarm history goes back {HISTORY_DAYS} days at most")
+    with one_line_errors():
+        aws = connect(region, profile, endpoint)
+        reading = read_clock(aws, clock_name(name), seconds, rate, progress=StderrProgress())
+    for note in reading.notes:
+        click.echo(f"alarmclock: note: {note}", err=True)
+    if not reading.changes:
+        raise Failure(
+            f"no state changes in the history of {name}'s alarms in the last {since}: "
+            "it has not ticked yet (or only longer ago)",
+            EXIT_FAILED,
+        )
+    return reading
+
+
+class StderrProgress:
+    """A line on stderr every 50 pages: a long read (14 days of a 10 s clock is about 1,200 pages
+    an alarm at 3 requests a second) must show that it is moving."""
+
+    def __init__(self, every: int = 50) -> None:
+        self.every = every
+
+    def __call__(self, what: str, pages: int, items: int) -> None:
+        if pages % self.every == 0:
+            click.echo(f"  reading {what}: {pages:,} pages, {items:,} items", err=True)
+
+
+@cli.command()
+@click.argument("name")
+@since_option
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@click.option("--plot", metavar="FILE.png", help="Draw the tick intervals over time and their histogram.")
+@rate_option
+@aws_options
+def beat(
+    name: str,
+    since: str,
+    as_json: bool,
+    plot: str | None,
+    rate: float,
+    region: str | None,
+    profile: str | None,
+    endpoint_url: str | None,
+    poll_interval: float,
+) -> int:
+    """The real beat of the deployed clock NAME, from what AWS keeps.
+
+    Reads its alarms' state changes (DescribeAlarmHistory, StateUpdate items only) and its
+    function's tick lines (FilterLogEvents) over --since, and reports what `simulate` reports:
+    ticks, intervals, missed beats, the longest silence; and each alarm's evaluation second and
+    jitter, and the restarts with their causes. Exit status 0 if a tick came in the last three
+    periods and none was missed, 1 otherwise, 2 for bad input.
+    """
+    figure_format = check_plot(plot) if plot is not None else None
+    from alarmclock.beat import analyse, render_text
+
+    reading = read(name, since, rate, region, profile, endpoint_url)
+    report = analyse(
+        reading.clock,
+        reading.period_s,
+        reading.tick_alarms,
+        reading.watchdog,
+        reading.start,
+        reading.end,
+        reading.changes,
+        reading.lines,
+    )
+    click.echo(json.dumps(report.as_json(), indent=2) if as_json else render_text(report), nl=as_json)
+    if plot is not None and figure_format is not None:
+        from alarmclock.emulator.plot import PlotWriteError, plot_beat
+
+        try:
+            plot_beat(report, plot, figure_format)
+        except PlotWriteError as error:
+            raise click.ClickException(
+                f"the figure {plot} was not written ({error}); the report above is complete"
+            ) from None
+        click.echo(f"wrote {plot}", err=True)
+    return EXIT_OK if report.stalled_since_s is None and report.missed_beats == 0 and report.ticks else EXIT_FAILED
+
+
+@cli.command()
+@click.argument("name")
+@since_option
+@click.option("-o", "--output", "output", required=True, metavar="MODEL.json", help="Write the fitted model here.")
+@rate_option
+@aws_options
+def calibrate(
+    name: str,
+    since: str,
+    output: str,
+    rate: float,
+    region: str | None,
+    profile: str | None,
+    endpoint_url: str | None,
+    poll_interval: float,
+) -> int:
+    """Fit the timing model to the deployed clock NAME: its alarms' evaluation seconds and jitter,
+    the latency to its function, bounds on the visibility delay, the duplicate rate.
+
+    Writes JSON that `alarmclock simulate --model MODEL.json` runs on; each figure says how many
+    observations it rests on, and what the history cannot show is listed as still assumed.
+    """
+    target = Path(output)
+    if target.is_dir() or not target.parent.is_dir():
+        raise click.UsageError(f"-o {output!r}: not a file in an existing directory")
+    from alarmclock.calibrate import calibrate as fit
+
+    reading = read(name, since, rate, region, profile, endpoint_url)
+    model = fit(
+        reading.clock,
+        reading.period_s,
+        reading.publish,
+        reading.tick_alarms,
+        reading.watchdog,
+        reading.changes,
+        reading.lines,
+        reading.start,
+        reading.end,
+    )
+    try:
+        target.write_text(json.dumps(model, indent=2) + "\n")
+    except OSError as error:
+        raise Failure(f"cannot write {output}: {error.strerror or error}", EXIT_FAILED) from None
+    fitted = ", ".join(model["parameters"]) or "nothing"
+    click.echo(f"wrote {output}: fitted {fitted}; {len(model['assumptions'])} parameters stay assumptions")
+    return EXIT_OK
