@@ -1,5 +1,5 @@
 """The README's `alarmclock beat` example, made by the emulator (no AWS account): a one-minute
-clock emulated for a day with a 20-minute function outage, its alarm history and log read back
+clock publishing each tick (--publish api, so the outage shows a restart) emulated for a day with a 20-minute function outage, its alarm history and log read back
 through botocore exactly as `beat` reads a deployed clock's, and reported as `beat` reports it.
 
     python scripts/beat_demo.py          # prints the report; tests/test_beat_cli.py checks README has it
@@ -21,7 +21,9 @@ EVERY, SEED, DURATION_S, FAULT = "1m", 7, 86_400.0, "function-errors:at=6h,for=2
 
 
 def demo() -> str:
-    spec = build_spec(every=EVERY)
+    # A wave clock goes on flipping through a function outage and needs no restart; a clock
+    # publishing each tick stops and is restarted, which is what this example shows.
+    spec = build_spec(every=EVERY, publish="api")
     run = simulate(
         Scenario(spec=spec, duration_s=DURATION_S, seed=SEED, faults=[parse_fault(FAULT)], delete_at_end=False)
     )
