@@ -108,7 +108,7 @@ def make_runtime(
     def moto_client(service: str, region: str | None) -> Any:
         key = (service, region)
         if key not in clients:
-            clients[key] = boto3.client(service, region_name=region or REGION)  # type: ignore[call-overload]
+            clients[key] = boto3.client(service, region_name=region or REGION)
         return clients[key]
 
     runtime = handler.Runtime(

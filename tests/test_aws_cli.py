@@ -94,7 +94,7 @@ def one_line_error(err: str) -> str:
 
 
 def client(endpoint: str, service: str, region: str = REGION) -> Any:
-    return boto3.client(service, region_name=region, endpoint_url=endpoint)  # type: ignore[call-overload]
+    return boto3.client(service, region_name=region, endpoint_url=endpoint)
 
 
 def make_queue(endpoint: str, name: str = "ticks") -> tuple[str, str]:

@@ -324,7 +324,9 @@ def test_pause_updates_only_the_paused_parameter_of_the_previous_template() -> N
     current = a_clock(parameters={"Paused": "false", "TargetFunctionArn": TARGET})
     plan = plan_set_paused(current, True)
     assert [type(step) for step in plan.steps] == [UpdateParameters, WaitForStack]
-    assert plan.steps[0].request() == {
+    update = plan.steps[0]
+    assert isinstance(update, UpdateParameters)
+    assert update.request() == {
         "StackName": CLOCK,
         "UsePreviousTemplate": True,
         "Parameters": [
@@ -337,7 +339,9 @@ def test_pause_updates_only_the_paused_parameter_of_the_previous_template() -> N
 
 def test_resume_waits_for_a_tick_and_pausing_twice_does_nothing() -> None:
     resume = plan_set_paused(a_clock(paused=True), False)
-    assert resume.steps[0].request()["Parameters"] == [{"ParameterKey": "Paused", "ParameterValue": "false"}]
+    update = resume.steps[0]
+    assert isinstance(update, UpdateParameters)
+    assert update.request()["Parameters"] == [{"ParameterKey": "Paused", "ParameterValue": "false"}]
     assert resume.find(WaitForTick) is not None
     assert plan_set_paused(a_clock(paused=True), False, wait=False).find(WaitForTick) is None
     # A resumed wave clock's alarm may change state only at the next period: a period and 2 minutes.

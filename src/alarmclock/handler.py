@@ -597,9 +597,11 @@ def handle_custom_resource(request, context, config, runtime):
 
 
 def handle_heartbeat(config, runtime):
-    """A scheduled rule calls this every few minutes. If the watchdog alarm is in ALARM, the loop has
-    not published for a while: restart it. (The watchdog's own action does that at once; this
-    repeats it while a fault, such as a failing function, keeps the restart from working.)"""
+    """A scheduled rule calls this every 2 to 60 minutes (about half a period; 10 to 30 minutes for a
+    wave: template.heartbeat_minutes). A wave clock lays the next two hours of its wave again,
+    whatever the alarms say. Otherwise, if the watchdog alarm is in ALARM, the loop has not
+    published for a while: restart it. (The watchdog's own action does that at once; this repeats
+    it while a fault, such as a failing function, keeps the restart from working.)"""
     if config.publish == "wave":
         # Keeping the wave two hours long is the heartbeat's whole job: no look needed first.
         return lay_wave(config, runtime, HEARTBEAT)
@@ -615,7 +617,8 @@ def describe_alarms(config, runtime):
 
 
 def diagnose(alarms, config, now):
-    """("running" | "paused" | "missing" | "stalled", why) from the clock's DescribeAlarms entries."""
+    """("running" | "paused" | "missing" | "starting" | "stalled", why) from the clock's DescribeAlarms
+    entries; "starting": the watchdog is in ALARM but younger than its window (young_watchdog)."""
     by_name = {a.get("AlarmName"): a for a in alarms}
     if any(name not in by_name for name in config.alarm_names):
         return "missing", "the clock's alarms do not exist"
