@@ -284,7 +284,7 @@ class Stack:
         return provider
 
     def _is_custom(self, logical: str) -> bool:
-        return providers.is_custom_type(self.template["Resources"][logical]["Type"])
+        return self._provider(logical).custom
 
     def resolved_properties(self, logical: str) -> dict[str, Any]:
         assert self.resolver is not None
