@@ -1192,7 +1192,7 @@ def test_a_stack_left_in_delete_failed(endpoint: str, capsys: pytest.CaptureFixt
     assert status == 1
     assert one_line_error(err) == (
         f"stack '{CLOCK}' is DELETE_FAILED: an earlier destroy could not finish (TickLogGroup: {denied}); "
-        f"fix that and run 'alarmclock destroy {CLOCK}' again"
+        f"fix what blocked the delete, then run 'alarmclock destroy {CLOCK}' again"
     )
     status, out, err = run(capsys, endpoint, "status", CLOCK)
     assert status == 1 and "  verdict   BROKEN: stack is DELETE_FAILED: TickLogGroup: " in out
