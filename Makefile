@@ -42,10 +42,12 @@ checkov: $(CHECKOV_VENV)/installed-$(CHECKOV_VERSION)
 security: setup checkov
 	$(BIN)/python scripts/scan_variants.py $(CHECKOV_VENV)/bin/checkov
 
+# The ci hypothesis profile: every property test at full strength, whatever HYPOTHESIS_PROFILE says
+# in the caller's environment (tests/conftest.py; `dev` runs fewer examples, for local use only).
 # checkov runs once, inside the tests: tests/test_security.py scans the same variants as `make
 # security` (and more: templates that must fail) with the checkov installed here, and fails if none is.
 test: lint checkov
-	$(BIN)/pytest -q
+	HYPOTHESIS_PROFILE=ci $(BIN)/pytest -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
