@@ -62,7 +62,7 @@ def judge(
 ) -> Verdict:
     """ticking, starting (no tick yet, just deployed or resumed), paused, stalled (how long),
     broken (why), or changing (a stack operation is under way). `names`: the clock's alarms
-    (plan.Deployed.names); by default, what the stack's outputs say. A wave clock (names.is_wave)
+    (models.Deployed.names); by default, what the stack's outputs say. A wave clock (names.is_wave)
     is judged by its tick alarms' state changes, any other by its Tick datapoints."""
     name, status = stack.name, stack.status
     warnings: list[str] = []
