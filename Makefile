@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint security setup clean
+.PHONY: demo test lint checkov security setup clean
 
 $(BIN)/alarmclock: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,12 +36,18 @@ $(CHECKOV_VENV)/installed-$(CHECKOV_VERSION):
 	$(CHECKOV_VENV)/bin/pip install --quiet 'checkov==$(CHECKOV_VERSION)'
 	touch $@
 
-# Every template variant, scanned offline; fails on any failed check (tests/test_security.py too).
-security: setup $(CHECKOV_VENV)/installed-$(CHECKOV_VERSION)
+checkov: $(CHECKOV_VENV)/installed-$(CHECKOV_VERSION)
+
+# Every template variant, scanned offline, on its own; fails on any failed check.
+security: setup checkov
 	$(BIN)/python scripts/scan_variants.py $(CHECKOV_VENV)/bin/checkov
 
-test: lint security
-	$(BIN)/pytest -q
+# The ci hypothesis profile: every property test at full strength, whatever HYPOTHESIS_PROFILE says
+# in the caller's environment (tests/conftest.py; `dev` runs fewer examples, for local use only).
+# checkov runs once, inside the tests: tests/test_security.py scans the same variants as `make
+# security` (and more: templates that must fail) with the checkov installed here, and fails if none is.
+test: lint checkov
+	HYPOTHESIS_PROFILE=ci $(BIN)/pytest -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

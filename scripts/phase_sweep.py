@@ -190,7 +190,11 @@ def markdown(found: list[Summary]) -> str:
 def load(path: Path) -> list[PhaseRun]:
     """The runs of an earlier --json (the summaries are recomputed from them)."""
     data = json.loads(path.read_text())
-    return [PhaseRun(**{k: (math.nan if v is None else v) for k, v in row.items()}) for row in data["runs"]]
+    runs = []
+    for row in data["runs"]:
+        fields: dict[str, Any] = {k: (math.nan if v is None else v) for k, v in row.items()}  # null: NaN
+        runs.append(PhaseRun(**fields))
+    return runs
 
 
 def dump(path: Path, runs: list[PhaseRun]) -> None:

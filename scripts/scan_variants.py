@@ -1,4 +1,4 @@
-"""Scan every template variant (alarmclock.variants) with checkov, offline; exit 1 on any problem.
+"""Scan every template variant (tests/variants.py) with checkov, offline; exit 1 on any problem.
 
     python scripts/scan_variants.py CHECKOV [DIR]
 
@@ -15,7 +15,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from alarmclock.variants import run_checkov, write_variants
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the variants live with the tests
+from variants import run_checkov, write_variants
 
 
 def scan(checkov: str, directory: Path) -> int:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -13,6 +15,7 @@ from typing import Any
 
 import boto3
 import pytest
+from hypothesis import settings
 from moto import mock_aws
 
 from alarmclock import handler
@@ -23,6 +26,19 @@ ACCOUNT = "123456789012"
 CLOCK = "my-clock"
 
 logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+# Hypothesis profiles, by HYPOTHESIS_PROFILE. "ci", the default (and what `make test`, so .ci/run,
+# sets whatever the environment says): every property test at its full number of examples. "dev",
+# for a quicker local loop: a fifth of them (the self-healing property test's 200 become 40).
+FULL_EXAMPLES = settings.get_profile("default").max_examples
+settings.register_profile("ci", max_examples=FULL_EXAMPLES)
+settings.register_profile("dev", max_examples=FULL_EXAMPLES // 5)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def examples(full: int) -> int:
+    """`full` examples under the ci profile, proportionally fewer under dev."""
+    return max(1, full * settings().max_examples // FULL_EXAMPLES)
 
 
 @pytest.fixture(autouse=True)
@@ -72,7 +88,10 @@ class CaughtAnswers:
 
         self.server = HTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/answer?X-Amz-Signature=EXAMPLE"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # serve_forever checks for shutdown every poll_interval (0.5 s by default): each test
+        # using this server would wait that long in its teardown.
+        serve = functools.partial(self.server.serve_forever, poll_interval=0.01)
+        self.thread = threading.Thread(target=serve, daemon=True)
         self.thread.start()
 
     def close(self) -> None:
@@ -108,7 +127,7 @@ def make_runtime(
     def moto_client(service: str, region: str | None) -> Any:
         key = (service, region)
         if key not in clients:
-            clients[key] = boto3.client(service, region_name=region or REGION)  # type: ignore[call-overload]
+            clients[key] = boto3.client(service, region_name=region or REGION)
         return clients[key]
 
     runtime = handler.Runtime(

@@ -1,6 +1,6 @@
 """What AWS does for a deployed clock and moto cannot, done by the tests, in the open.
 
-moto's CloudFormation (5.2, no Docker here):
+moto's CloudFormation (5.2.5, pinned in pyproject.toml; no Docker here):
 - skips `AWS::CloudWatch::Alarm`, so no alarm exists after a deploy;
 - would run the `Starter` custom resource's function in Docker, so the handler never runs;
   and through a change set it completes the stack without waiting for that answer;
@@ -150,9 +150,7 @@ class MotoGaps:
     def client(self, service: str, region: str | None) -> Any:
         key = (service, region)
         if key not in self._clients:
-            real = boto3.client(  # type: ignore[call-overload]
-                service, region_name=region or self.region, endpoint_url=self.endpoint
-            )
+            real = boto3.client(service, region_name=region or self.region, endpoint_url=self.endpoint)
             self._clients[key] = AlarmStates(real, self) if service == "cloudwatch" else real
         return self._clients[key]
 

@@ -94,7 +94,7 @@ def one_line_error(err: str) -> str:
 
 
 def client(endpoint: str, service: str, region: str = REGION) -> Any:
-    return boto3.client(service, region_name=region, endpoint_url=endpoint)  # type: ignore[call-overload]
+    return boto3.client(service, region_name=region, endpoint_url=endpoint)
 
 
 def make_queue(endpoint: str, name: str = "ticks") -> tuple[str, str]:
@@ -1192,7 +1192,7 @@ def test_a_stack_left_in_delete_failed(endpoint: str, capsys: pytest.CaptureFixt
     assert status == 1
     assert one_line_error(err) == (
         f"stack '{CLOCK}' is DELETE_FAILED: an earlier destroy could not finish (TickLogGroup: {denied}); "
-        f"fix that and run 'alarmclock destroy {CLOCK}' again"
+        f"fix what blocked the delete, then run 'alarmclock destroy {CLOCK}' again"
     )
     status, out, err = run(capsys, endpoint, "status", CLOCK)
     assert status == 1 and "  verdict   BROKEN: stack is DELETE_FAILED: TickLogGroup: " in out

@@ -75,7 +75,7 @@ def run(capsys: pytest.CaptureFixture[str], endpoint: str, *argv: str) -> tuple[
 
 
 def client(endpoint: str, service: str) -> Any:
-    return boto3.client(service, region_name=REGION, endpoint_url=endpoint)  # type: ignore[call-overload]
+    return boto3.client(service, region_name=REGION, endpoint_url=endpoint)
 
 
 def deployed_clock(endpoint: str, capsys: pytest.CaptureFixture[str]) -> MotoGaps:

@@ -22,8 +22,8 @@ from cfnlint.config import ManualArgs
 
 from alarmclock.cli import main
 from alarmclock.render import render
-from alarmclock.variants import run_checkov
 from test_security import checkov_command, iam_problems, policy_documents
+from variants import run_checkov
 
 ROOT = Path(__file__).resolve().parents[1]
 Json = dict[str, Any]
@@ -105,7 +105,7 @@ class Synthesized:
                 code=lambda_.Code.from_inline("def handler(event, context):\n    return event\n"),
             )
             for key, block in FIXTURE_SKIPS.items():
-                function.node.default_child.add_metadata(key, block)  # type: ignore[union-attr]
+                function.node.default_child.add_metadata(key, block)
             return function
 
         def clock(scope: Any, clock_id: str, targets: list[tuple[Any, str]], **props: Any) -> None:

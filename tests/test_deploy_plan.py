@@ -21,33 +21,35 @@ from alarmclock.aws.models import (
     ClockMetadata,
     ClockNames,
     Datapoint,
+    Deployed,
     StackEvent,
     StackInfo,
     parse_metadata,
     period_start,
+    root_cause,
 )
 from alarmclock.aws.plan import (
-    CheckTargets,
-    ConfirmGone,
-    CreateChangeSet,
-    DeleteStack,
-    Deployed,
-    ExecuteChangeSet,
-    Parameter,
     PlanError,
-    ReviewChangeSet,
-    UpdateParameters,
-    WaitForStack,
-    WaitForTick,
     deploy_settings,
     destructive_changes,
     plan_deploy,
     plan_destroy,
     plan_set_paused,
-    root_cause,
 )
 from alarmclock.aws.session import explain
 from alarmclock.aws.status import ClockStatus
+from alarmclock.aws.steps import (
+    CheckTargets,
+    ConfirmGone,
+    CreateChangeSet,
+    DeleteStack,
+    ExecuteChangeSet,
+    Parameter,
+    ReviewChangeSet,
+    UpdateParameters,
+    WaitForStack,
+    WaitForTick,
+)
 from alarmclock.aws.verdict import beat, judge
 from alarmclock.spec import build_spec
 from alarmclock.template import build_template, metric_dimensions
@@ -182,7 +184,7 @@ REFUSALS = {
     "ROLLBACK_FAILED": "stack 'my-clock' is ROLLBACK_FAILED: its first deploy failed (TickRole: denied) and so did "
     "the clean-up; run 'alarmclock destroy my-clock', then deploy again",
     "DELETE_FAILED": "stack 'my-clock' is DELETE_FAILED: an earlier destroy could not finish (TickRole: denied); "
-    "fix that and run 'alarmclock destroy my-clock' again",
+    "fix what blocked the delete, then run 'alarmclock destroy my-clock' again",
     "UPDATE_ROLLBACK_FAILED": "stack 'my-clock' is UPDATE_ROLLBACK_FAILED (TickRole: denied); run "
     "'aws cloudformation continue-update-rollback --stack-name my-clock', then try again",
     "UPDATE_IN_PROGRESS": "stack 'my-clock' is busy (UPDATE_IN_PROGRESS); wait for it to finish "
@@ -324,7 +326,9 @@ def test_pause_updates_only_the_paused_parameter_of_the_previous_template() -> N
     current = a_clock(parameters={"Paused": "false", "TargetFunctionArn": TARGET})
     plan = plan_set_paused(current, True)
     assert [type(step) for step in plan.steps] == [UpdateParameters, WaitForStack]
-    assert plan.steps[0].request() == {
+    update = plan.steps[0]
+    assert isinstance(update, UpdateParameters)
+    assert update.request() == {
         "StackName": CLOCK,
         "UsePreviousTemplate": True,
         "Parameters": [
@@ -337,7 +341,9 @@ def test_pause_updates_only_the_paused_parameter_of_the_previous_template() -> N
 
 def test_resume_waits_for_a_tick_and_pausing_twice_does_nothing() -> None:
     resume = plan_set_paused(a_clock(paused=True), False)
-    assert resume.steps[0].request()["Parameters"] == [{"ParameterKey": "Paused", "ParameterValue": "false"}]
+    update = resume.steps[0]
+    assert isinstance(update, UpdateParameters)
+    assert update.request()["Parameters"] == [{"ParameterKey": "Paused", "ParameterValue": "false"}]
     assert resume.find(WaitForTick) is not None
     assert plan_set_paused(a_clock(paused=True), False, wait=False).find(WaitForTick) is None
     # A resumed wave clock's alarm may change state only at the next period: a period and 2 minutes.

@@ -296,8 +296,9 @@ def skipped_ticks(event: Any, design: Design) -> int:
     if publish != "wave" or alarms != 1 or period not in (10, 60) or event.get("source") != "aws.cloudwatch":
         return 0
     data = event.get("alarmData") or {}
-    state = data.get("state") if isinstance(data.get("state"), dict) else {}
-    previous = data.get("previousState") if isinstance(data.get("previousState"), dict) else {}
+    raw_state, raw_previous = data.get("state"), data.get("previousState")
+    state: dict[str, Any] = raw_state if isinstance(raw_state, dict) else {}
+    previous: dict[str, Any] = raw_previous if isinstance(raw_previous, dict) else {}
     if previous.get("value") not in ("ALARM", "OK"):
         return 0
     changed = handler._parse_time(state.get("timestamp") or event.get("time"), NOW)

@@ -15,7 +15,7 @@ import pytest
 
 from alarmclock.render import render
 from alarmclock.template import CHECKOV_SKIPS
-from alarmclock.variants import VARIANTS, CheckovReport, run_checkov, write_variants
+from variants import VARIANTS, CheckovReport, run_checkov, write_variants
 
 ROOT = Path(__file__).resolve().parents[1]
 Json = dict[str, Any]

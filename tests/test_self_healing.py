@@ -12,7 +12,9 @@ fault's outcome. Seeded (hypothesis derandomize=True): CI sees the same cases ev
 from __future__ import annotations
 
 import json
+import os
 import random
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
@@ -23,6 +25,8 @@ from alarmclock.emulator.faults import EVENT_FAULTS, WINDOW_FAULTS, Fault, Fault
 from alarmclock.emulator.simulate import Scenario, simulate
 from alarmclock.emulator.timing import TimingModel
 from alarmclock.spec import build_spec
+
+from conftest import FULL_EXAMPLES, examples
 
 DAY = 86_400.0
 PERIOD = 60
@@ -40,8 +44,18 @@ faults = st.builds(
 )
 
 
+def test_make_test_and_ci_run_the_property_test_with_all_200_examples() -> None:
+    # .ci/run is `make test`, which loads the ci profile whatever HYPOTHESIS_PROFILE says outside.
+    makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text()
+    assert "HYPOTHESIS_PROFILE=ci $(BIN)/pytest" in makefile
+    assert settings.get_profile("ci").max_examples == FULL_EXAMPLES
+    assert settings.get_profile("dev").max_examples < FULL_EXAMPLES
+    if os.environ.get("HYPOTHESIS_PROFILE", "ci") == "ci":
+        assert examples(200) == 200
+
+
 @settings(
-    max_examples=200,
+    max_examples=examples(200),  # 200 in CI; HYPOTHESIS_PROFILE=dev runs 40 (conftest.py)
     derandomize=True,
     deadline=None,
     # A failing case prints in full; shrinking day-long runs would take minutes of CI for little.

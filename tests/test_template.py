@@ -26,8 +26,8 @@ from alarmclock.inline_source import strip_comments_and_docstrings
 from alarmclock.render import deploy_body, load, render
 from alarmclock.spec import SpecError, build_spec
 from alarmclock.template import build_template, handler_source
-from alarmclock.variants import PAYLOADS, TARGETS
-from alarmclock.variants import VARIANTS as TEMPLATE_VARIANTS
+from variants import PAYLOADS, TARGETS
+from variants import VARIANTS as TEMPLATE_VARIANTS
 
 from conftest import ACCOUNT, REGION, make_runtime
 
@@ -93,7 +93,7 @@ def test_the_template_inlines_the_handler_file_without_comments_and_docstrings_o
     original = HANDLER_FILE.read_text()
     inlined = handler_source()
     for fmt in ("yaml", "json"):
-        text = render(template_for(), fmt)  # type: ignore[arg-type]
+        text = render(template_for(), fmt)
         parsed = load(text) if fmt == "yaml" else json.loads(text)
         assert parsed["Resources"]["TickFunction"]["Properties"]["Code"]["ZipFile"] == inlined
     assert len(inlined) < 0.75 * len(original)

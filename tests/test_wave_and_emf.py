@@ -72,7 +72,8 @@ def test_a_daily_wave_is_refused_by_the_spec_not_laid_short() -> None:
 
 
 def test_the_heartbeat_lays_the_wave_in_one_call_with_the_periods_dimension() -> None:
-    cloudwatch, logs = RecordingCloudWatch(), []
+    cloudwatch = RecordingCloudWatch()
+    logs: list[dict[str, Any]] = []
     result = handler.handle({"alarmclock": "heartbeat"}, None, config(10), runtime(cloudwatch, logs))
     ((name, call),) = cloudwatch.calls
     assert name == "put_metric_data" and call["Namespace"] == f"alarmclock/{CLOCK}"
@@ -96,7 +97,8 @@ def test_a_wave_longer_than_one_call_takes_is_split() -> None:
 
 @pytest.mark.parametrize("state", ["ALARM", "OK"])
 def test_a_wave_tick_calls_only_the_targets(state: str) -> None:
-    cloudwatch, logs = RecordingCloudWatch(), []
+    cloudwatch = RecordingCloudWatch()
+    logs: list[dict[str, Any]] = []
     event = {
         "source": "aws.cloudwatch",
         "alarmData": {
@@ -131,7 +133,8 @@ def test_the_watchdogs_alarm_lays_the_wave_without_looking_first() -> None:
 def test_an_emf_tick_writes_its_value_in_one_line_before_the_targets_and_calls_no_cloudwatch(
     period: int, resolution: int
 ) -> None:
-    cloudwatch, logs = RecordingCloudWatch(), []
+    cloudwatch = RecordingCloudWatch()
+    logs: list[dict[str, Any]] = []
     changed = "2026-11-27T08:43:17.611+0000"
     event = {
         "source": "aws.cloudwatch",

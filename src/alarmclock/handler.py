@@ -137,7 +137,7 @@ class ClockConfig:
     @property
     def cycle(self):
         # Alarms of 60 s and more are evaluated every minute, high-resolution ones every 10 s.
-        return 10 if self.period < 60 else 60
+        return 10 if self.high_resolution else 60
 
     @property
     def dimensions(self):
@@ -151,9 +151,14 @@ class ClockConfig:
 
     @property
     def high_resolution(self):
-        # Below a minute the tick alarms need high-resolution points; at a minute the watchdog,
-        # which looks at 10-second periods, does.
-        return self.period <= 60
+        # A high-resolution alarm, as CloudWatch means it: a Period of 10, 20 or 30 s (spec.py's too).
+        return self.period < 60
+
+    @property
+    def storage_resolution(self):
+        # The points' StorageResolution: 1 s wherever an alarm reads periods under a minute, that is
+        # below a minute the tick alarms, and at a minute the watchdog, which looks at 10 s periods.
+        return 1 if self.period <= 60 else 60
 
     @classmethod
     def from_env(cls, env):
@@ -447,7 +452,7 @@ def publish_tick(value, stamp, config, runtime):
                 "Value": float(value),
                 "Timestamp": stamp,
                 # Sub-minute alarms need high-resolution points, or they lapse into INSUFFICIENT_DATA.
-                "StorageResolution": 1 if config.high_resolution else 60,
+                "StorageResolution": config.storage_resolution,
             }
         ],
     )
@@ -464,7 +469,7 @@ def emf_line(value, stamp, config, tick):
                 {
                     "Namespace": config.namespace,
                     "Dimensions": [[]],
-                    "Metrics": [{"Name": METRIC_NAME, "StorageResolution": 1 if config.high_resolution else 60}],
+                    "Metrics": [{"Name": METRIC_NAME, "StorageResolution": config.storage_resolution}],
                 }
             ],
         },
@@ -493,7 +498,7 @@ def wave_points(now, config):
 def lay_wave(config, runtime, why):
     """Lay (again) the next two hours of the beat: one PutMetricData, whatever the clock's state."""
     points = wave_points(runtime.now(), config)
-    resolution = 1 if config.high_resolution else 60
+    resolution = config.storage_resolution
     data = [
         {
             "MetricName": METRIC_NAME,
@@ -597,9 +602,11 @@ def handle_custom_resource(request, context, config, runtime):
 
 
 def handle_heartbeat(config, runtime):
-    """A scheduled rule calls this every few minutes. If the watchdog alarm is in ALARM, the loop has
-    not published for a while: restart it. (The watchdog's own action does that at once; this
-    repeats it while a fault, such as a failing function, keeps the restart from working.)"""
+    """A scheduled rule calls this every 2 to 60 minutes (about half a period; 10 to 30 minutes for a
+    wave: template.heartbeat_minutes). A wave clock lays the next two hours of its wave again,
+    whatever the alarms say. Otherwise, if the watchdog alarm is in ALARM, the loop has not
+    published for a while: restart it. (The watchdog's own action does that at once; this repeats
+    it while a fault, such as a failing function, keeps the restart from working.)"""
     if config.publish == "wave":
         # Keeping the wave two hours long is the heartbeat's whole job: no look needed first.
         return lay_wave(config, runtime, HEARTBEAT)
@@ -615,7 +622,8 @@ def describe_alarms(config, runtime):
 
 
 def diagnose(alarms, config, now):
-    """("running" | "paused" | "missing" | "stalled", why) from the clock's DescribeAlarms entries."""
+    """("running" | "paused" | "missing" | "starting" | "stalled", why) from the clock's DescribeAlarms
+    entries; "starting": the watchdog is in ALARM but younger than its window (young_watchdog)."""
     by_name = {a.get("AlarmName"): a for a in alarms}
     if any(name not in by_name for name in config.alarm_names):
         return "missing", "the clock's alarms do not exist"

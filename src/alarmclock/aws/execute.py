@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from alarmclock.aws import plan as p
+from alarmclock.aws import steps as p
 from alarmclock.aws.metrics import Metrics, check_target
 from alarmclock.aws.models import (
     FAILED,
@@ -28,8 +28,12 @@ from alarmclock.aws.models import (
     ClockNames,
     StackEvent,
     is_in_progress,
+    is_no_change,
     period_start,
+    root_cause,
+    stack_advice,
 )
+from alarmclock.aws.plan import destructive_changes
 from alarmclock.aws.session import Aws
 from alarmclock.aws.stacks import Stacks
 from alarmclock.aws.verdict import clock_time, ticking_states
@@ -189,12 +193,12 @@ class Runner:
             self.sleep(self.poll_s)
         if status == "FAILED":
             self.discard_change_set()
-            if p.is_no_change(reason):
+            if is_no_change(reason):
                 raise Stop(Outcome(True, f"{plan.stack} is up to date: nothing to change", status=status))
             raise Stop(Outcome(False, f"CloudFormation rejected the change: {reason}", EXIT_FAILED))
         creating = self.change_set_type == "CREATE"
         self.progress.changes(changes, creating)
-        risky = p.destructive_changes(changes)
+        risky = destructive_changes(changes)
         if risky and step.ask_before_destroying:
             what = ", ".join(f"{c.logical_id} ({'replace' if c.action != 'Remove' else 'remove'})" for c in risky)
             if not self.progress.confirm(f"this deploy would replace or remove {what}; go ahead?"):
@@ -234,8 +238,8 @@ class Runner:
             self.sleep(self.poll_s)
         if self.status in step.success:
             return
-        cause = p.root_cause(events)
-        advice = failure_advice(plan.stack, self.status)
+        cause = root_cause(events)
+        advice = stack_advice(plan.stack, self.status)
         raise Stop(
             Outcome(
                 False,
@@ -442,19 +446,5 @@ def interrupted_message(name: str, action: str, status: str) -> str:
     if status == "DELETE_COMPLETE":
         return f"interrupted: stack {name} is DELETE_COMPLETE; the clock is gone"
     if status in FAILED:
-        return (
-            f"interrupted: stack {name} is {status}; {failure_advice(name, status) or 'see alarmclock status ' + name}"
-        )
+        return f"interrupted: stack {name} is {status}; {stack_advice(name, status) or 'see alarmclock status ' + name}"
     return f"interrupted: stack {name} is {status}; see 'alarmclock status {name}'"
-
-
-def failure_advice(name: str, status: str) -> str:
-    if status in ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED"):
-        return f"run 'alarmclock destroy {name}', then deploy again"
-    if status == "DELETE_FAILED":
-        return f"fix what blocked the delete, then run 'alarmclock destroy {name}' again"
-    if status == "UPDATE_ROLLBACK_COMPLETE":
-        return "the clock was rolled back to its previous version and still runs"
-    if status == "UPDATE_ROLLBACK_FAILED":
-        return f"run 'aws cloudformation continue-update-rollback --stack-name {name}'"
-    return ""

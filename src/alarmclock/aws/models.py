@@ -36,6 +36,9 @@ FAILED = frozenset(
 )
 # After these the stack still works: the failed update was undone.
 ROLLED_BACK_TO_WORKING = frozenset({"UPDATE_ROLLBACK_COMPLETE", "IMPORT_ROLLBACK_COMPLETE"})
+# CloudFormation's wording when a change set or update would change nothing.
+NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
+CANCELLED = ("Resource creation cancelled", "Resource update cancelled")
 
 
 def is_in_progress(status: str) -> bool:
@@ -305,3 +308,72 @@ class Datapoint:
             maximum=float(point.get("Maximum", 0.0)),
             average=float(point.get("Average", 0.0)),
         )
+
+
+# ---- a stack's state, read -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deployed:
+    """What is in the account now under the clock's name."""
+
+    stack: StackInfo
+    metadata: ClockMetadata | None = None
+    failure: str = ""  # the root cause of the last failed operation, if any
+
+    @property
+    def is_clock(self) -> bool:
+        return self.metadata is not None or self.stack.looks_like_clock
+
+    @property
+    def names(self) -> ClockNames:
+        """The clock's names. How many tick alarms it has is in its template's metadata (every
+        clock's template has it: `alarms`, or none before the one-alarm design, when every clock
+        had the pair); the stack's outputs say it too, but only once a create has finished. How it
+        publishes (and so its metric's dimensions) is only in the metadata: a clock without it is
+        from before --publish, an api clock."""
+        if self.metadata is not None:
+            meta = self.metadata
+            return ClockNames.of(self.stack.name, meta.alarms, meta.publish, meta.period_s)
+        return self.stack.names
+
+
+def root_cause(events: list[StackEvent]) -> str:
+    """The first resource failure of the latest operation ("TickRole: ..."), for one-line errors.
+
+    `events` is newest first, as DescribeStackEvents returns them. Later failures are
+    usually CloudFormation cancelling the rest ("Resource creation cancelled"); skip those.
+    """
+    latest: list[StackEvent] = []
+    for event in events:
+        latest.append(event)
+        if event.is_stack and event.status in ("CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS", "DELETE_IN_PROGRESS"):
+            break
+    failures = [e for e in reversed(latest) if e.failed and not e.is_stack and e.reason]
+    real = [e for e in failures if not any(c in e.reason for c in CANCELLED)]
+    chosen = (real or failures)[:1]
+    if chosen:
+        return f"{chosen[0].logical_id}: {chosen[0].reason}"
+    stack_failures = [e for e in reversed(latest) if e.is_stack and e.reason and e.status != "CREATE_IN_PROGRESS"]
+    stack_failures = [e for e in stack_failures if e.status in FAILED or "ROLLBACK" in e.status]
+    return stack_failures[0].reason if stack_failures else ""
+
+
+def is_no_change(reason: str) -> bool:
+    return any(text in reason for text in NO_CHANGES)
+
+
+def stack_advice(name: str, status: str) -> str:
+    """What to do about a stack in a failed or stuck state (empty if nothing needs doing): the one
+    wording of deploy's refusals, a failed operation, an interrupted one, and status's verdict."""
+    if status in ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED"):
+        return f"run 'alarmclock destroy {name}', then deploy again"
+    if status == "DELETE_FAILED":
+        return f"fix what blocked the delete, then run 'alarmclock destroy {name}' again"
+    if status == "UPDATE_ROLLBACK_COMPLETE":
+        return "the clock was rolled back to its previous version and still runs"
+    if status == "UPDATE_ROLLBACK_FAILED":
+        return f"run 'aws cloudformation continue-update-rollback --stack-name {name}', then try again"
+    if status in FAILED:
+        return f"run 'alarmclock destroy {name}', then deploy again"
+    return ""

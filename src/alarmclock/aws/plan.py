@@ -9,31 +9,38 @@ Refusals (a stack that is not a clock, a stack CloudFormation cannot update) are
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any
 
 from alarmclock import __version__
+from alarmclock.aws import DEFAULT_SETTLE_S
 from alarmclock.aws.models import (
     FAILED,
     VERSION_TAG,
     Change,
     ClockMetadata,
     ClockNames,
-    StackEvent,
+    Deployed,
     StackInfo,
     is_in_progress,
+    stack_advice,
+)
+from alarmclock.aws.steps import (
+    CheckTargets,
+    ConfirmGone,
+    CreateChangeSet,
+    DeleteStack,
+    ExecuteChangeSet,
+    Parameter,
+    Plan,
+    ReviewChangeSet,
+    Step,
+    UpdateParameters,
+    WaitForStack,
+    WaitForTick,
 )
 from alarmclock.render import deploy_body
 from alarmclock.spec import ClockSpec, SpecError, check_publish, parse_period
 from alarmclock.template import PAUSED_PARAMETER, TARGET_PARAMETER, build_template
-
-CAPABILITIES = ("CAPABILITY_IAM",)
-# CloudFormation's wording when a change set or update would change nothing.
-NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
-CANCELLED = ("Resource creation cancelled", "Resource update cancelled")
-# After the stack is gone, watch this long for Tick data from an invocation still in flight
-# (the function's timeout is 30 s; CloudWatch shows a value within seconds to a minute).
-DEFAULT_SETTLE_S = 60.0
 
 
 class PlanError(Exception):
@@ -43,147 +50,6 @@ class PlanError(Exception):
         super().__init__(message)
         self.message = message
         self.exit_code = exit_code
-
-
-@dataclass(frozen=True)
-class Deployed:
-    """What is in the account now under the clock's name."""
-
-    stack: StackInfo
-    metadata: ClockMetadata | None = None
-    failure: str = ""  # the root cause of the last failed operation, if any
-
-    @property
-    def is_clock(self) -> bool:
-        return self.metadata is not None or self.stack.looks_like_clock
-
-    @property
-    def names(self) -> ClockNames:
-        """The clock's names. How many tick alarms it has is in its template's metadata (every
-        clock's template has it: `alarms`, or none before the one-alarm design, when every clock
-        had the pair); the stack's outputs say it too, but only once a create has finished. How it
-        publishes (and so its metric's dimensions) is only in the metadata: a clock without it is
-        from before --publish, an api clock."""
-        if self.metadata is not None:
-            meta = self.metadata
-            return ClockNames.of(self.stack.name, meta.alarms, meta.publish, meta.period_s)
-        return self.stack.names
-
-
-@dataclass(frozen=True)
-class Parameter:
-    key: str
-    value: str | None = None  # None: keep the deployed value
-
-    def api(self) -> dict[str, Any]:
-        if self.value is None:
-            return {"ParameterKey": self.key, "UsePreviousValue": True}
-        return {"ParameterKey": self.key, "ParameterValue": self.value}
-
-
-# ---- steps --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CheckTargets:
-    targets: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class CreateChangeSet:
-    stack: str
-    name: str
-    change_set_type: Literal["CREATE", "UPDATE"]
-    template_body: str
-    parameters: tuple[Parameter, ...]
-    tags: tuple[tuple[str, str], ...]
-
-    def request(self) -> dict[str, Any]:
-        return {
-            "StackName": self.stack,
-            "ChangeSetName": self.name,
-            "ChangeSetType": self.change_set_type,
-            "TemplateBody": self.template_body,
-            "Parameters": [p.api() for p in self.parameters],
-            "Capabilities": list(CAPABILITIES),
-            "Tags": [{"Key": k, "Value": v} for k, v in self.tags],
-            "Description": f"alarmclock {__version__} deploy",
-        }
-
-
-@dataclass(frozen=True)
-class ReviewChangeSet:
-    ask_before_destroying: bool  # False with --yes
-
-
-@dataclass(frozen=True)
-class ExecuteChangeSet:
-    pass
-
-
-@dataclass(frozen=True)
-class UpdateParameters:
-    stack: str
-    parameters: tuple[Parameter, ...]
-
-    def request(self) -> dict[str, Any]:
-        return {
-            "StackName": self.stack,
-            "UsePreviousTemplate": True,
-            "Parameters": [p.api() for p in self.parameters],
-            "Capabilities": list(CAPABILITIES),
-        }
-
-
-@dataclass(frozen=True)
-class DeleteStack:
-    stack: str
-
-
-@dataclass(frozen=True)
-class WaitForStack:
-    success: frozenset[str]
-
-
-@dataclass(frozen=True)
-class WaitForTick:
-    names: ClockNames
-    period_s: int
-    timeout_s: float
-
-
-@dataclass(frozen=True)
-class ConfirmGone:
-    names: ClockNames
-    function_name: str | None
-    settle_s: float
-    period_s: int = 60
-
-
-S = TypeVar("S")
-
-Step = (
-    CheckTargets
-    | CreateChangeSet
-    | ReviewChangeSet
-    | ExecuteChangeSet
-    | UpdateParameters
-    | DeleteStack
-    | WaitForStack
-    | WaitForTick
-    | ConfirmGone
-)
-
-
-@dataclass(frozen=True)
-class Plan:
-    action: str  # deploy | pause | resume | destroy
-    stack: str
-    steps: tuple[Step, ...] = ()
-    notes: tuple[str, ...] = field(default=())
-
-    def find(self, kind: type[S]) -> S | None:
-        return next((step for step in self.steps if isinstance(step, kind)), None)
 
 
 # How long after the run's stack operation a wave clock's first tick may come, on top of a period
@@ -322,57 +188,24 @@ def check_state(current: Deployed, action: str) -> None:
         )
     if action == "destroy":
         return  # every settled state can be deleted (DELETE_FAILED: try again)
+    advice = stack_advice(name, status)
     if status == "ROLLBACK_COMPLETE":
         raise PlanError(
             f"stack {name!r} is ROLLBACK_COMPLETE: its first deploy failed{why} and CloudFormation cannot update it; "
-            f"run 'alarmclock destroy {name}', then deploy again"
+            + advice
         )
     if status in ("ROLLBACK_FAILED", "CREATE_FAILED"):
-        raise PlanError(
-            f"stack {name!r} is {status}: its first deploy failed{why} and so did the clean-up; "
-            f"run 'alarmclock destroy {name}', then deploy again"
-        )
+        raise PlanError(f"stack {name!r} is {status}: its first deploy failed{why} and so did the clean-up; {advice}")
     if status == "DELETE_FAILED":
-        raise PlanError(
-            f"stack {name!r} is DELETE_FAILED: an earlier destroy could not finish{why}; "
-            f"fix that and run 'alarmclock destroy {name}' again"
-        )
+        raise PlanError(f"stack {name!r} is DELETE_FAILED: an earlier destroy could not finish{why}; {advice}")
     if status == "UPDATE_ROLLBACK_FAILED":
-        raise PlanError(
-            f"stack {name!r} is UPDATE_ROLLBACK_FAILED{why}; run "
-            f"'aws cloudformation continue-update-rollback --stack-name {name}', then try again"
-        )
+        raise PlanError(f"stack {name!r} is UPDATE_ROLLBACK_FAILED{why}; {advice}")
     if status in FAILED - {"UPDATE_ROLLBACK_COMPLETE", "IMPORT_ROLLBACK_COMPLETE"}:
         raise PlanError(f"stack {name!r} is {status}{why}; CloudFormation cannot {action} it now")
 
 
-def root_cause(events: list[StackEvent]) -> str:
-    """The first resource failure of the latest operation ("TickRole: ..."), for one-line errors.
-
-    `events` is newest first, as DescribeStackEvents returns them. Later failures are
-    usually CloudFormation cancelling the rest ("Resource creation cancelled"); skip those.
-    """
-    latest: list[StackEvent] = []
-    for event in events:
-        latest.append(event)
-        if event.is_stack and event.status in ("CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS", "DELETE_IN_PROGRESS"):
-            break
-    failures = [e for e in reversed(latest) if e.failed and not e.is_stack and e.reason]
-    real = [e for e in failures if not any(c in e.reason for c in CANCELLED)]
-    chosen = (real or failures)[:1]
-    if chosen:
-        return f"{chosen[0].logical_id}: {chosen[0].reason}"
-    stack_failures = [e for e in reversed(latest) if e.is_stack and e.reason and e.status != "CREATE_IN_PROGRESS"]
-    stack_failures = [e for e in stack_failures if e.status in FAILED or "ROLLBACK" in e.status]
-    return stack_failures[0].reason if stack_failures else ""
-
-
 def destructive_changes(changes: list[Change]) -> list[Change]:
     return [c for c in changes if c.destructive]
-
-
-def is_no_change(reason: str) -> bool:
-    return any(text in reason for text in NO_CHANGES)
 
 
 def deploy_settings(

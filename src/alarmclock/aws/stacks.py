@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from alarmclock.aws.models import FAILED, Change, ClockMetadata, StackEvent, StackInfo
-from alarmclock.aws.plan import CreateChangeSet, Deployed, UpdateParameters, is_no_change, root_cause
+from alarmclock.aws.models import (
+    FAILED,
+    Change,
+    ClockMetadata,
+    Deployed,
+    StackEvent,
+    StackInfo,
+    is_no_change,
+    root_cause,
+)
 from alarmclock.aws.session import Aws, error_code, error_message
+from alarmclock.aws.steps import CreateChangeSet, UpdateParameters
 
 
 class Stacks:

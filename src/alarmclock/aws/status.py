@@ -13,10 +13,11 @@ from alarmclock.aws.models import (
     ClockMetadata,
     ClockNames,
     Datapoint,
+    Deployed,
     StackInfo,
     period_start,
 )
-from alarmclock.aws.plan import Deployed, PlanError, not_a_clock
+from alarmclock.aws.plan import PlanError, not_a_clock
 from alarmclock.aws.session import Aws
 from alarmclock.aws.stacks import Stacks
 from alarmclock.aws.verdict import STALLED_AFTER_PERIODS, Verdict, beat, judge

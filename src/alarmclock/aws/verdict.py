@@ -19,6 +19,7 @@ from alarmclock.aws.models import (
     Datapoint,
     StackInfo,
     period_start,
+    stack_advice,
 )
 from alarmclock.aws.models import is_in_progress as in_progress
 
@@ -61,7 +62,7 @@ def judge(
 ) -> Verdict:
     """ticking, starting (no tick yet, just deployed or resumed), paused, stalled (how long),
     broken (why), or changing (a stack operation is under way). `names`: the clock's alarms
-    (plan.Deployed.names); by default, what the stack's outputs say. A wave clock (names.is_wave)
+    (models.Deployed.names); by default, what the stack's outputs say. A wave clock (names.is_wave)
     is judged by its tick alarms' state changes, any other by its Tick datapoints."""
     name, status = stack.name, stack.status
     warnings: list[str] = []
@@ -201,14 +202,6 @@ def latest_tick(alarms: dict[str, AlarmInfo], names: ClockNames) -> tuple[dateti
         if info.configured is None or changed >= info.configured:
             changes.append((changed, info.name, info.state))
     return max(changes) if changes else None
-
-
-def stack_advice(name: str, status: str) -> str:
-    if status == "DELETE_FAILED":
-        return f"fix what blocked the delete, then 'alarmclock destroy {name}' again"
-    if status == "UPDATE_ROLLBACK_FAILED":
-        return f"run 'aws cloudformation continue-update-rollback --stack-name {name}'"
-    return f"run 'alarmclock destroy {name}', then deploy again"
 
 
 def beat(datapoints: list[Datapoint], period_s: int, start: datetime, end: datetime) -> str:

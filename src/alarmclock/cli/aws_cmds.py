@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 from click.core import ParameterSource
 
+from alarmclock.aws import DEFAULT_SETTLE_S
 from alarmclock.cli import cli
 from alarmclock.cli.aws_view import (
     ConsoleProgress,
@@ -289,7 +290,7 @@ def list_clocks(
 @click.option(
     "--settle",
     type=click.FloatRange(min=0.0),
-    default=60.0,
+    default=DEFAULT_SETTLE_S,
     show_default=True,
     metavar="SECONDS",
     help="After the delete, watch this long that no Tick data still arrives (0: do not watch).",

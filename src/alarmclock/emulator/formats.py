@@ -11,6 +11,11 @@ from alarmclock.emulator.cloudwatch import Alarm, StateChange
 REGION_NAMES = {"us-east-1": "US East (N. Virginia)", "eu-west-1": "Europe (Ireland)"}
 
 
+def alarm_arn(region: str, account: str, name: str) -> str:
+    """An alarm's ARN: the one place the emulator builds it (the handler, standalone, has its own)."""
+    return f"arn:aws:cloudwatch:{region}:{account}:alarm:{name}"
+
+
 def iso_millis_z(epoch: float) -> str:
     moment = datetime.fromtimestamp(epoch, UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

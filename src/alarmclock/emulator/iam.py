@@ -17,8 +17,9 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _matches(pattern: str, value: str, ignore_case: bool = False) -> bool:
-    # IAM wildcards: * any run, ? one character. fnmatch's [..] classes do not occur in ARNs we use.
+def wildcard_matches(pattern: str, value: str, ignore_case: bool = False) -> bool:
+    """IAM's wildcards (an Action, a Resource, StringLike and ArnLike; Lambda's SourceArn condition
+    too): * any run, ? one character. fnmatch's [..] classes do not occur in ARNs we use."""
     if ignore_case:
         return fnmatchcase(value.lower(), pattern.lower())
     return fnmatchcase(value, pattern)
@@ -34,7 +35,7 @@ def _condition_holds(condition: dict[str, Any], context: dict[str, str]) -> bool
             if operator in ("StringEquals", "ArnEquals"):
                 ok = actual in options
             elif operator in ("StringLike", "ArnLike"):
-                ok = any(_matches(option, actual) for option in options)
+                ok = any(wildcard_matches(option, actual) for option in options)
             else:
                 return False
             if not ok:
@@ -46,9 +47,9 @@ def allowed(statements: list[dict[str, Any]], action: str, resource: str, contex
     """IAM's rule in small: an explicit Deny wins, else some Allow must match."""
     verdict = False
     for statement in statements:
-        if not any(_matches(str(a), action, ignore_case=True) for a in _as_list(statement.get("Action", []))):
+        if not any(wildcard_matches(str(a), action, ignore_case=True) for a in _as_list(statement.get("Action", []))):
             continue
-        if not any(_matches(str(r), resource) for r in _as_list(statement.get("Resource", []))):
+        if not any(wildcard_matches(str(r), resource) for r in _as_list(statement.get("Resource", []))):
             continue
         if "Condition" in statement and not _condition_holds(statement["Condition"], context):
             continue

@@ -17,7 +17,7 @@ from alarmclock.emulator import iam
 from alarmclock.emulator.bridge import Bridge, ServiceError
 from alarmclock.emulator.cloudwatch import CloudWatchError, EmulatedCloudWatch
 from alarmclock.emulator.faults import Faults
-from alarmclock.emulator.formats import iso_millis_z
+from alarmclock.emulator.formats import alarm_arn, iso_millis_z
 from alarmclock.emulator.logs import EmfExtractor, LogError, LogGroup
 from alarmclock.emulator.world import World
 
@@ -79,7 +79,7 @@ class EmulatedFunction:
             if permission.get("Principal") != principal:
                 continue
             wanted = permission.get("SourceArn")
-            if wanted is None or iam._matches(str(wanted), source_arn):
+            if wanted is None or iam.wildcard_matches(str(wanted), source_arn):
                 return True
         return False
 
@@ -281,7 +281,7 @@ class Services:
             if operation == "PutMetricData":
                 return action, ["*"], {"cloudwatch:namespace": params["Namespace"]}
             names = params.get("AlarmNames") or [params.get("AlarmName", "")]
-            return action, [f"arn:aws:cloudwatch:{region}:{account}:alarm:{name}" for name in names], {}
+            return action, [alarm_arn(region, account, name) for name in names], {}
         if service == "lambda":
             name = str(params["FunctionName"])
             arn = name if name.startswith("arn:") else f"arn:aws:lambda:{region}:{account}:function:{name}"

@@ -4,46 +4,29 @@ What runs is what the template declares: alarms with their Period, Statistic, Th
 ComparisonOperator, EvaluationPeriods, TreatMissingData and actions; the function with its
 inline code, environment and role; the topic and subscription; the permissions; the
 custom resource. A template change is a simulation change.
+
+This module is the engine: parameters, intrinsic functions, dependency order, the stack's
+lifecycle and the custom-resource protocol. What each resource type does is its provider's
+(emulator/providers/, one module per type), found by type.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from alarmclock.emulator import formats
-from alarmclock.emulator.cloudwatch import (
-    SLIDING,
-    Alarm,
-    CloudWatchError,
-    EmulatedCloudWatch,
-    StateChange,
-    check_window,
-    dimensions_of,
-)
+from alarmclock.emulator import formats, providers
+from alarmclock.emulator.cloudwatch import Alarm, CloudWatchError, EmulatedCloudWatch
 from alarmclock.emulator.faults import Faults
 from alarmclock.emulator.intrinsics import Resolver, TemplateError, references
+from alarmclock.emulator.providers import alarm as alarms
 from alarmclock.emulator.services import EmulatedFunction, Services
-from alarmclock.emulator.timing import pinned_offset
 from alarmclock.emulator.world import World
 
-ALARM_PRINCIPAL = "lambda.alarms.cloudwatch.amazonaws.com"
-MODELLED = {
-    "AWS::CloudWatch::Alarm",
-    "AWS::Lambda::Function",
-    "AWS::Lambda::Permission",
-    "AWS::IAM::Role",
-    "AWS::SNS::Topic",
-    "AWS::SNS::Subscription",
-    "AWS::Logs::LogGroup",
-    "AWS::Events::Rule",
-}
-EVENTS_PRINCIPAL = "events.amazonaws.com"
-_RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
+# Every type with a provider (custom resources besides: any Custom:: type).
+MODELLED = providers.modelled_types() - {"AWS::CloudFormation::CustomResource"}
 DEFAULT_SERVICE_TIMEOUT_S = 3600  # fact: ServiceTimeout defaults to an hour
 
 
@@ -91,7 +74,7 @@ class Stack:
         self.cloudwatch = EmulatedCloudWatch(
             world.now, self._visibility_delay, world.timing.sliding_window_end, world.timing.future_visible_from
         )
-        self.cloudwatch.on_state_change = self._on_state_change
+        self.cloudwatch.on_state_change = lambda alarm, change: alarms.on_state_change(self, alarm, change)
         self.services = Services(world, self.cloudwatch, self.faults, region, account)
         self.services.answers = self._receive_answer
         self.state = StackState()
@@ -104,7 +87,7 @@ class Stack:
         self.custom_physical: dict[str, str] = {}
         self._pending: dict[str, PendingRequest] = {}
         self._waiting: list[str] = []  # resources not yet created (they wait for a custom resource)
-        self._evaluations = 0
+        self.evaluations = 0  # by every alarm: the metric store is pruned every so many
         # Everything ever created, for the report (deleted resources included).
         self.seen_alarms: dict[str, Alarm] = {}
         self.seen_functions: list[EmulatedFunction] = []
@@ -128,11 +111,7 @@ class Stack:
                 raise TemplateError(f"parameter {name} needs a value")
         for name, resource in template["Resources"].items():
             kind = resource["Type"]
-            if (
-                kind not in MODELLED
-                and not kind.startswith("Custom::")
-                and kind != "AWS::CloudFormation::CustomResource"
-            ):
+            if providers.provider_for(kind) is None:
                 raise TemplateError(f"{name}: {kind} is not modelled by the emulator")
         self.template, self.parameters = template, values
         self.resolver = self._resolver()
@@ -140,43 +119,31 @@ class Stack:
     def _resolver(self) -> Resolver:
         refs: dict[str, Any] = {}
         attributes: dict[tuple[str, str], Any] = {}
-        r, a = self.region, self.account
         pseudo = {
             "AWS::StackName": self.name,
             "AWS::StackId": self.stack_id,
-            "AWS::Region": r,
-            "AWS::AccountId": a,
+            "AWS::Region": self.region,
+            "AWS::AccountId": self.account,
             "AWS::Partition": "aws",
             "AWS::URLSuffix": "amazonaws.com",
             "AWS::NoValue": None,
         }
-        for logical, resource in self.template["Resources"].items():
+
+        def name(logical: str, names: providers.Names) -> None:
+            refs[logical] = names.ref
+            attributes.update({(logical, attribute): value for attribute, value in names.attributes.items()})
+
+        for logical in self.template["Resources"]:
             # Stable across runs (hash() of a str is salted per process): the seed reproduces names too.
             digest = hashlib.sha256(f"{self.stack_id}/{logical}".encode()).hexdigest()[:12].upper()
             generated = f"{self.name}-{logical}-{digest}"
-            kind = resource["Type"]
-            if kind == "AWS::Lambda::Function":
-                refs[logical] = generated
-                attributes[(logical, "Arn")] = f"arn:aws:lambda:{r}:{a}:function:{generated}"
-            elif kind == "AWS::IAM::Role":
-                refs[logical] = generated
-                attributes[(logical, "Arn")] = f"arn:aws:iam::{a}:role/{generated}"
-            elif kind == "AWS::SNS::Topic":
-                refs[logical] = f"arn:aws:sns:{r}:{a}:{generated}"
-                attributes[(logical, "TopicName")] = generated
-            elif kind == "AWS::Logs::LogGroup":
-                refs[logical] = generated
-                attributes[(logical, "Arn")] = f"arn:aws:logs:{r}:{a}:log-group:{generated}:*"
-            elif kind == "AWS::Events::Rule":
-                refs[logical] = generated
-                attributes[(logical, "Arn")] = f"arn:aws:events:{r}:{a}:rule/{generated}"
-            else:
-                refs[logical] = self.custom_physical.get(logical, generated)
+            name(logical, self._provider(logical).reference(self, logical, generated))
+        # Names a resource takes from its properties (an alarm's AlarmName) may refer to the others'.
         partial = Resolver(self.parameters, pseudo, refs, attributes)
         for logical, resource in self.template["Resources"].items():
-            if resource["Type"] == "AWS::CloudWatch::Alarm" and "AlarmName" in resource.get("Properties", {}):
-                refs[logical] = partial.resolve(resource["Properties"]["AlarmName"])
-                attributes[(logical, "Arn")] = f"arn:aws:cloudwatch:{r}:{a}:alarm:{refs[logical]}"
+            names = self._provider(logical).named_by_properties(self, logical, resource.get("Properties", {}), partial)
+            if names is not None:
+                name(logical, names)
         return Resolver(self.parameters, pseudo, refs, attributes, self.template.get("Conditions", {}))
 
     def _live_resources(self) -> list[str]:
@@ -232,7 +199,7 @@ class Stack:
         self._maybe_complete("CREATE")
 
     def _create_or_fail(self, logical: str) -> None:
-        self._or_fail("Create", logical, self._create, logical)
+        self._or_fail("Create", logical, self.create_resource, logical)
 
     def _or_fail(self, kind: str, logical: str, action: Any, *args: Any) -> None:
         """Create or update one resource; an API refusal (PutMetricAlarm's ValidationError) fails
@@ -265,7 +232,7 @@ class Stack:
             else:
                 self._or_fail("Update", logical, self._update, logical, old_properties[logical])
         for logical in set(old_properties) - set(self._live_resources()):
-            self._remove(logical)
+            self.remove_resource(logical)
         self._maybe_complete("UPDATE")
 
     def delete(self) -> None:
@@ -273,7 +240,7 @@ class Stack:
         self._status("DELETE_IN_PROGRESS")
         customs = [lg for lg in reversed(self._live_resources()) if self._is_custom(lg) and lg in self.properties]
         for logical in customs:
-            self._send("Delete", logical, None)
+            self.send_request("Delete", logical, None)
         self._maybe_complete("DELETE")
 
     @property
@@ -296,7 +263,7 @@ class Stack:
         self._pending.clear()
         if operation == "DELETE":
             for logical in reversed(self._live_resources()):
-                self._remove(logical)
+                self.remove_resource(logical)
             self._status("DELETE_FAILED" if failed else "DELETE_COMPLETE", failed[0].reason if failed else "")
         elif failed:
             self._status(f"{operation}_FAILED", failed[0].reason)
@@ -304,251 +271,54 @@ class Stack:
                 # Rollback: take down what was created (the custom resource is asked to Delete too).
                 for logical in reversed(self._live_resources()):
                     if not self._is_custom(logical):
-                        self._remove(logical)
+                        self.remove_resource(logical)
                 self._status("ROLLBACK_COMPLETE")
         else:
             self._status(f"{operation}_COMPLETE")
 
-    # ---- resources ---------------------------------------------------------------------------------
+    # ---- resources: each type's provider does the work -----------------------------------------------
+
+    def _provider(self, logical: str) -> providers.Provider:
+        provider = providers.provider_for(self.template["Resources"][logical]["Type"])
+        assert provider is not None  # _load refused the types without one
+        return provider
 
     def _is_custom(self, logical: str) -> bool:
-        kind = self.template["Resources"][logical]["Type"]
-        return kind.startswith("Custom::") or kind == "AWS::CloudFormation::CustomResource"
+        return self._provider(logical).custom
 
-    def _props(self, logical: str) -> dict[str, Any]:
+    def resolved_properties(self, logical: str) -> dict[str, Any]:
         assert self.resolver is not None
         return dict(self.resolver.resolve(self.template["Resources"][logical].get("Properties", {})))
 
-    def _create(self, logical: str) -> None:
-        assert self.resolver is not None
-        kind = self.template["Resources"][logical]["Type"]
-        props = self._props(logical)
+    def create_resource(self, logical: str) -> None:
+        props = self.resolved_properties(logical)
         self.properties[logical] = props
-        ref = self.resolver.ref(logical)
-        if kind == "AWS::CloudWatch::Alarm":
-            alarm = self._alarm(props, ref)
-            pinned = pinned_offset(self.world.timing.evaluation_offset_s, alarm.name)
-            drawn = self.world.rng.uniform(0, alarm.cycle_s)  # drawn even when pinned: same seed, same run
-            alarm.offset_s = drawn if pinned is None else pinned % alarm.cycle_s
-            self.cloudwatch.add_alarm(alarm)
-            self.seen_alarms[alarm.name] = alarm
-            self._schedule_evaluations(alarm)
-        elif kind == "AWS::Lambda::Function":
-            function = self._function(logical, props)
-            self.services.add_function(function)
-            self.seen_functions.append(function)
-        elif kind == "AWS::Lambda::Permission":
-            target = self.services.functions.get(props["FunctionName"])
-            if target is None:
-                raise TemplateError(f"{logical}: no function {props['FunctionName']}")
-            target.permissions.append({"Logical": logical, **props})
-        elif kind == "AWS::SNS::Topic":
-            self.services.topics[ref] = []
-        elif kind == "AWS::SNS::Subscription":
-            self.services.topics.setdefault(props["TopicArn"], []).append((props["Protocol"], props["Endpoint"]))
-        elif kind == "AWS::Events::Rule":
-            self._schedule_rule(logical, props)
-        elif self._is_custom(logical):
-            self._send("Create", logical, None)
+        self._provider(logical).create(self, logical, props)
 
     def _update(self, logical: str, old: dict[str, Any]) -> None:
-        new = self._props(logical)
+        new = self.resolved_properties(logical)
         if new == old:
             return
-        kind = self.template["Resources"][logical]["Type"]
         self.properties[logical] = new
-        if kind == "AWS::CloudWatch::Alarm":
-            alarm = self.cloudwatch.alarms.get(new["AlarmName"])
-            if alarm is None or old.get("AlarmName") != new["AlarmName"]:
-                self._remove_alarm(old.get("AlarmName"))
-                self._create(logical)
-                return
-            fresh = self._alarm(new, alarm.name)
-            check_window(fresh)  # PutMetricAlarm refuses a bad window on update too
-            fresh.state, fresh.state_reason, fresh.offset_s = alarm.state, alarm.state_reason, alarm.offset_s
-            alarm.__dict__.update(fresh.__dict__)
-        elif kind == "AWS::Lambda::Function":
-            function = self.services.functions[self.resolver.ref(logical)]  # type: ignore[union-attr]
-            replacement = self._function(logical, new)
-            replacement.permissions, replacement.last_run = function.permissions, function.last_run
-            self.services.add_function(replacement)
-            self.seen_functions.append(replacement)
-        elif self._is_custom(logical):
-            self._send("Update", logical, old)
-        else:
-            self._remove(logical, old)
-            self._create(logical)
+        self._provider(logical).update(self, logical, old, new)
 
-    def _remove(self, logical: str, props: dict[str, Any] | None = None) -> None:
+    def remove_resource(self, logical: str, props: dict[str, Any] | None = None) -> None:
         props = props if props is not None else self.properties.get(logical, {})
         self.properties.pop(logical, None)
-        kind = self.template["Resources"].get(logical, {}).get("Type", "")
-        if kind == "AWS::CloudWatch::Alarm":
-            self._remove_alarm(props.get("AlarmName"))
-        elif kind == "AWS::Lambda::Function":
-            function = self.services.functions.get(props.get("FunctionName", "")) or next(
-                (f for f in self.services.functions.values() if f.name.startswith(f"{self.name}-{logical}-")), None
-            )
-            if function:
-                self.services.remove_function(function.arn)
-        elif kind == "AWS::Lambda::Permission":
-            for function in {id(f): f for f in self.services.functions.values()}.values():
-                function.permissions = [p for p in function.permissions if p.get("Logical") != logical]
-        elif kind == "AWS::SNS::Topic":
-            assert self.resolver is not None
-            self.services.topics.pop(self.resolver.ref(logical), None)
-        elif kind == "AWS::SNS::Subscription":
-            subscribers = self.services.topics.get(props.get("TopicArn", ""), [])
-            if (props.get("Protocol"), props.get("Endpoint")) in subscribers:
-                subscribers.remove((props["Protocol"], props["Endpoint"]))
-
-    def _schedule_rule(self, logical: str, props: dict[str, Any]) -> None:
-        """A scheduled rule: fact: it fires within its minute, not on the 0th second, and
-        (measured) on the same second each time, +-0.5 s. Only rate() is modelled."""
-        if props.get("State", "ENABLED") != "ENABLED":
-            return
-        match = _RATE.match(str(props.get("ScheduleExpression", "")))
-        if not match:
-            raise TemplateError(f"{logical}: only rate(N minutes|hours|days) schedules are modelled")
-        unit = {"minute": 60, "hour": 3600, "day": 86_400}[match.group(2).rstrip("s")]
-        every = int(match.group(1)) * unit
-        offset = self.world.rng.uniform(1, 59)
-        assert self.resolver is not None
-        rule_arn = self.resolver.get_att(logical, "Arn")
-        marker = props  # this very dict stays in self.properties while the rule lives unchanged
-
-        def fire(nominal: float) -> None:
-            if self.properties.get(logical) is not marker:
-                return  # deleted or updated: a new schedule (if any) has taken over
-            for target in props.get("Targets", []):
-                event = json.loads(target["Input"]) if "Input" in target else {"source": "aws.events"}
-                self.services.invoke_async(target["Arn"], event, EVENTS_PRINCIPAL, rule_arn)
-            next_nominal = nominal + every
-            self.world.at(next_nominal + self.world.rng.uniform(-0.5, 0.5), fire, next_nominal)
-
-        first = math.floor(self.world.now() / 60 + 1) * 60 + offset
-        self.world.at(first, fire, first)
-
-    def _remove_alarm(self, name: str | None) -> None:
-        if name:
-            self.cloudwatch.remove_alarm(name)
-
-    def _alarm(self, props: dict[str, Any], name: str) -> Alarm:
-        enabled = props.get("ActionsEnabled", True)
-        # fact: without EvaluationWindow an alarm uses a sliding window (AWS::CloudWatch::Alarm).
-        window = props.get("EvaluationWindow") or {SLIDING: {}}
-        kind = next(iter(window)) if isinstance(window, dict) and len(window) == 1 else repr(window)
-        return Alarm(
-            name=name,
-            arn=f"arn:aws:cloudwatch:{self.region}:{self.account}:alarm:{name}",
-            namespace=props["Namespace"],
-            metric=props["MetricName"],
-            dimensions=dimensions_of(props.get("Dimensions")),
-            statistic=props["Statistic"],
-            period_s=int(props["Period"]),
-            evaluation_periods=int(props["EvaluationPeriods"]),
-            threshold=float(props["Threshold"]),
-            comparison=props["ComparisonOperator"],
-            treat_missing_data=props.get("TreatMissingData", "missing"),
-            datapoints_to_alarm=int(props["DatapointsToAlarm"]) if "DatapointsToAlarm" in props else None,
-            actions_enabled=enabled if isinstance(enabled, bool) else str(enabled).lower() == "true",
-            alarm_actions=list(props.get("AlarmActions", [])),
-            ok_actions=list(props.get("OKActions", [])),
-            insufficient_data_actions=list(props.get("InsufficientDataActions", [])),
-            window=kind,
-            timezone=str((window.get(kind) or {}).get("Timezone", "")) if isinstance(window, dict) else "",
-        )
-
-    def _function(self, logical: str, props: dict[str, Any]) -> EmulatedFunction:
-        assert self.resolver is not None
-        role_arn = props["Role"]
-        role_logical = next(
-            (
-                lg
-                for lg, r in self.template["Resources"].items()
-                if r["Type"] == "AWS::IAM::Role" and self.resolver.get_att(lg, "Arn") == role_arn
-            ),
-            None,
-        )
-        statements: list[dict[str, Any]] = []
-        if role_logical:
-            for policy in self._props(role_logical).get("Policies", []):
-                found = policy["PolicyDocument"]["Statement"]
-                statements.extend(found if isinstance(found, list) else [found])
-        variables = props.get("Environment", {}).get("Variables", {})
-        return EmulatedFunction(
-            name=self.resolver.ref(logical),
-            arn=self.resolver.get_att(logical, "Arn"),
-            region=self.region,
-            role_statements=statements,
-            environment={key: str(value) for key, value in variables.items()},
-            code=props["Code"]["ZipFile"],
-        )
-
-    # ---- alarms: evaluation and actions ------------------------------------------------------------
-
-    def _schedule_evaluations(self, alarm: Alarm) -> None:
-        cycle = alarm.cycle_s
-        now = self.world.now()
-        first = math.floor((now - alarm.offset_s) / cycle + 1) * cycle + alarm.offset_s
-        name = alarm.name
-        timing = self.world.timing
-
-        def evaluate(nominal: float) -> None:
-            current = self.cloudwatch.alarms.get(name)
-            if current is not alarm:
-                return  # deleted or replaced: this schedule ends
-            self.cloudwatch.evaluate(alarm, timing.evaluation_range_periods)
-            self._evaluations += 1
-            if self._evaluations % 5000 == 0:
-                self.cloudwatch.store.prune(self.world.now())
-            schedule(nominal + cycle)
-
-        def schedule(nominal: float) -> None:
-            delay = self.faults.evaluation_delay(nominal, name)
-            if delay is None:  # this evaluation is skipped
-                self.world.at(nominal, lambda: schedule(nominal + cycle))
-                return
-            self.world.at(nominal + delay + self.world.draw(timing.evaluation_jitter_s), evaluate, nominal)
-
-        schedule(first)
-
-    def _on_state_change(self, alarm: Alarm, change: StateChange) -> None:
-        # fact: actions run only on a change, and only when the alarm's actions are enabled.
-        if not alarm.actions_enabled:
-            return
-        for action in alarm.actions_for(change.new):
-            if self.faults.drop_notification(change.time, alarm.name):
-                self.world.log({"level": "WARNING", "action": "notification_lost", "alarm": alarm.name})
-                continue
-            timing = self.world.timing
-            delay = self.world.draw(timing.action_latency_s)
-            self.world.later(delay, self._deliver_action, alarm, change, action)
-            # fact: rarely, a state change is notified twice (assumption: how rarely, how late).
-            if self.world.chance(timing.duplicate_notification_prob):
-                late = delay + self.world.draw(timing.duplicate_delay_s)
-                self.world.later(late, self._deliver_action, alarm, change, action)
-            injected = self.faults.duplicate_delay(change.time, alarm.name)
-            if injected is not None:
-                self.world.later(delay + injected, self._deliver_action, alarm, change, action)
-
-    def _deliver_action(self, alarm: Alarm, change: StateChange, action: str) -> None:
-        if ":sns:" in action:
-            if action not in self.services.topics:
-                return
-            message = formats.sns_alarm_message(alarm, change, self.region, self.account)
-            self.services.publish_to_topic(action, message, formats.sns_subject(alarm, change, self.region))
-        elif ":lambda:" in action:
-            event = formats.direct_alarm_event(alarm, change, self.region, self.account)
-            self.services.invoke_async(action, event, ALARM_PRINCIPAL, alarm.arn)
+        # (A resource gone from the template has no type here, and nothing is removed.)
+        provider = providers.provider_for(self.template["Resources"].get(logical, {}).get("Type", ""))
+        if provider is not None:
+            provider.remove(self, logical, props)
 
     def _visibility_delay(self) -> float:
         return self.world.draw(self.world.timing.visibility_delay_s) + self.faults.visibility_delay(self.world.now())
 
     # ---- custom resources -----------------------------------------------------------------------------
 
-    def _send(self, kind: str, logical: str, old: dict[str, Any] | None) -> None:
-        props = self.properties.get(logical) or self._props(logical)
+    def send_request(self, kind: str, logical: str, old: dict[str, Any] | None) -> None:
+        """Send a custom resource its Create, Update or Delete request; the operation completes
+        when it answers (or fails when ServiceTimeout passes first)."""
+        props = self.properties.get(logical) or self.resolved_properties(logical)
         token = props["ServiceToken"]
         request_id = f"{len(self.state.requests) + 1:04d}-{kind.lower()}"
         url = f"https://cloudformation-custom-resource-response.emulated/{self.name}/{logical}/{request_id}"

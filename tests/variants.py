@@ -2,6 +2,7 @@
 and the checkov scan of them.
 
 One list, so the tests and `make security` (scripts/scan_variants.py) check exactly the same templates.
+It lives with the tests, not in the installed package: only the tests and that script use it.
 checkov itself is not imported: it pins its own boto3 and packaging, so it lives in a virtual
 environment of its own (the Makefile's .venv/checkov) and runs as a command.
 """
@@ -16,10 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from alarmclock.render import render
-from alarmclock.spec import build_spec
+from alarmclock.spec import VIAS, build_spec
 from alarmclock.template import build_template
 
-VIAS = ("lambda", "sns")
 TARGETS: dict[str, tuple[str, ...]] = {
     "none": (),
     "lambda": ("arn:aws:lambda:us-east-1:123456789012:function:my-job",),

@@ -1,0 +1,129 @@
+"""The steps of a plan (what `execute` will do, call by call) and the plan itself: plain values,
+so the planner builds them without AWS and the one module that talks to CloudFormation
+(aws/stacks.py) takes them without importing the planner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+from alarmclock import __version__
+from alarmclock.aws.models import ClockNames
+
+CAPABILITIES = ("CAPABILITY_IAM",)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    key: str
+    value: str | None = None  # None: keep the deployed value
+
+    def api(self) -> dict[str, Any]:
+        if self.value is None:
+            return {"ParameterKey": self.key, "UsePreviousValue": True}
+        return {"ParameterKey": self.key, "ParameterValue": self.value}
+
+
+# ---- steps --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckTargets:
+    targets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CreateChangeSet:
+    stack: str
+    name: str
+    change_set_type: Literal["CREATE", "UPDATE"]
+    template_body: str
+    parameters: tuple[Parameter, ...]
+    tags: tuple[tuple[str, str], ...]
+
+    def request(self) -> dict[str, Any]:
+        return {
+            "StackName": self.stack,
+            "ChangeSetName": self.name,
+            "ChangeSetType": self.change_set_type,
+            "TemplateBody": self.template_body,
+            "Parameters": [p.api() for p in self.parameters],
+            "Capabilities": list(CAPABILITIES),
+            "Tags": [{"Key": k, "Value": v} for k, v in self.tags],
+            "Description": f"alarmclock {__version__} deploy",
+        }
+
+
+@dataclass(frozen=True)
+class ReviewChangeSet:
+    ask_before_destroying: bool  # False with --yes
+
+
+@dataclass(frozen=True)
+class ExecuteChangeSet:
+    pass
+
+
+@dataclass(frozen=True)
+class UpdateParameters:
+    stack: str
+    parameters: tuple[Parameter, ...]
+
+    def request(self) -> dict[str, Any]:
+        return {
+            "StackName": self.stack,
+            "UsePreviousTemplate": True,
+            "Parameters": [p.api() for p in self.parameters],
+            "Capabilities": list(CAPABILITIES),
+        }
+
+
+@dataclass(frozen=True)
+class DeleteStack:
+    stack: str
+
+
+@dataclass(frozen=True)
+class WaitForStack:
+    success: frozenset[str]
+
+
+@dataclass(frozen=True)
+class WaitForTick:
+    names: ClockNames
+    period_s: int
+    timeout_s: float
+
+
+@dataclass(frozen=True)
+class ConfirmGone:
+    names: ClockNames
+    function_name: str | None
+    settle_s: float
+    period_s: int = 60
+
+
+S = TypeVar("S")
+
+Step = (
+    CheckTargets
+    | CreateChangeSet
+    | ReviewChangeSet
+    | ExecuteChangeSet
+    | UpdateParameters
+    | DeleteStack
+    | WaitForStack
+    | WaitForTick
+    | ConfirmGone
+)
+
+
+@dataclass(frozen=True)
+class Plan:
+    action: str  # deploy | pause | resume | destroy
+    stack: str
+    steps: tuple[Step, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    def find(self, kind: type[S]) -> S | None:
+        return next((step for step in self.steps if isinstance(step, kind)), None)

@@ -1,0 +1,80 @@
+"""What the CloudFormation engine asks of each resource type, and the registry of types.
+
+One provider per resource type, as moto has one model per type: it names the resource (Ref and
+Fn::GetAtt), creates it, updates it and removes it, through the emulated services. The engine
+(emulator/stack.py) resolves, orders and dispatches by type; a new type is one module here plus
+its import in providers/__init__.py, and never touches the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from alarmclock.emulator.intrinsics import Resolver
+    from alarmclock.emulator.stack import Stack
+
+Props = dict[str, Any]
+
+CUSTOM_RESOURCE = "AWS::CloudFormation::CustomResource"
+_PROVIDERS: dict[str, Provider] = {}
+
+
+@dataclass
+class Names:
+    """What a resource answers to: its Ref and its Fn::GetAtt attributes."""
+
+    ref: Any
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+class Provider:
+    """The default resource does nothing in the emulated account: a subclass overrides what its
+    type does. Methods take the stack, whose services, resolver and properties they use."""
+
+    kind: ClassVar[str]
+    custom: ClassVar[bool] = False  # a custom resource: the engine waits for its provider's answer
+
+    def reference(self, stack: Stack, logical: str, generated: str) -> Names:
+        """Names before any property is resolved; `generated` is CloudFormation's physical name."""
+        return Names(generated)
+
+    def named_by_properties(self, stack: Stack, logical: str, properties: Props, partial: Resolver) -> Names | None:
+        """Names that come from the resource's own properties (resolved against every other
+        resource's `reference`), or None to keep `reference`'s."""
+        return None
+
+    def create(self, stack: Stack, logical: str, props: Props) -> None:
+        """Bring the resource into the emulated account (props are resolved)."""
+
+    def update(self, stack: Stack, logical: str, old: Props, new: Props) -> None:
+        """Called only when the resolved properties changed; by default a replacement."""
+        stack.remove_resource(logical, old)
+        stack.create_resource(logical)
+
+    def remove(self, stack: Stack, logical: str, props: Props) -> None:
+        """Take the resource out of the emulated account (props: those it was created with)."""
+
+
+def register(provider: type[Provider]) -> type[Provider]:
+    """Class decorator: the provider of `provider.kind`."""
+    _PROVIDERS[provider.kind] = provider()
+    return provider
+
+
+def unregister(kind: str) -> None:
+    _PROVIDERS.pop(kind, None)
+
+
+def is_custom_type(kind: str) -> bool:
+    return kind.startswith("Custom::") or kind == CUSTOM_RESOURCE
+
+
+def provider_for(kind: str) -> Provider | None:
+    """The provider of a resource type; every Custom:: type is a custom resource."""
+    return _PROVIDERS.get(CUSTOM_RESOURCE if is_custom_type(kind) else kind)
+
+
+def modelled_types() -> frozenset[str]:
+    return frozenset(_PROVIDERS)
