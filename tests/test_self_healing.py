@@ -14,10 +14,11 @@ from __future__ import annotations
 import json
 import os
 import random
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from alarmclock import handler
@@ -115,6 +116,7 @@ def test_a_long_function_outage_costs_its_ticks_and_no_more() -> None:
 
 
 @given(delay=st.floats(min_value=0.5, max_value=150), count=st.integers(1, 4), seed=st.integers(0, 1000))
+@example(delay=1.0, count=1, seed=262)  # the alarm at :59.6: 83 of 180 ticks caught up late
 @settings(max_examples=25, derandomize=True, deadline=None)
 def test_a_duplicated_notification_never_makes_two_ticks_with_different_ids(
     delay: float, count: int, seed: int
@@ -131,9 +133,19 @@ def test_a_duplicated_notification_never_makes_two_ticks_with_different_ids(
         for c in run.history
         if c.new in ("ALARM", "OK") and "tick-is" in c.alarm and "prelude" not in c.reason
     }
-    assert len(bodies) <= len(tick_changes)  # no id without a state change behind it
+    # No id without a state change behind it, but the ticks a one-cycle wave delivers late for the
+    # flips its alarm skipped (caught_up), each on the period's grid.
+    late = [json.loads(body) for body in bodies.values() if json.loads(body).get("caught_up")]
+    assert len(bodies) - len(late) <= len(tick_changes)
+    change_times = sorted(time for _, time in tick_changes)
+    for tick in late:  # a whole number of periods (1 to MAX_CATCH_UP) after the change it follows
+        due = datetime.fromisoformat(tick["tick_time"].replace("Z", "+00:00")).timestamp()
+        after = [due - time for time in change_times if 0 < due - time <= handler.MAX_CATCH_UP * PERIOD + 1]
+        assert any(abs(gap / PERIOD - round(gap / PERIOD)) < 0.01 for gap in after), tick
     assert len(run.deliveries) >= len(bodies)  # the copies arrive (targets de-duplicate by tick_id)
-    assert run.report.verdict == "ticking"
+    # At a window boundary a one-cycle wave falls silent and catches up: "missing beats", no stall.
+    boundary = at_a_window_boundary(run.report.alarms["clock-tick-is-1"]["offset_s"], TimingModel())
+    assert run.report.verdict == "ticking" or (boundary and run.report.verdict == "missing beats")
 
 
 @given(offset=st.floats(min_value=0, max_value=180), seed=st.integers(0, 1000))
