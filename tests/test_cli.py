@@ -153,3 +153,45 @@ def test_the_console_script_runs_as_a_module() -> None:
     )
     assert done.returncode == 2
     assert done.stderr.startswith("alarmclock: error: --every '45s'")
+
+
+def test_plain_alarmclock_shows_the_help_and_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run([], capsys)
+    assert status == 0 and err == ""
+    assert out.startswith("Usage: alarmclock") and "Commands:" in out
+
+
+def test_deploy_help_shows_no_default_that_an_update_would_not_use(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["deploy", "--help"], capsys)
+    flat = " ".join(out.split())  # help wraps to the terminal's width
+    assert status == 0
+    assert "[default: 1m]" not in flat and "[default: lambda]" not in flat and "[default: 1]" not in flat
+    assert "A new clock gets 1m; an update keeps the clock's own" in flat
+
+
+def test_deploy_help_does_not_promise_a_function_arn_parameter(capsys: pytest.CaptureFixture[str]) -> None:
+    # deploy refuses a new clock without --target; only `template` takes the ARN as a parameter.
+    _, deploy_help, _ = run(["deploy", "--help"], capsys)
+    _, template_help, _ = run(["template", "--help"], capsys)
+    assert "asks for a function ARN" not in " ".join(deploy_help.split())
+    assert "A new clock needs at least one" in " ".join(deploy_help.split())
+    assert "takes a function's ARN as a parameter" in " ".join(template_help.split())
+
+
+@pytest.mark.parametrize(
+    ("arn", "says"),
+    [
+        ("arn:aws:lambda:us-east-1:123456789012:layer:x", "arn:aws:lambda:REGION:ACCOUNT:function:NAME[:ALIAS]"),
+        ("arn:aws:sqs:us-east-1:123456789012:a/b", "arn:aws:sqs:REGION:ACCOUNT:QUEUE"),
+        ("arn:aws:sns:us-east-1:123456789012:a/b", "an SNS topic"),
+        ("arn:aws:events:us-east-1:123456789012:rule/x", "does not name an EventBridge event bus"),
+        ("my-job", "an ARN looks like arn:aws:lambda:us-east-1:123456789012:function:my-job"),
+    ],
+)
+def test_an_arn_error_says_what_an_arn_looks_like_not_a_pattern(
+    arn: str, says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, err = run(["template", "--target", arn], capsys)
+    assert status == 2 and says in err
+    for regex in ("[A-Za-z", "{1,", "(?:", "\\"):
+        assert regex not in err

@@ -63,6 +63,20 @@ TARGET_PATTERNS = {
     "sqs": r"[A-Za-z0-9_-]{1,80}(?:\.fifo)?",
     "events": r"event-bus/[A-Za-z0-9._\-/]{1,256}",
 }
+# The article goes by sound ("an SNS topic"), so it is written out, not derived.
+A_TARGET = {
+    "lambda": "a Lambda function",
+    "sns": "an SNS topic",
+    "sqs": "an SQS queue",
+    "events": "an EventBridge event bus",
+}
+# What each service's resource part looks like, in words: an error shows this, never the pattern.
+TARGET_SHAPES = {
+    "lambda": "arn:aws:lambda:REGION:ACCOUNT:function:NAME[:ALIAS] (NAME: up to 64 letters, digits, - or _)",
+    "sns": "arn:aws:sns:REGION:ACCOUNT:TOPIC (up to 256 letters, digits, - or _; .fifo ends a FIFO topic)",
+    "sqs": "arn:aws:sqs:REGION:ACCOUNT:QUEUE (up to 80 letters, digits, - or _; .fifo ends a FIFO queue)",
+    "events": "arn:aws:events:REGION:ACCOUNT:event-bus/NAME",
+}
 _ARN = re.compile(rf"^arn:(?:{_PARTITION}):([a-z0-9-]+):({_REGION}):({_ACCOUNT}):(.+)$")
 _PERIOD = re.compile(r"^\s*(\d+)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?)?\s*$", re.IGNORECASE)
 _CLOCK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,99}$")
@@ -204,15 +218,17 @@ def _show_period(seconds: int) -> str:
 def parse_target(arn: str) -> Target:
     match = _ARN.match(arn.strip())
     if not match:
-        raise SpecError(f"--target {arn!r} is not an ARN (expected arn:aws:SERVICE:REGION:ACCOUNT:RESOURCE)")
+        raise SpecError(
+            f"--target {arn!r} is not an ARN; an ARN looks like "
+            "arn:aws:lambda:us-east-1:123456789012:function:my-job (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)"
+        )
     service, resource = match.group(1), match.group(4)
     if service not in TARGET_SERVICES:
         accepted = ", ".join(f"{key} ({what})" for key, what in TARGET_SERVICES.items())
         raise SpecError(f"--target {arn!r}: service {service!r} is not supported; use {accepted}")
     if not re.fullmatch(TARGET_PATTERNS[service], resource):
         raise SpecError(
-            f"--target {arn!r} does not name a {TARGET_SERVICES[service]} "
-            f"(expected ...:{service}:REGION:ACCOUNT:{TARGET_PATTERNS[service]})"
+            f"--target {arn!r} does not name {A_TARGET[service]}, whose ARN looks like {TARGET_SHAPES[service]}"
         )
     return Target(arn=arn.strip(), service=service)
 

@@ -15,11 +15,18 @@ from alarmclock import __version__
 from alarmclock.cli.options import EXIT_OK, EXIT_USAGE
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+# invoke_without_command: plain `alarmclock` is a request for help (exit 0), not a usage error.
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    invoke_without_command=True,
+)
 @click.version_option(__version__, prog_name="alarmclock")
-def cli() -> None:
+@click.pass_context
+def cli(context: click.Context) -> None:
     """A CloudFormation-native clock for AWS Lambda: a CloudWatch alarm flip-flopping on a
     metric invokes your function every period, with no scheduler at all."""
+    if context.invoked_subcommand is None:
+        click.echo(context.get_help())
 
 
 def register_commands() -> None:

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from click.core import ParameterSource
 
 from alarmclock.cli import cli
 from alarmclock.cli.aws_view import (
@@ -26,12 +25,12 @@ from alarmclock.cli.aws_view import (
 from alarmclock.cli.options import (
     EXIT_FAILED,
     EXIT_OK,
-    alarms_option,
-    every_option,
+    deploy_alarms_option,
+    deploy_every_option,
+    deploy_target_option,
+    deploy_via_option,
     payload_option,
     publish_option,
-    target_option,
-    via_option,
     window_option,
 )
 from alarmclock.spec import (
@@ -111,12 +110,12 @@ def clock_name(name: str) -> str:
 
 @cli.command()
 @click.argument("name")
-@every_option
-@alarms_option
+@deploy_every_option
+@deploy_alarms_option
 @window_option
 @publish_option
-@via_option
-@target_option
+@deploy_via_option
+@deploy_target_option
 @payload_option
 @click.option("-y", "--yes", is_flag=True, help="Do not ask before replacing or removing resources.")
 @click.option("--no-wait", is_flag=True, help="Return when the stack is done; do not wait for the first tick.")
@@ -124,11 +123,11 @@ def clock_name(name: str) -> str:
 @aws_options
 def deploy(
     name: str,
-    every: str,
-    alarms: str,
+    every: str | None,
+    alarms: str | None,
     window: str | None,
     publish: str | None,
-    via: str,
+    via: str | None,
     targets: tuple[str, ...],
     payload: str | None,
     yes: bool,
@@ -142,17 +141,19 @@ def deploy(
     """Create or update the clock NAME (a CloudFormation stack) and wait for its first tick.
 
     A new clock needs at least one --target. Updating a clock changes only what you pass
-    (e.g. `deploy NAME --every 5m`); a paused clock stays paused. Changes go through a
+    (e.g. `deploy NAME --every 5m`): its period, alarms, window, publishing, via, targets and
+    payload stay as deployed unless given (a new period gets its default window, and its default
+    publishing if the old one cannot hold it); a paused clock stays paused. Changes go through a
     change set, shown before it runs.
     """
     from alarmclock.aws.plan import deploy_settings, plan_deploy
     from alarmclock.aws.stacks import Stacks
 
     name = clock_name(name)
-    context = click.get_current_context()
-    given = frozenset(
-        key for key in ("every", "via", "alarms") if context.get_parameter_source(key) != ParameterSource.DEFAULT
-    )
+    # None: not given, so a new clock gets the default and an update keeps what the clock has.
+    passed = {"every": every, "via": via, "alarms": alarms}
+    given = frozenset(key for key, value in passed.items() if value is not None)
+    every, via, alarms = every or "1m", via or "lambda", alarms or "1"
     with one_line_errors():
         if "every" in given:
             # A period no window can hold (or --window that cannot hold it) is refused before

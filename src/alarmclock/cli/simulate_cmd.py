@@ -18,7 +18,7 @@ from alarmclock.cli.options import (
     every_option,
     payload_option,
     publish_option,
-    target_option,
+    simulate_target_option,
     usage_error,
     via_option,
     window_option,
@@ -125,7 +125,7 @@ def shape(parameter: Parameter) -> str:
 @window_option
 @publish_option
 @via_option
-@target_option
+@simulate_target_option
 @payload_option
 @click.option("--duration", default="24h", show_default=True, help="Virtual time to run: e.g. 90m, 24h, 30d.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Same seed, same run, byte for byte.")
