@@ -33,6 +33,7 @@ from alarmclock.aws.models import (
 from alarmclock.aws.session import Aws
 from alarmclock.aws.stacks import Stacks
 from alarmclock.aws.verdict import clock_time, ticking_states
+from alarmclock.durations import format_duration
 
 EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
 
@@ -255,7 +256,7 @@ class Runner:
 
     def wait_for_tick(self, step: p.WaitForTick) -> None:
         self.progress.say(
-            f"waiting for the first tick (up to {step.timeout_s:g} s; Ctrl-C stops waiting, not the clock)"
+            f"waiting for the first tick (up to {format_duration(step.timeout_s)}; Ctrl-C stops waiting, not the clock)"
         )
         deadline = time.monotonic() + step.timeout_s
         while True:
@@ -275,7 +276,7 @@ class Runner:
                     Outcome(
                         False,
                         f"stack {step.names.stack} is {self.status or 'deployed'} but no tick was seen within "
-                        f"{step.timeout_s:g} s; see 'alarmclock status {step.names.stack}'",
+                        f"{format_duration(step.timeout_s)}; see 'alarmclock status {step.names.stack}'",
                         EXIT_FAILED,
                         self.status,
                     )
@@ -317,7 +318,7 @@ class Runner:
         before = self.metrics.sample_count(names, period, window_start, end)
         deadline = time.monotonic() + step.settle_s
         if step.settle_s > 0:
-            self.progress.say(f"checking for {step.settle_s:g} s that nothing of {plan.stack} is left")
+            self.progress.say(f"checking for {format_duration(step.settle_s)} that nothing of {plan.stack} is left")
         while True:
             left = [f"alarm {a}" for a in self.metrics.alarms(names)]
             if step.function_name and self.metrics.function_exists(step.function_name):
@@ -348,7 +349,11 @@ class Runner:
         name = plan.stack
         if plan.action == "destroy":
             checked = plan.find(p.ConfirmGone)
-            quiet = f", no Tick data arrived for {checked.settle_s:g} s" if checked and checked.settle_s > 0 else ""
+            quiet = (
+                f", no Tick data arrived for {format_duration(checked.settle_s)}"
+                if checked and checked.settle_s > 0
+                else ""
+            )
             return Outcome(
                 True,
                 f"{name} destroyed: stack deleted, no alarms left{quiet} "

@@ -25,6 +25,7 @@ from alarmclock.cli.aws_view import (
 from alarmclock.cli.options import (
     EXIT_FAILED,
     EXIT_OK,
+    Duration,
     deploy_alarms_option,
     deploy_every_option,
     deploy_target_option,
@@ -73,8 +74,8 @@ def aws_options(command: F) -> F:
 
 tick_timeout_option = click.option(
     "--tick-timeout",
-    type=click.FloatRange(min=0.0),
-    metavar="SECONDS",
+    type=Duration(),
+    metavar="DURATION",
     help="How long to wait for the first tick (default: two periods plus 2 minutes; a wave clock's: 2 minutes "
     "when new, a period plus 2 minutes otherwise).",
 )
@@ -289,10 +290,10 @@ def list_clocks(
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option(
     "--settle",
-    type=click.FloatRange(min=0.0),
-    default=60.0,
+    type=Duration(),
+    default="1m",
     show_default=True,
-    metavar="SECONDS",
+    metavar="DURATION",
     help="After the delete, watch this long that no Tick data still arrives (0: do not watch).",
 )
 @aws_options

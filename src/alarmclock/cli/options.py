@@ -7,11 +7,27 @@ from typing import Any, TypeVar
 
 import click
 
+from alarmclock.durations import DurationError, parse_duration
 from alarmclock.spec import PERIOD_HELP, PUBLISHES, VIAS, WINDOWS, SpecError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Duration(click.ParamType):
+    """A duration option (--tick-timeout, --settle), read like every other duration: 90s, 2m, 1h30m."""
+
+    name = "duration"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            seconds = parse_duration(value)
+        except DurationError as error:
+            self.fail(str(error), param, ctx)
+        if seconds < 0:
+            self.fail(f"{value!r} is negative", param, ctx)
+        return seconds
 
 
 def usage_error(error: SpecError) -> click.UsageError:

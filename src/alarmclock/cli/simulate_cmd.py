@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -23,21 +22,21 @@ from alarmclock.cli.options import (
     via_option,
     window_option,
 )
+from alarmclock.durations import DurationError, parse_duration
 from alarmclock.spec import SpecError, build_spec
 
 if TYPE_CHECKING:
     from alarmclock.emulator.timing import Parameter
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$", re.IGNORECASE)
 MAX_DURATION_S = 366 * 86_400
 PROGRESS_FROM_S = 6 * 3600  # show a progress bar for runs longer than this
 
 
-def parse_duration(text: str) -> float:
-    match = _DURATION.match(text)
-    if not match:
-        raise click.UsageError(f"--duration {text!r} is not a duration; use e.g. 90m, 24h, 30d")
-    seconds = float(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86_400}[(match.group(2) or "s").lower()]
+def parse_run_duration(text: str) -> float:
+    try:
+        seconds = parse_duration(text)
+    except DurationError as error:
+        raise click.UsageError(f"--duration {error}") from None
     if not 0 < seconds <= MAX_DURATION_S:
         raise click.UsageError(f"--duration {text!r} must be more than 0 and at most 366d")
     return seconds
@@ -186,7 +185,7 @@ def simulate(
         )
     except SpecError as error:
         raise usage_error(error) from None
-    seconds = parse_duration(duration)
+    seconds = parse_run_duration(duration)
     overrides = parse_parameters(params)
     figure_format = check_plot(plot) if plot is not None else None
     from alarmclock.emulator.faults import FaultError, check_inside_run, parse_fault

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from alarmclock.durations import format_duration
 from alarmclock.emulator.report import TickReport
 
 COMMON_FORMATS = ("png", "svg", "pdf")
@@ -103,7 +104,7 @@ def draw(tick_times: list[float], start: float, report: TickReport) -> Any:
     hours = [(t - start) / 3600 for t in tick_times[1:]]
     intervals = [b - a for a, b in itertools.pairwise(tick_times)]
     figure, (over_time, histogram) = plt.subplots(2, 1, figsize=(10, 7), constrained_layout=True)
-    every = f"{report.period_s // 60} min" if report.period_s >= 60 else f"{report.period_s} s"
+    every = format_duration(report.period_s, decimals=0)
     figure.suptitle(
         f"alarmclock: {every} clock via {report.via}, seed {report.seed}: "
         f"{report.ticks:,} ticks, mean {report.intervals.mean:.1f} s, p99 {report.intervals.p99:.1f} s"

@@ -7,6 +7,8 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from alarmclock.durations import format_duration
+
 if TYPE_CHECKING:
     from alarmclock.emulator.verdict import Verdict
 
@@ -198,12 +200,16 @@ def render_text(report: TickReport, trace: list[str] | None = None) -> str:
     stats = report.intervals
     lines = [
         f"alarmclock simulate: a {every} clock ({report.design}; alarms reach it via {report.via}), "
-        f"{show_duration(report.duration_s)} of virtual time, seed {report.seed}",
+        f"{format_duration(report.duration_s)} of virtual time, seed {report.seed}",
         "",
         f"  verdict            {report.verdict}" + (f" ({report.judgement.reason})" if report.judgement.reason else ""),
         f"  stack              {report.stack.get('create', '?')}",
         "  first tick         "
-        + (f"{report.first_tick_s:.1f} s after the Create request" if report.first_tick_s is not None else "none"),
+        + (
+            f"{format_duration(report.first_tick_s)} after the Create request"
+            if report.first_tick_s is not None
+            else "none"
+        ),
         f"  ticks delivered    {report.ticks:,} distinct, {report.duplicates} duplicate deliveries",
     ]
     if stats.count:
@@ -213,11 +219,9 @@ def render_text(report: TickReport, trace: list[str] | None = None) -> str:
         )
         lines.append(f"  missed beats       {report.missed_beats} intervals longer than 2 periods")
     silence = report.longest_silence
-    lines.append(f"  longest silence    {silence.length_s:.1f} s, from +{show_duration(silence.start_s)}")
+    lines.append(f"  longest silence    {format_duration(silence.length_s)}, from +{format_duration(silence.start_s)}")
     for name, info in report.alarms.items():
-        lines.append(
-            f"  alarm {name:<24} evaluated at :{info['offset_s']:04.1f} each cycle, {info['changes']} state changes"
-        )
+        lines.append(f"  alarm {name:<24} {evaluated_at(info)}, {info['changes']} state changes")
     function = report.function
     lines.append(
         f"  function           {function.get('runs', 0):,} runs (ticks, heartbeats, restarts), "
@@ -227,7 +231,7 @@ def render_text(report: TickReport, trace: list[str] | None = None) -> str:
     if report.stack.get("delete"):
         lines.append(f"  stack deleted      {report.stack['delete']}")
     for outcome in report.faults:
-        recovery = "never" if outcome["recovery_s"] is None else f"{outcome['recovery_s']:.1f} s"
+        recovery = "never" if outcome["recovery_s"] is None else format_duration(outcome["recovery_s"])
         lines.append(
             f"  fault              {outcome['fault']}: {outcome['ticks_lost']} ticks lost, "
             f"{outcome['duplicates']} duplicates, next tick {recovery} after it ended"
@@ -239,13 +243,12 @@ def render_text(report: TickReport, trace: list[str] | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def show_duration(seconds: float) -> str:
-    if seconds >= 86_400 and seconds % 86_400 == 0:
-        return f"{int(seconds // 86_400)}d"
-    if seconds >= 3600 and seconds % 3600 == 0:
-        return f"{int(seconds // 3600)}h"
-    if seconds >= 60 and seconds % 60 == 0:
-        return f"{int(seconds // 60)}m"
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{int(hours)}:{int(minutes):02d}:{secs:06.3f}" if hours or minutes else f"{secs:.3f}s"
+def evaluated_at(info: dict[str, Any]) -> str:
+    """When in each UTC minute the alarm is evaluated. An alarm's evaluation cycle (60 s, or 10 s
+    for a high-resolution one) starts on the UTC minute, so its offset is a second of the minute:
+    ':45.3' is 45.3 s past every whole UTC minute (hh:mm:00), not a time since the run started."""
+    offset, cycle = info["offset_s"], info.get("cycle_s", 60)
+    if cycle >= 60:
+        return f"evaluated at :{offset:04.1f} past each UTC minute"
+    seconds = ", ".join(f":{offset + k * cycle:04.1f}" for k in range(2))
+    return f"evaluated every {cycle}s at {seconds}, ... past each UTC minute"

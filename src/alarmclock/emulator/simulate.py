@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from alarmclock.durations import format_duration
 from alarmclock.emulator.cloudwatch import StateChange
 from alarmclock.emulator.faults import Fault, FaultPlan
 from alarmclock.emulator.report import FaultOutcome, IntervalStats, TickReport, fault_outcome, summarise_ticks
@@ -48,7 +49,8 @@ class Run:
     def trace(self) -> list[str]:
         start = self.world.start
         return [
-            f"+{change.time - start:10.3f}s  {change.alarm:<20} {change.old:>17} -> {change.new:<17}"
+            f"+{format_duration(change.time - start, decimals=3):<14} {change.alarm:<20} "
+            f"{change.old:>17} -> {change.new:<17}"
             f"{'' if change.acted else ' (actions disabled)'}  {change.reason}"
             for change in self.history
         ]
@@ -109,6 +111,7 @@ def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None
         alarms={
             name: {
                 "offset_s": round(alarm.offset_s, 1),
+                "cycle_s": alarm.cycle_s,
                 "changes": sum(1 for c in stack.cloudwatch.history if c.alarm == name),
             }
             for name, alarm in sorted(stack.seen_alarms.items())
@@ -176,7 +179,7 @@ def _describe_create(stack: Stack) -> str:
         # and then fails the stack (CREATE_FAILED). The run ended first.
         return "still CREATE_IN_PROGRESS when the run ended"
     elapsed = created.time - events[0].time
-    text = f"{created.status} {elapsed:.1f} s after the Create request"
+    text = f"{created.status} {format_duration(elapsed)} after the Create request"
     return text + (f": {created.reason}" if created.reason else "")
 
 
@@ -194,4 +197,6 @@ def _describe_delete(stack: Stack, deleted_at: float, target: str) -> tuple[str,
         return "delete still in progress at the end of the run", 0
     answered = done.time - deleted_at
     after = [d for d in stack.services.sinks[target] if d.time > done.time]
-    return f"{done.status} {answered:.1f} s after the Delete request; {len(after)} ticks after it", len(after)
+    return f"{done.status} {format_duration(answered)} after the Delete request; {len(after)} ticks after it", len(
+        after
+    )
