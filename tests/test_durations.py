@@ -29,7 +29,16 @@ def test_anything_else_is_refused_with_the_units(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("seconds", "shown"),
-    [(0.7, "0.7s"), (61.2, "1m1.2s"), (5400, "1h30m"), (172_800, "2d"), (82_804.8, "23h0m4.8s"), (59.99, "1m"), (61, "1m1s"), (3601, "1h0m1s")],
+    [
+        (0.7, "0.7s"),
+        (61.2, "1m1.2s"),
+        (5400, "1h30m"),
+        (172_800, "2d"),
+        (82_804.8, "23h0m4.8s"),
+        (59.99, "1m"),
+        (61, "1m1s"),
+        (3601, "1h0m1s"),
+    ],
 )
 def test_durations_print_one_way(seconds: float, shown: str) -> None:
     assert format_duration(seconds) == shown
