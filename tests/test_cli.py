@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -195,3 +196,24 @@ def test_an_arn_error_says_what_an_arn_looks_like_not_a_pattern(
     assert status == 2 and says in err
     for regex in ("[A-Za-z", "{1,", "(?:", "\\"):
         assert regex not in err
+
+
+def test_the_documented_exit_statuses_are_the_enums() -> None:
+    from alarmclock.exit_status import ExitStatus
+
+    docs = (Path(__file__).parents[1] / "docs" / "cli-aws.md").read_text()
+    section = docs.split("## Exit status", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split(" | ") for line in section.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    documented = [(int(row[0].strip("| ")), row[1].strip("`"), row[2].rstrip(" |")) for row in rows]
+    assert documented == [(status.value, status.name, status.meaning) for status in ExitStatus]
+
+
+def test_no_module_keeps_exit_codes_of_its_own() -> None:
+    # One ExitStatus for the whole CLI: no EXIT_* constants and no bare 130 beside it.
+    package = Path(__file__).parents[1] / "src" / "alarmclock"
+    for path in package.rglob("*.py"):
+        if path.name in ("exit_status.py", "handler.py"):
+            continue
+        text = path.read_text()
+        assert not re.search(r"\bEXIT_[A-Z]+\b", text), path
+        assert not re.search(r"\breturn 130\b|exit_code\s*=\s*\d", text), path

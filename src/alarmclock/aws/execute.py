@@ -34,8 +34,7 @@ from alarmclock.aws.session import Aws
 from alarmclock.aws.stacks import Stacks
 from alarmclock.aws.verdict import clock_time, ticking_states
 from alarmclock.durations import format_duration
-
-EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
+from alarmclock.exit_status import ExitStatus
 
 
 class Progress(Protocol):
@@ -58,7 +57,7 @@ INITIAL_STATE_REASON = "Unchecked: Initial alarm creation"
 class Outcome:
     ok: bool
     message: str
-    exit_code: int = EXIT_OK
+    exit_code: ExitStatus = ExitStatus.OK
     status: str = ""
     first_tick: datetime | None = None
 
@@ -167,7 +166,9 @@ class Runner:
         for arn in step.targets:
             exists, why = check_target(self.aws, arn)
             if exists is False:
-                raise Stop(Outcome(False, f"target {arn} does not exist ({why}); nothing was changed", EXIT_FAILED))
+                raise Stop(
+                    Outcome(False, f"target {arn} does not exist ({why}); nothing was changed", ExitStatus.FAILED)
+                )
             if exists is None:
                 self.progress.say(f"warning: could not check target {arn} ({why}); deploying anyway")
 
@@ -192,7 +193,7 @@ class Runner:
             self.discard_change_set()
             if p.is_no_change(reason):
                 raise Stop(Outcome(True, f"{plan.stack} is up to date: nothing to change", status=status))
-            raise Stop(Outcome(False, f"CloudFormation rejected the change: {reason}", EXIT_FAILED))
+            raise Stop(Outcome(False, f"CloudFormation rejected the change: {reason}", ExitStatus.FAILED))
         creating = self.change_set_type == "CREATE"
         self.progress.changes(changes, creating)
         risky = p.destructive_changes(changes)
@@ -202,7 +203,9 @@ class Runner:
                 self.discard_change_set()
                 raise Stop(
                     Outcome(
-                        False, f"nothing changed: {plan.stack} left as it was (pass --yes to allow it)", EXIT_FAILED
+                        False,
+                        f"nothing changed: {plan.stack} left as it was (pass --yes to allow it)",
+                        ExitStatus.FAILED,
                     )
                 )
 
@@ -243,7 +246,7 @@ class Runner:
                 f"{plan.action} failed: stack {plan.stack} is {self.status}"
                 + (f": {cause}" if cause else "")
                 + (f"; {advice}" if advice else ""),
-                EXIT_FAILED,
+                ExitStatus.FAILED,
                 self.status,
             )
         )
@@ -277,7 +280,7 @@ class Runner:
                         False,
                         f"stack {step.names.stack} is {self.status or 'deployed'} but no tick was seen within "
                         f"{format_duration(step.timeout_s)}; see 'alarmclock status {step.names.stack}'",
-                        EXIT_FAILED,
+                        ExitStatus.FAILED,
                         self.status,
                     )
                 )
@@ -338,7 +341,7 @@ class Runner:
                 Outcome(
                     False,
                     f"stack {plan.stack} is deleted, but some of the clock is left: {'; '.join(left)}",
-                    EXIT_FAILED,
+                    ExitStatus.FAILED,
                     self.status,
                 )
             )
@@ -397,15 +400,15 @@ class Runner:
                 done = "removed the change set; nothing was changed"
             except Exception:  # best effort: the user already asked to stop
                 done = "the change set was not executed; nothing was changed (delete it in the console if it is left)"
-            return Outcome(False, f"interrupted: {done}", EXIT_INTERRUPTED)
+            return Outcome(False, f"interrupted: {done}", ExitStatus.INTERRUPTED)
         if not self.executed:
-            return Outcome(False, "interrupted: nothing was changed", EXIT_INTERRUPTED)
+            return Outcome(False, "interrupted: nothing was changed", ExitStatus.INTERRUPTED)
         try:
             stack = self.stacks.describe(self.stack_id)
             status = stack.status if stack else "DELETE_COMPLETE"
         except Exception:
             status = "unknown"
-        return Outcome(False, interrupted_message(name, plan.action, status), EXIT_INTERRUPTED, status)
+        return Outcome(False, interrupted_message(name, plan.action, status), ExitStatus.INTERRUPTED, status)
 
 
 # A restart replays a state change up to this many periods old, with that change's stamp

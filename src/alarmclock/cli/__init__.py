@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from alarmclock import __version__
-from alarmclock.cli.options import EXIT_OK, EXIT_USAGE
+from alarmclock.exit_status import ExitStatus
 
 
 # invoke_without_command: plain `alarmclock` is a request for help (exit 0), not a usage error.
@@ -46,16 +46,16 @@ def main(argv: list[str] | None = None) -> int:
             else " (see 'alarmclock --help')"
         )
         click.echo(f"alarmclock: error: {error.format_message()}{hint}", err=True)
-        return EXIT_USAGE
+        return ExitStatus.USAGE
     except click.ClickException as error:
         click.echo(f"alarmclock: error: {error.format_message()}", err=True)
         return error.exit_code
     except click.exceptions.Abort:
         click.echo("alarmclock: interrupted", err=True)
-        return 130
+        return ExitStatus.INTERRUPTED
     except click.exceptions.Exit as error:
         return int(error.exit_code)
-    return int(result) if isinstance(result, int) else EXIT_OK
+    return int(result) if isinstance(result, int) else ExitStatus.OK
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,8 +23,6 @@ from alarmclock.cli.aws_view import (
     show_status,
 )
 from alarmclock.cli.options import (
-    EXIT_FAILED,
-    EXIT_OK,
     Duration,
     deploy_alarms_option,
     deploy_every_option,
@@ -34,6 +32,7 @@ from alarmclock.cli.options import (
     publish_option,
     window_option,
 )
+from alarmclock.exit_status import ExitStatus
 from alarmclock.spec import (
     build_spec,
     check_clock_name,
@@ -97,7 +96,7 @@ def finish(outcome: Outcome) -> int:
     if not outcome.ok:
         raise Failure(outcome.message, outcome.exit_code)
     click.echo(outcome.message)
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 def clock_name(name: str) -> str:
@@ -198,7 +197,7 @@ def status(
         click.echo(json.dumps(report.to_json(), sort_keys=False))
     else:
         show_status(report)
-    return EXIT_OK if report.verdict.healthy else EXIT_FAILED
+    return ExitStatus.OK if report.verdict.healthy else ExitStatus.FAILED
 
 
 def set_paused(
@@ -282,7 +281,7 @@ def list_clocks(
         click.echo(json.dumps({"region": where, "clocks": clocks}))
     else:
         show_list(rows, where)
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 @cli.command()

@@ -12,7 +12,7 @@ import click
 
 from alarmclock.aws.models import period_start
 from alarmclock.aws.verdict import ago
-from alarmclock.cli.options import EXIT_USAGE
+from alarmclock.exit_status import ExitStatus
 from alarmclock.spec import SpecError
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ def confirm_or_refuse(question: str, yes: bool, flag: str = "--yes") -> None:
     if yes:
         return
     if not interactive():
-        raise Failure(f"{question.rstrip('?')}: pass {flag} to do it without asking", EXIT_USAGE)
+        raise Failure(f"{question.rstrip('?')}: pass {flag} to do it without asking", ExitStatus.USAGE)
     if not click.confirm(question, default=False):
         raise Failure("nothing was done", 1)
 

@@ -10,8 +10,6 @@ import click
 from alarmclock.durations import DurationError, parse_duration
 from alarmclock.spec import PERIOD_HELP, PUBLISHES, VIAS, WINDOWS, SpecError
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 

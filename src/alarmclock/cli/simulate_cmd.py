@@ -11,8 +11,6 @@ import click
 
 from alarmclock.cli import cli
 from alarmclock.cli.options import (
-    EXIT_FAILED,
-    EXIT_OK,
     alarms_option,
     every_option,
     payload_option,
@@ -23,6 +21,7 @@ from alarmclock.cli.options import (
     window_option,
 )
 from alarmclock.durations import DurationError, parse_duration
+from alarmclock.exit_status import ExitStatus
 from alarmclock.spec import SpecError, build_spec
 
 if TYPE_CHECKING:
@@ -241,7 +240,7 @@ def simulate(
             ) from None
         click.echo(f"wrote {plot}", err=True)
     # Like `status`: 0 only for a healthy verdict, so CI can run a simulation as a check.
-    return EXIT_OK if run.report.judgement.healthy else EXIT_FAILED
+    return ExitStatus.OK if run.report.judgement.healthy else ExitStatus.FAILED
 
 
 def check_plot(path: str) -> str:
