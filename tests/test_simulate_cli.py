@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 from alarmclock.cli import main
+from alarmclock.cli.simulate_cmd import shows_progress
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -225,3 +227,29 @@ def test_the_readme_shows_what_make_demo_prints(capsys: pytest.CaptureFixture[st
     readme = (root / "README.md").read_text()
     assert status == 0
     assert out.rstrip("\n") in readme, "README's quick-start output is stale: paste what `make demo` prints"
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("seconds", "as_json", "quiet", "stream", "shown"),
+    [
+        (7 * 3600, False, False, FakeTerminal(), True),
+        (7 * 3600, True, False, FakeTerminal(), False),  # never in --json
+        (7 * 3600, False, True, FakeTerminal(), False),  # --quiet
+        (7 * 3600, False, False, io.StringIO(), False),  # stderr to a file or a pipe
+        (3600, False, False, FakeTerminal(), False),  # a short run needs none
+    ],
+)
+def test_progress_shows_on_a_terminal_only(
+    seconds: float, as_json: bool, quiet: bool, stream: io.StringIO, shown: bool
+) -> None:
+    assert shows_progress(seconds, as_json, quiet, stream) is shown
+
+
+def test_a_long_run_prints_no_progress_when_piped(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(["simulate", "--every", "5m", "--duration", "7h"], capsys)
+    assert status == 0 and "verdict" in out and err == ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -151,6 +151,12 @@ def shape(parameter: Parameter) -> str:
     "stack-delete. E.g. --fault function-errors:at=2h,for=10m. See docs/self-healing.md.",
 )
 @click.option("--keep", is_flag=True, help="Do not delete the stack at the end of the run.")
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="No progress bar (it shows only on a terminal, for runs over 6h, and never with --json).",
+)
 def simulate(
     every: str,
     alarms: str,
@@ -167,6 +173,7 @@ def simulate(
     params: tuple[str, ...],
     faults: tuple[str, ...],
     keep: bool,
+    quiet: bool,
 ) -> int:
     """Run a clock in virtual time, with no AWS account, and report its beat.
 
@@ -206,8 +213,9 @@ def simulate(
         timing=TimingModel().at(**overrides),
         faults=plan,
         delete_at_end=not keep,
+        keep_events=trace,  # the report needs compact figures only; --trace lists every state change
     )
-    if seconds > PROGRESS_FROM_S and sys.stderr.isatty():
+    if shows_progress(seconds, as_json, quiet, sys.stderr):
         with click.progressbar(length=1000, label="simulating", file=sys.stderr) as bar:
             done = [0]
 
@@ -241,6 +249,12 @@ def simulate(
         click.echo(f"wrote {plot}", err=True)
     # Like `status`: 0 only for a healthy verdict, so CI can run a simulation as a check.
     return ExitStatus.OK if run.report.judgement.healthy else ExitStatus.FAILED
+
+
+def shows_progress(seconds: float, as_json: bool, quiet: bool, stream: TextIO) -> bool:
+    """A progress bar for a long run, on a terminal only: never in --json, with --quiet, or when
+    stderr goes to a file or a pipe (where it would be noise in a log)."""
+    return seconds > PROGRESS_FROM_S and not as_json and not quiet and stream.isatty()
 
 
 def check_plot(path: str) -> str:

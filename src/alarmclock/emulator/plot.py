@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import itertools
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +77,7 @@ def plot_format(path: str) -> str:
     return suffix
 
 
-def plot_intervals(tick_times: list[float], start: float, report: TickReport, path: str, fmt: str) -> None:
+def plot_intervals(tick_times: Sequence[float], start: float, report: TickReport, path: str, fmt: str) -> None:
     """Draw the figure and write it to `path` in `fmt` (from plot_format); PlotWriteError if that fails."""
     try:
         figure = draw(tick_times, start, report)
@@ -99,7 +100,7 @@ def reason(error: Exception) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
-def draw(tick_times: list[float], start: float, report: TickReport) -> Any:
+def draw(tick_times: Sequence[float], start: float, report: TickReport) -> Any:
     plt = pyplot()
     hours = [(t - start) / 3600 for t in tick_times[1:]]
     intervals = [b - a for a, b in itertools.pairwise(tick_times)]

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import json
 import math
+from array import array
+from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from alarmclock.durations import format_duration
 
 if TYPE_CHECKING:
+    from alarmclock.emulator.services import Delivery
     from alarmclock.emulator.verdict import Verdict
 
 # No tick for this many periods is a stall; a run shorter than this cannot show one.
@@ -137,19 +141,14 @@ class FaultOutcome:
 
 
 def fault_outcome(
-    fault: Any, ticks: list[tuple[float, str]], start: float, end: float, period_s: int, until: float | None = None
+    fault: Any, log: TickLog, start: float, end: float, period_s: int, until: float | None = None
 ) -> FaultOutcome:
     """What one fault cost: ticks lost around it, duplicates from its start to the first tick
     after it, and the time from its end (or from `until`, when faults overlapping it end later)
     to that tick."""
     begin = start + fault.start_s
     finish = start + max(fault.end_s, until if until is not None else fault.end_s)
-    seen: set[str] = set()
-    firsts: list[float] = []
-    repeats: list[float] = []
-    for moment, tick_id in sorted(ticks):
-        (repeats if tick_id in seen else firsts).append(moment)
-        seen.add(tick_id)
+    firsts, repeats = log.firsts, log.copies
     before = max((t for t in firsts if t < begin), default=start)
     after = next((t for t in firsts if t >= finish), None)
     window_end = after if after is not None and after <= end else end
@@ -170,22 +169,65 @@ def _num(value: float) -> float | None:
     return None if value is None or math.isnan(value) else round(value, 3)
 
 
+# A copy of a tick is recognised by its tick_id for this long after the first delivery: Lambda keeps
+# an asynchronous event for at most 6 hours (Lambda Developer Guide, "Configuring error handling for
+# asynchronous invocation", MaximumEventAgeInSeconds), so its retries come within that; a day is kept,
+# plus the longest delay a fault injects. Older ids are forgotten, so memory does not grow with the run.
+DUPLICATE_HORIZON_S = 86_400.0
+
+
+class TickLog(list["Delivery"]):
+    """What a target received, recorded compactly as it arrives: the times of first deliveries
+    and of copies (by tick_id) as arrays of doubles, and nothing else unless `keep` (then every
+    Delivery too, as the plain list the emulator's sinks are). Deliveries arrive in time order,
+    so the first delivery of a tick_id is its earliest."""
+
+    def __init__(self, keep: bool = True, horizon_s: float = DUPLICATE_HORIZON_S) -> None:
+        super().__init__()
+        self.keep = keep
+        self.horizon_s = horizon_s
+        self.firsts = array("d")  # time of each tick's first delivery
+        self.copies = array("d")  # time of each later delivery of a tick already delivered
+        self.others = array("d")  # deliveries that are not ticks
+        self._recent: dict[str, float] = {}
+        self._order: deque[tuple[float, str]] = deque()
+
+    def append(self, delivery: Delivery) -> None:
+        if self.keep:
+            super().append(delivery)
+        tick_id = _tick_id(delivery.body)
+        if tick_id is None:
+            self.others.append(delivery.time)
+            return
+        while self._order and self._order[0][0] < delivery.time - self.horizon_s:
+            self._recent.pop(self._order.popleft()[1], None)
+        if tick_id in self._recent:
+            self.copies.append(delivery.time)
+            return
+        self._recent[tick_id] = delivery.time
+        self._order.append((delivery.time, tick_id))
+        self.firsts.append(delivery.time)
+
+    def count_after(self, moment: float) -> int:
+        """Deliveries of any kind after `moment`."""
+        return sum(1 for times in (self.firsts, self.copies, self.others) for t in times if t > moment)
+
+
+def _tick_id(body: str) -> str | None:
+    try:
+        tick_id = json.loads(body)["tick_id"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return tick_id if isinstance(tick_id, str) else None
+
+
 def summarise_ticks(
-    tick_times: list[tuple[float, str]], start: float, end: float, period_s: int
-) -> tuple[int, int, list[float], list[float], Silence, float | None]:
-    """From (time, tick_id) deliveries: distinct ticks, duplicates, their times, the intervals,
+    log: TickLog, start: float, end: float, period_s: int
+) -> tuple[int, int, array[float], list[float], Silence, float | None]:
+    """From a target's deliveries: distinct ticks, duplicates, their times, the intervals,
     the longest silence (including before the first and after the last), and a stall."""
-    seen: set[str] = set()
-    times: list[float] = []
-    duplicates = 0
-    for moment, tick_id in sorted(tick_times):
-        if moment > end:
-            continue
-        if tick_id in seen:
-            duplicates += 1
-            continue
-        seen.add(tick_id)
-        times.append(moment)
+    times = array("d", (t for t in log.firsts if t <= end))
+    duplicates = sum(1 for t in log.copies if t <= end)
     intervals = [b - a for a, b in itertools.pairwise(times)]
     edges = [start, *times, end]
     gaps = [(edges[i], edges[i + 1] - edges[i]) for i in range(len(edges) - 1)]
