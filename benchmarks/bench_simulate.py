@@ -124,7 +124,7 @@ def run_once(days: float, every: str, seed: int, floor: float | None = None) -> 
     started = time.perf_counter()
     # As `alarmclock simulate` runs it (no --trace): keeping only what the report needs. (The guard
     # lets the same script measure a checkout from before Scenario.keep_events.)
-    compact = {"keep_events": False} if "keep_events" in Scenario.__dataclass_fields__ else {}
+    compact: dict[str, Any] = {"keep_events": False} if "keep_events" in Scenario.__dataclass_fields__ else {}
     run = simulate(Scenario(spec=build_spec(every=every), duration_s=days * 86_400, seed=seed, **compact))
     wall = time.perf_counter() - started
     ticks = run.report.ticks
