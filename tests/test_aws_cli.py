@@ -853,18 +853,22 @@ def test_list_shows_the_clocks_and_nothing_else(endpoint: str, capsys: pytest.Ca
     deploy(capsys, endpoint, "--every", "5m", name="clock-b")
     client(endpoint, "cloudformation").create_stack(StackName="not-a-clock", TemplateBody=OTHER_TEMPLATE)
     assert run(capsys, endpoint, "pause", "clock-b")[0] == 0
+    # Each clock's verdict is the one `status` gives it.
+    verdict_a, verdict_b = (
+        json.loads(run(capsys, endpoint, "status", name, "--json")[1])["verdict"] for name in ("clock-a", "clock-b")
+    )
     status, out, err = run(capsys, endpoint, "list")
     assert (status, err) == (0, "")
     assert out.splitlines() == [
-        "CLOCK     EVERY  PAUSED  STACK STATUS",
-        "clock-a      1m  no      CREATE_COMPLETE",
-        "clock-b      5m  yes     UPDATE_COMPLETE",
+        "CLOCK     EVERY  VERDICT    PAUSED  STACK STATUS",
+        f"clock-a      1m  {verdict_a:<9}  no      CREATE_COMPLETE",
+        f"clock-b      5m  {verdict_b:<9}  yes     UPDATE_COMPLETE",
     ]
     listed = json.loads(run(capsys, endpoint, "list", "--json")[1])
     assert listed["region"] == REGION
-    assert [(c["clock"], c["period_s"], c["paused"], c["publish"]) for c in listed["clocks"]] == [
-        ("clock-a", 60, False, "api"),  # a minute's default: each tick publishes
-        ("clock-b", 300, True, "wave"),
+    assert [(c["clock"], c["period_s"], c["paused"], c["publish"], c["verdict"]) for c in listed["clocks"]] == [
+        ("clock-a", 60, False, "api", verdict_a),  # a minute's default: each tick publishes
+        ("clock-b", 300, True, "wave", verdict_b),
     ]
 
 

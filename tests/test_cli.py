@@ -217,3 +217,22 @@ def test_no_module_keeps_exit_codes_of_its_own() -> None:
         text = path.read_text()
         assert not re.search(r"\bEXIT_[A-Z]+\b", text), path
         assert not re.search(r"\breturn 130\b|exit_code\s*=\s*\d", text), path
+
+
+def test_payload_at_file_reads_the_json_from_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    payload = tmp_path / "payload.json"
+    payload.write_text('{"job": "report", "n": 3}\n')
+    status, out, err = run(["template", "--target", TARGET, "--payload", f"@{payload}"], capsys)
+    assert status == 0, err
+    assert yaml.safe_load(out)["Metadata"]["alarmclock"]["payload"] == {"job": "report", "n": 3}
+
+
+@pytest.mark.parametrize(("content", "says"), [(None, "cannot read"), ("{job}", "not valid JSON"), ("NaN", "NaN")])
+def test_payload_at_file_refuses_a_missing_file_or_bad_json(
+    content: str | None, says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    payload = tmp_path / "payload.json"
+    if content is not None:
+        payload.write_text(content)
+    status, out, err = run(["template", "--payload", f"@{payload}"], capsys)
+    assert status == 2 and out == "" and says in err and err.count("\n") == 1

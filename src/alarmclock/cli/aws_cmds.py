@@ -254,29 +254,39 @@ def resume(
 def list_clocks(
     as_json: bool, region: str | None, profile: str | None, endpoint_url: str | None, poll_interval: float
 ) -> int:
-    """List the clocks in this account and region."""
+    """List the clocks in this account and region, each with its verdict (as `status` judges it)."""
     from alarmclock.aws.stacks import Stacks
+    from alarmclock.aws.status import gather
 
     with one_line_errors():
         aws = connect(region, profile, endpoint_url)
         stacks = Stacks(aws)
-        found = []
+        found, verdicts = [], []
+        now = datetime.now(UTC)
         for stack in stacks.list_clocks():
-            metadata = stacks.metadata(stack.stack_id) if stack.status != "REVIEW_IN_PROGRESS" else None
-            found.append((stack, metadata))
+            deployed = stacks.deployed(stack.name)
+            if deployed is None:  # deleted since it was listed
+                continue
+            found.append((deployed.stack, deployed.metadata))
+            verdicts.append(gather(aws, deployed, now).verdict)
         where = aws.region
-    rows = [(stack, metadata.period_s if metadata else None) for stack, metadata in found]
+    rows = [
+        (stack, metadata.period_s if metadata else None, verdict.kind)
+        for (stack, metadata), verdict in zip(found, verdicts, strict=True)
+    ]
     if as_json:
         clocks = [
             {
                 "clock": s.name,
                 "period_s": m.period_s if m else None,
                 "publish": m.publishing if m else None,
+                "verdict": v.kind,
+                "reason": v.reason,
                 "paused": s.paused,
                 "stack_status": s.status,
                 "stack_id": s.stack_id,
             }
-            for s, m in found
+            for (s, m), v in zip(found, verdicts, strict=True)
         ]
         click.echo(json.dumps({"region": where, "clocks": clocks}))
     else:

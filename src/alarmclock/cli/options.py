@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -93,4 +94,27 @@ simulate_target_option = target_option_saying("Without it an emulated function s
 deploy_target_option = target_option_saying(
     "A new clock needs at least one; an update keeps the clock's targets unless this is given."
 )
-payload_option = click.option("--payload", metavar="JSON", help='JSON added to every tick under the key "payload".')
+
+
+def read_payload(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    """--payload @FILE reads the JSON from FILE (@- from standard input), as the AWS CLI's file:// does."""
+    if value is None or not value.startswith("@"):
+        return value
+    path = value[1:]
+    try:
+        if path == "-":
+            return sys.stdin.read()
+        with open(path, encoding="utf-8") as stream:
+            return stream.read()
+    except OSError as error:
+        raise click.BadParameter(f"cannot read {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise click.BadParameter(f"{path} is not UTF-8 text") from None
+
+
+payload_option = click.option(
+    "--payload",
+    metavar="JSON|@FILE",
+    callback=read_payload,
+    help='JSON added to every tick under the key "payload"; @FILE reads it from FILE (@- from stdin).',
+)
