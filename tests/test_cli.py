@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -236,3 +237,12 @@ def test_payload_at_file_refuses_a_missing_file_or_bad_json(
         payload.write_text(content)
     status, out, err = run(["template", "--payload", f"@{payload}"], capsys)
     assert status == 2 and out == "" and says in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_shell_completion_is_what_the_readme_says(shell: str) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    assert f"_ALARMCLOCK_COMPLETE={shell}_source alarmclock" in readme
+    env = {**os.environ, "_ALARMCLOCK_COMPLETE": f"{shell}_source"}
+    done = subprocess.run([sys.executable, "-m", "alarmclock"], env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "_ALARMCLOCK_COMPLETE" in done.stdout
