@@ -1205,3 +1205,54 @@ def test_a_stack_left_in_delete_failed(endpoint: str, capsys: pytest.CaptureFixt
     assert (status, err) == (0, "")
     assert out.splitlines()[-1].startswith(f"{CLOCK} destroyed: stack deleted, no alarms left ")
     assert stack(endpoint) is None
+
+
+# ---- deploy --no-execute, --tags, --role-arn -------------------------------------------------------
+
+
+def test_deploy_no_execute_shows_the_change_set_and_leaves_it(
+    endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _url, arn = make_queue(endpoint)
+    status, out, err = run(capsys, endpoint, "deploy", CLOCK, "--target", arn, "--no-execute")
+    assert status == 0, err
+    assert "was not executed (--no-execute)" in out
+    assert "will create 10 resource(s)" in out + err  # the change set is shown, as before any deploy
+    cloudformation = client(endpoint, "cloudformation")
+    assert cloudformation.describe_stacks(StackName=CLOCK)["Stacks"][0]["StackStatus"] == "REVIEW_IN_PROGRESS"
+    [change_set] = cloudformation.list_change_sets(StackName=CLOCK)["Summaries"]
+    assert change_set["ExecutionStatus"] == "AVAILABLE"
+    # The change set left is the deploy's own: deploying without --no-execute creates the clock.
+    status, _out, err = run(capsys, endpoint, "deploy", CLOCK, "--target", arn, "--no-wait")
+    assert status == 0, err
+    assert cloudformation.describe_stacks(StackName=CLOCK)["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+
+
+def test_deploy_tags_the_stack(endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # (How an update merges tags is in test_deploy_plan.py: moto applies no tags from an UPDATE change set.)
+    deploy(capsys, endpoint, "--tags", "team=ops", "--tags", "cost-centre=42")
+    stack = client(endpoint, "cloudformation").describe_stacks(StackName=CLOCK)["Stacks"][0]
+    tags = {t["Key"]: t["Value"] for t in stack["Tags"]}
+    assert tags == {"team": "ops", "cost-centre": "42", "alarmclock:version": __version__}
+
+
+def test_deploy_passes_the_role_arn_to_cloudformation(endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
+    role = "arn:aws:iam::123456789012:role/cloudformation-deployer"
+    deploy(capsys, endpoint, "--role-arn", role)
+    assert client(endpoint, "cloudformation").describe_stacks(StackName=CLOCK)["Stacks"][0]["RoleARN"] == role
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["--tags", "team"], "use KEY=VALUE"),
+        (["--tags", "aws:team=x"], "reserved"),
+        (["--tags", "alarmclock:version=9"], "reserved"),
+        (["--role-arn", "deployer"], "looks like arn:aws:iam::123456789012:role/NAME"),
+    ],
+)
+def test_deploy_refuses_bad_tags_and_role_arns(
+    argv: list[str], says: str, endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _out, err = run(capsys, endpoint, "deploy", CLOCK, "--target", f"arn:aws:sqs:{REGION}:{ACCOUNT}:q", *argv)
+    assert status == 2 and says in one_line_error(err)

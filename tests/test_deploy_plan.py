@@ -698,3 +698,25 @@ def test_a_wave_clocks_status_shows_only_ended_periods_and_how_far_ahead_it_is_l
     report = status.to_json()
     assert report["wave"] == {"laid_until": laid_until.isoformat(), "ahead_s": 7110}
     assert (report["settings"]["publish"], report["beat"]["to"]) == ("wave", (NOW - timedelta(minutes=1)).isoformat())
+
+
+def test_an_update_adds_and_changes_tags_and_keeps_the_others() -> None:
+    request = deploy_plan(a_clock(), tags={"team": "platform", "cost-centre": "42"}).find(CreateChangeSet).request()
+    assert request["Tags"] == [
+        {"Key": "alarmclock:version", "Value": __version__},
+        {"Key": "cost-centre", "Value": "42"},
+        {"Key": "team", "Value": "platform"},
+    ]
+
+
+def test_a_role_arn_goes_to_the_change_set_and_no_execute_stops_after_showing_it() -> None:
+    role = "arn:aws:iam::123456789012:role/deployer"
+    plan = deploy_plan(role_arn=role, execute=False)
+    assert plan.find(CreateChangeSet).request()["RoleARN"] == role
+    assert "RoleARN" not in deploy_plan().find(CreateChangeSet).request()
+    assert [type(step).__name__ for step in plan.steps] == [
+        "CheckTargets",
+        "CreateChangeSet",
+        "ReviewChangeSet",
+        "LeaveChangeSet",
+    ]

@@ -139,6 +139,15 @@ class Runner:
             self.remember_events()
             self.executed = True  # before the call: Ctrl-C during it must not claim "nothing changed"
             self.stacks.execute_change_set(self.change_set_id)
+        elif isinstance(step, p.LeaveChangeSet):
+            raise Stop(
+                Outcome(
+                    True,
+                    f"change set {self.change_set_id} is ready and was not executed (--no-execute); "
+                    f"execute it with 'aws cloudformation execute-change-set --change-set-name {self.change_set_id}', "
+                    f"or run the deploy again without --no-execute",
+                )
+            )
         elif isinstance(step, p.UpdateParameters):
             self.remember_events()
             self.executed = True

@@ -7,6 +7,7 @@ and returns an exit status. boto3 is imported inside the commands, so `--help` s
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -99,6 +100,31 @@ def finish(outcome: Outcome) -> int:
     return ExitStatus.OK
 
 
+# IAM role ARNs: a path of /-separated parts, then the role's name (IAM User Guide, "IAM identifiers").
+ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}")
+# CloudFormation's stack tags: a key of 1-128 characters, a value of up to 256, and at most 50;
+# keys starting with "aws:" are AWS's own (CloudFormation API Reference, "Tag").
+MAX_TAGS = 50
+
+
+def parse_tags(pairs: tuple[str, ...]) -> dict[str, str]:
+    from alarmclock.aws.models import VERSION_TAG
+
+    tags: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not 1 <= len(key) <= 128 or len(value) > 256:
+            raise click.UsageError(f"--tags {pair!r}: use KEY=VALUE (a key of 1-128 characters, a value of up to 256)")
+        if key.lower().startswith("aws:") or key == VERSION_TAG:
+            raise click.UsageError(f"--tags {pair!r}: the key {key!r} is reserved")
+        tags[key] = value
+    if len(tags) > MAX_TAGS - 1:  # alarmclock adds its version tag
+        raise click.UsageError(
+            f"--tags: at most {MAX_TAGS - 1} tags (CloudFormation takes {MAX_TAGS}, one is alarmclock's)"
+        )
+    return tags
+
+
 def clock_name(name: str) -> str:
     from alarmclock.spec import SpecError
 
@@ -119,6 +145,25 @@ def clock_name(name: str) -> str:
 @payload_option
 @click.option("-y", "--yes", is_flag=True, help="Do not ask before replacing or removing resources.")
 @click.option("--no-wait", is_flag=True, help="Return when the stack is done; do not wait for the first tick.")
+@click.option(
+    "--no-execute",
+    is_flag=True,
+    help="Create the change set and show it, but do not execute it (as aws cloudformation deploy "
+    "--no-execute-changeset).",
+)
+@click.option(
+    "--tags",
+    "tags",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A tag for the stack, which CloudFormation passes on to its resources (repeatable). An update "
+    "keeps the stack's tags and adds or changes these.",
+)
+@click.option(
+    "--role-arn",
+    metavar="ARN",
+    help="An IAM role CloudFormation assumes to create the stack (its service role), instead of your credentials.",
+)
 @tick_timeout_option
 @aws_options
 def deploy(
@@ -132,6 +177,9 @@ def deploy(
     payload: str | None,
     yes: bool,
     no_wait: bool,
+    no_execute: bool,
+    tags: tuple[str, ...],
+    role_arn: str | None,
     tick_timeout: float | None,
     region: str | None,
     profile: str | None,
@@ -150,6 +198,11 @@ def deploy(
     from alarmclock.aws.stacks import Stacks
 
     name = clock_name(name)
+    stack_tags = parse_tags(tags)
+    if role_arn is not None and not ROLE_ARN.fullmatch(role_arn):
+        raise click.UsageError(
+            f"--role-arn {role_arn!r} is not an IAM role ARN; it looks like arn:aws:iam::123456789012:role/NAME"
+        )
     # None: not given, so a new clock gets the default and an update keeps what the clock has.
     passed = {"every": every, "via": via, "alarms": alarms}
     given = frozenset(key for key, value in passed.items() if value is not None)
@@ -170,7 +223,16 @@ def deploy(
         spec = build_spec(**settings)
         change_set = "alarmclock-" + datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         plan = plan_deploy(
-            name, spec, current, change_set_name=change_set, yes=yes, wait=not no_wait, tick_timeout_s=tick_timeout
+            name,
+            spec,
+            current,
+            change_set_name=change_set,
+            yes=yes,
+            wait=not no_wait,
+            tick_timeout_s=tick_timeout,
+            tags=stack_tags,
+            role_arn=role_arn,
+            execute=not no_execute,
         )
         return finish(runner(aws, poll_interval).run(plan))
 
