@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -153,3 +155,94 @@ def test_the_console_script_runs_as_a_module() -> None:
     )
     assert done.returncode == 2
     assert done.stderr.startswith("alarmclock: error: --every '45s'")
+
+
+def test_plain_alarmclock_shows_the_help_and_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run([], capsys)
+    assert status == 0 and err == ""
+    assert out.startswith("Usage: alarmclock") and "Commands:" in out
+
+
+def test_deploy_help_shows_no_default_that_an_update_would_not_use(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["deploy", "--help"], capsys)
+    flat = " ".join(out.split())  # help wraps to the terminal's width
+    assert status == 0
+    assert "[default: 1m]" not in flat and "[default: lambda]" not in flat and "[default: 1]" not in flat
+    assert "A new clock gets 1m; an update keeps the clock's own" in flat
+
+
+def test_deploy_help_does_not_promise_a_function_arn_parameter(capsys: pytest.CaptureFixture[str]) -> None:
+    # deploy refuses a new clock without --target; only `template` takes the ARN as a parameter.
+    _, deploy_help, _ = run(["deploy", "--help"], capsys)
+    _, template_help, _ = run(["template", "--help"], capsys)
+    assert "asks for a function ARN" not in " ".join(deploy_help.split())
+    assert "A new clock needs at least one" in " ".join(deploy_help.split())
+    assert "takes a function's ARN as a parameter" in " ".join(template_help.split())
+
+
+@pytest.mark.parametrize(
+    ("arn", "says"),
+    [
+        ("arn:aws:lambda:us-east-1:123456789012:layer:x", "arn:aws:lambda:REGION:ACCOUNT:function:NAME[:ALIAS]"),
+        ("arn:aws:sqs:us-east-1:123456789012:a/b", "arn:aws:sqs:REGION:ACCOUNT:QUEUE"),
+        ("arn:aws:sns:us-east-1:123456789012:a/b", "an SNS topic"),
+        ("arn:aws:events:us-east-1:123456789012:rule/x", "does not name an EventBridge event bus"),
+        ("my-job", "an ARN looks like arn:aws:lambda:us-east-1:123456789012:function:my-job"),
+    ],
+)
+def test_an_arn_error_says_what_an_arn_looks_like_not_a_pattern(
+    arn: str, says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, err = run(["template", "--target", arn], capsys)
+    assert status == 2 and says in err
+    for regex in ("[A-Za-z", "{1,", "(?:", "\\"):
+        assert regex not in err
+
+
+def test_the_documented_exit_statuses_are_the_enums() -> None:
+    from alarmclock.exit_status import ExitStatus
+
+    docs = (Path(__file__).parents[1] / "docs" / "cli-aws.md").read_text()
+    section = docs.split("## Exit status", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split(" | ") for line in section.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    documented = [(int(row[0].strip("| ")), row[1].strip("`"), row[2].rstrip(" |")) for row in rows]
+    assert documented == [(status.value, status.name, status.meaning) for status in ExitStatus]
+
+
+def test_no_module_keeps_exit_codes_of_its_own() -> None:
+    # One ExitStatus for the whole CLI: no EXIT_* constants and no bare 130 beside it.
+    package = Path(__file__).parents[1] / "src" / "alarmclock"
+    for path in package.rglob("*.py"):
+        if path.name in ("exit_status.py", "handler.py"):
+            continue
+        text = path.read_text()
+        assert not re.search(r"\bEXIT_[A-Z]+\b", text), path
+        assert not re.search(r"\breturn 130\b|exit_code\s*=\s*\d", text), path
+
+
+def test_payload_at_file_reads_the_json_from_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    payload = tmp_path / "payload.json"
+    payload.write_text('{"job": "report", "n": 3}\n')
+    status, out, err = run(["template", "--target", TARGET, "--payload", f"@{payload}"], capsys)
+    assert status == 0, err
+    assert yaml.safe_load(out)["Metadata"]["alarmclock"]["payload"] == {"job": "report", "n": 3}
+
+
+@pytest.mark.parametrize(("content", "says"), [(None, "cannot read"), ("{job}", "not valid JSON"), ("NaN", "NaN")])
+def test_payload_at_file_refuses_a_missing_file_or_bad_json(
+    content: str | None, says: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    payload = tmp_path / "payload.json"
+    if content is not None:
+        payload.write_text(content)
+    status, out, err = run(["template", "--payload", f"@{payload}"], capsys)
+    assert status == 2 and out == "" and says in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_shell_completion_is_what_the_readme_says(shell: str) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    assert f"_ALARMCLOCK_COMPLETE={shell}_source alarmclock" in readme
+    env = {**os.environ, "_ALARMCLOCK_COMPLETE": f"{shell}_source"}
+    done = subprocess.run([sys.executable, "-m", "alarmclock"], env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "_ALARMCLOCK_COMPLETE" in done.stdout

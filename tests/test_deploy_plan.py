@@ -490,20 +490,20 @@ def test_a_clock_silent_for_three_periods_is_stalled_for_that_long() -> None:
     verdict = judge(a_stack(), alarm_states(), ticks((1500, 1.0), (1440, 0.0)), 60, NOW)
     assert (verdict.kind, verdict.healthy) == ("stalled", False)
     # the last tick's period, 08:36-08:37, ended 23.5 minutes ago
-    assert verdict.reason == "no tick for over 23 min (the last in the period from 08:36:00 UTC)"
+    assert verdict.reason == "no tick for over 23m (the last in the period from 08:36:00 UTC)"
     assert verdict.since == datetime(2026, 11, 27, 8, 36, tzinfo=UTC)
     # ... but 3 periods of a 10-minute clock have not passed yet
     assert judge(a_stack(), alarm_states(), ticks((1200, 0.0)), 600, NOW).kind == "ticking"
     silent = judge(a_stack(), alarm_states(), [], 60, NOW, window_start=NOW - timedelta(minutes=61))
-    assert (silent.kind, silent.reason) == ("stalled", "no tick for over 61 min")
+    assert (silent.kind, silent.reason) == ("stalled", "no tick for over 1h1m")
     since_deploy = judge(a_stack(created=NOW - timedelta(minutes=10)), alarm_states(), [], 60, NOW)
-    assert (since_deploy.kind, since_deploy.reason) == ("stalled", "no tick at all since it was (re)started 10 min ago")
+    assert (since_deploy.kind, since_deploy.reason) == ("stalled", "no tick at all since it was (re)started 10m ago")
 
 
 def test_a_clock_just_deployed_or_resumed_is_starting() -> None:
     fresh = a_stack(updated=NOW - timedelta(seconds=40))
     verdict = judge(fresh, alarm_states(), ticks((3000, 1.0)), 60, NOW)
-    assert (verdict.kind, verdict.reason) == ("starting", "no tick yet; (re)started 40 s ago")
+    assert (verdict.kind, verdict.reason) == ("starting", "no tick yet; (re)started 40s ago")
 
 
 def test_a_paused_clock_is_paused_unless_its_alarms_still_act() -> None:
@@ -654,22 +654,22 @@ def test_a_wave_clock_is_ticking_while_its_alarm_changed_within_two_periods_and_
     assert verdict.since == NOW - timedelta(seconds=179)
     stalled = judge(a_stack(), {ALARMS[1]: wave_alarm("ALARM", 1200)}, laid, 60, NOW, names=WAVE_NAMES)
     assert (stalled.kind, stalled.healthy) == ("stalled", False)
-    assert stalled.reason == "no tick for 20 min (the last at 08:40:30 UTC: my-clock-tick-is-1 went to ALARM)"
+    assert stalled.reason == "no tick for 20m (the last at 08:40:30 UTC: my-clock-tick-is-1 went to ALARM)"
     # A 5-minute clock: 11 minutes is within two periods and a minute.
     assert judge(a_stack(), {ALARMS[1]: wave_alarm("OK", 660)}, [], 300, NOW, names=WAVE_NAMES).kind == "ticking"
 
 
 def test_a_wave_clock_just_deployed_or_resumed_is_starting_and_older_changes_do_not_count() -> None:
     new = judge(a_stack(), {ALARMS[1]: wave_alarm("INSUFFICIENT_DATA", 20, 20)}, [], 60, NOW, names=WAVE_NAMES)
-    assert (new.kind, new.reason) == ("starting", "no tick yet; (re)started 20 s ago")
+    assert (new.kind, new.reason) == ("starting", "no tick yet; (re)started 20s ago")
     # Resumed 40 s ago: the alarm flipped 30 s before that, with its actions off. No tick yet.
     resumed = judge(a_stack(), {ALARMS[1]: wave_alarm("OK", 70, 40)}, [], 60, NOW, names=WAVE_NAMES)
-    assert (resumed.kind, resumed.reason) == ("starting", "no tick yet; (re)started 40 s ago")
+    assert (resumed.kind, resumed.reason) == ("starting", "no tick yet; (re)started 40s ago")
     # Ten minutes after a deploy whose alarm never left INSUFFICIENT_DATA: stalled.
     never = judge(a_stack(), {ALARMS[1]: wave_alarm("INSUFFICIENT_DATA", 600, 600)}, [], 60, NOW, names=WAVE_NAMES)
     assert (never.kind, never.reason) == (
         "stalled",
-        "no tick at all since it was (re)started 10 min ago (my-clock-tick-is-1 INSUFFICIENT_DATA)",
+        "no tick at all since it was (re)started 10m ago (my-clock-tick-is-1 INSUFFICIENT_DATA)",
     )
 
 
@@ -704,3 +704,25 @@ def test_a_wave_clocks_status_shows_only_ended_periods_and_how_far_ahead_it_is_l
     report = status.to_json()
     assert report["wave"] == {"laid_until": laid_until.isoformat(), "ahead_s": 7110}
     assert (report["settings"]["publish"], report["beat"]["to"]) == ("wave", (NOW - timedelta(minutes=1)).isoformat())
+
+
+def test_an_update_adds_and_changes_tags_and_keeps_the_others() -> None:
+    request = deploy_plan(a_clock(), tags={"team": "platform", "cost-centre": "42"}).find(CreateChangeSet).request()
+    assert request["Tags"] == [
+        {"Key": "alarmclock:version", "Value": __version__},
+        {"Key": "cost-centre", "Value": "42"},
+        {"Key": "team", "Value": "platform"},
+    ]
+
+
+def test_a_role_arn_goes_to_the_change_set_and_no_execute_stops_after_showing_it() -> None:
+    role = "arn:aws:iam::123456789012:role/deployer"
+    plan = deploy_plan(role_arn=role, execute=False)
+    assert plan.find(CreateChangeSet).request()["RoleARN"] == role
+    assert "RoleARN" not in deploy_plan().find(CreateChangeSet).request()
+    assert [type(step).__name__ for step in plan.steps] == [
+        "CheckTargets",
+        "CreateChangeSet",
+        "ReviewChangeSet",
+        "LeaveChangeSet",
+    ]

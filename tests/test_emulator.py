@@ -213,7 +213,7 @@ def test_the_namespace_condition_is_enforced(publish: str) -> None:
             "its 3 missed beats all fall within the injected faults",
         ),
         ({"missed_beats": 3, "missed_beats_in_faults": 1}, "missing beats", "2 intervals longer than 2 periods"),
-        ({"steady_mean_s": 90.0}, "off its period", "its steady intervals average 90.0 s, not 60 s"),
+        ({"steady_mean_s": 90.0}, "off its period", "its steady intervals average 1m30s, not 1m"),
         ({"steady_mean_s": 62.0}, "ticking", ""),
         ({"stalled_since_s": 1800.0}, "stalled", "no tick since +30m"),
         ({"ticks": 0}, "never ticked", ""),
@@ -329,3 +329,18 @@ def test_a_two_hour_clock_stamps_its_ticks_up_to_two_hours_ahead_and_keeps_its_p
     steady = [b - a for a, b in itertools.pairwise(result.tick_times[1:])]
     assert len(steady) >= 10 and all(abs(interval - 7200) < 1.5 for interval in steady)
     assert result.report.function["errors"] == 0  # no PutMetricData was refused as too far ahead
+
+
+def test_a_run_that_keeps_no_events_reports_the_same_figures() -> None:
+    # Faults with duplicates and lost ticks, so every figure the report keeps compactly is exercised.
+    from alarmclock.emulator.faults import parse_fault
+
+    faults = [parse_fault("duplicate-notification:at=30m,count=3,by=90s"), parse_fault("function-errors:at=1h,for=10m")]
+    kept = run(hours=3, seed=4, faults=faults)
+    compact = run(hours=3, seed=4, faults=faults, keep_events=False)
+    assert compact.report.as_json() == kept.report.as_json()
+    assert kept.report.duplicates > 0 and kept.report.faults[1]["ticks_lost"] > 0
+    assert list(compact.tick_times) == list(kept.tick_times)
+    # What grows with the duration is not kept: deliveries, state changes, log lines.
+    assert compact.deliveries == [] and compact.history == [] and compact.world.log_lines == []
+    assert kept.deliveries and kept.history and kept.world.log_lines

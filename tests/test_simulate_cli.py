@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 from alarmclock.cli import main
+from alarmclock.cli.simulate_cmd import shows_progress
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -73,7 +75,7 @@ def test_a_stack_deleted_mid_run_is_judged_up_to_the_delete(capsys: pytest.Captu
 def test_a_run_too_short_to_tell_says_so_and_is_not_healthy(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(["simulate", "--duration", "1s"], capsys)
     assert status == 1
-    assert "  verdict            too short to tell (a verdict needs 3 periods, 3m; the run lasted 1.000s)\n" in out
+    assert "  verdict            too short to tell (a verdict needs 3 periods, 3m; the run lasted 1s)\n" in out
     assert "  stack              still CREATE_IN_PROGRESS when the run ended\n" in out
 
 
@@ -190,9 +192,9 @@ def test_a_figure_that_fails_to_write_still_prints_the_report(
         (["--param", "duplicate_notification_prob=2"], ["duplicate_notification_prob", "0 <= P <= 1"]),
         (["--param", "keep_warm_s=nan"], ["keep_warm_s", "a number >= 0"]),
         (["--param", "visibility_delay_s=0,inf"], ["visibility_delay_s", "LOW,HIGH"]),
-        (["--fault", "skip-evaluation:at=1h,for=100d"], ["skip-evaluation", "ends after --duration (86400 s)"]),
-        (["--fault", "late-data:by=99999h"], ["late-data", "by=3.59996e+08 s is longer than --duration (86400 s)"]),
-        (["--duration", "2h", "--fault", "lose-notification:at=3h"], ["at=10800 s is not inside --duration"]),
+        (["--fault", "skip-evaluation:at=1h,for=100d"], ["skip-evaluation", "ends after --duration (1d)"]),
+        (["--fault", "late-data:by=99999h"], ["late-data", "by=4166d15h is longer than --duration (1d)"]),
+        (["--duration", "2h", "--fault", "lose-notification:at=3h"], ["at=3h is not inside --duration (2h)"]),
     ],
 )
 def test_bad_input_is_one_line_and_exit_status_2(
@@ -225,3 +227,29 @@ def test_the_readme_shows_what_make_demo_prints(capsys: pytest.CaptureFixture[st
     readme = (root / "README.md").read_text()
     assert status == 0
     assert out.rstrip("\n") in readme, "README's quick-start output is stale: paste what `make demo` prints"
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("seconds", "as_json", "quiet", "stream", "shown"),
+    [
+        (7 * 3600, False, False, FakeTerminal(), True),
+        (7 * 3600, True, False, FakeTerminal(), False),  # never in --json
+        (7 * 3600, False, True, FakeTerminal(), False),  # --quiet
+        (7 * 3600, False, False, io.StringIO(), False),  # stderr to a file or a pipe
+        (3600, False, False, FakeTerminal(), False),  # a short run needs none
+    ],
+)
+def test_progress_shows_on_a_terminal_only(
+    seconds: float, as_json: bool, quiet: bool, stream: io.StringIO, shown: bool
+) -> None:
+    assert shows_progress(seconds, as_json, quiet, stream) is shown
+
+
+def test_a_long_run_prints_no_progress_when_piped(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(["simulate", "--every", "5m", "--duration", "7h"], capsys)
+    assert status == 0 and "verdict" in out and err == ""

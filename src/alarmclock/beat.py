@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from alarmclock.emulator.report import IntervalStats, Silence, show_duration, summarise_ticks
+from alarmclock.durations import format_duration
+from alarmclock.emulator.report import IntervalStats, Silence, TickLog, evaluated_at, summarise_ticks
 from alarmclock.handler import PRELUDE_MARK, _parse_time, _replayed_time, tick_id
 
 RESTART_MARK = "alarmclock: restart ("
@@ -213,6 +214,7 @@ def alarm_figures(changes: list[StateUpdate], alarms: tuple[str, ...], period_s:
             "offset_s": None if found is None else round(found[0], 3),
             "jitter_s": None if found is None else round(found[1], 3),
             "evaluations": len(queries),
+            "cycle_s": evaluation_cycle(periods[0] if periods else period_s),
             "changes": len(own),
         }
     return figures
@@ -247,7 +249,7 @@ def analyse(
     else:
         ticks = ticks_from_history(changes, tick_alarms)
         timed_by = "the alarms' state changes"
-    count, duplicates, times, intervals, silence, stalled = summarise_ticks(ticks, start, end, period_s)
+    count, duplicates, times, intervals, silence, stalled = summarise_ticks(TickLog.of(ticks), start, end, period_s)
     alarms = tick_alarms + ((watchdog,) if watchdog else ())
     return BeatReport(
         clock=clock,
@@ -265,7 +267,7 @@ def analyse(
         alarms=alarm_figures(changes, alarms, period_s),
         restarts=restarts_in(changes, tick_alarms),
         watchdog_alarms=sum(1 for c in changes if c.alarm == watchdog and c.new == "ALARM"),
-        tick_times=times,
+        tick_times=list(times),
     )
 
 
@@ -274,11 +276,11 @@ def render_text(report: BeatReport) -> str:
     every = f"{report.period_s // 60}-minute" if report.period_s >= 60 else f"{report.period_s}-second"
     stats = report.intervals
     lines = [
-        f"alarmclock beat: {report.clock!r}, a {every} clock, {show_duration(round(report.end - report.start))} "
+        f"alarmclock beat: {report.clock!r}, a {every} clock, {format_duration(round(report.end - report.start))} "
         f"from {_iso(report.start)} to {_iso(report.end)} (ticks timed by {report.timed_by})",
         "",
         "  first tick         "
-        + (f"{report.tick_times[0] - report.start:.1f} s into the window" if report.tick_times else "none"),
+        + (f"{format_duration(report.tick_times[0] - report.start)} into the window" if report.tick_times else "none"),
         f"  ticks delivered    {report.ticks:,} distinct, {report.duplicates} duplicate deliveries",
     ]
     if stats.count:
@@ -288,13 +290,13 @@ def render_text(report: BeatReport) -> str:
         )
         lines.append(f"  missed beats       {report.missed_beats} intervals longer than 2 periods")
     silence = report.longest_silence
-    lines.append(f"  longest silence    {silence.length_s:.1f} s, from +{show_duration(silence.start_s)}")
+    lines.append(f"  longest silence    {format_duration(silence.length_s)}, from +{format_duration(silence.start_s)}")
     for name, info in report.alarms.items():
         if info["offset_s"] is None:
             lines.append(f"  alarm {name:<24} not evaluated into a new state in the window")
             continue
         lines.append(
-            f"  alarm {name:<24} evaluated at :{info['offset_s']:04.1f} each cycle, {info['changes']} state changes "
+            f"  alarm {name:<24} {evaluated_at(info)}, {info['changes']} state changes "
             f"(jitter {info['jitter_s']:.2f} s over {info['evaluations']:,} evaluations)"
         )
     causes = ", ".join(f"{cause} ({n})" for cause, n in report.restart_causes.items())

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from alarmclock.durations import DurationError, format_duration, parse_duration
+
 Via = Literal["lambda", "sns"]
 VIAS: tuple[Via, ...] = ("lambda", "sns")
 # How many tick alarms: one alarm whose ALARM and OK actions both call the function (the default:
@@ -63,11 +65,24 @@ TARGET_PATTERNS = {
     "sqs": r"[A-Za-z0-9_-]{1,80}(?:\.fifo)?",
     "events": r"event-bus/[A-Za-z0-9._\-/]{1,256}",
 }
+# The article goes by sound ("an SNS topic"), so it is written out, not derived.
+A_TARGET = {
+    "lambda": "a Lambda function",
+    "sns": "an SNS topic",
+    "sqs": "an SQS queue",
+    "events": "an EventBridge event bus",
+}
+# What each service's resource part looks like, in words: an error shows this, never the pattern.
+TARGET_SHAPES = {
+    "lambda": "arn:aws:lambda:REGION:ACCOUNT:function:NAME[:ALIAS] (NAME: up to 64 letters, digits, - or _)",
+    "sns": "arn:aws:sns:REGION:ACCOUNT:TOPIC (up to 256 letters, digits, - or _; .fifo ends a FIFO topic)",
+    "sqs": "arn:aws:sqs:REGION:ACCOUNT:QUEUE (up to 80 letters, digits, - or _; .fifo ends a FIFO queue)",
+    "events": "arn:aws:events:REGION:ACCOUNT:event-bus/NAME",
+}
 _ARN = re.compile(rf"^arn:(?:{_PARTITION}):([a-z0-9-]+):({_REGION}):({_ACCOUNT}):(.+)$")
-_PERIOD = re.compile(r"^\s*(\d+)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?)?\s*$", re.IGNORECASE)
 _CLOCK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,99}$")
 
-PERIOD_HELP = "10s, 20s, 30s, whole minutes from 1m to 120m, or 1440m (e.g. 30s, 1m, 5m, 1h)"
+PERIOD_HELP = "10s, 20s, 30s, whole minutes from 1m to 120m, or 1440m (1d) (e.g. 30s, 1m, 5m, 1h)"
 
 
 class SpecError(ValueError):
@@ -120,13 +135,17 @@ class ClockSpec:
 
 
 def parse_period(text: str | int) -> int:
-    """'1m' -> 60, '30s' -> 30, '2h' -> 7200, '90' -> 90 (then checked by check_period)."""
-    match = _PERIOD.match(str(text))
-    if not match:
-        raise SpecError(f"--every {text!r} is not a duration; use {PERIOD_HELP}")
-    number, unit = int(match.group(1)), (match.group(2) or "s").lower()
-    seconds = number * {"s": 1, "m": 60, "h": 3600}[unit[0]]
-    return check_period(seconds, shown=str(text))
+    """'1m' -> 60, '30s' -> 30, '2h' -> 7200, '1d' -> 86400, '90' -> 90 (then checked by check_period)."""
+    try:
+        seconds = parse_duration(text)
+    except DurationError as error:
+        said = str(error)
+        raise SpecError(
+            f"--every {said}" + (f"; a period is {PERIOD_HELP}" if "not a duration" in said else "")
+        ) from None
+    if seconds != int(seconds):
+        raise SpecError(f"--every {text!r} is not a whole number of seconds; use {PERIOD_HELP}")
+    return check_period(int(seconds), shown=str(text))
 
 
 def check_period(seconds: int, shown: str | None = None) -> int:
@@ -194,21 +213,23 @@ def check_publish(period_s: int, publish: str, shown: str | None = None) -> None
 
 
 def _show_period(seconds: int) -> str:
-    return f"{seconds // 60}m" if seconds >= 60 else f"{seconds}s"
+    return format_duration(seconds, decimals=0)
 
 
 def parse_target(arn: str) -> Target:
     match = _ARN.match(arn.strip())
     if not match:
-        raise SpecError(f"--target {arn!r} is not an ARN (expected arn:aws:SERVICE:REGION:ACCOUNT:RESOURCE)")
+        raise SpecError(
+            f"--target {arn!r} is not an ARN; an ARN looks like "
+            "arn:aws:lambda:us-east-1:123456789012:function:my-job (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)"
+        )
     service, resource = match.group(1), match.group(4)
     if service not in TARGET_SERVICES:
         accepted = ", ".join(f"{key} ({what})" for key, what in TARGET_SERVICES.items())
         raise SpecError(f"--target {arn!r}: service {service!r} is not supported; use {accepted}")
     if not re.fullmatch(TARGET_PATTERNS[service], resource):
         raise SpecError(
-            f"--target {arn!r} does not name a {TARGET_SERVICES[service]} "
-            f"(expected ...:{service}:REGION:ACCOUNT:{TARGET_PATTERNS[service]})"
+            f"--target {arn!r} does not name {A_TARGET[service]}, whose ARN looks like {TARGET_SHAPES[service]}"
         )
     return Target(arn=arn.strip(), service=service)
 

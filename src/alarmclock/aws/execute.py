@@ -37,8 +37,8 @@ from alarmclock.aws.plan import destructive_changes
 from alarmclock.aws.session import Aws
 from alarmclock.aws.stacks import Stacks
 from alarmclock.aws.verdict import clock_time, ticking_states
-
-EXIT_OK, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 130
+from alarmclock.durations import format_duration
+from alarmclock.exit_status import ExitStatus
 
 
 class Progress(Protocol):
@@ -61,7 +61,7 @@ INITIAL_STATE_REASON = "Unchecked: Initial alarm creation"
 class Outcome:
     ok: bool
     message: str
-    exit_code: int = EXIT_OK
+    exit_code: ExitStatus = ExitStatus.OK
     status: str = ""
     first_tick: datetime | None = None
 
@@ -143,6 +143,15 @@ class Runner:
             self.remember_events()
             self.executed = True  # before the call: Ctrl-C during it must not claim "nothing changed"
             self.stacks.execute_change_set(self.change_set_id)
+        elif isinstance(step, p.LeaveChangeSet):
+            raise Stop(
+                Outcome(
+                    True,
+                    f"change set {self.change_set_id} is ready and was not executed (--no-execute); "
+                    f"execute it with 'aws cloudformation execute-change-set --change-set-name {self.change_set_id}', "
+                    f"or run the deploy again without --no-execute",
+                )
+            )
         elif isinstance(step, p.UpdateParameters):
             self.remember_events()
             self.executed = True
@@ -170,7 +179,9 @@ class Runner:
         for arn in step.targets:
             exists, why = check_target(self.aws, arn)
             if exists is False:
-                raise Stop(Outcome(False, f"target {arn} does not exist ({why}); nothing was changed", EXIT_FAILED))
+                raise Stop(
+                    Outcome(False, f"target {arn} does not exist ({why}); nothing was changed", ExitStatus.FAILED)
+                )
             if exists is None:
                 self.progress.say(f"warning: could not check target {arn} ({why}); deploying anyway")
 
@@ -195,7 +206,7 @@ class Runner:
             self.discard_change_set()
             if is_no_change(reason):
                 raise Stop(Outcome(True, f"{plan.stack} is up to date: nothing to change", status=status))
-            raise Stop(Outcome(False, f"CloudFormation rejected the change: {reason}", EXIT_FAILED))
+            raise Stop(Outcome(False, f"CloudFormation rejected the change: {reason}", ExitStatus.FAILED))
         creating = self.change_set_type == "CREATE"
         self.progress.changes(changes, creating)
         risky = destructive_changes(changes)
@@ -205,7 +216,9 @@ class Runner:
                 self.discard_change_set()
                 raise Stop(
                     Outcome(
-                        False, f"nothing changed: {plan.stack} left as it was (pass --yes to allow it)", EXIT_FAILED
+                        False,
+                        f"nothing changed: {plan.stack} left as it was (pass --yes to allow it)",
+                        ExitStatus.FAILED,
                     )
                 )
 
@@ -246,7 +259,7 @@ class Runner:
                 f"{plan.action} failed: stack {plan.stack} is {self.status}"
                 + (f": {cause}" if cause else "")
                 + (f"; {advice}" if advice else ""),
-                EXIT_FAILED,
+                ExitStatus.FAILED,
                 self.status,
             )
         )
@@ -259,7 +272,7 @@ class Runner:
 
     def wait_for_tick(self, step: p.WaitForTick) -> None:
         self.progress.say(
-            f"waiting for the first tick (up to {step.timeout_s:g} s; Ctrl-C stops waiting, not the clock)"
+            f"waiting for the first tick (up to {format_duration(step.timeout_s)}; Ctrl-C stops waiting, not the clock)"
         )
         deadline = time.monotonic() + step.timeout_s
         while True:
@@ -279,8 +292,8 @@ class Runner:
                     Outcome(
                         False,
                         f"stack {step.names.stack} is {self.status or 'deployed'} but no tick was seen within "
-                        f"{step.timeout_s:g} s; see 'alarmclock status {step.names.stack}'",
-                        EXIT_FAILED,
+                        f"{format_duration(step.timeout_s)}; see 'alarmclock status {step.names.stack}'",
+                        ExitStatus.FAILED,
                         self.status,
                     )
                 )
@@ -321,7 +334,7 @@ class Runner:
         before = self.metrics.sample_count(names, period, window_start, end)
         deadline = time.monotonic() + step.settle_s
         if step.settle_s > 0:
-            self.progress.say(f"checking for {step.settle_s:g} s that nothing of {plan.stack} is left")
+            self.progress.say(f"checking for {format_duration(step.settle_s)} that nothing of {plan.stack} is left")
         while True:
             left = [f"alarm {a}" for a in self.metrics.alarms(names)]
             if step.function_name and self.metrics.function_exists(step.function_name):
@@ -341,7 +354,7 @@ class Runner:
                 Outcome(
                     False,
                     f"stack {plan.stack} is deleted, but some of the clock is left: {'; '.join(left)}",
-                    EXIT_FAILED,
+                    ExitStatus.FAILED,
                     self.status,
                 )
             )
@@ -352,7 +365,11 @@ class Runner:
         name = plan.stack
         if plan.action == "destroy":
             checked = plan.find(p.ConfirmGone)
-            quiet = f", no Tick data arrived for {checked.settle_s:g} s" if checked and checked.settle_s > 0 else ""
+            quiet = (
+                f", no Tick data arrived for {format_duration(checked.settle_s)}"
+                if checked and checked.settle_s > 0
+                else ""
+            )
             return Outcome(
                 True,
                 f"{name} destroyed: stack deleted, no alarms left{quiet} "
@@ -396,15 +413,15 @@ class Runner:
                 done = "removed the change set; nothing was changed"
             except Exception:  # best effort: the user already asked to stop
                 done = "the change set was not executed; nothing was changed (delete it in the console if it is left)"
-            return Outcome(False, f"interrupted: {done}", EXIT_INTERRUPTED)
+            return Outcome(False, f"interrupted: {done}", ExitStatus.INTERRUPTED)
         if not self.executed:
-            return Outcome(False, "interrupted: nothing was changed", EXIT_INTERRUPTED)
+            return Outcome(False, "interrupted: nothing was changed", ExitStatus.INTERRUPTED)
         try:
             stack = self.stacks.describe(self.stack_id)
             status = stack.status if stack else "DELETE_COMPLETE"
         except Exception:
             status = "unknown"
-        return Outcome(False, interrupted_message(name, plan.action, status), EXIT_INTERRUPTED, status)
+        return Outcome(False, interrupted_message(name, plan.action, status), ExitStatus.INTERRUPTED, status)
 
 
 # A restart replays a state change up to this many periods old, with that change's stamp

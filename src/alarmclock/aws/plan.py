@@ -9,6 +9,7 @@ Refusals (a stack that is not a clock, a stack CloudFormation cannot update) are
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from alarmclock import __version__
@@ -30,6 +31,7 @@ from alarmclock.aws.steps import (
     CreateChangeSet,
     DeleteStack,
     ExecuteChangeSet,
+    LeaveChangeSet,
     Parameter,
     Plan,
     ReviewChangeSet,
@@ -83,7 +85,12 @@ def plan_deploy(
     yes: bool = False,
     wait: bool = True,
     tick_timeout_s: float | None = None,
+    tags: Mapping[str, str] | None = None,
+    role_arn: str | None = None,
+    execute: bool = True,
 ) -> Plan:
+    """`tags` are added to the stack's own (CloudFormation passes stack tags on to the resources
+    that take tags); `execute` False creates and shows the change set and stops there."""
     creating = current is None or current.stack.status == "REVIEW_IN_PROGRESS"
     if current is not None:
         if not current.is_clock and current.stack.status != "REVIEW_IN_PROGRESS":
@@ -101,8 +108,9 @@ def plan_deploy(
             raise PlanError("a new clock needs at least one --target (the ARN to call on every tick)", 2)
         else:  # pragma: no cover - the template has no other parameters
             raise PlanError(f"no value for template parameter {key}")
-    tags = {} if creating or current is None else dict(current.stack.tags)
-    tags[VERSION_TAG] = __version__
+    stack_tags = {} if creating or current is None else dict(current.stack.tags)
+    stack_tags |= dict(tags or {})
+    stack_tags[VERSION_TAG] = __version__
     paused = current is not None and not creating and current.stack.paused
     steps: list[Step] = []
     if spec.targets:
@@ -114,8 +122,14 @@ def plan_deploy(
             change_set_type="CREATE" if creating else "UPDATE",
             template_body=deploy_body(template),
             parameters=tuple(parameters),
-            tags=tuple(sorted(tags.items())),
+            tags=tuple(sorted(stack_tags.items())),
+            role_arn=role_arn,
         ),
+    ]
+    if not execute:
+        steps += [ReviewChangeSet(ask_before_destroying=False), LeaveChangeSet()]
+        return Plan("deploy", name, tuple(steps))
+    steps += [
         ReviewChangeSet(ask_before_destroying=not yes),
         ExecuteChangeSet(),
         WaitForStack(frozenset({"CREATE_COMPLETE"}) if creating else frozenset({"UPDATE_COMPLETE"})),

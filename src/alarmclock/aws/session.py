@@ -15,8 +15,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from alarmclock import __version__
+from alarmclock.exit_status import ExitStatus
 
-EXIT_FAILED, EXIT_USAGE = 1, 2
 NO_REGION = "no AWS region: pass --region, set AWS_REGION (or AWS_DEFAULT_REGION), or give your profile a region"
 
 # Codes AWS services use when the caller's credentials are wrong or stale.
@@ -38,7 +38,7 @@ DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "Unauthorized
 class AwsError(Exception):
     """A failure the user can act on: one line, and the exit status to end with."""
 
-    def __init__(self, message: str, exit_code: int = EXIT_FAILED) -> None:
+    def __init__(self, message: str, exit_code: ExitStatus = ExitStatus.FAILED) -> None:
         super().__init__(message)
         self.message = message
         self.exit_code = exit_code
@@ -78,7 +78,7 @@ class Aws:
     def region(self) -> str:
         region = self.session.region_name
         if not region:
-            raise AwsError(NO_REGION, EXIT_USAGE)
+            raise AwsError(NO_REGION, ExitStatus.USAGE)
         return str(region)
 
     def client(self, service: str, region: str | None = None) -> Any:
@@ -101,7 +101,7 @@ class Aws:
             except ValueError as error:
                 # botocore refuses a malformed endpoint (here, AWS_ENDPOINT_URL's or a config file's)
                 # with a bare ValueError: "Invalid endpoint: ...".
-                raise AwsError(f"{error}; set an http(s) URL, e.g. http://localhost:4566", EXIT_USAGE) from None
+                raise AwsError(f"{error}; set an http(s) URL, e.g. http://localhost:4566", ExitStatus.USAGE) from None
         return self._clients[key]
 
 
@@ -112,7 +112,7 @@ def check_endpoint_url(url: str | None) -> None:
         return
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
-        raise AwsError(f"--endpoint-url {url!r} is not an http(s) URL; e.g. http://localhost:4566", EXIT_USAGE)
+        raise AwsError(f"--endpoint-url {url!r} is not an http(s) URL; e.g. http://localhost:4566", ExitStatus.USAGE)
 
 
 def error_code(error: BaseException) -> str:
@@ -139,10 +139,10 @@ def explain(error: BaseException) -> AwsError:
     if isinstance(error, bc.ProfileNotFound):
         return AwsError(
             f"AWS profile {error.kwargs.get('profile')!r} is not configured (see 'aws configure list-profiles')",
-            EXIT_USAGE,
+            ExitStatus.USAGE,
         )
     if isinstance(error, bc.NoRegionError):
-        return AwsError(NO_REGION, EXIT_USAGE)
+        return AwsError(NO_REGION, ExitStatus.USAGE)
     if isinstance(error, bc.NoCredentialsError | bc.PartialCredentialsError):
         return AwsError(
             "no AWS credentials found: set AWS_PROFILE (or pass --profile), set AWS_ACCESS_KEY_ID and "
@@ -167,11 +167,12 @@ def explain(error: BaseException) -> AwsError:
     if isinstance(error, ResponseParserError):
         # An answer botocore cannot parse (an HTML error page, say) comes from something that is
         # not the AWS service asked: an --endpoint-url that is not AWS, LocalStack or moto, or a
-        # region that server does not serve. The input is what is wrong, hence EXIT_USAGE.
+        # region that server does not serve. The input is what is wrong, hence ExitStatus.USAGE.
         title = re.search(r"<title>\s*(.*?)\s*</title>", str(error), re.IGNORECASE | re.DOTALL)
         what = title.group(1) if title else "it could not be parsed"
         return AwsError(
-            f"the endpoint's answer is not an AWS response ({what}); check --endpoint-url and --region", EXIT_USAGE
+            f"the endpoint's answer is not an AWS response ({what}); check --endpoint-url and --region",
+            ExitStatus.USAGE,
         )
     return AwsError(f"{type(error).__name__}: {error}")
 

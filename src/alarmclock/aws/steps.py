@@ -40,9 +40,10 @@ class CreateChangeSet:
     template_body: str
     parameters: tuple[Parameter, ...]
     tags: tuple[tuple[str, str], ...]
+    role_arn: str | None = None  # the service role CloudFormation assumes (--role-arn)
 
     def request(self) -> dict[str, Any]:
-        return {
+        request = {
             "StackName": self.stack,
             "ChangeSetName": self.name,
             "ChangeSetType": self.change_set_type,
@@ -52,6 +53,9 @@ class CreateChangeSet:
             "Tags": [{"Key": k, "Value": v} for k, v in self.tags],
             "Description": f"alarmclock {__version__} deploy",
         }
+        if self.role_arn:
+            request["RoleARN"] = self.role_arn
+        return request
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,12 @@ class ReviewChangeSet:
 @dataclass(frozen=True)
 class ExecuteChangeSet:
     pass
+
+
+@dataclass(frozen=True)
+class LeaveChangeSet:
+    """--no-execute: the change set stays, shown and not executed (as `aws cloudformation deploy
+    --no-execute-changeset`)."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +120,7 @@ Step = (
     | CreateChangeSet
     | ReviewChangeSet
     | ExecuteChangeSet
+    | LeaveChangeSet
     | UpdateParameters
     | DeleteStack
     | WaitForStack

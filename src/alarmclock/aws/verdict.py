@@ -22,6 +22,7 @@ from alarmclock.aws.models import (
     stack_advice,
 )
 from alarmclock.aws.models import is_in_progress as in_progress
+from alarmclock.durations import format_duration
 
 Kind = Literal["ticking", "starting", "paused", "stalled", "broken", "changing"]
 # No tick within this many periods, while not paused: the loop has stopped.
@@ -224,14 +225,11 @@ def beat(datapoints: list[Datapoint], period_s: int, start: datetime, end: datet
 
 
 def ago(delta: timedelta) -> str:
+    """A time since, to the second under 2 minutes, to the minute under 2 days, then to the hour;
+    printed as every duration is (durations.format_duration)."""
     seconds = max(0, int(delta.total_seconds()))
-    if seconds < 120:
-        return f"{seconds} s"
-    if seconds < 7200:
-        return f"{seconds // 60} min"
-    if seconds < 172_800:
-        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
-    return f"{seconds // 86_400} days"
+    grain = 1 if seconds < 120 else 60 if seconds < 172_800 else 3600
+    return format_duration(seconds - seconds % grain, decimals=0)
 
 
 def clock_time(moment: datetime) -> str:

@@ -12,14 +12,21 @@ from typing import Any
 import click
 
 from alarmclock import __version__
-from alarmclock.cli.options import EXIT_OK, EXIT_USAGE
+from alarmclock.exit_status import ExitStatus
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+# invoke_without_command: plain `alarmclock` is a request for help (exit 0), not a usage error.
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    invoke_without_command=True,
+)
 @click.version_option(__version__, prog_name="alarmclock")
-def cli() -> None:
+@click.pass_context
+def cli(context: click.Context) -> None:
     """A CloudFormation-native clock for AWS Lambda: a CloudWatch alarm flip-flopping on a
     metric invokes your function every period, with no scheduler at all."""
+    if context.invoked_subcommand is None:
+        click.echo(context.get_help())
 
 
 def register_commands() -> None:
@@ -39,16 +46,16 @@ def main(argv: list[str] | None = None) -> int:
             else " (see 'alarmclock --help')"
         )
         click.echo(f"alarmclock: error: {error.format_message()}{hint}", err=True)
-        return EXIT_USAGE
+        return ExitStatus.USAGE
     except click.ClickException as error:
         click.echo(f"alarmclock: error: {error.format_message()}", err=True)
         return error.exit_code
     except click.exceptions.Abort:
         click.echo("alarmclock: interrupted", err=True)
-        return 130
+        return ExitStatus.INTERRUPTED
     except click.exceptions.Exit as error:
         return int(error.exit_code)
-    return int(result) if isinstance(result, int) else EXIT_OK
+    return int(result) if isinstance(result, int) else ExitStatus.OK
 
 
 if __name__ == "__main__":  # pragma: no cover

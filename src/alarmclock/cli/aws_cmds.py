@@ -7,12 +7,12 @@ and returns an exit status. boto3 is imported inside the commands, so `--help` s
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from click.core import ParameterSource
 
 from alarmclock.aws import DEFAULT_SETTLE_S
 from alarmclock.cli import cli
@@ -25,16 +25,17 @@ from alarmclock.cli.aws_view import (
     show_status,
 )
 from alarmclock.cli.options import (
-    EXIT_FAILED,
-    EXIT_OK,
-    alarms_option,
-    every_option,
+    Duration,
+    deploy_alarms_option,
+    deploy_every_option,
+    deploy_target_option,
+    deploy_via_option,
     payload_option,
     publish_option,
-    target_option,
-    via_option,
     window_option,
 )
+from alarmclock.durations import format_duration
+from alarmclock.exit_status import ExitStatus
 from alarmclock.spec import (
     build_spec,
     check_clock_name,
@@ -75,8 +76,8 @@ def aws_options(command: F) -> F:
 
 tick_timeout_option = click.option(
     "--tick-timeout",
-    type=click.FloatRange(min=0.0),
-    metavar="SECONDS",
+    type=Duration(),
+    metavar="DURATION",
     help="How long to wait for the first tick (default: two periods plus 2 minutes; a wave clock's: 2 minutes "
     "when new, a period plus 2 minutes otherwise).",
 )
@@ -98,7 +99,32 @@ def finish(outcome: Outcome) -> int:
     if not outcome.ok:
         raise Failure(outcome.message, outcome.exit_code)
     click.echo(outcome.message)
-    return EXIT_OK
+    return ExitStatus.OK
+
+
+# IAM role ARNs: a path of /-separated parts, then the role's name (IAM User Guide, "IAM identifiers").
+ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}")
+# CloudFormation's stack tags: a key of 1-128 characters, a value of up to 256, and at most 50;
+# keys starting with "aws:" are AWS's own (CloudFormation API Reference, "Tag").
+MAX_TAGS = 50
+
+
+def parse_tags(pairs: tuple[str, ...]) -> dict[str, str]:
+    from alarmclock.aws.models import VERSION_TAG
+
+    tags: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not 1 <= len(key) <= 128 or len(value) > 256:
+            raise click.UsageError(f"--tags {pair!r}: use KEY=VALUE (a key of 1-128 characters, a value of up to 256)")
+        if key.lower().startswith("aws:") or key == VERSION_TAG:
+            raise click.UsageError(f"--tags {pair!r}: the key {key!r} is reserved")
+        tags[key] = value
+    if len(tags) > MAX_TAGS - 1:  # alarmclock adds its version tag
+        raise click.UsageError(
+            f"--tags: at most {MAX_TAGS - 1} tags (CloudFormation takes {MAX_TAGS}, one is alarmclock's)"
+        )
+    return tags
 
 
 def clock_name(name: str) -> str:
@@ -112,28 +138,50 @@ def clock_name(name: str) -> str:
 
 @cli.command()
 @click.argument("name")
-@every_option
-@alarms_option
+@deploy_every_option
+@deploy_alarms_option
 @window_option
 @publish_option
-@via_option
-@target_option
+@deploy_via_option
+@deploy_target_option
 @payload_option
 @click.option("-y", "--yes", is_flag=True, help="Do not ask before replacing or removing resources.")
 @click.option("--no-wait", is_flag=True, help="Return when the stack is done; do not wait for the first tick.")
+@click.option(
+    "--no-execute",
+    is_flag=True,
+    help="Create the change set and show it, but do not execute it (as aws cloudformation deploy "
+    "--no-execute-changeset).",
+)
+@click.option(
+    "--tags",
+    "tags",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A tag for the stack, which CloudFormation passes on to its resources (repeatable). An update "
+    "keeps the stack's tags and adds or changes these.",
+)
+@click.option(
+    "--role-arn",
+    metavar="ARN",
+    help="An IAM role CloudFormation assumes to create the stack (its service role), instead of your credentials.",
+)
 @tick_timeout_option
 @aws_options
 def deploy(
     name: str,
-    every: str,
-    alarms: str,
+    every: str | None,
+    alarms: str | None,
     window: str | None,
     publish: str | None,
-    via: str,
+    via: str | None,
     targets: tuple[str, ...],
     payload: str | None,
     yes: bool,
     no_wait: bool,
+    no_execute: bool,
+    tags: tuple[str, ...],
+    role_arn: str | None,
     tick_timeout: float | None,
     region: str | None,
     profile: str | None,
@@ -143,17 +191,24 @@ def deploy(
     """Create or update the clock NAME (a CloudFormation stack) and wait for its first tick.
 
     A new clock needs at least one --target. Updating a clock changes only what you pass
-    (e.g. `deploy NAME --every 5m`); a paused clock stays paused. Changes go through a
+    (e.g. `deploy NAME --every 5m`): its period, alarms, window, publishing, via, targets and
+    payload stay as deployed unless given (a new period gets its default window, and its default
+    publishing if the old one cannot hold it); a paused clock stays paused. Changes go through a
     change set, shown before it runs.
     """
     from alarmclock.aws.plan import deploy_settings, plan_deploy
     from alarmclock.aws.stacks import Stacks
 
     name = clock_name(name)
-    context = click.get_current_context()
-    given = frozenset(
-        key for key in ("every", "via", "alarms") if context.get_parameter_source(key) != ParameterSource.DEFAULT
-    )
+    stack_tags = parse_tags(tags)
+    if role_arn is not None and not ROLE_ARN.fullmatch(role_arn):
+        raise click.UsageError(
+            f"--role-arn {role_arn!r} is not an IAM role ARN; it looks like arn:aws:iam::123456789012:role/NAME"
+        )
+    # None: not given, so a new clock gets the default and an update keeps what the clock has.
+    passed = {"every": every, "via": via, "alarms": alarms}
+    given = frozenset(key for key, value in passed.items() if value is not None)
+    every, via, alarms = every or "1m", via or "lambda", alarms or "1"
     with one_line_errors():
         if "every" in given:
             # A period no window can hold (or --window that cannot hold it) is refused before
@@ -170,7 +225,16 @@ def deploy(
         spec = build_spec(**settings)
         change_set = "alarmclock-" + datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         plan = plan_deploy(
-            name, spec, current, change_set_name=change_set, yes=yes, wait=not no_wait, tick_timeout_s=tick_timeout
+            name,
+            spec,
+            current,
+            change_set_name=change_set,
+            yes=yes,
+            wait=not no_wait,
+            tick_timeout_s=tick_timeout,
+            tags=stack_tags,
+            role_arn=role_arn,
+            execute=not no_execute,
         )
         return finish(runner(aws, poll_interval).run(plan))
 
@@ -197,7 +261,7 @@ def status(
         click.echo(json.dumps(report.to_json(), sort_keys=False))
     else:
         show_status(report)
-    return EXIT_OK if report.verdict.healthy else EXIT_FAILED
+    return ExitStatus.OK if report.verdict.healthy else ExitStatus.FAILED
 
 
 def set_paused(
@@ -254,34 +318,44 @@ def resume(
 def list_clocks(
     as_json: bool, region: str | None, profile: str | None, endpoint_url: str | None, poll_interval: float
 ) -> int:
-    """List the clocks in this account and region."""
+    """List the clocks in this account and region, each with its verdict (as `status` judges it)."""
     from alarmclock.aws.stacks import Stacks
+    from alarmclock.aws.status import gather
 
     with one_line_errors():
         aws = connect(region, profile, endpoint_url)
         stacks = Stacks(aws)
-        found = []
+        found, verdicts = [], []
+        now = datetime.now(UTC)
         for stack in stacks.list_clocks():
-            metadata = stacks.metadata(stack.stack_id) if stack.status != "REVIEW_IN_PROGRESS" else None
-            found.append((stack, metadata))
+            deployed = stacks.deployed(stack.name)
+            if deployed is None:  # deleted since it was listed
+                continue
+            found.append((deployed.stack, deployed.metadata))
+            verdicts.append(gather(aws, deployed, now).verdict)
         where = aws.region
-    rows = [(stack, metadata.period_s if metadata else None) for stack, metadata in found]
+    rows = [
+        (stack, metadata.period_s if metadata else None, verdict.kind)
+        for (stack, metadata), verdict in zip(found, verdicts, strict=True)
+    ]
     if as_json:
         clocks = [
             {
                 "clock": s.name,
                 "period_s": m.period_s if m else None,
                 "publish": m.publishing if m else None,
+                "verdict": v.kind,
+                "reason": v.reason,
                 "paused": s.paused,
                 "stack_status": s.status,
                 "stack_id": s.stack_id,
             }
-            for s, m in found
+            for (s, m), v in zip(found, verdicts, strict=True)
         ]
         click.echo(json.dumps({"region": where, "clocks": clocks}))
     else:
         show_list(rows, where)
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 @cli.command()
@@ -289,10 +363,10 @@ def list_clocks(
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option(
     "--settle",
-    type=click.FloatRange(min=0.0),
-    default=DEFAULT_SETTLE_S,
+    type=Duration(),
+    default=format_duration(DEFAULT_SETTLE_S),
     show_default=True,
-    metavar="SECONDS",
+    metavar="DURATION",
     help="After the delete, watch this long that no Tick data still arrives (0: do not watch).",
 )
 @aws_options

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC
 from typing import TYPE_CHECKING
@@ -12,7 +12,8 @@ import click
 
 from alarmclock.aws.models import period_start
 from alarmclock.aws.verdict import ago
-from alarmclock.cli.options import EXIT_USAGE
+from alarmclock.durations import format_duration
+from alarmclock.exit_status import ExitStatus
 from alarmclock.spec import SpecError
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def confirm_or_refuse(question: str, yes: bool, flag: str = "--yes") -> None:
     if yes:
         return
     if not interactive():
-        raise Failure(f"{question.rstrip('?')}: pass {flag} to do it without asking", EXIT_USAGE)
+        raise Failure(f"{question.rstrip('?')}: pass {flag} to do it without asking", ExitStatus.USAGE)
     if not click.confirm(question, default=False):
         raise Failure("nothing was done", 1)
 
@@ -160,12 +161,13 @@ def wave_line(report: ClockStatus) -> str:
     return f"{period}, {ago(ahead)} ahead"
 
 
-def show_list(rows: list[tuple[StackInfo, int | None]], region: str) -> None:
+def show_list(rows: Sequence[tuple[StackInfo, int | None, str]], region: str) -> None:
     if not rows:
         click.echo(f"no clocks in {region}")
         return
-    width = max(len(stack.name) for stack, _ in rows)
-    click.echo(f"{'CLOCK':<{width}}  {'EVERY':>6}  {'PAUSED':<6}  STACK STATUS")
-    for stack, period in rows:
-        every = "?" if period is None else (f"{period // 60}m" if period >= 60 else f"{period}s")
-        click.echo(f"{stack.name:<{width}}  {every:>6}  {'yes' if stack.paused else 'no':<6}  {stack.status}")
+    width = max(len(stack.name) for stack, _, _ in rows)
+    click.echo(f"{'CLOCK':<{width}}  {'EVERY':>6}  {'VERDICT':<9}  {'PAUSED':<6}  STACK STATUS")
+    for stack, period, verdict in rows:
+        every = "?" if period is None else format_duration(period, decimals=0)
+        paused = "yes" if stack.paused else "no"
+        click.echo(f"{stack.name:<{width}}  {every:>6}  {verdict:<9}  {paused:<6}  {stack.status}")

@@ -15,8 +15,8 @@ import click
 from alarmclock.cli import cli
 from alarmclock.cli.aws_cmds import aws_options, clock_name, connect
 from alarmclock.cli.aws_view import Failure, one_line_errors
-from alarmclock.cli.options import EXIT_FAILED, EXIT_OK
 from alarmclock.cli.simulate_cmd import check_plot, parse_duration
+from alarmclock.exit_status import ExitStatus
 
 if TYPE_CHECKING:
     from alarmclock.aws.reading import ClockReading
@@ -63,7 +63,7 @@ def read(
         raise Failure(
             f"no state changes in the history of {name}'s alarms in the last {since}: "
             "it has not ticked yet (or only longer ago)",
-            EXIT_FAILED,
+            ExitStatus.FAILED,
         )
     return reading
 
@@ -131,7 +131,11 @@ def beat(
                 f"the figure {plot} was not written ({error}); the report above is complete"
             ) from None
         click.echo(f"wrote {plot}", err=True)
-    return EXIT_OK if report.stalled_since_s is None and report.missed_beats == 0 and report.ticks else EXIT_FAILED
+    return (
+        ExitStatus.OK
+        if report.stalled_since_s is None and report.missed_beats == 0 and report.ticks
+        else ExitStatus.FAILED
+    )
 
 
 @cli.command()
@@ -176,7 +180,7 @@ def calibrate(
     try:
         target.write_text(json.dumps(model, indent=2) + "\n")
     except OSError as error:
-        raise Failure(f"cannot write {output}: {error.strerror or error}", EXIT_FAILED) from None
+        raise Failure(f"cannot write {output}: {error.strerror or error}", ExitStatus.FAILED) from None
     fitted = ", ".join(model["parameters"]) or "nothing"
     click.echo(f"wrote {output}: fitted {fitted}; {len(model['assumptions'])} parameters stay assumptions")
-    return EXIT_OK
+    return ExitStatus.OK

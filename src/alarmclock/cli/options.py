@@ -2,32 +2,60 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import click
 
+from alarmclock.durations import DurationError, parse_duration
 from alarmclock.spec import PERIOD_HELP, PUBLISHES, VIAS, WINDOWS, SpecError
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Duration(click.ParamType):
+    """A duration option (--tick-timeout, --settle), read like every other duration: 90s, 2m, 1h30m."""
+
+    name = "duration"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            seconds = parse_duration(value)
+        except DurationError as error:
+            self.fail(str(error), param, ctx)
+        if seconds < 0:
+            self.fail(f"{value!r} is negative", param, ctx)
+        return seconds
 
 
 def usage_error(error: SpecError) -> click.UsageError:
     return click.UsageError(str(error))
 
 
-every_option = click.option(
-    "--every",
-    default="1m",
-    show_default=True,
-    metavar="PERIOD",
-    help=f"How often the clock ticks: {PERIOD_HELP}. Below 1m the tick alarm is high-resolution "
-    "(evaluated every 10 s); what beat each period holds is in the README, 'The beat'.",
+# `deploy` updates a clock by changing only what is passed, so its --every, --alarms and --via have
+# no default to show: a new clock gets the defaults, an update keeps the clock's own settings.
+KEPT_ON_UPDATE = "A new clock gets {default}; an update keeps the clock's own unless this is given."
+
+EVERY_HELP = (
+    f"How often the clock ticks: {PERIOD_HELP}. Below 1m the tick alarm is high-resolution "
+    "(evaluated every 10 s); what beat each period holds is in the README, 'The beat'."
+)
+ALARMS_HELP = (
+    "Tick alarms: 1 (one alarm whose ALARM and OK actions both tick: the same evaluation second "
+    "makes every flip) or 2 (the seed's pair, whose intervals alternate period - d and period + d)."
+)
+VIA_HELP = "How alarms reach the function: CloudWatch's direct Lambda action, or the seed's SNS topic."
+
+every_option = click.option("--every", default="1m", show_default=True, metavar="PERIOD", help=EVERY_HELP)
+deploy_every_option = click.option(
+    "--every", metavar="PERIOD", help=f"{EVERY_HELP} {KEPT_ON_UPDATE.format(default='1m')}"
 )
 alarms_option = click.option(
-    "--alarms",
-    type=click.Choice(["1", "2"]),
-    default="1",
-    show_default=True,
-    help="Tick alarms: 1 (one alarm whose ALARM and OK actions both tick: the same evaluation second "
-    "makes every flip) or 2 (the seed's pair, whose intervals alternate period - d and period + d).",
+    "--alarms", type=click.Choice(["1", "2"]), default="1", show_default=True, help=ALARMS_HELP
+)
+deploy_alarms_option = click.option(
+    "--alarms", type=click.Choice(["1", "2"]), help=f"{ALARMS_HELP} {KEPT_ON_UPDATE.format(default='1')}"
 )
 window_option = click.option(
     "--window",
@@ -46,19 +74,47 @@ publish_option = click.option(
     "embedded-metric-format log line every tick). Default: wave, but api for 1440m "
     "(README, 'The beat'; docs/cost.md).",
 )
-via_option = click.option(
-    "--via",
-    type=click.Choice(VIAS),
-    default="lambda",
-    show_default=True,
-    help="How alarms reach the function: CloudWatch's direct Lambda action, or the seed's SNS topic.",
+via_option = click.option("--via", type=click.Choice(VIAS), default="lambda", show_default=True, help=VIA_HELP)
+deploy_via_option = click.option(
+    "--via", type=click.Choice(VIAS), help=f"{VIA_HELP} {KEPT_ON_UPDATE.format(default='lambda')}"
 )
-target_option = click.option(
-    "--target",
-    "targets",
-    multiple=True,
-    metavar="ARN",
-    help="Called on every tick (repeatable): a Lambda function, SNS topic, SQS queue or EventBridge bus. "
-    "Without it the template asks for a function ARN as a parameter.",
+TARGET_HELP = "Called on every tick (repeatable): a Lambda function, SNS topic, SQS queue or EventBridge bus."
+
+
+def target_option_saying(without: str) -> Callable[[F], F]:
+    """--target, whose help says what this command does when it is not given."""
+    return click.option("--target", "targets", multiple=True, metavar="ARN", help=f"{TARGET_HELP} {without}")
+
+
+# template: the template then takes the function's ARN as a parameter (TargetFunctionArn).
+target_option = target_option_saying("Without it the template takes a function's ARN as a parameter.")
+# simulate: the emulator plays that function (emulator/simulate.py).
+simulate_target_option = target_option_saying("Without it an emulated function stands in for the target.")
+# deploy: a new clock is refused without one; an update keeps its targets.
+deploy_target_option = target_option_saying(
+    "A new clock needs at least one; an update keeps the clock's targets unless this is given."
 )
-payload_option = click.option("--payload", metavar="JSON", help='JSON added to every tick under the key "payload".')
+
+
+def read_payload(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
+    """--payload @FILE reads the JSON from FILE (@- from standard input), as the AWS CLI's file:// does."""
+    if value is None or not value.startswith("@"):
+        return value
+    path = value[1:]
+    try:
+        if path == "-":
+            return sys.stdin.read()
+        with open(path, encoding="utf-8") as stream:
+            return stream.read()
+    except OSError as error:
+        raise click.BadParameter(f"cannot read {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise click.BadParameter(f"{path} is not UTF-8 text") from None
+
+
+payload_option = click.option(
+    "--payload",
+    metavar="JSON|@FILE",
+    callback=read_payload,
+    help='JSON added to every tick under the key "payload"; @FILE reads it from FILE (@- from stdin).',
+)

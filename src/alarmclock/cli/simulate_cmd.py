@@ -4,41 +4,39 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
 from alarmclock.cli import cli
 from alarmclock.cli.options import (
-    EXIT_FAILED,
-    EXIT_OK,
     alarms_option,
     every_option,
     payload_option,
     publish_option,
-    target_option,
+    simulate_target_option,
     usage_error,
     via_option,
     window_option,
 )
+from alarmclock.durations import DurationError, parse_duration
+from alarmclock.exit_status import ExitStatus
 from alarmclock.spec import SpecError, build_spec
 
 if TYPE_CHECKING:
     from alarmclock.emulator.timing import Parameter, TimingModel
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$", re.IGNORECASE)
 MAX_DURATION_S = 366 * 86_400
 PROGRESS_FROM_S = 6 * 3600  # show a progress bar for runs longer than this
 
 
-def parse_duration(text: str) -> float:
-    match = _DURATION.match(text)
-    if not match:
-        raise click.UsageError(f"--duration {text!r} is not a duration; use e.g. 90m, 24h, 30d")
-    seconds = float(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86_400}[(match.group(2) or "s").lower()]
+def parse_run_duration(text: str) -> float:
+    try:
+        seconds = parse_duration(text)
+    except DurationError as error:
+        raise click.UsageError(f"--duration {error}") from None
     if not 0 < seconds <= MAX_DURATION_S:
         raise click.UsageError(f"--duration {text!r} must be more than 0 and at most 366d")
     return seconds
@@ -126,7 +124,7 @@ def shape(parameter: Parameter) -> str:
 @window_option
 @publish_option
 @via_option
-@target_option
+@simulate_target_option
 @payload_option
 @click.option("--duration", default="24h", show_default=True, help="Virtual time to run: e.g. 90m, 24h, 30d.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Same seed, same run, byte for byte.")
@@ -174,6 +172,12 @@ def shape(parameter: Parameter) -> str:
     metavar="MODEL.json",
     help="Start from a timing model fitted by `alarmclock calibrate` (--param still overrides it).",
 )
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="No progress bar (it shows only on a terminal, for runs over 6h, and never with --json).",
+)
 @click.pass_context
 def simulate(
     ctx: click.Context,
@@ -195,6 +199,7 @@ def simulate(
     template_path: str | None,
     clock_prefix: str | None,
     model: str | None,
+    quiet: bool,
 ) -> int:
     """Run a clock in virtual time, with no AWS account, and report its beat.
 
@@ -224,7 +229,7 @@ def simulate(
             )
         except SpecError as error:
             raise usage_error(error) from None
-    seconds = parse_duration(duration)
+    seconds = parse_run_duration(duration)
     overrides = parse_parameters(params)
     figure_format = check_plot(plot) if plot is not None else None
     from alarmclock.emulator.faults import FaultError, check_inside_run, parse_fault
@@ -248,8 +253,9 @@ def simulate(
         faults=plan,
         delete_at_end=not keep,
         template=adopted.template if adopted is not None else None,
+        keep_events=trace,  # the report needs compact figures only; --trace lists every state change
     )
-    if seconds > PROGRESS_FROM_S and sys.stderr.isatty():
+    if shows_progress(seconds, as_json, quiet, sys.stderr):
         with click.progressbar(length=1000, label="simulating", file=sys.stderr) as bar:
             done = [0]
 
@@ -282,7 +288,13 @@ def simulate(
             ) from None
         click.echo(f"wrote {plot}", err=True)
     # Like `status`: 0 only for a healthy verdict, so CI can run a simulation as a check.
-    return EXIT_OK if run.report.judgement.healthy else EXIT_FAILED
+    return ExitStatus.OK if run.report.judgement.healthy else ExitStatus.FAILED
+
+
+def shows_progress(seconds: float, as_json: bool, quiet: bool, stream: TextIO) -> bool:
+    """A progress bar for a long run, on a terminal only: never in --json, with --quiet, or when
+    stderr goes to a file or a pipe (where it would be noise in a log)."""
+    return seconds > PROGRESS_FROM_S and not as_json and not quiet and stream.isatty()
 
 
 def check_plot(path: str) -> str:

@@ -7,9 +7,10 @@ named, combinable faults, each active over a window of the run.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from alarmclock.durations import DurationError, format_duration, parse_duration
 
 
 class Faults:
@@ -66,12 +67,12 @@ class Fault:
 
     def describe(self) -> str:
         if self.name in EVENT_FAULTS:
-            extra = f", {self.amount_s:g} s late" if self.amount_s else ""
-            return f"{self.name} x{self.count} from +{self.start_s:g} s{extra}"
+            extra = f", {format_duration(self.amount_s)} late" if self.amount_s else ""
+            return f"{self.name} x{self.count} from +{format_duration(self.start_s)}{extra}"
         if self.name in LIFECYCLE_FAULTS:
-            return f"{self.name} at +{self.start_s:g} s"
-        extra = f", +{self.amount_s:g} s" if self.amount_s else ""
-        return f"{self.name} for {self.duration_s:g} s from +{self.start_s:g} s{extra}"
+            return f"{self.name} at +{format_duration(self.start_s)}"
+        extra = f", +{format_duration(self.amount_s)}" if self.amount_s else ""
+        return f"{self.name} for {format_duration(self.duration_s)} from +{format_duration(self.start_s)}{extra}"
 
 
 # name -> (description, defaults)
@@ -94,7 +95,6 @@ LIFECYCLE_FAULTS: dict[str, tuple[str, dict[str, float]]] = {
 }
 ALL_FAULTS = {**WINDOW_FAULTS, **EVENT_FAULTS, **LIFECYCLE_FAULTS}
 LATE_RETRY_S = 60.0  # Lambda's first retry of a failed asynchronous invocation
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(s|m|h|d)?$")
 
 
 class FaultError(ValueError):
@@ -102,10 +102,10 @@ class FaultError(ValueError):
 
 
 def seconds(text: str) -> float:
-    match = _DURATION.match(text.strip())
-    if not match:
-        raise FaultError(f"{text!r} is not a duration (e.g. 90s, 10m, 2h)")
-    return float(match.group(1)) * {"s": 1, "m": 60, "h": 3600, "d": 86_400}[match.group(2) or "s"]
+    try:
+        return parse_duration(text)
+    except DurationError as error:
+        raise FaultError(str(error)) from None
 
 
 def parse_fault(text: str) -> Fault:
@@ -137,14 +137,20 @@ def check_inside_run(fault: Fault, duration_s: float) -> Fault:
     """A fault the run can show: it starts inside the run, its window ends by the run's end, and
     it is late by no more than the run is long (a longer delay could never be seen)."""
     if fault.start_s >= duration_s:
-        raise FaultError(f"--fault {fault.name}: at={fault.start_s:g} s is not inside --duration ({duration_s:g} s)")
+        raise FaultError(
+            f"--fault {fault.name}: at={format_duration(fault.start_s)} is not inside "
+            f"--duration ({format_duration(duration_s)})"
+        )
     if fault.name in WINDOW_FAULTS and fault.start_s + fault.duration_s > duration_s:
         raise FaultError(
-            f"--fault {fault.name}: at={fault.start_s:g} s plus for={fault.duration_s:g} s "
-            f"ends after --duration ({duration_s:g} s)"
+            f"--fault {fault.name}: at={format_duration(fault.start_s)} plus for={format_duration(fault.duration_s)} "
+            f"ends after --duration ({format_duration(duration_s)})"
         )
     if fault.amount_s > duration_s:
-        raise FaultError(f"--fault {fault.name}: by={fault.amount_s:g} s is longer than --duration ({duration_s:g} s)")
+        raise FaultError(
+            f"--fault {fault.name}: by={format_duration(fault.amount_s)} is longer than "
+            f"--duration ({format_duration(duration_s)})"
+        )
     return fault
 
 

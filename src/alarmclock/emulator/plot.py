@@ -9,9 +9,11 @@ from __future__ import annotations
 import io
 import itertools
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from alarmclock.durations import format_duration
 from alarmclock.emulator.report import TickReport
 
 if TYPE_CHECKING:
@@ -78,9 +80,9 @@ def plot_format(path: str) -> str:
     return suffix
 
 
-def plot_intervals(tick_times: list[float], start: float, report: TickReport, path: str, fmt: str) -> None:
+def plot_intervals(tick_times: Sequence[float], start: float, report: TickReport, path: str, fmt: str) -> None:
     """Draw the figure and write it to `path` in `fmt` (from plot_format); PlotWriteError if that fails."""
-    every = f"{report.period_s // 60} min" if report.period_s >= 60 else f"{report.period_s} s"
+    every = format_duration(report.period_s, decimals=0)
     title = (
         f"alarmclock: {every} clock via {report.via}, seed {report.seed}: "
         f"{report.ticks:,} ticks, mean {report.intervals.mean:.1f} s, p99 {report.intervals.p99:.1f} s"
@@ -90,7 +92,7 @@ def plot_intervals(tick_times: list[float], start: float, report: TickReport, pa
 
 def plot_beat(report: BeatReport, path: str, fmt: str) -> None:
     """`alarmclock beat`'s figure: the same two panels, for a deployed clock's real ticks."""
-    every = f"{report.period_s // 60} min" if report.period_s >= 60 else f"{report.period_s} s"
+    every = format_duration(report.period_s, decimals=0)
     title = (
         f"alarmclock beat: {report.clock}, a {every} clock: {report.ticks:,} ticks, "
         f"mean {report.intervals.mean:.1f} s, p99 {report.intervals.p99:.1f} s"
@@ -122,7 +124,7 @@ def reason(error: Exception) -> str:
 
 
 def draw(
-    tick_times: list[float],
+    tick_times: Sequence[float],
     start: float,
     period_s: int,
     title: str,

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import json
 import math
+from array import array
+from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from alarmclock.durations import format_duration
+
 if TYPE_CHECKING:
+    from alarmclock.emulator.services import Delivery
     from alarmclock.emulator.verdict import Verdict
 
 # No tick for this many periods is a stall; a run shorter than this cannot show one.
@@ -137,36 +143,20 @@ class FaultOutcome:
 
 
 def fault_outcome(
-    fault: Any,
-    ticks: list[tuple[float, str]],
-    start: float,
-    end: float,
-    period_s: int,
-    until: float | None = None,
-    late_ids: frozenset[str] = frozenset(),
+    fault: Any, log: TickLog, start: float, end: float, period_s: int, until: float | None = None
 ) -> FaultOutcome:
     """What one fault cost: ticks lost around it, duplicates from its start to the first tick
     after it, and the time from its end (or from `until`, when faults overlapping it end later)
-    to that tick. A tick in `late_ids` delivered in the period after the fault (a wave catching
-    up on the flips it skipped) is late, not lost."""
+    to that tick. A tick delivered with `caught_up` in the period after the fault (a wave
+    catching up on the flips it skipped) is late, not lost."""
     begin = start + fault.start_s
     finish = start + max(fault.end_s, until if until is not None else fault.end_s)
-    seen: set[str] = set()
-    firsts: list[float] = []
-    first_ids: list[tuple[float, str]] = []
-    repeats: list[float] = []
-    for moment, tick_id in sorted(ticks):
-        if tick_id in seen:
-            repeats.append(moment)
-        else:
-            firsts.append(moment)
-            first_ids.append((moment, tick_id))
-        seen.add(tick_id)
+    firsts, repeats = log.firsts, log.copies
     before = max((t for t in firsts if t < begin), default=start)
     after = next((t for t in firsts if t >= finish), None)
     window_end = after if after is not None and after <= end else end
     between = sum(1 for t in firsts if before < t < window_end)
-    late = sum(1 for t, tick_id in first_ids if tick_id in late_ids and window_end <= t < window_end + period_s)
+    late = sum(1 for t in log.late_firsts if window_end <= t < window_end + period_s)
     expected = max(0, round((window_end - before) / period_s) - 1)
     return FaultOutcome(
         fault=fault.describe(),
@@ -184,22 +174,82 @@ def _num(value: float) -> float | None:
     return None if value is None or math.isnan(value) else round(value, 3)
 
 
+# A copy of a tick is recognised by its tick_id for this long after the first delivery: Lambda keeps
+# an asynchronous event for at most 6 hours (Lambda Developer Guide, "Configuring error handling for
+# asynchronous invocation", MaximumEventAgeInSeconds), so its retries come within that; a day is kept,
+# plus the longest delay a fault injects. Older ids are forgotten, so memory does not grow with the run.
+DUPLICATE_HORIZON_S = 86_400.0
+
+
+class TickLog(list["Delivery"]):
+    """What a target received, recorded compactly as it arrives: the times of first deliveries
+    and of copies (by tick_id) as arrays of doubles, and nothing else unless `keep` (then every
+    Delivery too, as the plain list the emulator's sinks are). Deliveries arrive in time order,
+    so the first delivery of a tick_id is its earliest."""
+
+    def __init__(self, keep: bool = True, horizon_s: float = DUPLICATE_HORIZON_S) -> None:
+        super().__init__()
+        self.keep = keep
+        self.horizon_s = horizon_s
+        self.firsts = array("d")  # time of each tick's first delivery
+        self.late_firsts = array("d")  # ... of those delivered late, with caught_up (a wave's skipped flips)
+        self.copies = array("d")  # time of each later delivery of a tick already delivered
+        self.others = array("d")  # deliveries that are not ticks
+        self._recent: dict[str, float] = {}
+        self._order: deque[tuple[float, str]] = deque()
+
+    def append(self, delivery: Delivery) -> None:
+        if self.keep:
+            super().append(delivery)
+        tick_id, caught_up = _tick_id(delivery.body)
+        if tick_id is None:
+            self.others.append(delivery.time)
+            return
+        while self._order and self._order[0][0] < delivery.time - self.horizon_s:
+            self._recent.pop(self._order.popleft()[1], None)
+        if tick_id in self._recent:
+            self.copies.append(delivery.time)
+            return
+        self._recent[tick_id] = delivery.time
+        self._order.append((delivery.time, tick_id))
+        self.firsts.append(delivery.time)
+        if caught_up:
+            self.late_firsts.append(delivery.time)
+
+    @classmethod
+    def of(cls, ticks: list[tuple[float, str]]) -> TickLog:
+        """A log of (time, tick_id) pairs read elsewhere (a deployed clock's, by `alarmclock beat`)."""
+        log = cls(keep=False, horizon_s=math.inf)
+        seen: set[str] = set()
+        for moment, tick_id in sorted(ticks):
+            (log.copies if tick_id in seen else log.firsts).append(moment)
+            seen.add(tick_id)
+        return log
+
+    def count_after(self, moment: float) -> int:
+        """Deliveries of any kind after `moment`."""
+        return sum(1 for times in (self.firsts, self.copies, self.others) for t in times if t > moment)
+
+
+def _tick_id(body: str) -> tuple[str | None, bool]:
+    """The tick's id (None if the body is no tick) and whether it was delivered late (caught_up)."""
+    try:
+        tick = json.loads(body)
+        tick_id = tick["tick_id"]
+    except (ValueError, KeyError, TypeError):
+        return None, False
+    if not isinstance(tick_id, str):
+        return None, False
+    return tick_id, tick.get("caught_up") is True
+
+
 def summarise_ticks(
-    tick_times: list[tuple[float, str]], start: float, end: float, period_s: int
-) -> tuple[int, int, list[float], list[float], Silence, float | None]:
-    """From (time, tick_id) deliveries: distinct ticks, duplicates, their times, the intervals,
+    log: TickLog, start: float, end: float, period_s: int
+) -> tuple[int, int, array[float], list[float], Silence, float | None]:
+    """From a target's deliveries: distinct ticks, duplicates, their times, the intervals,
     the longest silence (including before the first and after the last), and a stall."""
-    seen: set[str] = set()
-    times: list[float] = []
-    duplicates = 0
-    for moment, tick_id in sorted(tick_times):
-        if moment > end:
-            continue
-        if tick_id in seen:
-            duplicates += 1
-            continue
-        seen.add(tick_id)
-        times.append(moment)
+    times = array("d", (t for t in log.firsts if t <= end))
+    duplicates = sum(1 for t in log.copies if t <= end)
     intervals = [b - a for a, b in itertools.pairwise(times)]
     edges = [start, *times, end]
     gaps = [(edges[i], edges[i + 1] - edges[i]) for i in range(len(edges) - 1)]
@@ -214,12 +264,16 @@ def render_text(report: TickReport, trace: list[str] | None = None) -> str:
     stats = report.intervals
     lines = [
         f"alarmclock simulate: a {every} clock ({report.design}; alarms reach it via {report.via}), "
-        f"{show_duration(report.duration_s)} of virtual time, seed {report.seed}",
+        f"{format_duration(report.duration_s)} of virtual time, seed {report.seed}",
         "",
         f"  verdict            {report.verdict}" + (f" ({report.judgement.reason})" if report.judgement.reason else ""),
         f"  stack              {report.stack.get('create', '?')}",
         "  first tick         "
-        + (f"{report.first_tick_s:.1f} s after the Create request" if report.first_tick_s is not None else "none"),
+        + (
+            f"{format_duration(report.first_tick_s)} after the Create request"
+            if report.first_tick_s is not None
+            else "none"
+        ),
         f"  ticks delivered    {report.ticks:,} distinct, {report.duplicates} duplicate deliveries",
     ]
     if stats.count:
@@ -229,11 +283,9 @@ def render_text(report: TickReport, trace: list[str] | None = None) -> str:
         )
         lines.append(f"  missed beats       {report.missed_beats} intervals longer than 2 periods")
     silence = report.longest_silence
-    lines.append(f"  longest silence    {silence.length_s:.1f} s, from +{show_duration(silence.start_s)}")
+    lines.append(f"  longest silence    {format_duration(silence.length_s)}, from +{format_duration(silence.start_s)}")
     for name, info in report.alarms.items():
-        lines.append(
-            f"  alarm {name:<24} evaluated at :{info['offset_s']:04.1f} each cycle, {info['changes']} state changes"
-        )
+        lines.append(f"  alarm {name:<24} {evaluated_at(info)}, {info['changes']} state changes")
     function = report.function
     lines.append(
         f"  function           {function.get('runs', 0):,} runs (ticks, heartbeats, restarts), "
@@ -243,7 +295,7 @@ def render_text(report: TickReport, trace: list[str] | None = None) -> str:
     if report.stack.get("delete"):
         lines.append(f"  stack deleted      {report.stack['delete']}")
     for outcome in report.faults:
-        recovery = "never" if outcome["recovery_s"] is None else f"{outcome['recovery_s']:.1f} s"
+        recovery = "never" if outcome["recovery_s"] is None else format_duration(outcome["recovery_s"])
         lines.append(
             f"  fault              {outcome['fault']}: {outcome['ticks_lost']} ticks lost, "
             f"{outcome.get('ticks_late', 0)} delivered late, "
@@ -256,13 +308,12 @@ def render_text(report: TickReport, trace: list[str] | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def show_duration(seconds: float) -> str:
-    if seconds >= 86_400 and seconds % 86_400 == 0:
-        return f"{int(seconds // 86_400)}d"
-    if seconds >= 3600 and seconds % 3600 == 0:
-        return f"{int(seconds // 3600)}h"
-    if seconds >= 60 and seconds % 60 == 0:
-        return f"{int(seconds // 60)}m"
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{int(hours)}:{int(minutes):02d}:{secs:06.3f}" if hours or minutes else f"{secs:.3f}s"
+def evaluated_at(info: dict[str, Any]) -> str:
+    """When in each UTC minute the alarm is evaluated. An alarm's evaluation cycle (60 s, or 10 s
+    for a high-resolution one) starts on the UTC minute, so its offset is a second of the minute:
+    ':45.3' is 45.3 s past every whole UTC minute (hh:mm:00), not a time since the run started."""
+    offset, cycle = info["offset_s"], info.get("cycle_s", 60)
+    if cycle >= 60:
+        return f"evaluated at :{offset:04.1f} past each UTC minute"
+    seconds = ", ".join(f":{offset + k * cycle:04.1f}" for k in range(2))
+    return f"evaluated every {cycle}s at {seconds}, ... past each UTC minute"

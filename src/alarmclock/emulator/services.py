@@ -6,7 +6,6 @@ Code.ZipFile; everything it calls comes back through the bridge to `dispatch` he
 
 from __future__ import annotations
 
-import json
 import types
 from collections import Counter
 from collections.abc import Callable
@@ -321,27 +320,3 @@ def sns_event(topic_arn: str, message: str, subject: str, now: float) -> dict[st
             }
         ]
     }
-
-
-def caught_up_ids(deliveries: list[Delivery]) -> frozenset[str]:
-    """The ids of ticks delivered late, after a silence (`caught_up` in their body)."""
-    found = set()
-    for delivery in deliveries:
-        try:
-            body = json.loads(delivery.body)
-            if body.get("caught_up") is True:
-                found.add(body["tick_id"])
-        except (ValueError, KeyError, TypeError, AttributeError):
-            continue
-    return frozenset(found)
-
-
-def tick_ids(deliveries: list[Delivery]) -> list[tuple[float, str]]:
-    """(time, tick_id) of each delivery whose body is a tick."""
-    found = []
-    for delivery in deliveries:
-        try:
-            found.append((delivery.time, json.loads(delivery.body)["tick_id"]))
-        except (ValueError, KeyError, TypeError):
-            continue
-    return found

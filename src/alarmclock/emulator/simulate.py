@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from alarmclock.durations import format_duration
 from alarmclock.emulator.cloudwatch import StateChange
 from alarmclock.emulator.faults import Fault, FaultPlan
-from alarmclock.emulator.report import FaultOutcome, IntervalStats, TickReport, fault_outcome, summarise_ticks
-from alarmclock.emulator.services import Delivery, caught_up_ids, tick_ids
+from alarmclock.emulator.report import (
+    DUPLICATE_HORIZON_S,
+    FaultOutcome,
+    IntervalStats,
+    TickLog,
+    TickReport,
+    fault_outcome,
+    summarise_ticks,
+)
+from alarmclock.emulator.services import Delivery
 from alarmclock.emulator.stack import Stack
 from alarmclock.emulator.timing import TimingModel
 from alarmclock.emulator.verdict import fault_reach, judged_beat
@@ -32,6 +42,10 @@ class Scenario:
     faults: list[Fault] = field(default_factory=list)
     delete_at_end: bool = True
     template: dict[str, Any] | None = None  # default: build_template(spec)
+    # Keep every delivery, alarm state change and log line (Run.deliveries, .history, world.log_lines)?
+    # Without them memory stays bounded whatever the duration: the report needs only the compact
+    # figures (TickLog's arrays of tick times, counts), which are always kept.
+    keep_events: bool = True
 
 
 @dataclass
@@ -40,15 +54,16 @@ class Run:
     world: World
     stack: Stack
     report: TickReport
-    deliveries: list[Delivery]
-    tick_times: list[float]  # distinct ticks, epoch seconds
-    history: list[StateChange]
+    deliveries: list[Delivery]  # empty unless Scenario.keep_events
+    tick_times: Sequence[float]  # distinct ticks, epoch seconds
+    history: list[StateChange]  # every alarm state change if Scenario.keep_events, else none
     faults: list[FaultOutcome]
 
     def trace(self) -> list[str]:
         start = self.world.start
         return [
-            f"+{change.time - start:10.3f}s  {change.alarm:<20} {change.old:>17} -> {change.new:<17}"
+            f"+{format_duration(change.time - start, decimals=3):<14} {change.alarm:<20} "
+            f"{change.old:>17} -> {change.new:<17}"
             f"{'' if change.acted else ' (actions disabled)'}  {change.reason}"
             for change in self.history
         ]
@@ -56,14 +71,18 @@ class Run:
 
 def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None) -> Run:
     spec = scenario.spec
-    world = World(scenario.seed, scenario.timing)
+    world = World(scenario.seed, scenario.timing, keep_log=scenario.keep_events)
     template = scenario.template if scenario.template is not None else build_template(spec)
     parameters = {TARGET_PARAMETER: DEFAULT_TARGET} if TARGET_PARAMETER in template.get("Parameters", {}) else {}
     plan = FaultPlan([replace(f, hits=[]) for f in scenario.faults], start=world.start)
     stack = Stack(world, template, STACK_NAME, parameters, faults=plan)
     targets = [t.arn for t in spec.targets] or [DEFAULT_TARGET]
-    for arn in targets:
+    horizon = DUPLICATE_HORIZON_S + max((f.amount_s for f in plan.faults), default=0.0)
+    logs = {arn: TickLog(keep=scenario.keep_events, horizon_s=horizon) for arn in targets}
+    for arn, log in logs.items():
         stack.services.add_sink(arn)
+        stack.services.sinks[arn] = log
+    changes: Counter[str] = Counter()
 
     start = world.start
     end = start + scenario.duration_s
@@ -73,24 +92,29 @@ def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None
     while moment < end:
         moment = min(end, moment + PROGRESS_STEP_S)
         world.run(moment)
+        if not scenario.keep_events:
+            _fold_history(stack, changes)
         if progress:
             progress((moment - start) / scenario.duration_s)
     delete_note, after_delete = "", 0
     if deleted_mid_run is not None:
-        delete_note, after_delete = _describe_delete(stack, start + deleted_mid_run, targets[0])
+        delete_note, after_delete = _describe_delete(stack, start + deleted_mid_run, logs[targets[0]])
     elif scenario.delete_at_end:
         stack.delete()
         # Keep watching for three periods: nothing may tick after a delete.
         world.run(end + 3 * spec.period_s + 60)
-        delete_note, after_delete = _describe_delete(stack, end, targets[0])
+        delete_note, after_delete = _describe_delete(stack, end, logs[targets[0]])
 
     if stack.internal_errors:
         raise stack.internal_errors[0]
-    deliveries = stack.services.sinks[targets[0]]
-    ticks = tick_ids(deliveries)
+    if not scenario.keep_events:
+        _fold_history(stack, changes)
+    else:
+        changes.update(c.alarm for c in stack.cloudwatch.history)
+    log = logs[targets[0]]
     # A clock deleted mid-run is judged up to its delete: the silence after it is the delete's doing.
     judged_end = end if deleted_mid_run is None else start + deleted_mid_run
-    count, duplicates, times, intervals, silence, stalled = summarise_ticks(ticks, start, judged_end, spec.period_s)
+    count, duplicates, times, intervals, silence, stalled = summarise_ticks(log, start, judged_end, spec.period_s)
     report = TickReport(
         period_s=spec.period_s,
         duration_s=scenario.duration_s,
@@ -98,7 +122,7 @@ def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None
         via=spec.via,
         design=design(spec),
         ticks=count,
-        deliveries=len([t for t in ticks if t[0] <= end]),
+        deliveries=sum(1 for t in log.firsts if t <= end) + sum(1 for t in log.copies if t <= end),
         duplicates=duplicates,
         first_tick_s=(times[0] - start) if times else None,
         intervals=IntervalStats.of(intervals),
@@ -109,7 +133,8 @@ def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None
         alarms={
             name: {
                 "offset_s": round(alarm.offset_s, 1),
-                "changes": sum(1 for c in stack.cloudwatch.history if c.alarm == name),
+                "cycle_s": alarm.cycle_s,
+                "changes": changes[name],
             }
             for name, alarm in sorted(stack.seen_alarms.items())
         },
@@ -124,15 +149,21 @@ def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None
     )
     measured = [fault for fault in plan.faults if fault.name != "stack-delete"]
     cluster_ends = fault_cluster_ends(measured, spec.period_s)
-    late_ids = caught_up_ids(deliveries)
     outcomes = [
-        fault_outcome(fault, ticks, start, end, spec.period_s, until, late_ids)
+        fault_outcome(fault, log, start, end, spec.period_s, until)
         for fault, until in zip(measured, cluster_ends, strict=True)
     ]
     report.faults = [o.as_json() for o in outcomes]
     reach = fault_reach(outcomes, spec.period_s)
     report.missed_beats_in_faults, report.steady_mean_s = judged_beat([t - start for t in times], reach, spec.period_s)
-    return Run(scenario, world, stack, report, deliveries, times, stack.cloudwatch.history, outcomes)
+    return Run(scenario, world, stack, report, list(log), times, stack.cloudwatch.history, outcomes)
+
+
+def _fold_history(stack: Stack, changes: Counter[str]) -> None:
+    """Count the alarm state changes so far and let them go (the run keeps no history)."""
+    history = stack.cloudwatch.history
+    changes.update(change.alarm for change in history)
+    del history[:]
 
 
 def fault_cluster_ends(faults: list[Fault], period_s: int) -> list[float]:
@@ -177,11 +208,11 @@ def _describe_create(stack: Stack) -> str:
         # and then fails the stack (CREATE_FAILED). The run ended first.
         return "still CREATE_IN_PROGRESS when the run ended"
     elapsed = created.time - events[0].time
-    text = f"{created.status} {elapsed:.1f} s after the Create request"
+    text = f"{created.status} {format_duration(elapsed)} after the Create request"
     return text + (f": {created.reason}" if created.reason else "")
 
 
-def _describe_delete(stack: Stack, deleted_at: float, target: str) -> tuple[str, int]:
+def _describe_delete(stack: Stack, deleted_at: float, log: TickLog) -> tuple[str, int]:
     """What the delete did, and how many ticks the target received after it completed."""
     done = next(
         (
@@ -194,5 +225,5 @@ def _describe_delete(stack: Stack, deleted_at: float, target: str) -> tuple[str,
     if done is None:
         return "delete still in progress at the end of the run", 0
     answered = done.time - deleted_at
-    after = [d for d in stack.services.sinks[target] if d.time > done.time]
-    return f"{done.status} {answered:.1f} s after the Delete request; {len(after)} ticks after it", len(after)
+    after = log.count_after(done.time)
+    return f"{done.status} {format_duration(answered)} after the Delete request; {after} ticks after it", after

@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from alarmclock.emulator.report import STALL_PERIODS, show_duration
+from alarmclock.durations import format_duration
+from alarmclock.emulator.report import STALL_PERIODS
 
 if TYPE_CHECKING:
     from alarmclock.emulator.report import FaultOutcome, TickReport
@@ -37,26 +38,28 @@ def judge(report: TickReport) -> Verdict:
     if report.ticks_after_delete:
         return Verdict("ticked after delete", f"{report.ticks_after_delete} ticks after DELETE_COMPLETE")
     if report.judged_s < STALL_PERIODS * period:
-        needed = show_duration(STALL_PERIODS * period)
+        needed = format_duration(STALL_PERIODS * period)
         lasted = "lasted" if report.deleted_at_s is None else "was deleted after"
         return Verdict(
             "too short to tell",
-            f"a verdict needs {STALL_PERIODS} periods, {needed}; the run {lasted} {show_duration(report.judged_s)}",
+            f"a verdict needs {STALL_PERIODS} periods, {needed}; the run {lasted} {format_duration(report.judged_s)}",
         )
     if report.ticks == 0:
         return Verdict("never ticked")
     if report.stalled_since_s is not None:
-        return Verdict("stalled", f"no tick since +{show_duration(report.stalled_since_s)}")
+        return Verdict("stalled", f"no tick since +{format_duration(report.stalled_since_s)}")
     unexplained = report.missed_beats - report.missed_beats_in_faults
     if unexplained > 0:
         where = " outside the injected faults" if report.faults else ""
         return Verdict("missing beats", f"{unexplained} intervals longer than 2 periods{where}")
     mean = report.steady_mean_s
     if mean is not None and abs(mean - period) > MEAN_TOLERANCE * period:
-        return Verdict("off its period", f"its steady intervals average {mean:.1f} s, not {period} s")
+        return Verdict(
+            "off its period", f"its steady intervals average {format_duration(mean)}, not {format_duration(period)}"
+        )
     notes = []
     if report.deleted_at_s is not None:
-        notes.append(f"until the stack was deleted at +{show_duration(report.deleted_at_s)}")
+        notes.append(f"until the stack was deleted at +{format_duration(report.deleted_at_s)}")
     if report.missed_beats_in_faults:
         notes.append(f"its {report.missed_beats_in_faults} missed beats all fall within the injected faults")
     return Verdict(HEALTHY, "; ".join(notes))

@@ -20,7 +20,7 @@ EPOCH_BASE = 1_767_225_600.0
 
 
 class World:
-    def __init__(self, seed: int, timing: TimingModel, start: float | None = None) -> None:
+    def __init__(self, seed: int, timing: TimingModel, start: float | None = None, keep_log: bool = True) -> None:
         self.rng = random.Random(seed)
         self.timing = timing
         if start is None:
@@ -29,6 +29,7 @@ class World:
         self.env = simpy.Environment(initial_time=start)
         self.log_lines: list[dict[str, Any]] = []
         self.log_counts: dict[str, int] = {}
+        self.keep_log = keep_log  # False: count log lines only, so a long run's memory stays bounded
 
     def now(self) -> float:
         return float(self.env.now)
@@ -55,5 +56,5 @@ class World:
         """The clock function's structured log: counted always, kept when it is not routine."""
         key = f"{record.get('level', 'INFO')}:{record.get('action', '?')}"
         self.log_counts[key] = self.log_counts.get(key, 0) + 1
-        if record.get("level") != "INFO" or record.get("action") != "tick":
+        if self.keep_log and (record.get("level") != "INFO" or record.get("action") != "tick"):
             self.log_lines.append({"t": round(self.now() - self.start, 3), **record})
