@@ -7,13 +7,18 @@ test_simulate_cli.py); its exit status is its verdict's, 0 or 1, with the report
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
 import shlex
+import shutil
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
 
+from alarmclock.calibrate import FORMAT
 from alarmclock.cli import cli, main, register_commands
 
 README = Path(__file__).parents[1] / "README.md"
@@ -41,12 +46,45 @@ def test_the_usage_section_has_examples_of_every_command() -> None:
     assert {"template", "simulate", "deploy", "status", "pause", "resume", "list", "destroy"} <= shown
 
 
+@pytest.fixture(scope="module")
+def cdk_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What `python examples/cdk_app.py` writes (the README's CDK app), synthesized once."""
+    if shutil.which("node") is None:
+        pytest.fail("Node.js is not installed: AWS CDK runs its JavaScript with it (install Node.js 20 or later)")
+    from aws_cdk import App
+
+    found = importlib.util.spec_from_file_location("cdk_app", README.parent / "examples" / "cdk_app.py")
+    assert found is not None and found.loader is not None
+    example: Any = importlib.util.module_from_spec(found)
+    found.loader.exec_module(example)
+    outdir = tmp_path_factory.mktemp("cdk") / "cdk.out"
+    app = App(outdir=str(outdir))
+    example.JobsStack(app, "Jobs")
+    app.synth()
+    return outdir
+
+
+# A timing model as `alarmclock calibrate` writes it (its format and a few fitted parameters).
+MODEL = {
+    "format": FORMAT,
+    "parameters": {"evaluation_offset_s": [["tick-is-1", 17.4]], "evaluation_jitter_s": [0.1, 0.6]},
+}
+
+
 @pytest.mark.parametrize("argv", [a for a in EXAMPLES if a[0] in RUN_HERE], ids=" ".join)
 def test_a_local_example_runs_as_written(
-    argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    argv: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    request: pytest.FixtureRequest,
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    # The inputs the README's examples read: made as the README says to make them.
     (tmp_path / "payload.json").write_text('{"job": "report"}\n')
+    (tmp_path / "model.json").write_text(json.dumps(MODEL))
+    if any(word.startswith("cdk.out/") for word in argv):
+        shutil.copytree(request.getfixturevalue("cdk_out"), tmp_path / "cdk.out")
     if argv[0] == "simulate":
         argv = shortened(argv)
     status = main(argv)
