@@ -910,7 +910,7 @@ def alarm_entry(name: str, state: str, changed: float, reason: str = "", configu
 def test_diagnose_reads_the_watchdog_paused_alarms_and_missing_alarms() -> None:
     config = clock_config()
     running = [alarm_entry(TICK_IS_1, "OK", T - 20), alarm_entry(f"{CLOCK}-watchdog", "OK", T - 3600)]
-    assert handler.diagnose(running, config, T)[0] == "running"
+    assert handler.diagnose(running, config, T)[0] == "ticking"
     stalled = [running[0], alarm_entry(f"{CLOCK}-watchdog", "ALARM", T - 5)]
     assert handler.diagnose(stalled, config, T)[0] == "stalled"
     young = [running[0], alarm_entry(f"{CLOCK}-watchdog", "ALARM", T - 5, configured=T - 20)]
@@ -923,9 +923,9 @@ def test_diagnose_reads_the_watchdog_paused_alarms_and_missing_alarms() -> None:
 def test_the_pair_is_missing_without_tick_is_0_and_the_one_alarm_is_not() -> None:
     entries = [alarm_entry(TICK_IS_1, "OK", T - 20), alarm_entry(f"{CLOCK}-watchdog", "OK", T - 3600)]
     assert handler.diagnose(entries, pair_config(), T)[0] == "missing"
-    assert handler.diagnose(entries, clock_config(), T)[0] == "running"
+    assert handler.diagnose(entries, clock_config(), T)[0] == "ticking"
     with_0 = [alarm_entry(TICK_IS_0, "ALARM", T - 30), *entries]
-    assert handler.diagnose(with_0, pair_config(), T)[0] == "running"
+    assert handler.diagnose(with_0, pair_config(), T)[0] == "ticking"
 
 
 def test_the_pairs_restart_replays_a_recent_alarm_and_starts_afresh_from_an_old_one() -> None:
@@ -1042,7 +1042,7 @@ def test_a_heartbeat_restarts_a_stalled_clock_and_leaves_a_running_one(aws: None
     runtime, _ = make_runtime(now=lambda: later)
     kicks = record_set_alarm_state(runtime)
     cloudwatch.set_alarm_state(AlarmName=f"{CLOCK}-watchdog", StateValue="OK", StateReason="data")
-    assert handler.handle(heartbeat, None, clock_config(), runtime)["verdict"] == "running"
+    assert handler.handle(heartbeat, None, clock_config(), runtime)["verdict"] == "ticking"
     assert kicks == []
     cloudwatch.set_alarm_state(AlarmName=f"{CLOCK}-watchdog", StateValue="ALARM", StateReason="no Tick")
     result = handler.handle(heartbeat, None, clock_config(), runtime)

@@ -170,3 +170,17 @@ def test_the_custom_resource_request_has_the_recorded_keys(kind: str, name: str)
     )
     assert set(request) == set(recorded)
     assert keys(request) == keys(recorded)
+
+
+def test_a_healthy_clock_is_ticking_to_the_handler_the_aws_commands_and_the_emulator() -> None:
+    from alarmclock.aws.verdict import Verdict
+    from alarmclock.emulator.verdict import HEALTHY
+
+    config = clock_config()
+    now = 1_800_000_000.0
+    alarms = [
+        {"AlarmName": name, "ActionsEnabled": True, "StateValue": "OK"}
+        for name in (*config.alarm_names, config.watchdog)
+    ]
+    word, _ = handler.diagnose(alarms, config, now)
+    assert word == HEALTHY == "ticking" and Verdict(word, "").healthy

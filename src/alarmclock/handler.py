@@ -622,7 +622,7 @@ def describe_alarms(config, runtime):
 
 
 def diagnose(alarms, config, now):
-    """("running" | "paused" | "missing" | "starting" | "stalled", why) from the clock's DescribeAlarms
+    """("ticking" | "paused" | "missing" | "starting" | "stalled", why) from the clock's DescribeAlarms
     entries; "starting": the watchdog is in ALARM but younger than its window (young_watchdog)."""
     by_name = {a.get("AlarmName"): a for a in alarms}
     if any(name not in by_name for name in config.alarm_names):
@@ -636,7 +636,7 @@ def diagnose(alarms, config, now):
         return "stalled", "the watchdog has seen no Tick since %s" % _iso(
             _epoch(watchdog.get("StateTransitionedTimestamp"))
         )
-    return "running", "the watchdog is %s" % (watchdog or {}).get("StateValue", "missing")
+    return "ticking", "the watchdog is %s" % (watchdog or {}).get("StateValue", "missing")
 
 
 def young_watchdog(watchdog, config, now):
