@@ -66,11 +66,13 @@ def test_make_test_and_ci_run_the_property_test_with_all_200_examples() -> None:
 @given(
     timing_seed=st.integers(0, 2**32 - 1), run_seed=st.integers(0, 2**16), plan=st.lists(faults, min_size=1, max_size=3)
 )
-@pytest.mark.parametrize(("every", "publish"), [("1m", None), ("1m", "api"), ("5m", None)])
+# Each period's default, a wave (200 examples each, a simulated day each: most of CI's time). A
+# one-minute clock publishing each tick meets every named fault in
+# test_each_named_fault_is_reported_and_recovered_from below.
+@pytest.mark.parametrize(("every", "publish"), [("1m", None), ("5m", None)])
 def test_no_permanent_stall_the_clock_ticks_within_three_periods_of_every_fault(
     every: str, publish: str | None, timing_seed: int, run_seed: int, plan: list[Fault]
 ) -> None:
-    # Each period's default (a wave), and a one-minute clock publishing each tick.
     timing = TimingModel.sample(random.Random(timing_seed))
     spec = build_spec(every=every, publish=publish)
     period = spec.period_s
@@ -81,9 +83,12 @@ def test_no_permanent_stall_the_clock_ticks_within_three_periods_of_every_fault(
     # If a point stamped ahead counts only from its stamp (the other end of future_visible_from), a
     # one-minute alarm evaluated early in its cycle often sees the value it needs only a cycle
     # late, so each flip waits, with or without a fault: there silences of several periods occur.
-    bound = 3 * period
+    bound: float = 3 * period
     if period == PERIOD and at_a_window_boundary(run.report.alarms["clock-tick-is-1"]["offset_s"], timing):
         bound = (handler.MAX_CATCH_UP + 2) * period
+    # A late evaluation is the fault's until it has run: `by` after the fault's end (overlapping
+    # ones add up). A wave's next flip then may wait one more window (docs/self-healing.md).
+    bound += sum(f.amount_s for f in plan if f.name == "late-evaluation")
     for outcome in run.faults:
         assert outcome.recovery_s is not None, (outcome, timing)
         assert outcome.recovery_s <= bound, (outcome, timing)
@@ -96,9 +101,11 @@ def at_a_window_boundary(offset_s: float, timing: TimingModel) -> bool:
     return crosses or late_points
 
 
+@pytest.mark.parametrize("publish", ["wave", "api"])
 @pytest.mark.parametrize("name", sorted({*WINDOW_FAULTS, *EVENT_FAULTS}))
-def test_each_named_fault_is_reported_and_recovered_from(name: str) -> None:
-    run = simulate(Scenario(spec=ONE_MINUTE, duration_s=4 * 3600, seed=5, faults=[parse_fault(f"{name}:at=1h")]))
+def test_each_named_fault_is_reported_and_recovered_from(name: str, publish: str) -> None:
+    spec = build_spec(every="1m", publish=publish)
+    run = simulate(Scenario(spec=spec, duration_s=4 * 3600, seed=5, faults=[parse_fault(f"{name}:at=1h")]))
     (outcome,) = run.faults
     assert outcome.fault.startswith(name)
     assert outcome.recovery_s is not None and outcome.recovery_s <= 3 * PERIOD
