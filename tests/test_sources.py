@@ -1,5 +1,5 @@
 """Every citation in the repository points inside it: docs/aws-facts.md and the public pages it
-names, never the notes the project was started from (`../shared/...`), which no reader has."""
+names, never the private notes the project was started from, which no reader has."""
 
 from __future__ import annotations
 

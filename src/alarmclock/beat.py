@@ -20,7 +20,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from alarmclock.durations import format_duration
-from alarmclock.emulator.report import IntervalStats, Silence, TickLog, evaluated_at, summarise_ticks
+from alarmclock.emulator.report import (
+    IntervalStats,
+    Silence,
+    TickLog,
+    beat_lines,
+    clock_adjective,
+    evaluated_at,
+    summarise_ticks,
+)
 from alarmclock.handler import PRELUDE_MARK, _parse_time, _replayed_time, tick_id
 
 RESTART_MARK = "alarmclock: restart ("
@@ -273,7 +281,7 @@ def analyse(
 
 def render_text(report: BeatReport) -> str:
     """The layout of simulate's report (emulator/report.py), line for line where they share a figure."""
-    every = f"{report.period_s // 60}-minute" if report.period_s >= 60 else f"{report.period_s}-second"
+    every = clock_adjective(report.period_s)
     stats = report.intervals
     lines = [
         f"alarmclock beat: {report.clock!r}, a {every} clock, {format_duration(round(report.end - report.start))} "
@@ -283,14 +291,7 @@ def render_text(report: BeatReport) -> str:
         + (f"{format_duration(report.tick_times[0] - report.start)} into the window" if report.tick_times else "none"),
         f"  ticks delivered    {report.ticks:,} distinct, {report.duplicates} duplicate deliveries",
     ]
-    if stats.count:
-        lines.append(
-            f"  interval (s)       mean {stats.mean:.1f}  p50 {stats.p50:.1f}  p95 {stats.p95:.1f}  "
-            f"p99 {stats.p99:.1f}  max {stats.max:.1f}  (min {stats.min:.1f})"
-        )
-        lines.append(f"  missed beats       {report.missed_beats} intervals longer than 2 periods")
-    silence = report.longest_silence
-    lines.append(f"  longest silence    {format_duration(silence.length_s)}, from +{format_duration(silence.start_s)}")
+    lines += beat_lines(stats, report.missed_beats, report.longest_silence)
     for name, info in report.alarms.items():
         if info["offset_s"] is None:
             lines.append(f"  alarm {name:<24} not evaluated into a new state in the window")

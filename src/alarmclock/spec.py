@@ -194,8 +194,8 @@ def default_publish(period_s: int) -> Publish:
     boundary skips flips, and the handler delivers their ticks late (docs/timing-model.md, "What
     stays"). Publishing each tick does not escape that boundary either: there it runs slow for good
     (a one-minute clock at :59.5 averages 80 s), and it costs $0.43 a month of PutMetricData more
-    at 1 m. The wave keeps the mean at every second in every model (scripts/phase_sweep.py) and
-    loses no tick to any fault of scripts/fault_table.py that publishing each tick survives."""
+    at 1 m. The wave keeps the mean at every second in every model (scripts/phase_sweep.py); where
+    it recovers slower from a fault than publishing each tick is in docs/self-healing.md."""
     if period_s > MAX_WAVE_PERIOD_S:
         return "api"
     return "wave"

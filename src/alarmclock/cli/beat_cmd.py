@@ -15,7 +15,7 @@ import click
 from alarmclock.cli import cli
 from alarmclock.cli.aws_cmds import aws_options, clock_name, connect
 from alarmclock.cli.aws_view import Failure, one_line_errors
-from alarmclock.cli.simulate_cmd import check_plot, parse_duration
+from alarmclock.cli.simulate_cmd import check_plot, parse_duration, write_plot
 from alarmclock.exit_status import ExitStatus
 
 if TYPE_CHECKING:
@@ -122,15 +122,9 @@ def beat(
     )
     click.echo(json.dumps(report.as_json(), indent=2) if as_json else render_text(report), nl=as_json)
     if plot is not None and figure_format is not None:
-        from alarmclock.emulator.plot import PlotWriteError, plot_beat
+        from alarmclock.emulator.plot import plot_beat
 
-        try:
-            plot_beat(report, plot, figure_format)
-        except PlotWriteError as error:
-            raise click.ClickException(
-                f"the figure {plot} was not written ({error}); the report above is complete"
-            ) from None
-        click.echo(f"wrote {plot}", err=True)
+        write_plot(plot, lambda: plot_beat(report, plot, figure_format))
     return (
         ExitStatus.OK
         if report.stalled_since_s is None and report.missed_beats == 0 and report.ticks

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -278,15 +279,9 @@ def simulate(
         click.echo(render_text(run.report, run.trace() if trace else None), nl=False)
     if plot is not None and figure_format is not None:
         # After the report: a figure that fails to write must not take the run with it.
-        from alarmclock.emulator.plot import PlotWriteError, plot_intervals
+        from alarmclock.emulator.plot import plot_intervals
 
-        try:
-            plot_intervals(run.tick_times, run.world.start, run.report, plot, figure_format)
-        except PlotWriteError as error:
-            raise click.ClickException(
-                f"the figure {plot} was not written ({error}); the report above is complete"
-            ) from None
-        click.echo(f"wrote {plot}", err=True)
+        write_plot(plot, lambda: plot_intervals(run.tick_times, run.world.start, run.report, plot, figure_format))
     # Like `status`: 0 only for a healthy verdict, so CI can run a simulation as a check.
     return ExitStatus.OK if run.report.judgement.healthy else ExitStatus.FAILED
 
@@ -307,6 +302,18 @@ def check_plot(path: str) -> str:
         raise click.ClickException(str(error)) from None
     except PlotPathError as error:
         raise click.UsageError(str(error)) from None
+
+
+def write_plot(path: str, draw: Callable[[], None]) -> None:
+    """Draw the figure after the report is printed; if that fails, say so and keep the report."""
+    from alarmclock.emulator.plot import PlotWriteError
+
+    try:
+        draw()
+    except PlotWriteError as error:
+        message = f"the figure {path} was not written ({error}); the report above is complete"
+        raise click.ClickException(message) from None
+    click.echo(f"wrote {path}", err=True)
 
 
 def load_model(path: str) -> TimingModel:

@@ -259,8 +259,27 @@ def summarise_ticks(
     return len(times), duplicates, times, intervals, Silence(silence_start - start, silence), stalled
 
 
+def clock_adjective(period_s: int) -> str:
+    """60 -> '1-minute', 10 -> '10-second': the clock in a report's first line."""
+    return f"{period_s // 60}-minute" if period_s >= 60 else f"{period_s}-second"
+
+
+def beat_lines(stats: IntervalStats, missed_beats: int, silence: Silence) -> list[str]:
+    """The beat's lines, the same in `simulate`'s report and `beat`'s (a real and a simulated
+    clock read side by side)."""
+    lines = []
+    if stats.count:
+        lines.append(
+            f"  interval (s)       mean {stats.mean:.1f}  p50 {stats.p50:.1f}  p95 {stats.p95:.1f}  "
+            f"p99 {stats.p99:.1f}  max {stats.max:.1f}  (min {stats.min:.1f})"
+        )
+        lines.append(f"  missed beats       {missed_beats} intervals longer than 2 periods")
+    lines.append(f"  longest silence    {format_duration(silence.length_s)}, from +{format_duration(silence.start_s)}")
+    return lines
+
+
 def render_text(report: TickReport, trace: list[str] | None = None) -> str:
-    every = f"{report.period_s // 60}-minute" if report.period_s >= 60 else f"{report.period_s}-second"
+    every = clock_adjective(report.period_s)
     stats = report.intervals
     lines = [
         f"alarmclock simulate: a {every} clock ({report.design}; alarms reach it via {report.via}), "
@@ -276,14 +295,7 @@ def render_text(report: TickReport, trace: list[str] | None = None) -> str:
         ),
         f"  ticks delivered    {report.ticks:,} distinct, {report.duplicates} duplicate deliveries",
     ]
-    if stats.count:
-        lines.append(
-            f"  interval (s)       mean {stats.mean:.1f}  p50 {stats.p50:.1f}  p95 {stats.p95:.1f}  "
-            f"p99 {stats.p99:.1f}  max {stats.max:.1f}  (min {stats.min:.1f})"
-        )
-        lines.append(f"  missed beats       {report.missed_beats} intervals longer than 2 periods")
-    silence = report.longest_silence
-    lines.append(f"  longest silence    {format_duration(silence.length_s)}, from +{format_duration(silence.start_s)}")
+    lines += beat_lines(stats, report.missed_beats, report.longest_silence)
     for name, info in report.alarms.items():
         lines.append(f"  alarm {name:<24} {evaluated_at(info)}, {info['changes']} state changes")
     function = report.function
