@@ -205,3 +205,27 @@ def test_pause_stops_ticking_and_resume_restarts_it_within_two_periods() -> None
 def test_a_bad_fault_is_refused_with_the_accepted_names(text: str) -> None:
     with pytest.raises(FaultError):
         parse_fault(text)
+
+
+@pytest.mark.parametrize(("skipped", "first_look_flips"), [(4, True), (5, False), (6, True)])
+def test_after_skipped_evaluations_a_wave_ticks_at_the_first_look_only_if_the_value_changed(
+    skipped: int, first_look_flips: bool
+) -> None:
+    # A wave is a fixed function of time, so after CloudWatch skips n evaluations of a one-minute
+    # alarm, its next look is n + 1 windows on: an odd step finds the other value and flips at once,
+    # an even one finds the value it left and waits a period for the next flip. No two-state alarm
+    # on a signal laid ahead can tell the two apart (docs/self-healing.md, "Recovery after skipped
+    # evaluations"); the skipped ticks are delivered late either way, none lost.
+    pinned = TimingModel().at(evaluation_offset_s=(("tick-is-1", 30.0), ("watchdog", 45.0)), evaluation_jitter_s=(0, 0))
+    fault = parse_fault(f"skip-evaluation:at=2h,for={skipped}m")
+    run = simulate(Scenario(spec=ONE_MINUTE, duration_s=4 * 3600, seed=3, timing=pinned, faults=[fault]))
+    (outcome,) = run.faults
+    assert outcome.ticks_lost == 0
+    assert outcome.recovery_s is not None
+    # The alarm's first look after the fault is within a minute of its end (one cycle).
+    if first_look_flips:
+        assert outcome.recovery_s < PERIOD, outcome
+        assert outcome.ticks_late == skipped
+    else:
+        assert PERIOD <= outcome.recovery_s < 2 * PERIOD, outcome
+        assert outcome.ticks_late == skipped + 1
