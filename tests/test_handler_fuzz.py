@@ -310,17 +310,19 @@ def skipped_ticks(event: Any, design: Design) -> int:
 
 
 def check_wave(put: dict[str, Any], design: Design) -> None:
-    """The documented wave: index k's value k % 2, stamped (k + 1) * period - 1, from the window
-    the alarm looks at now to two hours ahead (less a minute), with the period as its dimension."""
+    """The documented wave: index k's value k % 2, stamped (k + 1) * period - cycle + 1 (one second
+    into the period's last evaluation cycle), from the window the alarm looks at now to two hours
+    ahead (less a minute), with the period as its dimension."""
     period = design[2]
+    cycle = 10 if period < 60 else 60
     assert put["Namespace"] == f"alarmclock/{CLOCK}"
     first = int(NOW // period) - 1
     stamps = [point["Timestamp"] for point in put["MetricData"]]
-    assert stamps[0] == (first + 1) * period - 1 <= NOW < stamps[0] + period
-    assert stamps[-1] <= NOW + MAX_POINT_AHEAD_S - 60 < stamps[-1] + period
+    assert stamps[0] == (first + 1) * period - cycle + 1 <= NOW
+    assert stamps[-1] <= NOW + MAX_POINT_AHEAD_S - 60 < stamps[-1] + period + cycle
     for index, point in enumerate(put["MetricData"]):
         k = first + index
-        assert (point["Timestamp"], point["Value"]) == ((k + 1) * period - 1, float(k % 2))
+        assert (point["Timestamp"], point["Value"]) == ((k + 1) * period - cycle + 1, float(k % 2))
         assert point["Dimensions"] == [{"Name": "Wave", "Value": f"{period}s"}]
         assert point["StorageResolution"] == (1 if period <= 60 else 60)
 

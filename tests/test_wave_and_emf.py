@@ -53,13 +53,16 @@ def runtime(cloudwatch: Any, logs: list[dict[str, Any]] | None = None, now: floa
 @pytest.mark.parametrize(("period", "values"), [(10, 715), (60, 120), (300, 24), (3600, 2), (7200, 1)])
 def test_the_wave_reaches_two_hours_ahead_on_a_fixed_grid(period: int, values: int) -> None:
     points = handler.wave_points(NOW, config(period))
-    # From the window the alarm looks at now (its value stamped before now) to two hours less a minute ahead.
-    assert points[0][0] <= NOW < points[0][0] + period
-    assert points[-1][0] <= NOW + handler.WAVE_AHEAD_S < points[-1][0] + period
+    # From the window the alarm looks at now (the period before the current one: its value is
+    # stamped one second into that period's last cycle) to two hours less a minute ahead.
+    cycle = 10 if period < 60 else 60
+    current = NOW // period * period
+    assert points[0][0] == current - cycle + 1
+    assert points[-1][0] <= NOW + handler.WAVE_AHEAD_S < points[-1][0] + period + cycle
     assert len(points) in (values, values + 1)
     for stamp, value in points:
-        k = round((stamp + 1) / period) - 1
-        assert stamp == (k + 1) * period - 1 and value == k % 2
+        k = int(stamp // period)
+        assert stamp == (k + 1) * period - cycle + 1 and value == k % 2
     # Laid later, the wave is the same where the two overlap: laying it again changes nothing.
     later = dict(handler.wave_points(NOW + 600, config(period)))
     assert all(later[stamp] == value for stamp, value in points if stamp in later)

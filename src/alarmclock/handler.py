@@ -21,9 +21,9 @@ evaluation window, whose end advances by one evaluation cycle, not by one period
 
 How the values reach the metric (``ALARMCLOCK_PUBLISH``, docs/cost.md):
 
-- ``wave`` (the default from 20 s to 120 minutes, but not 1 minute): the values are a fixed function of time, index k's
-  value ``k % 2`` stamped ``(k + 1) * period - 1``, and the heartbeat lays the next two hours of
-  them in one PutMetricData (``lay_wave``). The alarm flips on its own; a tick only calls the
+- ``wave`` (the default at every period up to 120 minutes): the values are a fixed function of
+  time, index k's value ``k % 2`` stamped ``(k + 1) * period - cycle + 1`` (``wave_points``), and
+  the heartbeat lays the next two hours of them in one PutMetricData (``lay_wave``). The alarm flips on its own; a tick only calls the
   targets. A wave re-laid is the same wave, so laying it again is always safe;
 - ``api``: each tick publishes the next value with PutMetricData (``publish_tick``);
 - ``logs``: each tick writes the next value as an embedded-metric-format log line (``emf_line``).
@@ -483,16 +483,21 @@ def emf_line(value, stamp, config, tick):
 def wave_points(now, config):
     """(stamp, value) of the wave from the window the alarm looks at now to two hours ahead.
 
-    Index k's value is k % 2, stamped one second before the end of period k + 1, where the sliding
-    window's end first passes it (as ``next_stamp``) and where a wall-clock window reflects it:
-    the alarm flips once a period, at its own second of the cycle, whoever laid the values and when.
+    Index k's value is k % 2, stamped one second into the last evaluation cycle of period k (for a
+    period of one cycle, one second after it starts). A sliding window whose end is a whole cycle
+    first takes it in at the same evaluation as any other second of that cycle, and a wall-clock
+    window reflects it once period k ends: the alarm flips once a period, at its own second of the
+    cycle, whoever laid the values and when. Early in its cycle rather than at its last second, so
+    that a point counted only from its stamp (undocumented: timing.py, future_visible_from) has the
+    rest of the cycle, 59 s or 9 s, to become visible before that evaluation looks for it.
     The first value is the one the alarm's current window holds, so a new clock's alarm leaves
     INSUFFICIENT_DATA at its next evaluation.
     """
     period = config.period
     first = int(now // period) - 1
     last = int((now + WAVE_AHEAD_S + 1) // period) - 1
-    return [((k + 1) * period - 1.0, k % 2) for k in range(first, last + 1)]
+    into_last_cycle = period - config.cycle + 1.0
+    return [(k * period + into_last_cycle, k % 2) for k in range(first, last + 1)]
 
 
 def lay_wave(config, runtime, why):
