@@ -166,7 +166,9 @@ class Runner:
         elif isinstance(step, p.InvokeRestart):
             self.executed = True
             self.progress.say(f"invoking {step.function_name} with a restart")
-            self.progress.say(restarted(plan.stack, Functions(self.aws).restart(step.function_name), self))
+            invocation = Functions(self.aws).restart(step.function_name)
+            self.restart_answer = invocation.answer
+            self.progress.say(restarted(plan.stack, invocation))
             stack = self.stacks.describe(self.stack_id)
             self.status = stack.status if stack else ""
         elif isinstance(step, p.DeleteStack):
@@ -415,10 +417,10 @@ class Runner:
 
     def record(self, plan: p.Plan, outcome: Outcome) -> dict[str, Any]:
         """The run as one JSON object (`--output json`): what was done, and where the stack is now."""
-        status = outcome.status or self.status
-        if not status:
-            stack = self.stacks.describe(self.stack_id or plan.stack)
-            status = stack.status if stack else "DELETE_COMPLETE" if plan.action == "destroy" else ""
+        # Described once more, for the final status and the stack's id (a pause or resume knows only its name).
+        stack = self.stacks.describe(self.stack_id or plan.stack)
+        status = stack.status if stack else outcome.status or self.status
+        stack_id = stack.stack_id if stack else self.stack_id if self.stack_id.startswith("arn:") else ""
         if outcome.exit_code == ExitStatus.INTERRUPTED:
             result = "interrupted"
         elif not outcome.ok:
@@ -439,7 +441,7 @@ class Runner:
             "result": result,
             "changed": self.executed,
             "stack_status": status or None,
-            "stack_id": self.stack_id or None,
+            "stack_id": stack_id or None,
             "change_set": self.change_set_id or None,
             "first_tick": self.first_tick.isoformat() if self.first_tick else None,
             "first_tick_by": self.first_tick_by or None,
@@ -473,9 +475,9 @@ class Runner:
 DONE = {"deploy": "deployed", "pause": "paused", "resume": "resumed", "restart": "restarted", "destroy": "destroyed"}
 
 
-def restarted(name: str, invocation: Invocation, runner: Runner) -> str:
+def restarted(name: str, invocation: Invocation) -> str:
     """What the clock's function said it did when asked to restart, in one line; a Stop if it did not."""
-    answer = runner.restart_answer = invocation.answer
+    answer = invocation.answer
     if invocation.error is not None:
         why = f"{answer.get('errorType', invocation.error)}: {answer.get('errorMessage', '')}".rstrip(": ")
         raise Stop(Outcome(False, f"{name}'s function failed to restart it ({why})", ExitStatus.FAILED))

@@ -101,7 +101,7 @@ class ConsoleProgress:
         if not interactive():
             click.echo(f"{question} (not asking: stdin is not a terminal)")
             return False
-        return click.confirm(question, default=False, err=True)
+        return click.confirm(question, default=False)
 
 
 def confirm_or_refuse(question: str, yes: bool, flag: str = "--yes", output: str = "text") -> None:
@@ -110,7 +110,7 @@ def confirm_or_refuse(question: str, yes: bool, flag: str = "--yes", output: str
     if not interactive() or output != "text":
         # A script reading JSON must not hang on a question it cannot see.
         raise Failure(f"{question.rstrip('?')}: pass {flag} to do it without asking", ExitStatus.USAGE)
-    if not click.confirm(question, default=False, err=True):
+    if not click.confirm(question, default=False):
         raise Failure("nothing was done", 1)
 
 
