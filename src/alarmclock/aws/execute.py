@@ -11,6 +11,7 @@ two hours of them at once), so its tick is a tick alarm's state change.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -417,8 +418,12 @@ class Runner:
 
     def record(self, plan: p.Plan, outcome: Outcome) -> dict[str, Any]:
         """The run as one JSON object (`--output json`): what was done, and where the stack is now."""
-        # Described once more, for the final status and the stack's id (a pause or resume knows only its name).
-        stack = self.stacks.describe(self.stack_id or plan.stack)
+        # Described once more, for the final status and the stack's id (a pause or resume knows only its
+        # name); best effort, as in `interrupted`: the outcome is what must reach the caller.
+        try:
+            stack = self.stacks.describe(self.stack_id or plan.stack)
+        except Exception:
+            stack = None
         status = stack.status if stack else outcome.status or self.status
         stack_id = stack.stack_id if stack else self.stack_id if self.stack_id.startswith("arn:") else ""
         if outcome.exit_code == ExitStatus.INTERRUPTED:
@@ -503,8 +508,6 @@ def restarted(name: str, invocation: Invocation) -> str:
 
 
 def json_text(value: Any) -> str:
-    import json
-
     return json.dumps(value, default=str)
 
 
