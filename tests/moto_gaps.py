@@ -140,6 +140,7 @@ class MotoGaps:
         self.delivered: list[tuple[str, str]] = []  # (alarm, state) of each action run
         self.set_states: list[tuple[str, str]] = []  # (alarm, state) of each SetAlarmState by the handler
         self.answers: list[dict[str, Any]] = []
+        self.invoked: list[Any] = []  # the events of each Invoke of a clock's function (serve_invocations)
         self.logs: list[dict[str, Any]] = []
         self.deliver_actions = True
         self.lock = threading.RLock()
@@ -366,6 +367,39 @@ class MotoGaps:
                     continue  # not this clock's function: nothing of ours runs
                 self.delivered.append((alarm["AlarmName"], state))
                 handler.handle(event, None, clock.config, self.runtime)
+
+    # ---- a synchronous Invoke of a clock's function ----------------------------------------------
+
+    def serve_invocations(self, monkeypatch: Any) -> None:
+        """moto would run a clock's function in Docker: run the real handler on the event instead,
+        as Lambda runs it for a RequestResponse Invoke (`alarmclock restart`): the answer is the
+        handler's return value, or, if it raised, Lambda's error object with FunctionError
+        Unhandled. The alarm actions its SetAlarmState calls cause run later, as AWS runs them: at
+        the next `deliver` (a `sync`). Other functions are left to moto."""
+        from moto.awslambda.models import LambdaBackend
+
+        original = LambdaBackend.invoke
+        gaps = self
+
+        def invoke(
+            backend: Any, function_name: str, qualifier: str | None, body: Any, headers: Any, response_headers: Any
+        ) -> Any:
+            function = backend.get_function(function_name, qualifier)
+            clock = next((c for c in gaps.deployed.values() if c.function_arn == function.function_arn), None)
+            if clock is None:
+                return original(backend, function_name, qualifier, body, headers, response_headers)
+            gaps.invoked.append(json.loads(body or "null"))
+            try:
+                with gaps.lock:
+                    answer = handler.handle(gaps.invoked[-1], None, clock.config, gaps.runtime)
+            except Exception as error:
+                response_headers["x-amz-function-error"] = "Unhandled"
+                answer = {"errorMessage": str(error), "errorType": type(error).__name__}
+            payload = json.dumps(answer)
+            response_headers["Content-Length"] = str(len(payload))
+            return payload
+
+        monkeypatch.setattr(LambdaBackend, "invoke", invoke)
 
     # ---- background --------------------------------------------------------------------------
 

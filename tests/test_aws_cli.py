@@ -1256,3 +1256,183 @@ def test_deploy_refuses_bad_tags_and_role_arns(
 ) -> None:
     status, _out, err = run(capsys, endpoint, "deploy", CLOCK, "--target", f"arn:aws:sqs:{REGION}:{ACCOUNT}:q", *argv)
     assert status == 2 and says in one_line_error(err)
+
+
+# ---- restart ------------------------------------------------------------------------------------------
+
+
+def function_name_of(endpoint: str, name: str = CLOCK) -> str:
+    found = client(endpoint, "cloudformation").describe_stack_resource(StackName=name, LogicalResourceId="TickFunction")
+    return str(found["StackResourceDetail"]["PhysicalResourceId"])
+
+
+def stack_events(endpoint: str) -> int:
+    return len(client(endpoint, "cloudformation").describe_stack_events(StackName=CLOCK)["StackEvents"])
+
+
+def test_restart_kicks_a_running_api_clock_replaying_its_last_tick_and_leaves_the_stack_alone(
+    endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deploy(capsys, endpoint, "--publish", "api")
+    gaps.sync()  # the Starter's Create kick, and the tick it makes
+    (first,) = tick_lines(gaps)
+    events = stack_events(endpoint)
+    # moto would run the function in Docker: MotoGaps runs the real handler on the Invoke's event.
+    gaps.serve_invocations(monkeypatch)
+    with gaps.running():
+        status, out, err = run(capsys, endpoint, "restart", CLOCK, "--tick-timeout", "20")
+    assert status == 0, err
+    lines = out.splitlines()
+    assert lines[0] == f"invoking {function_name_of(endpoint)} with a restart"
+    assert lines[1] == f"kicked {CLOCK}-tick-is-1 into OK, replaying the tick of {first['tick_time'][11:19]} UTC"
+    assert re.fullmatch(
+        rf"{CLOCK} is restarted and ticking \(stack CREATE_COMPLETE; first tick seen at \d\d:\d\d:\d\d UTC\)", lines[-1]
+    )
+    assert gaps.invoked == [{"alarmclock": "restart"}]
+    # The tick alarm was already in OK: the kick's prelude (ALARM, ignored) first, then OK, whose
+    # action replays the last tick: the same tick id and time, so a target that keeps ids drops it.
+    assert gaps.delivered[-2:] == [(f"{CLOCK}-tick-is-1", "ALARM"), (f"{CLOCK}-tick-is-1", "OK")]
+    replayed = tick_lines(gaps)[-1]
+    assert (replayed["tick_id"], replayed["tick_time"]) == (first["tick_id"], first["tick_time"])
+    assert stack_events(endpoint) == events  # no stack operation
+
+
+def test_restart_lays_a_wave_clocks_wave_again_says_so_in_json_and_refuses_a_paused_clock(
+    endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deploy(capsys, endpoint, "--publish", "wave")
+    gaps.sync()
+    # The wave run out (moto cannot age data: the values are removed from its in-process backend).
+    backend = cloudwatch_backends[ACCOUNT][REGION]
+    backend.metric_data = [d for d in backend.metric_data if d.namespace != f"alarmclock/{CLOCK}"]
+    assert wave_values(endpoint) == []
+    gaps.serve_invocations(monkeypatch)
+    status, out, err = run(capsys, endpoint, "restart", CLOCK, "--no-wait", "--output", "json")
+    assert status == 0, err
+    record = json.loads(out)  # standard output is the one object; the progress went to stderr
+    answer = record.pop("function_answer")
+    described = stack(endpoint)
+    assert described is not None
+    assert record == {
+        "clock": CLOCK,
+        "region": REGION,
+        "action": "restart",
+        "ok": True,
+        "result": "restarted",
+        "changed": True,
+        "stack_status": "CREATE_COMPLETE",
+        "stack_id": described["StackId"],
+        "change_set": None,
+        "first_tick": None,
+        "first_tick_by": None,
+        "message": f"{CLOCK} is restarted (stack CREATE_COMPLETE); not waiting for a tick: "
+        f"'alarmclock status {CLOCK}' shows it",
+        "exit_status": 0,
+    }
+    assert (answer["action"], answer["reason"]) == ("wave", "restarted on request")
+    assert err.splitlines() == [
+        f"invoking {function_name_of(endpoint)} with a restart",
+        f"laid the wave again: {answer['values']} values, up to {answer['until']}",
+    ]
+    assert len(wave_values(endpoint)) == answer["values"] >= 119
+
+    # A paused clock is refused (resume starts it), and so is a clock that is not there; neither
+    # invokes anything.
+    assert run(capsys, endpoint, "pause", CLOCK)[0] == 0
+    gaps.sync()
+    status, out, err = run(capsys, endpoint, "restart", CLOCK)
+    assert (status, out) == (1, "")
+    assert one_line_error(err) == f"{CLOCK} is paused; 'alarmclock resume {CLOCK}' starts it"
+    status, out, err = run(capsys, endpoint, "restart", "other-clock", "--output", "json")
+    assert (status, out) == (1, "")
+    assert one_line_error(err) == f"no stack named 'other-clock' in {REGION} ('alarmclock list' shows the clocks there)"
+    assert gaps.invoked == [{"alarmclock": "restart"}]  # the one restart above
+
+
+# ---- --output, and --target by a function's name ----------------------------------------------------------
+
+
+def test_deploy_pause_resume_and_destroy_print_one_json_object_and_keep_progress_on_stderr(
+    endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    job = make_function(endpoint)  # "my-job", named below without its ARN
+    status, out, err = run(capsys, endpoint, "deploy", CLOCK, "--target", "my-job", "--no-wait", "--output", "json")
+    assert status == 0, err
+    record = json.loads(out)
+    described = stack(endpoint)
+    assert described is not None
+    assert record["change_set"].startswith(f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:changeSet/alarmclock-")
+    assert {k: v for k, v in record.items() if k not in ("change_set", "message")} == {
+        "clock": CLOCK,
+        "region": REGION,
+        "action": "deploy",
+        "ok": True,
+        "result": "created",
+        "changed": True,
+        "stack_status": "CREATE_COMPLETE",
+        "stack_id": described["StackId"],
+        "first_tick": None,
+        "first_tick_by": None,
+        "exit_status": 0,
+    }
+    assert metadata(endpoint)["targets"] == [job]  # the name, looked up with GetFunction
+    assert err.splitlines()[0] == f"target my-job: {job}"
+    assert f"creating stack {CLOCK}: change set" in err
+
+    # --json, the flag from before --output, is --output json.
+    status, out, _ = run(capsys, endpoint, "pause", CLOCK, "--json")
+    assert (status, json.loads(out)["result"], json.loads(out)["stack_status"]) == (0, "paused", "UPDATE_COMPLETE")
+    status, out, _ = run(capsys, endpoint, "pause", CLOCK, "--output", "json")
+    again = json.loads(out)
+    assert (again["result"], again["changed"], again["message"]) == (
+        "nothing to do",
+        False,
+        f"{CLOCK} is already paused",
+    )
+
+    status, out, err = run(capsys, endpoint, "resume", CLOCK, "--no-wait", "--output", "table")
+    assert status == 0, err
+    assert re.search(r"^result +resumed$", out, re.M) and re.search(r"^stack_status +UPDATE_COMPLETE$", out, re.M)
+    assert "updating" not in out and f"updating {CLOCK}: Paused=false" in err
+
+    # status and list as tables: the JSON's fields, lists of objects in columns.
+    status, out, _ = run(capsys, endpoint, "status", CLOCK, "--output", "table")
+    assert re.search(rf"^clock +{CLOCK}$", out, re.M) and re.search(r"^  NAME +EXISTS +STATE", out, re.M)
+    status, out, _ = run(capsys, endpoint, "list", "--output", "table")
+    header, row = out.splitlines()[-2:]
+    assert header.split() == ["CLOCK", "PERIOD_S", "PUBLISH", "VERDICT", "REASON", "PAUSED", "STACK_STATUS", "STACK_ID"]
+    assert row.split()[:3] == [CLOCK, "60", "wave"]
+
+    # destroy asks first; with --output json it cannot ask, so it needs --yes.
+    status, out, err = run(capsys, endpoint, "destroy", CLOCK, "--settle", "0", "--output", "json")
+    assert (status, out) == (2, "")
+    assert one_line_error(err).endswith("pass --yes to do it without asking")
+    status, out, err = run(capsys, endpoint, "destroy", CLOCK, "--yes", "--settle", "0", "--output", "json")
+    assert status == 0, err
+    gone = json.loads(out)
+    assert (gone["result"], gone["stack_status"], gone["ok"]) == ("destroyed", "DELETE_COMPLETE", True)
+
+
+def test_a_json_deploy_refuses_to_remove_resources_rather_than_ask_and_a_target_name_must_exist(
+    endpoint: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deploy(capsys, endpoint)
+    events = stack_events(endpoint)
+    monkeypatch.setattr("sys.stdin", Terminal("y\n"))
+    status, out, err = run(capsys, endpoint, "deploy", CLOCK, "--via", "sns", "--no-wait", "--output", "json")
+    assert status == 1
+    record = json.loads(out)
+    refusal = f"nothing changed: {CLOCK} left as it was (pass --yes to allow it)"
+    assert (record["ok"], record["result"], record["changed"], record["message"]) == (False, "failed", False, refusal)
+    assert record["stack_status"] == "CREATE_COMPLETE" and record["exit_status"] == 1
+    assert "(not asking: --output json takes --yes instead)" in err
+    assert err.splitlines()[-1] == f"alarmclock: error: {refusal}"
+    assert metadata(endpoint)["via"] == "lambda"
+
+    # A --target name with no function behind it: one line, bad input, nothing changed.
+    status, out, err = run(capsys, endpoint, "deploy", CLOCK, "--target", "no-such-job", "--output", "json")
+    assert (status, out) == (2, "")
+    line = one_line_error(err)
+    assert line.startswith(f"--target 'no-such-job': no Lambda function by that name in {REGION} (ResourceNotFound")
+    assert line.endswith("); give the name of a function in this region, or an ARN")
+    assert metadata(endpoint)["targets"] != ["no-such-job"] and stack_events(endpoint) == events

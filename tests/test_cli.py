@@ -246,3 +246,86 @@ def test_shell_completion_is_what_the_readme_says(shell: str) -> None:
     env = {**os.environ, "_ALARMCLOCK_COMPLETE": f"{shell}_source"}
     done = subprocess.run([sys.executable, "-m", "alarmclock"], env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0 and "_ALARMCLOCK_COMPLETE" in done.stdout
+
+
+# ---- --output json|table|text ---------------------------------------------------------------------
+
+
+def test_cost_says_the_same_in_json_table_and_text_and_json_is_output_json(capsys: pytest.CaptureFixture[str]) -> None:
+    status, as_json, _ = run(["cost", "--every", "1m", "--output", "json"], capsys)
+    assert status == 0
+    assert run(["cost", "--every", "1m", "--json"], capsys)[1] == as_json
+    data = json.loads(as_json)
+    status, table, err = run(["cost", "--every", "1m", "--output", "table"], capsys)
+    assert (status, err) == (0, "")
+    assert re.search(rf"^  list_usd +{data['clock']['list_usd']}$", table, re.M)
+    assert re.search(r"^    ITEM +PRICE_KEY +QUANTITY", table, re.M)  # the items as columns
+    assert run(["cost", "--every", "1m", "--output", "text"], capsys)[1] == run(["cost", "--every", "1m"], capsys)[1]
+
+
+def test_json_with_another_output_is_one_line_and_exit_status_2(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(["cost", "--json", "--output", "table"], capsys)
+    assert (status, out) == (2, "")
+    assert err.startswith("alarmclock: error: --json is --output json: give one of --json and --output table")
+    assert err.count("\n") == 1
+
+
+def test_simulate_output_table_holds_the_json_reports_figures(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["simulate", "--every", "1m", "--duration", "10m", "--seed", "7"]
+    data = json.loads(run([*argv, "--output", "json"], capsys)[1])
+    status, table, _ = run([*argv, "--output", "table"], capsys)
+    assert status in (0, 1)
+    assert re.search(rf"^verdict +{data['verdict']}$", table, re.M)
+    assert re.search(rf"^ticks +{data['ticks']}$", table, re.M)
+    assert re.search(r"^  NAME +OFFSET_S +CYCLE_S +CHANGES$", table, re.M)  # alarms: one row each
+
+
+@pytest.mark.parametrize("command", [["template"], ["calibrate", "my-clock"]], ids=lambda c: c[0])
+@pytest.mark.parametrize("name", ["json", "table", "text"])
+def test_template_and_calibrate_keep_o_for_a_file_and_refuse_a_formats_name_there(
+    command: list[str], name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run([*command, "-o", name], capsys)
+    assert (status, out) == (2, "")
+    assert err.startswith(f"alarmclock: error: -o/--output {name!r}: {command[0]}'s -o names the file to write")
+    assert f"give ./{name}" in err and err.count("\n") == 1
+    assert not (tmp_path / name).exists()
+
+
+def test_template_writes_a_file_named_like_a_format_when_asked_plainly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    status, _, err = run(["template", "--format", "json", "--output", "./json"], capsys)
+    assert status == 0, err
+    assert "TickFunction" in json.loads((tmp_path / "json").read_text())["Resources"]
+
+
+def test_template_cannot_look_up_a_function_name_and_says_deploy_can(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(["template", "--target", "my-job"], capsys)
+    assert (status, out) == (2, "")
+    assert "--target 'my-job' is a function's name, not an ARN, and template makes no AWS call" in err
+    assert "'alarmclock deploy' looks names up" in err and err.count("\n") == 1
+
+
+def test_a_table_puts_plain_fields_first_and_lists_of_objects_in_aligned_columns() -> None:
+    from alarmclock.cli.output import render_table
+
+    table = render_table(
+        {
+            "clock": "c",
+            "alarms": [{"name": "c-tick-is-1", "state": "OK"}, {"name": "c-watchdog", "state": None}],
+            "paused": False,
+            "targets": ["a", "b"],
+        }
+    )
+    assert table.splitlines() == [
+        "clock    c",
+        "paused   no",
+        "targets  a, b",
+        "alarms",
+        "  NAME         STATE",
+        "  c-tick-is-1  OK",
+        "  c-watchdog   -",
+    ]

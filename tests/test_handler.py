@@ -1089,3 +1089,84 @@ def test_a_resume_never_waits(aws: None) -> None:
     kicks = record_set_alarm_state(runtime)
     handler.restart(config, runtime, "resumed", [alarm_entry(TICK_IS_1, "OK", changed)])
     assert kicks
+
+
+# ---- a restart on request (`alarmclock restart`) ---------------------------------------------------
+
+
+class AnsweringCloudWatch:
+    """DescribeAlarms answers these entries; SetAlarmState and PutMetricData are recorded."""
+
+    def __init__(self, entries: list[dict[str, Any]]) -> None:
+        self.entries = entries
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def describe_alarms(self, **kwargs: Any) -> dict[str, Any]:
+        return {"MetricAlarms": self.entries}
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda **kwargs: self.calls.append((name, kwargs))
+
+
+def answering_runtime(cloudwatch: AnsweringCloudWatch, now: float) -> tuple[handler.Runtime, list[dict[str, Any]]]:
+    logs: list[dict[str, Any]] = []
+    return handler.Runtime(
+        client=lambda service, region: cloudwatch, now=lambda: now, http_put=None, log=logs.append
+    ), logs
+
+
+RESTART_EVENT = {"alarmclock": "restart"}
+
+
+def test_a_restart_request_kicks_a_running_loop_replaying_its_last_tick_where_a_heartbeat_would_wait() -> None:
+    # A five-minute api clock that ticked 100 s ago: its value is not due yet, so a heartbeat (or
+    # the watchdog) leaves it alone; a restart someone asked for kicks it all the same, replaying
+    # that tick (same stamp, same tick id: harmless if it was delivered).
+    config = clock_config(period=300)
+    changed = T - 100
+    entries = [alarm_entry(TICK_IS_1, "OK", changed), alarm_entry(f"{CLOCK}-watchdog", "ALARM", T - 5)]
+    cloudwatch = AnsweringCloudWatch(entries)
+    runtime, logs = answering_runtime(cloudwatch, T)
+    assert handler.handle(load_event("heartbeat.json"), None, config, runtime)["skipped"].startswith("the newest")
+    assert cloudwatch.calls == []
+
+    result = handler.handle(RESTART_EVENT, None, config, runtime)
+    assert (result["action"], result["kicked"], result["state"]) == ("restart", TICK_IS_1, "OK")
+    assert result["replay"] == pytest.approx(changed)
+    # Already in OK: the prelude (ALARM, ignored by the handler) first, then OK, whose action ticks.
+    kicks = [(c["StateValue"], c["StateReason"]) for name, c in cloudwatch.calls if name == "set_alarm_state"]
+    assert [state for state, _ in kicks] == ["ALARM", "OK"]
+    assert kicks[0][1].startswith(handler.PRELUDE_MARK)
+    assert kicks[1][1] == (f"alarmclock: restart (restarted on request); replaying {handler._iso(changed)}")
+    assert logs[-1]["action"] == "kick"
+
+
+def test_a_restart_request_lays_a_wave_clocks_wave_again_without_looking_at_its_alarms() -> None:
+    config = handler.ClockConfig(CLOCK, NAMESPACE, 60, f"{CLOCK}-tick-is-", publish="wave")
+    cloudwatch = AnsweringCloudWatch([])
+    runtime, logs = answering_runtime(cloudwatch, T)
+    result = handler.handle(RESTART_EVENT, None, config, runtime)
+    assert (result["action"], result["reason"]) == ("wave", "restarted on request")
+    ((name, call),) = cloudwatch.calls
+    assert name == "put_metric_data" and len(call["MetricData"]) == result["values"] == 120
+    assert logs[-1]["action"] == "wave"
+
+
+@pytest.mark.parametrize(
+    ("entries", "why"),
+    [
+        ([{**alarm_entry(TICK_IS_1, "OK", T - 20), "ActionsEnabled": False}], "the alarms' actions are disabled"),
+        ([], "the clock's alarms do not exist"),
+    ],
+    ids=["paused", "no alarms"],
+)
+def test_a_restart_request_leaves_a_paused_clock_or_one_without_alarms_alone(
+    entries: list[dict[str, Any]], why: str
+) -> None:
+    cloudwatch = AnsweringCloudWatch(entries)
+    runtime, _ = answering_runtime(cloudwatch, T)
+    assert handler.handle(RESTART_EVENT, None, clock_config(), runtime) == {
+        "action": "ignored",
+        "reason": f"restart refused: {why}",
+    }
+    assert cloudwatch.calls == []

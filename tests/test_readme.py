@@ -43,7 +43,7 @@ EXAMPLES = usage_examples()
 
 def test_the_usage_section_has_examples_of_every_command() -> None:
     shown = {argv[0] for argv in EXAMPLES}
-    assert {"template", "simulate", "deploy", "status", "pause", "resume", "list", "destroy"} <= shown
+    assert {"template", "simulate", "deploy", "status", "pause", "resume", "restart", "list", "destroy"} <= shown
 
 
 @pytest.fixture(scope="module")

@@ -62,9 +62,13 @@ PRELUDE_MARK = "alarmclock: kick prelude"
 # to the targets but not published again. A change time ahead of the clock is clock skew at most.
 MAX_STAMP_AGE_S = 3600.0
 MAX_STAMP_AHEAD_S = 300.0
+# `alarmclock restart` invokes the function with {"alarmclock": "restart"}: a person asks for it.
+RESTART = "restart"
+RESTART_REASON = "restarted on request"
 # Restarts that must kick even while the last tick's value seems due: the loop was stopped on
-# purpose (a pause), or it never published on this metric (a clock that laid a wave until now).
-ALWAYS_KICK = ("resumed", "switched from a wave")
+# purpose (a pause), it never published on this metric (a clock that laid a wave until now), or
+# someone asked for it (the replayed tick is harmless if it was delivered).
+ALWAYS_KICK = ("resumed", "switched from a wave", RESTART_REASON)
 # The watchdog's evaluation jitter and latency, on top of its cycle, before it sees a new value.
 SETTLE_MARGIN_S = 15.0
 # PutMetricData takes stamps up to two hours ahead; a minute less leaves room for clock skew.
@@ -274,12 +278,15 @@ def handle(event, context, config, runtime):
         return handle_alarm(body, config, runtime)
     if kind == HEARTBEAT:
         return handle_heartbeat(config, runtime)
+    if kind == RESTART:
+        return handle_restart(config, runtime)
     runtime.log({"level": "WARNING", "clock": config.clock, "action": "ignored", "reason": body})
     return {"action": "ignored", "reason": body}
 
 
 def classify(event):
-    """Return ("custom_resource", request), ("alarm", AlarmChange), ("heartbeat", event) or ("ignored", reason)."""
+    """Return ("custom_resource", request), ("alarm", AlarmChange), ("heartbeat", event), ("restart", event)
+    or ("ignored", reason)."""
     if not isinstance(event, dict):
         return "ignored", "event is not an object"
     if event.get("alarmclock") == HEARTBEAT:
@@ -316,6 +323,9 @@ def classify(event):
                 message.get("NewStateReason"),
             )
         return "ignored", "SNS message is neither an alarm nor a CloudFormation request"
+    # Last, off the path every tick takes: only `alarmclock restart` sends this.
+    if event.get("alarmclock") == RESTART:
+        return RESTART, event
     return "ignored", "unknown event shape"
 
 
@@ -620,6 +630,19 @@ def handle_heartbeat(config, runtime):
     if verdict != "stalled":
         return {"action": HEARTBEAT, "verdict": verdict, "reason": why}
     return restart(config, runtime, why, alarms)
+
+
+def handle_restart(config, runtime):
+    """`alarmclock restart`: restart a running clock on purpose. A wave clock lays its wave again,
+    as its heartbeat does; the others kick the loop as a resume does (replaying the last tick while
+    its period is in view). A paused clock (actions off) or one without its alarms is left alone."""
+    if config.publish == "wave":
+        return lay_wave(config, runtime, RESTART_REASON)
+    alarms = describe_alarms(config, runtime)
+    verdict, why = diagnose(alarms, config, runtime.now())
+    if verdict in ("paused", "missing"):
+        return _ignore(config, runtime, "restart refused: %s" % why)
+    return restart(config, runtime, RESTART_REASON, alarms)
 
 
 def describe_alarms(config, runtime):

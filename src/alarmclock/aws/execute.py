@@ -11,13 +11,15 @@ two hours of them at once), so its tick is a tick alarm's state change.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from alarmclock.aws import steps as p
+from alarmclock.aws.functions import Functions, Invocation
 from alarmclock.aws.metrics import Metrics, check_target
 from alarmclock.aws.models import (
     FAILED,
@@ -98,6 +100,7 @@ class Runner:
     # A wave clock's tick alarms when the run began: each one's last state change (absent: no alarm).
     alarm_baseline: dict[str, datetime | None] = field(default_factory=dict)
     started: datetime | None = None
+    restart_answer: dict[str, Any] | None = None  # what the clock's function said it did (restart)
 
     def __post_init__(self) -> None:
         self.stacks = Stacks(self.aws)
@@ -156,10 +159,19 @@ class Runner:
             self.remember_events()
             self.executed = True
             if not self.stacks.update_parameters(step):
+                self.executed = False
                 raise Stop(Outcome(True, f"{plan.stack}: nothing to change"))
             self.progress.say(
                 f"updating {plan.stack}: {', '.join(f'{q.key}={q.value}' for q in step.parameters if q.value)}"
             )
+        elif isinstance(step, p.InvokeRestart):
+            self.executed = True
+            self.progress.say(f"invoking {step.function_name} with a restart")
+            invocation = Functions(self.aws).restart(step.function_name)
+            self.restart_answer = invocation.answer
+            self.progress.say(restarted(plan.stack, invocation))
+            stack = self.stacks.describe(self.stack_id)
+            self.status = stack.status if stack else ""
         elif isinstance(step, p.DeleteStack):
             self.remember_events()
             self.executed = True
@@ -376,10 +388,11 @@ class Runner:
                 "(CloudWatch keeps past Tick datapoints until they expire)",
                 status=self.status,
             )
+        done = DONE.get(plan.action, "deployed")
         if self.first_tick is not None and self.first_tick_by:
             return Outcome(
                 True,
-                f"{name} is {'resumed' if plan.action == 'resume' else 'deployed'} and ticking "
+                f"{name} is {done} and ticking "
                 f"(stack {self.status}; first tick at {clock_time(self.first_tick)}: {self.first_tick_by})",
                 status=self.status,
                 first_tick=self.first_tick,
@@ -387,8 +400,7 @@ class Runner:
         if self.first_tick is not None:
             return Outcome(
                 True,
-                f"{name} is {'resumed' if plan.action == 'resume' else 'deployed'} and ticking "
-                f"(stack {self.status}; first tick seen at {clock_time(self.first_tick)})",
+                f"{name} is {done} and ticking (stack {self.status}; first tick seen at {clock_time(self.first_tick)})",
                 status=self.status,
                 first_tick=self.first_tick,
             )
@@ -398,12 +410,52 @@ class Runner:
                 f"{name} is paused (stack {self.status}); 'alarmclock resume {name}' restarts it",
                 status=self.status,
             )
-        done = "resumed" if plan.action == "resume" else "deployed"
         return Outcome(
             True,
             f"{name} is {done} (stack {self.status}); not waiting for a tick: 'alarmclock status {name}' shows it",
             status=self.status,
         )
+
+    def record(self, plan: p.Plan, outcome: Outcome) -> dict[str, Any]:
+        """The run as one JSON object (`--output json`): what was done, and where the stack is now."""
+        # Described once more, for the final status and the stack's id (a pause or resume knows only its
+        # name); best effort, as in `interrupted`: the outcome is what must reach the caller.
+        try:
+            stack = self.stacks.describe(self.stack_id or plan.stack)
+        except Exception:
+            stack = None
+        status = stack.status if stack else outcome.status or self.status
+        stack_id = stack.stack_id if stack else self.stack_id if self.stack_id.startswith("arn:") else ""
+        if outcome.exit_code == ExitStatus.INTERRUPTED:
+            result = "interrupted"
+        elif not outcome.ok:
+            result = "failed"
+        elif plan.find(p.LeaveChangeSet) is not None and self.change_set_id:
+            result = "change set created"
+        elif not self.executed:
+            result = "nothing to do"
+        elif plan.action == "deploy":
+            result = "created" if self.change_set_type == "CREATE" else "updated"
+        else:
+            result = DONE[plan.action]
+        record: dict[str, Any] = {
+            "clock": plan.stack,
+            "region": self.aws.region,
+            "action": plan.action,
+            "ok": outcome.ok,
+            "result": result,
+            "changed": self.executed,
+            "stack_status": status or None,
+            "stack_id": stack_id or None,
+            "change_set": self.change_set_id or None,
+            "first_tick": self.first_tick.isoformat() if self.first_tick else None,
+            "first_tick_by": self.first_tick_by or None,
+            "message": outcome.message,
+            "exit_status": int(outcome.exit_code),
+        }
+        if plan.action == "restart":
+            record["function_answer"] = self.restart_answer
+        return record
 
     def interrupted(self, plan: p.Plan) -> Outcome:
         name = plan.stack
@@ -422,6 +474,41 @@ class Runner:
         except Exception:
             status = "unknown"
         return Outcome(False, interrupted_message(name, plan.action, status), ExitStatus.INTERRUPTED, status)
+
+
+# What each command that may wait for a tick has done, in its last line and its JSON.
+DONE = {"deploy": "deployed", "pause": "paused", "resume": "resumed", "restart": "restarted", "destroy": "destroyed"}
+
+
+def restarted(name: str, invocation: Invocation) -> str:
+    """What the clock's function said it did when asked to restart, in one line; a Stop if it did not."""
+    answer = invocation.answer
+    if invocation.error is not None:
+        why = f"{answer.get('errorType', invocation.error)}: {answer.get('errorMessage', '')}".rstrip(": ")
+        raise Stop(Outcome(False, f"{name}'s function failed to restart it ({why})", ExitStatus.FAILED))
+    action = answer.get("action")
+    if action == "wave":
+        return f"laid the wave again: {answer.get('values')} values, up to {answer.get('until')}"
+    if action == "restart" and answer.get("kicked"):
+        replay = answer.get("replay")
+        replaying = f", replaying the tick of {datetime.fromtimestamp(replay, UTC):%H:%M:%S} UTC" if replay else ""
+        return f"kicked {answer['kicked']} into {answer.get('state')}{replaying}"
+    if action == "ignored" and answer.get("reason") == "unknown event shape":
+        # A handler from alarmclock 0.4 or earlier takes no restart; a deploy brings the function up to date.
+        raise Stop(
+            Outcome(
+                False,
+                f"{name}'s function predates 'alarmclock restart' and ignored it; "
+                f"'alarmclock deploy {name}' brings it up to date",
+                ExitStatus.FAILED,
+            )
+        )
+    why = answer.get("reason") or answer.get("skipped") or json_text(answer)
+    raise Stop(Outcome(False, f"{name}'s function did not restart it: {why}", ExitStatus.FAILED))
+
+
+def json_text(value: Any) -> str:
+    return json.dumps(value, default=str)
 
 
 # A restart replays a state change up to this many periods old, with that change's stamp
@@ -454,7 +541,7 @@ def interrupted_message(name: str, action: str, status: str) -> str:
             f"Follow it with 'alarmclock status {name}'"
         )
     if status in SUCCEEDED:
-        if action in ("deploy", "resume"):
+        if action in ("deploy", "resume", "restart"):
             return (
                 f"interrupted while waiting for the first tick: stack {name} is {status}; "
                 f"see 'alarmclock status {name}'"

@@ -1,4 +1,4 @@
-"""What `deploy`, `pause`, `resume` and `destroy` would do: a list of steps, decided without AWS.
+"""What `deploy`, `pause`, `resume`, `restart` and `destroy` would do: a list of steps, decided without AWS.
 
 A plan is built from plain models (the spec, and what is deployed now) and says exactly
 which CloudFormation calls `execute` will make, so tests read it without a server.
@@ -31,6 +31,7 @@ from alarmclock.aws.steps import (
     CreateChangeSet,
     DeleteStack,
     ExecuteChangeSet,
+    InvokeRestart,
     LeaveChangeSet,
     Parameter,
     Plan,
@@ -162,6 +163,32 @@ def plan_set_paused(current: Deployed, paused: bool, *, wait: bool = True, tick_
         timeout = tick_timeout_s if tick_timeout_s is not None else default_tick_timeout(period, publish)
         steps.append(WaitForTick(current.names, period, timeout))
     return Plan(action, stack.name, tuple(steps))
+
+
+def plan_restart(
+    current: Deployed, function_name: str | None, *, wait: bool = True, tick_timeout_s: float | None = None
+) -> Plan:
+    """Kick a running clock on purpose: its function, invoked with a restart, lays a wave clock's
+    wave again or kicks an api or logs clock's loop (handler.handle_restart). The stack is not
+    touched, so nothing of the clock's settings can change. A paused clock is refused: resume is
+    what starts it (and turns its alarms' actions back on)."""
+    stack = current.stack
+    if not current.is_clock:
+        raise PlanError(not_a_clock(stack))
+    check_state(current, "restart")
+    if stack.paused:
+        raise PlanError(f"{stack.name} is paused; 'alarmclock resume {stack.name}' starts it")
+    if function_name is None:
+        raise PlanError(
+            f"stack {stack.name!r} has no TickFunction to restart it; 'alarmclock deploy {stack.name}' restores it"
+        )
+    steps: list[Step] = [InvokeRestart(function_name)]
+    if wait:
+        period = current.metadata.period_s if current.metadata else 60
+        publish = current.metadata.publishing if current.metadata else "api"
+        timeout = tick_timeout_s if tick_timeout_s is not None else default_tick_timeout(period, publish)
+        steps.append(WaitForTick(current.names, period, timeout))
+    return Plan("restart", stack.name, tuple(steps))
 
 
 def plan_destroy(current: Deployed, *, function_name: str | None = None, settle_s: float = DEFAULT_SETTLE_S) -> Plan:

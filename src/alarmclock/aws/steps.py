@@ -89,6 +89,13 @@ class UpdateParameters:
 
 
 @dataclass(frozen=True)
+class InvokeRestart:
+    """Invoke the clock's function with a restart (`alarmclock restart`): no stack change."""
+
+    function_name: str
+
+
+@dataclass(frozen=True)
 class DeleteStack:
     stack: str
 
@@ -122,6 +129,7 @@ Step = (
     | ExecuteChangeSet
     | LeaveChangeSet
     | UpdateParameters
+    | InvokeRestart
     | DeleteStack
     | WaitForStack
     | WaitForTick
@@ -131,7 +139,7 @@ Step = (
 
 @dataclass(frozen=True)
 class Plan:
-    action: str  # deploy | pause | resume | destroy
+    action: str  # deploy | pause | resume | restart | destroy
     stack: str
     steps: tuple[Step, ...] = ()
     notes: tuple[str, ...] = field(default=())

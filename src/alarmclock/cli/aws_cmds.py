@@ -1,4 +1,4 @@
-"""`alarmclock deploy | status | pause | resume | list | destroy`: clocks on AWS.
+"""`alarmclock deploy | status | pause | resume | list | destroy`: clocks on AWS (`restart`: restart_cmd).
 
 Each command parses, builds a plan or gathers a report through `alarmclock.aws`, prints,
 and returns an exit status. boto3 is imported inside the commands, so `--help` stays quick.
@@ -6,7 +6,6 @@ and returns an exit status. boto3 is imported inside the commands, so `--help` s
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -34,6 +33,7 @@ from alarmclock.cli.options import (
     publish_option,
     window_option,
 )
+from alarmclock.cli.output import emit, output_option
 from alarmclock.durations import format_duration
 from alarmclock.exit_status import ExitStatus
 from alarmclock.spec import (
@@ -46,8 +46,9 @@ from alarmclock.spec import (
 )
 
 if TYPE_CHECKING:
-    from alarmclock.aws.execute import Outcome, Runner
+    from alarmclock.aws.execute import Runner
     from alarmclock.aws.session import Aws
+    from alarmclock.aws.steps import Plan
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -89,17 +90,46 @@ def connect(region: str | None, profile: str | None, endpoint_url: str | None) -
     return Aws(AwsOptions(region=region, profile=profile, endpoint_url=endpoint_url))
 
 
-def runner(aws: Aws, poll_interval: float) -> Runner:
+def runner(aws: Aws, poll_interval: float, output: str = "text") -> Runner:
     from alarmclock.aws.execute import Runner
 
-    return Runner(aws, ConsoleProgress(), poll_s=poll_interval)
+    return Runner(aws, ConsoleProgress(output), poll_s=poll_interval)
 
 
-def finish(outcome: Outcome) -> int:
+def execute(aws: Aws, plan: Plan, output: str, poll_interval: float) -> int:
+    """Run the plan and end as `output` asks: text, the outcome's line (on stderr if it failed);
+    json and table, the run's record on stdout whatever the outcome, and a failure's line on stderr."""
+    run = runner(aws, poll_interval, output)
+    outcome = run.run(plan)
+    if output != "text":
+        emit(run.record(plan, outcome), output, text=lambda: None)
     if not outcome.ok:
         raise Failure(outcome.message, outcome.exit_code)
-    click.echo(outcome.message)
+    if output == "text":
+        click.echo(outcome.message)
     return ExitStatus.OK
+
+
+def resolve_targets(aws: Aws, targets: tuple[str, ...], output: str) -> tuple[str, ...]:
+    """--target NAME: a bare function name becomes its function's ARN in the region (GetFunction)."""
+    from alarmclock.aws.functions import Functions, NoSuchFunction, is_function_name
+
+    resolved = []
+    for target in targets:
+        if not is_function_name(target):
+            resolved.append(target)
+            continue
+        try:
+            arn = Functions(aws).arn_of(target)
+        except NoSuchFunction as error:
+            raise Failure(
+                f"--target {target!r}: no Lambda function by that name in {aws.region} ({error.why}); "
+                "give the name of a function in this region, or an ARN",
+                ExitStatus.USAGE,
+            ) from None
+        ConsoleProgress(output).say(f"target {target}: {arn}")
+        resolved.append(arn)
+    return tuple(resolved)
 
 
 # IAM role ARNs: a path of /-separated parts, then the role's name (IAM User Guide, "IAM identifiers").
@@ -167,6 +197,7 @@ def clock_name(name: str) -> str:
     help="An IAM role CloudFormation assumes to create the stack (its service role), instead of your credentials.",
 )
 @tick_timeout_option
+@output_option
 @aws_options
 def deploy(
     name: str,
@@ -183,6 +214,7 @@ def deploy(
     tags: tuple[str, ...],
     role_arn: str | None,
     tick_timeout: float | None,
+    output: str,
     region: str | None,
     profile: str | None,
     endpoint_url: str | None,
@@ -218,6 +250,7 @@ def deploy(
             if publish is not None:
                 check_publish(period, publish, shown=every)
         aws = connect(region, profile, endpoint_url)
+        targets = resolve_targets(aws, targets, output)
         current = Stacks(aws).deployed(name)
         settings = deploy_settings(
             every, via, targets, payload, given, current.metadata if current else None, alarms, window, publish
@@ -236,15 +269,15 @@ def deploy(
             role_arn=role_arn,
             execute=not no_execute,
         )
-        return finish(runner(aws, poll_interval).run(plan))
+        return execute(aws, plan, output, poll_interval)
 
 
 @cli.command()
 @click.argument("name")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for scripts).")
+@output_option
 @aws_options
 def status(
-    name: str, as_json: bool, region: str | None, profile: str | None, endpoint_url: str | None, poll_interval: float
+    name: str, output: str, region: str | None, profile: str | None, endpoint_url: str | None, poll_interval: float
 ) -> int:
     """Show whether the clock NAME is ticking, paused, stalled or broken, and why.
 
@@ -257,10 +290,7 @@ def status(
     with one_line_errors():
         aws = connect(region, profile, endpoint_url)
         report = gather(aws, find_clock(Stacks(aws), name, aws.region), datetime.now(UTC))
-    if as_json:
-        click.echo(json.dumps(report.to_json(), sort_keys=False))
-    else:
-        show_status(report)
+    emit(report.to_json(), output, text=lambda: show_status(report))
     return ExitStatus.OK if report.verdict.healthy else ExitStatus.FAILED
 
 
@@ -269,6 +299,7 @@ def set_paused(
     paused: bool,
     wait: bool,
     tick_timeout: float | None,
+    output: str,
     region: str | None,
     profile: str | None,
     endpoint_url: str | None,
@@ -283,40 +314,45 @@ def set_paused(
         aws = connect(region, profile, endpoint_url)
         current = find_clock(Stacks(aws), name, aws.region)
         plan = plan_set_paused(current, paused, wait=wait, tick_timeout_s=tick_timeout)
-        return finish(runner(aws, poll).run(plan))
+        return execute(aws, plan, output, poll)
 
 
 @cli.command()
 @click.argument("name")
+@output_option
 @aws_options
-def pause(name: str, region: str | None, profile: str | None, endpoint_url: str | None, poll_interval: float) -> int:
+def pause(
+    name: str, output: str, region: str | None, profile: str | None, endpoint_url: str | None, poll_interval: float
+) -> int:
     """Stop the clock NAME ticking; its stack, alarms and function stay (and stay paused across deploys)."""
-    return set_paused(name, True, False, None, region, profile, endpoint_url, poll_interval)
+    return set_paused(name, True, False, None, output, region, profile, endpoint_url, poll_interval)
 
 
 @cli.command()
 @click.argument("name")
 @click.option("--no-wait", is_flag=True, help="Return when the stack is updated; do not wait for a tick.")
 @tick_timeout_option
+@output_option
 @aws_options
 def resume(
     name: str,
     no_wait: bool,
     tick_timeout: float | None,
+    output: str,
     region: str | None,
     profile: str | None,
     endpoint_url: str | None,
     poll_interval: float,
 ) -> int:
-    """Restart a paused clock NAME and wait for its next tick."""
-    return set_paused(name, False, not no_wait, tick_timeout, region, profile, endpoint_url, poll_interval)
+    """Restart a paused clock NAME and wait for its next tick ('alarmclock restart' kicks a running one)."""
+    return set_paused(name, False, not no_wait, tick_timeout, output, region, profile, endpoint_url, poll_interval)
 
 
 @cli.command(name="list")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for scripts).")
+@output_option
 @aws_options
 def list_clocks(
-    as_json: bool, region: str | None, profile: str | None, endpoint_url: str | None, poll_interval: float
+    output: str, region: str | None, profile: str | None, endpoint_url: str | None, poll_interval: float
 ) -> int:
     """List the clocks in this account and region, each with its verdict (as `status` judges it)."""
     from alarmclock.aws.stacks import Stacks
@@ -338,23 +374,20 @@ def list_clocks(
         (stack, metadata.period_s if metadata else None, verdict.kind)
         for (stack, metadata), verdict in zip(found, verdicts, strict=True)
     ]
-    if as_json:
-        clocks = [
-            {
-                "clock": s.name,
-                "period_s": m.period_s if m else None,
-                "publish": m.publishing if m else None,
-                "verdict": v.kind,
-                "reason": v.reason,
-                "paused": s.paused,
-                "stack_status": s.status,
-                "stack_id": s.stack_id,
-            }
-            for (s, m), v in zip(found, verdicts, strict=True)
-        ]
-        click.echo(json.dumps({"region": where, "clocks": clocks}))
-    else:
-        show_list(rows, where)
+    clocks = [
+        {
+            "clock": s.name,
+            "period_s": m.period_s if m else None,
+            "publish": m.publishing if m else None,
+            "verdict": v.kind,
+            "reason": v.reason,
+            "paused": s.paused,
+            "stack_status": s.status,
+            "stack_id": s.stack_id,
+        }
+        for (s, m), v in zip(found, verdicts, strict=True)
+    ]
+    emit({"region": where, "clocks": clocks}, output, text=lambda: show_list(rows, where))
     return ExitStatus.OK
 
 
@@ -369,11 +402,13 @@ def list_clocks(
     metavar="DURATION",
     help="After the delete, watch this long that no Tick data still arrives (0: do not watch).",
 )
+@output_option
 @aws_options
 def destroy(
     name: str,
     yes: bool,
     settle: float,
+    output: str,
     region: str | None,
     profile: str | None,
     endpoint_url: str | None,
@@ -390,5 +425,5 @@ def destroy(
         stacks = Stacks(aws)
         current = find_clock(stacks, name, aws.region)
         plan = plan_destroy(current, function_name=stacks.function_name(current.stack.stack_id), settle_s=settle)
-        confirm_or_refuse(f"destroy clock {name} in {aws.region} (its stack, alarms and function)?", yes)
-        return finish(runner(aws, poll_interval).run(plan))
+        confirm_or_refuse(f"destroy clock {name} in {aws.region} (its stack, alarms and function)?", yes, output=output)
+        return execute(aws, plan, output, poll_interval)

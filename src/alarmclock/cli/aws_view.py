@@ -63,38 +63,52 @@ def interactive() -> bool:
 
 
 class ConsoleProgress:
-    """The runner's Progress, printed as it happens."""
+    """The runner's Progress, printed as it happens: on stdout for `--output text`, on stderr when
+    stdout is for the JSON (or table) alone, which must never wait on a question either."""
+
+    def __init__(self, output: str = "text") -> None:
+        self.output = output
+        self.err = output != "text"
 
     def say(self, text: str) -> None:
-        click.echo(text)
+        click.echo(text, err=self.err)
 
     def event(self, event: StackEvent) -> None:
         when = event.timestamp.strftime("%H:%M:%S")
         what = "stack" if event.is_stack else event.logical_id
         reason = f"  {event.reason}" if event.reason else ""
-        click.echo(f"  {when}  {event.status:<28} {what}{reason}")
+        click.echo(f"  {when}  {event.status:<28} {what}{reason}", err=self.err)
 
     def changes(self, changes: list[Change], creating: bool) -> None:
         if creating:
-            click.echo(f"  will create {len(changes)} resource(s)")
+            click.echo(f"  will create {len(changes)} resource(s)", err=self.err)
             return
-        click.echo(f"  {len(changes)} change(s):" if changes else "  no resource changes (parameters or outputs only)")
+        click.echo(
+            f"  {len(changes)} change(s):" if changes else "  no resource changes (parameters or outputs only)",
+            err=self.err,
+        )
         for change in changes:
             replace = f"  replacement: {change.replacement}" if change.replacement in ("True", "Conditional") else ""
             symbol = SYMBOL.get(change.action, "?")
-            click.echo(f"    {symbol} {change.action:<7} {change.logical_id} ({change.resource_type}){replace}")
+            click.echo(
+                f"    {symbol} {change.action:<7} {change.logical_id} ({change.resource_type}){replace}", err=self.err
+            )
 
     def confirm(self, question: str) -> bool:
+        if self.output != "text":
+            click.echo(f"{question} (not asking: --output {self.output} takes --yes instead)", err=True)
+            return False
         if not interactive():
             click.echo(f"{question} (not asking: stdin is not a terminal)")
             return False
         return click.confirm(question, default=False)
 
 
-def confirm_or_refuse(question: str, yes: bool, flag: str = "--yes") -> None:
+def confirm_or_refuse(question: str, yes: bool, flag: str = "--yes", output: str = "text") -> None:
     if yes:
         return
-    if not interactive():
+    if not interactive() or output != "text":
+        # A script reading JSON must not hang on a question it cannot see.
         raise Failure(f"{question.rstrip('?')}: pass {flag} to do it without asking", ExitStatus.USAGE)
     if not click.confirm(question, default=False):
         raise Failure("nothing was done", 1)

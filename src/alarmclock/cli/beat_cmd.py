@@ -15,6 +15,7 @@ import click
 from alarmclock.cli import cli
 from alarmclock.cli.aws_cmds import aws_options, clock_name, connect
 from alarmclock.cli.aws_view import Failure, one_line_errors
+from alarmclock.cli.output import emit, output_option, refuse_a_format_as_file
 from alarmclock.cli.simulate_cmd import check_plot, parse_duration, write_plot
 from alarmclock.exit_status import ExitStatus
 
@@ -83,14 +84,14 @@ class StderrProgress:
 @cli.command()
 @click.argument("name")
 @since_option
-@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@output_option
 @click.option("--plot", metavar="FILE.png", help="Draw the tick intervals over time and their histogram.")
 @rate_option
 @aws_options
 def beat(
     name: str,
     since: str,
-    as_json: bool,
+    output: str,
     plot: str | None,
     rate: float,
     region: str | None,
@@ -120,7 +121,7 @@ def beat(
         reading.changes,
         reading.lines,
     )
-    click.echo(json.dumps(report.as_json(), indent=2) if as_json else render_text(report), nl=as_json)
+    emit(report.as_json(), output, text=lambda: click.echo(render_text(report), nl=False), indent=2)
     if plot is not None and figure_format is not None:
         from alarmclock.emulator.plot import plot_beat
 
@@ -154,6 +155,7 @@ def calibrate(
     Writes JSON that `alarmclock simulate --model MODEL.json` runs on; each figure says how many
     observations it rests on, and what the history cannot show is listed as still assumed.
     """
+    refuse_a_format_as_file(output, "calibrate", "the model, as JSON")
     target = Path(output)
     if target.is_dir() or not target.parent.is_dir():
         raise click.UsageError(f"-o {output!r}: not a file in an existing directory")

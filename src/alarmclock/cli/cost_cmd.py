@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from alarmclock.cli import cli
 from alarmclock.cli.options import alarms_option, every_option, publish_option, usage_error, via_option
+from alarmclock.cli.output import emit, output_option
 from alarmclock.spec import SpecError, build_spec
 
 
@@ -35,7 +34,7 @@ from alarmclock.spec import SpecError, build_spec
     "the alternatives' functions get the same.",
 )
 @click.option("--compare", is_flag=True, help="Add the alternatives for the same beat, with what each assumes.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of tables.")
+@output_option
 def cost(
     every: str,
     alarms: str,
@@ -44,7 +43,7 @@ def cost(
     memory_mb: int,
     duration_ms: int,
     compare: bool,
-    as_json: bool,
+    output: str,
 ) -> None:
     """Print a clock's monthly cost, item by item, at list price with and without the free tier.
 
@@ -60,7 +59,4 @@ def cost(
         raise usage_error(error) from None
     usage = Usage(memory_mb=memory_mb, duration_ms=duration_ms)
     result = estimate(spec.period_s, spec.via, usage, compare=compare, alarms=spec.alarms, publish=spec.publish)
-    if as_json:
-        click.echo(json.dumps(render_json(result), indent=2))
-    else:
-        click.echo(render_text(result), nl=False)
+    emit(render_json(result), output, text=lambda: click.echo(render_text(result), nl=False), indent=2)

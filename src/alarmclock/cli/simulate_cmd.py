@@ -22,6 +22,7 @@ from alarmclock.cli.options import (
     via_option,
     window_option,
 )
+from alarmclock.cli.output import emit, output_option
 from alarmclock.durations import DurationError, parse_duration
 from alarmclock.exit_status import ExitStatus
 from alarmclock.spec import SpecError, build_spec
@@ -129,7 +130,7 @@ def shape(parameter: Parameter) -> str:
 @payload_option
 @click.option("--duration", default="24h", show_default=True, help="Virtual time to run: e.g. 90m, 24h, 30d.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Same seed, same run, byte for byte.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@output_option
 @click.option("--trace", is_flag=True, help="Also list every alarm state change.")
 @click.option(
     "--plot",
@@ -191,7 +192,7 @@ def simulate(
     payload: str | None,
     duration: str,
     seed: int,
-    as_json: bool,
+    output: str,
     trace: bool,
     plot: str | None,
     params: tuple[str, ...],
@@ -256,7 +257,7 @@ def simulate(
         template=adopted.template if adopted is not None else None,
         keep_events=trace,  # the report needs compact figures only; --trace lists every state change
     )
-    if shows_progress(seconds, as_json, quiet, sys.stderr):
+    if shows_progress(seconds, output != "text", quiet, sys.stderr):
         with click.progressbar(length=1000, label="simulating", file=sys.stderr) as bar:
             done = [0]
 
@@ -269,14 +270,14 @@ def simulate(
     else:
         run = run_simulation(scenario)
 
-    if as_json:
+    if output == "text":
+        click.echo(render_text(run.report, run.trace() if trace else None), nl=False)
+    else:
         data = run.report.as_json()
         data["parameters"] = {k: list(v) if isinstance(v, tuple) else v for k, v in scenario.timing.as_dict().items()}
         if trace:
             data["trace"] = run.trace()
-        click.echo(json.dumps(data, indent=2))
-    else:
-        click.echo(render_text(run.report, run.trace() if trace else None), nl=False)
+        emit(data, output, text=lambda: None, indent=2)
     if plot is not None and figure_format is not None:
         # After the report: a figure that fails to write must not take the run with it.
         from alarmclock.emulator.plot import plot_intervals
@@ -287,8 +288,8 @@ def simulate(
 
 
 def shows_progress(seconds: float, as_json: bool, quiet: bool, stream: TextIO) -> bool:
-    """A progress bar for a long run, on a terminal only: never in --json, with --quiet, or when
-    stderr goes to a file or a pipe (where it would be noise in a log)."""
+    """A progress bar for a long run, on a terminal only: never in --output json or table (`as_json`),
+    with --quiet, or when stderr goes to a file or a pipe (where it would be noise in a log)."""
     return seconds > PROGRESS_FROM_S and not as_json and not quiet and stream.isatty()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from alarmclock.aws.functions import is_function_name
 from alarmclock.cli import cli
 from alarmclock.cli.options import (
     alarms_option,
@@ -15,6 +16,7 @@ from alarmclock.cli.options import (
     via_option,
     window_option,
 )
+from alarmclock.cli.output import refuse_a_format_as_file
 from alarmclock.spec import SpecError, build_spec
 
 
@@ -52,6 +54,15 @@ def template(
     from alarmclock.render import render
     from alarmclock.template import build_template
 
+    refuse_a_format_as_file(output, "template", "--format yaml|json is the template's format")
+    for target in targets:
+        if is_function_name(target):
+            # Only Lambda can say which account's function that is, and template makes no AWS call.
+            raise click.UsageError(
+                f"--target {target!r} is a function's name, not an ARN, and template makes no AWS call to look it up: "
+                f"give its ARN (an ARN looks like arn:aws:lambda:us-east-1:123456789012:function:{target}; "
+                "'alarmclock deploy' looks names up)"
+            )
     try:
         spec = build_spec(
             every=every, via=via, targets=targets, payload=payload, alarms=alarms, window=window, publish=publish

@@ -1,0 +1,53 @@
+"""`alarmclock restart`: kick a running clock on purpose.
+
+A command of its own, not `resume --force`: resume changes the stack (its Paused parameter, which
+turns the alarms' actions on), restart changes nothing in it and only asks the clock's function to
+do what its own restart paths do (handler.handle_restart), so it needs lambda:InvokeFunction on
+that function, not CloudFormation's permissions.
+"""
+
+from __future__ import annotations
+
+import click
+
+from alarmclock.cli import cli
+from alarmclock.cli.aws_cmds import aws_options, clock_name, connect, execute, tick_timeout_option
+from alarmclock.cli.aws_view import one_line_errors
+from alarmclock.cli.output import output_option
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--no-wait", is_flag=True, help="Return when the function has answered; do not wait for a tick.")
+@tick_timeout_option
+@output_option
+@aws_options
+def restart(
+    name: str,
+    no_wait: bool,
+    tick_timeout: float | None,
+    output: str,
+    region: str | None,
+    profile: str | None,
+    endpoint_url: str | None,
+    poll_interval: float,
+) -> int:
+    """Restart the running clock NAME now, and wait for its next tick.
+
+    Its function is invoked with a restart: a wave clock lays its wave again (as its heartbeat
+    does every 10 to 30 minutes), an api or logs clock's loop is kicked (as a resume kicks it,
+    replaying the last tick while it is recent: the targets may get that tick's id twice). The
+    stack is not changed. A paused clock is refused: 'alarmclock resume NAME' starts it.
+    """
+    from alarmclock.aws.plan import plan_restart
+    from alarmclock.aws.stacks import Stacks
+    from alarmclock.aws.status import find_clock
+
+    name = clock_name(name)
+    with one_line_errors():
+        aws = connect(region, profile, endpoint_url)
+        stacks = Stacks(aws)
+        current = find_clock(stacks, name, aws.region)
+        function = stacks.function_name(current.stack.stack_id) if current.is_clock else None
+        plan = plan_restart(current, function, wait=not no_wait, tick_timeout_s=tick_timeout)
+        return execute(aws, plan, output, poll_interval)
