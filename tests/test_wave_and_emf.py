@@ -68,6 +68,20 @@ def test_the_wave_reaches_two_hours_ahead_on_a_fixed_grid(period: int, values: i
     assert all(later[stamp] == value for stamp, value in points if stamp in later)
 
 
+@pytest.mark.parametrize("period", [10, 20, 30, 60, 300, 3600, 7200])
+def test_a_wave_laid_by_04_and_one_laid_now_hold_the_same_value_in_each_window(period: int) -> None:
+    # 0.4 stamped index k at the period's last second, (k + 1) * period - 1; now it is a second into
+    # the period's last cycle. Both lie in that one cycle of period k, so every window (ending on a
+    # whole cycle, or wall-clock) that holds one holds the other, with the same value: an upgraded
+    # clock's alarm averages old and new points to the same value, and counts both.
+    cycle = 10 if period < 60 else 60
+    for stamp, value in handler.wave_points(NOW, config(period)):
+        k = int(stamp // period)
+        old = (k + 1) * period - 1
+        assert old // cycle == stamp // cycle and old // period == stamp // period == k
+        assert value == k % 2
+
+
 def test_a_daily_wave_is_refused_by_the_spec_not_laid_short() -> None:
     with pytest.raises(ValueError, match="2 hours ahead"):
         build_spec(every="1440m", publish="wave")
