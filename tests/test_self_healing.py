@@ -1,8 +1,7 @@
 """Self-healing: every fault ends, and the clock ticks again within three periods of it.
 
-(Except, for a one-minute clock, where its alarm is evaluated at a window boundary and points
-stamped ahead count only from their stamp: see
-test_no_permanent_stall_the_clock_ticks_within_three_periods_of_every_fault.)
+(Except, for a one-minute clock, where its alarm is evaluated at a window boundary: see
+at_a_window_boundary.)
 
 The property tests run the real template and handler in the emulator over random points of
 the timing model's documented ranges (TimingModel.sample), with random faults, and check each
