@@ -46,8 +46,10 @@ security: setup checkov
 # in the caller's environment (tests/conftest.py; `dev` runs fewer examples, for local use only).
 # checkov runs once, inside the tests: tests/test_security.py scans the same variants as `make
 # security` (and more: templates that must fail) with the checkov installed here, and fails if none is.
+# pytest-xdist runs the tests on every core; loadgroup keeps each xdist_group-marked file (a costly
+# shared fixture: the CDK synth, the checkov scan) on one worker and spreads the rest test by test.
 test: lint checkov
-	HYPOTHESIS_PROFILE=ci $(BIN)/pytest -q
+	HYPOTHESIS_PROFILE=ci $(BIN)/pytest -q -n auto --dist loadgroup
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

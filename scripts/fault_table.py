@@ -1,18 +1,35 @@
 """What each named fault costs a clock, across the timing model's documented ranges.
 
 For each fault, runs one seeded simulation per random point of the model (TimingModel.sample),
-with the fault injected once, and prints ticks lost, duplicate deliveries and the time from the
-fault's end to the next tick (p50 and max), as a markdown table.
+with the fault injected once at a random moment of a 4-hour run, and prints ticks lost, ticks
+delivered late, duplicate deliveries and the time from the fault's end to the next tick (p50 and
+max), as a markdown table. Run `index` draws its model and moment from random.Random(index) and
+simulates with seed `index`, so every run can be repeated on its own.
 
-    .venv/bin/python scripts/fault_table.py --every 1m --runs 20 [--publish api]
+    .venv/bin/python scripts/fault_table.py --json docs/data/fault-tables.json  # every table, 1,080 runs
+    .venv/bin/python scripts/fault_table.py --from-json docs/data/fault-tables.json  # print them
+    .venv/bin/python scripts/fault_table.py --every 1m --runs 20 [--publish api]  # one table, not saved
+
+The 1,080 runs of --json took 1,512 s of CPU (--jobs 2: 58 min of wall time on 2 cores shared with
+other work, so some 13 min on 2 idle ones). The tables in docs/self-healing.md (and the README's
+one-minute table) are this script's output for docs/data/fault-tables.json
+(tests/test_fault_tables.py checks that they still are, and repeats a few of the recorded runs).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
+import os
 import random
 import statistics
 import sys
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
 
 from alarmclock.emulator.faults import EVENT_FAULTS, WINDOW_FAULTS, parse_fault
 from alarmclock.emulator.simulate import Scenario, simulate
@@ -33,54 +50,233 @@ FAULTS = {
 }
 assert set(FAULTS) == set(WINDOW_FAULTS) | set(EVENT_FAULTS)
 
+# The tables docs/self-healing.md shows: per period, its default way of publishing (None) against
+# publishing each tick.
+PERIODS = ("10s", "1m", "5m")
+PUBLISHING: tuple[str | None, ...] = (None, "api")
+RUNS = 20
+DURATION_S = 4 * 3600
+COMMAND = "python scripts/fault_table.py --json docs/data/fault-tables.json"
 
-def row(name: str, spec_text: str, every: str, runs: int, publish: str | None = None) -> str:
+COLUMNS = (
+    "fault",
+    "ticks lost (mean)",
+    "delivered late (mean)",
+    "duplicate deliveries (all runs)",
+    "recovery p50 (s)",
+    "recovery max (s)",
+    "over 3 periods",
+)
+PUBLISH_NAMES = {"wave": "the wave", "api": "publishing each tick", "logs": "an EMF log line per tick"}
+NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 10: "ten", 15: "fifteen", 20: "twenty", 30: "thirty"}
+
+
+@dataclass(frozen=True)
+class Job:
+    every: str
+    publish: str  # resolved: the period's default is named, not None
+    fault: str  # a key of FAULTS
+    index: int  # the run's seed
+
+
+@dataclass(frozen=True)
+class FaultRun:
+    """One run's outcome, as --json records it."""
+
+    every: str
+    publish: str
+    fault: str
+    index: int
+    at_s: float  # when the fault was injected
+    period_s: int
+    ticks_lost: int
+    ticks_late: int
+    duplicates: int
+    recovery_s: float | None  # None: no tick after the fault, within the run
+
+    @property
+    def recovery(self) -> float:
+        return float("inf") if self.recovery_s is None else self.recovery_s
+
+
+def jobs(periods: Iterable[str], publishing: Iterable[str | None], runs: int) -> list[Job]:
+    found = []
+    for every in periods:
+        for publish in publishing:
+            resolved = build_spec(every=every, publish=publish).publish
+            found += [Job(every, resolved, fault, index) for fault in FAULTS for index in range(runs)]
+    return found
+
+
+def execute(job: Job) -> FaultRun:
+    spec = build_spec(every=job.every, publish=job.publish)
+    rng = random.Random(job.index)
+    timing = TimingModel.sample(rng)
+    at = rng.uniform(3600, 7200)
+    fault = parse_fault(f"{FAULTS[job.fault]},at={at:.1f}s")
+    run = simulate(Scenario(spec=spec, duration_s=DURATION_S, seed=job.index, timing=timing, faults=[fault]))
+    (outcome,) = run.faults
+    return FaultRun(
+        every=job.every,
+        publish=job.publish,
+        fault=job.fault,
+        index=job.index,
+        at_s=round(at, 1),
+        period_s=spec.period_s,
+        ticks_lost=outcome.ticks_lost,
+        ticks_late=outcome.ticks_late,
+        duplicates=outcome.duplicates,
+        recovery_s=outcome.recovery_s,
+    )
+
+
+def run_all(found: Sequence[Job], workers: int) -> list[FaultRun]:
+    """Every job, in the order given, whatever the number of workers (each run is seeded alone)."""
+    started = time.monotonic()
+    results: list[FaultRun] = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for done, result in enumerate(pool.map(execute, found, chunksize=1), start=1):
+            results.append(result)
+            if done % 20 == 0 or done == len(found):
+                print(f"  {done}/{len(found)} runs, {time.monotonic() - started:.0f} s", file=sys.stderr)
+    return results
+
+
+@dataclass(frozen=True)
+class Row:
+    """One fault's line of a table: the figures the docs quote."""
+
+    fault: str
+    runs: int
+    lost: float  # mean
+    late: float  # mean
+    duplicates: int  # all runs
+    p50: float
+    max: float
+    over: int  # runs whose recovery took longer than 3 periods
+
+
+def rows(runs: Iterable[FaultRun]) -> dict[tuple[str, str, str], Row]:
+    """(every, publish, fault) -> its row, in the order the runs come."""
+    groups: dict[tuple[str, str, str], list[FaultRun]] = {}
+    for run in runs:
+        groups.setdefault((run.every, run.publish, run.fault), []).append(run)
+    found = {}
+    for key, group in groups.items():
+        recoveries = [r.recovery for r in group]
+        found[key] = Row(
+            fault=key[2],
+            runs=len(group),
+            lost=statistics.mean(r.ticks_lost for r in group),
+            late=statistics.mean(r.ticks_late for r in group),
+            duplicates=sum(r.duplicates for r in group),
+            p50=statistics.median(recoveries),
+            max=max(recoveries),
+            over=sum(1 for r, x in zip(group, recoveries, strict=True) if x > 3 * r.period_s),
+        )
+    return found
+
+
+def table(found: Iterable[Row]) -> str:
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    for r in found:
+        lines.append(
+            f"| `{FAULTS[r.fault]}` | {r.lost:.1f} | {r.late:.1f} | {r.duplicates} | {r.p50:.0f} | {r.max:.0f} "
+            f"| {r.over}/{r.runs} |"
+        )
+    return "\n".join(lines)
+
+
+def clock_words(every: str) -> str:
+    """'10s' -> 'ten-second', '5m' -> 'five-minute'."""
+    period = build_spec(every=every).period_s
+    amount, unit = (period // 3600, "hour") if period % 3600 == 0 else (period // 60, "minute")
+    if period % 60:
+        amount, unit = period, "second"
+    return f"{NUMBERS.get(amount, str(amount))}-{unit}"
+
+
+def markdown(runs: Sequence[FaultRun]) -> str:
+    """The blocks docs/self-healing.md carries: per period, an intro line, then a table per way of
+    publishing, the period's default first."""
+    found = rows(runs)
+    blocks = []
+    for every in dict.fromkeys(r.every for r in runs):
+        publishing = list(dict.fromkeys(r.publish for r in runs if r.every == every))
+        default = build_spec(every=every).publish
+        publishing.sort(key=lambda p: p != default)
+        count = max(row.runs for (e, _, _), row in found.items() if e == every)
+        per_fault = f"{count} run" if count == 1 else f"{count} runs"
+        names = [PUBLISH_NAMES[p] + (" (its default)" if p == default else "") for p in publishing]
+        blocks.append(
+            f"A {clock_words(every)} clock, {' against '.join(names)} ({per_fault} per fault, one fault per "
+            f"4-hour run at a random moment, each at a random point of the timing model; `{COMMAND}`; recovery "
+            "is from the fault's end to the next tick, over 3 periods counts the runs that took longer than "
+            "three periods):"
+        )
+        for publish in publishing:
+            name = PUBLISH_NAMES[publish]
+            blocks += ["", f"{name[0].upper()}{name[1:]}:", ""]
+            blocks.append(table(found[(every, publish, f)] for f in FAULTS if (every, publish, f) in found))
+        blocks.append("")
+    return "\n".join(blocks).rstrip("\n")
+
+
+def load(path: Path) -> list[FaultRun]:
+    data = json.loads(path.read_text())
+    return [FaultRun(**row) for row in data["runs"]]
+
+
+def dump(path: Path, runs: Sequence[FaultRun]) -> None:
+    # One run a line, so a new run's diff shows which runs changed; floats in full (repr), so the
+    # tables printed from the file are the tables printed from the runs.
+    lines = ",\n".join(json.dumps(dataclasses.asdict(r), separators=(",", ":")) for r in runs)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f'{{"command": {json.dumps(COMMAND)},\n"runs": [\n{lines}\n]}}\n')
+
+
+def one_table(every: str, runs: int, publish: str | None, workers: int) -> str:
     spec = build_spec(every=every, publish=publish)
-    lost, caught_up, duplicates, recoveries = [], [], 0, []
-    for index in range(runs):
-        rng = random.Random(index)
-        timing = TimingModel.sample(rng)
-        at = rng.uniform(3600, 7200)
-        fault = parse_fault(f"{spec_text},at={at:.1f}s")
-        run = simulate(Scenario(spec=spec, duration_s=4 * 3600, seed=index, timing=timing, faults=[fault]))
-        (outcome,) = run.faults
-        lost.append(outcome.ticks_lost)
-        caught_up.append(outcome.ticks_late)
-        duplicates += outcome.duplicates
-        recoveries.append(outcome.recovery_s if outcome.recovery_s is not None else float("inf"))
-    period = spec.period_s
-    late = sum(1 for r in recoveries if r > 3 * period)
-    return (
-        f"| `{spec_text}` | {statistics.mean(lost):.1f} | {statistics.mean(caught_up):.1f} | {duplicates} | "
-        f"{statistics.median(recoveries):.0f} | "
-        f"{max(recoveries):.0f} | {late}/{runs} |"
+    shown = f" --publish {publish}" if publish else ""
+    intro = (
+        f"A {every} clock ({design(spec)}), one fault per 4-hour run at a random moment, {runs} runs per fault, "
+        f"each at a random point of the timing model (`python scripts/fault_table.py --every {every} --runs {runs}"
+        f"{shown}`). Recovery: from the fault's end to the next tick; 3 periods = {3 * spec.period_s} s."
     )
+    found = run_all(jobs([every], [publish], runs), workers)
+    return intro + "\n\n" + table(rows(found).values())  # in FAULTS' order, as the jobs are
 
 
-def main() -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--every", default="1m")
-    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--json", type=Path, help="run every table the docs show and write every run here")
+    parser.add_argument("--from-json", type=Path, help="print the tables of an earlier --json, run nothing")
+    parser.add_argument("--every", default=None, help="one table for this period, not saved (default 1m)")
+    parser.add_argument("--runs", type=int, default=RUNS, help="runs per fault (with --json: for a trial)")
     parser.add_argument("--publish", choices=PUBLISHES, default=None, help="default: the period's default")
-    args = parser.parse_args()
-    spec = build_spec(every=args.every, publish=args.publish)
-    period = spec.period_s
-    shown = f" --publish {args.publish}" if args.publish else ""
-    print(
-        f"A {args.every} clock ({design(spec)}), one fault per 4-hour run at a random moment, "
-        f"{args.runs} runs per fault, "
-        f"each at a random point of the timing model "
-        f"(`python scripts/fault_table.py --every {args.every} --runs {args.runs}{shown}`). "
-        f"Recovery: from the fault's end to the next tick; 3 periods = {3 * period} s."
-    )
-    print()
-    columns = ["fault", "ticks lost (mean)", "delivered late (mean)", "duplicate deliveries (all runs)"]
-    columns += ["recovery p50 (s)"]
-    columns += ["recovery max (s)", "over 3 periods"]
-    print("| " + " | ".join(columns) + " |")
-    print("|" + "---|" * len(columns))
-    for name, text in FAULTS.items():
-        print(row(name, text, args.every, args.runs, args.publish), flush=True)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
+    args = parser.parse_args(argv)
+    if args.from_json:
+        try:
+            print(markdown(load(args.from_json)))
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            print(f"fault_table: cannot read {args.from_json}: {error}", file=sys.stderr)
+            return 2
+        return 0
+    workers = max(1, args.jobs)
+    if args.json:
+        if args.every or args.publish:
+            print(
+                "fault_table: --json runs every table the docs show; --every and --publish are for one", file=sys.stderr
+            )
+            return 2
+        found = jobs(PERIODS, PUBLISHING, args.runs)
+        print(f"fault_table: {len(found)} runs on {workers} processes", file=sys.stderr)
+        runs = run_all(found, workers)
+        dump(args.json, runs)  # before anything else: a finished run is never lost
+        print(markdown(runs))
+        return 0
+    print(one_table(args.every or "1m", args.runs, args.publish, workers))
     return 0
 
 

@@ -25,6 +25,9 @@ from alarmclock.render import render
 from test_security import checkov_command, iam_problems, policy_documents
 from variants import run_checkov
 
+# One CDK synth for the file (a session fixture): keep it on one pytest-xdist worker.
+pytestmark = pytest.mark.xdist_group("cdk")
+
 ROOT = Path(__file__).resolve().parents[1]
 Json = dict[str, Any]
 ACCOUNT = "123456789012"

@@ -27,6 +27,9 @@ from alarmclock.emulator.simulate import Run, Scenario, simulate
 from alarmclock.emulator.timing import TimingModel
 from alarmclock.spec import build_spec
 
+# A day-long run per clock, shared by the file's tests: keep them on one pytest-xdist worker.
+pytestmark = pytest.mark.xdist_group("clock-beat")
+
 DAY = 86_400.0
 # Known, non-default parameters for one of the clocks: calibrate must find these, not the defaults.
 SKEWED = TimingModel(evaluation_jitter_s=(0.0, 2.0), action_latency_s=(0.2, 1.5), async_queue_s=(0.1, 0.4))

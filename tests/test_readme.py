@@ -21,6 +21,9 @@ import pytest
 from alarmclock.calibrate import FORMAT
 from alarmclock.cli import cli, main, register_commands
 
+# The README's CDK app is synthesized once for the file: keep it on one pytest-xdist worker.
+pytestmark = pytest.mark.xdist_group("readme")
+
 README = Path(__file__).parents[1] / "README.md"
 RUN_HERE = ("template", "simulate")
 MAX_SIMULATED = "2h"

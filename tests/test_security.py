@@ -17,6 +17,9 @@ from alarmclock.render import render
 from alarmclock.template import CHECKOV_SKIPS
 from variants import VARIANTS, CheckovReport, run_checkov, write_variants
 
+# One checkov scan for the file (it takes seconds to start): keep it on one pytest-xdist worker.
+pytestmark = pytest.mark.xdist_group("checkov")
+
 ROOT = Path(__file__).resolve().parents[1]
 Json = dict[str, Any]
 
