@@ -140,3 +140,16 @@ def quoted() -> list[str]:
 def test_a_figure_the_prose_quotes_is_the_tables(phrase: str) -> None:
     page = words((ROOT / "docs" / "self-healing.md").read_text())
     assert phrase in page, f"docs/self-healing.md should say: {phrase}"
+
+
+def test_one_table_can_be_some_rows_with_more_runs_and_an_unknown_fault_is_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert fault_table.main(["--every", "5m", "--runs", "2", "--faults", "lose-notification", "--jobs", "1"]) == 0
+    shown = capsys.readouterr().out
+    assert "--faults lose-notification" in shown
+    assert [line.split(" | ")[0] for line in shown.splitlines() if line.startswith("| `")] == [
+        "| `lose-notification:count=1`"
+    ]
+    assert fault_table.main(["--faults", "lose-notification,nope"]) == 2
+    assert capsys.readouterr().err.startswith("fault_table: unknown fault 'nope'")
