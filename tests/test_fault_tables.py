@@ -100,40 +100,48 @@ def rows() -> tuple[dict[tuple[str, str], Any], dict[tuple[str, str], Any]]:
     return default, api
 
 
+PERIOD_WORDS = {"10s": "10 s", "1m": "1 m", "5m": "5 m"}
+NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
+def worse_rows() -> list[tuple[str, str]]:
+    """(every, fault) where the default loses more ticks than publishing each tick, or its worst
+    recovery is over a fifth longer (the cost issue's bar), in the tables' order."""
+    wave, api = rows()
+    return [key for key in wave if wave[key].lost > api[key].lost or wave[key].max > 1.2 * api[key].max]
+
+
 def test_the_rows_the_prose_names_are_the_rows_where_the_wave_does_worse() -> None:
     # "the wave loses as few ticks as publishing each tick or fewer (counting a tick delivered late
     # as delivered), and its worst recovery is within a fifth of publishing each tick's, or
-    # shorter, but in four rows", and the list names them.
-    wave, api = rows()
-    worse = {key for key in wave if wave[key].lost > api[key].lost or wave[key].max > 1.2 * api[key].max}
-    named = {("1m", "skip-evaluation"), ("5m", "skip-evaluation"), ("1m", "late-evaluation"), ("10s", "late-retry")}
-    assert worse == named, f"docs/self-healing.md names {sorted(named)}; the tables' rows are {sorted(worse)}"
+    # shorter, but in N rows", and the list under it names them, one bullet each.
+    worse = worse_rows()
     page = words((ROOT / "docs" / "self-healing.md").read_text())
-    assert "its worst recovery is within a fifth of publishing each tick's, or shorter, but in four rows" in page
+    count = NUMBER_WORDS[len(worse)]
+    assert f"its worst recovery is within a fifth of publishing each tick's, or shorter, but in {count} rows" in page
+    listed = page.split(f"but in {count} rows:", 1)[1].split("Publishing each tick, a lost notification", 1)[0]
+    named = [bullet.split(" (", 1)[0] for bullet in listed.split("- ")[1:]]
+    assert named == [f"`{fault}` at {PERIOD_WORDS[every]}" for every, fault in worse]
 
 
 def quoted() -> list[str]:
     """Each figure the prose quotes, as the prose words it, made from the file."""
     wave, api = rows()
 
-    def vs(key: tuple[str, str]) -> str:
-        return f"{wave[key].max:.0f} s against {api[key].max:.0f} s"
-
     def medians(key: tuple[str, str]) -> str:
         w, a = f"{wave[key].p50:.0f}", f"{api[key].p50:.0f}"
         return f"the median {w} s for both" if w == a else f"the median {w} s against {a} s"
 
-    skip1, skip5 = ("1m", "skip-evaluation"), ("5m", "skip-evaluation")
-    late, retry, lose = ("1m", "late-evaluation"), ("10s", "late-retry"), ("5m", "lose-notification")
-    return [
-        f"`skip-evaluation` at 1 m ({vs(skip1)}) and at 5 m ({vs(skip5)})",
-        f"delivers the skipped ticks late ({wave[skip1].late:.0f} on average)",
-        f"the five-minute one loses {wave[skip5].lost:.1f} against {api[skip5].lost:.1f}",
-        f"`late-evaluation` at 1 m ({vs(late)} at worst; {medians(late)})",
-        f"`late-retry` at 10 s ({vs(retry)} at worst; {medians(retry)})",
-        f"{wave[retry].lost + wave[retry].late:.1f} ticks lost or late against {api[retry].lost:.1f} lost",
-        f"({api[lose].max:.0f} s at worst at 5 m, {api[lose].max / 300:.1f} periods; the wave: {wave[lose].max:.0f} s)",
+    phrases = [
+        f"`{fault}` at {PERIOD_WORDS[every]} ({wave[every, fault].max:.0f} s against {api[every, fault].max:.0f} s "
+        f"at worst; {medians((every, fault))})"
+        for every, fault in worse_rows()
     ]
+    lose = ("5m", "lose-notification")
+    phrases.append(
+        f"({api[lose].max:.0f} s at worst at 5 m, {api[lose].max / 300:.1f} periods; the wave: {wave[lose].max:.0f} s)"
+    )
+    return phrases
 
 
 @pytest.mark.parametrize("phrase", quoted())
