@@ -23,8 +23,9 @@ How the values reach the metric (``ALARMCLOCK_PUBLISH``, docs/cost.md):
 
 - ``wave`` (the default at every period up to 120 minutes): the values are a fixed function of
   time, index k's value ``k % 2`` stamped ``(k + 1) * period - cycle + 1`` (``wave_points``), and
-  the heartbeat lays the next two hours of them in one PutMetricData (``lay_wave``). The alarm flips on its own; a tick only calls the
-  targets. A wave re-laid is the same wave, so laying it again is always safe;
+  the heartbeat lays the next two hours of them in one PutMetricData (``lay_wave``). The alarm
+  flips on its own; a tick only calls the targets. A wave re-laid is the same wave, so laying it
+  again is always safe;
 - ``api``: each tick publishes the next value with PutMetricData (``publish_tick``);
 - ``logs``: each tick writes the next value as an embedded-metric-format log line (``emf_line``).
 
