@@ -48,8 +48,11 @@ security: setup checkov
 # security` (and more: templates that must fail) with the checkov installed here, and fails if none is.
 # pytest-xdist runs the tests on every core; loadgroup keeps each xdist_group-marked file (a costly
 # shared fixture: the CDK synth, the checkov scan) on one worker and spreads the rest test by test.
+# --no-loadscope-reorder hands them out in collection order, where tests/conftest.py puts the
+# day-long property tests first (the suite takes at least as long as they do); --durations=15
+# prints the slowest, so a CI log shows where its minutes went.
 test: lint checkov
-	HYPOTHESIS_PROFILE=ci $(BIN)/pytest -q -n auto --dist loadgroup
+	HYPOTHESIS_PROFILE=ci $(BIN)/pytest -q -n auto --dist loadgroup --no-loadscope-reorder --durations=15
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -36,6 +36,16 @@ settings.register_profile("dev", max_examples=FULL_EXAMPLES // 5)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+# The longest tests first: under pytest-xdist (`make test`) the suite's wall time is at least its
+# longest test's, and xdist hands tests out in collection order, one to each worker in turn, so
+# the day-long property tests (minutes each, collected near the end) would otherwise start last.
+LONGEST_FIRST = ("test_self_healing.py::test_no_permanent_stall",)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not any(name in item.nodeid for name in LONGEST_FIRST))  # stable: else unchanged
+
+
 def examples(full: int) -> int:
     """`full` examples under the ci profile, proportionally fewer under dev."""
     return max(1, full * settings().max_examples // FULL_EXAMPLES)
