@@ -14,7 +14,7 @@ import botocore.exceptions
 import pytest
 
 from alarmclock import __version__, handler
-from alarmclock.aws.execute import interrupted_message, tick_window, wave_window
+from alarmclock.aws.execute import interrupted_message, restart_interrupted_message, tick_window, wave_window
 from alarmclock.aws.models import (
     AlarmInfo,
     Change,
@@ -417,6 +417,16 @@ def test_template_metadata_is_read_from_json_and_from_motos_repr() -> None:
 )
 def test_ctrl_c_says_what_state_the_stack_is_in_and_what_to_do(status: str, message: str) -> None:
     assert interrupted_message(CLOCK, "deploy", status) == message
+
+
+def test_ctrl_c_during_a_restart_says_whether_the_function_had_answered() -> None:
+    # Before the synchronous Invoke answers, nobody knows whether the clock was kicked; after it,
+    # only the wait for the next tick was cut short. Neither is "the first tick" of a deploy.
+    before = restart_interrupted_message(CLOCK, None)
+    after = restart_interrupted_message(CLOCK, {"action": "restart", "kicked": "my-clock-tick-is-1"})
+    assert "may or may not have happened" in before and "first tick" not in before
+    assert after.startswith("interrupted while waiting for the next tick after the restart")
+    assert "alarmclock status my-clock" in before and "alarmclock status my-clock" in after
 
 
 # ---- one-line errors ------------------------------------------------------------------------------------

@@ -468,6 +468,9 @@ class Runner:
             return Outcome(False, f"interrupted: {done}", ExitStatus.INTERRUPTED)
         if not self.executed:
             return Outcome(False, "interrupted: nothing was changed", ExitStatus.INTERRUPTED)
+        if plan.action == "restart":
+            # A restart changes no stack: what matters is whether the function had answered.
+            return Outcome(False, restart_interrupted_message(name, self.restart_answer), ExitStatus.INTERRUPTED)
         try:
             stack = self.stacks.describe(self.stack_id)
             status = stack.status if stack else "DELETE_COMPLETE"
@@ -533,6 +536,17 @@ def wave_window(now: datetime, period_s: int) -> tuple[datetime, datetime]:
     return period_start(now - 2 * period, period_s), now + WAVE_AHEAD + period
 
 
+def restart_interrupted_message(name: str, answer: dict[str, Any] | None) -> str:
+    """What Ctrl-C during a restart left behind: the Invoke is synchronous, so before its answer
+    the function may or may not have kicked the clock; after it, only the wait was cut short."""
+    if answer is None:
+        return (
+            f"interrupted while invoking {name}'s function: the restart may or may not have happened; "
+            f"see 'alarmclock status {name}'"
+        )
+    return f"interrupted while waiting for the next tick after the restart; see 'alarmclock status {name}'"
+
+
 def interrupted_message(name: str, action: str, status: str) -> str:
     """What Ctrl-C left behind, and what to do: CloudFormation carries on without us."""
     if is_in_progress(status):
@@ -541,7 +555,7 @@ def interrupted_message(name: str, action: str, status: str) -> str:
             f"Follow it with 'alarmclock status {name}'"
         )
     if status in SUCCEEDED:
-        if action in ("deploy", "resume", "restart"):
+        if action in ("deploy", "resume"):
             return (
                 f"interrupted while waiting for the first tick: stack {name} is {status}; "
                 f"see 'alarmclock status {name}'"
