@@ -102,6 +102,14 @@ class FakeAWS:
         return [kwargs for _, name, kwargs in self.calls if name == method]
 
 
+def epoch(stamp: float | datetime) -> float:
+    """A MetricDatum's Timestamp as botocore takes it (epoch seconds or an aware datetime), in seconds."""
+    if isinstance(stamp, datetime):
+        assert stamp.tzinfo is not None, "a naive datetime would be read in the zone botocore assumes"
+        return stamp.timestamp()
+    return stamp
+
+
 class FakeClient:
     def __init__(self, aws: FakeAWS, service: str) -> None:
         self.aws = aws
@@ -116,7 +124,7 @@ class FakeClient:
         # it reported; the handler's clock (NOW) may lag that change by the skew the handler accepts.
         for point in kwargs["MetricData"]:
             ahead = MAX_POINT_AHEAD_S + handler.MAX_STAMP_AHEAD_S
-            if not -ahead <= NOW - point["Timestamp"] <= MAX_POINT_AGE_S:
+            if not -ahead <= NOW - epoch(point["Timestamp"]) <= MAX_POINT_AGE_S:
                 raise ValueError(f"InvalidParameterValue: Timestamp {point['Timestamp']!r} is out of range")
 
     def set_alarm_state(self, **kwargs: Any) -> None:
@@ -317,12 +325,12 @@ def check_wave(put: dict[str, Any], design: Design) -> None:
     cycle = 10 if period < 60 else 60
     assert put["Namespace"] == f"alarmclock/{CLOCK}"
     first = int(NOW // period) - 1
-    stamps = [point["Timestamp"] for point in put["MetricData"]]
+    stamps = [epoch(point["Timestamp"]) for point in put["MetricData"]]
     assert stamps[0] == (first + 1) * period - cycle + 1 <= NOW
     assert stamps[-1] <= NOW + MAX_POINT_AHEAD_S - 60 < stamps[-1] + period + cycle
     for index, point in enumerate(put["MetricData"]):
         k = first + index
-        assert (point["Timestamp"], point["Value"]) == ((k + 1) * period - cycle + 1, float(k % 2))
+        assert (epoch(point["Timestamp"]), point["Value"]) == ((k + 1) * period - cycle + 1, float(k % 2))
         assert point["Dimensions"] == [{"Name": "Wave", "Value": f"{period}s"}]
         assert point["StorageResolution"] == (1 if period <= 60 else 60)
 

@@ -297,7 +297,8 @@ def render_text(report: TickReport, trace: list[str] | None = None) -> str:
     ]
     lines += beat_lines(stats, report.missed_beats, report.longest_silence)
     for name, info in report.alarms.items():
-        lines.append(f"  alarm {name:<24} {evaluated_at(info)}, {info['changes']} state change{'' if info['changes'] == 1 else 's'}")
+        changes = f"{info['changes']} state change{'' if info['changes'] == 1 else 's'}"
+        lines.append(f"  alarm {name:<24} {evaluated_at(info)}, {changes}")
     function = report.function
     lines.append(
         f"  function           {function.get('runs', 0):,} runs (ticks, heartbeats, restarts), "
