@@ -6,14 +6,17 @@ import copy
 import dataclasses
 import itertools
 import os
+from array import array
 from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
+from hypothesis import given
+from hypothesis import strategies as st
 
 from alarmclock.emulator.bridge import Bridge, ServiceError
-from alarmclock.emulator.report import render_text
+from alarmclock.emulator.report import longest_gap, render_text
 from alarmclock.emulator.simulate import Run, Scenario, simulate
 from alarmclock.emulator.timing import TimingModel
 from alarmclock.spec import build_spec
@@ -344,3 +347,20 @@ def test_a_run_that_keeps_no_events_reports_the_same_figures() -> None:
     # What grows with the duration is not kept: deliveries, state changes, log lines.
     assert compact.deliveries == [] and compact.history == [] and compact.world.log_lines == []
     assert kept.deliveries and kept.history and kept.world.log_lines
+
+
+@given(
+    start=st.floats(0, 1e6),
+    steps=st.lists(st.sampled_from([0.0, 0.5, 10.0, 10.0, 60.0, 61.25, 600.0]), max_size=30),
+    tail=st.sampled_from([0.0, 10.0, 600.0]),
+)
+def test_the_longest_silence_is_the_longest_gap_between_start_ticks_and_end_and_the_earliest_on_a_tie(
+    start: float, steps: list[float], tail: float
+) -> None:
+    # longest_gap streams over the ticks (60 days of a 10 s clock hold 518,400); this is the
+    # definition it replaced: every gap as a (where, length) pair, the longest, the earliest of equals.
+    times = array("d", itertools.accumulate(steps, initial=start))[1:]
+    end = (times[-1] if times else start) + tail
+    edges = [start, *times, end]
+    gaps = [(edges[i], edges[i + 1] - edges[i]) for i in range(len(edges) - 1)]
+    assert longest_gap(start, times, end) == max(gaps, key=lambda gap: (gap[1], -gap[0]))

@@ -7,6 +7,7 @@ import json
 import math
 from array import array
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +42,7 @@ class IntervalStats:
     min: float
 
     @classmethod
-    def of(cls, intervals: list[float]) -> IntervalStats:
+    def of(cls, intervals: Sequence[float]) -> IntervalStats:
         ordered = sorted(intervals)
         if not ordered:
             return cls(0, math.nan, math.nan, math.nan, math.nan, math.nan, math.nan)
@@ -245,18 +246,30 @@ def _tick_id(body: str) -> tuple[str | None, bool]:
 
 def summarise_ticks(
     log: TickLog, start: float, end: float, period_s: int
-) -> tuple[int, int, array[float], list[float], Silence, float | None]:
+) -> tuple[int, int, array[float], array[float], Silence, float | None]:
     """From a target's deliveries: distinct ticks, duplicates, their times, the intervals,
-    the longest silence (including before the first and after the last), and a stall."""
+    the longest silence (including before the first and after the last), and a stall.
+
+    Arrays of doubles and one pass for the silence, not lists of gaps: 60 days of a 10 s clock
+    have 518,400 ticks, and their gaps as a list of tuples took 90 MB at the end of the run."""
     times = array("d", (t for t in log.firsts if t <= end))
     duplicates = sum(1 for t in log.copies if t <= end)
-    intervals = [b - a for a, b in itertools.pairwise(times)]
-    edges = [start, *times, end]
-    gaps = [(edges[i], edges[i + 1] - edges[i]) for i in range(len(edges) - 1)]
-    silence_start, silence = max(gaps, key=lambda gap: (gap[1], -gap[0]))
+    intervals = array("d", (b - a for a, b in itertools.pairwise(times)))
+    silence_start, silence = longest_gap(start, times, end)
     last = times[-1] if times else start
     stalled = last - start if end - last > STALL_PERIODS * period_s else None
     return len(times), duplicates, times, intervals, Silence(silence_start - start, silence), stalled
+
+
+def longest_gap(start: float, times: array[float], end: float) -> tuple[float, float]:
+    """(where, how long) of the longest gap between start, the ticks and end; the earliest on a tie."""
+    best_at, best = start, -math.inf
+    previous = start
+    for moment in itertools.chain(times, (end,)):
+        if moment - previous > best:
+            best_at, best = previous, moment - previous
+        previous = moment
+    return best_at, best
 
 
 def clock_adjective(period_s: int) -> str:
