@@ -160,3 +160,19 @@ def clock_config(
         targets=list(targets),
         payload=payload,
     )
+
+
+class Quiet:
+    """The runner's Progress, for tests that call the runner themselves."""
+
+    def say(self, text: str) -> None:
+        pass
+
+    def event(self, event: Any) -> None:
+        pass
+
+    def changes(self, changes: Any, creating: bool) -> None:
+        pass
+
+    def confirm(self, question: str) -> bool:
+        return False

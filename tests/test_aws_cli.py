@@ -40,7 +40,7 @@ from alarmclock.spec import build_spec
 from alarmclock.template import build_template
 from moto_gaps import MotoGaps
 
-from conftest import ACCOUNT, CLOCK, REGION
+from conftest import ACCOUNT, CLOCK, REGION, Quiet
 
 POLL = ["--poll-interval", "0.01"]
 
@@ -945,22 +945,6 @@ def test_destroy_of_a_wave_clock_finds_nothing_left_though_its_wave_is_laid_ahea
         "(CloudWatch keeps past Tick datapoints until they expire)"
     )
     assert client(endpoint, "cloudwatch").describe_alarms()["MetricAlarms"] == []
-
-
-class Quiet:
-    """The runner's Progress, for tests that call the runner themselves."""
-
-    def say(self, text: str) -> None:
-        pass
-
-    def event(self, event: Any) -> None:
-        pass
-
-    def changes(self, changes: Any, creating: bool) -> None:
-        pass
-
-    def confirm(self, question: str) -> bool:
-        return False
 
 
 def test_destroy_does_not_count_a_wave_laid_before_the_delete_as_arriving(

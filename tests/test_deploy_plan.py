@@ -14,7 +14,7 @@ import botocore.exceptions
 import pytest
 
 from alarmclock import __version__, handler
-from alarmclock.aws.execute import interrupted_message, restart_interrupted_message, tick_window, wave_window
+from alarmclock.aws.execute import Runner, interrupted_message, tick_window, wave_window
 from alarmclock.aws.models import (
     AlarmInfo,
     Change,
@@ -36,7 +36,7 @@ from alarmclock.aws.plan import (
     plan_destroy,
     plan_set_paused,
 )
-from alarmclock.aws.session import explain
+from alarmclock.aws.session import Aws, AwsOptions, explain
 from alarmclock.aws.status import ClockStatus
 from alarmclock.aws.steps import (
     CheckTargets,
@@ -45,16 +45,18 @@ from alarmclock.aws.steps import (
     DeleteStack,
     ExecuteChangeSet,
     Parameter,
+    Plan,
     ReviewChangeSet,
     UpdateParameters,
     WaitForStack,
     WaitForTick,
 )
 from alarmclock.aws.verdict import beat, judge
+from alarmclock.exit_status import ExitStatus
 from alarmclock.spec import build_spec
 from alarmclock.template import build_template, metric_dimensions
 
-from conftest import CLOCK, load_event
+from conftest import CLOCK, Quiet, load_event
 
 TARGET = "arn:aws:lambda:us-east-1:123456789012:function:my-job"
 STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/my-clock/5b9b2c10-acde-11f0-9c1e-0a1b2c3d4e5f"
@@ -420,13 +422,19 @@ def test_ctrl_c_says_what_state_the_stack_is_in_and_what_to_do(status: str, mess
 
 
 def test_ctrl_c_during_a_restart_says_whether_the_function_had_answered() -> None:
-    # Before the synchronous Invoke answers, nobody knows whether the clock was kicked; after it,
-    # only the wait for the next tick was cut short. Neither is "the first tick" of a deploy.
-    before = restart_interrupted_message(CLOCK, None)
-    after = restart_interrupted_message(CLOCK, {"action": "restart", "kicked": "my-clock-tick-is-1"})
-    assert "may or may not have happened" in before and "first tick" not in before
-    assert after.startswith("interrupted while waiting for the next tick after the restart")
-    assert "alarmclock status my-clock" in before and "alarmclock status my-clock" in after
+    # A restart touches no stack, so the runner must not read one (no endpoint here answers): before
+    # the synchronous Invoke answers nobody knows whether the clock was kicked; after it, only the
+    # wait for the next tick was cut short. Neither is "the first tick" of a deploy.
+    plan = Plan("restart", CLOCK)
+    runner = Runner(Aws(AwsOptions(region="us-east-1", endpoint_url="http://127.0.0.1:9")), Quiet())
+    runner.executed = True  # as the runner sets it just before the Invoke
+    before = runner.interrupted(plan)
+    runner.restart_answer = {"action": "restart", "kicked": f"{CLOCK}-tick-is-1"}
+    after = runner.interrupted(plan)
+    assert before.exit_code == after.exit_code == ExitStatus.INTERRUPTED
+    assert "may or may not have happened" in before.message and "first tick" not in before.message
+    assert after.message.startswith("interrupted while waiting for the next tick after the restart")
+    assert f"alarmclock status {CLOCK}" in before.message and f"alarmclock status {CLOCK}" in after.message
 
 
 # ---- one-line errors ------------------------------------------------------------------------------------
