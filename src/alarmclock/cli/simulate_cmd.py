@@ -65,7 +65,7 @@ def parse_parameters(pairs: tuple[str, ...]) -> dict[str, Any]:
 def parse_value(parameter: Parameter, raw: str) -> Any:
     default = parameter.default
     if isinstance(default, str):
-        if raw not in (parameter.low, parameter.high):
+        if raw not in parameter.choices:
             raise ValueError
         return raw
     if isinstance(default, tuple) and not default:  # evaluation_offset_s: pins
@@ -108,7 +108,7 @@ def is_probability(parameter: Parameter) -> bool:
 def shape(parameter: Parameter) -> str:
     default = parameter.default
     if isinstance(default, str):
-        return f"{parameter.low} or {parameter.high}"
+        return " or ".join(parameter.choices)
     if isinstance(default, tuple) and not default:
         return "SECOND (0 <= SECOND < 60) for every alarm, or NAME_SUFFIX:SECOND[,...] for some"
     if isinstance(default, tuple):

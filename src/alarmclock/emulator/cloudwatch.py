@@ -139,6 +139,7 @@ class StateChange:
     reason: str
     acted: bool
     previous_at: float = 0.0  # when the alarm entered the state it leaves (the event's previousState)
+    evaluation: Evaluation | None = None  # what the evaluation that made it looked at (the event's reasonData)
 
 
 @dataclass
@@ -163,6 +164,7 @@ class Alarm:
     dimensions: Dimensions = ()
     window: str = SLIDING  # fact: SlidingWindow is the default EvaluationWindow
     timezone: str = ""  # WallClockWindow's optional Timezone: an IANA name or an offset like +05:30
+    description: str = ""
     # fact: a new alarm starts in INSUFFICIENT_DATA (PutMetricAlarm API reference).
     state: str = INSUFFICIENT_DATA
     state_reason: str = "Unchecked: Initial alarm creation"
@@ -260,13 +262,19 @@ class EmulatedCloudWatch:
         visibility_delay: Callable[[], float],
         sliding_end: str = "cycle",
         future_visible_from: str = "put",
+        late_cycles: Callable[[], float] = lambda: 1.0,
     ) -> None:
         self.now = now
         self.visibility_delay = visibility_delay
         self.sliding_end = sliding_end
         self.future_visible_from = future_visible_from
+        self.late_cycles = late_cycles  # future_late_cycles, drawn per point stamped ahead
         self.store = MetricStore()
         self.alarms: dict[str, Alarm] = {}
+        # PutMetricAlarm: how a new alarm's parameters become an Alarm (the region and account are
+        # the stack's) and how it starts being evaluated; the stack sets both.
+        self.build_alarm: Callable[[dict[str, Any]], Alarm] = lambda params: _no_alarms(params)
+        self.on_new_alarm: Callable[[Alarm], None] = self.add_alarm
         self.history: list[StateChange] = []
         self.alarm_history = AlarmHistory()  # what DescribeAlarmHistory answers, two weeks deep
         self.on_state_change: Callable[[Alarm, StateChange], None] = lambda alarm, change: None
@@ -299,7 +307,12 @@ class EmulatedCloudWatch:
             # (StorageResolution only decides what sub-minute alarms can see; the clock always
             # publishes high resolution for them, so points keep their exact time here.)
             self.add_point(
-                Namespace, datum["MetricName"], dimensions_of(datum.get("Dimensions")), moment, float(datum["Value"])
+                Namespace,
+                datum["MetricName"],
+                dimensions_of(datum.get("Dimensions")),
+                moment,
+                float(datum["Value"]),
+                cycle_s=10 if datum.get("StorageResolution") == 1 else 60,
             )
         self.put_count += 1
         return {}
@@ -312,17 +325,30 @@ class EmulatedCloudWatch:
         moment: float,
         value: float,
         delay: float | None = None,
+        cycle_s: int = 60,
     ) -> None:
         """Store one value, visible to alarms after the visibility delay (or `delay`, for EMF).
 
-        assumption (`future_visible_from`): how a point stamped ahead becomes visible is not
-        documented. "put": like any point, a delay after it arrives; "stamp": only a delay after
-        its own timestamp, as if CloudWatch took it in when its time comes.
+        assumption (`future_visible_from`): how a point stamped later than its arrival becomes
+        visible is not documented, and the User Guide warns that such points can leave an alarm in
+        INSUFFICIENT_DATA or make it late ("Amazon CloudWatch concepts", "Time stamps"). "put": like
+        any point, a delay after it arrives; "stamp": only a delay after its own timestamp, as if
+        CloudWatch took it in when its time comes; "late": `late_cycles` evaluation cycles (of the
+        point's resolution: 10 s or 60 s) after its timestamp; "never": stored, but no alarm counts
+        it. A point stamped at or before its arrival is any point, in every world.
         """
         now = self.now()
-        arrived = max(now, moment) if self.future_visible_from == "stamp" else now
         wait = self.visibility_delay() if delay is None else delay
-        self.store.put(namespace, metric, Point(time=moment, value=value, visible_at=arrived + wait), dimensions)
+        ahead = moment > now
+        if not ahead or self.future_visible_from == "put":
+            visible_at = now + wait
+        elif self.future_visible_from == "stamp":
+            visible_at = moment + wait
+        elif self.future_visible_from == "late":
+            visible_at = moment + self.late_cycles() * cycle_s + wait
+        else:  # never
+            visible_at = math.inf
+        self.store.put(namespace, metric, Point(time=moment, value=value, visible_at=visible_at), dimensions)
 
     def set_alarm_state(self, AlarmName: str, StateValue: str, StateReason: str, **_: Any) -> dict[str, Any]:
         alarm = self._alarm(AlarmName)
@@ -345,6 +371,52 @@ class EmulatedCloudWatch:
     def describe_alarms(self, AlarmNames: list[str] | None = None, **_: Any) -> dict[str, Any]:
         names = AlarmNames or list(self.alarms)
         return {"MetricAlarms": [describe(a) for n in names if (a := self.alarms.get(n))]}
+
+    def put_metric_alarm(self, **params: Any) -> dict[str, Any]:
+        """Create an alarm, or change one: an existing alarm keeps its state (fact: PutMetricAlarm, "its
+        state is left unchanged") and, as an assumption, its second in the evaluation cycle."""
+        fresh = self.build_alarm(params)
+        check_window(fresh)
+        existing = self.alarms.get(fresh.name)
+        if existing is None:
+            self.on_new_alarm(fresh)
+            return {}
+        fresh.state, fresh.state_reason, fresh.offset_s = existing.state, existing.state_reason, existing.offset_s
+        fresh.transitioned_at, fresh.configured_at = existing.transitioned_at, self.now()
+        existing.__dict__.update(fresh.__dict__)
+        self.alarm_history.add(existing.name, Record(self.now(), CONFIGURATION_UPDATE, "", "", existing.state, ""))
+        return {}
+
+    def delete_alarms(self, AlarmNames: list[str], **_: Any) -> dict[str, Any]:
+        for name in AlarmNames:
+            self.remove_alarm(name)
+        return {}
+
+    def get_metric_statistics(
+        self,
+        Namespace: str,
+        MetricName: str,
+        StartTime: Any,
+        EndTime: Any,
+        Period: int,
+        Statistics: list[str],
+        Dimensions: Any = None,
+        **_: Any,
+    ) -> dict[str, Any]:
+        """Every stored point in [StartTime, EndTime), whether or not an alarm can count it yet: the
+        statistics read what was put (in the world where a point stamped ahead is never counted by an
+        alarm, it is still stored, as the model's 'never' says)."""
+        start, end = _epoch(StartTime), _epoch(EndTime)
+        buckets: dict[int, list[float]] = {}
+        for point in self.store.between(Namespace, MetricName, start, end, dimensions_of(Dimensions)):
+            buckets.setdefault(int((point.time - start) // Period), []).extend([point.value] * point.copies)
+        datapoints = []
+        for index, values in sorted(buckets.items()):
+            datapoint: dict[str, Any] = {"Timestamp": datetime.fromtimestamp(start + index * Period, UTC)}
+            for statistic in Statistics:
+                datapoint[statistic] = STATISTICS[statistic](values)
+            datapoints.append(datapoint)
+        return {"Label": MetricName, "Datapoints": datapoints}
 
     def describe_alarm_history(self, **params: Any) -> dict[str, Any]:
         try:
@@ -378,7 +450,14 @@ class EmulatedCloudWatch:
         if state == alarm.state:
             return  # fact: no action while the state persists
         change = StateChange(
-            self.now(), alarm.name, alarm.state, state, reason, alarm.actions_enabled, previous_at=alarm.transitioned_at
+            self.now(),
+            alarm.name,
+            alarm.state,
+            state,
+            reason,
+            alarm.actions_enabled,
+            previous_at=alarm.transitioned_at,
+            evaluation=evaluation,
         )
         # fact: every state change is a StateUpdate item; an evaluation's carries stateReasonData,
         # SetAlarmState's the caller's reason alone (docs/aws-facts.md).
@@ -393,6 +472,14 @@ class EmulatedCloudWatch:
         if name not in self.alarms:
             raise CloudWatchError("ResourceNotFound", f"Alarm {name} does not exist")
         return self.alarms[name]
+
+
+def _no_alarms(params: dict[str, Any]) -> Alarm:
+    raise CloudWatchError("InvalidAction", "this CloudWatch has no region: it cannot create alarms")
+
+
+def _epoch(value: Any) -> float:
+    return value.timestamp() if hasattr(value, "timestamp") else float(value)
 
 
 def evaluation_cycle(period_s: int) -> int:
@@ -454,5 +541,15 @@ def describe(alarm: Alarm) -> dict[str, Any]:
         "ActionsEnabled": alarm.actions_enabled,
         "Namespace": alarm.namespace,
         "MetricName": alarm.metric,
+        "Dimensions": [{"Name": name, "Value": value} for name, value in alarm.dimensions],
         "Period": alarm.period_s,
+        "EvaluationPeriods": alarm.evaluation_periods,
+        "Statistic": alarm.statistic,
+        "Threshold": alarm.threshold,
+        "ComparisonOperator": alarm.comparison,
+        "TreatMissingData": alarm.treat_missing_data,
+        "AlarmActions": list(alarm.alarm_actions),
+        "OKActions": list(alarm.ok_actions),
+        "InsufficientDataActions": list(alarm.insufficient_data_actions),
+        "AlarmDescription": alarm.description,
     }

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from alarmclock.emulator.cloudwatch import Alarm, StateChange
+from alarmclock.emulator.history import reason_data_json
 
 REGION_NAMES = {"us-east-1": "US East (N. Virginia)", "eu-west-1": "Europe (Ireland)"}
 
@@ -45,7 +46,7 @@ def sns_alarm_message(alarm: Alarm, change: StateChange, region: str, account: s
                 "StatisticType": "Statistic",
                 "Statistic": alarm.statistic.upper(),
                 "Unit": None,
-                "Dimensions": [],
+                "Dimensions": [{"value": value, "name": name} for name, value in alarm.dimensions],
                 "Period": alarm.period_s,
                 "EvaluationPeriods": alarm.evaluation_periods,
                 "ComparisonOperator": alarm.comparison,
@@ -63,6 +64,11 @@ def sns_subject(alarm: Alarm, change: StateChange, region: str) -> str:
 def direct_alarm_event(alarm: Alarm, change: StateChange, region: str, account: str) -> dict[str, Any]:
     """The event of CloudWatch's direct Lambda alarm action."""
     stamp = cloudwatch_time(change.time)
+    state: dict[str, Any] = {"value": change.new, "reason": change.reason, "timestamp": stamp}
+    if change.evaluation is not None:
+        # fact: the event carries the evaluation's reasonData as a JSON string (User Guide,
+        # "alarms-and-actions-Lambda"); a change made by SetAlarmState has none.
+        state["reasonData"] = reason_data_json(change.evaluation)
     return {
         "source": "aws.cloudwatch",
         "alarmArn": alarm.arn,
@@ -71,14 +77,18 @@ def direct_alarm_event(alarm: Alarm, change: StateChange, region: str, account: 
         "region": region,
         "alarmData": {
             "alarmName": alarm.name,
-            "state": {"value": change.new, "reason": change.reason, "timestamp": stamp},
+            "state": state,
             "previousState": {"value": change.old, "timestamp": cloudwatch_time(change.previous_at)},
             "configuration": {
                 "metrics": [
                     {
                         "id": "m1",
                         "metricStat": {
-                            "metric": {"namespace": alarm.namespace, "name": alarm.metric, "dimensions": {}},
+                            "metric": {
+                                "namespace": alarm.namespace,
+                                "name": alarm.metric,
+                                "dimensions": dict(alarm.dimensions),
+                            },
                             "period": alarm.period_s,
                             "stat": alarm.statistic,
                         },

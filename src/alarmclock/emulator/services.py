@@ -29,6 +29,9 @@ CLOUDWATCH_OPERATIONS = {
     "EnableAlarmActions": "enable_alarm_actions",
     "DescribeAlarms": "describe_alarms",
     "DescribeAlarmHistory": "describe_alarm_history",
+    "PutMetricAlarm": "put_metric_alarm",
+    "DeleteAlarms": "delete_alarms",
+    "GetMetricStatistics": "get_metric_statistics",
 }
 
 
@@ -279,6 +282,8 @@ class Services:
         if service == "cloudwatch":
             if operation == "PutMetricData":
                 return action, ["*"], {"cloudwatch:namespace": params["Namespace"]}
+            if operation == "GetMetricStatistics":
+                return action, ["*"], {}  # no resource type: IAM takes only "*"
             names = params.get("AlarmNames") or [params.get("AlarmName", "")]
             return action, [alarm_arn(region, account, name) for name in names], {}
         if service == "lambda":

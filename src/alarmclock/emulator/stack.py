@@ -72,9 +72,17 @@ class Stack:
         self.account = account
         self.faults = faults or Faults()
         self.cloudwatch = EmulatedCloudWatch(
-            world.now, self._visibility_delay, world.timing.sliding_window_end, world.timing.future_visible_from
+            world.now,
+            self._visibility_delay,
+            world.timing.sliding_window_end,
+            world.timing.future_visible_from,
+            lambda: world.draw(world.timing.future_late_cycles),
         )
         self.cloudwatch.on_state_change = lambda alarm, change: alarms.on_state_change(self, alarm, change)
+        # PutMetricAlarm from a caller (the function changing its own design, a probe): an alarm in
+        # this region and account, evaluated like the template's.
+        self.cloudwatch.build_alarm = lambda params: alarms.build_alarm(params, params["AlarmName"], region, account)
+        self.cloudwatch.on_new_alarm = lambda alarm: alarms.start_alarm(self, alarm)
         self.services = Services(world, self.cloudwatch, self.faults, region, account)
         self.services.answers = self._receive_answer
         self.state = StackState()

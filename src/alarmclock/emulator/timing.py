@@ -17,6 +17,8 @@ Span = tuple[float, float]
 # (alarm-name suffix, second of the evaluation cycle); the suffix "" pins every alarm.
 OffsetPins = tuple[tuple[str, float], ...]
 SLIDING_ENDS = ("cycle", "second")
+# How a point stamped ahead becomes visible (future_visible_from): the worlds the silence allows.
+WORLDS = ("put", "stamp", "late", "never")
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,14 @@ class Parameter:
     unit: str
     basis: str  # "fact" or "assumption"
     source: str
+    # A word-valued parameter's values beyond the two ends of the range the beat is swept over
+    # (future_visible_from's worlds where a point stamped ahead is counted late, or never).
+    others: tuple[str, ...] = ()
+
+    @property
+    def choices(self) -> tuple[Any, ...]:
+        """The values a word-valued parameter takes: its two ends, and any others."""
+        return (self.low, self.high, *self.others) if isinstance(self.default, str) else ()
 
     @property
     def shown_default(self) -> str:
@@ -107,9 +117,25 @@ PARAMETERS: tuple[Parameter, ...] = (
         "stamp",
         "",
         "assumption",
-        "How a point stamped ahead (a wave, or a value stamped a period ahead) becomes visible: not "
-        "documented. 'put': like any point, visibility_delay_s after PutMetricData; 'stamp': only "
-        "visibility_delay_s after its own timestamp.",
+        "How a point stamped later than its arrival (a wave, or a value stamped a period ahead) becomes "
+        "visible to alarms: not documented. The User Guide ('Amazon CloudWatch concepts', 'Time stamps') "
+        "warns that alarms check metrics against the current UTC time and that points stamped otherwise "
+        "can leave an alarm in INSUFFICIENT_DATA or make it late. 'put': like any point, "
+        "visibility_delay_s after PutMetricData; 'stamp': visibility_delay_s after its own timestamp; "
+        "'late': future_late_cycles evaluation cycles after its timestamp; 'never': stored, but no "
+        "alarm counts it (a put at or after its timestamp still counts).",
+        others=("late", "never"),
+    ),
+    Parameter(
+        "future_late_cycles",
+        (1.0, 3.0),
+        (1.0, 1.0),
+        (2.0, 6.0),
+        "cycles",
+        "assumption",
+        "Where future_visible_from is 'late': how many evaluation cycles (60 s, or 10 s for a "
+        "high-resolution point) after its timestamp a point stamped ahead becomes visible, drawn per "
+        "point. The concepts page says only that such alarms may be 'late'.",
     ),
     Parameter(
         "emf_delay_s",
@@ -222,6 +248,7 @@ class TimingModel:
     evaluation_jitter_s: Span = DEFAULTS["evaluation_jitter_s"]
     visibility_delay_s: Span = DEFAULTS["visibility_delay_s"]
     future_visible_from: str = DEFAULTS["future_visible_from"]
+    future_late_cycles: Span = DEFAULTS["future_late_cycles"]
     emf_delay_s: Span = DEFAULTS["emf_delay_s"]
     emf_duplicate_prob: float = DEFAULTS["emf_duplicate_prob"]
     action_latency_s: Span = DEFAULTS["action_latency_s"]
@@ -252,6 +279,8 @@ class TimingModel:
             if p.low == p.high:
                 values[p.name] = p.low  # fixed (a fact) or not a range (the offset pins)
             elif isinstance(p.default, str):
+                # The two ends only: the worlds beyond them (future_visible_from's 'late' and 'never')
+                # are drawn by the tests that claim to hold there, so recorded runs keep their seeds.
                 values[p.name] = rng.choice([p.low, p.high])
             elif isinstance(p.default, tuple):
                 low = rng.uniform(min(p.low[0], p.high[0]), max(p.low[0], p.high[0]))

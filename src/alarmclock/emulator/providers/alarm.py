@@ -29,13 +29,7 @@ class AlarmProvider(Provider):
 
     def create(self, stack: Stack, logical: str, props: Props) -> None:
         assert stack.resolver is not None
-        alarm = build_alarm(props, stack.resolver.ref(logical), stack.region, stack.account)
-        pinned = pinned_offset(stack.world.timing.evaluation_offset_s, alarm.name)
-        drawn = stack.world.rng.uniform(0, alarm.cycle_s)  # drawn even when pinned: same seed, same run
-        alarm.offset_s = drawn if pinned is None else pinned % alarm.cycle_s
-        stack.cloudwatch.add_alarm(alarm)
-        stack.seen_alarms[alarm.name] = alarm
-        schedule_evaluations(stack, alarm)
+        start_alarm(stack, build_alarm(props, stack.resolver.ref(logical), stack.region, stack.account))
 
     def update(self, stack: Stack, logical: str, old: Props, new: Props) -> None:
         alarm = stack.cloudwatch.alarms.get(new["AlarmName"])
@@ -51,6 +45,16 @@ class AlarmProvider(Provider):
 
     def remove(self, stack: Stack, logical: str, props: Props) -> None:
         remove_alarm(stack, props.get("AlarmName"))
+
+
+def start_alarm(stack: Stack, alarm: Alarm) -> None:
+    """A new alarm: its own second of the cycle, then an evaluation at that second every cycle."""
+    pinned = pinned_offset(stack.world.timing.evaluation_offset_s, alarm.name)
+    drawn = stack.world.rng.uniform(0, alarm.cycle_s)  # drawn even when pinned: same seed, same run
+    alarm.offset_s = drawn if pinned is None else pinned % alarm.cycle_s
+    stack.cloudwatch.add_alarm(alarm)
+    stack.seen_alarms[alarm.name] = alarm
+    schedule_evaluations(stack, alarm)
 
 
 def remove_alarm(stack: Stack, name: str | None) -> None:
@@ -81,6 +85,7 @@ def build_alarm(props: Props, name: str, region: str, account: str) -> Alarm:
         ok_actions=list(props.get("OKActions", [])),
         insufficient_data_actions=list(props.get("InsufficientDataActions", [])),
         window=kind,
+        description=str(props.get("AlarmDescription", "")),
         timezone=str((window.get(kind) or {}).get("Timezone", "")) if isinstance(window, dict) else "",
     )
 
