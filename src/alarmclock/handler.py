@@ -39,7 +39,7 @@ import os
 import threading
 import time
 import urllib.request
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import boto3
 from botocore.config import Config
@@ -69,7 +69,7 @@ RESTART_REASON = "restarted on request"
 # Restarts that must kick even while the last tick's value seems due: the loop was stopped on
 # purpose (a pause), it never published on this metric (a clock that laid a wave until now), or
 # someone asked for it (the replayed tick is harmless if it was delivered).
-ALWAYS_KICK = ("resumed", "switched from a wave", RESTART_REASON)
+ALWAYS_KICK = ("resumed", "switched from a wave", RESTART_REASON, "the tick alarm has no data")
 # The watchdog's evaluation jitter and latency, on top of its cycle, before it sees a new value.
 SETTLE_MARGIN_S = 15.0
 # PutMetricData takes stamps up to two hours ahead; a minute less leaves room for clock skew.
@@ -79,10 +79,26 @@ MAX_DATA_PER_CALL = 1000
 # A wave's metric carries its period as a dimension: a changed period (or a switch from "api")
 # then starts a fresh metric instead of meeting two hours of values laid on the old grid.
 WAVE_DIMENSION = "Wave"
-PUBLISHES = ("wave", "api", "logs")
+# The documented design's metric: each flip publishes the next value stamped at the flip's time, to
+# a tick alarm whose Period is the evaluation cycle (a wave clock that switched, or --publish now).
+NOW_DIMENSION = "Now"
+PUBLISHES = ("wave", "api", "logs", "now")
+# A tick alarm that a wave clock switched to the documented design says so, and why, in its
+# AlarmDescription (where `alarmclock status` reads it).
+SWITCH_MARK = "alarmclock: switched to --publish now: "
+# The documented design's watchdog: no Tick over this many evaluation cycles (plus one) is a stall.
+NOW_WATCHDOG_QUIET_CYCLES = 2
 # At most this many ticks a wave's alarm skipped are delivered late (missed_tick_times): a silence
 # of up to 10 periods is jitter at a window boundary; a longer one is an outage.
 MAX_CATCH_UP = 9
+# Whether a wave is laid ahead: its values stamped in the next two hours, read with one statistic.
+WAVE_STATISTICS_SPAN_S = 7200
+# The one tick alarm's description as the template writes it (template.tick_alarm; a test keeps them
+# equal): a switched clock's alarm gets it back when it returns to its wave.
+WAVE_ALARM_DESCRIPTION = "alarmclock: ALARM when Tick is 1 (the clock publishes 0 next), OK when it is 0 (publishes 1)"
+# The design each clock's alarms were last seen running ("wave" or "now"), by clock name: a wave
+# clock's heartbeat needs it, and no event tells it. Kept for the life of the execution environment.
+_designs: dict = {}
 
 
 class ClockConfig:
@@ -148,7 +164,23 @@ class ClockConfig:
     def dimensions(self):
         if self.publish == "wave":
             return [{"Name": WAVE_DIMENSION, "Value": "%ds" % self.period}]
+        if self.publish == "now":
+            return [{"Name": NOW_DIMENSION, "Value": "%ds" % self.period}]
         return []
+
+    @property
+    def flips_per_tick(self):
+        # The documented design's alarm flips once an evaluation cycle; every k-th flip is a tick.
+        return self.period // self.cycle if self.publish == "now" else 1
+
+    def now_design(self):
+        """This clock as the documented design runs it: a wave clock whose tick alarm switched."""
+        clone = ClockConfig.__new__(ClockConfig)
+        for name in ClockConfig.__slots__:
+            setattr(clone, name, getattr(self, name))
+        clone.publish = "now"
+        clone.watchdog_window = now_watchdog_shape(self.cycle)[0] * now_watchdog_shape(self.cycle)[1]
+        return clone
 
     @property
     def all_alarm_names(self):
@@ -254,9 +286,30 @@ class AlarmChange:
     """One alarm state change, from either notification format (only the direct Lambda event says
     when the alarm entered the state it leaves)."""
 
-    __slots__ = ("name", "previous_state", "previous_time", "reason", "state", "time", "via")
+    __slots__ = (
+        "dimensions",
+        "name",
+        "previous_state",
+        "previous_time",
+        "reason",
+        "reason_data",
+        "state",
+        "time",
+        "via",
+    )
 
-    def __init__(self, name, state, time, via, reason=None, previous_state=None, previous_time=None):
+    def __init__(
+        self,
+        name,
+        state,
+        time,
+        via,
+        reason=None,
+        previous_state=None,
+        previous_time=None,
+        dimensions=None,
+        reason_data=None,
+    ):
         self.name = name
         self.state = state
         self.time = time
@@ -264,6 +317,10 @@ class AlarmChange:
         self.reason = reason
         self.previous_state = previous_state
         self.previous_time = previous_time
+        # The alarm's metric dimensions as the event shows them ({name: value}; None if it does not):
+        # which design the alarm runs now. reasonData: what the evaluation looked at (a JSON string).
+        self.dimensions = dimensions
+        self.reason_data = reason_data
 
 
 def handle(event, context, config, runtime):
@@ -280,7 +337,7 @@ def handle(event, context, config, runtime):
     if kind == HEARTBEAT:
         return handle_heartbeat(config, runtime)
     if kind == RESTART:
-        return handle_restart(config, runtime)
+        return handle_restart(body, config, runtime)
     runtime.log({"level": "WARNING", "clock": config.clock, "action": "ignored", "reason": body})
     return {"action": "ignored", "reason": body}
 
@@ -308,6 +365,8 @@ def classify(event):
             state.get("reason"),
             previous.get("value"),
             previous.get("timestamp"),
+            _event_dimensions(data.get("configuration")),
+            state.get("reasonData"),
         )
     records = event.get("Records")
     if isinstance(records, list) and records and isinstance(records[0], dict):
@@ -316,12 +375,15 @@ def classify(event):
         if isinstance(message, dict) and "RequestType" in message:
             return "custom_resource", message
         if isinstance(message, dict) and "AlarmName" in message:
+            trigger = message.get("Trigger")
+            dimensions = trigger.get("Dimensions") if isinstance(trigger, dict) else None
             return "alarm", AlarmChange(
                 message.get("AlarmName"),
                 message.get("NewStateValue"),
                 message.get("StateChangeTime"),
                 "sns",
                 message.get("NewStateReason"),
+                dimensions=_pairs(dimensions, "name", "value"),
             )
         return "ignored", "SNS message is neither an alarm nor a CloudFormation request"
     # Last, off the path every tick takes: only `alarmclock restart` sends this.
@@ -332,10 +394,14 @@ def classify(event):
 
 def handle_alarm(change, config, runtime):
     name = change.name if isinstance(change.name, str) else ""
+    if config.publish == "wave" and change.dimensions is not None:
+        _designs[config.clock] = "now" if NOW_DIMENSION in change.dimensions else "wave"
+        if NOW_DIMENSION in change.dimensions:
+            config = config.now_design()  # this wave clock's alarms switched to the documented design
     if name == config.watchdog and change.state == "ALARM":
         if config.publish == "wave":
-            # The wave ran out (the heartbeat failed for two hours): laying it again is the restart.
-            return lay_wave(config, runtime, "the watchdog saw no Tick")
+            # The wave ran out (the heartbeat failed for two hours), or its points do not count.
+            return wave_not_followed(config, runtime, "the watchdog saw no Tick")
         alarms = describe_alarms(config, runtime)
         verdict, why = diagnose(alarms, config, runtime.now())
         if verdict != "stalled":
@@ -345,6 +411,12 @@ def handle_alarm(change, config, runtime):
         return _ignore(config, runtime, "alarm %r is not one of this clock's" % name)
     if isinstance(change.reason, str) and change.reason.startswith(PRELUDE_MARK):
         return _ignore(config, runtime, "alarm %s went to %s as a kick's first step" % (name, change.state))
+    if change.state == "INSUFFICIENT_DATA" and config.alarms == 1:
+        if config.publish == "wave":
+            return wave_not_followed(config, runtime, "the tick alarm has no data")
+        if config.publish == "now":
+            # Nothing was published for the whole evaluation range: the loop stopped; start it again.
+            return restart(config, runtime, "the tick alarm has no data")
     value = next_value(name[len(config.alarm_prefix) :], change.state, config)
     if value is None:
         return _ignore(config, runtime, "alarm %s went to %s, which is not a tick" % (name, change.state))
@@ -358,13 +430,25 @@ def handle_alarm(change, config, runtime):
     # and the seed's clock stops for good.
     stale = not -MAX_STAMP_AHEAD_S <= now - tick_time <= max(MAX_STAMP_AGE_S, 2.0 * config.period)
     published = None if stale else value
-    this_tick = tick_id(name, tick_time)
     if config.publish == "wave":
         published = "wave"  # already laid: this tick only calls the targets
     elif published is not None and config.publish == "logs":
-        runtime.log(emf_line(value, next_stamp(tick_time, config), config, this_tick))
+        runtime.log(emf_line(value, next_stamp(tick_time, config), config, tick_id(name, tick_time)))
     elif published is not None:
-        publish_tick(value, next_stamp(tick_time, config), config, runtime)
+        # (--publish now: stamped at the change, never ahead of this function's clock.)
+        publish_tick(value, min(next_stamp(tick_time, config), now), config, runtime)
+    # Where the documented design's alarm flips once a cycle, only the first flip on or after each
+    # of the period's grid times is a tick, delivered with that grid time (tick_grid_times).
+    times = tick_grid_times(change, tick_time, config) if config.flips_per_tick > 1 else None
+    if times == []:
+        return {"action": "flip", "published": published, "tick": None, "failed": []}
+    if times:
+        tick_time, caught_up = times[-1], times[:-1]
+    else:
+        # A wave whose alarm was evaluated across a window boundary may have skipped a period of the
+        # same value: that tick never had a state change. Deliver it now, late but not lost.
+        caught_up = missed_tick_times(change, tick_time, config)
+    this_tick = tick_id(name, tick_time)
     tick = {
         "source": TICK_SOURCE,
         "version": TICK_VERSION,
@@ -375,9 +459,6 @@ def handle_alarm(change, config, runtime):
         "alarm": name,
         "payload": config.payload,
     }
-    # A wave whose alarm was evaluated across a window boundary may have skipped a period of the
-    # same value: that tick never had a state change. Deliver it now, late but not lost.
-    caught_up = missed_tick_times(change, tick_time, config)
     failures = []
     for missed in caught_up:
         late = dict(tick, tick_id=tick_id(name, missed), tick_time=_iso(missed), caught_up=True)
@@ -401,7 +482,189 @@ def handle_alarm(change, config, runtime):
     if config.problems:
         record["config_problems"] = list(config.problems)
     runtime.log(record)
-    return {"action": "tick", "published": published, "tick": tick, "failed": failures}
+    result = {"action": "tick", "published": published, "tick": tick, "failed": failures}
+    if config.publish == "wave" and change.reason_data is not None:
+        # After the tick, off its path unless the check fails: did the alarm follow the wave?
+        lag = wave_lag(change.reason_data, config)
+        if lag is not None:
+            why = "the tick alarm decided on an older value while a newer one was stamped %.0f s before" % lag
+            result["switch"] = switch_to_now(config, runtime, why)
+    return result
+
+
+def wave_lag(reason_data, config):
+    """How long a wave value newer than the one the alarm decided on had been stamped, if more than a
+    cycle (the wave is not followed); else None.
+
+    reasonData says when the alarm was evaluated (queryDate) and which period it decided on (the newest
+    evaluatedDatapoints' timestamp: the period's start). Where the wave works, the alarm decides on
+    the newest period whose value is visible, and every value stamped a cycle before the evaluation
+    is (it was laid hours before; counted from its stamp, a few seconds after it). A decision on an
+    older period while a newer value was stamped more than a cycle ago means that value was not
+    counted when due: points stamped ahead count late, or not at all (timing.py, future_visible_from).
+    """
+    try:
+        data = json.loads(reason_data)
+        evaluated = [_parse_time(p.get("timestamp"), None) for p in data.get("evaluatedDatapoints") or ()]
+        decided = max(t for t in evaluated if t is not None)
+        query = _parse_time(data.get("queryDate"), None)
+    except (ValueError, TypeError, AttributeError):
+        return None  # no decision to judge: a kick, INSUFFICIENT_DATA, or a shape we do not know
+    if query is None:
+        return None
+    period = config.period
+    into = period - config.cycle + 1  # where a wave value lies in its period (wave_points)
+    newer = -((-(decided + period - into)) // period) * period + into  # the first after the decided period
+    waited = query - newer
+    return waited if waited >= config.cycle else None
+
+
+def tick_grid_times(change, flip_time, config):
+    """The period's grid times this flip delivers (the last as the tick, any before it late), or [].
+
+    The documented design's alarm flips once an evaluation cycle; a clock of k cycles delivers the
+    first flip at or after each multiple of its period, named by that grid time, so its ticks and
+    ids are on the period's grid and a duplicate notification names the same tick. The direct event
+    says when the previous flip was: grid times since then were not delivered yet (up to
+    MAX_CATCH_UP of them late, after a skipped window). SNS does not say: then a flip is a tick when
+    a grid time lies within the cycle before it.
+    """
+    period = config.period
+    newest = (flip_time // period) * period
+    previous = _parse_time(change.previous_time, None)
+    if previous is None or change.previous_state not in _ticking(config) or flip_time - previous > period:
+        return [newest] if flip_time - newest < config.cycle else []
+    if previous >= newest:
+        return []
+    count = min(int((newest - previous) // period) + 1, MAX_CATCH_UP + 1)
+    return [newest - index * period for index in range(count - 1, -1, -1)]
+
+
+def wave_not_followed(config, runtime, why):
+    """A wave clock's alarm is not following the wave (the watchdog saw no Tick, or the tick alarm has
+    no data). If a wave is laid ahead, its points are not counted: switch to the documented design.
+    Otherwise the wave ran out (the heartbeat failed for two hours): lay it again."""
+    if config.alarms == 1 and config.window == "sliding" and wave_laid_ahead(config, runtime):
+        return switch_to_now(config, runtime, why + " with a wave laid ahead")
+    return lay_wave(config, runtime, why)
+
+
+def wave_laid_ahead(config, runtime):
+    """Whether the metric holds wave values stamped ahead of now (read, not counted by an alarm)."""
+    now = runtime.now()
+    start = datetime.fromtimestamp(int(now // 60) * 60 + 60, UTC)
+    answer = runtime.client("cloudwatch", None).get_metric_statistics(
+        Namespace=config.namespace,
+        MetricName=METRIC_NAME,
+        Dimensions=config.dimensions,
+        StartTime=start,
+        EndTime=start + timedelta(seconds=WAVE_STATISTICS_SPAN_S),
+        Period=WAVE_STATISTICS_SPAN_S,
+        Statistics=["SampleCount"],
+    )
+    return any((point.get("SampleCount") or 0) >= 1 for point in answer.get("Datapoints") or ())
+
+
+def now_watchdog_shape(cycle):
+    """(Period, EvaluationPeriods) of the documented design's watchdog: values are a cycle apart, so
+    two cycles without one, plus a step, is a stall (template.watchdog_shape keeps the same)."""
+    return cycle, NOW_WATCHDOG_QUIET_CYCLES + 1
+
+
+def switch_to_now(config, runtime, why):
+    """Change this wave clock to the documented design, in place: its tick alarm and watchdog watch the
+    design's metric (NOW_DIMENSION) over one evaluation cycle, the tick alarm says why in its
+    description, and a kick starts the loop. Nothing outside the stack is touched; a redeploy that
+    changes the alarms, or `alarmclock restart --design wave`, changes it back."""
+    cloudwatch = runtime.client("cloudwatch", None)
+    alarms = {a.get("AlarmName"): a for a in describe_alarms(config, runtime)}
+    tick_name = config.alarm_names[0]
+    tick = alarms.get(tick_name)
+    if tick is None:
+        return _ignore(config, runtime, "cannot switch: the tick alarm does not exist")
+    if NOW_DIMENSION in (_pairs(tick.get("Dimensions"), "Name", "Value") or {}):
+        return {"action": "switch", "design": "now", "skipped": "already switched"}
+    now_config = config.now_design()
+    now = runtime.now()
+    description = SWITCH_MARK + "%s (%s)" % (why, _iso(now))
+    cloudwatch.put_metric_alarm(
+        **_alarm_shape(tick, now_config, description),
+        Statistic="Average",
+        Period=now_config.cycle,
+        EvaluationPeriods=1,
+        Threshold=1.0,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+        TreatMissingData="missing",
+    )
+    watchdog = alarms.get(config.watchdog)
+    if watchdog is not None:
+        step, periods = now_watchdog_shape(now_config.cycle)
+        cloudwatch.put_metric_alarm(
+            **_alarm_shape(watchdog, now_config, watchdog.get("AlarmDescription") or ""),
+            Statistic="SampleCount",
+            Period=step,
+            EvaluationPeriods=periods,
+            DatapointsToAlarm=periods,
+            Threshold=1.0,
+            ComparisonOperator="LessThanThreshold",
+            TreatMissingData="breaching",
+        )
+    _designs[config.clock] = "now"
+    runtime.log({"level": "WARNING", "clock": config.clock, "action": "switch", "design": "now", "reason": why})
+    if not tick.get("ActionsEnabled"):
+        return {"action": "switch", "design": "now", "reason": why, "kicked": None}
+    name = kick(now_config, runtime, "alarmclock: switched to --publish now", tick_name, "OK", tick.get("StateValue"))
+    return {"action": "switch", "design": "now", "reason": why, "kicked": name}
+
+
+def switch_to_wave(config, runtime, why):
+    """Change a switched clock back to its wave: the tick alarm and watchdog as the template made them,
+    and the wave laid again."""
+    cloudwatch = runtime.client("cloudwatch", None)
+    alarms = {a.get("AlarmName"): a for a in describe_alarms(config, runtime)}
+    tick = alarms.get(config.alarm_names[0])
+    if tick is None:
+        return _ignore(config, runtime, "cannot switch: the tick alarm does not exist")
+    cloudwatch.put_metric_alarm(
+        **_alarm_shape(tick, config, WAVE_ALARM_DESCRIPTION),
+        Statistic="Average",
+        Period=config.period,
+        EvaluationPeriods=1,
+        Threshold=1.0,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+        TreatMissingData="missing",
+    )
+    watchdog = alarms.get(config.watchdog)
+    if watchdog is not None:
+        periods = max(1, int(config.watchdog_window // 60))
+        cloudwatch.put_metric_alarm(
+            **_alarm_shape(watchdog, config, watchdog.get("AlarmDescription") or ""),
+            Statistic="SampleCount",
+            Period=60,
+            EvaluationPeriods=periods,
+            DatapointsToAlarm=periods,
+            Threshold=1.0,
+            ComparisonOperator="LessThanThreshold",
+            TreatMissingData="breaching",
+        )
+    _designs[config.clock] = "wave"
+    runtime.log({"level": "WARNING", "clock": config.clock, "action": "switch", "design": "wave", "reason": why})
+    return dict(lay_wave(config, runtime, why), switch="wave")
+
+
+def _alarm_shape(alarm, config, description):
+    """What PutMetricAlarm must be given again to keep an alarm's name, actions and namespace."""
+    return {
+        "AlarmName": alarm["AlarmName"],
+        "AlarmDescription": description[:1024],
+        "ActionsEnabled": bool(alarm.get("ActionsEnabled")),
+        "AlarmActions": list(alarm.get("AlarmActions") or ()),
+        "OKActions": list(alarm.get("OKActions") or ()),
+        "InsufficientDataActions": list(alarm.get("InsufficientDataActions") or ()),
+        "Namespace": config.namespace,
+        "MetricName": METRIC_NAME,
+        "Dimensions": config.dimensions,
+    }
 
 
 def missed_tick_times(change, tick_time, config):
@@ -417,7 +680,12 @@ def missed_tick_times(change, tick_time, config):
     """
     # Only where a period is one cycle: a longer one's flip is at most a cycle late, never skipped.
     one_cycle = config.period == config.cycle
-    if config.publish != "wave" or config.alarms != 1 or not one_cycle or change.previous_state not in _ticking(config):
+    if (
+        config.publish not in ("wave", "now")
+        or config.alarms != 1
+        or not one_cycle
+        or change.previous_state not in _ticking(config)
+    ):
         return []
     previous = _parse_time(change.previous_time, None)
     if previous is None:
@@ -447,7 +715,9 @@ def next_stamp(tick_time, config):
     ends on a whole second rather than a whole cycle.) A wall-clock window reflects a value only
     after the aligned period holding it ends, so there the change's own time is right.
     """
-    if config.window == "wallclock":
+    if config.window == "wallclock" or config.publish == "now":
+        # The documented design: stamped at the change (within the function's latency of being sent),
+        # so a duplicate or a retry of it lands in the cycle it came from (docs/timing-model.md).
         return tick_time
     cycle = config.cycle
     return (tick_time // cycle) * cycle + config.period - 1.0
@@ -628,7 +898,11 @@ def handle_heartbeat(config, runtime):
     it while a fault, such as a failing function, keeps the restart from working.)"""
     if config.publish == "wave":
         # Keeping the wave two hours long is the heartbeat's whole job: no look needed first.
-        return lay_wave(config, runtime, HEARTBEAT)
+        laid = lay_wave(config, runtime, HEARTBEAT)
+        if design_now(config, runtime) != "now":
+            return laid
+        # A wave clock that switched to the documented design: its heartbeat is that design's too.
+        config = config.now_design()
     alarms = describe_alarms(config, runtime)
     verdict, why = diagnose(alarms, config, runtime.now())
     if verdict != "stalled":
@@ -636,10 +910,39 @@ def handle_heartbeat(config, runtime):
     return restart(config, runtime, why, alarms)
 
 
-def handle_restart(config, runtime):
+def design_now(config, runtime):
+    """The design a wave clock's alarms run ("wave" or "now"), as last seen in an alarm's event; an
+    execution environment that has seen none asks once (one DescribeAlarms), and a failed look
+    leaves it the wave."""
+    known = _designs.get(config.clock)
+    if known is not None or config.alarms != 1:
+        return known or "wave"
+    try:
+        alarms = describe_alarms(config, runtime)
+    except Exception as error:  # the wave is laid already; the look is best effort
+        runtime.log({"level": "WARNING", "clock": config.clock, "action": "design", "reason": _describe(error)})
+        return "wave"
+    tick = next((a for a in alarms if a.get("AlarmName") == config.alarm_names[0]), {})
+    switched = NOW_DIMENSION in (_pairs(tick.get("Dimensions"), "Name", "Value") or {})
+    _designs[config.clock] = "now" if switched else "wave"
+    return _designs[config.clock]
+
+
+def handle_restart(event, config, runtime):
     """`alarmclock restart`: restart a running clock on purpose. A wave clock lays its wave again,
     as its heartbeat does; the others kick the loop as a resume does (replaying the last tick while
-    its period is in view). A paused clock (actions off) or one without its alarms is left alone."""
+    its period is in view). A paused clock (actions off) or one without its alarms is left alone.
+    `--design now|wave` switches a wave clock to the documented design, or back."""
+    wanted = event.get("design")
+    if config.publish == "wave" and config.alarms == 1:
+        _designs.pop(config.clock, None)  # look again: a person asks
+        running = design_now(config, runtime)
+        if wanted == "now" and running == "wave":
+            return switch_to_now(config, runtime, "asked for by alarmclock restart --design now")
+        if wanted == "wave" and running == "now":
+            return switch_to_wave(config, runtime, "asked for by alarmclock restart --design wave")
+        if running == "now":
+            config = config.now_design()
     if config.publish == "wave":
         return lay_wave(config, runtime, RESTART_REASON)
     alarms = describe_alarms(config, runtime)
@@ -764,6 +1067,22 @@ def kick(config, runtime, reason, name=None, state="ALARM", current=None):
         {"level": "INFO", "clock": config.clock, "action": "kick", "alarm": name, "state": state, "reason": reason}
     )
     return name
+
+
+def _event_dimensions(configuration):
+    # The direct event: configuration.metrics[0].metricStat.metric.dimensions, as {name: value}.
+    try:
+        dimensions = configuration["metrics"][0]["metricStat"]["metric"]["dimensions"]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return {str(k): str(v) for k, v in dimensions.items()} if isinstance(dimensions, dict) else None
+
+
+def _pairs(items, key, value):
+    # SNS's Trigger.Dimensions ([{"name": ..., "value": ...}]) and DescribeAlarms' ("Name", "Value").
+    if not isinstance(items, list):
+        return None if items is None else {}
+    return {str(i.get(key)): str(i.get(value)) for i in items if isinstance(i, dict)}
 
 
 def _paused(properties):

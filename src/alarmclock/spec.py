@@ -26,9 +26,12 @@ WINDOWS: tuple[Window, ...] = ("sliding", "wallclock")
 # - "wave": the heartbeat lays the next two hours of Tick values (0, 1, 0, ... on a fixed grid)
 #   in one PutMetricData; the alarm flips on its own and the tick function only calls targets;
 # - "api": the tick function publishes the next value with PutMetricData on every tick (0.2);
-# - "logs": the tick function's log line carries the next value in embedded metric format.
-Publish = Literal["wave", "api", "logs"]
-PUBLISHES: tuple[Publish, ...] = ("wave", "api", "logs")
+# - "logs": the tick function's log line carries the next value in embedded metric format;
+# - "now": the documented design: each flip publishes the next value stamped at the flip's time, to
+#   one alarm whose Period is the evaluation cycle; a clock of k cycles delivers every k-th flip.
+#   It rests on no undocumented behaviour: nothing is stamped ahead (docs/timing-model.md).
+Publish = Literal["wave", "api", "logs", "now"]
+PUBLISHES: tuple[Publish, ...] = ("wave", "api", "logs", "now")
 
 # PutMetricAlarm: Period is 10, 20, 30 or a multiple of 60, and Period x EvaluationPeriods <= 86,400.
 # 10/20/30 make a high-resolution alarm: evaluated every 10 s, on a metric published with
@@ -124,6 +127,11 @@ class ClockSpec:
         check_publish(self.period_s, self.publish)
         if self.alarms not in ALARM_DESIGNS:
             raise SpecError(f"--alarms {self.alarms!r} is not supported; use 1 (the default) or 2 (the seed's pair)")
+        if self.publish == "now" and (self.alarms != 1 or self.window != "sliding"):
+            raise SpecError(
+                "--publish now takes one alarm on a sliding window: its alarm flips once an evaluation "
+                "cycle and acts on ALARM and OK"
+            )
         if self.via not in VIAS:
             raise SpecError(f"--via {self.via!r} is not supported; use one of: {', '.join(VIAS)}")
         size = len(json.dumps([t.arn for t in self.targets])) + len(json.dumps(self.payload))

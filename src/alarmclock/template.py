@@ -24,6 +24,8 @@ STARTER_TIMEOUT_S = 300
 LOG_RETENTION_DAYS = 14
 METRIC_NAME = "Tick"
 WAVE_DIMENSION = "Wave"  # handler.WAVE_DIMENSION (a test keeps them equal)
+NOW_DIMENSION = "Now"  # handler.NOW_DIMENSION (a test keeps them equal)
+NOW_WATCHDOG_QUIET_CYCLES = 2  # handler.NOW_WATCHDOG_QUIET_CYCLES (a test keeps them equal)
 TARGET_PARAMETER = "TargetFunctionArn"
 PAUSED_PARAMETER = "Paused"
 RUNNING_CONDITION = "ClockRunning"
@@ -152,7 +154,12 @@ def describe(spec: ClockSpec) -> str:
     return f"a clock that invokes {whom} every {every} ({design(spec)}; alarms reach it via {spec.via})"
 
 
-PUBLISH_WORDS = {"wave": "a wave laid ahead", "api": "PutMetricData per tick", "logs": "EMF log line per tick"}
+PUBLISH_WORDS = {
+    "wave": "a wave laid ahead",
+    "api": "PutMetricData per tick",
+    "logs": "EMF log line per tick",
+    "now": "PutMetricData stamped now, every cycle",
+}
 
 
 def design(spec: ClockSpec) -> str:
@@ -235,11 +242,15 @@ def tick_role(spec: ClockSpec) -> Json:
             }
         )
     # SetAlarmState kicks the loop on create, resume and restart, and DescribeAlarms lets the
-    # heartbeat see a stall: a wave needs neither (it is laid, never kicked). DisableAlarmActions
-    # stops the loop on delete.
-    alarm_actions = ["cloudwatch:DisableAlarmActions"]
-    if spec.publish != "wave":
-        alarm_actions = ["cloudwatch:DescribeAlarms", "cloudwatch:SetAlarmState", *alarm_actions]
+    # heartbeat see a stall. DisableAlarmActions stops the loop on delete. A wave is laid, never
+    # kicked, until its alarm does not follow it: then the function reads the metric ahead
+    # (GetMetricStatistics) and switches its own two alarms to the documented design
+    # (PutMetricAlarm), which it kicks (handler.switch_to_now). The seed's pair never switches.
+    alarm_actions = ["cloudwatch:DescribeAlarms", "cloudwatch:SetAlarmState", "cloudwatch:DisableAlarmActions"]
+    if self_switching(spec):
+        alarm_actions.insert(2, "cloudwatch:PutMetricAlarm")
+    elif spec.publish == "wave":
+        alarm_actions = ["cloudwatch:DisableAlarmActions"]
     statements.append(
         {
             "Sid": "WatchStartAndStopOwnAlarms",
@@ -248,6 +259,17 @@ def tick_role(spec: ClockSpec) -> Json:
             "Resource": [sub(arn) for arn in alarm_arns(spec).values()],
         }
     )
+    if self_switching(spec):
+        statements.append(
+            {
+                # Read-only, on the clock's own namespace in practice: GetMetricStatistics has no
+                # resource type or condition key, so IAM takes only "*" (Service Authorization Reference).
+                "Sid": "ReadOwnWaveAhead",
+                "Effect": "Allow",
+                "Action": "cloudwatch:GetMetricStatistics",
+                "Resource": "*",
+            }
+        )
     statements.extend(target_statements(spec.targets))
     return {
         "Type": "AWS::IAM::Role",
@@ -308,6 +330,20 @@ def target_statements(targets: tuple[Target, ...]) -> list[Json]:
 LINT_CHECKS_WRONG_FOR_PERIOD = {20: ["E3615"]}
 
 
+def self_switching(spec: ClockSpec) -> bool:
+    """A clock that checks that its alarm follows its wave, and changes to the documented design by
+    itself when it does not: one alarm laying a wave on a sliding window (the default up to 120m)."""
+    return spec.publish == "wave" and spec.alarms == 1 and spec.window == "sliding"
+
+
+def alarm_period(spec: ClockSpec) -> int:
+    """The tick alarm's Period: the clock's period, or the evaluation cycle for the documented design
+    (its alarm flips every cycle; the function delivers every k-th flip)."""
+    if spec.publish == "now":
+        return 10 if spec.high_resolution else 60
+    return spec.period_s
+
+
 def tick_alarm(spec: ClockSpec, value: int, action: Json) -> Json:
     """A tick alarm: Average over one period of the 0/1 metric, as in the seed.
 
@@ -316,7 +352,7 @@ def tick_alarm(spec: ClockSpec, value: int, action: Json) -> Json:
     one-alarm design the OK action calls the function too: OK means Tick is 0, so it publishes 1.
     """
     alarm: Json = {"Type": "AWS::CloudWatch::Alarm"}
-    wrong_checks = LINT_CHECKS_WRONG_FOR_PERIOD.get(spec.period_s)
+    wrong_checks = LINT_CHECKS_WRONG_FOR_PERIOD.get(alarm_period(spec))
     if wrong_checks:
         alarm["Metadata"] = {"cfn-lint": {"config": {"ignore_checks": list(wrong_checks)}}}
     if spec.alarms == 1:
@@ -330,7 +366,7 @@ def tick_alarm(spec: ClockSpec, value: int, action: Json) -> Json:
         "MetricName": METRIC_NAME,
         **metric_dimensions(spec),
         "Statistic": "Average",
-        "Period": spec.period_s,
+        "Period": alarm_period(spec),
         "EvaluationPeriods": 1,
         "Threshold": value,
         "ComparisonOperator": ("LessThanOrEqualToThreshold" if value == 0 else "GreaterThanOrEqualToThreshold"),
@@ -341,6 +377,10 @@ def tick_alarm(spec: ClockSpec, value: int, action: Json) -> Json:
     }
     if spec.alarms == 1:
         properties["OKActions"] = [action]
+    if self_switching(spec) or spec.publish == "now":
+        # No data at all where a wave is laid, or a loop that published nothing for a whole range:
+        # the function looks (handler.wave_not_followed, or a restart).
+        properties["InsufficientDataActions"] = [action]
     if spec.window == "wallclock":
         # Aligned to the period in UTC: a 1440m clock ticks once a day, just after midnight UTC.
         properties["EvaluationWindow"] = {"WallClockWindow": {}}
@@ -350,9 +390,10 @@ def tick_alarm(spec: ClockSpec, value: int, action: Json) -> Json:
 def metric_dimensions(spec: ClockSpec) -> Json:
     """A wave's metric carries its period (handler.WAVE_DIMENSION): a changed period, or a switch
     of publishing, then meets a fresh metric, not two hours of values laid on another grid."""
-    if spec.publish != "wave":
+    names = {"wave": WAVE_DIMENSION, "now": NOW_DIMENSION}
+    if spec.publish not in names:
         return {}
-    return {"Dimensions": [{"Name": WAVE_DIMENSION, "Value": f"{spec.period_s}s"}]}
+    return {"Dimensions": [{"Name": names[spec.publish], "Value": f"{spec.period_s}s"}]}
 
 
 HEARTBEAT_INPUT = '{"alarmclock": "heartbeat"}'
@@ -370,6 +411,8 @@ def heartbeat_minutes(period_s: int, publish: str = "api") -> int:
     if publish == "wave":
         fastest, slowest = WAVE_HEARTBEAT_MINUTES
         return max(fastest, min(slowest, period_s // 120))
+    if publish == "now":
+        return 2  # its loop runs once a cycle, whatever the period
     return max(2, min(60, period_s // 120))
 
 
@@ -426,10 +469,16 @@ def watchdog_shape(period_s: int, publish: str = "api") -> tuple[int, int]:
     period later (a 5-minute clock's recovery passed three periods with two). Up to a minute, two
     periods: there a value may become visible well after its stamp.
     """
+    if publish == "now":
+        # A value every evaluation cycle, stamped at its flip (handler.now_watchdog_shape).
+        cycle = 10 if period_s < 60 else 60
+        return cycle, NOW_WATCHDOG_QUIET_CYCLES + 1
     if publish == "wave":
-        # A wave's values are laid two hours ahead, so the watchdog only sees the wave run out (the
-        # heartbeat failed for two hours); the minute's resolution is plenty, at a third the price.
-        step, quiet = 60, max(period_s, 60) + 60
+        # A wave's values are laid two hours ahead, so the watchdog sees the wave run out (the
+        # heartbeat failed for two hours), or its values not counted at all (handler.wave_not_followed);
+        # the minute's resolution is plenty, at a third the price. A period plus a minute always holds
+        # a value stamped a minute before its end, visible in every world where the wave works.
+        return 60, max(period_s, 60) // 60 + 1
     else:
         step = 10 if period_s <= 60 else 60  # high resolution where a minute is too coarse
         quiet = 2 * period_s if period_s <= 60 else period_s + 60

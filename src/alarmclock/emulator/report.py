@@ -87,6 +87,10 @@ class TickReport:
     function: dict[str, int] = field(default_factory=dict)
     log_counts: dict[str, int] = field(default_factory=dict)
     faults: list[dict[str, Any]] = field(default_factory=list)
+    # When a wave clock changed its design by itself, and why; the missed beats before it did, outside
+    # any fault's reach (the clock finding out that its wave is not counted).
+    switches: list[dict[str, Any]] = field(default_factory=list)
+    missed_beats_switching: int = 0
 
     @property
     def judged_s(self) -> float:
@@ -320,6 +324,11 @@ def render_text(report: TickReport, trace: list[str] | None = None) -> str:
     )
     if report.stack.get("delete"):
         lines.append(f"  stack deleted      {report.stack['delete']}")
+    for switch in report.switches:
+        lines.append(
+            f"  design switched    to --publish {switch['design']} at +{format_duration(switch['at_s'])}: "
+            f"{switch['reason']}"
+        )
     for outcome in report.faults:
         recovery = "never" if outcome["recovery_s"] is None else format_duration(outcome["recovery_s"])
         lines.append(

@@ -22,7 +22,7 @@ from alarmclock.emulator.report import (
 from alarmclock.emulator.services import Delivery
 from alarmclock.emulator.stack import Stack
 from alarmclock.emulator.timing import TimingModel
-from alarmclock.emulator.verdict import fault_reach, judged_beat
+from alarmclock.emulator.verdict import fault_reach, judged_beat, switch_reach
 from alarmclock.emulator.world import World
 from alarmclock.spec import ClockSpec
 from alarmclock.template import TARGET_PARAMETER, build_template, design
@@ -155,7 +155,12 @@ def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None
     ]
     report.faults = [o.as_json() for o in outcomes]
     reach = fault_reach(outcomes, spec.period_s)
-    report.missed_beats_in_faults, report.steady_mean_s = judged_beat([t - start for t in times], reach, spec.period_s)
+    report.switches = list(world.switches)
+    switching = switch_reach(report.switches, spec.period_s)
+    run_times = [t - start for t in times]
+    report.missed_beats_in_faults, _ = judged_beat(run_times, reach, spec.period_s)
+    excused, report.steady_mean_s = judged_beat(run_times, reach + switching, spec.period_s)
+    report.missed_beats_switching = excused - report.missed_beats_in_faults
     return Run(scenario, world, stack, report, list(log), times, stack.cloudwatch.history, outcomes)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from alarmclock.durations import format_duration
 from alarmclock.emulator.report import STALL_PERIODS
@@ -48,7 +48,7 @@ def judge(report: TickReport) -> Verdict:
         return Verdict("never ticked")
     if report.stalled_since_s is not None:
         return Verdict("stalled", f"no tick since +{format_duration(report.stalled_since_s)}")
-    unexplained = report.missed_beats - report.missed_beats_in_faults
+    unexplained = report.missed_beats - report.missed_beats_in_faults - report.missed_beats_switching
     if unexplained > 0:
         where = " outside the injected faults" if report.faults else ""
         return Verdict("missing beats", f"{unexplained} intervals longer than 2 periods{where}")
@@ -62,6 +62,8 @@ def judge(report: TickReport) -> Verdict:
         notes.append(f"until the stack was deleted at +{format_duration(report.deleted_at_s)}")
     if report.missed_beats_in_faults:
         notes.append(f"its {report.missed_beats_in_faults} missed beats all fall within the injected faults")
+    if report.missed_beats_switching:
+        notes.append(f"{report.missed_beats_switching} missed while it found its wave not counted and switched design")
     return Verdict(HEALTHY, "; ".join(notes))
 
 
@@ -72,6 +74,14 @@ def fault_reach(outcomes: Iterable[FaultOutcome], period_s: int) -> list[tuple[f
         (outcome.start_s, outcome.end_s + (outcome.recovery_s or 0.0) + STALL_PERIODS * period_s)
         for outcome in outcomes
     ]
+
+
+def switch_reach(switches: Iterable[dict[str, Any]], period_s: int) -> list[tuple[float, float]]:
+    """Run times a design switch may disturb the beat: the time the clock may take to notice that its
+    wave is not counted (3 periods from the first missed flip, at least a minute) before the switch,
+    and the self-healing's 3 periods after it."""
+    notice = STALL_PERIODS * period_s + max(60.0, float(period_s))
+    return [(s["at_s"] - notice, s["at_s"] + STALL_PERIODS * period_s) for s in switches]
 
 
 def judged_beat(times: list[float], reach: list[tuple[float, float]], period_s: int) -> tuple[int, float | None]:

@@ -29,6 +29,8 @@ class World:
         self.env = simpy.Environment(initial_time=start)
         self.log_lines: list[dict[str, Any]] = []
         self.log_counts: dict[str, int] = {}
+        # Each time a wave clock changed its design by itself (handler.switch_to_now): few, kept always.
+        self.switches: list[dict[str, Any]] = []
         self.keep_log = keep_log  # False: count log lines only, so a long run's memory stays bounded
 
     def now(self) -> float:
@@ -56,5 +58,8 @@ class World:
         """The clock function's structured log: counted always, kept when it is not routine."""
         key = f"{record.get('level', 'INFO')}:{record.get('action', '?')}"
         self.log_counts[key] = self.log_counts.get(key, 0) + 1
+        if record.get("action") == "switch":
+            at = round(self.now() - self.start, 3)
+            self.switches.append({"at_s": at, "design": record.get("design"), "reason": record.get("reason")})
         if self.keep_log and (record.get("level") != "INFO" or record.get("action") != "tick"):
             self.log_lines.append({"t": round(self.now() - self.start, 3), **record})
