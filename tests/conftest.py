@@ -52,6 +52,17 @@ def examples(full: int) -> int:
 
 
 @pytest.fixture(autouse=True)
+def _forget_designs() -> Iterator[None]:
+    """The handler remembers, per clock name, which design its alarms were last seen running (as an
+    execution environment does); each test starts with an environment that has seen nothing."""
+    from alarmclock import handler
+
+    handler._designs.clear()
+    yield
+    handler._designs.clear()
+
+
+@pytest.fixture(autouse=True)
 def fake_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     # Never reach real AWS, whatever the machine's environment holds.
     for name, value in {

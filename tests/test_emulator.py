@@ -125,7 +125,8 @@ def test_a_wave_clock_starts_at_its_alarms_first_evaluation_without_a_kick(alarm
     assert first.reason.startswith("Threshold")
     assert result.report.first_tick_s is not None and result.report.first_tick_s < 60 + 5 + 1
     calls = result.stack.services.calls
-    assert calls[("cloudwatch", "SetAlarmState")] == 0 and calls[("cloudwatch", "DescribeAlarms")] == 0
+    # No kick; at most one look at the alarms' design, by a heartbeat that came before the first tick.
+    assert calls[("cloudwatch", "SetAlarmState")] == 0 and calls[("cloudwatch", "DescribeAlarms")] <= 1
     # One PutMetricData at the create and one per 10-minute heartbeat (5 or 6 in the hour); none per tick.
     assert calls[("cloudwatch", "PutMetricData")] == result.report.log_counts["INFO:wave"] in (6, 7)
     assert result.report.ticks >= 59

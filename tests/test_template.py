@@ -125,7 +125,14 @@ def without_docstrings(tree: ast.Module) -> ast.Module:
 
 def test_stripping_keeps_strings_that_are_not_statements_and_code_after_a_comment() -> None:
     source = 'x = "# not a comment"  # a comment\n"""doc\nstring"""\ndef f():\n    """doc"""\n    return 1  # why\n'
-    assert strip_comments_and_docstrings(source) == 'x = "# not a comment"\n""\n\ndef f():\n    ""\n    return 1\n'
+    assert strip_comments_and_docstrings(source) == 'x = "# not a comment"\n""\n\ndef f():\n ""\n return 1\n'
+
+
+def test_stripping_quarters_the_indentation_and_keeps_the_code() -> None:
+    source = "def f(x):\n    if x:\n        return [\n            1,\n        ]\n    return 0\n"
+    stripped = strip_comments_and_docstrings(source)
+    assert stripped == "def f(x):\n if x:\n  return [\n   1,\n  ]\n return 0\n"
+    assert ast.dump(ast.parse(stripped)) == ast.dump(ast.parse(source))
 
 
 def test_the_largest_template_the_input_limits_allow_fits_cloudformations_inline_limit() -> None:

@@ -90,14 +90,23 @@ def test_a_daily_wave_is_refused_by_the_spec_not_laid_short() -> None:
 
 def test_the_heartbeat_lays_the_wave_in_one_call_with_the_periods_dimension() -> None:
     cloudwatch = RecordingCloudWatch()
+    wave_alarm = {"AlarmName": f"{CLOCK}-tick-is-1", "Dimensions": [{"Name": "Wave", "Value": "10s"}]}
+    cloudwatch.describe_alarms = lambda **kwargs: (  # type: ignore[method-assign]
+        cloudwatch.calls.append(("describe_alarms", kwargs)) or {"MetricAlarms": [wave_alarm]}
+    )
     logs: list[dict[str, Any]] = []
     result = handler.handle({"alarmclock": "heartbeat"}, None, config(10), runtime(cloudwatch, logs))
-    ((name, call),) = cloudwatch.calls
+    # The wave first; then, once per execution environment that has seen no alarm event yet, one look
+    # at which design the alarms run (here, still the wave).
+    (name, call), (look, _) = cloudwatch.calls
     assert name == "put_metric_data" and call["Namespace"] == f"alarmclock/{CLOCK}"
+    assert look == "describe_alarms"
     assert len(call["MetricData"]) == result["values"] <= handler.MAX_DATA_PER_CALL
     assert {json.dumps(d["Dimensions"]) for d in call["MetricData"]} == {'[{"Name": "Wave", "Value": "10s"}]'}
     assert {d["StorageResolution"] for d in call["MetricData"]} == {1}
-    assert logs[-1]["action"] == "wave" and logs[-1]["reason"] == "heartbeat"
+    assert [line["action"] for line in logs] == ["wave"] and logs[0]["reason"] == "heartbeat"
+    handler.handle({"alarmclock": "heartbeat"}, None, config(10), runtime(cloudwatch, logs))
+    assert [name for name, _ in cloudwatch.calls[2:]] == ["put_metric_data"]  # it looks once, not every time
 
 
 def test_a_wave_longer_than_one_call_takes_is_split() -> None:
@@ -136,11 +145,13 @@ def test_a_wave_tick_calls_only_the_targets(state: str) -> None:
     assert logs[-1]["published"] == "wave" and not any("_aws" in line for line in logs)
 
 
-def test_the_watchdogs_alarm_lays_the_wave_without_looking_first() -> None:
+def test_the_watchdogs_alarm_looks_ahead_and_lays_the_wave_it_finds_run_out() -> None:
+    # No statistics ahead (this fake answers nothing): the wave ran out, so it is laid again.
     cloudwatch = RecordingCloudWatch()
     event = {"source": "aws.cloudwatch", "alarmData": {"alarmName": f"{CLOCK}-watchdog", "state": {"value": "ALARM"}}}
     result = handler.handle(event, None, config(), runtime(cloudwatch))
-    assert result["action"] == "wave" and [name for name, _ in cloudwatch.calls] == ["put_metric_data"]
+    assert result["action"] == "wave"
+    assert [name for name, _ in cloudwatch.calls] == ["get_metric_statistics", "put_metric_data"]
 
 
 # ---- the EMF line, in the handler -----------------------------------------------------------------
@@ -272,6 +283,10 @@ def test_a_wave_clocks_ticks_make_no_aws_call_but_the_targets(every: str) -> Non
     calls = run.stack.services.calls
     lays = run.report.log_counts["INFO:wave"]  # the Starter's and one per 10-minute heartbeat
     assert run.report.ticks >= 2 * 3600 // spec.period_s - 2
+    # A heartbeat that comes before the first tick asks once which design the alarms run (an
+    # execution environment that has seen no alarm event); the ticks themselves never call CloudWatch.
+    looks = calls.pop(("cloudwatch", "DescribeAlarms"), 0)
+    assert looks <= 1
     assert dict(calls) == {
         ("cloudwatch", "PutMetricData"): lays,
         ("sqs", "SendMessage"): run.report.ticks + run.report.duplicates,

@@ -435,8 +435,9 @@ def handle_alarm(change, config, runtime):
     elif published is not None and config.publish == "logs":
         runtime.log(emf_line(value, next_stamp(tick_time, config), config, tick_id(name, tick_time)))
     elif published is not None:
-        # (--publish now: stamped at the change, never ahead of this function's clock.)
-        publish_tick(value, min(next_stamp(tick_time, config), now), config, runtime)
+        stamp = next_stamp(tick_time, config)
+        # The documented design stamps nothing ahead: not even past this function's own clock.
+        publish_tick(value, min(stamp, now) if config.publish == "now" else stamp, config, runtime)
     # Where the documented design's alarm flips once a cycle, only the first flip on or after each
     # of the period's grid times is a tick, delivered with that grid time (tick_grid_times).
     times = tick_grid_times(change, tick_time, config) if config.flips_per_tick > 1 else None
@@ -488,7 +489,7 @@ def handle_alarm(change, config, runtime):
         lag = wave_lag(change.reason_data, config)
         if lag is not None:
             why = "the tick alarm decided on an older value while a newer one was stamped %.0f s before" % lag
-            result["switch"] = switch_to_now(config, runtime, why)
+            result["switch"] = switch_design(config, runtime, "now", why)
     return result
 
 
@@ -510,8 +511,8 @@ def wave_lag(reason_data, config):
         query = _parse_time(data.get("queryDate"), None)
     except (ValueError, TypeError, AttributeError):
         return None  # no decision to judge: a kick, INSUFFICIENT_DATA, or a shape we do not know
-    if query is None:
-        return None
+    if query is None or data.get("period") != config.period:
+        return None  # not the wave's alarm as this clock laid it
     period = config.period
     into = period - config.cycle + 1  # where a wave value lies in its period (wave_points)
     newer = -((-(decided + period - into)) // period) * period + into  # the first after the decided period
@@ -544,8 +545,14 @@ def wave_not_followed(config, runtime, why):
     """A wave clock's alarm is not following the wave (the watchdog saw no Tick, or the tick alarm has
     no data). If a wave is laid ahead, its points are not counted: switch to the documented design.
     Otherwise the wave ran out (the heartbeat failed for two hours): lay it again."""
-    if config.alarms == 1 and config.window == "sliding" and wave_laid_ahead(config, runtime):
-        return switch_to_now(config, runtime, why + " with a wave laid ahead")
+    if config.alarms == 1 and config.window == "sliding":
+        try:
+            laid_ahead = wave_laid_ahead(config, runtime)
+        except Exception as error:  # a failed look must not keep the wave from being laid
+            runtime.log({"level": "WARNING", "clock": config.clock, "action": "look", "reason": _describe(error)})
+            laid_ahead = False
+        if laid_ahead:
+            return switch_design(config, runtime, "now", why + " with a wave laid ahead")
     return lay_wave(config, runtime, why)
 
 
@@ -571,100 +578,61 @@ def now_watchdog_shape(cycle):
     return cycle, NOW_WATCHDOG_QUIET_CYCLES + 1
 
 
-def switch_to_now(config, runtime, why):
-    """Change this wave clock to the documented design, in place: its tick alarm and watchdog watch the
-    design's metric (NOW_DIMENSION) over one evaluation cycle, the tick alarm says why in its
-    description, and a kick starts the loop. Nothing outside the stack is touched; a redeploy that
-    changes the alarms, or `alarmclock restart --design wave`, changes it back."""
-    cloudwatch = runtime.client("cloudwatch", None)
-    alarms = {a.get("AlarmName"): a for a in describe_alarms(config, runtime)}
-    tick_name = config.alarm_names[0]
-    tick = alarms.get(tick_name)
-    if tick is None:
-        return _ignore(config, runtime, "cannot switch: the tick alarm does not exist")
-    if NOW_DIMENSION in (_pairs(tick.get("Dimensions"), "Name", "Value") or {}):
-        return {"action": "switch", "design": "now", "skipped": "already switched"}
-    now_config = config.now_design()
-    now = runtime.now()
-    description = SWITCH_MARK + "%s (%s)" % (why, _iso(now))
-    cloudwatch.put_metric_alarm(
-        **_alarm_shape(tick, now_config, description),
-        Statistic="Average",
-        Period=now_config.cycle,
-        EvaluationPeriods=1,
-        Threshold=1.0,
-        ComparisonOperator="GreaterThanOrEqualToThreshold",
-        TreatMissingData="missing",
-    )
-    watchdog = alarms.get(config.watchdog)
-    if watchdog is not None:
-        step, periods = now_watchdog_shape(now_config.cycle)
-        cloudwatch.put_metric_alarm(
-            **_alarm_shape(watchdog, now_config, watchdog.get("AlarmDescription") or ""),
-            Statistic="SampleCount",
-            Period=step,
-            EvaluationPeriods=periods,
-            DatapointsToAlarm=periods,
-            Threshold=1.0,
-            ComparisonOperator="LessThanThreshold",
-            TreatMissingData="breaching",
-        )
-    _designs[config.clock] = "now"
-    runtime.log({"level": "WARNING", "clock": config.clock, "action": "switch", "design": "now", "reason": why})
-    if not tick.get("ActionsEnabled"):
-        return {"action": "switch", "design": "now", "reason": why, "kicked": None}
-    name = kick(now_config, runtime, "alarmclock: switched to --publish now", tick_name, "OK", tick.get("StateValue"))
-    return {"action": "switch", "design": "now", "reason": why, "kicked": name}
-
-
-def switch_to_wave(config, runtime, why):
-    """Change a switched clock back to its wave: the tick alarm and watchdog as the template made them,
-    and the wave laid again."""
-    cloudwatch = runtime.client("cloudwatch", None)
+def switch_design(config, runtime, design, why):
+    """Change a wave clock's two alarms, in place, to the documented design ("now": the design's
+    metric, NOW_DIMENSION, over one evaluation cycle, and a kick to start its loop) or back to its
+    wave ("wave", laid again). Everything else about each alarm is kept as DescribeAlarms shows it;
+    the tick alarm says why in its description. Nothing outside the stack is touched, and a redeploy
+    that changes the alarms changes them back."""
     alarms = {a.get("AlarmName"): a for a in describe_alarms(config, runtime)}
     tick = alarms.get(config.alarm_names[0])
     if tick is None:
         return _ignore(config, runtime, "cannot switch: the tick alarm does not exist")
-    cloudwatch.put_metric_alarm(
-        **_alarm_shape(tick, config, WAVE_ALARM_DESCRIPTION),
-        Statistic="Average",
-        Period=config.period,
-        EvaluationPeriods=1,
-        Threshold=1.0,
-        ComparisonOperator="GreaterThanOrEqualToThreshold",
-        TreatMissingData="missing",
-    )
+    running = "now" if NOW_DIMENSION in (_pairs(tick.get("Dimensions"), "Name", "Value") or {}) else "wave"
+    if running == design:
+        return {"action": "switch", "design": design, "skipped": "already running"}
+    target = config.now_design() if design == "now" else config
+    watch_step, watch_periods = now_watchdog_shape(config.cycle) if design == "now" else (60, None)
+    described = SWITCH_MARK + "%s (%s)" % (why, _iso(runtime.now())) if design == "now" else WAVE_ALARM_DESCRIPTION
+    cloudwatch = runtime.client("cloudwatch", None)
+    shapes = [(tick, {"Period": target.cycle if design == "now" else config.period, "AlarmDescription": described})]
     watchdog = alarms.get(config.watchdog)
     if watchdog is not None:
-        periods = max(1, int(config.watchdog_window // 60))
-        cloudwatch.put_metric_alarm(
-            **_alarm_shape(watchdog, config, watchdog.get("AlarmDescription") or ""),
-            Statistic="SampleCount",
-            Period=60,
-            EvaluationPeriods=periods,
-            DatapointsToAlarm=periods,
-            Threshold=1.0,
-            ComparisonOperator="LessThanThreshold",
-            TreatMissingData="breaching",
+        periods = watch_periods or max(1, int(config.watchdog_window // 60))
+        shapes.append((watchdog, {"Period": watch_step, "EvaluationPeriods": periods, "DatapointsToAlarm": periods}))
+    for alarm, changes in shapes:
+        kept = {key: alarm[key] for key in _ALARM_KEYS if alarm.get(key) is not None}
+        cloudwatch.put_metric_alarm(**dict(kept, Dimensions=target.dimensions, **changes))
+    _designs[config.clock] = design
+    runtime.log({"level": "WARNING", "clock": config.clock, "action": "switch", "design": design, "reason": why})
+    if design == "wave":
+        return dict(lay_wave(config, runtime, why), switch="wave")
+    kicked = None
+    if tick.get("ActionsEnabled"):
+        kicked = kick(
+            target, runtime, "alarmclock: switched to --publish now", tick["AlarmName"], "OK", tick.get("StateValue")
         )
-    _designs[config.clock] = "wave"
-    runtime.log({"level": "WARNING", "clock": config.clock, "action": "switch", "design": "wave", "reason": why})
-    return dict(lay_wave(config, runtime, why), switch="wave")
+    return {"action": "switch", "design": "now", "reason": why, "kicked": kicked}
 
 
-def _alarm_shape(alarm, config, description):
-    """What PutMetricAlarm must be given again to keep an alarm's name, actions and namespace."""
-    return {
-        "AlarmName": alarm["AlarmName"],
-        "AlarmDescription": description[:1024],
-        "ActionsEnabled": bool(alarm.get("ActionsEnabled")),
-        "AlarmActions": list(alarm.get("AlarmActions") or ()),
-        "OKActions": list(alarm.get("OKActions") or ()),
-        "InsufficientDataActions": list(alarm.get("InsufficientDataActions") or ()),
-        "Namespace": config.namespace,
-        "MetricName": METRIC_NAME,
-        "Dimensions": config.dimensions,
-    }
+# What PutMetricAlarm is given again, from DescribeAlarms, to keep the rest of an alarm as it is.
+_ALARM_KEYS = (
+    "AlarmName",
+    "AlarmDescription",
+    "ActionsEnabled",
+    "OKActions",
+    "AlarmActions",
+    "InsufficientDataActions",
+    "MetricName",
+    "Namespace",
+    "Statistic",
+    "Period",
+    "EvaluationPeriods",
+    "DatapointsToAlarm",
+    "Threshold",
+    "ComparisonOperator",
+    "TreatMissingData",
+)
 
 
 def missed_tick_times(change, tick_time, config):
@@ -933,18 +901,13 @@ def handle_restart(event, config, runtime):
     as its heartbeat does; the others kick the loop as a resume does (replaying the last tick while
     its period is in view). A paused clock (actions off) or one without its alarms is left alone.
     `--design now|wave` switches a wave clock to the documented design, or back."""
-    wanted = event.get("design")
-    if config.publish == "wave" and config.alarms == 1:
-        _designs.pop(config.clock, None)  # look again: a person asks
-        running = design_now(config, runtime)
-        if wanted == "now" and running == "wave":
-            return switch_to_now(config, runtime, "asked for by alarmclock restart --design now")
-        if wanted == "wave" and running == "now":
-            return switch_to_wave(config, runtime, "asked for by alarmclock restart --design wave")
-        if running == "now":
-            config = config.now_design()
+    if config.publish == "wave" and event.get("design") in ("now", "wave"):
+        return switch_design(config, runtime, event["design"], "asked for by alarmclock restart")
     if config.publish == "wave":
-        return lay_wave(config, runtime, RESTART_REASON)
+        _designs.pop(config.clock, None)  # a person asks: look again
+        if design_now(config, runtime) == "wave":
+            return lay_wave(config, runtime, RESTART_REASON)
+        config = config.now_design()
     alarms = describe_alarms(config, runtime)
     verdict, why = diagnose(alarms, config, runtime.now())
     if verdict in ("paused", "missing"):

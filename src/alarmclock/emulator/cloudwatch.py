@@ -544,6 +544,7 @@ def describe(alarm: Alarm) -> dict[str, Any]:
         "Dimensions": [{"Name": name, "Value": value} for name, value in alarm.dimensions],
         "Period": alarm.period_s,
         "EvaluationPeriods": alarm.evaluation_periods,
+        "DatapointsToAlarm": alarm.datapoints_to_alarm,
         "Statistic": alarm.statistic,
         "Threshold": alarm.threshold,
         "ComparisonOperator": alarm.comparison,
