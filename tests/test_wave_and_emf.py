@@ -36,6 +36,13 @@ class RecordingCloudWatch:
         return lambda **kwargs: self.calls.append((name, kwargs))
 
 
+class AlarmsStillOnTheWave(RecordingCloudWatch):
+    def describe_alarms(self, **kwargs: Any) -> dict[str, Any]:
+        self.calls.append(("describe_alarms", kwargs))
+        dimensions = [{"Name": "Wave", "Value": "10s"}]
+        return {"MetricAlarms": [{"AlarmName": f"{CLOCK}-tick-is-1", "Dimensions": dimensions}]}
+
+
 def config(period: int = 60, publish: str = "wave", alarms: int = 1) -> handler.ClockConfig:
     return handler.ClockConfig(
         CLOCK, f"alarmclock/{CLOCK}", period, f"{CLOCK}-tick-is-", publish=publish, alarms=alarms
@@ -89,11 +96,7 @@ def test_a_daily_wave_is_refused_by_the_spec_not_laid_short() -> None:
 
 
 def test_the_heartbeat_lays_the_wave_in_one_call_with_the_periods_dimension() -> None:
-    cloudwatch = RecordingCloudWatch()
-    wave_alarm = {"AlarmName": f"{CLOCK}-tick-is-1", "Dimensions": [{"Name": "Wave", "Value": "10s"}]}
-    cloudwatch.describe_alarms = lambda **kwargs: (  # type: ignore[method-assign]
-        cloudwatch.calls.append(("describe_alarms", kwargs)) or {"MetricAlarms": [wave_alarm]}
-    )
+    cloudwatch = AlarmsStillOnTheWave()
     logs: list[dict[str, Any]] = []
     result = handler.handle({"alarmclock": "heartbeat"}, None, config(10), runtime(cloudwatch, logs))
     # The wave first; then, once per execution environment that has seen no alarm event yet, one look

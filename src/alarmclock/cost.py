@@ -138,6 +138,7 @@ API_CALLS_LABEL = {
     "wave": "CloudWatch API: one PutMetricData per heartbeat (the wave)",
     "api": "CloudWatch API: PutMetricData per tick, DescribeAlarms per heartbeat",
     "logs": "CloudWatch API: DescribeAlarms per heartbeat",
+    "now": "CloudWatch API: PutMetricData per flip (one a cycle), DescribeAlarms per heartbeat",
 }
 
 
@@ -158,6 +159,8 @@ def clock_bill(
     tick_alarms_high = period_s < 60
     watchdog_high = watchdog_shape(period_s, publish)[0] < 60
     heartbeats = Decimal(MINUTES_PER_MONTH // heartbeat_minutes(period_s, publish))
+    # The documented design's alarm flips once an evaluation cycle, and each flip runs the function.
+    flips = ticks * (period_s // (10 if period_s < 60 else 60)) if publish == "now" else ticks
     high = alarms * tick_alarms_high + watchdog_high
     standard = alarms + 1 - high
     items = []
@@ -165,11 +168,11 @@ def clock_bill(
         items.append(LineItem(f"{standard} standard-resolution alarm(s)", Decimal(standard), PRICES["alarm_standard"]))
     if high:
         items.append(LineItem(f"{high} high-resolution alarm(s)", Decimal(high), PRICES["alarm_high_resolution"]))
-    runs = ticks + heartbeats
+    runs = flips + heartbeats
     tick_log_bytes = LAMBDA_PLATFORM_LOG_BYTES + TICK_LINE_LOG_BYTES + (EMF_LINE_LOG_BYTES if publish == "logs" else 0)
     heartbeat_log_bytes = LAMBDA_PLATFORM_LOG_BYTES + (WAVE_LINE_LOG_BYTES if publish == "wave" else 0)
-    log_bytes = (ticks * tick_log_bytes + heartbeats * heartbeat_log_bytes) / runs
-    api_calls = {"wave": heartbeats, "api": ticks + heartbeats, "logs": heartbeats}[publish]
+    log_bytes = (flips * tick_log_bytes + heartbeats * heartbeat_log_bytes) / runs
+    api_calls = {"wave": heartbeats, "api": ticks + heartbeats, "logs": heartbeats, "now": flips + heartbeats}[publish]
     items += [
         LineItem("custom metric Tick", Decimal(1), PRICES["custom_metric"]),
         LineItem(API_CALLS_LABEL[publish], api_calls, PRICES["cloudwatch_api"]),
@@ -182,7 +185,8 @@ def clock_bill(
     ]
     if via == "sns":
         # The alarm publishes to the topic; SNS's delivery to a Lambda subscriber is free.
-        items.append(LineItem("SNS publishes, one per tick", ticks, PRICES["sns_publish"]))
+        per = "flip" if publish == "now" else "tick"
+        items.append(LineItem(f"SNS publishes, one per {per}", flips, PRICES["sns_publish"]))
     return Bill(tuple(items))
 
 
@@ -348,7 +352,12 @@ def sleeping_lambda(period_s: int, usage: Usage) -> Alternative:
     )
 
 
-PUBLISH_NAMES = {"wave": "wave laid ahead", "api": "PutMetricData per tick", "logs": "EMF log line per tick"}
+PUBLISH_NAMES = {
+    "wave": "wave laid ahead",
+    "api": "PutMetricData per tick",
+    "logs": "EMF log line per tick",
+    "now": "documented: stamped now, every cycle",
+}
 CLOCK_TARGETS = (
     "the tick function calls each target once a tick (Invoke, Publish, SendMessage or PutEvents): "
     "nothing beyond the target's own charges"
@@ -376,6 +385,16 @@ def this_clock(period_s: int, via: Via, usage: Usage, alarms: int = 1, publish: 
         recovery = (
             "nothing to restart for faults under two hours (the beat is already in the metric; ticks "
             "whose function fails are lost); after a longer outage, the first heartbeat after the fix"
+        )
+    elif publish == "now":
+        how = (
+            f"{flips}; every flip (one an evaluation cycle) publishes the next value stamped at the flip, "
+            "and every period's first flip is a tick: nothing rests on an undocumented behaviour"
+        )
+        beat = "in the emulator, the period at the alarm's evaluation second, in every world; measured nowhere on AWS"
+        recovery = (
+            "a watchdog alarm's action restarts the loop at once, and a heartbeat every "
+            f"{heartbeat_minutes(period_s, publish)} minutes while the restart fails"
         )
     else:
         what = "PutMetricData" if publish == "api" else "an embedded-metric-format log line"

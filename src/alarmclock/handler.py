@@ -400,7 +400,10 @@ def handle_alarm(change, config, runtime):
             config = config.now_design()  # this wave clock's alarms switched to the documented design
     if name == config.watchdog and change.state == "ALARM":
         if config.publish == "wave":
-            # The wave ran out (the heartbeat failed for two hours), or its points do not count.
+            # The wave ran out (the heartbeat failed for two hours), or its points do not count; or the
+            # watchdog is younger than its window and saw no whole window yet (a new stack).
+            if watchdog_is_young(change, config, runtime):
+                return lay_wave(config, runtime, "a watchdog younger than its window saw no Tick")
             return wave_not_followed(config, runtime, "the watchdog saw no Tick")
         alarms = describe_alarms(config, runtime)
         verdict, why = diagnose(alarms, config, runtime.now())
@@ -539,6 +542,16 @@ def tick_grid_times(change, flip_time, config):
         return []
     count = min(int((newest - previous) // period) + 1, MAX_CATCH_UP + 1)
     return [newest - index * period for index in range(count - 1, -1, -1)]
+
+
+def watchdog_is_young(change, config, runtime):
+    """Whether the watchdog that went to ALARM has not looked at a whole window yet (a new stack): the
+    direct event says since when it was INSUFFICIENT_DATA; SNS does not, so then ask."""
+    if change.previous_time is not None:
+        since = _parse_time(change.previous_time, 0.0)
+        return change.previous_state == "INSUFFICIENT_DATA" and runtime.now() - since < config.watchdog_window
+    watchdog = next((a for a in describe_alarms(config, runtime) if a.get("AlarmName") == config.watchdog), None)
+    return watchdog is not None and young_watchdog(watchdog, config, runtime.now())
 
 
 def wave_not_followed(config, runtime, why):
