@@ -69,7 +69,7 @@ RESTART_REASON = "restarted on request"
 # Restarts that must kick even while the last tick's value seems due: the loop was stopped on
 # purpose (a pause), it never published on this metric (a clock that laid a wave until now), or
 # someone asked for it (the replayed tick is harmless if it was delivered).
-ALWAYS_KICK = ("resumed", "switched from a wave", RESTART_REASON, "the tick alarm has no data")
+ALWAYS_KICK = ("resumed", "switched from a wave", RESTART_REASON)
 # The watchdog's evaluation jitter and latency, on top of its cycle, before it sees a new value.
 SETTLE_MARGIN_S = 15.0
 # PutMetricData takes stamps up to two hours ahead; a minute less leaves room for clock skew.
@@ -418,7 +418,12 @@ def handle_alarm(change, config, runtime):
         if config.publish == "wave":
             return wave_not_followed(config, runtime, "the tick alarm has no data")
         if config.publish == "now":
-            # Nothing was published for the whole evaluation range: the loop stopped; start it again.
+            # A kick's value lies in the cycle of the kick, which the next evaluation does not look at
+            # yet: no data then is the loop starting. Later, nothing was published for a whole
+            # evaluation range: the loop stopped; start it again.
+            since = _parse_time(change.previous_time, None)
+            if since is not None and runtime.now() - since < 2 * config.cycle + SETTLE_MARGIN_S:
+                return _ignore(config, runtime, "no data yet: the kick's value is not in the window yet")
             return restart(config, runtime, "the tick alarm has no data")
     value = next_value(name[len(config.alarm_prefix) :], change.state, config)
     if value is None:
@@ -489,26 +494,27 @@ def handle_alarm(change, config, runtime):
     result = {"action": "tick", "published": published, "tick": tick, "failed": failures}
     if config.publish == "wave" and change.reason_data is not None:
         # After the tick, off its path unless the check fails: did the alarm follow the wave?
-        lag = wave_lag(change.reason_data, config)
-        if lag is not None:
-            why = "the tick alarm decided on an older value while a newer one was stamped %.0f s before" % lag
+        why = wave_lag(change, config)
+        if why is not None:
             result["switch"] = switch_design(config, runtime, "now", why)
     return result
 
 
-def wave_lag(reason_data, config):
-    """How long a wave value newer than the one the alarm decided on had been stamped, if more than a
-    cycle (the wave is not followed); else None.
+def wave_lag(change, config):
+    """Why the alarm's latest flip says the wave is not followed, or None.
 
     reasonData says when the alarm was evaluated (queryDate) and which period it decided on (the newest
-    evaluatedDatapoints' timestamp: the period's start). Where the wave works, the alarm decides on
-    the newest period whose value is visible, and every value stamped a cycle before the evaluation
-    is (it was laid hours before; counted from its stamp, a few seconds after it). A decision on an
-    older period while a newer value was stamped more than a cycle ago means that value was not
-    counted when due: points stamped ahead count late, or not at all (timing.py, future_visible_from).
+    evaluatedDatapoints' timestamp: the period's start), so which wave value it took in. Where the
+    wave works, every value is visible within a cycle of its stamp (laid hours before; counted from
+    its stamp, seconds after it), so the alarm decides on the newest value stamped a cycle before it
+    looks, and flips at its first look after that value's stamp: within two cycles of it. Signs that
+    values stamped ahead count late, or not at all (timing.py, future_visible_from):
+    - it decided on an older value while a newer one had been stamped a cycle or more before;
+    - from a minute up, this flip and the one before it each came more than two and a half cycles
+      after the value it took in (one such flip is a skipped or late evaluation, not a world).
     """
     try:
-        data = json.loads(reason_data)
+        data = json.loads(change.reason_data)
         evaluated = [_parse_time(p.get("timestamp"), None) for p in data.get("evaluatedDatapoints") or ()]
         decided = max(t for t in evaluated if t is not None)
         query = _parse_time(data.get("queryDate"), None)
@@ -516,11 +522,19 @@ def wave_lag(reason_data, config):
         return None  # no decision to judge: a kick, INSUFFICIENT_DATA, or a shape we do not know
     if query is None or data.get("period") != config.period:
         return None  # not the wave's alarm as this clock laid it
-    period = config.period
-    into = period - config.cycle + 1  # where a wave value lies in its period (wave_points)
-    newer = -((-(decided + period - into)) // period) * period + into  # the first after the decided period
-    waited = query - newer
-    return waited if waited >= config.cycle else None
+    period, cycle = config.period, config.cycle
+    into = period - cycle + 1  # where a wave value lies in its period (wave_points)
+    taken = (decided - into) // period * period + into + period  # the value in the decided period
+    if query - (taken + period) >= cycle:
+        return "the tick alarm decided on a value %.0f s older than the wave's newest" % period
+    previous = _parse_time(change.previous_time, None)
+    late = 2.5 * cycle
+    if cycle == 60 and previous is not None and query - taken > late and previous - (taken - period) > late:
+        return "the tick alarm flipped %.0f s and %.0f s after the values it took in" % (
+            query - taken,
+            previous - taken + period,
+        )
+    return None
 
 
 def tick_grid_times(change, flip_time, config):
