@@ -368,8 +368,10 @@ class EmulatedCloudWatch:
                 self.alarms[name].actions_enabled = True
         return {}
 
-    def describe_alarms(self, AlarmNames: list[str] | None = None, **_: Any) -> dict[str, Any]:
-        names = AlarmNames or list(self.alarms)
+    def describe_alarms(
+        self, AlarmNames: list[str] | None = None, AlarmNamePrefix: str = "", **_: Any
+    ) -> dict[str, Any]:
+        names = AlarmNames or [name for name in self.alarms if name.startswith(AlarmNamePrefix)]
         return {"MetricAlarms": [describe(a) for n in names if (a := self.alarms.get(n))]}
 
     def put_metric_alarm(self, **params: Any) -> dict[str, Any]:

@@ -284,6 +284,8 @@ class Services:
                 return action, ["*"], {"cloudwatch:namespace": params["Namespace"]}
             if operation == "GetMetricStatistics":
                 return action, ["*"], {}  # no resource type: IAM takes only "*"
+            if operation == "DescribeAlarms" and "AlarmNames" not in params:
+                return action, ["*"], {}  # by prefix, or every alarm
             names = params.get("AlarmNames") or [params.get("AlarmName", "")]
             return action, [alarm_arn(region, account, name) for name in names], {}
         if service == "lambda":
