@@ -191,6 +191,11 @@ def _as_parameter(name: str, value: Any) -> Any:
         if any(not 0 <= second < 60 for _, second in pins):
             raise ValueError(f"{name}: seconds must be in [0, 60)")
         return pins
+    parameter = next(p for p in PARAMETERS if p.name == name)
+    if isinstance(parameter.default, str):
+        if value not in parameter.choices:
+            raise ValueError(f"{name}: {value!r} is not one of {', '.join(parameter.choices)}")
+        return value
     if isinstance(value, list):
         low, high = (float(v) for v in value)
         if not (math.isfinite(low) and math.isfinite(high)) or low < 0 or high < low:

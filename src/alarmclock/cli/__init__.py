@@ -31,7 +31,15 @@ def cli(context: click.Context) -> None:
 
 def register_commands() -> None:
     # Each command lives in its own module; importing one registers it on `cli`.
-    from alarmclock.cli import aws_cmds, beat_cmd, cost_cmd, restart_cmd, simulate_cmd, template_cmd  # noqa: F401
+    from alarmclock.cli import (  # noqa: F401
+        aws_cmds,
+        beat_cmd,
+        cost_cmd,
+        probe_cmd,
+        restart_cmd,
+        simulate_cmd,
+        template_cmd,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -106,6 +106,7 @@ class Experiment:
         self.run = run or new_run_id()
         self.alarms = alarms_of(self.run)
         self.observed = Observed(self.run, now())
+        self.cleaned = False  # this run's alarms deleted (cleanup)
 
     # ---- the steps ----------------------------------------------------------------------------
 
@@ -221,6 +222,7 @@ class Experiment:
             names = sorted(found)
         else:
             names = [a.name for a in self.alarms]
+            self.cleaned = True
         for start in range(0, len(names), 100):  # DeleteAlarms takes at most 100 names
             self.cloudwatch.delete_alarms(AlarmNames=names[start : start + 100])
         return names
