@@ -217,3 +217,49 @@ def test_a_rerun_deletes_what_an_interrupted_run_left(
     assert f"deleted 1 alarms an earlier probe left: {left}" in capsys.readouterr().err
     assert leftovers() == []
     assert [a["AlarmName"] for a in cloudwatch.describe_alarms()["MetricAlarms"]] == ["my-own-alarm"]
+
+
+# ---- deploy's note on an account no probe has checked ----------------------------------------------
+
+
+class FakeAws:
+    region = "eu-west-1"
+
+    def client(self, service: str) -> Any:
+        assert service == "sts"
+        return self
+
+    def get_caller_identity(self) -> dict[str, str]:
+        return {"Account": "210987654321"}
+
+
+def test_deploy_says_once_that_a_clock_stamping_ahead_rests_on_an_unverified_behaviour(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from alarmclock.cli.aws_cmds import warn_if_unverified
+
+    aws: Any = FakeAws()
+    warn_if_unverified(aws, "wave", "sliding")
+    first = capsys.readouterr().err
+    assert "not documented" in first and "alarmclock probe --region eu-west-1" in first
+    assert "switches itself to --publish now" in first
+    warn_if_unverified(aws, "api", "sliding")
+    assert capsys.readouterr().err == ""  # once per account and region
+
+
+@pytest.mark.parametrize(("publish", "window"), [("now", "sliding"), ("api", "wallclock")])
+def test_a_clock_that_stamps_nothing_ahead_gets_no_note(
+    publish: str, window: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from alarmclock.cli.aws_cmds import warn_if_unverified
+
+    warn_if_unverified(FakeAws(), publish, window)  # type: ignore[arg-type]
+    assert capsys.readouterr().err == ""
+
+
+def test_a_probed_account_gets_no_note(capsys: pytest.CaptureFixture[str]) -> None:
+    from alarmclock.cli.aws_cmds import warn_if_unverified
+
+    memory.remember("210987654321", "eu-west-1", {"future_visible_from": "put", "at": 0})
+    warn_if_unverified(FakeAws(), "wave", "sliding")  # type: ignore[arg-type]
+    assert capsys.readouterr().err == ""

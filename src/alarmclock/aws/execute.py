@@ -167,7 +167,7 @@ class Runner:
         elif isinstance(step, p.InvokeRestart):
             self.executed = True
             self.progress.say(f"invoking {step.function_name} with a restart")
-            invocation = Functions(self.aws).restart(step.function_name)
+            invocation = Functions(self.aws).restart(step.function_name, step.design)
             self.restart_answer = invocation.answer
             self.progress.say(restarted(plan.stack, invocation))
             stack = self.stacks.describe(self.stack_id)

@@ -55,11 +55,13 @@ class Functions:
             raise
         return str(answer["Configuration"]["FunctionArn"])
 
-    def restart(self, function_name: str) -> Invocation:
+    def restart(self, function_name: str, design: str | None = None) -> Invocation:
         """Invoke the clock's function with a restart and wait for its answer (RequestResponse: the
-        handler answers in a second or two, and says what it did)."""
+        handler answers in a second or two, and says what it did). `design` switches a wave clock to
+        the documented design ("now") or back ("wave")."""
+        event = RESTART_EVENT | ({"design": design} if design else {})
         answer = self.lambda_.invoke(
-            FunctionName=function_name, InvocationType="RequestResponse", Payload=json.dumps(RESTART_EVENT).encode()
+            FunctionName=function_name, InvocationType="RequestResponse", Payload=json.dumps(event).encode()
         )
         body = answer["Payload"].read()
         try:

@@ -272,6 +272,8 @@ class AlarmInfo:
     # changed (created, or updated by CloudFormation: a resume turns its actions back on).
     state_changed: datetime | None = None
     configured: datetime | None = None
+    # A wave clock that switched itself to the documented design says so here (handler.SWITCH_MARK).
+    description: str = ""
 
     @classmethod
     def from_api(cls, alarm: dict[str, Any]) -> AlarmInfo:
@@ -286,6 +288,7 @@ class AlarmInfo:
             # stand-in only for an endpoint that does not answer StateTransitionedTimestamp.
             state_changed=alarm.get("StateTransitionedTimestamp") or alarm.get("StateUpdatedTimestamp"),
             configured=alarm.get("AlarmConfigurationUpdatedTimestamp"),
+            description=alarm.get("AlarmDescription") or "",
         )
 
 

@@ -166,7 +166,12 @@ def plan_set_paused(current: Deployed, paused: bool, *, wait: bool = True, tick_
 
 
 def plan_restart(
-    current: Deployed, function_name: str | None, *, wait: bool = True, tick_timeout_s: float | None = None
+    current: Deployed,
+    function_name: str | None,
+    *,
+    wait: bool = True,
+    tick_timeout_s: float | None = None,
+    design: str | None = None,
 ) -> Plan:
     """Kick a running clock on purpose: its function, invoked with a restart, lays a wave clock's
     wave again or kicks an api or logs clock's loop (handler.handle_restart). The stack is not
@@ -182,7 +187,13 @@ def plan_restart(
         raise PlanError(
             f"stack {stack.name!r} has no TickFunction to restart it; 'alarmclock deploy {stack.name}' restores it"
         )
-    steps: list[Step] = [InvokeRestart(function_name)]
+    if design is not None and (current.metadata is None or current.metadata.publishing != "wave"):
+        raise PlanError(
+            f"--design switches a wave clock's alarms; {stack.name} publishes "
+            f"{current.metadata.publishing if current.metadata else 'in an unknown way'}: "
+            f"'alarmclock deploy {stack.name} --publish {design}' changes it"
+        )
+    steps: list[Step] = [InvokeRestart(function_name, design)]
     if wait:
         period = current.metadata.period_s if current.metadata else 60
         publish = current.metadata.publishing if current.metadata else "api"

@@ -54,6 +54,19 @@ class ClockStatus:
     laid_until: datetime | None = None
 
     @property
+    def design(self) -> tuple[str, str]:
+        """(the design the clock's alarms run now, why): as deployed, or the documented design a wave
+        clock switched itself to (its tick alarm's description says when and why)."""
+        from alarmclock.handler import SWITCH_MARK
+
+        deployed = self.metadata.publishing if self.metadata else "unknown"
+        for name in self.names.alarms:
+            info = self.alarms.get(name)
+            if info is not None and info.description.startswith(SWITCH_MARK):
+                return "now", "switched by the clock itself: " + info.description[len(SWITCH_MARK) :]
+        return deployed, "as deployed"
+
+    @property
     def end(self) -> datetime:
         """Where the beat ends: now, or the newest value's period if that is later. On a sliding
         window each value is stamped just before the end of the next period (handler.next_stamp),
@@ -95,6 +108,7 @@ class ClockStatus:
                 "paused": stack.paused,
                 "last_change": iso(stack.last_change),
             },
+            "design": {"running": self.design[0], "why": self.design[1]},
             "settings": None
             if self.metadata is None
             else {

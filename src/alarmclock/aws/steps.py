@@ -93,6 +93,8 @@ class InvokeRestart:
     """Invoke the clock's function with a restart (`alarmclock restart`): no stack change."""
 
     function_name: str
+    # A wave clock's design to switch to ("now" or "wave"), or None: restart the design it runs.
+    design: str | None = None
 
 
 @dataclass(frozen=True)

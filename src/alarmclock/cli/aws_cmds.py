@@ -256,6 +256,7 @@ def deploy(
             every, via, targets, payload, given, current.metadata if current else None, alarms, window, publish
         )
         spec = build_spec(**settings)
+        warn_if_unverified(aws, spec.publish, spec.window)
         change_set = "alarmclock-" + datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         plan = plan_deploy(
             name,
@@ -270,6 +271,21 @@ def deploy(
             execute=not no_execute,
         )
         return execute(aws, plan, output, poll_interval)
+
+
+def warn_if_unverified(aws: Aws, publish: str, window: str) -> None:
+    """Say once per account and region, on stderr, that a clock stamping ahead rests on an undocumented
+    behaviour, and how to check it (alarmclock probe); never stops the deploy."""
+    from alarmclock.probe import memory
+
+    if not memory.stamps_ahead(publish, window):
+        return
+    try:
+        account = str(aws.client("sts").get_caller_identity()["Account"])
+    except Exception:  # the note is advice; an account we cannot name gets it every time
+        account = "unknown"
+    if memory.first_unverified_deploy(account, aws.region):
+        click.echo(memory.UNVERIFIED.format(region=aws.region), err=True)
 
 
 @cli.command()

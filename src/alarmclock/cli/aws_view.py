@@ -134,6 +134,8 @@ def show_status(report: ClockStatus) -> None:
             f"{'m' if meta.period_s >= 60 else 's'} via {meta.via}; targets: {targets}; "
             f"{design}, {meta.window or 'sliding'} window, publish {meta.publishing}"
         )
+    running, why = report.design
+    echo(f"  design    {running}, {why}")
     for alarm in report.names.all_alarms:
         info = report.alarms.get(alarm)
         if info is None and alarm not in report.names.alarms:

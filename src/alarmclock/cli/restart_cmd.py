@@ -19,12 +19,19 @@ from alarmclock.cli.output import output_option
 @cli.command()
 @click.argument("name")
 @click.option("--no-wait", is_flag=True, help="Return when the function has answered; do not wait for a tick.")
+@click.option(
+    "--design",
+    type=click.Choice(["now", "wave"]),
+    help="Switch a wave clock's alarms to the documented design (now: nothing stamped ahead), or back to "
+    "its wave; what `alarmclock probe` found says which works in this account.",
+)
 @tick_timeout_option
 @output_option
 @aws_options
 def restart(
     name: str,
     no_wait: bool,
+    design: str | None,
     tick_timeout: float | None,
     output: str,
     region: str | None,
@@ -37,7 +44,9 @@ def restart(
     Its function is invoked with a restart: a wave clock lays its wave again (as its heartbeat
     does every 10 to 30 minutes), an api or logs clock's loop is kicked (as a resume kicks it,
     replaying the last tick while it is recent: the targets may get that tick's id twice). The
-    stack is not changed. A paused clock is refused: 'alarmclock resume NAME' starts it.
+    stack is not changed. A paused clock is refused: 'alarmclock resume NAME' starts it. With
+    --design, a wave clock's function switches its own two alarms to the documented design (now)
+    or back to its wave, as it does by itself when its alarm does not follow the wave.
     """
     from alarmclock.aws.plan import plan_restart
     from alarmclock.aws.stacks import Stacks
@@ -49,5 +58,5 @@ def restart(
         stacks = Stacks(aws)
         current = find_clock(stacks, name, aws.region)
         function = stacks.function_name(current.stack.stack_id) if current.is_clock else None
-        plan = plan_restart(current, function, wait=not no_wait, tick_timeout_s=tick_timeout)
+        plan = plan_restart(current, function, wait=not no_wait, tick_timeout_s=tick_timeout, design=design)
         return execute(aws, plan, output, poll_interval)

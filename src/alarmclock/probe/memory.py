@@ -49,3 +49,29 @@ def remember(account: str, region: str, finding: dict[str, Any]) -> bool:
     except OSError:
         return False
     return True
+
+
+def stamps_ahead(publish: str, window: str) -> bool:
+    """Whether a clock's values are stamped later than they are sent: the wave, and publishing each
+    tick a period ahead, on a sliding window. A wall-clock window stamps at the change, and --publish
+    now at the flip; neither rests on how a point stamped ahead is counted."""
+    return publish in ("wave", "api", "logs") and window == "sliding"
+
+
+def first_unverified_deploy(account: str, region: str) -> bool:
+    """True the first time a clock that stamps ahead goes to an account and region no probe has
+    checked (and remembers that it was said, so it is said once)."""
+    entry = read().get(key(account, region))
+    if isinstance(entry, dict) and (entry.get("future_visible_from") or entry.get("warned")):
+        return False
+    remember(account, region, {"warned": True})
+    return True
+
+
+UNVERIFIED = (
+    "note: this clock stamps its Tick values ahead of the time they are sent, and whether a CloudWatch alarm "
+    "counts such points is not documented (the User Guide warns that points stamped away from the current time "
+    "can leave alarms in INSUFFICIENT_DATA or make them late). If this account does not count them, the clock "
+    "notices and switches itself to --publish now. To check this account and region in about 12 minutes: "
+    "alarmclock probe --region {region}"
+)
