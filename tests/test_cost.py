@@ -323,6 +323,7 @@ def test_above_a_minute_the_workarounds_are_priced_but_marked_not_needed() -> No
         "alarmclock (wave laid ahead)",
         "alarmclock (PutMetricData per tick)",
         "alarmclock (EMF log line per tick)",
+        "alarmclock (documented: stamped now, every cycle)",
         "EventBridge rule",
         "EventBridge Scheduler",
         "Step Functions Standard",
@@ -331,9 +332,9 @@ def test_above_a_minute_the_workarounds_are_priced_but_marked_not_needed() -> No
         "sleeping Lambda",
     ]
     assert all(a.bill is not None for a in rows)
-    assert [a.name for a in rows if a.note.startswith("not needed")] == [a.name for a in rows[5:]]
+    assert [a.name for a in rows if a.note.startswith("not needed")] == [a.name for a in rows[6:]]
     # Step Functions Standard at 5 min: one Task a run, 8,640 transitions x $0.000025 = $0.216.
-    assert rows[5].bill is not None and rows[5].bill.list_usd == Decimal("0.216")
+    assert rows[6].bill is not None and rows[6].bill.list_usd == Decimal("0.216")
     # Each row says what brings it back after a fault, and how it reaches the targets.
     assert all(a.recovery and a.targets for a in rows)
 
@@ -389,8 +390,9 @@ def test_cost_compare_shows_every_alternative(capsys: pytest.CaptureFixture[str]
         "alarmclock (wave laid ahead)",
         "alarmclock (PutMetricData per tick)",
         "alarmclock (EMF log line per tick)",
+        "alarmclock (documented: stamped now, every cycle)",
     ]
-    assert out.count("after a fault: ") == out.count("targets: ") == 9 - 2  # not the two impossible rows
+    assert out.count("after a fault: ") == out.count("targets: ") == 10 - 2  # not the two impossible rows
 
 
 def test_cost_json_is_machine_readable(capsys: pytest.CaptureFixture[str]) -> None:

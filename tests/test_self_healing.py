@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from alarmclock import handler
 from alarmclock.emulator.faults import EVENT_FAULTS, WINDOW_FAULTS, Fault, FaultError, parse_fault
 from alarmclock.emulator.simulate import Scenario, simulate
-from alarmclock.emulator.timing import TimingModel
+from alarmclock.emulator.timing import WORLDS, TimingModel
 from alarmclock.spec import build_spec
 
 from conftest import FULL_EXAMPLES, examples
@@ -63,16 +63,21 @@ def test_make_test_and_ci_run_the_property_test_with_all_200_examples() -> None:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(
-    timing_seed=st.integers(0, 2**32 - 1), run_seed=st.integers(0, 2**16), plan=st.lists(faults, min_size=1, max_size=3)
+    timing_seed=st.integers(0, 2**32 - 1),
+    run_seed=st.integers(0, 2**16),
+    plan=st.lists(faults, min_size=1, max_size=3),
+    world=st.sampled_from(WORLDS),
 )
 # Each period's default, a wave (200 examples each, a simulated day each: most of CI's time). A
 # one-minute clock publishing each tick meets every named fault in
 # test_each_named_fault_is_reported_and_recovered_from below.
 @pytest.mark.parametrize(("every", "publish"), [("1m", None), ("5m", None)])
 def test_no_permanent_stall_the_clock_ticks_within_three_periods_of_every_fault(
-    every: str, publish: str | None, timing_seed: int, run_seed: int, plan: list[Fault]
+    every: str, publish: str | None, timing_seed: int, run_seed: int, plan: list[Fault], world: str
 ) -> None:
-    timing = TimingModel.sample(random.Random(timing_seed))
+    # The world too (how a point stamped ahead is counted, undocumented): where the wave is not
+    # counted, the clock switches itself to the documented design and must heal there as well.
+    timing = TimingModel.sample(random.Random(timing_seed)).at(future_visible_from=world)
     spec = build_spec(every=every, publish=publish)
     period = spec.period_s
     run = simulate(Scenario(spec=spec, duration_s=DAY, seed=run_seed, timing=timing, faults=plan))

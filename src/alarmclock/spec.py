@@ -212,6 +212,12 @@ def default_publish(period_s: int) -> Publish:
 def check_publish(period_s: int, publish: str, shown: str | None = None) -> None:
     if publish not in PUBLISHES:
         raise SpecError(f"--publish {publish!r} is not supported; use one of: {', '.join(PUBLISHES)}")
+    if publish == "now" and period_s > MAX_SLIDING_PERIOD_S:
+        shown = shown if shown is not None else _show_period(period_s)
+        raise SpecError(
+            f"--publish now cannot hold --every {shown}: its alarm flips on a sliding window, which holds "
+            "periods up to 120m; use --window wallclock (with --publish api)"
+        )
     if publish == "wave" and period_s > MAX_WAVE_PERIOD_S:
         shown = shown if shown is not None else _show_period(period_s)
         raise SpecError(
