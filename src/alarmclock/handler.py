@@ -194,8 +194,9 @@ class ClockConfig:
     @property
     def storage_resolution(self):
         # The points' StorageResolution: 1 s wherever an alarm reads periods under a minute, that is
-        # below a minute the tick alarms, and at a minute the watchdog, which looks at 10 s periods.
-        return 1 if self.period <= 60 else 60
+        # below a minute the tick alarms, and the watchdog at a minute and in the documented design,
+        # which looks at 10 s periods.
+        return 1 if self.period <= 60 or self.publish == "now" else 60
 
     @classmethod
     def from_env(cls, env):
@@ -601,8 +602,9 @@ def wave_laid_ahead(config, runtime):
 
 def now_watchdog_shape(cycle):
     """(Period, EvaluationPeriods) of the documented design's watchdog: values are a cycle apart, so
-    two cycles without one, plus a step, is a stall (template.watchdog_shape keeps the same)."""
-    return cycle, NOW_WATCHDOG_QUIET_CYCLES + 1
+    two cycles without one, plus a step, is a stall; it reads 10 s periods, so that a lost flip is
+    restarted within three periods at a minute (template.watchdog_shape keeps the same)."""
+    return 10, NOW_WATCHDOG_QUIET_CYCLES * cycle // 10 + 1
 
 
 def switch_design(config, runtime, design, why):

@@ -470,9 +470,10 @@ def watchdog_shape(period_s: int, publish: str = "api") -> tuple[int, int]:
     periods: there a value may become visible well after its stamp.
     """
     if publish == "now":
-        # A value every evaluation cycle, stamped at its flip (handler.now_watchdog_shape).
+        # A value every evaluation cycle, stamped at its flip, read in 10 s periods so that a lost
+        # flip is restarted within three periods at a minute (handler.now_watchdog_shape).
         cycle = 10 if period_s < 60 else 60
-        return cycle, NOW_WATCHDOG_QUIET_CYCLES + 1
+        return 10, NOW_WATCHDOG_QUIET_CYCLES * cycle // 10 + 1
     if publish == "wave":
         # A wave's values are laid two hours ahead, so the watchdog sees the wave run out (the
         # heartbeat failed for two hours), or its values not counted at all (handler.wave_not_followed);
