@@ -154,7 +154,7 @@ def test_the_probe_creates_named_tagged_alarms_puts_reads_and_deletes_them(
     out, err = capsys.readouterr()
     # The cost first, from the price table: well under the $0.05 the probe promises.
     assert f"at most ${probe_cmd.probe_cost():.3f} at list prices" in err.splitlines()[0]
-    assert 0 < probe_cmd.probe_cost() <= Decimal("0.05")
+    assert 0 < probe_cmd.probe_cost() < Decimal("0.01")  # README: "under a cent"; the bar is $0.05
     found = json.loads(out)
     # moto evaluates no alarm: nothing is known, and nothing is claimed to work.
     assert found["future_visible_from"] == "unknown" and not any(found["designs"].values())

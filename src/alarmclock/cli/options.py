@@ -71,8 +71,10 @@ publish_option = click.option(
     default=None,
     help="How the beat reaches the Tick metric: wave (the heartbeat lays the next two hours of values in "
     "one PutMetricData; ticks make no CloudWatch call), api (PutMetricData every tick) or logs (an "
-    "embedded-metric-format log line every tick). Default: wave, but api for 1440m "
-    "(README, 'The beat'; docs/cost.md).",
+    "embedded-metric-format log line every tick), each stamped ahead; or now, the documented design "
+    "(every evaluation cycle a value stamped at the flip; nothing rests on how a point stamped ahead "
+    "is counted, and a wave clock switches to it by itself where its wave is not). Default: wave, but "
+    "api for 1440m (README, 'The beat'; docs/cost.md).",
 )
 via_option = click.option("--via", type=click.Choice(VIAS), default="lambda", show_default=True, help=VIA_HELP)
 deploy_via_option = click.option(
