@@ -523,6 +523,8 @@ def wave_lag(change, config):
         return None  # no decision to judge: a kick, INSUFFICIENT_DATA, or a shape we do not know
     if query is None or data.get("period") != config.period:
         return None  # not the wave's alarm as this clock laid it
+    if change.previous_state not in ("ALARM", "OK"):
+        return None  # the first flip of a new (or restarted) alarm: its values may be arriving yet
     period, cycle = config.period, config.cycle
     into = period - cycle + 1  # where a wave value lies in its period (wave_points)
     taken = (decided - into) // period * period + into + period  # the value in the decided period

@@ -63,15 +63,24 @@ def read_clock(
             raise
         lines = None
         notes.append(f"the function's log was not read ({error_code(error)}): ticks are timed at the alarms' changes")
+    publish = metadata.publishing if metadata else "api"
+    running, why = design_running(aws, names.alarms, publish)
+    if running != publish:
+        notes.append(f"design: {running}, {why}")
     if lines == [] and any(is_tick_change(change, names.alarms) for change in changes):
         # The history has ticks the log does not (a shorter retention, a log group of its own):
         # a beat from an empty log would be no beat at all.
         lines = None
         notes.append("the function's log holds no tick lines for the window: ticks are timed at the alarms' changes")
+    if lines is None and running == "now" and period > (10 if period < 60 else 60):
+        notes.append(
+            "the documented design's alarm flips every evaluation cycle and every period's first flip is "
+            "the tick: timed at the alarms' changes, every flip counts as one"
+        )
     return ClockReading(
         clock=name,
         period_s=period,
-        publish=metadata.publishing if metadata else "api",
+        publish=publish,
         tick_alarms=names.alarms,
         watchdog=names.watchdog,
         start=start.timestamp(),
@@ -80,3 +89,18 @@ def read_clock(
         lines=lines,
         notes=notes,
     )
+
+
+def design_running(aws: Aws, tick_alarms: tuple[str, ...], deployed: str) -> tuple[str, str]:
+    """(the design the clock's alarms run now, why): a wave clock that switched itself says so in its
+    tick alarm's description (handler.SWITCH_MARK)."""
+    from alarmclock.handler import SWITCH_MARK
+
+    if deployed != "wave" or not tick_alarms:
+        return deployed, "as deployed"
+    found = aws.client("cloudwatch").describe_alarms(AlarmNames=list(tick_alarms))["MetricAlarms"]
+    for alarm in found:
+        description = alarm.get("AlarmDescription") or ""
+        if description.startswith(SWITCH_MARK):
+            return "now", "switched by the clock itself: " + description[len(SWITCH_MARK) :]
+    return deployed, "as deployed"
