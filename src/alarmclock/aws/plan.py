@@ -41,6 +41,7 @@ from alarmclock.aws.steps import (
     WaitForStack,
     WaitForTick,
 )
+from alarmclock.limits import LimitError, check_template_body
 from alarmclock.render import deploy_body
 from alarmclock.spec import ClockSpec, SpecError, check_publish, parse_period
 from alarmclock.template import PAUSED_PARAMETER, TARGET_PARAMETER, build_template
@@ -72,6 +73,16 @@ def default_tick_timeout(period_s: int, publish: str = "api", creating: bool = F
     if publish == "wave":
         return (0 if creating else period_s) + WAVE_TICK_MARGIN_S
     return 2 * period_s + 120.0
+
+
+def inline_body(template: dict[str, Any]) -> str:
+    """The body `deploy` sends inline, refused before any change if CloudFormation would refuse it."""
+    body = deploy_body(template)
+    try:
+        check_template_body(body, "compact JSON")
+    except LimitError as error:
+        raise PlanError(f"{error}: give fewer or shorter targets, or a smaller payload", 2) from None
+    return body
 
 
 # ---- plans --------------------------------------------------------------------------------------
@@ -121,7 +132,7 @@ def plan_deploy(
             stack=name,
             name=change_set_name,
             change_set_type="CREATE" if creating else "UPDATE",
-            template_body=deploy_body(template),
+            template_body=inline_body(template),
             parameters=tuple(parameters),
             tags=tuple(sorted(stack_tags.items())),
             role_arn=role_arn,

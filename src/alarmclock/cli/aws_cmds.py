@@ -255,7 +255,7 @@ def deploy(
         settings = deploy_settings(
             every, via, targets, payload, given, current.metadata if current else None, alarms, window, publish
         )
-        spec = build_spec(**settings)
+        spec = build_spec(**settings, name=name)  # the environment is measured with the clock's name
         change_set = "alarmclock-" + datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         plan = plan_deploy(
             name,

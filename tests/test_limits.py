@@ -1,0 +1,210 @@
+"""AWS's limits on a clock (alarmclock.limits), each tested at its edge: just under, just over."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from alarmclock.cli import main
+from alarmclock.limits import (
+    GENERATED_NAME_LIMITS,
+    MAX_CLOCK_NAME,
+    MAX_ENVIRONMENT_BYTES,
+    MAX_INLINE_TEMPLATE_BYTES,
+    LimitError,
+    check_template_body,
+    clock_environment,
+    derived_names,
+    environment_bytes,
+    generated_name,
+)
+from alarmclock.render import Format, deploy_body, render
+from alarmclock.spec import SpecError, build_spec, check_clock_name
+from alarmclock.template import build_template
+
+REGION, ACCOUNT = "us-east-1", "123456789012"
+TARGET = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:my-job"
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    status = main(argv)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+# ---- Lambda's 4 KB of environment variables ------------------------------------------------------
+
+
+def payload_filling(name: str | None, spare: int) -> str:
+    """A string payload that leaves the function's environment `spare` bytes under Lambda's limit."""
+    base = environment_bytes(clock_environment(build_spec(targets=[TARGET], payload='""', name=name)))
+    return json.dumps("x" * (MAX_ENVIRONMENT_BYTES - base - spare))
+
+
+@pytest.mark.parametrize("name", [None, "my-clock", "c" * MAX_CLOCK_NAME])
+def test_the_environment_is_taken_up_to_4096_bytes_as_lambda_measures_them_and_refused_beyond(
+    name: str | None,
+) -> None:
+    at_the_limit = build_spec(targets=[TARGET], payload=payload_filling(name, 0), name=name)
+    assert environment_bytes(clock_environment(at_the_limit)) == MAX_ENVIRONMENT_BYTES
+    with pytest.raises(SpecError, match=r"would measure 4,097 bytes .*Lambda takes at most 4,096"):
+        build_spec(targets=[TARGET], payload=payload_filling(name, -1), name=name)
+
+
+def test_lambda_measures_the_variables_as_one_json_object_so_quotes_count_twice_over() -> None:
+    spec = build_spec(targets=[TARGET], payload=json.dumps('"' * 100), name="c")
+    variables = clock_environment(spec)
+    assert variables["ALARMCLOCK_PAYLOAD"] == json.dumps('"' * 100)  # 202 characters of \" and quotes
+    without = environment_bytes(variables | {"ALARMCLOCK_PAYLOAD": ""})
+    # Each quote is \" in the variable, and \\\" once Lambda writes the variables as JSON: 4 bytes.
+    assert environment_bytes(variables) - without == 4 * 100 + 2 * 2
+    # The old cap counted 1,000 quotes as about 2,000 bytes, under its 3,000; Lambda counts 4,004.
+    with pytest.raises(SpecError, match="would measure"):
+        build_spec(targets=[TARGET], payload=json.dumps('"' * 1000))
+
+
+def test_every_variable_counts_and_an_unknown_stack_name_counts_at_its_longest() -> None:
+    payload = payload_filling("c", 0)
+    build_spec(targets=[TARGET], payload=payload, name="c")  # fits with a one-letter name
+    with pytest.raises(SpecError, match=f"stack name is unknown, counted at its longest \\({MAX_CLOCK_NAME}"):
+        build_spec(targets=[TARGET], payload=payload)
+    unknown = clock_environment(build_spec(targets=[TARGET]))
+    assert unknown["ALARMCLOCK_NAME"] == "N" * MAX_CLOCK_NAME
+    assert unknown["ALARMCLOCK_WATCHDOG_ALARM"] == "N" * MAX_CLOCK_NAME + "-watchdog"
+    # Without targets the template takes the function's ARN as a parameter: counted at its longest.
+    parameter = json.loads(clock_environment(build_spec())["ALARMCLOCK_TARGETS"])
+    assert len(parameter) == 1 and len(parameter[0]) > 250
+
+
+def test_template_deploy_and_the_spec_refuse_the_same_environment_with_the_number(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    payload = payload_filling(None, -1)
+    status, out, err = run(["template", "--target", TARGET, "--payload", payload], capsys)
+    assert status == 2 and out == ""
+    assert "4,097 bytes" in err and "4,096" in err and err.count("\n") == 1
+    status, out, _ = run(["template", "--target", TARGET, "--payload", payload_filling(None, 0)], capsys)
+    assert status == 0 and out.startswith("AWSTemplateFormatVersion")
+
+
+# ---- CloudFormation's 51,200 bytes inline ----------------------------------------------------------
+
+
+def test_a_template_body_is_taken_up_to_51200_bytes_and_refused_beyond() -> None:
+    assert check_template_body("x" * MAX_INLINE_TEMPLATE_BYTES, "YAML") == MAX_INLINE_TEMPLATE_BYTES
+    with pytest.raises(LimitError, match=r"51,201 bytes of YAML; CloudFormation takes at most 51,200 bytes inline"):
+        check_template_body("x" * (MAX_INLINE_TEMPLATE_BYTES + 1), "YAML")
+    # Bytes, not characters: an "é" is two.
+    with pytest.raises(LimitError, match="51,201 bytes"):
+        check_template_body("x" * (MAX_INLINE_TEMPLATE_BYTES - 1) + "é", "JSON")
+
+
+def short_targets(count: int) -> list[str]:
+    """Short ARNs of every service in turn: the most template per byte of environment (each is in the
+    environment, the metadata and the role's policy)."""
+    services = ["sqs", "sns", "lambda", "events"]
+    resources = {"sqs": "{}", "sns": "{}", "lambda": "function:{}", "events": "event-bus/{}"}
+    return [
+        f"arn:aws:{services[i % 4]}:{REGION}:{ACCOUNT}:{resources[services[i % 4]].format(i)}" for i in range(count)
+    ]
+
+
+WORST = ["--every", "20s", "--alarms", "2"]  # cfn-lint metadata on both alarms, a wave's dimensions
+
+
+def targets_argv(count: int) -> list[str]:
+    return [word for arn in short_targets(count) for word in ("--target", arn)]
+
+
+def largest_fitting(fmt: Format) -> int:
+    """How many short targets the worst design takes before its template passes 51,200 bytes."""
+    count = 1
+    while True:
+        template = build_template(build_spec(every="20s", alarms=2, targets=short_targets(count + 1)))
+        if len(render(template, fmt).encode()) > MAX_INLINE_TEMPLATE_BYTES:
+            return count
+        count += 1
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_template_writes_what_fits_inline_and_refuses_one_target_more_with_the_size(
+    fmt: Format, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    count = largest_fitting(fmt)
+    written = tmp_path / f"clock.{fmt}"
+    status, _, err = run(["template", *WORST, *targets_argv(count), "--format", fmt, "-o", str(written)], capsys)
+    assert status == 0, err
+    assert len(written.read_bytes()) <= MAX_INLINE_TEMPLATE_BYTES
+    status, out, err = run(["template", *WORST, *targets_argv(count + 1), "--format", fmt], capsys)
+    assert status == 2 and out == "" and err.count("\n") == 1
+    assert f"bytes of {fmt.upper()}; CloudFormation takes at most 51,200 bytes inline" in err
+    assert "alarmclock deploy (" in err and "--s3" in err  # the ways that take it, measured
+    # --s3: the template will be deployed from S3, which takes up to 1 MB.
+    status, out, _ = run(["template", *WORST, *targets_argv(count + 1), "--format", fmt, "--s3"], capsys)
+    assert status == 0 and len(out.encode()) > MAX_INLINE_TEMPLATE_BYTES
+
+
+def test_what_deploy_sends_fits_inline_for_the_largest_clock_the_environment_allows() -> None:
+    # Targets fill the environment; compact JSON is what deploy sends (the CHANGELOG quotes the
+    # largest, 20s with the seed's pair: 46,600 bytes when measured on 2026-12-05).
+    count = 1
+    while True:
+        try:
+            build_spec(every="20s", alarms=2, targets=short_targets(count + 1))
+        except SpecError:
+            break
+        count += 1
+    spec = build_spec(every="20s", alarms=2, targets=short_targets(count))
+    assert len(deploy_body(build_template(spec))) <= MAX_INLINE_TEMPLATE_BYTES
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_a_payload_is_taken_100_levels_deep_and_refused_at_101(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # The template's writers recurse once per level; a thousand levels made a traceback.
+    for depth in (101, 5000):
+        payload = "[" * depth + "]" * depth
+        status, _, err = run(["template", "--target", TARGET, "--payload", payload, "--format", fmt], capsys)
+        assert status == 2 and "nested more than 100 levels deep" in err
+    status, _, err = run(["template", "--target", TARGET, "--payload", "[" * 100 + "]" * 100, "--format", fmt], capsys)
+    if fmt == "yaml":
+        assert status == 0, err
+    else:  # 800 bytes of environment, but indented JSON grows with the square of the depth
+        assert status == 2 and "bytes of JSON; CloudFormation takes" in err
+        assert "use --format yaml (" in err
+
+
+# ---- names -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("length", [1, 100, 101, MAX_CLOCK_NAME])
+def test_every_name_derived_from_a_clock_name_up_to_128_characters_fits_its_own_limit(length: int) -> None:
+    name = "a" * length
+    assert check_clock_name(name) == name
+    for what, (derived, limit) in derived_names(name).items():
+        assert len(derived) <= limit, what
+    for resource_type, limit in GENERATED_NAME_LIMITS.items():
+        assert len(generated_name(name, "TickFunction", "0123456789AB", resource_type)) <= limit
+
+
+def test_a_clock_name_over_128_characters_is_refused_with_the_limit() -> None:
+    with pytest.raises(SpecError, match="at most 128 characters"):
+        check_clock_name("a" * (MAX_CLOCK_NAME + 1))
+
+
+def test_a_short_generated_name_is_cloudformations_whole_pattern() -> None:
+    assert generated_name("clock", "TickFunction", "ABC", "AWS::Lambda::Function") == "clock-TickFunction-ABC"
+
+
+@pytest.mark.parametrize("command", ["status", "pause", "resume", "restart", "destroy", "deploy"])
+def test_every_command_that_takes_a_name_takes_128_characters_and_refuses_129(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, err = run([command, "a" * (MAX_CLOCK_NAME + 1), "--region", REGION], capsys)
+    assert status == 2 and "at most 128 characters" in err
+    # 128 passes the name check: what fails next is the AWS call (no endpoint is listening here).
+    status, _, err = run(
+        [command, "a" * MAX_CLOCK_NAME, "--region", REGION, "--endpoint-url", "http://127.0.0.1:9"], capsys
+    )
+    assert "clock name" not in err
