@@ -143,6 +143,7 @@ class Runner:
         elif isinstance(step, p.ReviewChangeSet):
             self.review(step, plan)
         elif isinstance(step, p.ExecuteChangeSet):
+            self.check_unchanged(step, plan)
             self.remember_events()
             self.executed = True  # before the call: Ctrl-C during it must not claim "nothing changed"
             self.stacks.execute_change_set(self.change_set_id)
@@ -234,6 +235,37 @@ class Runner:
                     )
                 )
 
+    def check_unchanged(self, step: p.ExecuteChangeSet, plan: p.Plan) -> None:
+        """Stop, changing nothing, if the stack is no longer where the plan found it: another
+        deploy (or anyone) changed or deleted it meanwhile, and executing now would undo theirs or
+        report a change this deploy did not make. CloudFormation refuses a change set made stale
+        by another's execution, but not one made while the other was still being reviewed."""
+        stack = self.stacks.describe(self.stack_id)
+        expected = step.read_status or "REVIEW_IN_PROGRESS"
+        if (
+            stack is not None
+            and stack.status == expected
+            and (not step.read_status or stack.last_change == step.read_changed)
+        ):
+            return
+        now = (
+            f"it is {stack.status}, last changed {stack.last_change:%H:%M:%S}"
+            if stack and stack.last_change
+            else (f"it is {stack.status}" if stack else "it was deleted")
+        )
+        self.stacks.delete_change_set(self.change_set_id)  # never the stack: it is someone else's now
+        self.change_set_id = ""
+        raise Stop(
+            Outcome(
+                False,
+                f"stack {plan.stack} changed while this deploy was preparing its change ({now}; "
+                f"it was {step.read_status or 'not yet created'}): another deploy or update got there first. "
+                f"This deploy changed nothing; see 'alarmclock status {plan.stack}', then deploy again",
+                ExitStatus.FAILED,
+                stack.status if stack else "DELETE_COMPLETE",
+            )
+        )
+
     def discard_change_set(self) -> None:
         self.stacks.delete_change_set(self.change_set_id)
         if self.change_set_type == "CREATE":
@@ -299,6 +331,7 @@ class Runner:
                 # little about when the tick came.
                 self.first_tick = self.now()
                 return
+            self.check_still_there(step)
             if time.monotonic() >= deadline:
                 raise Stop(
                     Outcome(
@@ -310,6 +343,22 @@ class Runner:
                     )
                 )
             self.sleep(self.poll_s)
+
+    def check_still_there(self, step: p.WaitForTick) -> None:
+        """A clock deleted (or being deleted) while this command waits for its tick will never tick:
+        stop waiting and say so, rather than wait out the timeout and blame the tick."""
+        stack = self.stacks.describe(self.stack_id)
+        self.status = stack.status if stack else "DELETE_COMPLETE"
+        if self.status.startswith("DELETE_"):
+            raise Stop(
+                Outcome(
+                    False,
+                    f"stack {step.names.stack} is {self.status}: it was deleted while this command waited for its "
+                    "first tick, so none will come",
+                    ExitStatus.FAILED,
+                    self.status,
+                )
+            )
 
     def tick_alarms(self, names: ClockNames) -> list[AlarmInfo]:
         alarms = self.metrics.alarms(names)

@@ -228,7 +228,7 @@ def deploy(
     publishing if the old one cannot hold it); a paused clock stays paused. Changes go through a
     change set, shown before it runs.
     """
-    from alarmclock.aws.plan import deploy_settings, plan_deploy
+    from alarmclock.aws.plan import change_set_name, deploy_settings, plan_deploy
     from alarmclock.aws.stacks import Stacks
 
     name = clock_name(name)
@@ -256,7 +256,7 @@ def deploy(
             every, via, targets, payload, given, current.metadata if current else None, alarms, window, publish
         )
         spec = build_spec(**settings, name=name)  # the environment is measured with the clock's name
-        change_set = "alarmclock-" + datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        change_set = change_set_name(datetime.now(UTC))
         plan = plan_deploy(
             name,
             spec,
