@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -131,3 +132,63 @@ def test_a_stack_named_like_a_clock_without_alarmclocks_metadata_is_neither_list
     assert client(endpoint, "cloudformation").describe_stacks(StackName="lookalike")["Stacks"][0]["StackStatus"] == (
         "CREATE_COMPLETE"
     )
+
+
+# ---- destroy of several clocks ----------------------------------------------------------------------
+
+
+def test_destroy_of_several_clocks_deletes_them_side_by_side_and_settles_once(
+    endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    names = ["clock-a", "clock-b", "clock-c"]
+    for name in names:
+        deploy(capsys, endpoint, name=name)
+    gaps = MotoGaps(endpoint)
+    gaps.sync()
+    began = time.monotonic()
+    with gaps.running():  # deletes the alarms as CloudFormation would
+        status, out, err = run(capsys, endpoint, "destroy", *names, "--yes", "--settle", "2")
+    elapsed = time.monotonic() - began
+    assert (status, err) == (0, "")
+    assert out.count("checking for 2s that nothing of the 3 clocks is left") == 1
+    assert [line for line in out.splitlines() if " destroyed: " in line] == [
+        f"{name} destroyed: stack deleted, no alarms left, no Tick data arrived for 2s "
+        "(CloudWatch keeps past Tick datapoints until they expire)"
+        for name in names
+    ]
+    assert elapsed < 3 * 2  # one settle of 2 s, not three
+    assert run(capsys, endpoint, "list")[1] == f"no clocks in {REGION}\n"
+
+
+def test_destroy_of_several_clocks_refuses_them_all_if_one_is_not_a_clock(
+    endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deploy(capsys, endpoint, name="clock-a")
+    client(endpoint, "cloudformation").create_stack(StackName="lookalike", TemplateBody=LOOKALIKE)
+    status, _out, err = run(capsys, endpoint, "destroy", "clock-a", "lookalike", "--yes")
+    assert status == 1 and "'lookalike' is not an alarmclock clock" in one_line_error(err)
+    assert client(endpoint, "cloudformation").describe_stacks(StackName="clock-a")["Stacks"][0]["StackStatus"] == (
+        "CREATE_COMPLETE"
+    )
+
+
+def test_what_destroy_leaves_behind_comes_with_the_commands_that_remove_it(
+    endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    names = ["clock-a", "clock-b"]
+    for name in names:
+        deploy(capsys, endpoint, name=name)
+    MotoGaps(endpoint).sync()  # alarms made outside moto's CloudFormation: its delete leaves them
+    status, out, err = run(capsys, endpoint, "destroy", *names, "--yes", "--settle", "0", "--output", "json")
+    assert status == 1
+    records = json.loads(out)["clocks"]
+    assert [(r["clock"], r["ok"], r["stack_status"]) for r in records] == [
+        ("clock-a", False, "DELETE_COMPLETE"),
+        ("clock-b", False, "DELETE_COMPLETE"),
+    ]
+    assert records[0]["message"] == (
+        "stack clock-a is deleted, but some of the clock is left: alarm clock-a-tick-is-1; alarm clock-a-watchdog; "
+        "remove it with: aws cloudwatch delete-alarms --alarm-names clock-a-tick-is-1 clock-a-watchdog "
+        f"--region {REGION}"
+    )
+    assert err.count("alarmclock: error: stack clock-") == 2

@@ -386,7 +386,7 @@ def list_clocks(
 
 
 @cli.command()
-@click.argument("name")
+@click.argument("names", metavar="NAME...", nargs=-1, required=True)
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option(
     "--settle",
@@ -394,12 +394,13 @@ def list_clocks(
     default=format_duration(DEFAULT_SETTLE_S),
     show_default=True,
     metavar="DURATION",
-    help="After the delete, watch this long that no Tick data still arrives (0: do not watch).",
+    help="After the delete, watch this long that no Tick data still arrives (0: do not watch); several "
+    "clocks are deleted side by side and watched together, for one --settle.",
 )
 @output_option
 @aws_options
 def destroy(
-    name: str,
+    names: tuple[str, ...],
     yes: bool,
     settle: float,
     output: str,
@@ -408,16 +409,39 @@ def destroy(
     endpoint_url: str | None,
     poll_interval: float,
 ) -> int:
-    """Delete the clock NAME's stack, wait, and check that nothing of the clock is left."""
+    """Delete the clock NAME's stack (or several clocks' stacks), wait, and check that nothing of
+    the clock is left."""
+    from alarmclock.aws.execute import destroy_together
     from alarmclock.aws.plan import plan_destroy
     from alarmclock.aws.stacks import Stacks
     from alarmclock.aws.status import find_clock
 
-    name = clock_name(name)
+    names = tuple(dict.fromkeys(clock_name(name) for name in names))
     with one_line_errors():
         aws = connect(region, profile, endpoint_url)
         stacks = Stacks(aws)
-        current = find_clock(stacks, name, aws.region)
-        plan = plan_destroy(current, function_name=stacks.function_name(current.stack.stack_id), settle_s=settle)
-        confirm_or_refuse(f"destroy clock {name} in {aws.region} (its stack, alarms and function)?", yes, output=output)
-        return execute(aws, plan, output, poll_interval)
+        # Every clock is found and checked before anything is deleted: one that is not a clock
+        # (or busy) stops them all.
+        plans = []
+        for name in names:
+            current = find_clock(stacks, name, aws.region)
+            function = stacks.function_name(current.stack.stack_id)
+            plans.append(plan_destroy(current, function_name=function, settle_s=settle))
+        what = f"clock {names[0]}" if len(names) == 1 else f"{len(names)} clocks ({', '.join(names)})"
+        confirm_or_refuse(f"destroy {what} in {aws.region} (stacks, alarms and functions)?", yes, output=output)
+        if len(plans) == 1:
+            return execute(aws, plans[0], output, poll_interval)
+        ended = destroy_together(aws, ConsoleProgress(output), plans, poll_s=poll_interval)
+    failed = [outcome for _, outcome in ended if not outcome.ok]
+    if output != "text":
+        records = [run.record(plan, outcome) for (run, outcome), plan in zip(ended, plans, strict=True)]
+        emit({"region": aws.region, "clocks": records}, output, text=lambda: None)
+    else:
+        for _, outcome in ended:
+            if outcome.ok:
+                click.echo(outcome.message)
+    for outcome in failed:
+        click.echo(f"alarmclock: error: {outcome.message}", err=True)
+    if failed:
+        return max(int(outcome.exit_code) for outcome in failed)
+    return ExitStatus.OK
