@@ -23,6 +23,9 @@ from alarmclock.limits import (
 from alarmclock.render import Format, deploy_body, render
 from alarmclock.spec import SpecError, build_spec, check_clock_name
 from alarmclock.template import build_template
+from test_aws_cli import POLL, client, endpoint, make_queue, moto_server
+
+__all__ = ["endpoint", "moto_server"]  # fixtures, used by name
 
 REGION, ACCOUNT = "us-east-1", "123456789012"
 TARGET = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:my-job"
@@ -34,12 +37,16 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return status, out, err
 
 
+def main_with(endpoint: str, argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    return run([*argv, "--region", REGION, "--endpoint-url", endpoint, *POLL], capsys)
+
+
 # ---- Lambda's 4 KB of environment variables ------------------------------------------------------
 
 
-def payload_filling(name: str | None, spare: int) -> str:
+def payload_filling(name: str | None, spare: int, target: str = TARGET) -> str:
     """A string payload that leaves the function's environment `spare` bytes under Lambda's limit."""
-    base = environment_bytes(clock_environment(build_spec(targets=[TARGET], payload='""', name=name)))
+    base = environment_bytes(clock_environment(build_spec(targets=[target], payload='""', name=name)))
     return json.dumps("x" * (MAX_ENVIRONMENT_BYTES - base - spare))
 
 
@@ -208,3 +215,14 @@ def test_every_command_that_takes_a_name_takes_128_characters_and_refuses_129(
         [command, "a" * MAX_CLOCK_NAME, "--region", REGION, "--endpoint-url", "http://127.0.0.1:9"], capsys
     )
     assert "clock name" not in err
+
+
+def test_deploy_measures_the_environment_with_the_clocks_own_name_and_refuses_before_any_change(
+    endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _url, queue = make_queue(endpoint)
+    name = "c" * MAX_CLOCK_NAME
+    over = payload_filling(name, -1, target=queue)
+    status, _out, err = main_with(endpoint, ["deploy", name, "--target", queue, "--payload", over], capsys)
+    assert status == 2 and f"would measure 4,097 bytes for clock {name};" in err
+    assert client(endpoint, "cloudformation").describe_stacks()["Stacks"] == []
