@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from alarmclock.aws.plan import PlanError, plan_deploy
+from alarmclock.aws.steps import CreateChangeSet
 from alarmclock.cli import main
 from alarmclock.limits import (
     GENERATED_NAME_LIMITS,
@@ -92,8 +94,9 @@ def test_template_deploy_and_the_spec_refuse_the_same_environment_with_the_numbe
     status, out, err = run(["template", "--target", TARGET, "--payload", payload], capsys)
     assert status == 2 and out == ""
     assert "4,097 bytes" in err and "4,096" in err and err.count("\n") == 1
-    status, out, _ = run(["template", "--target", TARGET, "--payload", payload_filling(None, 0)], capsys)
-    assert status == 0 and out.startswith("AWSTemplateFormatVersion")
+    # (--s3: the template's own size is another limit, tested below.)
+    status, out, err = run(["template", "--target", TARGET, "--payload", payload_filling(None, 0), "--s3"], capsys)
+    assert status == 0 and out.startswith("AWSTemplateFormatVersion"), err
 
 
 # ---- CloudFormation's 51,200 bytes inline ----------------------------------------------------------
@@ -126,10 +129,10 @@ def targets_argv(count: int) -> list[str]:
 
 
 def largest_fitting(fmt: Format) -> int:
-    """How many short targets the worst design takes before its template passes 51,200 bytes."""
-    count = 1
+    """How many short targets the default design takes before its template passes 51,200 bytes."""
+    count = 0
     while True:
-        template = build_template(build_spec(every="20s", alarms=2, targets=short_targets(count + 1)))
+        template = build_template(build_spec(targets=short_targets(count + 1)))
         if len(render(template, fmt).encode()) > MAX_INLINE_TEMPLATE_BYTES:
             return count
         count += 1
@@ -140,31 +143,60 @@ def test_template_writes_what_fits_inline_and_refuses_one_target_more_with_the_s
     fmt: Format, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     count = largest_fitting(fmt)
+    assert count >= 1, "the default template with one target no longer fits CloudFormation's 51,200 bytes"
     written = tmp_path / f"clock.{fmt}"
-    status, _, err = run(["template", *WORST, *targets_argv(count), "--format", fmt, "-o", str(written)], capsys)
+    status, _, err = run(["template", *targets_argv(count), "--format", fmt, "-o", str(written)], capsys)
     assert status == 0, err
     assert len(written.read_bytes()) <= MAX_INLINE_TEMPLATE_BYTES
-    status, out, err = run(["template", *WORST, *targets_argv(count + 1), "--format", fmt], capsys)
+    status, out, err = run(["template", *targets_argv(count + 1), "--format", fmt], capsys)
     assert status == 2 and out == "" and err.count("\n") == 1
     assert f"bytes of {fmt.upper()}; CloudFormation takes at most 51,200 bytes inline" in err
     assert "alarmclock deploy (" in err and "--s3" in err  # the ways that take it, measured
     # --s3: the template will be deployed from S3, which takes up to 1 MB.
-    status, out, _ = run(["template", *WORST, *targets_argv(count + 1), "--format", fmt, "--s3"], capsys)
+    status, out, _ = run(["template", *targets_argv(count + 1), "--format", fmt, "--s3"], capsys)
     assert status == 0 and len(out.encode()) > MAX_INLINE_TEMPLATE_BYTES
 
 
-def test_what_deploy_sends_fits_inline_for_the_largest_clock_the_environment_allows() -> None:
-    # Targets fill the environment; compact JSON is what deploy sends (the CHANGELOG quotes the
-    # largest, 20s with the seed's pair: 46,600 bytes when measured on 2026-12-05).
+def most_targets(every: str, alarms: int) -> list[str]:
+    """As many short targets as the function's environment takes (a template's unknown stack name
+    counted at its longest)."""
     count = 1
     while True:
         try:
-            build_spec(every="20s", alarms=2, targets=short_targets(count + 1))
+            build_spec(every=every, alarms=alarms, targets=short_targets(count + 1))
         except SpecError:
-            break
+            return short_targets(count)
         count += 1
-    spec = build_spec(every="20s", alarms=2, targets=short_targets(count))
-    assert len(deploy_body(build_template(spec))) <= MAX_INLINE_TEMPLATE_BYTES
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_at_the_worst_case_template_writes_what_fits_or_refuses_with_the_size(
+    fmt: Format, capsys: pytest.CaptureFixture[str]
+) -> None:
+    targets = most_targets("20s", 2)
+    size = len(render(build_template(build_spec(every="20s", alarms=2, targets=targets)), fmt).encode())
+    status, out, err = run(["template", *WORST, *targets_argv(len(targets)), "--format", fmt], capsys)
+    if size <= MAX_INLINE_TEMPLATE_BYTES:
+        assert status == 0 and len(out.encode()) == size
+    else:  # 54,037 bytes of YAML, 54,466 of JSON, measured on 2026-12-05
+        assert (
+            status == 2
+            and f"the template is {size:,} bytes of {fmt.upper()}; CloudFormation takes at most 51,200" in err
+        )
+
+
+def test_what_deploy_sends_for_the_largest_clock_fits_inline_or_is_refused_before_any_change() -> None:
+    # Targets fill the environment; compact JSON is what deploy sends (46,600 bytes at 20s with the
+    # seed's pair, measured on 2026-12-05: the CHANGELOG quotes it).
+    spec = build_spec(every="20s", alarms=2, targets=most_targets("20s", 2), name="c")
+    size = len(deploy_body(build_template(spec)))
+    if size <= MAX_INLINE_TEMPLATE_BYTES:
+        plan = plan_deploy("c", spec, None, change_set_name="alarmclock-20261205-130301-0a1b2c3d")
+        step = plan.find(CreateChangeSet)
+        assert step is not None and len(step.template_body) == size
+    else:
+        with pytest.raises(PlanError, match=f"the template is {size:,} bytes of compact JSON; CloudFormation"):
+            plan_deploy("c", spec, None, change_set_name="alarmclock-20261205-130301-0a1b2c3d")
 
 
 @pytest.mark.parametrize("fmt", ["yaml", "json"])
@@ -174,12 +206,13 @@ def test_a_payload_is_taken_100_levels_deep_and_refused_at_101(fmt: str, capsys:
         payload = "[" * depth + "]" * depth
         status, _, err = run(["template", "--target", TARGET, "--payload", payload, "--format", fmt], capsys)
         assert status == 2 and "nested more than 100 levels deep" in err
-    status, _, err = run(["template", "--target", TARGET, "--payload", "[" * 100 + "]" * 100, "--format", fmt], capsys)
-    if fmt == "yaml":
-        assert status == 0, err
-    else:  # 800 bytes of environment, but indented JSON grows with the square of the depth
+    deepest = ["template", "--target", TARGET, "--payload", "[" * 100 + "]" * 100, "--format", fmt]
+    status, out, err = run([*deepest, "--s3"], capsys)
+    assert status == 0, err
+    if fmt == "json":  # 800 bytes of environment, but indented JSON grows with the square of the depth
+        assert len(out.encode()) > MAX_INLINE_TEMPLATE_BYTES
+        status, _, err = run(deepest, capsys)
         assert status == 2 and "bytes of JSON; CloudFormation takes" in err
-        assert "use --format yaml (" in err
 
 
 # ---- names -------------------------------------------------------------------------------------------
