@@ -259,3 +259,21 @@ def test_deploy_measures_the_environment_with_the_clocks_own_name_and_refuses_be
     status, _out, err = main_with(endpoint, ["deploy", name, "--target", queue, "--payload", over], capsys)
     assert status == 2 and f"would measure 4,097 bytes for clock {name};" in err
     assert client(endpoint, "cloudformation").describe_stacks()["Stacks"] == []
+
+
+def test_a_clock_of_128_characters_is_deployed_listed_paused_and_destroyed_like_any_other(
+    endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The run: such a stack showed in `list`, but status, pause and destroy refused its name.
+    name = "c" * MAX_CLOCK_NAME
+    _url, queue = make_queue(endpoint)
+    status, _out, err = main_with(endpoint, ["deploy", name, "--target", queue, "--no-wait"], capsys)
+    assert status == 0, err
+    listed = json.loads(main_with(endpoint, ["list", "--output", "json"], capsys)[1])
+    assert [clock["clock"] for clock in listed["clocks"]] == [name]
+    assert json.loads(main_with(endpoint, ["status", name, "--output", "json"], capsys)[1])["clock"] == name
+    status, _out, err = main_with(endpoint, ["pause", name], capsys)
+    assert status == 0, err
+    status, _out, err = main_with(endpoint, ["destroy", name, "--yes", "--settle", "0"], capsys)
+    assert status == 0, err
+    assert client(endpoint, "cloudformation").describe_stacks()["Stacks"] == []
