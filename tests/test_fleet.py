@@ -192,3 +192,24 @@ def test_what_destroy_leaves_behind_comes_with_the_commands_that_remove_it(
         f"--region {REGION}"
     )
     assert err.count("alarmclock: error: stack clock-") == 2
+
+
+def test_destroy_all_matching_a_prefix_asks_first_and_leaves_other_stacks_alone(
+    endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("team-a-1", "team-a-2", "team-b-1"):
+        deploy(capsys, endpoint, name=name)
+    client(endpoint, "cloudformation").create_stack(StackName="team-a-lookalike", TemplateBody=LOOKALIKE)
+    status, _out, err = run(capsys, endpoint, "destroy", "--all-matching", "team-a-")
+    assert status == 2  # no terminal to ask on
+    assert one_line_error(err) == (
+        f"destroy 2 clocks in {REGION} (team-a-1, team-a-2: their stacks, alarms and functions): "
+        "pass --yes to do it without asking"
+    )
+    status, out, err = run(capsys, endpoint, "destroy", "--all-matching", "team-a-", "--yes", "--settle", "0")
+    assert (status, err) == (0, "")
+    assert "leaving team-a-lookalike alone: it has no alarmclock metadata" in out
+    remaining = {s["StackName"] for s in client(endpoint, "cloudformation").describe_stacks()["Stacks"]}
+    assert remaining == {"team-b-1", "team-a-lookalike"}
+    status, _out, err = run(capsys, endpoint, "destroy", "team-b-1", "--all-matching", "team-")
+    assert status == 2 and "not both" in err

@@ -386,7 +386,13 @@ def list_clocks(
 
 
 @cli.command()
-@click.argument("names", metavar="NAME...", nargs=-1, required=True)
+@click.argument("names", metavar="NAME...", nargs=-1)
+@click.option(
+    "--all-matching",
+    "prefix",
+    metavar="PREFIX",
+    help="Every clock in the region whose name starts with PREFIX (listed in the question first).",
+)
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option(
     "--settle",
@@ -401,6 +407,7 @@ def list_clocks(
 @aws_options
 def destroy(
     names: tuple[str, ...],
+    prefix: str | None,
     yes: bool,
     settle: float,
     output: str,
@@ -416,19 +423,34 @@ def destroy(
     from alarmclock.aws.stacks import Stacks
     from alarmclock.aws.status import find_clock
 
+    if bool(names) == (prefix is not None):
+        raise click.UsageError("give the clocks' names, or --all-matching PREFIX (not both)")
     names = tuple(dict.fromkeys(clock_name(name) for name in names))
     with one_line_errors():
         aws = connect(region, profile, endpoint_url)
         stacks = Stacks(aws)
+        if prefix is None:
+            currents = [find_clock(stacks, name, aws.region) for name in names]
+        else:
+            found = [stacks.deployed_from(s) for s in stacks.list_clocks() if s.name.startswith(prefix)]
+            for other in (d for d in found if not d.is_clock):
+                ConsoleProgress(output).say(f"leaving {other.stack.name} alone: it has no alarmclock metadata")
+            currents = [d for d in found if d.is_clock]
+            if not currents:
+                raise Failure(f"no clock in {aws.region} has a name starting with {prefix!r}", ExitStatus.FAILED)
+            names = tuple(d.stack.name for d in currents)
         # Every clock is found and checked before anything is deleted: one that is not a clock
         # (or busy) stops them all.
         plans = []
-        for name in names:
-            current = find_clock(stacks, name, aws.region)
+        for current in currents:
             function = stacks.function_name(current.stack.stack_id)
             plans.append(plan_destroy(current, function_name=function, settle_s=settle))
-        what = f"clock {names[0]}" if len(names) == 1 else f"{len(names)} clocks ({', '.join(names)})"
-        confirm_or_refuse(f"destroy {what} in {aws.region} (stacks, alarms and functions)?", yes, output=output)
+        what = (
+            f"clock {names[0]} in {aws.region} (its stack, alarms and function)"
+            if len(names) == 1
+            else f"{len(names)} clocks in {aws.region} ({', '.join(names)}: their stacks, alarms and functions)"
+        )
+        confirm_or_refuse(f"destroy {what}?", yes, output=output)
         if len(plans) == 1:
             return execute(aws, plans[0], output, poll_interval)
         ended = destroy_together(aws, ConsoleProgress(output), plans, poll_s=poll_interval)
