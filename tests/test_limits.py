@@ -94,6 +94,9 @@ def test_template_deploy_and_the_spec_refuse_the_same_environment_with_the_numbe
     status, out, err = run(["template", "--target", TARGET, "--payload", payload], capsys)
     assert status == 2 and out == ""
     assert "4,097 bytes" in err and "4,096" in err and err.count("\n") == 1
+    # simulate builds the same spec: refused before any virtual second runs.
+    status, out, err = run(["simulate", "--target", TARGET, "--payload", payload, "--duration", "1h"], capsys)
+    assert status == 2 and "4,097 bytes" in err
     # (--s3: the template's own size is another limit, tested below.)
     status, out, err = run(["template", "--target", TARGET, "--payload", payload_filling(None, 0), "--s3"], capsys)
     assert status == 0 and out.startswith("AWSTemplateFormatVersion"), err
