@@ -927,7 +927,8 @@ def test_destroy_reports_tick_data_still_arriving(
     assert status == 1
     assert one_line_error(err) == (
         f"stack {CLOCK} is deleted, but some of the clock is left: "
-        f"Tick data still arriving in alarmclock/{CLOCK} (1 new value(s))"
+        f"Tick data still arriving in alarmclock/{CLOCK} (1 new value(s)); nothing is left to delete "
+        "(an invocation in flight published it; CloudWatch keeps it until it expires)"
     )
 
 
@@ -998,7 +999,8 @@ def test_destroy_catches_a_wave_clock_still_laying_its_wave_after_the_delete(
     assert laid[0]["action"] == "wave"
     assert one_line_error(err) == (
         f"stack {CLOCK} is deleted, but some of the clock is left: "
-        f"Tick data still arriving in alarmclock/{CLOCK} ({laid[0]['values']} new value(s))"
+        f"Tick data still arriving in alarmclock/{CLOCK} ({laid[0]['values']} new value(s)); nothing is left to "
+        "delete (an invocation in flight published it; CloudWatch keeps it until it expires)"
     )
 
 

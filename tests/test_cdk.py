@@ -441,6 +441,12 @@ def test_bad_props_fail_at_synth_with_the_clis_message() -> None:
         AlarmClock(stack, "Bucket", every="1m", targets=["arn:aws:s3:::bucket"])
     with pytest.raises(ValueError, match="--window wallclock cannot hold"):
         AlarmClock(stack, "Wall", every="10s", targets=[queue], window="wallclock")
+    # The environment is measured with the construct's own clock name, as Lambda counts it.
+    with pytest.raises(
+        ValueError, match=r"would measure [\d,]+ bytes for clock Bad-Big-\w+; Lambda takes at most 4,096"
+    ):
+        AlarmClock(stack, "Big", every="1m", targets=[queue], payload={"quotes": '"' * 1000})
+    AlarmClock(stack, "Fits", every="1m", targets=[queue], payload={"quotes": '"' * 600})
 
 
 # ---- cfn-lint, checkov ---------------------------------------------------------------------------

@@ -136,9 +136,10 @@ def test_stripping_quarters_the_indentation_and_keeps_the_code() -> None:
 
 
 def test_the_largest_template_the_input_limits_allow_fits_cloudformations_inline_limit() -> None:
-    # Targets and payload are capped at 3,000 bytes together (spec.MAX_CONFIG_BYTES); the biggest
+    # Targets and payload share Lambda's 4 KB of environment (limits.check_environment); the biggest
     # template spends them on as many one-character SQS queues as fit, through SNS, at 10 s, in
     # compact JSON (what deploy sends). CloudFormation takes at most 51,200 bytes of template inline.
+    # (tests/test_limits.py measures the worst design, and `template` refuses what does not fit.)
     arns: list[str] = []
     while True:
         arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{len(arns)}"

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from alarmclock import limits
 from alarmclock.durations import DurationError, format_duration, parse_duration
 
 Via = Literal["lambda", "sns"]
@@ -49,9 +50,6 @@ MAX_SLIDING_PERIOD_S = 7200
 WALL_CLOCK_PERIODS = (60, 300, 3600, 86_400)
 # A wave is laid at most two hours ahead (PutMetricData's limit), so it needs a period that fits.
 MAX_WAVE_PERIOD_S = MAX_SLIDING_PERIOD_S
-# Lambda limits all environment variables of a function to 4 KB together; targets and
-# payload travel there, so keep them well inside it.
-MAX_CONFIG_BYTES = 3_000
 
 TARGET_SERVICES = {
     "lambda": "Lambda function",
@@ -83,7 +81,6 @@ TARGET_SHAPES = {
     "events": "arn:aws:events:REGION:ACCOUNT:event-bus/NAME",
 }
 _ARN = re.compile(rf"^arn:(?:{_PARTITION}):([a-z0-9-]+):({_REGION}):({_ACCOUNT}):(.+)$")
-_CLOCK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,99}$")
 
 PERIOD_HELP = "10s, 20s, 30s, whole minutes from 1m to 120m, or 1440m (1d) (e.g. 30s, 1m, 5m, 1h)"
 
@@ -134,12 +131,13 @@ class ClockSpec:
             )
         if self.via not in VIAS:
             raise SpecError(f"--via {self.via!r} is not supported; use one of: {', '.join(VIAS)}")
-        size = len(json.dumps([t.arn for t in self.targets])) + len(json.dumps(self.payload))
-        if size > MAX_CONFIG_BYTES:
-            raise SpecError(
-                f"targets and payload take {size} bytes; keep them under {MAX_CONFIG_BYTES} "
-                "(they travel in the function's 4 KB of environment variables)"
-            )
+        if self.name is not None:
+            check_clock_name(self.name)
+        # Targets and payload travel in the function's environment: Lambda's 4 KB, as Lambda counts.
+        try:
+            limits.check_environment(self)
+        except limits.LimitError as error:
+            raise SpecError(str(error)) from None
 
 
 def parse_period(text: str | int) -> int:
@@ -251,12 +249,29 @@ def parse_target(arn: str) -> Target:
 def parse_payload(text: str | None) -> Any:
     if text is None:
         return None
+    too_deep = f"--payload is nested more than {limits.MAX_PAYLOAD_DEPTH} levels deep; flatten it"
     try:
-        return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float, parse_int=_finite_int)
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float, parse_int=_finite_int)
     except NotJson as error:
         raise SpecError(f"--payload is not valid JSON: {error}") from None
     except ValueError as error:
         raise SpecError(f'--payload is not valid JSON ({error}); e.g. --payload \'{{"job": "report"}}\'') from None
+    except RecursionError:  # deeper than Python's json reads (near 1,000 levels)
+        raise SpecError(too_deep) from None
+    if nesting(value) > limits.MAX_PAYLOAD_DEPTH:
+        raise SpecError(too_deep)
+    return value
+
+
+def nesting(value: Any) -> int:
+    """How many arrays and objects deep a JSON value goes (a number or a string: 0)."""
+    depth, level = 0, [(value, 0)]
+    while level:
+        item, at = level.pop()
+        if isinstance(item, dict | list):
+            depth = max(depth, at + 1)
+            level.extend((child, at + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return depth
 
 
 class NotJson(ValueError):
@@ -286,9 +301,14 @@ def _finite_int(text: str) -> int:
 
 
 def check_clock_name(name: str) -> str:
-    # It becomes the stack name and the prefix of the alarm names.
-    if not _CLOCK_NAME.match(name):
-        raise SpecError(f"clock name {name!r} is not valid; use a letter then letters, digits or hyphens (at most 100)")
+    """The one check of a clock's name, for every command and the CDK construct. It is the stack's
+    name, and the alarms, namespace and the resources CloudFormation names derive from it."""
+    if not limits.CLOCK_NAME_PATTERN.match(name):
+        raise SpecError(f"clock name {name!r} is not valid; use {limits.CLOCK_NAME_RULE}")
+    try:
+        limits.check_clock_name_length(name)
+    except limits.LimitError as error:  # pragma: no cover - every name the pattern takes fits (test_limits)
+        raise SpecError(str(error)) from None
     return name
 
 

@@ -143,6 +143,7 @@ class Runner:
         elif isinstance(step, p.ReviewChangeSet):
             self.review(step, plan)
         elif isinstance(step, p.ExecuteChangeSet):
+            self.check_unchanged(step, plan)
             self.remember_events()
             self.executed = True  # before the call: Ctrl-C during it must not claim "nothing changed"
             self.stacks.execute_change_set(self.change_set_id)
@@ -234,6 +235,37 @@ class Runner:
                     )
                 )
 
+    def check_unchanged(self, step: p.ExecuteChangeSet, plan: p.Plan) -> None:
+        """Stop, changing nothing, if the stack is no longer where the plan found it: another
+        deploy (or anyone) changed or deleted it meanwhile, and executing now would undo theirs or
+        report a change this deploy did not make. CloudFormation refuses a change set made stale
+        by another's execution, but not one made while the other was still being reviewed."""
+        stack = self.stacks.describe(self.stack_id)
+        expected = step.read_status or "REVIEW_IN_PROGRESS"
+        if (
+            stack is not None
+            and stack.status == expected
+            and (not step.read_status or stack.last_change == step.read_changed)
+        ):
+            return
+        now = (
+            f"it is {stack.status}, last changed {stack.last_change:%H:%M:%S}"
+            if stack and stack.last_change
+            else (f"it is {stack.status}" if stack else "it was deleted")
+        )
+        self.stacks.delete_change_set(self.change_set_id)  # never the stack: it is someone else's now
+        self.change_set_id = ""
+        raise Stop(
+            Outcome(
+                False,
+                f"stack {plan.stack} changed while this deploy was preparing its change ({now}; "
+                f"it was {step.read_status or 'not yet created'}): another deploy or update got there first. "
+                f"This deploy changed nothing; see 'alarmclock status {plan.stack}', then deploy again",
+                ExitStatus.FAILED,
+                stack.status if stack else "DELETE_COMPLETE",
+            )
+        )
+
     def discard_change_set(self) -> None:
         self.stacks.delete_change_set(self.change_set_id)
         if self.change_set_type == "CREATE":
@@ -299,6 +331,7 @@ class Runner:
                 # little about when the tick came.
                 self.first_tick = self.now()
                 return
+            self.check_still_there(step)
             if time.monotonic() >= deadline:
                 raise Stop(
                     Outcome(
@@ -310,6 +343,22 @@ class Runner:
                     )
                 )
             self.sleep(self.poll_s)
+
+    def check_still_there(self, step: p.WaitForTick) -> None:
+        """A clock deleted (or being deleted) while this command waits for its tick will never tick:
+        stop waiting and say so, rather than wait out the timeout and blame the tick."""
+        stack = self.stacks.describe(self.stack_id)
+        self.status = stack.status if stack else "DELETE_COMPLETE"
+        if self.status.startswith("DELETE_"):
+            raise Stop(
+                Outcome(
+                    False,
+                    f"stack {step.names.stack} is {self.status}: it was deleted while this command waited for its "
+                    "first tick, so none will come",
+                    ExitStatus.FAILED,
+                    self.status,
+                )
+            )
 
     def tick_alarms(self, names: ClockNames) -> list[AlarmInfo]:
         alarms = self.metrics.alarms(names)
@@ -338,22 +387,34 @@ class Runner:
         return min(ticks, key=lambda tick: tick[0])[1] if ticks else None
 
     def confirm_gone(self, step: p.ConfirmGone, plan: p.Plan) -> None:
+        before = self.gone_begin(step)
+        deadline = time.monotonic() + step.settle_s
+        if step.settle_s > 0:
+            self.progress.say(f"checking for {format_duration(step.settle_s)} that nothing of {plan.stack} is left")
+        while time.monotonic() < deadline:
+            self.sleep(self.poll_s)
+        self.gone_end(step, plan, before)
+
+    def gone_begin(self, step: p.ConfirmGone) -> tuple[datetime, datetime, int]:
+        """The Tick query's window, and how many values it holds as the settle starts."""
         names, period = step.names, step.period_s
         if names.is_wave:
             window_start, end = wave_window(self.now(), period)
         else:
             window_start, end = tick_window(self.now(), self.now(), period)
-        before = self.metrics.sample_count(names, period, window_start, end)
-        deadline = time.monotonic() + step.settle_s
-        if step.settle_s > 0:
-            self.progress.say(f"checking for {format_duration(step.settle_s)} that nothing of {plan.stack} is left")
-        while True:
-            left = [f"alarm {a}" for a in self.metrics.alarms(names)]
-            if step.function_name and self.metrics.function_exists(step.function_name):
-                left.append(f"function {step.function_name}")
-            if time.monotonic() >= deadline:
-                break
-            self.sleep(self.poll_s)
+        return window_start, end, self.metrics.sample_count(names, period, window_start, end)
+
+    def gone_end(self, step: p.ConfirmGone, plan: p.Plan, begun: tuple[datetime, datetime, int]) -> None:
+        """A Stop that says what is left of the clock after the settle, and how to remove it."""
+        names, period = step.names, step.period_s
+        window_start, end, before = begun
+        alarms = list(self.metrics.alarms(names))
+        left = [f"alarm {a}" for a in alarms]
+        region = f" --region {self.aws.region}"
+        how = [f"aws cloudwatch delete-alarms --alarm-names {' '.join(alarms)}{region}"] if alarms else []
+        if step.function_name and self.metrics.function_exists(step.function_name):
+            left.append(f"function {step.function_name}")
+            how.append(f"aws lambda delete-function --function-name {step.function_name}{region}")
         if step.settle_s > 0:
             if not names.is_wave:
                 # A value in flight is stamped up to a period after its tick: look that far past now.
@@ -362,10 +423,17 @@ class Runner:
             if later > before:
                 left.append(f"Tick data still arriving in {names.namespace} ({later - before} new value(s))")
         if left:
+            # Tick data alone has nothing to delete: an invocation in flight (or a retry) published it.
+            then = (
+                f"remove it with: {'; '.join(how)}"
+                if how
+                else "nothing is left to delete (an invocation in flight published it; CloudWatch keeps it "
+                "until it expires)"
+            )
             raise Stop(
                 Outcome(
                     False,
-                    f"stack {plan.stack} is deleted, but some of the clock is left: {'; '.join(left)}",
+                    f"stack {plan.stack} is deleted, but some of the clock is left: {'; '.join(left)}; {then}",
                     ExitStatus.FAILED,
                     self.status,
                 )
@@ -477,6 +545,55 @@ class Runner:
         except Exception:
             status = "unknown"
         return Outcome(False, interrupted_message(name, plan.action, status), ExitStatus.INTERRUPTED, status)
+
+
+def destroy_together(
+    aws: Aws, progress: Progress, plans: list[p.Plan], poll_s: float = 5.0, sleep: Callable[[float], None] = time.sleep
+) -> list[tuple[Runner, Outcome]]:
+    """Destroy several clocks side by side: every DeleteStack first (CloudFormation deletes them in
+    parallel), then the wait for each, then one settle for all, so n clocks take one `--settle`, not n.
+    Each clock ends with its own outcome; one that fails does not stop the others."""
+    runs = [Runner(aws, progress, poll_s=poll_s, sleep=sleep) for _ in plans]
+    outcomes: dict[int, Outcome] = {}
+    try:
+        for run, plan in zip(runs, plans, strict=True):
+            run.started, run.stack_id = run.now(), plan.stack
+        phases: list[Callable[[p.Plan], p.Step | None]] = [
+            lambda plan: plan.find(p.DeleteStack),
+            lambda plan: plan.find(p.WaitForStack),
+        ]
+        for phase in phases:
+            for index, (run, plan) in enumerate(zip(runs, plans, strict=True)):
+                step = phase(plan)
+                if index in outcomes or step is None:
+                    continue
+                try:
+                    run.do(step, plan)
+                except Stop as stop:
+                    outcomes[index] = stop.outcome
+        checks = {
+            index: (step, runs[index].gone_begin(step))
+            for index, plan in enumerate(plans)
+            if index not in outcomes and (step := plan.find(p.ConfirmGone)) is not None
+        }
+        settle = max((step.settle_s for step, _ in checks.values()), default=0.0)
+        if settle > 0:
+            progress.say(f"checking for {format_duration(settle)} that nothing of the {len(checks)} clocks is left")
+        deadline = time.monotonic() + settle
+        while time.monotonic() < deadline:
+            sleep(poll_s)
+        for index, (step, begun) in checks.items():
+            try:
+                runs[index].gone_end(step, plans[index], begun)
+            except Stop as stop:
+                outcomes[index] = stop.outcome
+    except KeyboardInterrupt:
+        for index, (run, plan) in enumerate(zip(runs, plans, strict=True)):
+            outcomes.setdefault(index, run.interrupted(plan))
+    return [
+        (run, outcomes[index] if index in outcomes else run.success(plan))
+        for index, (run, plan) in enumerate(zip(runs, plans, strict=True))
+    ]
 
 
 # What each command that may wait for a tick has done, in its last line and its JSON.

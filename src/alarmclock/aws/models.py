@@ -326,7 +326,9 @@ class Deployed:
 
     @property
     def is_clock(self) -> bool:
-        return self.metadata is not None or self.stack.looks_like_clock
+        """Its template has alarmclock's metadata (every clock's template has had it). Outputs named
+        like a clock's, or the tag, are how `list` finds candidates cheaply, never enough to act on."""
+        return self.metadata is not None
 
     @property
     def names(self) -> ClockNames:

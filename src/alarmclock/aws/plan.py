@@ -9,7 +9,9 @@ Refusals (a stack that is not a clock, a stack CloudFormation cannot update) are
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from alarmclock import __version__
@@ -41,6 +43,7 @@ from alarmclock.aws.steps import (
     WaitForStack,
     WaitForTick,
 )
+from alarmclock.limits import LimitError, check_template_body
 from alarmclock.render import deploy_body
 from alarmclock.spec import ClockSpec, SpecError, check_publish, parse_period
 from alarmclock.template import PAUSED_PARAMETER, TARGET_PARAMETER, build_template
@@ -72,6 +75,23 @@ def default_tick_timeout(period_s: int, publish: str = "api", creating: bool = F
     if publish == "wave":
         return (0 if creating else period_s) + WAVE_TICK_MARGIN_S
     return 2 * period_s + 120.0
+
+
+def change_set_name(now: datetime) -> str:
+    """Unique per deploy: the second and a random part, so two deploys of one clock in the same
+    second never share (and overwrite) a change set. ChangeSetName: a letter, then letters, digits
+    and hyphens, at most 128."""
+    return f"alarmclock-{now:%Y%m%d-%H%M%S}-{secrets.token_hex(4)}"
+
+
+def inline_body(template: dict[str, Any]) -> str:
+    """The body `deploy` sends inline, refused before any change if CloudFormation would refuse it."""
+    body = deploy_body(template)
+    try:
+        check_template_body(body, "compact JSON")
+    except LimitError as error:
+        raise PlanError(f"{error}: give fewer or shorter targets, or a smaller payload", 2) from None
+    return body
 
 
 # ---- plans --------------------------------------------------------------------------------------
@@ -121,7 +141,7 @@ def plan_deploy(
             stack=name,
             name=change_set_name,
             change_set_type="CREATE" if creating else "UPDATE",
-            template_body=deploy_body(template),
+            template_body=inline_body(template),
             parameters=tuple(parameters),
             tags=tuple(sorted(stack_tags.items())),
             role_arn=role_arn,
@@ -132,7 +152,9 @@ def plan_deploy(
         return Plan("deploy", name, tuple(steps))
     steps += [
         ReviewChangeSet(ask_before_destroying=not yes),
-        ExecuteChangeSet(),
+        ExecuteChangeSet()
+        if creating or current is None
+        else ExecuteChangeSet(current.stack.status, current.stack.last_change),
         WaitForStack(frozenset({"CREATE_COMPLETE"}) if creating else frozenset({"UPDATE_COMPLETE"})),
     ]
     notes = []

@@ -89,7 +89,9 @@ class Aws:
         key = (service, where)
         if key not in self._clients:
             config = Config(
-                retries={"mode": "standard", "max_attempts": 4},
+                # adaptive: standard's retries, and a client-side rate limit that slows down when AWS
+                # throttles, which `list` (aws/fleet.py) needs with several calls in flight.
+                retries={"mode": "adaptive", "max_attempts": 4},
                 connect_timeout=5,
                 read_timeout=30,
                 user_agent_appid=f"alarmclock-{__version__}",

@@ -68,6 +68,10 @@ class Stacks:
         stack = self.describe(name)
         if stack is None:
             return None
+        return self.deployed_from(stack)
+
+    def deployed_from(self, stack: StackInfo) -> Deployed:
+        """What is deployed, for a stack already described (GetTemplateSummary; events if it failed)."""
         metadata = None if stack.status == "REVIEW_IN_PROGRESS" else self.metadata(stack.stack_id)
         failure = root_cause(self.events(stack.stack_id)) if stack.status in FAILED else ""
         return Deployed(stack, metadata, failure)

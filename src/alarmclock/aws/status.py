@@ -157,28 +157,58 @@ class ClockStatus:
         }
 
 
-def gather(aws: Aws, deployed: Deployed, now: datetime, last: int = 5) -> ClockStatus:
-    stack = deployed.stack
+@dataclass(frozen=True)
+class Reading:
+    """What `status` reads of a clock: its metric over [start, end), at its period."""
+
+    names: ClockNames
+    period_s: int
+    start: datetime
+    end: datetime
+    read_alarms: bool  # a stack still in review has no alarms to read
+
+
+def reading(deployed: Deployed, now: datetime) -> Reading:
     period = deployed.metadata.period_s if deployed.metadata else DEFAULT_PERIOD_S
     window = max(WINDOW, timedelta(seconds=period * (STALLED_AFTER_PERIODS + 1)))
-    start = period_start(now - window, period)
-    metrics = Metrics(aws)
     names = deployed.names
-    alarms = metrics.alarms(names) if stack.status != "REVIEW_IN_PROGRESS" else {}
+    # A wave clock's is read to the end of the laid wave, to say how far ahead it is. Otherwise end
+    # a period ahead: the current period is still filling, EndTime is exclusive, and a value is
+    # stamped up to a period after its tick (handler.next_stamp).
+    ahead = WAVE_AHEAD + timedelta(seconds=period) if names.is_wave else timedelta(seconds=period)
+    start = period_start(now - window, period)
+    return Reading(names, period, start, now + ahead, deployed.stack.status != "REVIEW_IN_PROGRESS")
+
+
+def gather(aws: Aws, deployed: Deployed, now: datetime, last: int = 5) -> ClockStatus:
+    read = reading(deployed, now)
+    metrics = Metrics(aws)
+    alarms = metrics.alarms(read.names) if read.read_alarms else {}
+    points = metrics.datapoints(read.names, read.period_s, read.start, read.end)
+    return assemble(aws.region, deployed, now, read, alarms, points, last)
+
+
+def assemble(
+    region: str,
+    deployed: Deployed,
+    now: datetime,
+    read: Reading,
+    alarms: dict[str, AlarmInfo],
+    points: list[Datapoint],
+    last: int = 5,
+) -> ClockStatus:
+    """The status from what was read (one clock's calls in `gather`, a fleet's batches in `fleet`)."""
+    stack, names, period, start = deployed.stack, read.names, read.period_s, read.start
     laid_until = None
     if names.is_wave:
-        # Read to the end of the laid wave, to say how far ahead it is; show and judge only the
-        # periods that have ended (a datapoint ahead is a value laid, not a tick).
-        laid = metrics.datapoints(names, period, start, now + WAVE_AHEAD + timedelta(seconds=period))
-        laid_until = period_start(laid[-1].timestamp, period) if laid else None
-        datapoints = [p for p in laid if period_start(p.timestamp, period) + timedelta(seconds=period) <= now]
+        # Show and judge only the periods that have ended (a datapoint ahead is a value laid, not a tick).
+        laid_until = period_start(points[-1].timestamp, period) if points else None
+        datapoints = [p for p in points if period_start(p.timestamp, period) + timedelta(seconds=period) <= now]
     else:
-        # End a period ahead: the current period is still filling, EndTime is exclusive, and a value
-        # is stamped up to a period after its tick (handler.next_stamp).
-        datapoints = metrics.datapoints(names, period, start, now + timedelta(seconds=period))
+        datapoints = points
     verdict = judge(stack, alarms, datapoints, period, now, deployed.failure, window_start=start, names=names)
     return ClockStatus(
-        region=aws.region,
+        region=region,
         stack=stack,
         metadata=deployed.metadata,
         period_s=period,

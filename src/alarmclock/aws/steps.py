@@ -5,6 +5,7 @@ so the planner builds them without AWS and the one module that talks to CloudFor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, TypeVar
 
 from alarmclock import __version__
@@ -65,7 +66,11 @@ class ReviewChangeSet:
 
 @dataclass(frozen=True)
 class ExecuteChangeSet:
-    pass
+    """Run only on the stack the plan was made from: its status and last change as read then
+    ("" and None: no stack yet, so the change set's own REVIEW_IN_PROGRESS stack)."""
+
+    read_status: str = ""
+    read_changed: datetime | None = None
 
 
 @dataclass(frozen=True)

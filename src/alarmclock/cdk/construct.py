@@ -56,20 +56,22 @@ class AlarmClock(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         clock_targets = as_targets(targets)
-        # Validated by the same build_spec as the CLI's options: the same errors, the same defaults.
+        # From the construct's path (the stack's name and every id above it, plus a hash of the
+        # path): two clocks of one stack, or the same clock in two stacks, never share a name.
+        self.clock_name: str = check_clock_name(
+            Names.unique_resource_name(self, max_length=CLOCK_NAME_LENGTH, separator="-")
+        )
+        # Validated by the same build_spec as the CLI's options: the same errors, the same defaults,
+        # and the function's environment measured with this clock's name.
         self.spec: ClockSpec = build_spec(
             every=period_text(every),
             via=via,
             targets=[t.placeholder for t in clock_targets],
             payload=None if payload is None else json.dumps(payload, allow_nan=False),
+            name=self.clock_name,
             alarms=alarms,
             window=window,
             publish=publish,
-        )
-        # From the construct's path (the stack's name and every id above it, plus a hash of the
-        # path): two clocks of one stack, or the same clock in two stacks, never share a name.
-        self.clock_name: str = check_clock_name(
-            Names.unique_resource_name(self, max_length=CLOCK_NAME_LENGTH, separator="-")
         )
         self.namespace: str = NAMESPACE.replace("${AWS::StackName}", self.clock_name)
 

@@ -228,7 +228,7 @@ def deploy(
     publishing if the old one cannot hold it); a paused clock stays paused. Changes go through a
     change set, shown before it runs.
     """
-    from alarmclock.aws.plan import deploy_settings, plan_deploy
+    from alarmclock.aws.plan import change_set_name, deploy_settings, plan_deploy
     from alarmclock.aws.stacks import Stacks
 
     name = clock_name(name)
@@ -255,9 +255,9 @@ def deploy(
         settings = deploy_settings(
             every, via, targets, payload, given, current.metadata if current else None, alarms, window, publish
         )
-        spec = build_spec(**settings)
+        spec = build_spec(**settings, name=name)  # the environment is measured with the clock's name
         warn_if_unverified(aws, spec.publish, spec.window)
-        change_set = "alarmclock-" + datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        change_set = change_set_name(datetime.now(UTC))
         plan = plan_deploy(
             name,
             spec,
@@ -371,20 +371,14 @@ def list_clocks(
     output: str, region: str | None, profile: str | None, endpoint_url: str | None, poll_interval: float
 ) -> int:
     """List the clocks in this account and region, each with its verdict (as `status` judges it)."""
-    from alarmclock.aws.stacks import Stacks
-    from alarmclock.aws.status import gather
+    from alarmclock.aws.fleet import list_clocks as read_fleet
 
     with one_line_errors():
         aws = connect(region, profile, endpoint_url)
-        stacks = Stacks(aws)
-        found, verdicts = [], []
-        now = datetime.now(UTC)
-        for stack in stacks.list_clocks():
-            deployed = stacks.deployed(stack.name)
-            if deployed is None:  # deleted since it was listed
-                continue
-            found.append((deployed.stack, deployed.metadata))
-            verdicts.append(gather(aws, deployed, now).verdict)
+        # In batches and a few at a time (aws/fleet.py): about one call per clock, not four in series.
+        statuses = read_fleet(aws, datetime.now(UTC))
+        found = [(status.stack, status.metadata) for status in statuses]
+        verdicts = [status.verdict for status in statuses]
         where = aws.region
     rows = [
         (stack, metadata.period_s if metadata else None, verdict.kind)
@@ -408,7 +402,13 @@ def list_clocks(
 
 
 @cli.command()
-@click.argument("name")
+@click.argument("names", metavar="NAME...", nargs=-1)
+@click.option(
+    "--all-matching",
+    "prefix",
+    metavar="PREFIX",
+    help="Every clock in the region whose name starts with PREFIX (listed in the question first).",
+)
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option(
     "--settle",
@@ -416,12 +416,14 @@ def list_clocks(
     default=format_duration(DEFAULT_SETTLE_S),
     show_default=True,
     metavar="DURATION",
-    help="After the delete, watch this long that no Tick data still arrives (0: do not watch).",
+    help="After the delete, watch this long that no Tick data still arrives (0: do not watch); several "
+    "clocks are deleted side by side and watched together, for one --settle.",
 )
 @output_option
 @aws_options
 def destroy(
-    name: str,
+    names: tuple[str, ...],
+    prefix: str | None,
     yes: bool,
     settle: float,
     output: str,
@@ -430,16 +432,54 @@ def destroy(
     endpoint_url: str | None,
     poll_interval: float,
 ) -> int:
-    """Delete the clock NAME's stack, wait, and check that nothing of the clock is left."""
+    """Delete the clock NAME's stack (or several clocks' stacks), wait, and check that nothing of
+    the clock is left."""
+    from alarmclock.aws.execute import destroy_together
     from alarmclock.aws.plan import plan_destroy
     from alarmclock.aws.stacks import Stacks
     from alarmclock.aws.status import find_clock
 
-    name = clock_name(name)
+    if bool(names) == (prefix is not None):
+        raise click.UsageError("give the clocks' names, or --all-matching PREFIX (not both)")
+    names = tuple(dict.fromkeys(clock_name(name) for name in names))
     with one_line_errors():
         aws = connect(region, profile, endpoint_url)
         stacks = Stacks(aws)
-        current = find_clock(stacks, name, aws.region)
-        plan = plan_destroy(current, function_name=stacks.function_name(current.stack.stack_id), settle_s=settle)
-        confirm_or_refuse(f"destroy clock {name} in {aws.region} (its stack, alarms and function)?", yes, output=output)
-        return execute(aws, plan, output, poll_interval)
+        if prefix is None:
+            currents = [find_clock(stacks, name, aws.region) for name in names]
+        else:
+            found = [stacks.deployed_from(s) for s in stacks.list_clocks() if s.name.startswith(prefix)]
+            for other in (d for d in found if not d.is_clock):
+                ConsoleProgress(output).say(f"leaving {other.stack.name} alone: it has no alarmclock metadata")
+            currents = [d for d in found if d.is_clock]
+            if not currents:
+                raise Failure(f"no clock in {aws.region} has a name starting with {prefix!r}", ExitStatus.FAILED)
+            names = tuple(d.stack.name for d in currents)
+        # Every clock is found and checked before anything is deleted: one that is not a clock
+        # (or busy) stops them all.
+        plans = []
+        for current in currents:
+            function = stacks.function_name(current.stack.stack_id)
+            plans.append(plan_destroy(current, function_name=function, settle_s=settle))
+        what = (
+            f"clock {names[0]} in {aws.region} (its stack, alarms and function)"
+            if len(names) == 1
+            else f"{len(names)} clocks in {aws.region} ({', '.join(names)}: their stacks, alarms and functions)"
+        )
+        confirm_or_refuse(f"destroy {what}?", yes, output=output)
+        if len(plans) == 1:
+            return execute(aws, plans[0], output, poll_interval)
+        ended = destroy_together(aws, ConsoleProgress(output), plans, poll_s=poll_interval)
+    failed = [outcome for _, outcome in ended if not outcome.ok]
+    if output != "text":
+        records = [run.record(plan, outcome) for (run, outcome), plan in zip(ended, plans, strict=True)]
+        emit({"region": aws.region, "clocks": records}, output, text=lambda: None)
+    else:
+        for _, outcome in ended:
+            if outcome.ok:
+                click.echo(outcome.message)
+    for outcome in failed:
+        click.echo(f"alarmclock: error: {outcome.message}", err=True)
+    if failed:
+        return max(int(outcome.exit_code) for outcome in failed)
+    return ExitStatus.OK

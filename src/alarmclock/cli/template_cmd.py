@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from alarmclock.aws.functions import is_function_name
@@ -17,6 +19,7 @@ from alarmclock.cli.options import (
     window_option,
 )
 from alarmclock.cli.output import refuse_a_format_as_file
+from alarmclock.limits import MAX_INLINE_TEMPLATE_BYTES, MAX_S3_TEMPLATE_BYTES, LimitError, check_template_body
 from alarmclock.spec import SpecError, build_spec
 
 
@@ -35,6 +38,12 @@ from alarmclock.spec import SpecError, build_spec
     type=click.Path(dir_okay=False, writable=True, allow_dash=True),
     help="Write here instead of stdout ('-' is stdout).",
 )
+@click.option(
+    "--s3",
+    is_flag=True,
+    help="The template will be deployed from S3 (aws cloudformation deploy --s3-bucket), which takes up to 1 MB; "
+    "without it a template over CloudFormation's 51,200 bytes inline is refused.",
+)
 def template(
     every: str,
     alarms: str,
@@ -45,6 +54,7 @@ def template(
     payload: str | None,
     fmt: str,
     output: str | None,
+    s3: bool,
 ) -> None:
     """Print the CloudFormation template of a clock.
 
@@ -69,7 +79,12 @@ def template(
         )
     except SpecError as error:
         raise usage_error(error) from None
-    text = render(build_template(spec), fmt)  # type: ignore[arg-type]  # click.Choice checked it
+    template = build_template(spec)
+    text = render(template, fmt)  # type: ignore[arg-type]  # click.Choice checked it
+    try:
+        check_template_body(text, fmt.upper(), MAX_S3_TEMPLATE_BYTES if s3 else MAX_INLINE_TEMPLATE_BYTES)
+    except LimitError as error:
+        raise click.UsageError(f"{error}; {smaller_ways(template, fmt, s3)}") from None
     if output and output != "-":
         try:
             with open(output, "w", encoding="utf-8") as stream:
@@ -79,3 +94,20 @@ def template(
         click.echo(f"wrote {output} ({len(text.encode())} bytes)", err=True)
     else:
         click.echo(text, nl=False)
+
+
+def smaller_ways(template: dict[str, Any], fmt: str, s3: bool) -> str:
+    """What takes a template that is too big: the other forms that fit, measured, and S3."""
+    from alarmclock.render import deploy_body, render
+
+    if s3:
+        return "give fewer or shorter targets, or a smaller payload"
+    sizes = {f"--format {other}": len(render(template, other).encode()) for other in ("yaml", "json") if other != fmt}
+    sizes["alarmclock deploy"] = len(deploy_body(template).encode())
+    fits = [
+        f"{way} ({size:,} bytes{', compact JSON' if way == 'alarmclock deploy' else ''})"
+        for way, size in sizes.items()
+        if size <= MAX_INLINE_TEMPLATE_BYTES
+    ]
+    ways = [*fits, "--s3 for a template deployed with aws cloudformation deploy --s3-bucket"]
+    return "use " + ", or ".join(ways) + "; or give fewer or shorter targets, or a smaller payload"

@@ -24,6 +24,7 @@ from alarmclock.emulator.intrinsics import Resolver, TemplateError, references
 from alarmclock.emulator.providers import alarm as alarms
 from alarmclock.emulator.services import EmulatedFunction, Services
 from alarmclock.emulator.world import World
+from alarmclock.limits import generated_name
 
 # Every type with a provider (custom resources besides: any Custom:: type).
 MODELLED = providers.modelled_types() - {"AWS::CloudFormation::CustomResource"}
@@ -144,7 +145,8 @@ class Stack:
         for logical in self.template["Resources"]:
             # Stable across runs (hash() of a str is salted per process): the seed reproduces names too.
             digest = hashlib.sha256(f"{self.stack_id}/{logical}".encode()).hexdigest()[:12].upper()
-            generated = f"{self.name}-{logical}-{digest}"
+            # Shortened as CloudFormation shortens it to fit the type's limit (a 128-character stack).
+            generated = generated_name(self.name, logical, digest, self.template["Resources"][logical]["Type"])
             name(logical, self._provider(logical).reference(self, logical, generated))
         # Names a resource takes from its properties (an alarm's AlarmName) may refer to the others'.
         partial = Resolver(self.parameters, pseudo, refs, attributes)
