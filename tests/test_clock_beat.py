@@ -237,16 +237,16 @@ def _throttled() -> ClientError:
     return ClientError({"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}, "DescribeAlarmHistory")
 
 
-def test_history_is_kept_two_weeks_and_no_longer() -> None:
+def test_history_is_kept_30_days_and_no_longer() -> None:
     from alarmclock.emulator.history import AlarmHistory, Record
 
     history = AlarmHistory()
-    for day in range(20):
+    for day in range(40):
         history.add("a", Record(day * DAY, "StateUpdate", "OK", "", "ALARM", "x"))
-    answer = history.describe(19 * DAY, AlarmName="a", HistoryItemType="StateUpdate")
+    answer = history.describe(39 * DAY, AlarmName="a", HistoryItemType="StateUpdate")
     days = sorted(item["Timestamp"].timestamp() / DAY for item in answer["AlarmHistoryItems"])
-    assert days[0] >= 5 and len(days) == 15
-    assert len(history.records["a"]) <= 16  # bounded: pruned as it goes, not only when read
+    assert days[0] >= 9 and len(days) == 31
+    assert len(history.records["a"]) <= 32  # bounded: pruned as it goes, not only when read
 
 
 def test_history_items_write_cloudwatchs_own_time_format_and_json() -> None:
@@ -309,3 +309,39 @@ def test_the_emulated_log_answers_filter_log_events_as_cloudwatch_logs_would() -
         logs.filter_log_events(logGroupName="/aws/lambda/other")
     with pytest.raises(ClientError, match="InvalidParameterException"):
         logs.filter_log_events(logGroupName="/aws/lambda/f", filterPattern="tick")
+
+
+def test_an_item_served_again_on_the_next_page_is_read_once() -> None:
+    from alarmclock.aws.history import distinct
+
+    def item(second: int) -> dict[str, Any]:
+        data = {"newState": {"stateValue": "ALARM" if second % 2 else "OK"}, "oldState": {"stateValue": "OK"}}
+        return {
+            "AlarmName": "a",
+            "HistoryItemType": "StateUpdate",
+            "Timestamp": datetime.fromtimestamp(second * 60, UTC),
+            "HistoryData": json.dumps(data),
+        }
+
+    # DescribeAlarmHistory's pages are not snapshots: an item written while they are read pushes the
+    # last one of a page onto the next.
+    pages = {None: [item(3), item(2)], "2": [item(2), item(1)], "3": [item(1), item(0)]}
+    tokens = {None: "2", "2": "3", "3": None}
+
+    class Pages:
+        def describe_alarm_history(self, **params: Any) -> dict[str, Any]:
+            token = params.get("NextToken")
+            return {"AlarmHistoryItems": pages[token], **({"NextToken": tokens[token]} if tokens[token] else {})}
+
+    reader = HistoryReader(Pages(), pacer=Pacer(None))
+    items = reader.state_updates("a", datetime.fromtimestamp(0, UTC), datetime.fromtimestamp(600, UTC))
+    assert [i["Timestamp"].timestamp() for i in items] == [0, 60, 120, 180]
+    # The same time with other HistoryData is another item; log events are the same by eventId
+    # (a tick delivered twice writes two lines: two events, two ids).
+    other = {**item(1), "HistoryData": "{}"}
+    assert distinct([item(1), other, item(1)]) == [item(1), other]
+    line = {"timestamp": 1, "message": "{}"}
+    assert distinct([{**line, "eventId": "1"}, {**line, "eventId": "2"}, {**line, "eventId": "1"}]) == [
+        {**line, "eventId": "1"},
+        {**line, "eventId": "2"},
+    ]

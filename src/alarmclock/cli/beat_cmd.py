@@ -16,13 +16,15 @@ from alarmclock.cli import cli
 from alarmclock.cli.aws_cmds import aws_options, clock_name, connect
 from alarmclock.cli.aws_view import Failure, one_line_errors
 from alarmclock.cli.output import emit, output_option, refuse_a_format_as_file
-from alarmclock.cli.simulate_cmd import check_plot, parse_duration, write_plot
+from alarmclock.cli.simulate_cmd import check_plot, write_plot
+from alarmclock.durations import DurationError, parse_duration
+from alarmclock.emulator.history import HISTORY_RETENTION_DAYS
 from alarmclock.exit_status import ExitStatus
 
 if TYPE_CHECKING:
     from alarmclock.aws.reading import ClockReading
 
-HISTORY_DAYS = 14  # fact: alarm history is kept two weeks (docs/aws-facts.md)
+HISTORY_DAYS = HISTORY_RETENTION_DAYS  # fact: alarm history is kept 30 days (docs/aws-facts.md)
 
 
 def since_option(command: Any) -> Any:
@@ -30,7 +32,8 @@ def since_option(command: Any) -> Any:
         "--since",
         default="24h",
         show_default=True,
-        help="How far back to read: e.g. 6h, 24h, 14d (alarm history is kept 14 days).",
+        metavar="DURATION",
+        help=f"How far back to read: e.g. 6h, 24h, {HISTORY_DAYS}d (alarm history is kept {HISTORY_DAYS} days).",
     )(command)
 
 
@@ -49,12 +52,7 @@ def read(
 ) -> ClockReading:
     from alarmclock.aws.reading import read_clock
 
-    try:
-        seconds = parse_duration(since)
-    except click.UsageError as error:
-        raise click.UsageError(error.message.replace("--duration", "--since")) from None
-    if seconds > HISTORY_DAYS * 86_400:
-        raise click.UsageError(f"--since {since!r}: alarm history goes back {HISTORY_DAYS} days at most")
+    seconds = parse_since(since)
     with one_line_errors():
         aws = connect(region, profile, endpoint)
         reading = read_clock(aws, clock_name(name), seconds, rate, progress=StderrProgress())
@@ -67,6 +65,19 @@ def read(
             ExitStatus.FAILED,
         )
     return reading
+
+
+def parse_since(since: str) -> float:
+    """--since as seconds, refused before any AWS call: a duration, more than 0, within the history."""
+    try:
+        seconds = parse_duration(since)
+    except DurationError as error:
+        raise click.UsageError(f"--since {error}") from None
+    if seconds <= 0:
+        raise click.UsageError(f"--since {since!r}: must be more than 0 (how far back to read)")
+    if seconds > HISTORY_DAYS * 86_400:
+        raise click.UsageError(f"--since {since!r}: alarm history goes back {HISTORY_DAYS} days at most")
+    return seconds
 
 
 class StderrProgress:

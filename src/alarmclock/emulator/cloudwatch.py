@@ -268,7 +268,7 @@ class EmulatedCloudWatch:
         self.store = MetricStore()
         self.alarms: dict[str, Alarm] = {}
         self.history: list[StateChange] = []
-        self.alarm_history = AlarmHistory()  # what DescribeAlarmHistory answers, two weeks deep
+        self.alarm_history = AlarmHistory()  # what DescribeAlarmHistory answers, 30 days deep
         self.on_state_change: Callable[[Alarm, StateChange], None] = lambda alarm, change: None
         self.put_count = 0
 
