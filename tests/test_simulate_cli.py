@@ -195,6 +195,11 @@ def test_a_figure_that_fails_to_write_still_prints_the_report(
         (["--fault", "skip-evaluation:at=1h,for=100d"], ["skip-evaluation", "ends after --duration (1d)"]),
         (["--fault", "late-data:by=99999h"], ["late-data", "by=4166d15h is longer than --duration (1d)"]),
         (["--duration", "2h", "--fault", "lose-notification:at=3h"], ["at=3h is not inside --duration (2h)"]),
+        (["--param", "evaluation_offset_s=nonexistent:3"], ["no alarm of this clock ends in 'nonexistent'"]),
+        (
+            ["--param", "evaluation_range_periods=3", "--param", "evaluation_range_periods=4"],
+            ["evaluation_range_periods is given twice"],
+        ),
     ],
 )
 def test_bad_input_is_one_line_and_exit_status_2(
@@ -205,6 +210,59 @@ def test_bad_input_is_one_line_and_exit_status_2(
     assert err.startswith("alarmclock: error: ") and err.count("\n") == 1
     for word in words:
         assert word in err
+
+
+# A model file's value and --param's VALUE for the same parameter: refused with the same words.
+MODEL_VALUES_AND_PARAMS = [
+    ({"async_queue_s": 0}, "async_queue_s=0"),
+    ({"async_queue_s": True}, "async_queue_s=true"),
+    ({"async_queue_s": [1, 2, 3]}, "async_queue_s=1,2,3"),
+    ({"async_queue_s": [2, 1]}, "async_queue_s=2,1"),
+    ({"evaluation_range_periods": 0}, "evaluation_range_periods=0"),
+    ({"evaluation_range_periods": 2.5}, "evaluation_range_periods=2.5"),
+    ({"evaluation_range_periods": True}, "evaluation_range_periods=true"),
+    ({"sliding_window_end": 5}, "sliding_window_end=5"),
+    ({"future_visible_from": 3}, "future_visible_from=3"),
+    ({"evaluation_offset_s": [["tick-is-1", 75]]}, "evaluation_offset_s=tick-is-1:75"),
+    ({"evaluation_offset_s": "tick-is-1:5"}, "evaluation_offset_s=tick-is-1:x"),
+    ({"duplicate_notification_prob": 2}, "duplicate_notification_prob=2"),
+    ({"keep_warm_s": -1}, "keep_warm_s=-1"),
+    ({"keep_warm_s": "60"}, "keep_warm_s=sixty"),
+]
+
+
+@pytest.mark.parametrize(("parameters", "param"), MODEL_VALUES_AND_PARAMS)
+def test_a_model_files_values_are_checked_as_params_are_with_the_same_words(
+    parameters: dict[str, Any], param: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    model = tmp_path / "model.json"
+    model.write_text(json.dumps({"format": "alarmclock-timing-model/1", "parameters": parameters}))
+    status, out, err = run(["simulate", "--duration", "10m", "--model", str(model)], capsys)
+    assert status == 2 and out == "" and err.count("\n") == 1, err
+    status, _, param_err = run(["simulate", "--duration", "10m", "--param", param], capsys)
+    assert status == 2 and param_err.count("\n") == 1, param_err
+    said = param_err.split(f"--param {param!r}: ", 1)[1].split(" (see ", 1)[0]
+    assert err.startswith(f"alarmclock: error: --model {str(model)!r}: {said}, not "), (err, said)
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ('{"format": "alarmclock-timing-model/1", "parameters": "x"}', '"parameters" must be an object'),
+        ('{"format": "alarmclock-timing-model/1", "parameters": []}', '"parameters" must be an object'),
+        ('{"format": "alarmclock-timing-model/1", "parameters": {"nope": 1}}', "'nope' is not a parameter"),
+        ("[1, 2]", "not an alarmclock calibrate output"),
+        ("{", "not JSON (Expecting property name"),
+        ("", "not JSON (Expecting value"),
+    ],
+)
+def test_a_model_file_of_the_wrong_shape_is_one_line(
+    body: str, words: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    model = tmp_path / "model.json"
+    model.write_text(body)
+    status, out, err = run(["simulate", "--duration", "10m", "--model", str(model)], capsys)
+    assert status == 2 and out == "" and err.count("\n") == 1 and words in err, err
 
 
 def test_pinned_evaluation_seconds_and_the_window_end_reach_the_model(capsys: pytest.CaptureFixture[str]) -> None:
