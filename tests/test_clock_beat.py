@@ -345,3 +345,26 @@ def test_an_item_served_again_on_the_next_page_is_read_once() -> None:
         {**line, "eventId": "1"},
         {**line, "eventId": "2"},
     ]
+
+
+def test_one_missed_period_is_one_missed_beat_whatever_the_jitter_from_the_log_and_the_history() -> None:
+    from alarmclock.emulator.report import missed_beat_periods, missed_beats_in
+    from alarmclock.handler import tick_id
+
+    # A 1-minute clock: intervals of a period give or take the jitter, three single missed periods
+    # (119.8, 120.1 and 119.7 s: two periods give or take the jitter) and a 20-minute silence.
+    gaps = [60.2, 59.7, 119.8, 60.3, 120.1, 59.9, 60.0, 119.7, 60.1, 1200.4, 59.8, 60.2]
+    times = list(itertools.accumulate(gaps, initial=1000.0))
+    alarm = "clock-tick-is-1"
+    lines = [beat.TickLine(t + 0.3, tick_id(alarm, t), alarm, t, 0.3, (), 1) for t in times]
+    changes = [
+        beat.StateUpdate(alarm, t, "OK" if i % 2 else "ALARM", "ALARM" if i % 2 else "OK", "Threshold", t - 0.1)
+        for i, t in enumerate(times)
+    ]
+    for timed_by in (lines, None):
+        report = beat.analyse("clock", 60, (alarm,), None, 990.0, times[-1] + 30, changes, timed_by)
+        assert report.missed_beats == 4, report.timed_by
+        assert "missed beats       4 intervals longer than 1.5 periods" in beat.render_text(report)
+    # simulate counts with the same function, so the two stay in step (the pair: only over 2 periods).
+    assert missed_beats_in(gaps, 60, 1) == 4 and missed_beat_periods(2) == 2.0
+    assert missed_beats_in([100.0, 20.0] * 5 + [121.0], 60, 2) == 1

@@ -66,7 +66,7 @@ def test_a_stack_deleted_mid_run_is_judged_up_to_the_delete(capsys: pytest.Captu
     status, out, _ = run(argv, capsys)
     assert status == 0
     assert "  verdict            ticking (until the stack was deleted at +1h)\n" in out
-    assert "  missed beats       0 intervals longer than 2 periods\n" in out
+    assert "  missed beats       0 intervals longer than 1.5 periods\n" in out
     data = json.loads(run([*argv, "--json"], capsys)[1])
     assert data["stalled_since_s"] is None and data["longest_silence_s"] < 62
     assert (data["verdict"], data["healthy"], data["deleted_at_s"]) == ("ticking", True, 3600)
@@ -86,7 +86,7 @@ def test_a_clock_that_misses_beats_is_not_ticking_and_exits_1(capsys: pytest.Cap
     data = json.loads(out)
     assert status == 1 and data["missed_beats"] > 0
     assert (data["verdict"], data["healthy"]) == ("missing beats", False)
-    assert data["verdict_reason"] == f"{data['missed_beats']} intervals longer than 2 periods"
+    assert data["verdict_reason"] == f"{data['missed_beats']} intervals longer than 1.5 periods"
 
 
 def test_a_stalled_clock_exits_1(capsys: pytest.CaptureFixture[str]) -> None:

@@ -27,6 +27,8 @@ from alarmclock.emulator.report import (
     beat_lines,
     clock_adjective,
     evaluated_at,
+    missed_beat_periods,
+    missed_beats_in,
     summarise_ticks,
 )
 from alarmclock.handler import PRELUDE_MARK, _parse_time, _replayed_time, tick_id
@@ -177,6 +179,7 @@ class BeatReport:
     restarts: list[Restart] = field(default_factory=list)
     watchdog_alarms: int = 0
     tick_times: list[float] = field(default_factory=list)
+    missed_beat_periods: float = 1.5  # what an interval must exceed, in periods, to be a missed beat
 
     @property
     def restart_causes(self) -> dict[str, int]:
@@ -195,6 +198,7 @@ class BeatReport:
             "first_tick_s": _num(self.tick_times[0] - self.start) if self.tick_times else None,
             "intervals": {k: _num(v) for k, v in vars(self.intervals).items()},
             "missed_beats": self.missed_beats,
+            "missed_beat_periods": self.missed_beat_periods,
             "longest_silence_s": _num(self.longest_silence.length_s),
             "longest_silence_start_s": _num(self.longest_silence.start_s),
             "stalled_since_s": _num(self.stalled_since_s) if self.stalled_since_s is not None else None,
@@ -310,7 +314,8 @@ def analyse(
         duplicates=duplicates,
         intervals=IntervalStats.of(intervals),
         longest_silence=silence,
-        missed_beats=sum(1 for i in intervals if i > 2 * period_s),
+        missed_beats=missed_beats_in(intervals, period_s, len(tick_alarms)),
+        missed_beat_periods=missed_beat_periods(len(tick_alarms)),
         stalled_since_s=stalled,
         alarms=alarm_figures(changes, alarms, period_s),
         restarts=restarts_in(changes, tick_alarms),
@@ -331,7 +336,7 @@ def render_text(report: BeatReport) -> str:
         + (f"{format_duration(report.tick_times[0] - report.start)} into the window" if report.tick_times else "none"),
         f"  ticks delivered    {report.ticks:,} distinct, {report.duplicates} duplicate deliveries",
     ]
-    lines += beat_lines(stats, report.missed_beats, report.longest_silence)
+    lines += beat_lines(stats, report.missed_beats, report.longest_silence, report.missed_beat_periods)
     for name, info in report.alarms.items():
         if info["offset_s"] is None:
             lines.append(f"  alarm {name:<24} not evaluated into a new state in the window")

@@ -17,6 +17,8 @@ from alarmclock.emulator.report import (
     TickLog,
     TickReport,
     fault_outcome,
+    missed_beat_periods,
+    missed_beats_in,
     summarise_ticks,
 )
 from alarmclock.emulator.services import Delivery
@@ -127,7 +129,8 @@ def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None
         first_tick_s=(times[0] - start) if times else None,
         intervals=IntervalStats.of(intervals),
         longest_silence=silence,
-        missed_beats=sum(1 for i in intervals if i > 2 * spec.period_s),
+        missed_beats=missed_beats_in(intervals, spec.period_s, spec.alarms),
+        missed_beat_periods=missed_beat_periods(spec.alarms),
         stalled_since_s=stalled,
         stack={"create": _describe_create(stack), "delete": delete_note},
         alarms={
@@ -155,7 +158,9 @@ def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None
     ]
     report.faults = [o.as_json() for o in outcomes]
     reach = fault_reach(outcomes, spec.period_s)
-    report.missed_beats_in_faults, report.steady_mean_s = judged_beat([t - start for t in times], reach, spec.period_s)
+    report.missed_beats_in_faults, report.steady_mean_s = judged_beat(
+        [t - start for t in times], reach, spec.period_s, report.missed_beat_periods
+    )
     return Run(scenario, world, stack, report, list(log), times, stack.cloudwatch.history, outcomes)
 
 

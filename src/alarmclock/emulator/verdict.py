@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from alarmclock.durations import format_duration
-from alarmclock.emulator.report import STALL_PERIODS
+from alarmclock.emulator.report import STALL_PERIODS, missed_beats_line
 
 if TYPE_CHECKING:
     from alarmclock.emulator.report import FaultOutcome, TickReport
@@ -51,7 +51,7 @@ def judge(report: TickReport) -> Verdict:
     unexplained = report.missed_beats - report.missed_beats_in_faults
     if unexplained > 0:
         where = " outside the injected faults" if report.faults else ""
-        return Verdict("missing beats", f"{unexplained} intervals longer than 2 periods{where}")
+        return Verdict("missing beats", f"{missed_beats_line(unexplained, report.missed_beat_periods)}{where}")
     mean = report.steady_mean_s
     if mean is not None and abs(mean - period) > MEAN_TOLERANCE * period:
         return Verdict(
@@ -74,7 +74,9 @@ def fault_reach(outcomes: Iterable[FaultOutcome], period_s: int) -> list[tuple[f
     ]
 
 
-def judged_beat(times: list[float], reach: list[tuple[float, float]], period_s: int) -> tuple[int, float | None]:
+def judged_beat(
+    times: list[float], reach: list[tuple[float, float]], period_s: int, missed_periods: float
+) -> tuple[int, float | None]:
     """From the distinct ticks' run times: the missed beats inside a fault's reach, and the mean of
     the steady intervals (after the first, which starts at the create kick, and outside every reach)."""
     in_faults = 0
@@ -82,7 +84,7 @@ def judged_beat(times: list[float], reach: list[tuple[float, float]], period_s: 
     for index in range(1, len(times)):
         begin, end = times[index - 1], times[index]
         disturbed = any(begin < high and end > low for low, high in reach)
-        if disturbed and end - begin > 2 * period_s:
+        if disturbed and end - begin > missed_periods * period_s:
             in_faults += 1
         elif not disturbed and index > 1:
             steady.append(end - begin)
