@@ -741,6 +741,18 @@ def test_status_says_broken_when_an_alarm_is_gone(
     assert f"  alarm     {CLOCK}-tick-is-1: MISSING" in out
 
 
+def test_status_says_broken_when_the_watchdog_is_gone(
+    endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deploy(capsys, endpoint)
+    gaps.sync()
+    client(endpoint, "cloudwatch").delete_alarms(AlarmNames=[f"{CLOCK}-watchdog"])
+    status, out, _err = run(capsys, endpoint, "status", CLOCK)
+    assert status == 1
+    assert f"  verdict   BROKEN: alarm {CLOCK}-watchdog is missing" in out
+    assert f"  alarm     {CLOCK}-watchdog: MISSING" in out
+
+
 # ---- pause, resume ----------------------------------------------------------------------------------
 
 
