@@ -476,6 +476,23 @@ def test_deploy_refuses_a_period_its_window_cannot_hold_in_one_line(
     assert (status, one_line_error(err).startswith(message)) == (2, True)
 
 
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--tick-timeout", "0s"], "Invalid value for '--tick-timeout': '0s': must be more than 0; not to wait"),
+        (["--target", "arn:aws:s3:::my-bucket"], "Invalid value for '--target': 'arn:aws:s3:::my-bucket': service"),
+    ],
+    ids=["tick-timeout-0", "s3-target"],
+)
+def test_deploy_refuses_a_zero_tick_timeout_and_an_unsupported_service_before_any_aws_call(
+    argv: list[str], message: str, endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _url, arn = make_queue(endpoint)
+    status, _out, err = run(capsys, endpoint, "deploy", CLOCK, "--target", arn, *argv)
+    assert status == 2 and one_line_error(err).startswith(message), err
+    assert stack(endpoint) is None
+
+
 def test_deploy_refuses_a_target_that_does_not_exist_before_changing_anything(
     endpoint: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

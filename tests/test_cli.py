@@ -100,7 +100,7 @@ def test_template_output_dash_is_standard_output(
         (["--every", "25h"], ["--every", "1440m"]),
         (["--every", "15s"], ["--every", "15s", "10s, 20s, 30s"]),
         (["--target", "my-job"], ["--target", "not an ARN"]),
-        (["--target", "arn:aws:s3:us-east-1:123456789012:bucket"], ["'s3' is not supported", "sqs (SQS queue)"]),
+        (["--target", "arn:aws:s3:us-east-1:123456789012:bucket"], ["'s3' is not a supported target", "sqs (SQS"]),
         (["--target", "arn:aws:lambda:us-east-1:123456789012:layer:x"], ["does not name a Lambda function"]),
         (["--target", TARGET, "--target", TARGET], ["same ARN"]),
         (["--payload", "{job}"], ["--payload", "not valid JSON"]),
@@ -127,8 +127,28 @@ def test_bad_input_is_one_line_and_exit_status_2(
     assert "Traceback" not in err
 
 
-def test_an_unwritable_output_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status, _, err = run(["template", "-o", str(tmp_path / "missing-dir" / "clock.yaml")], capsys)
+@pytest.mark.parametrize("where", ["a-directory", "no-such-directory/x.yaml"])
+def test_an_output_that_is_no_file_in_a_directory_is_bad_input_either_way(
+    where: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a-directory").mkdir()
+    status, out, err = run(["template", "-o", str(tmp_path / where)], capsys)
+    assert (status, out, err.count("\n")) == (2, "", 1), err
+
+
+def test_an_arn_of_a_service_no_tick_goes_to_names_the_service_and_lists_those_that_can(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, _, err = run(["template", "--target", "arn:aws:s3:::my-bucket"], capsys)
+    assert status == 2 and err.count("\n") == 1
+    assert "'arn:aws:s3:::my-bucket': service 's3' is not a supported target; use lambda (Lambda function), " in err
+    assert "is not an ARN" not in err
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full, a file every write to fails")
+def test_a_write_that_fails_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    # Not bad input (that is status 2, above): the file is there, the write fails (a full disk).
+    status, _, err = run(["template", "-o", "/dev/full"], capsys)
     assert status == 1
     assert err.startswith("alarmclock: error: cannot write") and err.count("\n") == 1
 

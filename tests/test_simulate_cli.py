@@ -196,6 +196,9 @@ def test_a_figure_that_fails_to_write_still_prints_the_report(
         (["--fault", "late-data:by=99999h"], ["late-data", "by=4166d15h is longer than --duration (1d)"]),
         (["--duration", "2h", "--fault", "lose-notification:at=3h"], ["at=3h is not inside --duration (2h)"]),
         (["--param", "evaluation_offset_s=nonexistent:3"], ["no alarm of this clock ends in 'nonexistent'"]),
+        (["--fault", "function-errors:at=1h,at=2h"], ["at is given twice"]),
+        (["--fault", "late-evaluation:by=0s"], ["by must be more than 0"]),
+        (["--fault", "late-data:by=0"], ["by must be more than 0"]),
         (
             ["--param", "evaluation_range_periods=3", "--param", "evaluation_range_periods=4"],
             ["evaluation_range_periods is given twice"],

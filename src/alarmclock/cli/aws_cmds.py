@@ -77,10 +77,10 @@ def aws_options(command: F) -> F:
 
 tick_timeout_option = click.option(
     "--tick-timeout",
-    type=Duration(),
+    type=Duration(refuse_zero="not to wait for a tick, use --no-wait"),
     metavar="DURATION",
-    help="How long to wait for the first tick (default: two periods plus 2 minutes; a wave clock's: 2 minutes "
-    "when new, a period plus 2 minutes otherwise).",
+    help="How long to wait for the first tick, more than 0 (default: two periods plus 2 minutes; a wave clock's: "
+    "2 minutes when new, a period plus 2 minutes otherwise; --no-wait: do not wait).",
 )
 
 

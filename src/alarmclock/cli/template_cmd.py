@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from alarmclock.aws.functions import is_function_name
@@ -55,6 +57,9 @@ def template(
     from alarmclock.template import build_template
 
     refuse_a_format_as_file(output, "template", "--format yaml|json is the template's format")
+    if output and output != "-" and not os.path.isdir(os.path.dirname(output) or "."):
+        # Bad input, as a directory given for the file is (click's check): status 2, before any work.
+        raise click.UsageError(f"-o {output!r}: there is no directory {os.path.dirname(output)!r} to write it in")
     for target in targets:
         if is_function_name(target):
             # Only Lambda can say which account's function that is, and template makes no AWS call.
