@@ -1128,6 +1128,85 @@ def test_an_answer_that_is_not_from_aws_is_one_line(endpoint: str, capsys: pytes
     )
 
 
+@pytest.fixture(scope="module")
+def html_endpoint() -> Iterator[str]:
+    """A server that answers every request as a broken proxy would: status 500 or 400, an HTML page."""
+    import http.server
+
+    class Html(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            page = b"<!DOCTYPE html><html><body><h1>Bad gateway</h1>" + b"<p>x</p>" * 400 + b"</body></html>"
+            self.send_response(400 if self.path.startswith("/400") else 500)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Html)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize("path", ["/500", "/400"])
+@pytest.mark.parametrize("command", [["beat", CLOCK], ["calibrate", CLOCK, "-o", "model.json"], ["status", CLOCK]])
+def test_an_html_page_for_an_answer_is_the_documented_line_not_the_page(
+    command: list[str], path: str, html_endpoint: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    argv = [*command[:-1], str(tmp_path / command[-1])] if command[0] == "calibrate" else command
+    rate = ["--rate", "1000"] if command[0] != "status" else []
+    status = main([*argv, "--region", REGION, "--endpoint-url", html_endpoint + path, *rate])
+    _out, err = capsys.readouterr()
+    assert status == 2 and err.count("\n") == 1, err
+    assert err.startswith("alarmclock: error: the endpoint's answer is not an AWS response (")
+    assert "<p>x</p>" not in err
+
+
+@pytest.mark.parametrize(("variable", "value"), [("--region", "us_east_1"), ("AWS_REGION", "us_east_1")])
+def test_a_region_that_is_no_region_name_says_where_it_came_from(
+    variable: str, value: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv = ["status", CLOCK, "--endpoint-url", "http://127.0.0.1:9"]
+    if variable.startswith("--"):
+        argv += [variable, value]
+    else:
+        monkeypatch.setenv(variable, value)
+    status = main(argv)
+    _out, err = capsys.readouterr()
+    said = f"{variable} {value!r} is not a region name; one looks like us-east-1 or eu-west-2"
+    assert (status, one_line_error(err)) == (2, said)
+
+
+def test_aws_endpoint_url_that_is_not_a_url_is_named(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "notaurl")
+    status = main(["status", CLOCK, "--region", REGION])
+    _out, err = capsys.readouterr()
+    said = "AWS_ENDPOINT_URL 'notaurl' is not an http(s) URL; e.g. http://localhost:4566"
+    assert (status, one_line_error(err)) == (2, said)
+
+
+def test_a_region_botocore_does_not_know_is_warned_of_not_refused(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alarmclock.aws.session import Aws, AwsOptions
+
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    aws = Aws(AwsOptions(region="mars-north-9"))
+    aws.client("cloudformation")  # built, not called: no request leaves the machine
+    aws.client("cloudwatch")
+    _out, err = capsys.readouterr()
+    assert err == (
+        "alarmclock: warning: --region 'mars-north-9' is not a region this botocore knows; "
+        "if AWS cannot be reached, check the region's name\n"
+    )
+
+
 def test_a_region_without_the_clock(endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
     deploy(capsys, endpoint)
     for argv in (["status", CLOCK], ["pause", CLOCK], ["resume", CLOCK], ["destroy", CLOCK, "--yes"]):
