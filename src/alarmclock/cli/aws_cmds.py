@@ -42,7 +42,9 @@ from alarmclock.spec import (
     check_publish,
     check_window,
     default_window,
+    parse_payload,
     parse_period,
+    parse_target,
 )
 
 if TYPE_CHECKING:
@@ -249,6 +251,11 @@ def deploy(
             check_window(period, window or default_window(period), shown=every)
             if publish is not None:
                 check_publish(period, publish, shown=every)
+        # So are a payload that is not JSON and an ARN that names no target (a bare name is looked up).
+        parse_payload(payload)
+        for target in targets:
+            if target.strip().startswith("arn:"):
+                parse_target(target)
         aws = connect(region, profile, endpoint_url)
         targets = resolve_targets(aws, targets, output)
         current = Stacks(aws).deployed(name)
