@@ -547,6 +547,16 @@ class Terminal(io.StringIO):
         return True
 
 
+def test_answering_no_at_destroys_question_is_not_an_error(
+    endpoint: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deploy(capsys, endpoint)
+    monkeypatch.setattr("sys.stdin", Terminal("n\n"))
+    status, _out, err = run(capsys, endpoint, "destroy", CLOCK)
+    assert (status, err) == (0, "nothing was done\n")
+    assert stack(endpoint) is not None
+
+
 def test_a_failed_deploy_streams_the_failure_and_ends_with_cloudformations_reason(
     endpoint: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

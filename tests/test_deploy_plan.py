@@ -766,3 +766,18 @@ def test_a_role_arn_goes_to_the_change_set_and_no_execute_stops_after_showing_it
         "ReviewChangeSet",
         "LeaveChangeSet",
     ]
+
+
+def test_a_restart_the_function_failed_says_why_in_text_not_only_in_the_json() -> None:
+    from alarmclock.aws.execute import Stop, restarted
+    from alarmclock.aws.functions import Invocation
+
+    with pytest.raises(Stop) as stopped:
+        restarted(CLOCK, Invocation({"raw": "Task timed out\n after 3.00 seconds"}, "Handled"))
+    assert stopped.value.outcome.message == (
+        "my-clock's function failed to restart it (Handled: Task timed out after 3.00 seconds)"
+    )
+    # Lambda's own error document is read as before.
+    with pytest.raises(Stop) as stopped:
+        restarted(CLOCK, Invocation({"errorType": "KeyError", "errorMessage": "'x'"}, "Unhandled"))
+    assert stopped.value.outcome.message == "my-clock's function failed to restart it (KeyError: 'x')"

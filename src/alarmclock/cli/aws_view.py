@@ -111,7 +111,9 @@ def confirm_or_refuse(question: str, yes: bool, flag: str = "--yes", output: str
         # A script reading JSON must not hang on a question it cannot see.
         raise Failure(f"{question.rstrip('?')}: pass {flag} to do it without asking", ExitStatus.USAGE)
     if not click.confirm(question, default=False):
-        raise Failure("nothing was done", 1)
+        # The user's answer, not an error: say what it did (nothing), and end as a done command does.
+        click.echo("nothing was done", err=True)
+        raise click.exceptions.Exit(ExitStatus.OK)
 
 
 def show_status(report: ClockStatus) -> None:
