@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 import yaml
 
@@ -151,6 +152,26 @@ def test_a_write_that_fails_is_a_clear_error(capsys: pytest.CaptureFixture[str])
     status, _, err = run(["template", "-o", "/dev/full"], capsys)
     assert status == 1
     assert err.startswith("alarmclock: error: cannot write") and err.count("\n") == 1
+
+
+def test_every_option_says_what_it_is_in_one_placeholder_style(capsys: pytest.CaptureFixture[str]) -> None:
+    from alarmclock.cli import cli, register_commands
+
+    register_commands()
+    for name, command in sorted(cli.commands.items()):
+        for parameter in command.params:
+            if isinstance(parameter, click.Option) and not parameter.hidden:
+                assert parameter.help, f"{name} {parameter.opts[-1]} has no description"
+        status, out, _ = run([name, "--help"], capsys)
+        assert status == 0
+        for placeholder in (" TEXT", " FLOAT RANGE", " INTEGER RANGE", " FLOAT", " INTEGER"):
+            assert not re.search(rf"^  -\S*(, --\S+)?{placeholder}\b", out, re.MULTILINE), (name, placeholder)
+    _, out, _ = run(["restart", "--help"], capsys)
+    assert "every 10 minutes" in " ".join(out.split())  # as the README says; longer periods in detail
+    _, out, _ = run(["status", "--help"], capsys)
+    assert "AWS_DEFAULT_REGION" in out
+    _, out, _ = run(["simulate", "--help"], capsys)
+    assert "function-errors (at=1h,for=10m)" in " ".join(out.split())
 
 
 def test_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:

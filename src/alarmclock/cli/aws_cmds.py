@@ -71,9 +71,11 @@ def aws_options(command: F) -> F:
     command = click.option("--profile", metavar="NAME", help="AWS profile from your config (default: AWS_PROFILE).")(
         command
     )
-    command = click.option("--region", metavar="REGION", help="AWS region (default: AWS_REGION or your profile's).")(
-        command
-    )
+    command = click.option(
+        "--region",
+        metavar="REGION",
+        help="AWS region (default: AWS_REGION, then AWS_DEFAULT_REGION, then your profile's).",
+    )(command)
     return command
 
 

@@ -43,7 +43,8 @@ def rate_option(command: Any) -> Any:
         type=click.FloatRange(min=0.0, min_open=True),
         default=3.0,
         show_default=True,
-        help="Requests a second at most: DescribeAlarmHistory's rate is low and not documented.",
+        metavar="PER_SECOND",
+        help="Requests a second at most, more than 0: DescribeAlarmHistory's rate is low and not documented.",
     )(command)
 
 

@@ -22,7 +22,7 @@ from alarmclock.cli.options import (
     window_option,
 )
 from alarmclock.cli.output import emit, output_option
-from alarmclock.durations import DurationError, parse_duration
+from alarmclock.durations import DurationError, format_duration, parse_duration
 from alarmclock.exit_status import ExitStatus
 from alarmclock.spec import SpecError, build_spec
 
@@ -31,6 +31,17 @@ if TYPE_CHECKING:
 
 MAX_DURATION_S = 366 * 86_400
 PROGRESS_FROM_S = 6 * 3600  # show a progress bar for runs longer than this
+
+
+def fault_help() -> str:
+    """Each fault with its defaults, from the fault table itself (emulator/faults.py)."""
+    from alarmclock.emulator.faults import ALL_FAULTS, DEFAULT_AT_S
+
+    def shown(defaults: dict[str, float]) -> str:
+        keys = {"at": DEFAULT_AT_S, **defaults}
+        return ",".join(f"{k}={v if k == 'count' else format_duration(v)}" for k, v in keys.items())
+
+    return ", ".join(f"{name} ({shown(defaults)})" for name, (_, defaults) in ALL_FAULTS.items())
 
 
 def parse_run_duration(text: str) -> float:
@@ -70,8 +81,10 @@ def parse_parameters(pairs: tuple[str, ...]) -> dict[str, Any]:
 @via_option
 @simulate_target_option
 @payload_option
-@click.option("--duration", default="24h", show_default=True, help="Virtual time to run: e.g. 90m, 24h, 30d.")
-@click.option("--seed", default=0, show_default=True, type=int, help="Same seed, same run, byte for byte.")
+@click.option(
+    "--duration", default="24h", show_default=True, metavar="DURATION", help="Virtual time to run: e.g. 90m, 24h, 30d."
+)
+@click.option("--seed", default=0, show_default=True, type=int, metavar="N", help="Same seed, same run, byte for byte.")
 @output_option
 @click.option("--trace", is_flag=True, help="Also list every alarm state change.")
 @click.option(
@@ -91,9 +104,8 @@ def parse_parameters(pairs: tuple[str, ...]) -> dict[str, Any]:
     "faults",
     multiple=True,
     metavar="NAME[:at=T,for=D,count=N,by=S]",
-    help="Inject a fault (repeatable): function-errors, throttling, put-metric-fails, skip-evaluation, "
-    "late-evaluation, late-data, lose-notification, duplicate-notification, late-retry, stack-update, "
-    "stack-delete. E.g. --fault function-errors:at=2h,for=10m. See docs/self-healing.md.",
+    help=f"Inject a fault (repeatable): {fault_help()}. E.g. --fault function-errors:at=2h,for=10m; "
+    "each key at most once. See docs/self-healing.md.",
 )
 @click.option("--keep", is_flag=True, help="Do not delete the stack at the end of the run.")
 @click.option(

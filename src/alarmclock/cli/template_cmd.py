@@ -30,7 +30,14 @@ from alarmclock.spec import SpecError, build_spec
 @via_option
 @target_option
 @payload_option
-@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["yaml", "json"]),
+    default="yaml",
+    show_default=True,
+    help="The template's format: YAML, as CloudFormation's docs write it, or JSON.",
+)
 @click.option(
     "-o",
     "--output",

@@ -94,6 +94,7 @@ LIFECYCLE_FAULTS: dict[str, tuple[str, dict[str, float]]] = {
     "stack-delete": ("the stack is deleted mid-run", {}),
 }
 ALL_FAULTS = {**WINDOW_FAULTS, **EVENT_FAULTS, **LIFECYCLE_FAULTS}
+DEFAULT_AT_S = 3600.0  # a fault without at= starts an hour into the run
 LATE_FAULTS = ("late-evaluation", "late-data")  # `by` is the fault itself: 0 would do nothing
 LATE_RETRY_S = 60.0  # Lambda's first retry of a failed asynchronous invocation
 
@@ -114,7 +115,7 @@ def parse_fault(text: str) -> Fault:
     name, _, rest = text.partition(":")
     if name not in ALL_FAULTS:
         raise FaultError(f"--fault {text!r}: unknown fault {name!r}; use one of: {', '.join(ALL_FAULTS)}")
-    settings: dict[str, Any] = {"at": 3600.0, **ALL_FAULTS[name][1]}
+    settings: dict[str, Any] = {"at": DEFAULT_AT_S, **ALL_FAULTS[name][1]}
     given: set[str] = set()
     for pair in filter(None, rest.split(",")):
         key, _, value = pair.partition("=")
