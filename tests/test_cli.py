@@ -350,6 +350,36 @@ def test_template_cannot_look_up_a_function_name_and_says_deploy_can(capsys: pyt
     assert "'alarmclock deploy' looks names up" in err and err.count("\n") == 1
 
 
+def test_a_table_writes_numbers_as_a_person_does_and_the_trace_in_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    from alarmclock.cli.output import render_table
+
+    assert render_table({"a": 43200.0, "b": 1e-05, "c": 0.1 + 0.2, "d": 3}).splitlines() == [
+        "a  43200",
+        "b  0.00001",
+        "c  0.3",
+        "d  3",
+    ]
+    status, table, _ = run(["simulate", "--duration", "1h", "--trace", "--output", "table"], capsys)
+    assert status == 0
+    header = next(line for line in table.splitlines() if "REASON" in line)
+    assert header.split() == ["AT_S", "ALARM", "FROM", "TO", "ACTIONS", "REASON"]
+    assert "e-0" not in table and "43200.0" not in table
+
+
+@pytest.mark.parametrize("argv", [["cost"], ["simulate", "--duration", "1h"]])
+def test_json_is_indented_alike_by_every_command(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run([*argv, "--json"], capsys)
+    assert status == 0 and out.startswith('{\n  "')
+
+
+def test_a_report_counts_one_thing_in_the_singular_and_thousands_with_a_comma() -> None:
+    from alarmclock.emulator.report import counted
+
+    assert counted(1, "duplicate delivery", "duplicate deliveries") == "1 duplicate delivery"
+    assert counted(1440, "state change") == "1,440 state changes"
+    assert counted(1, "tick lost", "ticks lost") == "1 tick lost"
+
+
 def test_a_table_puts_plain_fields_first_and_lists_of_objects_in_aligned_columns() -> None:
     from alarmclock.cli.output import render_table
 

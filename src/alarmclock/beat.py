@@ -26,6 +26,7 @@ from alarmclock.emulator.report import (
     TickLog,
     beat_lines,
     clock_adjective,
+    counted,
     evaluated_at,
     missed_beat_periods,
     missed_beats_in,
@@ -334,7 +335,8 @@ def render_text(report: BeatReport) -> str:
         "",
         "  first tick         "
         + (f"{format_duration(report.tick_times[0] - report.start)} into the window" if report.tick_times else "none"),
-        f"  ticks delivered    {report.ticks:,} distinct, {report.duplicates} duplicate deliveries",
+        f"  ticks delivered    {report.ticks:,} distinct, "
+        f"{counted(report.duplicates, 'duplicate delivery', 'duplicate deliveries')}",
     ]
     lines += beat_lines(stats, report.missed_beats, report.longest_silence, report.missed_beat_periods)
     for name, info in report.alarms.items():
@@ -342,13 +344,13 @@ def render_text(report: BeatReport) -> str:
             lines.append(f"  alarm {name:<24} not evaluated into a new state in the window")
             continue
         lines.append(
-            f"  alarm {name:<24} {evaluated_at(info)}, {info['changes']} state changes "
-            f"(jitter {info['jitter_s']:.2f} s over {info['evaluations']:,} evaluations)"
+            f"  alarm {name:<24} {evaluated_at(info)}, {counted(info['changes'], 'state change')} "
+            f"(jitter {info['jitter_s']:.2f} s over {counted(info['evaluations'], 'evaluation')})"
         )
     causes = ", ".join(f"{cause} ({n})" for cause, n in report.restart_causes.items())
     lines.append(f"  restarts           {len(report.restarts)}" + (f": {causes}" if causes else ""))
     if report.watchdog_alarms:
-        lines.append(f"  watchdog           went to ALARM {report.watchdog_alarms} times")
+        lines.append(f"  watchdog           went to ALARM {counted(report.watchdog_alarms, 'time')}")
     return "\n".join(lines) + "\n"
 
 

@@ -133,7 +133,7 @@ def beat(
         reading.changes,
         reading.lines,
     )
-    emit(report.as_json(), output, text=lambda: click.echo(render_text(report), nl=False), indent=2)
+    emit(report.as_json(), output, text=lambda: click.echo(render_text(report), nl=False))
     if plot is not None and figure_format is not None:
         from alarmclock.emulator.plot import plot_beat
 

@@ -235,8 +235,8 @@ def simulate(
         data = run.report.as_json()
         data["parameters"] = {k: list(v) if isinstance(v, tuple) else v for k, v in scenario.timing.as_dict().items()}
         if trace:
-            data["trace"] = run.trace()
-        emit(data, output, text=lambda: None, indent=2)
+            data["trace"] = run.trace_records()
+        emit(data, output, text=lambda: None)
     if plot is not None and figure_format is not None:
         # After the report: a figure that fails to write must not take the run with it.
         from alarmclock.emulator.plot import plot_intervals

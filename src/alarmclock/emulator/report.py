@@ -289,9 +289,14 @@ def missed_beats_in(intervals: Iterable[float], period_s: int, tick_alarms: int)
     return sum(1 for interval in intervals if interval > limit)
 
 
+def counted(number: int, singular: str, plural: str | None = None) -> str:
+    """1 -> '1 tick lost', 1440 -> '1,440 ticks lost': every count a report prints, one way."""
+    return f"{number:,} {singular if number == 1 else plural or singular + 's'}"
+
+
 def missed_beats_line(missed_beats: int, periods: float) -> str:
     """'3 intervals longer than 1.5 periods': the report's and the verdict's words."""
-    return f"{missed_beats} {'interval' if missed_beats == 1 else 'intervals'} longer than {periods:g} periods"
+    return f"{counted(missed_beats, 'interval')} longer than {periods:g} periods"
 
 
 def clock_adjective(period_s: int) -> str:
@@ -328,26 +333,26 @@ def render_text(report: TickReport, trace: list[str] | None = None) -> str:
             if report.first_tick_s is not None
             else "none"
         ),
-        f"  ticks delivered    {report.ticks:,} distinct, {report.duplicates} duplicate deliveries",
+        f"  ticks delivered    {report.ticks:,} distinct, "
+        f"{counted(report.duplicates, 'duplicate delivery', 'duplicate deliveries')}",
     ]
     lines += beat_lines(stats, report.missed_beats, report.longest_silence, report.missed_beat_periods)
     for name, info in report.alarms.items():
-        changes = f"{info['changes']} state change{'' if info['changes'] == 1 else 's'}"
-        lines.append(f"  alarm {name:<24} {evaluated_at(info)}, {changes}")
+        lines.append(f"  alarm {name:<24} {evaluated_at(info)}, {counted(info['changes'], 'state change')}")
     function = report.function
     lines.append(
-        f"  function           {function.get('runs', 0):,} runs (ticks, heartbeats, restarts), "
-        f"{function.get('errors', 0)} errors, "
-        f"{function.get('dropped', 0)} invocations dropped"
+        f"  function           {counted(function.get('runs', 0), 'run')} (ticks, heartbeats, restarts), "
+        f"{counted(function.get('errors', 0), 'error')}, "
+        f"{counted(function.get('dropped', 0), 'invocation dropped', 'invocations dropped')}"
     )
     if report.stack.get("delete"):
         lines.append(f"  stack deleted      {report.stack['delete']}")
     for outcome in report.faults:
         recovery = "never" if outcome["recovery_s"] is None else format_duration(outcome["recovery_s"])
         lines.append(
-            f"  fault              {outcome['fault']}: {outcome['ticks_lost']} ticks lost, "
-            f"{outcome.get('ticks_late', 0)} delivered late, "
-            f"{outcome['duplicates']} duplicates, next tick {recovery} after it ended"
+            f"  fault              {outcome['fault']}: {counted(outcome['ticks_lost'], 'tick lost', 'ticks lost')}, "
+            f"{outcome.get('ticks_late', 0):,} delivered late, "
+            f"{counted(outcome['duplicates'], 'duplicate')}, next tick {recovery} after it ended"
         )
     if trace:
         lines.append("")

@@ -61,6 +61,21 @@ class Run:
     history: list[StateChange]  # every alarm state change if Scenario.keep_events, else none
     faults: list[FaultOutcome]
 
+    def trace_records(self) -> list[dict[str, Any]]:
+        """The trace as JSON objects (`--trace --json`), one a state change, with the text's fields."""
+        start = self.world.start
+        return [
+            {
+                "at_s": round(change.time - start, 3),
+                "alarm": change.alarm,
+                "from": change.old,
+                "to": change.new,
+                "actions": change.acted,
+                "reason": change.reason,
+            }
+            for change in self.history
+        ]
+
     def trace(self) -> list[str]:
         start = self.world.start
         return [

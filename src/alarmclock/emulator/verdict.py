@@ -61,7 +61,12 @@ def judge(report: TickReport) -> Verdict:
     if report.deleted_at_s is not None:
         notes.append(f"until the stack was deleted at +{format_duration(report.deleted_at_s)}")
     if report.missed_beats_in_faults:
-        notes.append(f"its {report.missed_beats_in_faults} missed beats all fall within the injected faults")
+        missed = report.missed_beats_in_faults
+        notes.append(
+            "its missed beat falls within the injected faults"
+            if missed == 1
+            else f"its {missed:,} missed beats all fall within the injected faults"
+        )
     return Verdict(HEALTHY, "; ".join(notes))
 
 
