@@ -261,7 +261,7 @@ def test_deploy_creates_the_clock_streams_events_and_waits_for_the_first_tick(
     lines = out.splitlines()
     assert lines[0] == f"creating stack {CLOCK}: change set " + lines[0].split("change set ")[1]
     resources = build_template(build_spec(targets=(job, queue_arn), publish="api"))["Resources"]
-    assert f"  will create {len(resources)} resource(s)" in lines
+    assert f"  will create {len(resources)} resources" in lines
     assert re.search(r"^  \d\d:\d\d:\d\d  CREATE_IN_PROGRESS +stack  User Initiated$", out, re.M)
     assert re.search(r"^  \d\d:\d\d:\d\d  CREATE_COMPLETE +stack$", out, re.M)
     assert any(line.startswith("waiting for the first tick") for line in lines)
@@ -1319,7 +1319,7 @@ def test_deploy_no_execute_shows_the_change_set_and_leaves_it(
     status, out, err = run(capsys, endpoint, "deploy", CLOCK, "--target", arn, "--no-execute")
     assert status == 0, err
     assert "was not executed (--no-execute)" in out
-    assert "will create 10 resource(s)" in out + err  # the change set is shown, as before any deploy
+    assert "will create 10 resources" in out + err  # the change set is shown, as before any deploy
     cloudformation = client(endpoint, "cloudformation")
     assert cloudformation.describe_stacks(StackName=CLOCK)["Stacks"][0]["StackStatus"] == "REVIEW_IN_PROGRESS"
     [change_set] = cloudformation.list_change_sets(StackName=CLOCK)["Summaries"]

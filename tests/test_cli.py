@@ -373,7 +373,7 @@ def test_json_is_indented_alike_by_every_command(argv: list[str], capsys: pytest
 
 
 def test_a_report_counts_one_thing_in_the_singular_and_thousands_with_a_comma() -> None:
-    from alarmclock.emulator.report import counted
+    from alarmclock.counts import counted
 
     assert counted(1, "duplicate delivery", "duplicate deliveries") == "1 duplicate delivery"
     assert counted(1440, "state change") == "1,440 state changes"

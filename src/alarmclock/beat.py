@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from alarmclock.counts import counted
 from alarmclock.durations import format_duration
 from alarmclock.emulator.report import (
     IntervalStats,
@@ -26,7 +27,6 @@ from alarmclock.emulator.report import (
     TickLog,
     beat_lines,
     clock_adjective,
-    counted,
     evaluated_at,
     missed_beat_periods,
     missed_beats_in,

@@ -12,6 +12,7 @@ import click
 
 from alarmclock.aws.models import period_start
 from alarmclock.aws.verdict import ago
+from alarmclock.counts import counted
 from alarmclock.durations import format_duration
 from alarmclock.exit_status import ExitStatus
 from alarmclock.spec import SpecError
@@ -81,10 +82,12 @@ class ConsoleProgress:
 
     def changes(self, changes: list[Change], creating: bool) -> None:
         if creating:
-            click.echo(f"  will create {len(changes)} resource(s)", err=self.err)
+            click.echo(f"  will create {counted(len(changes), 'resource')}", err=self.err)
             return
         click.echo(
-            f"  {len(changes)} change(s):" if changes else "  no resource changes (parameters or outputs only)",
+            f"  {counted(len(changes), 'change')}:"
+            if changes
+            else "  no resource changes (parameters or outputs only)",
             err=self.err,
         )
         for change in changes:

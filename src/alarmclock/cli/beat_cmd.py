@@ -17,6 +17,7 @@ from alarmclock.cli.aws_cmds import aws_options, clock_name, connect
 from alarmclock.cli.aws_view import Failure, one_line_errors
 from alarmclock.cli.output import emit, output_option, refuse_a_format_as_file
 from alarmclock.cli.simulate_cmd import check_plot, write_plot
+from alarmclock.counts import counted
 from alarmclock.durations import DurationError, parse_duration
 from alarmclock.emulator.history import HISTORY_RETENTION_DAYS
 from alarmclock.exit_status import ExitStatus
@@ -190,5 +191,6 @@ def calibrate(
     except OSError as error:
         raise Failure(f"cannot write {output}: {error.strerror or error}", ExitStatus.FAILED) from None
     fitted = ", ".join(model["parameters"]) or "nothing"
-    click.echo(f"wrote {output}: fitted {fitted}; {len(model['assumptions'])} parameters stay assumptions")
+    assumed = counted(len(model["assumptions"]), "parameter stays an assumption", "parameters stay assumptions")
+    click.echo(f"wrote {output}: fitted {fitted}; {assumed}")
     return ExitStatus.OK

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from alarmclock.counts import counted
 from alarmclock.durations import format_duration
 
 if TYPE_CHECKING:
@@ -287,11 +288,6 @@ def missed_beat_periods(tick_alarms: int) -> float:
 def missed_beats_in(intervals: Iterable[float], period_s: int, tick_alarms: int) -> int:
     limit = missed_beat_periods(tick_alarms) * period_s
     return sum(1 for interval in intervals if interval > limit)
-
-
-def counted(number: int, singular: str, plural: str | None = None) -> str:
-    """1 -> '1 tick lost', 1440 -> '1,440 ticks lost': every count a report prints, one way."""
-    return f"{number:,} {singular if number == 1 else plural or singular + 's'}"
 
 
 def missed_beats_line(missed_beats: int, periods: float) -> str:
