@@ -198,6 +198,17 @@ def test_a_property_of_a_shape_its_type_does_not_take_fails_the_stack_as_cloudfo
     assert "CREATE_FAILED" in out and "TickLogGroup: Properties validation failed" in out
 
 
+@pytest.mark.parametrize("statistic", [None, ["Maximum"], "Median"])
+def test_an_alarm_statistic_putmetricalarm_refuses_fails_the_stack(
+    statistic: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = build_template(build_spec())
+    template["Resources"]["TickAlarm1"]["Properties"]["Statistic"] = statistic
+    status, out, err = run(["simulate", "--template", write(tmp_path, template), "--duration", "20m"], capsys)
+    assert status == 1 and "Traceback" not in out + err
+    assert "TickAlarm1: ValidationError: Statistic" in out
+
+
 def test_a_template_whose_get_att_has_no_attribute_is_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
