@@ -261,7 +261,7 @@ def test_deploy_creates_the_clock_streams_events_and_waits_for_the_first_tick(
     lines = out.splitlines()
     assert lines[0] == f"creating stack {CLOCK}: change set " + lines[0].split("change set ")[1]
     resources = build_template(build_spec(targets=(job, queue_arn), publish="api"))["Resources"]
-    assert f"  will create {len(resources)} resource(s)" in lines
+    assert f"  will create {len(resources)} resources" in lines
     assert re.search(r"^  \d\d:\d\d:\d\d  CREATE_IN_PROGRESS +stack  User Initiated$", out, re.M)
     assert re.search(r"^  \d\d:\d\d:\d\d  CREATE_COMPLETE +stack$", out, re.M)
     assert any(line.startswith("waiting for the first tick") for line in lines)
@@ -476,6 +476,23 @@ def test_deploy_refuses_a_period_its_window_cannot_hold_in_one_line(
     assert (status, one_line_error(err).startswith(message)) == (2, True)
 
 
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--tick-timeout", "0s"], "Invalid value for '--tick-timeout': '0s': must be more than 0; not to wait"),
+        (["--target", "arn:aws:s3:::my-bucket"], "Invalid value for '--target': 'arn:aws:s3:::my-bucket': service"),
+    ],
+    ids=["tick-timeout-0", "s3-target"],
+)
+def test_deploy_refuses_a_zero_tick_timeout_and_an_unsupported_service_before_any_aws_call(
+    argv: list[str], message: str, endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _url, arn = make_queue(endpoint)
+    status, _out, err = run(capsys, endpoint, "deploy", CLOCK, "--target", arn, *argv)
+    assert status == 2 and one_line_error(err).startswith(message), err
+    assert stack(endpoint) is None
+
+
 def test_deploy_refuses_a_target_that_does_not_exist_before_changing_anything(
     endpoint: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -528,6 +545,16 @@ def test_an_update_shows_its_changes_and_asks_before_removing_anything(
 class Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True
+
+
+def test_answering_no_at_destroys_question_is_not_an_error(
+    endpoint: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deploy(capsys, endpoint)
+    monkeypatch.setattr("sys.stdin", Terminal("n\n"))
+    status, _out, err = run(capsys, endpoint, "destroy", CLOCK)
+    assert (status, err) == (0, "nothing was done\n")
+    assert stack(endpoint) is not None
 
 
 def test_a_failed_deploy_streams_the_failure_and_ends_with_cloudformations_reason(
@@ -739,6 +766,18 @@ def test_status_says_broken_when_an_alarm_is_gone(
     assert status == 1
     assert f"  verdict   BROKEN: alarm {CLOCK}-tick-is-1 is missing" in out
     assert f"  alarm     {CLOCK}-tick-is-1: MISSING" in out
+
+
+def test_status_says_broken_when_the_watchdog_is_gone(
+    endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deploy(capsys, endpoint)
+    gaps.sync()
+    client(endpoint, "cloudwatch").delete_alarms(AlarmNames=[f"{CLOCK}-watchdog"])
+    status, out, _err = run(capsys, endpoint, "status", CLOCK)
+    assert status == 1
+    assert f"  verdict   BROKEN: alarm {CLOCK}-watchdog is missing" in out
+    assert f"  alarm     {CLOCK}-watchdog: MISSING" in out
 
 
 # ---- pause, resume ----------------------------------------------------------------------------------
@@ -1101,6 +1140,85 @@ def test_an_answer_that_is_not_from_aws_is_one_line(endpoint: str, capsys: pytes
     )
 
 
+@pytest.fixture(scope="module")
+def html_endpoint() -> Iterator[str]:
+    """A server that answers every request as a broken proxy would: status 500 or 400, an HTML page."""
+    import http.server
+
+    class Html(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            page = b"<!DOCTYPE html><html><body><h1>Bad gateway</h1>" + b"<p>x</p>" * 400 + b"</body></html>"
+            self.send_response(400 if self.path.startswith("/400") else 500)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Html)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize("path", ["/500", "/400"])
+@pytest.mark.parametrize("command", [["beat", CLOCK], ["calibrate", CLOCK, "-o", "model.json"], ["status", CLOCK]])
+def test_an_html_page_for_an_answer_is_the_documented_line_not_the_page(
+    command: list[str], path: str, html_endpoint: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    argv = [*command[:-1], str(tmp_path / command[-1])] if command[0] == "calibrate" else command
+    rate = ["--rate", "1000"] if command[0] != "status" else []
+    status = main([*argv, "--region", REGION, "--endpoint-url", html_endpoint + path, *rate])
+    _out, err = capsys.readouterr()
+    assert status == 2 and err.count("\n") == 1, err
+    assert err.startswith("alarmclock: error: the endpoint's answer is not an AWS response (")
+    assert "<p>x</p>" not in err
+
+
+@pytest.mark.parametrize(("variable", "value"), [("--region", "us_east_1"), ("AWS_REGION", "us_east_1")])
+def test_a_region_that_is_no_region_name_says_where_it_came_from(
+    variable: str, value: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv = ["status", CLOCK, "--endpoint-url", "http://127.0.0.1:9"]
+    if variable.startswith("--"):
+        argv += [variable, value]
+    else:
+        monkeypatch.setenv(variable, value)
+    status = main(argv)
+    _out, err = capsys.readouterr()
+    said = f"{variable} {value!r} is not a region name; one looks like us-east-1 or eu-west-2"
+    assert (status, one_line_error(err)) == (2, said)
+
+
+def test_aws_endpoint_url_that_is_not_a_url_is_named(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "notaurl")
+    status = main(["status", CLOCK, "--region", REGION])
+    _out, err = capsys.readouterr()
+    said = "AWS_ENDPOINT_URL 'notaurl' is not an http(s) URL; e.g. http://localhost:4566"
+    assert (status, one_line_error(err)) == (2, said)
+
+
+def test_a_region_botocore_does_not_know_is_warned_of_not_refused(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from alarmclock.aws.session import Aws, AwsOptions
+
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    aws = Aws(AwsOptions(region="mars-north-9"))
+    aws.client("cloudformation")  # built, not called: no request leaves the machine
+    aws.client("cloudwatch")
+    _out, err = capsys.readouterr()
+    assert err == (
+        "alarmclock: warning: --region 'mars-north-9' is not a region this botocore knows; "
+        "if AWS cannot be reached, check the region's name\n"
+    )
+
+
 def test_a_region_without_the_clock(endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
     deploy(capsys, endpoint)
     for argv in (["status", CLOCK], ["pause", CLOCK], ["resume", CLOCK], ["destroy", CLOCK, "--yes"]):
@@ -1203,7 +1321,7 @@ def test_deploy_no_execute_shows_the_change_set_and_leaves_it(
     status, out, err = run(capsys, endpoint, "deploy", CLOCK, "--target", arn, "--no-execute")
     assert status == 0, err
     assert "was not executed (--no-execute)" in out
-    assert "will create 10 resource(s)" in out + err  # the change set is shown, as before any deploy
+    assert "will create 10 resources" in out + err  # the change set is shown, as before any deploy
     cloudformation = client(endpoint, "cloudformation")
     assert cloudformation.describe_stacks(StackName=CLOCK)["Stacks"][0]["StackStatus"] == "REVIEW_IN_PROGRESS"
     [change_set] = cloudformation.list_change_sets(StackName=CLOCK)["Summaries"]

@@ -187,14 +187,76 @@ def test_beat_errors_are_one_line(endpoint: str, capsys: pytest.CaptureFixture[s
     status, _, err = run(capsys, endpoint, "beat", CLOCK, "--since", "1s", *FAST)
     assert status == 1 and err.count("\n") == 1
     assert "no state changes in the history of" in err and "it has not ticked yet" in err
-    status, _, err = run(capsys, endpoint, "beat", CLOCK, "--since", "15d", *FAST)
-    assert status == 2 and "goes back 14 days at most" in err and err.count("\n") == 1
+    status, _, err = run(capsys, endpoint, "beat", CLOCK, "--since", "31d", *FAST)
+    assert status == 2 and "goes back 30 days at most" in err and err.count("\n") == 1
     broken = tmp_path / "broken.json"
     broken.write_text('{"format": "alarmclock-timing-model/1", "parameters": {"action_latency_s": [2, 1]}}')
     for model in (str(broken), str(tmp_path / "missing.json")):
         status = main(["simulate", "--model", model])
         _, err = capsys.readouterr()
         assert status == 2 and err.startswith("alarmclock: error: --model") and err.count("\n") == 1
+
+
+NOT_LISTENING = "http://127.0.0.1:9"  # any AWS call would fail: exit status 1, not 2
+
+
+@pytest.mark.parametrize("since", ["1M", "abc", "-1h", "", "1h30", "10S", "0", "0s", "31d"])
+@pytest.mark.parametrize("command", ["beat", "calibrate"])
+def test_a_bad_since_is_one_line_and_status_2_before_any_aws_call(
+    command: str, since: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    extra = ["-o", str(tmp_path / "model.json")] if command == "calibrate" else []
+    status = main([command, "no-such-clock", "--since", since, *extra, "--endpoint-url", NOT_LISTENING])
+    out, err = capsys.readouterr()
+    assert status == 2, err
+    assert err.startswith(f"alarmclock: error: --since {since!r}") and err.count("\n") == 1
+    assert "Traceback" not in out + err
+
+
+def test_since_reads_up_to_30_days_of_history(endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
+    deployed_clock(endpoint, capsys)
+    status, out, err = run(capsys, endpoint, "beat", CLOCK, "--since", "30d", *FAST)
+    assert status == 0, err
+    # The function's log is kept 14 days: a longer window is timed by the alarms' changes, and says so.
+    assert err == (
+        "alarmclock: note: the function's log is kept 14 days, less than --since: "
+        "ticks are timed at the alarms' changes\n"
+    )
+    assert "(ticks timed by the alarms' state changes)" in out and "1 distinct" in out
+
+
+def test_unreadable_history_items_are_skipped_counted_and_said(
+    endpoint: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.core.responses import ActionResult
+
+    deployed_clock(endpoint, capsys)
+    name = f"{CLOCK}-tick-is-1"
+    good = moto_state_updates(name)[-1]
+    bad = [
+        {key: value for key, value in good.items() if key != "HistoryData"},  # HistoryData null
+        {**good, "HistoryData": "[]"},
+        {**good, "HistoryData": '"a bare string"'},
+        {**good, "HistoryData": json.dumps({"newState": "ALARM", "oldState": {"stateValue": "OK"}})},
+        {key: value for key, value in good.items() if key != "Timestamp"},
+    ]
+
+    def with_bad_items(response: Any) -> Any:
+        result: Any = describe_alarm_history(response).result
+        if response._get_param("AlarmName") == name:
+            result["AlarmHistoryItems"] = [*result["AlarmHistoryItems"], *bad]
+        return ActionResult(result)
+
+    from moto.cloudwatch.responses import CloudWatchResponse
+
+    monkeypatch.setattr(CloudWatchResponse, "describe_alarm_history", with_bad_items, raising=False)
+    status, out, err = run(capsys, endpoint, "beat", CLOCK, "--json", *FAST)
+    assert status == 0, err
+    assert err == (
+        "alarmclock: note: 5 alarm history items were skipped: not a StateUpdate as AWS documents it "
+        "(no Timestamp, or a HistoryData without a newState object)\n"
+    )
+    assert json.loads(out)["ticks"] == 1
 
 
 # moto warns that AccessDenied is not one of CloudWatch's modelled errors; AWS sends it all the same.

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 import yaml
 
@@ -100,7 +101,7 @@ def test_template_output_dash_is_standard_output(
         (["--every", "25h"], ["--every", "1440m"]),
         (["--every", "15s"], ["--every", "15s", "10s, 20s, 30s"]),
         (["--target", "my-job"], ["--target", "not an ARN"]),
-        (["--target", "arn:aws:s3:us-east-1:123456789012:bucket"], ["'s3' is not supported", "sqs (SQS queue)"]),
+        (["--target", "arn:aws:s3:us-east-1:123456789012:bucket"], ["'s3' is not a supported target", "sqs (SQS"]),
         (["--target", "arn:aws:lambda:us-east-1:123456789012:layer:x"], ["does not name a Lambda function"]),
         (["--target", TARGET, "--target", TARGET], ["same ARN"]),
         (["--payload", "{job}"], ["--payload", "not valid JSON"]),
@@ -127,10 +128,50 @@ def test_bad_input_is_one_line_and_exit_status_2(
     assert "Traceback" not in err
 
 
-def test_an_unwritable_output_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status, _, err = run(["template", "-o", str(tmp_path / "missing-dir" / "clock.yaml")], capsys)
+@pytest.mark.parametrize("where", ["a-directory", "no-such-directory/x.yaml"])
+def test_an_output_that_is_no_file_in_a_directory_is_bad_input_either_way(
+    where: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a-directory").mkdir()
+    status, out, err = run(["template", "-o", str(tmp_path / where)], capsys)
+    assert (status, out, err.count("\n")) == (2, "", 1), err
+
+
+def test_an_arn_of_a_service_no_tick_goes_to_names_the_service_and_lists_those_that_can(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, _, err = run(["template", "--target", "arn:aws:s3:::my-bucket"], capsys)
+    assert status == 2 and err.count("\n") == 1
+    assert "'arn:aws:s3:::my-bucket': service 's3' is not a supported target; use lambda (Lambda function), " in err
+    assert "is not an ARN" not in err
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full, a file every write to fails")
+def test_a_write_that_fails_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    # Not bad input (that is status 2, above): the file is there, the write fails (a full disk).
+    status, _, err = run(["template", "-o", "/dev/full"], capsys)
     assert status == 1
     assert err.startswith("alarmclock: error: cannot write") and err.count("\n") == 1
+
+
+def test_every_option_says_what_it_is_in_one_placeholder_style(capsys: pytest.CaptureFixture[str]) -> None:
+    from alarmclock.cli import cli, register_commands
+
+    register_commands()
+    for name, command in sorted(cli.commands.items()):
+        for parameter in command.params:
+            if isinstance(parameter, click.Option) and not parameter.hidden:
+                assert parameter.help, f"{name} {parameter.opts[-1]} has no description"
+        status, out, _ = run([name, "--help"], capsys)
+        assert status == 0
+        for placeholder in (" TEXT", " FLOAT RANGE", " INTEGER RANGE", " FLOAT", " INTEGER"):
+            assert not re.search(rf"^  -\S*(, --\S+)?{placeholder}\b", out, re.MULTILINE), (name, placeholder)
+    _, out, _ = run(["restart", "--help"], capsys)
+    assert "every 10 minutes" in " ".join(out.split())  # as the README says; longer periods in detail
+    _, out, _ = run(["status", "--help"], capsys)
+    assert "AWS_DEFAULT_REGION" in out
+    _, out, _ = run(["simulate", "--help"], capsys)
+    assert "function-errors (at=1h,for=10m)" in " ".join(out.split())
 
 
 def test_help_and_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -307,6 +348,36 @@ def test_template_cannot_look_up_a_function_name_and_says_deploy_can(capsys: pyt
     assert (status, out) == (2, "")
     assert "--target 'my-job' is a function's name, not an ARN, and template makes no AWS call" in err
     assert "'alarmclock deploy' looks names up" in err and err.count("\n") == 1
+
+
+def test_a_table_writes_numbers_as_a_person_does_and_the_trace_in_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    from alarmclock.cli.output import render_table
+
+    assert render_table({"a": 43200.0, "b": 1e-05, "c": 0.1 + 0.2, "d": 3}).splitlines() == [
+        "a  43200",
+        "b  0.00001",
+        "c  0.3",
+        "d  3",
+    ]
+    status, table, _ = run(["simulate", "--duration", "1h", "--trace", "--output", "table"], capsys)
+    assert status == 0
+    header = next(line for line in table.splitlines() if "REASON" in line)
+    assert header.split() == ["AT_S", "ALARM", "FROM", "TO", "ACTIONS", "REASON"]
+    assert "e-0" not in table and "43200.0" not in table
+
+
+@pytest.mark.parametrize("argv", [["cost"], ["simulate", "--duration", "1h"]])
+def test_json_is_indented_alike_by_every_command(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run([*argv, "--json"], capsys)
+    assert status == 0 and out.startswith('{\n  "')
+
+
+def test_a_report_counts_one_thing_in_the_singular_and_thousands_with_a_comma() -> None:
+    from alarmclock.counts import counted
+
+    assert counted(1, "duplicate delivery", "duplicate deliveries") == "1 duplicate delivery"
+    assert counted(1440, "state change") == "1,440 state changes"
+    assert counted(1, "tick lost", "ticks lost") == "1 tick lost"
 
 
 def test_a_table_puts_plain_fields_first_and_lists_of_objects_in_aligned_columns() -> None:

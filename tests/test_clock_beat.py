@@ -237,16 +237,16 @@ def _throttled() -> ClientError:
     return ClientError({"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}, "DescribeAlarmHistory")
 
 
-def test_history_is_kept_two_weeks_and_no_longer() -> None:
+def test_history_is_kept_30_days_and_no_longer() -> None:
     from alarmclock.emulator.history import AlarmHistory, Record
 
     history = AlarmHistory()
-    for day in range(20):
+    for day in range(40):
         history.add("a", Record(day * DAY, "StateUpdate", "OK", "", "ALARM", "x"))
-    answer = history.describe(19 * DAY, AlarmName="a", HistoryItemType="StateUpdate")
+    answer = history.describe(39 * DAY, AlarmName="a", HistoryItemType="StateUpdate")
     days = sorted(item["Timestamp"].timestamp() / DAY for item in answer["AlarmHistoryItems"])
-    assert days[0] >= 5 and len(days) == 15
-    assert len(history.records["a"]) <= 16  # bounded: pruned as it goes, not only when read
+    assert days[0] >= 9 and len(days) == 31
+    assert len(history.records["a"]) <= 32  # bounded: pruned as it goes, not only when read
 
 
 def test_history_items_write_cloudwatchs_own_time_format_and_json() -> None:
@@ -309,3 +309,62 @@ def test_the_emulated_log_answers_filter_log_events_as_cloudwatch_logs_would() -
         logs.filter_log_events(logGroupName="/aws/lambda/other")
     with pytest.raises(ClientError, match="InvalidParameterException"):
         logs.filter_log_events(logGroupName="/aws/lambda/f", filterPattern="tick")
+
+
+def test_an_item_served_again_on_the_next_page_is_read_once() -> None:
+    from alarmclock.aws.history import distinct
+
+    def item(second: int) -> dict[str, Any]:
+        data = {"newState": {"stateValue": "ALARM" if second % 2 else "OK"}, "oldState": {"stateValue": "OK"}}
+        return {
+            "AlarmName": "a",
+            "HistoryItemType": "StateUpdate",
+            "Timestamp": datetime.fromtimestamp(second * 60, UTC),
+            "HistoryData": json.dumps(data),
+        }
+
+    # DescribeAlarmHistory's pages are not snapshots: an item written while they are read pushes the
+    # last one of a page onto the next.
+    pages = {None: [item(3), item(2)], "2": [item(2), item(1)], "3": [item(1), item(0)]}
+    tokens = {None: "2", "2": "3", "3": None}
+
+    class Pages:
+        def describe_alarm_history(self, **params: Any) -> dict[str, Any]:
+            token = params.get("NextToken")
+            return {"AlarmHistoryItems": pages[token], **({"NextToken": tokens[token]} if tokens[token] else {})}
+
+    reader = HistoryReader(Pages(), pacer=Pacer(None))
+    items = reader.state_updates("a", datetime.fromtimestamp(0, UTC), datetime.fromtimestamp(600, UTC))
+    assert [i["Timestamp"].timestamp() for i in items] == [0, 60, 120, 180]
+    # The same time with other HistoryData is another item; log events are the same by eventId
+    # (a tick delivered twice writes two lines: two events, two ids).
+    other = {**item(1), "HistoryData": "{}"}
+    assert distinct([item(1), other, item(1)]) == [item(1), other]
+    line = {"timestamp": 1, "message": "{}"}
+    assert distinct([{**line, "eventId": "1"}, {**line, "eventId": "2"}, {**line, "eventId": "1"}]) == [
+        {**line, "eventId": "1"},
+        {**line, "eventId": "2"},
+    ]
+
+
+def test_one_missed_period_is_one_missed_beat_whatever_the_jitter_from_the_log_and_the_history() -> None:
+    from alarmclock.emulator.report import missed_beat_periods, missed_beats_in
+    from alarmclock.handler import tick_id
+
+    # A 1-minute clock: intervals of a period give or take the jitter, three single missed periods
+    # (119.8, 120.1 and 119.7 s: two periods give or take the jitter) and a 20-minute silence.
+    gaps = [60.2, 59.7, 119.8, 60.3, 120.1, 59.9, 60.0, 119.7, 60.1, 1200.4, 59.8, 60.2]
+    times = list(itertools.accumulate(gaps, initial=1000.0))
+    alarm = "clock-tick-is-1"
+    lines = [beat.TickLine(t + 0.3, tick_id(alarm, t), alarm, t, 0.3, (), 1) for t in times]
+    changes = [
+        beat.StateUpdate(alarm, t, "OK" if i % 2 else "ALARM", "ALARM" if i % 2 else "OK", "Threshold", t - 0.1)
+        for i, t in enumerate(times)
+    ]
+    for timed_by in (lines, None):
+        report = beat.analyse("clock", 60, (alarm,), None, 990.0, times[-1] + 30, changes, timed_by)
+        assert report.missed_beats == 4, report.timed_by
+        assert "missed beats       4 intervals longer than 1.5 periods" in beat.render_text(report)
+    # simulate counts with the same function, so the two stay in step (the pair: only over 2 periods).
+    assert missed_beats_in(gaps, 60, 1) == 4 and missed_beat_periods(2) == 2.0
+    assert missed_beats_in([100.0, 20.0] * 5 + [121.0], 60, 2) == 1

@@ -62,6 +62,7 @@ TARGET = "arn:aws:lambda:us-east-1:123456789012:function:my-job"
 STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/my-clock/5b9b2c10-acde-11f0-9c1e-0a1b2c3d4e5f"
 NOW = datetime(2026, 11, 27, 9, 0, 30, tzinfo=UTC)
 ALARMS = (f"{CLOCK}-tick-is-0", f"{CLOCK}-tick-is-1")
+WATCHDOG = f"{CLOCK}-watchdog"
 METADATA = ClockMetadata(version="0.2.0", period_s=60, via="lambda", targets=(TARGET,), alarms=1, window="sliding")
 METADATA_WAVE = ClockMetadata("0.3.0", 60, "lambda", (TARGET,), alarms=1, window="sliding", publish="wave")
 WAVE_NAMES = ClockNames(CLOCK, 1, "60s")
@@ -484,12 +485,18 @@ def test_aws_errors_become_one_line(error: Exception, message: str, exit_code: i
 # ---- verdicts ---------------------------------------------------------------------------------------------
 
 
-def alarm_states(enabled: tuple[bool, bool] = (True, True), only: tuple[str, ...] = ALARMS) -> dict[str, AlarmInfo]:
-    return {
+def alarm_states(
+    enabled: tuple[bool, bool] = (True, True), only: tuple[str, ...] = (*ALARMS, WATCHDOG)
+) -> dict[str, AlarmInfo]:
+    """The pair's states, and the watchdog's (in OK, its actions on while both tick alarms' are)."""
+    states = {
         name: AlarmInfo(name, "ALARM" if name.endswith("0") else "OK", on)
         for name, on in zip(ALARMS, enabled, strict=True)
         if name in only
     }
+    if WATCHDOG in only:
+        states[WATCHDOG] = AlarmInfo(WATCHDOG, "OK", all(enabled))
+    return states
 
 
 def ticks(*ages_and_values: tuple[int, float]) -> list[Datapoint]:
@@ -539,10 +546,16 @@ def test_alarm_actions_disabled_behind_cloudformations_back_is_broken() -> None:
 
 
 def test_a_missing_alarm_or_a_failed_stack_is_broken_with_the_reason() -> None:
-    missing = judge(a_stack(), alarm_states(only=ALARMS[:1]), ticks((30, 1.0)), 60, NOW)
+    missing = judge(a_stack(), alarm_states(only=(ALARMS[0], WATCHDOG)), ticks((30, 1.0)), 60, NOW)
     assert (missing.kind, missing.reason.split(";")[0]) == (
         "broken",
         "alarm my-clock-tick-is-1 is missing (deleted outside CloudFormation?)",
+    )
+    # The watchdog too: a tick alarm without it ticks, but does not restart itself (docs/cli-aws.md).
+    no_watchdog = judge(a_stack(), alarm_states(only=ALARMS), ticks((30, 1.0)), 60, NOW)
+    assert (no_watchdog.kind, no_watchdog.reason.split(";")[0]) == (
+        "broken",
+        "alarm my-clock-watchdog is missing (deleted outside CloudFormation?)",
     )
     failed = judge(a_stack("ROLLBACK_COMPLETE"), {}, [], 60, NOW, failure="TickRole: denied")
     assert (failed.kind, failed.reason) == (
@@ -605,7 +618,7 @@ def test_a_pair_clock_is_judged_on_both_alarms_a_one_alarm_clock_on_its_own() ->
     outputs = {"ClockName": CLOCK, "MetricNamespace": f"alarmclock/{CLOCK}", "Alarm1": ALARMS[1]}
     assert Deployed(a_stack(outputs=outputs)).names.alarms == ALARMS[1:]
     assert Deployed(a_stack(outputs=outputs | {"Alarm0": ALARMS[0]})).names.alarms == ALARMS
-    only_1 = alarm_states(only=ALARMS[1:])
+    only_1 = alarm_states(only=(ALARMS[1], WATCHDOG))
     assert judge(a_stack(), only_1, ticks((30, 1.0)), 60, NOW, names=one.names).kind == "ticking"
     missing = judge(a_stack(), only_1, ticks((30, 1.0)), 60, NOW, names=pair.names)
     assert (missing.kind, missing.reason.split(" (")[0]) == ("broken", f"alarm {ALARMS[0]} is missing")
@@ -664,27 +677,36 @@ def wave_alarm(state: str, changed_ago: float, configured_ago: float = 7200, nam
     )
 
 
+def watched(alarms: dict[str, AlarmInfo]) -> dict[str, AlarmInfo]:
+    """The tick alarms and the watchdog, in OK."""
+    return alarms | {WATCHDOG: AlarmInfo(WATCHDOG, "OK", True)}
+
+
 def test_a_wave_clock_is_ticking_while_its_alarm_changed_within_two_periods_and_a_minute() -> None:
     # Its datapoints are laid ahead: none of them count, whatever they say.
     laid = ticks((30, 1.0), (-3000, 0.0))
-    verdict = judge(a_stack(), {ALARMS[1]: wave_alarm("OK", 179)}, laid, 60, NOW, names=WAVE_NAMES)
+    verdict = judge(a_stack(), watched({ALARMS[1]: wave_alarm("OK", 179)}), laid, 60, NOW, names=WAVE_NAMES)
     assert (verdict.kind, verdict.reason) == ("ticking", "last tick at 08:57:31 UTC: my-clock-tick-is-1 went to OK")
     assert verdict.since == NOW - timedelta(seconds=179)
-    stalled = judge(a_stack(), {ALARMS[1]: wave_alarm("ALARM", 1200)}, laid, 60, NOW, names=WAVE_NAMES)
+    stalled = judge(a_stack(), watched({ALARMS[1]: wave_alarm("ALARM", 1200)}), laid, 60, NOW, names=WAVE_NAMES)
     assert (stalled.kind, stalled.healthy) == ("stalled", False)
     assert stalled.reason == "no tick for 20m (the last at 08:40:30 UTC: my-clock-tick-is-1 went to ALARM)"
     # A 5-minute clock: 11 minutes is within two periods and a minute.
-    assert judge(a_stack(), {ALARMS[1]: wave_alarm("OK", 660)}, [], 300, NOW, names=WAVE_NAMES).kind == "ticking"
+    assert (
+        judge(a_stack(), watched({ALARMS[1]: wave_alarm("OK", 660)}), [], 300, NOW, names=WAVE_NAMES).kind == "ticking"
+    )
 
 
 def test_a_wave_clock_just_deployed_or_resumed_is_starting_and_older_changes_do_not_count() -> None:
-    new = judge(a_stack(), {ALARMS[1]: wave_alarm("INSUFFICIENT_DATA", 20, 20)}, [], 60, NOW, names=WAVE_NAMES)
+    new = judge(a_stack(), watched({ALARMS[1]: wave_alarm("INSUFFICIENT_DATA", 20, 20)}), [], 60, NOW, names=WAVE_NAMES)
     assert (new.kind, new.reason) == ("starting", "no tick yet; (re)started 20s ago")
     # Resumed 40 s ago: the alarm flipped 30 s before that, with its actions off. No tick yet.
-    resumed = judge(a_stack(), {ALARMS[1]: wave_alarm("OK", 70, 40)}, [], 60, NOW, names=WAVE_NAMES)
+    resumed = judge(a_stack(), watched({ALARMS[1]: wave_alarm("OK", 70, 40)}), [], 60, NOW, names=WAVE_NAMES)
     assert (resumed.kind, resumed.reason) == ("starting", "no tick yet; (re)started 40s ago")
     # Ten minutes after a deploy whose alarm never left INSUFFICIENT_DATA: stalled.
-    never = judge(a_stack(), {ALARMS[1]: wave_alarm("INSUFFICIENT_DATA", 600, 600)}, [], 60, NOW, names=WAVE_NAMES)
+    never = judge(
+        a_stack(), watched({ALARMS[1]: wave_alarm("INSUFFICIENT_DATA", 600, 600)}), [], 60, NOW, names=WAVE_NAMES
+    )
     assert (never.kind, never.reason) == (
         "stalled",
         "no tick at all since it was (re)started 10m ago (my-clock-tick-is-1 INSUFFICIENT_DATA)",
@@ -695,7 +717,7 @@ def test_a_wave_pair_ticks_on_alarm_only_and_a_watchdog_in_alarm_says_the_wave_r
     pair = ClockNames(CLOCK, 2, "60s")
     # tick-is-1 went to OK 30 s ago (no tick for the pair); tick-is-0 to ALARM 100 s ago.
     alarms = {ALARMS[0]: wave_alarm("ALARM", 100, name=ALARMS[0]), ALARMS[1]: wave_alarm("OK", 30)}
-    verdict = judge(a_stack(), alarms, [], 60, NOW, names=pair)
+    verdict = judge(a_stack(), watched(alarms), [], 60, NOW, names=pair)
     assert verdict.reason == "last tick at 08:58:50 UTC: my-clock-tick-is-0 went to ALARM"
     watchdog = pair.watchdog
     assert watchdog is not None
@@ -744,3 +766,18 @@ def test_a_role_arn_goes_to_the_change_set_and_no_execute_stops_after_showing_it
         "ReviewChangeSet",
         "LeaveChangeSet",
     ]
+
+
+def test_a_restart_the_function_failed_says_why_in_text_not_only_in_the_json() -> None:
+    from alarmclock.aws.execute import Stop, restarted
+    from alarmclock.aws.functions import Invocation
+
+    with pytest.raises(Stop) as stopped:
+        restarted(CLOCK, Invocation({"raw": "Task timed out\n after 3.00 seconds"}, "Handled"))
+    assert stopped.value.outcome.message == (
+        "my-clock's function failed to restart it (Handled: Task timed out after 3.00 seconds)"
+    )
+    # Lambda's own error document is read as before.
+    with pytest.raises(Stop) as stopped:
+        restarted(CLOCK, Invocation({"errorType": "KeyError", "errorMessage": "'x'"}, "Unhandled"))
+    assert stopped.value.outcome.message == "my-clock's function failed to restart it (KeyError: 'x')"

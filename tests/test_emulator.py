@@ -210,13 +210,13 @@ def test_the_namespace_condition_is_enforced(publish: str) -> None:
     ("figures", "verdict", "reason"),
     [
         ({}, "ticking", ""),
-        ({"missed_beats": 3}, "missing beats", "3 intervals longer than 2 periods"),
+        ({"missed_beats": 3}, "missing beats", "3 intervals longer than 1.5 periods"),
         (
             {"missed_beats": 3, "missed_beats_in_faults": 3},
             "ticking",
             "its 3 missed beats all fall within the injected faults",
         ),
-        ({"missed_beats": 3, "missed_beats_in_faults": 1}, "missing beats", "2 intervals longer than 2 periods"),
+        ({"missed_beats": 3, "missed_beats_in_faults": 1}, "missing beats", "2 intervals longer than 1.5 periods"),
         ({"steady_mean_s": 90.0}, "off its period", "its steady intervals average 1m30s, not 1m"),
         ({"steady_mean_s": 62.0}, "ticking", ""),
         ({"stalled_since_s": 1800.0}, "stalled", "no tick since +30m"),

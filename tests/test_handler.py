@@ -445,6 +445,23 @@ def test_a_malformed_event_is_logged_and_ignored_without_touching_the_metric(
     assert published_ticks() == []
 
 
+@pytest.mark.parametrize("missing", ["ResponseURL", "StackId", "RequestId", "all"])
+def test_a_request_without_what_cloudformation_always_sends_is_ignored_with_a_warning(
+    aws: None, answers: CaughtAnswers, missing: str
+) -> None:
+    request = custom_resource("cfn_create.json", answers)
+    request = {"RequestType": "Create"} if missing == "all" else {k: v for k, v in request.items() if k != missing}
+    runtime, logs = make_runtime(now=Clock(NOW))
+    wave = handler.ClockConfig(CLOCK, NAMESPACE, 60, f"{CLOCK}-tick-is-", publish="wave")
+    for config in (clock_config(), wave):
+        for event in (request, {"Records": [{"Sns": {"Message": json.dumps(request)}}]}):
+            result = handler.handle(event, None, config, runtime)
+            assert result["action"] == "ignored" and "ResponseURL, StackId and RequestId" in result["reason"]
+    # One WARNING line each, and nothing else done: no answer, no kick, no wave laid.
+    assert [(line["level"], line["action"]) for line in logs] == [("WARNING", "ignored")] * 4
+    assert answers.bodies == [] and published_ticks() == []
+
+
 def test_another_alarms_notification_is_ignored(aws: None) -> None:
     event = load_event("lambda_alarm_action.json")
     event["alarmData"]["alarmName"] = "other-clock-tick-is-1"

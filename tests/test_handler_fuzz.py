@@ -179,7 +179,7 @@ def expected(event: Any, design: Design = DEFAULT) -> tuple[str, float | None]:
     if event.get("alarmclock") == "heartbeat":
         return "heartbeat", None
     if "RequestType" in event:
-        return "custom_resource", None
+        return ("custom_resource" if from_cloudformation(event) else "nothing"), None
     if event.get("source") == "aws.cloudwatch" and isinstance(event.get("alarmData"), dict):
         data = event["alarmData"]  # CloudWatch's direct Lambda action
         state = data.get("state")
@@ -196,10 +196,16 @@ def expected(event: Any, design: Design = DEFAULT) -> tuple[str, float | None]:
     except (ValueError, RecursionError):
         return "nothing", None
     if isinstance(message, dict) and "RequestType" in message:
-        return "custom_resource", None
+        return ("custom_resource" if from_cloudformation(message) else "nothing"), None
     if isinstance(message, dict):
         return alarm_tick(message.get("AlarmName"), message.get("NewStateValue"), message.get("NewStateReason"), design)
     return "nothing", None
+
+
+def from_cloudformation(request: dict[str, Any]) -> bool:
+    """CloudFormation always sends ResponseURL, StackId and RequestId (User Guide, custom resource
+    request objects); a RequestType without them is someone else's, ignored."""
+    return all(isinstance(request.get(key), str) and request[key] for key in ("ResponseURL", "StackId", "RequestId"))
 
 
 def alarm_tick(name: Any, state: Any, reason: Any, design: Design) -> tuple[str, float | None]:
@@ -588,7 +594,7 @@ def test_mutated_recorded_events_tick_only_when_they_still_are_this_clocks_alarm
     | json_values.map(json.dumps)
     | mutated(json.loads(MESSAGES[-2])).map(json.dumps)
     | mutated(json.loads(MESSAGES[-1])).map(json.dumps)
-    | mutated({"RequestType": "Create", "ResponseURL": "https://x", "ResourceProperties": {}}).map(json.dumps),
+    | mutated({"RequestType": "Create", "ResponseURL": "https://x", "StackId": "s", "RequestId": "r"}).map(json.dumps),
     record_extras=st.dictionaries(st.sampled_from(KEYS), json_values, max_size=2),
     design=st.sampled_from(DESIGNS),
 )
@@ -624,14 +630,29 @@ def test_a_kicks_prelude_never_ticks_whatever_its_alarm_state_and_time(
 @settings(FUZZ, max_examples=400)
 @given(
     request=st.fixed_dictionaries(
-        {"RequestType": st.sampled_from(REQUEST_TYPES) | json_values},
-        optional={key: json_values for key in ("ResponseURL", "ResourceProperties", "OldResourceProperties")}
-        | {"PhysicalResourceId": json_values, "StackId": json_values, "LogicalResourceId": json_values},
+        {
+            "RequestType": st.sampled_from(REQUEST_TYPES) | json_values,
+            **{key: st.text(min_size=1, max_size=40) for key in ("ResponseURL", "StackId", "RequestId")},
+        },
+        optional={key: json_values for key in ("ResourceProperties", "OldResourceProperties")}
+        | {"PhysicalResourceId": json_values, "LogicalResourceId": json_values},
     ),
 )
 def test_any_custom_resource_request_is_answered_exactly_once_and_never_ticks(request: dict[str, Any]) -> None:
     for design in (DEFAULT, PAIR, WAVE, LOGS):
         assert check(request, design) == "custom_resource"
+
+
+@settings(FUZZ, max_examples=200)
+@given(
+    request=st.fixed_dictionaries(
+        {"RequestType": st.sampled_from(REQUEST_TYPES) | json_values},
+        optional={key: json_values for key in ("ResponseURL", "StackId", "RequestId", "ResourceProperties")},
+    ).filter(lambda request: not from_cloudformation(request)),
+)
+def test_a_request_without_what_cloudformation_always_sends_is_ignored(request: dict[str, Any]) -> None:
+    for design in (DEFAULT, WAVE):
+        assert check(request, design) == "nothing"  # no answer, no wave, no kick: a WARNING line
 
 
 @settings(FUZZ, max_examples=200)

@@ -185,3 +185,35 @@ def test_bad_input_is_one_line_and_exit_status_2(
     assert (status, out) == (2, "")
     assert err.startswith("alarmclock: error: ") and message in err
     assert err.count("\n") == 1
+
+
+def test_a_property_of_a_shape_its_type_does_not_take_fails_the_stack_as_cloudformation_would(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = build_template(build_spec())
+    template["Resources"]["TickLogGroup"]["Properties"] = ["RetentionInDays", 14]  # a list, not an object
+    status, out, err = run(["simulate", "--template", write(tmp_path, template), "--duration", "20m"], capsys)
+    assert status == 1 and "Traceback" not in out + err
+    assert "  verdict            never ticked\n" in out
+    assert "CREATE_FAILED" in out and "TickLogGroup: Properties validation failed" in out
+
+
+@pytest.mark.parametrize("statistic", [None, ["Maximum"], "Median"])
+def test_an_alarm_statistic_putmetricalarm_refuses_fails_the_stack(
+    statistic: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = build_template(build_spec())
+    template["Resources"]["TickAlarm1"]["Properties"]["Statistic"] = statistic
+    status, out, err = run(["simulate", "--template", write(tmp_path, template), "--duration", "20m"], capsys)
+    assert status == 1 and "Traceback" not in out + err
+    assert "TickAlarm1: ValidationError: Statistic" in out
+
+
+def test_a_template_whose_get_att_has_no_attribute_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = build_template(build_spec())
+    template["Resources"]["TickAlarm1Permission"]["Properties"]["SourceArn"] = {"Fn::GetAtt": "TickAlarm1"}
+    status, out, err = run(["simulate", "--template", write(tmp_path, template), "--duration", "20m"], capsys)
+    assert (status, out, err.count("\n")) == (2, "", 1), err
+    assert err.startswith("alarmclock: error: the clock in this template has a value of a shape CloudFormation")

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from alarmclock.counts import counted
 from alarmclock.durations import format_duration
 from alarmclock.emulator.report import (
     IntervalStats,
@@ -27,6 +28,8 @@ from alarmclock.emulator.report import (
     beat_lines,
     clock_adjective,
     evaluated_at,
+    missed_beat_periods,
+    missed_beats_in,
     summarise_ticks,
 )
 from alarmclock.handler import PRELUDE_MARK, _parse_time, _replayed_time, tick_id
@@ -53,28 +56,56 @@ class StateUpdate:
     period_s: int | None = None  # stateReasonData.period: the alarm's own, which decides its cycle
 
     @classmethod
-    def of(cls, item: dict[str, Any]) -> StateUpdate | None:
-        if item.get("HistoryItemType") != STATE_UPDATE:
+    def of(cls, item: Any) -> StateUpdate | None:
+        """The item's change, or None for an item that is not a StateUpdate AWS documents: another
+        type, no Timestamp (the API reference does not mark it required), or HistoryData that is
+        not a JSON object with a newState object."""
+        if not isinstance(item, dict) or item.get("HistoryItemType") != STATE_UPDATE:
+            return None
+        time = _epoch(item.get("Timestamp"))
+        history = item.get("HistoryData")
+        if not math.isfinite(time) or not isinstance(history, str):
             return None
         try:
-            data = json.loads(item.get("HistoryData") or "{}")
+            data = json.loads(history)
         except ValueError:
             return None
-        new, old = data.get("newState") or {}, data.get("oldState") or {}
-        reason_data = new.get("stateReasonData") or {}
+        if not isinstance(data, dict):
+            return None
+        new, old = data.get("newState"), data.get("oldState") or {}
+        if not isinstance(new, dict) or not isinstance(old, dict):
+            return None
+        reason_data = new.get("stateReasonData")
         reason_data = reason_data if isinstance(reason_data, dict) else {}
-        query = _time(reason_data.get("queryDate"), None)
         return cls(
             alarm=str(item.get("AlarmName", "")),
-            time=_epoch(item.get("Timestamp")),
+            time=time,
             old=str(old.get("stateValue", "")),
             new=str(new.get("stateValue", "")),
             reason=str(new.get("stateReason", "")),
-            query_time=query,
-            period_s=int(reason_data["period"])
-            if isinstance(reason_data, dict) and reason_data.get("period")
-            else None,
+            query_time=_time(reason_data.get("queryDate"), None),
+            period_s=_period(reason_data.get("period")),
         )
+
+
+def read_state_updates(items: list[Any]) -> tuple[list[StateUpdate], int]:
+    """(the changes in the items, how many items were skipped as unreadable)."""
+    changes = [change for item in items if (change := StateUpdate.of(item)) is not None]
+    return changes, len(items) - len(changes)
+
+
+def _period(value: Any) -> int | None:
+    """stateReasonData.period: a whole number of seconds, or None for anything else."""
+    number = _finite(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    return int(number) if number is not None and number >= 1 else None
+
+
+def _finite(value: float) -> float | None:
+    try:
+        number = float(value)
+    except OverflowError:  # an int too large for a float
+        return None
+    return number if math.isfinite(number) else None
 
 
 @dataclass(frozen=True)
@@ -90,25 +121,37 @@ class TickLine:
     delivered: int
 
     @classmethod
-    def of(cls, event: dict[str, Any]) -> TickLine | None:
+    def of(cls, event: Any) -> TickLine | None:
+        """The event's tick line, or None for any other event (or one whose fields are not what the
+        handler writes)."""
+        if not isinstance(event, dict) or not isinstance(event.get("message"), str):
+            return None
         try:
-            record = json.loads(event.get("message") or "")
+            record = json.loads(event["message"])
         except ValueError:
             return None
         if not isinstance(record, dict) or record.get("action") != "tick" or "tick_id" not in record:
             return None
         tick_time = _time(record.get("tick_time"), None)
-        if tick_time is None:
+        caught_up = record.get("caught_up") or []
+        if tick_time is None or not isinstance(caught_up, list):
             return None
-        caught_up = tuple(t for t in (_time(text, None) for text in record.get("caught_up") or ()) if t)
+        try:
+            time = float(event["timestamp"]) / 1000.0
+            lag_s = float(record.get("lag_s", math.nan))
+            delivered = int(record.get("delivered", 1))
+        except (KeyError, TypeError, ValueError, OverflowError):
+            return None
+        if not math.isfinite(time):
+            return None
         return cls(
-            time=int(event["timestamp"]) / 1000.0,
+            time=time,
             tick_id=str(record["tick_id"]),
             alarm=str(record.get("alarm", "")),
             tick_time=tick_time,
-            lag_s=float(record.get("lag_s", math.nan)),
-            caught_up=caught_up,
-            delivered=int(record.get("delivered", 1)),
+            lag_s=lag_s,
+            caught_up=tuple(t for t in (_time(text, None) for text in caught_up) if t),
+            delivered=delivered,
         )
 
 
@@ -137,6 +180,7 @@ class BeatReport:
     restarts: list[Restart] = field(default_factory=list)
     watchdog_alarms: int = 0
     tick_times: list[float] = field(default_factory=list)
+    missed_beat_periods: float = 1.5  # what an interval must exceed, in periods, to be a missed beat
 
     @property
     def restart_causes(self) -> dict[str, int]:
@@ -155,6 +199,7 @@ class BeatReport:
             "first_tick_s": _num(self.tick_times[0] - self.start) if self.tick_times else None,
             "intervals": {k: _num(v) for k, v in vars(self.intervals).items()},
             "missed_beats": self.missed_beats,
+            "missed_beat_periods": self.missed_beat_periods,
             "longest_silence_s": _num(self.longest_silence.length_s),
             "longest_silence_start_s": _num(self.longest_silence.start_s),
             "stalled_since_s": _num(self.stalled_since_s) if self.stalled_since_s is not None else None,
@@ -270,7 +315,8 @@ def analyse(
         duplicates=duplicates,
         intervals=IntervalStats.of(intervals),
         longest_silence=silence,
-        missed_beats=sum(1 for i in intervals if i > 2 * period_s),
+        missed_beats=missed_beats_in(intervals, period_s, len(tick_alarms)),
+        missed_beat_periods=missed_beat_periods(len(tick_alarms)),
         stalled_since_s=stalled,
         alarms=alarm_figures(changes, alarms, period_s),
         restarts=restarts_in(changes, tick_alarms),
@@ -289,21 +335,22 @@ def render_text(report: BeatReport) -> str:
         "",
         "  first tick         "
         + (f"{format_duration(report.tick_times[0] - report.start)} into the window" if report.tick_times else "none"),
-        f"  ticks delivered    {report.ticks:,} distinct, {report.duplicates} duplicate deliveries",
+        f"  ticks delivered    {report.ticks:,} distinct, "
+        f"{counted(report.duplicates, 'duplicate delivery', 'duplicate deliveries')}",
     ]
-    lines += beat_lines(stats, report.missed_beats, report.longest_silence)
+    lines += beat_lines(stats, report.missed_beats, report.longest_silence, report.missed_beat_periods)
     for name, info in report.alarms.items():
         if info["offset_s"] is None:
             lines.append(f"  alarm {name:<24} not evaluated into a new state in the window")
             continue
         lines.append(
-            f"  alarm {name:<24} {evaluated_at(info)}, {info['changes']} state changes "
-            f"(jitter {info['jitter_s']:.2f} s over {info['evaluations']:,} evaluations)"
+            f"  alarm {name:<24} {evaluated_at(info)}, {counted(info['changes'], 'state change')} "
+            f"(jitter {info['jitter_s']:.2f} s over {counted(info['evaluations'], 'evaluation')})"
         )
     causes = ", ".join(f"{cause} ({n})" for cause, n in report.restart_causes.items())
     lines.append(f"  restarts           {len(report.restarts)}" + (f": {causes}" if causes else ""))
     if report.watchdog_alarms:
-        lines.append(f"  watchdog           went to ALARM {report.watchdog_alarms} times")
+        lines.append(f"  watchdog           went to ALARM {counted(report.watchdog_alarms, 'time')}")
     return "\n".join(lines) + "\n"
 
 
@@ -313,8 +360,10 @@ def _time(text: Any, default: float | None) -> float | None:
     for what that refuses. A 14-day read parses a quarter of a million of them."""
     if isinstance(text, str):
         try:
-            return datetime.fromisoformat(text).timestamp()
-        except ValueError:
+            epoch = datetime.fromisoformat(text).timestamp()
+            datetime.fromtimestamp(epoch, UTC)  # in range: a year-1 time with an offset is not
+            return epoch
+        except (ValueError, OverflowError, OSError):
             pass
     return _parse_time(text, default)
 
@@ -322,8 +371,9 @@ def _time(text: Any, default: float | None) -> float | None:
 def _epoch(value: Any) -> float:
     if isinstance(value, datetime):
         return value.timestamp()
-    if isinstance(value, int | float):
-        return float(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = _finite(value)
+        return math.nan if number is None else number
     parsed = _time(value, None)
     return parsed if parsed is not None else math.nan
 

@@ -172,39 +172,17 @@ def _why_assumed(name: str, publish: str, have_log: bool) -> str:
     return "not visible in alarm history or the function's log"
 
 
-def timing_model(data: dict[str, Any]) -> TimingModel:
-    """A calibrate output as the emulator's TimingModel; ValueError if it is not one."""
+def timing_model(data: Any) -> TimingModel:
+    """A calibrate output as the emulator's TimingModel; ValueError (one line, `--param`'s words for
+    a value) if it is not one."""
+    from alarmclock.emulator.parameter_values import from_json
+
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValueError(f'not an alarmclock calibrate output (no "format": "{FORMAT}")')
-    known = {p.name: p for p in PARAMETERS}
-    values: dict[str, Any] = {}
-    for name, value in (data.get("parameters") or {}).items():
-        if name not in known:
-            raise ValueError(f"unknown parameter {name!r}")
-        values[name] = _as_parameter(name, value)
-    return TimingModel().at(**values)
-
-
-def _as_parameter(name: str, value: Any) -> Any:
-    if name == "evaluation_offset_s":
-        pins = tuple((str(suffix), float(second)) for suffix, second in value)
-        if any(not 0 <= second < 60 for _, second in pins):
-            raise ValueError(f"{name}: seconds must be in [0, 60)")
-        return pins
-    parameter = next(p for p in PARAMETERS if p.name == name)
-    if isinstance(parameter.default, str):
-        if value not in parameter.choices:
-            raise ValueError(f"{name}: {value!r} is not one of {', '.join(parameter.choices)}")
-        return value
-    if isinstance(value, list):
-        low, high = (float(v) for v in value)
-        if not (math.isfinite(low) and math.isfinite(high)) or low < 0 or high < low:
-            raise ValueError(f"{name}: a span is [low, high] with 0 <= low <= high")
-        return (low, high)
-    number = float(value)
-    if not math.isfinite(number) or number < 0 or (name.endswith("_prob") and number > 1):
-        raise ValueError(f"{name}: {value!r} is out of range")
-    return number
+    parameters = data.get("parameters", {})
+    if not isinstance(parameters, dict):
+        raise ValueError('"parameters" must be an object of NAME: VALUE (it may be empty: {})')
+    return TimingModel().at(**{name: from_json(name, value) for name, value in parameters.items()})
 
 
 def _iso(epoch: float) -> str:

@@ -336,7 +336,14 @@ def classify(event):
         return "ignored", "event is not an object"
     if event.get("alarmclock") == HEARTBEAT:
         return HEARTBEAT, event
+
+    def answerable(request):
+        # CloudFormation always sends these three; a request without them is not its, and cannot be answered.
+        return all(isinstance(request.get(k), str) and request[k] for k in ("ResponseURL", "StackId", "RequestId"))
+
     if "RequestType" in event:
+        if not answerable(event):
+            return "ignored", "a RequestType without CloudFormation's ResponseURL, StackId and RequestId"
         return "custom_resource", event
     if event.get("source") == "aws.cloudwatch" and isinstance(event.get("alarmData"), dict):
         # CloudWatch's direct Lambda alarm action.
@@ -360,6 +367,8 @@ def classify(event):
         sns = records[0].get("Sns") or {}
         message = json.loads(sns.get("Message") or "null")
         if isinstance(message, dict) and "RequestType" in message:
+            if not answerable(message):
+                return "ignored", "a RequestType without CloudFormation's ResponseURL, StackId and RequestId"
             return "custom_resource", message
         if isinstance(message, dict) and "AlarmName" in message:
             trigger = message.get("Trigger")

@@ -605,6 +605,10 @@ def restarted(name: str, invocation: Invocation) -> str:
     answer = invocation.answer
     if invocation.error is not None:
         why = f"{answer.get('errorType', invocation.error)}: {answer.get('errorMessage', '')}".rstrip(": ")
+        if "errorType" not in answer and "errorMessage" not in answer and "raw" in answer:
+            # Not Lambda's error document: the function's own answer is the reason (the JSON has it whole).
+            raw = " ".join(str(answer["raw"]).split())
+            why = f"{invocation.error}: {raw[:200] + '...' if len(raw) > 200 else raw}" if raw else why
         raise Stop(Outcome(False, f"{name}'s function failed to restart it ({why})", ExitStatus.FAILED))
     action = answer.get("action")
     if action == "wave":

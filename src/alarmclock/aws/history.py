@@ -9,6 +9,7 @@ Any client with those two operations works: boto3's against AWS or moto, the emu
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -76,7 +77,7 @@ class HistoryReader:
     progress: Progress | None = None
 
     def state_updates(self, alarm: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
-        """Every StateUpdate item of `alarm` between start and end, oldest first."""
+        """Every StateUpdate item of `alarm` between start and end, oldest first, each once."""
         items: list[dict[str, Any]] = []
         params: dict[str, Any] = {
             "AlarmName": alarm,
@@ -96,8 +97,7 @@ class HistoryReader:
             if not token:
                 break
             params["NextToken"] = token
-        items.sort(key=lambda item: item["Timestamp"])
-        return items
+        return sorted(distinct(items), key=_when)
 
     def tick_lines(self, log_group: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
         """The function's `tick` log events between start and end, in time order."""
@@ -121,8 +121,48 @@ class HistoryReader:
             if not token:
                 break
             params["nextToken"] = token
-        events.sort(key=lambda event: event["timestamp"])
-        return events
+        return sorted(distinct(events), key=_when)
+
+
+def distinct(items: list[Any]) -> list[Any]:
+    """Each item once. Pages are not snapshots: an item written while they are read can come back
+    on the next page. Alarm history items are the same item when alarm, time and HistoryData are;
+    log events when their eventId is (two deliveries of a tick are two events, two ids)."""
+    seen: set[tuple[str, ...]] = set()
+    kept = []
+    for item in items:
+        key = _identity(item)
+        if key is not None and key in seen:
+            continue
+        if key is not None:
+            seen.add(key)
+        kept.append(item)
+    return kept
+
+
+def _identity(item: Any) -> tuple[str, ...] | None:
+    if not isinstance(item, dict):
+        return None
+    if "eventId" in item:
+        return ("event", str(item["eventId"]))
+    if "AlarmName" in item or "HistoryData" in item:
+        return ("alarm", *(str(item.get(key)) for key in ("AlarmName", "Timestamp", "HistoryData")))
+    return None
+
+
+def _when(item: Any) -> float:
+    """When an item happened, for ordering: items without a time (the API does not mark it
+    required) go last, and are left to the reader to skip."""
+    moment = item.get("Timestamp", item.get("timestamp")) if isinstance(item, dict) else None
+    if isinstance(moment, datetime):
+        return moment.timestamp()
+    if isinstance(moment, int | float) and not isinstance(moment, bool):
+        try:
+            seconds = float(moment) / (1000.0 if "timestamp" in item else 1.0)
+        except OverflowError:
+            return math.inf
+        return seconds if math.isfinite(seconds) else math.inf
+    return math.inf
 
 
 def _millis(moment: datetime) -> int:

@@ -31,7 +31,8 @@ class Metrics:
 
     def alarms(self, names: ClockNames) -> dict[str, AlarmInfo]:
         answer = self.cloudwatch.describe_alarms(AlarmNames=list(names.all_alarms))
-        return {a["AlarmName"]: AlarmInfo.from_api(a) for a in answer.get("MetricAlarms", [])}
+        # AlarmName is not a required member of MetricAlarm (API reference): one without is no alarm of ours.
+        return {a["AlarmName"]: AlarmInfo.from_api(a) for a in answer.get("MetricAlarms") or () if a.get("AlarmName")}
 
     def datapoints(self, names: ClockNames, period_s: int, start: datetime, end: datetime) -> list[Datapoint]:
         start = period_start(start, period_s)

@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 from alarmclock.aws.history import HistoryReader, Pacer, Progress
 from alarmclock.aws.session import Aws, error_code
 from alarmclock.aws.stacks import Stacks
-from alarmclock.aws.status import DEFAULT_PERIOD_S, find_clock
-from alarmclock.beat import StateUpdate, TickLine, is_tick_change
+from alarmclock.aws.status import DEFAULT_PERIOD_S, Deployed, find_clock
+from alarmclock.beat import StateUpdate, TickLine, is_tick_change, read_state_updates
+from alarmclock.template import LOG_RETENTION_DAYS
 
 LOG_GROUP_LOGICAL = "TickLogGroup"  # template.build_template's log group
 # The log may be missing or closed to the caller; the history alone still gives the beat.
@@ -44,25 +45,20 @@ def read_clock(
     end = datetime.now(UTC)
     start = end - timedelta(seconds=seconds)
     reader = HistoryReader(aws.client("cloudwatch"), aws.client("logs"), Pacer(rate_per_s), progress)
-    changes = [
-        change
-        for alarm in names.all_alarms
-        for item in reader.state_updates(alarm, start, end)
-        if (change := StateUpdate.of(item)) is not None and start.timestamp() <= change.time <= end.timestamp()
-    ]
-    notes: list[str] = []
-    lines: list[TickLine] | None
-    try:
-        # The template's own log group (a generated name), or Lambda's default for the function.
-        group = stacks.physical_id(name, LOG_GROUP_LOGICAL)
-        function = deployed.stack.outputs.get("FunctionName") or name
-        events = reader.tick_lines(group or f"/aws/lambda/{function}", start, end)
-        lines = [line for event in events if (line := TickLine.of(event)) is not None]
-    except Exception as error:
-        if error_code(error) not in LOG_UNREADABLE:
-            raise
-        lines = None
-        notes.append(f"the function's log was not read ({error_code(error)}): ticks are timed at the alarms' changes")
+    items = [item for alarm in names.all_alarms for item in reader.state_updates(alarm, start, end)]
+    readable, skipped = read_state_updates(items)
+    changes = [change for change in readable if start.timestamp() <= change.time <= end.timestamp()]
+    notes = [skipped_note(skipped)] if skipped else []
+    lines: list[TickLine] | None = None
+    if seconds > LOG_RETENTION_DAYS * 86_400:
+        # Alarm history goes back further than the function's log: a beat timed by a log that
+        # covers only the window's end would show its start as one long silence.
+        notes.append(
+            f"the function's log is kept {LOG_RETENTION_DAYS} days, less than --since: "
+            "ticks are timed at the alarms' changes"
+        )
+    else:
+        lines = read_tick_lines(reader, stacks, deployed, name, start, end, notes)
     publish = metadata.publishing if metadata else "api"
     running, why = design_running(aws, names.alarms, publish)
     if running != publish:
@@ -104,3 +100,33 @@ def design_running(aws: Aws, tick_alarms: tuple[str, ...], deployed: str) -> tup
         if description.startswith(SWITCH_MARK):
             return "now", "switched by the clock itself: " + description[len(SWITCH_MARK) :]
     return deployed, "as deployed"
+
+
+def skipped_note(skipped: int) -> str:
+    return (
+        f"{skipped:,} alarm history {'item was' if skipped == 1 else 'items were'} skipped: not a StateUpdate "
+        "as AWS documents it (no Timestamp, or a HistoryData without a newState object)"
+    )
+
+
+def read_tick_lines(
+    reader: HistoryReader,
+    stacks: Stacks,
+    deployed: Deployed,
+    name: str,
+    start: datetime,
+    end: datetime,
+    notes: list[str],
+) -> list[TickLine] | None:
+    """The function's tick lines, or None (with a note) when its log cannot be read."""
+    try:
+        # The template's own log group (a generated name), or Lambda's default for the function.
+        group = stacks.physical_id(name, LOG_GROUP_LOGICAL)
+        function = deployed.stack.outputs.get("FunctionName") or name
+        events = reader.tick_lines(group or f"/aws/lambda/{function}", start, end)
+    except Exception as error:
+        if error_code(error) not in LOG_UNREADABLE:
+            raise
+        notes.append(f"the function's log was not read ({error_code(error)}): ticks are timed at the alarms' changes")
+        return None
+    return [line for event in events if (line := TickLine.of(event)) is not None]

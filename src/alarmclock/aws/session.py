@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -82,9 +83,12 @@ class Aws:
         return str(region)
 
     def client(self, service: str, region: str | None = None) -> Any:
+        import botocore.exceptions
         from botocore.config import Config
 
         check_endpoint_url(self.options.endpoint_url)
+        if self.options.endpoint_url is None and os.environ.get("AWS_ENDPOINT_URL"):
+            check_endpoint_url(os.environ["AWS_ENDPOINT_URL"], "AWS_ENDPOINT_URL")
         where = region or self.region
         key = (service, where)
         if key not in self._clients:
@@ -100,21 +104,49 @@ class Aws:
                 self._clients[key] = self.session.client(
                     service, region_name=where, endpoint_url=self.options.endpoint_url, config=config
                 )
+            except botocore.exceptions.InvalidRegionError:
+                raise AwsError(
+                    f"{self.region_source()} {where!r} is not a region name; one looks like us-east-1 or eu-west-2",
+                    ExitStatus.USAGE,
+                ) from None
             except ValueError as error:
                 # botocore refuses a malformed endpoint (here, AWS_ENDPOINT_URL's or a config file's)
                 # with a bare ValueError: "Invalid endpoint: ...".
                 raise AwsError(f"{error}; set an http(s) URL, e.g. http://localhost:4566", ExitStatus.USAGE) from None
+            self._warn_of_unknown_region(service, where)
         return self._clients[key]
 
+    def region_source(self) -> str:
+        """Where the region came from, in the words the user set it with."""
+        if self.options.region:
+            return "--region"
+        for variable in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+            if os.environ.get(variable):
+                return variable
+        return "your profile's region"
 
-def check_endpoint_url(url: str | None) -> None:
+    def _warn_of_unknown_region(self, service: str, region: str) -> None:
+        """A region botocore does not list may still be real (newer than botocore): warn, once, and
+        go on. Against an --endpoint-url (moto, LocalStack) any region name goes."""
+        if self.options.endpoint_url is not None or len(self._clients) > 1 or os.environ.get("AWS_ENDPOINT_URL"):
+            return
+        session = self.session
+        known = {r for p in session.get_available_partitions() for r in session.get_available_regions(service, p)}
+        if known and region not in known:
+            sys.stderr.write(
+                f"alarmclock: warning: {self.region_source()} {region!r} is not a region this botocore knows; "
+                "if AWS cannot be reached, check the region's name\n"
+            )
+
+
+def check_endpoint_url(url: str | None, source: str = "--endpoint-url") -> None:
     """botocore refuses some malformed URLs with a bare ValueError and takes others (ftp://...) only
-    to fail at the first call; refuse both at once, in the option's own words."""
+    to fail at the first call; refuse both at once, in the words of the option (or variable) it came from."""
     if url is None:
         return
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
-        raise AwsError(f"--endpoint-url {url!r} is not an http(s) URL; e.g. http://localhost:4566", ExitStatus.USAGE)
+        raise AwsError(f"{source} {url!r} is not an http(s) URL; e.g. http://localhost:4566", ExitStatus.USAGE)
 
 
 def error_code(error: BaseException) -> str:
@@ -154,6 +186,11 @@ def explain(error: BaseException) -> AwsError:
         return AwsError(f"your AWS SSO session cannot be used ({error}); run 'aws sso login' and try again")
     if isinstance(error, bc.EndpointConnectionError | bc.ConnectTimeoutError | bc.ConnectionClosedError):
         return AwsError(f"cannot reach AWS: {error}")
+    if isinstance(error, bc.ClientError) and (error_code(error).isdigit() or not error_code(error)):
+        # No AWS error code, only the HTTP status (botocore's stand-in) or nothing, and a message that
+        # may be a whole HTML page: the answer came from something that is not the AWS service asked.
+        status = str(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or error_code(error))
+        return not_an_aws_response(f"{status} {_reason(status)}".strip() or "no error code")
     if isinstance(error, bc.ClientError):
         code, message = error_code(error), error_message(error)
         operation = getattr(error, "operation_name", "the request")
@@ -171,12 +208,24 @@ def explain(error: BaseException) -> AwsError:
         # not the AWS service asked: an --endpoint-url that is not AWS, LocalStack or moto, or a
         # region that server does not serve. The input is what is wrong, hence ExitStatus.USAGE.
         title = re.search(r"<title>\s*(.*?)\s*</title>", str(error), re.IGNORECASE | re.DOTALL)
-        what = title.group(1) if title else "it could not be parsed"
-        return AwsError(
-            f"the endpoint's answer is not an AWS response ({what}); check --endpoint-url and --region",
-            ExitStatus.USAGE,
-        )
+        return not_an_aws_response(title.group(1) if title else "it could not be parsed")
     return AwsError(f"{type(error).__name__}: {error}")
+
+
+def not_an_aws_response(what: str) -> AwsError:
+    return AwsError(
+        f"the endpoint's answer is not an AWS response ({what[:80]}); check --endpoint-url and --region",
+        ExitStatus.USAGE,
+    )
+
+
+def _reason(status: str) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(int(status)).phrase
+    except ValueError:
+        return ""
 
 
 def is_aws_error(error: BaseException) -> bool:

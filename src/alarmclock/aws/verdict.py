@@ -82,7 +82,8 @@ def judge(
     if status in ROLLED_BACK_TO_WORKING:
         warnings.append(f"the last update failed and was rolled back ({status})")
     names = names or stack.names
-    missing = [alarm for alarm in names.alarms if alarm not in alarms]
+    # The watchdog too: without it the clock does not restart itself (docs/cli-aws.md, `broken`).
+    missing = [alarm for alarm in names.all_alarms if alarm not in alarms]
     if missing:
         return Verdict(
             "broken",

@@ -42,7 +42,9 @@ from alarmclock.spec import (
     check_publish,
     check_window,
     default_window,
+    parse_payload,
     parse_period,
+    parse_target,
 )
 
 if TYPE_CHECKING:
@@ -69,18 +71,20 @@ def aws_options(command: F) -> F:
     command = click.option("--profile", metavar="NAME", help="AWS profile from your config (default: AWS_PROFILE).")(
         command
     )
-    command = click.option("--region", metavar="REGION", help="AWS region (default: AWS_REGION or your profile's).")(
-        command
-    )
+    command = click.option(
+        "--region",
+        metavar="REGION",
+        help="AWS region (default: AWS_REGION, then AWS_DEFAULT_REGION, then your profile's).",
+    )(command)
     return command
 
 
 tick_timeout_option = click.option(
     "--tick-timeout",
-    type=Duration(),
+    type=Duration(refuse_zero="not to wait for a tick, use --no-wait"),
     metavar="DURATION",
-    help="How long to wait for the first tick (default: two periods plus 2 minutes; a wave clock's: 2 minutes "
-    "when new, a period plus 2 minutes otherwise).",
+    help="How long to wait for the first tick, more than 0 (default: two periods plus 2 minutes; a wave clock's: "
+    "2 minutes when new, a period plus 2 minutes otherwise; --no-wait: do not wait).",
 )
 
 
@@ -249,6 +253,11 @@ def deploy(
             check_window(period, window or default_window(period), shown=every)
             if publish is not None:
                 check_publish(period, publish, shown=every)
+        # So are a payload that is not JSON and an ARN that names no target (a bare name is looked up).
+        parse_payload(payload)
+        for target in targets:
+            if target.strip().startswith("arn:"):
+                parse_target(target)
         aws = connect(region, profile, endpoint_url)
         targets = resolve_targets(aws, targets, output)
         current = Stacks(aws).deployed(name)

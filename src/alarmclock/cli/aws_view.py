@@ -12,6 +12,7 @@ import click
 
 from alarmclock.aws.models import period_start
 from alarmclock.aws.verdict import ago
+from alarmclock.counts import counted
 from alarmclock.durations import format_duration
 from alarmclock.exit_status import ExitStatus
 from alarmclock.spec import SpecError
@@ -81,10 +82,12 @@ class ConsoleProgress:
 
     def changes(self, changes: list[Change], creating: bool) -> None:
         if creating:
-            click.echo(f"  will create {len(changes)} resource(s)", err=self.err)
+            click.echo(f"  will create {counted(len(changes), 'resource')}", err=self.err)
             return
         click.echo(
-            f"  {len(changes)} change(s):" if changes else "  no resource changes (parameters or outputs only)",
+            f"  {counted(len(changes), 'change')}:"
+            if changes
+            else "  no resource changes (parameters or outputs only)",
             err=self.err,
         )
         for change in changes:
@@ -111,7 +114,9 @@ def confirm_or_refuse(question: str, yes: bool, flag: str = "--yes", output: str
         # A script reading JSON must not hang on a question it cannot see.
         raise Failure(f"{question.rstrip('?')}: pass {flag} to do it without asking", ExitStatus.USAGE)
     if not click.confirm(question, default=False):
-        raise Failure("nothing was done", 1)
+        # The user's answer, not an error: say what it did (nothing), and end as a done command does.
+        click.echo("nothing was done", err=True)
+        raise click.exceptions.Exit(ExitStatus.OK)
 
 
 def show_status(report: ClockStatus) -> None:
@@ -138,9 +143,7 @@ def show_status(report: ClockStatus) -> None:
     echo(f"  design    {running}, {why}")
     for alarm in report.names.all_alarms:
         info = report.alarms.get(alarm)
-        if info is None and alarm not in report.names.alarms:
-            continue  # an optional alarm (the watchdog) this clock's template does not have
-        if info is None:
+        if info is None:  # the watchdog too: the verdict says broken without it
             echo(f"  alarm     {alarm}: MISSING")
             continue
         since = f" since {info.state_updated.astimezone(UTC):%H:%M:%S} UTC" if info.state_updated else ""

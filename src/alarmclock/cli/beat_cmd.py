@@ -16,13 +16,16 @@ from alarmclock.cli import cli
 from alarmclock.cli.aws_cmds import aws_options, clock_name, connect
 from alarmclock.cli.aws_view import Failure, one_line_errors
 from alarmclock.cli.output import emit, output_option, refuse_a_format_as_file
-from alarmclock.cli.simulate_cmd import check_plot, parse_duration, write_plot
+from alarmclock.cli.simulate_cmd import check_plot, write_plot
+from alarmclock.counts import counted
+from alarmclock.durations import DurationError, parse_duration
+from alarmclock.emulator.history import HISTORY_RETENTION_DAYS
 from alarmclock.exit_status import ExitStatus
 
 if TYPE_CHECKING:
     from alarmclock.aws.reading import ClockReading
 
-HISTORY_DAYS = 14  # fact: alarm history is kept two weeks (docs/aws-facts.md)
+HISTORY_DAYS = HISTORY_RETENTION_DAYS  # fact: alarm history is kept 30 days (docs/aws-facts.md)
 
 
 def since_option(command: Any) -> Any:
@@ -30,7 +33,8 @@ def since_option(command: Any) -> Any:
         "--since",
         default="24h",
         show_default=True,
-        help="How far back to read: e.g. 6h, 24h, 14d (alarm history is kept 14 days).",
+        metavar="DURATION",
+        help=f"How far back to read: e.g. 6h, 24h, {HISTORY_DAYS}d (alarm history is kept {HISTORY_DAYS} days).",
     )(command)
 
 
@@ -40,7 +44,8 @@ def rate_option(command: Any) -> Any:
         type=click.FloatRange(min=0.0, min_open=True),
         default=3.0,
         show_default=True,
-        help="Requests a second at most: DescribeAlarmHistory's rate is low and not documented.",
+        metavar="PER_SECOND",
+        help="Requests a second at most, more than 0: DescribeAlarmHistory's rate is low and not documented.",
     )(command)
 
 
@@ -49,12 +54,7 @@ def read(
 ) -> ClockReading:
     from alarmclock.aws.reading import read_clock
 
-    try:
-        seconds = parse_duration(since)
-    except click.UsageError as error:
-        raise click.UsageError(error.message.replace("--duration", "--since")) from None
-    if seconds > HISTORY_DAYS * 86_400:
-        raise click.UsageError(f"--since {since!r}: alarm history goes back {HISTORY_DAYS} days at most")
+    seconds = parse_since(since)
     with one_line_errors():
         aws = connect(region, profile, endpoint)
         reading = read_clock(aws, clock_name(name), seconds, rate, progress=StderrProgress())
@@ -67,6 +67,19 @@ def read(
             ExitStatus.FAILED,
         )
     return reading
+
+
+def parse_since(since: str) -> float:
+    """--since as seconds, refused before any AWS call: a duration, more than 0, within the history."""
+    try:
+        seconds = parse_duration(since)
+    except DurationError as error:
+        raise click.UsageError(f"--since {error}") from None
+    if seconds <= 0:
+        raise click.UsageError(f"--since {since!r}: must be more than 0 (how far back to read)")
+    if seconds > HISTORY_DAYS * 86_400:
+        raise click.UsageError(f"--since {since!r}: alarm history goes back {HISTORY_DAYS} days at most")
+    return seconds
 
 
 class StderrProgress:
@@ -121,7 +134,7 @@ def beat(
         reading.changes,
         reading.lines,
     )
-    emit(report.as_json(), output, text=lambda: click.echo(render_text(report), nl=False), indent=2)
+    emit(report.as_json(), output, text=lambda: click.echo(render_text(report), nl=False))
     if plot is not None and figure_format is not None:
         from alarmclock.emulator.plot import plot_beat
 
@@ -178,5 +191,6 @@ def calibrate(
     except OSError as error:
         raise Failure(f"cannot write {output}: {error.strerror or error}", ExitStatus.FAILED) from None
     fitted = ", ".join(model["parameters"]) or "nothing"
-    click.echo(f"wrote {output}: fitted {fitted}; {len(model['assumptions'])} parameters stay assumptions")
+    assumed = counted(len(model["assumptions"]), "parameter stays an assumption", "parameters stay assumptions")
+    click.echo(f"wrote {output}: fitted {fitted}; {assumed}")
     return ExitStatus.OK

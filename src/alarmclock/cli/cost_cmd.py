@@ -59,4 +59,4 @@ def cost(
         raise usage_error(error) from None
     usage = Usage(memory_mb=memory_mb, duration_ms=duration_ms)
     result = estimate(spec.period_s, spec.via, usage, compare=compare, alarms=spec.alarms, publish=spec.publish)
-    emit(render_json(result), output, text=lambda: click.echo(render_text(result), nl=False), indent=2)
+    emit(render_json(result), output, text=lambda: click.echo(render_text(result), nl=False))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -9,15 +10,22 @@ from typing import Any, TypeVar
 import click
 
 from alarmclock.durations import DurationError, parse_duration
-from alarmclock.spec import PERIOD_HELP, PUBLISHES, VIAS, WINDOWS, SpecError
+from alarmclock.spec import PERIOD_HELP, PUBLISHES, TARGET_SERVICES, VIAS, WINDOWS, SpecError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Duration(click.ParamType):
-    """A duration option (--tick-timeout, --settle), read like every other duration: 90s, 2m, 1h30m."""
+    """A duration option (--tick-timeout, --settle), read like every other duration: 90s, 2m, 1h30m.
+
+    Where 0 means something, the option's help says what (--settle 0: do not watch); where it would
+    mean nothing (--tick-timeout 0: no tick is seen within 0 s), it is refused, `refuse_zero` saying
+    what to do instead."""
 
     name = "duration"
+
+    def __init__(self, refuse_zero: str | None = None) -> None:
+        self.refuse_zero = refuse_zero
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
         try:
@@ -26,6 +34,8 @@ class Duration(click.ParamType):
             self.fail(str(error), param, ctx)
         if seconds < 0:
             self.fail(f"{value!r} is negative", param, ctx)
+        if seconds == 0 and self.refuse_zero is not None:
+            self.fail(f"{value!r}: must be more than 0; {self.refuse_zero}", param, ctx)
         return seconds
 
 
@@ -85,7 +95,30 @@ TARGET_HELP = "Called on every tick (repeatable): a Lambda function, SNS topic, 
 
 def target_option_saying(without: str) -> Callable[[F], F]:
     """--target, whose help says what this command does when it is not given."""
-    return click.option("--target", "targets", multiple=True, metavar="ARN", help=f"{TARGET_HELP} {without}")
+    return click.option(
+        "--target",
+        "targets",
+        multiple=True,
+        metavar="ARN",
+        callback=refuse_unsupported_services,
+        help=f"{TARGET_HELP} {without}",
+    )
+
+
+_SERVICE = re.compile(r"arn:[^:]*:([^:]*):")
+
+
+def refuse_unsupported_services(
+    context: click.Context, parameter: click.Parameter, values: tuple[str, ...]
+) -> tuple[str, ...]:
+    """An ARN of a service no tick can go to is refused for its service, whatever the rest looks like:
+    an S3 bucket's ARN has no region or account, so spec.parse_target's pattern called it no ARN."""
+    for value in values:
+        match = _SERVICE.match(value.strip())
+        if match and match.group(1) not in TARGET_SERVICES:
+            accepted = ", ".join(f"{key} ({what})" for key, what in TARGET_SERVICES.items())
+            raise click.BadParameter(f"{value!r}: service {match.group(1)!r} is not a supported target; use {accepted}")
+    return values
 
 
 # template: the template then takes the function's ARN as a parameter (TargetFunctionArn).

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -39,10 +40,13 @@ def output_option(command: F) -> F:
     return decorated  # type: ignore[return-value]
 
 
-def emit(data: Any, output: str, text: Callable[[], None], indent: int | None = None) -> None:
+JSON_INDENT = 2  # every command's JSON alike: one object, indented
+
+
+def emit(data: Any, output: str, text: Callable[[], None]) -> None:
     """Print `data` as `output` asks; `text` prints the command's own report."""
     if output == "json":
-        click.echo(json.dumps(data, indent=indent))
+        click.echo(json.dumps(data, indent=JSON_INDENT))
     elif output == "table":
         click.echo(render_table(data), nl=False)
     else:
@@ -122,4 +126,13 @@ def _cell(value: Any) -> str:
         return ", ".join(_cell(item) for item in value) if value else "-"
     if isinstance(value, dict):
         return json.dumps(value, separators=(",", ":")) if value else "-"
+    if isinstance(value, float):
+        return plain_number(value)
     return str(value)
+
+
+def plain_number(value: float) -> str:
+    """43200.0 -> '43200', 1e-05 -> '0.00001', 0.30000000000000004 -> '0.3': as a person writes it."""
+    if not math.isfinite(value):
+        return str(value)
+    return f"{value:.15f}".rstrip("0").rstrip(".") or "0"

@@ -42,7 +42,8 @@ def restart(
     """Restart the running clock NAME now, and wait for its next tick.
 
     Its function is invoked with a restart: a wave clock lays its wave again (as its heartbeat
-    does every 10 to 30 minutes), an api or logs clock's loop is kicked (as a resume kicks it,
+    does every 10 minutes; from 20-minute clocks up, every half period, at most every 30), an api
+    or logs clock's loop is kicked (as a resume kicks it,
     replaying the last tick while it is recent: the targets may get that tick's id twice). The
     stack is not changed. A paused clock is refused: 'alarmclock resume NAME' starts it. With
     --design, a wave clock's function switches its own two alarms to the documented design (now)

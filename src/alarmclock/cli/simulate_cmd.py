@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -23,15 +22,26 @@ from alarmclock.cli.options import (
     window_option,
 )
 from alarmclock.cli.output import emit, output_option
-from alarmclock.durations import DurationError, parse_duration
+from alarmclock.durations import DurationError, format_duration, parse_duration
 from alarmclock.exit_status import ExitStatus
 from alarmclock.spec import SpecError, build_spec
 
 if TYPE_CHECKING:
-    from alarmclock.emulator.timing import Parameter, TimingModel
+    from alarmclock.emulator.timing import TimingModel
 
 MAX_DURATION_S = 366 * 86_400
 PROGRESS_FROM_S = 6 * 3600  # show a progress bar for runs longer than this
+
+
+def fault_help() -> str:
+    """Each fault with its defaults, from the fault table itself (emulator/faults.py)."""
+    from alarmclock.emulator.faults import ALL_FAULTS, DEFAULT_AT_S
+
+    def shown(defaults: dict[str, float]) -> str:
+        keys = {"at": DEFAULT_AT_S, **defaults}
+        return ",".join(f"{k}={v if k == 'count' else format_duration(v)}" for k, v in keys.items())
+
+    return ", ".join(f"{name} ({shown(defaults)})" for name, (_, defaults) in ALL_FAULTS.items())
 
 
 def parse_run_duration(text: str) -> float:
@@ -45,79 +55,22 @@ def parse_run_duration(text: str) -> float:
 
 
 def parse_parameters(pairs: tuple[str, ...]) -> dict[str, Any]:
-    """NAME=VALUE pairs for the timing model; a span is LOW,HIGH."""
-    from alarmclock.emulator.timing import PARAMETERS
+    """NAME=VALUE pairs for the timing model; a span is LOW,HIGH. Checked as a model file's values are
+    (emulator/parameter_values.py), each NAME once."""
+    from alarmclock.emulator.parameter_values import KNOWN, ParameterError, from_text
 
-    known = {p.name: p for p in PARAMETERS}
     values: dict[str, Any] = {}
     for pair in pairs:
         name, _, raw = pair.partition("=")
-        if name not in known or not raw:
-            raise click.UsageError(f"--param {pair!r}: use NAME=VALUE with NAME one of: {', '.join(known)}")
-        parameter = known[name]
+        if name not in KNOWN or not raw:
+            raise click.UsageError(f"--param {pair!r}: use NAME=VALUE with NAME one of: {', '.join(KNOWN)}")
+        if name in values:
+            raise click.UsageError(f"--param {pair!r}: {name} is given twice; give each parameter once")
         try:
-            values[name] = parse_value(parameter, raw)
-        except ValueError:
-            raise click.UsageError(f"--param {pair!r}: {name} takes {shape(parameter)}") from None
+            values[name] = from_text(name, raw)
+        except ParameterError as error:
+            raise click.UsageError(f"--param {pair!r}: {error}") from None
     return values
-
-
-def parse_value(parameter: Parameter, raw: str) -> Any:
-    default = parameter.default
-    if isinstance(default, str):
-        if raw not in parameter.choices:
-            raise ValueError
-        return raw
-    if isinstance(default, tuple) and not default:  # evaluation_offset_s: pins
-        pins = []
-        for item in raw.split(","):
-            suffix, _, offset = item.rpartition(":")
-            second = float(offset)
-            if not 0 <= second < 60:
-                raise ValueError
-            pins.append((suffix, second))
-        return tuple(pins)
-    if isinstance(default, tuple):
-        low_value, high_value = (finite(part) for part in raw.split(","))
-        if low_value > high_value or low_value < 0:
-            raise ValueError
-        return (low_value, high_value)
-    if isinstance(default, int):
-        whole = int(raw)
-        if whole < 1:
-            raise ValueError
-        return whole
-    number = finite(raw)
-    if number < 0 or (is_probability(parameter) and number > 1):
-        raise ValueError
-    return number
-
-
-def finite(text: str) -> float:
-    # float() takes "nan" and "inf"; neither is a delay or a probability the model can draw from.
-    number = float(text)
-    if not math.isfinite(number):
-        raise ValueError
-    return number
-
-
-def is_probability(parameter: Parameter) -> bool:
-    return parameter.name.endswith("_prob")
-
-
-def shape(parameter: Parameter) -> str:
-    default = parameter.default
-    if isinstance(default, str):
-        return " or ".join(parameter.choices)
-    if isinstance(default, tuple) and not default:
-        return "SECOND (0 <= SECOND < 60) for every alarm, or NAME_SUFFIX:SECOND[,...] for some"
-    if isinstance(default, tuple):
-        return "LOW,HIGH (seconds, 0 <= LOW <= HIGH)"
-    if isinstance(default, int):
-        return "a whole number >= 1"
-    if is_probability(parameter):
-        return "a probability, 0 <= P <= 1"
-    return "a number >= 0"
 
 
 @cli.command()
@@ -128,8 +81,10 @@ def shape(parameter: Parameter) -> str:
 @via_option
 @simulate_target_option
 @payload_option
-@click.option("--duration", default="24h", show_default=True, help="Virtual time to run: e.g. 90m, 24h, 30d.")
-@click.option("--seed", default=0, show_default=True, type=int, help="Same seed, same run, byte for byte.")
+@click.option(
+    "--duration", default="24h", show_default=True, metavar="DURATION", help="Virtual time to run: e.g. 90m, 24h, 30d."
+)
+@click.option("--seed", default=0, show_default=True, type=int, metavar="N", help="Same seed, same run, byte for byte.")
 @output_option
 @click.option("--trace", is_flag=True, help="Also list every alarm state change.")
 @click.option(
@@ -149,9 +104,8 @@ def shape(parameter: Parameter) -> str:
     "faults",
     multiple=True,
     metavar="NAME[:at=T,for=D,count=N,by=S]",
-    help="Inject a fault (repeatable): function-errors, throttling, put-metric-fails, skip-evaluation, "
-    "late-evaluation, late-data, lose-notification, duplicate-notification, late-retry, stack-update, "
-    "stack-delete. E.g. --fault function-errors:at=2h,for=10m. See docs/self-healing.md.",
+    help=f"Inject a fault (repeatable): {fault_help()}. E.g. --fault function-errors:at=2h,for=10m; "
+    "each key at most once. See docs/self-healing.md.",
 )
 @click.option("--keep", is_flag=True, help="Do not delete the stack at the end of the run.")
 @click.option(
@@ -246,6 +200,11 @@ def simulate(
     from alarmclock.emulator.simulate import simulate as run_simulation
     from alarmclock.emulator.timing import TimingModel
 
+    if "evaluation_offset_s" in overrides:
+        from alarmclock.template import build_template
+
+        template = adopted.template if adopted is not None else build_template(spec)
+        refuse_pins_of_no_alarm(params, overrides["evaluation_offset_s"], template)
     base = load_model(model) if model is not None else TimingModel()
     scenario = Scenario(
         spec=spec,
@@ -276,8 +235,8 @@ def simulate(
         data = run.report.as_json()
         data["parameters"] = {k: list(v) if isinstance(v, tuple) else v for k, v in scenario.timing.as_dict().items()}
         if trace:
-            data["trace"] = run.trace()
-        emit(data, output, text=lambda: None, indent=2)
+            data["trace"] = run.trace_records()
+        emit(data, output, text=lambda: None)
     if plot is not None and figure_format is not None:
         # After the report: a figure that fails to write must not take the run with it.
         from alarmclock.emulator.plot import plot_intervals
@@ -285,6 +244,37 @@ def simulate(
         write_plot(plot, lambda: plot_intervals(run.tick_times, run.world.start, run.report, plot, figure_format))
     # Like `status`: 0 only for a healthy verdict, so CI can run a simulation as a check.
     return ExitStatus.OK if run.report.judgement.healthy else ExitStatus.FAILED
+
+
+def refuse_pins_of_no_alarm(params: tuple[str, ...], pins: tuple[tuple[str, float], ...], template: Any) -> None:
+    """A pin whose suffix ends no alarm's name would pin nothing, in silence: refuse it."""
+    names = alarm_names(template)
+    if names is None:
+        return  # a name the template leaves to CloudFormation: nothing to check against
+    for suffix, _ in pins:
+        if suffix and not any(name.endswith(suffix) for name in names):
+            (pair,) = [p for p in params if p.startswith("evaluation_offset_s=")]
+            raise click.UsageError(
+                f"--param {pair!r}: no alarm of this clock ends in {suffix!r}; its alarms are {', '.join(names)}"
+            )
+
+
+def alarm_names(template: Any) -> list[str] | None:
+    """The alarms' names in the emulated stack, or None if one is not a plain ${AWS::StackName} name."""
+    from alarmclock.emulator.simulate import STACK_NAME
+
+    names = []
+    resources = template.get("Resources") if isinstance(template, dict) else None
+    for resource in (resources or {}).values():
+        if not isinstance(resource, dict) or resource.get("Type") != "AWS::CloudWatch::Alarm":
+            continue
+        name = (resource.get("Properties") or {}).get("AlarmName")
+        if isinstance(name, dict) and list(name) == ["Fn::Sub"] and isinstance(name["Fn::Sub"], str):
+            name = name["Fn::Sub"].replace("${AWS::StackName}", STACK_NAME)
+        if not isinstance(name, str) or "${" in name:
+            return None
+        names.append(name)
+    return names
 
 
 def shows_progress(seconds: float, as_json: bool, quiet: bool, stream: TextIO) -> bool:
@@ -322,8 +312,16 @@ def load_model(path: str) -> TimingModel:
     from alarmclock.calibrate import timing_model
 
     try:
-        return timing_model(json.loads(Path(path).read_text()))
+        text = Path(path).read_text(encoding="utf-8")
     except OSError as error:
         raise click.UsageError(f"--model {path!r}: {error.strerror or error}") from None
-    except (ValueError, TypeError) as error:
+    except UnicodeDecodeError:
+        raise click.UsageError(f"--model {path!r}: not UTF-8 text") from None
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        raise click.UsageError(f"--model {path!r}: not JSON ({getattr(error, 'msg', error)})") from None
+    try:
+        return timing_model(data)
+    except ValueError as error:
         raise click.UsageError(f"--model {path!r}: {error}") from None

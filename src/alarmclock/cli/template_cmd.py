@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import click
@@ -31,7 +32,14 @@ from alarmclock.spec import SpecError, build_spec
 @via_option
 @target_option
 @payload_option
-@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["yaml", "json"]),
+    default="yaml",
+    show_default=True,
+    help="The template's format: YAML, as CloudFormation's docs write it, or JSON.",
+)
 @click.option(
     "-o",
     "--output",
@@ -65,6 +73,9 @@ def template(
     from alarmclock.template import build_template
 
     refuse_a_format_as_file(output, "template", "--format yaml|json is the template's format")
+    if output and output != "-" and not os.path.isdir(os.path.dirname(output) or "."):
+        # Bad input, as a directory given for the file is (click's check): status 2, before any work.
+        raise click.UsageError(f"-o {output!r}: there is no directory {os.path.dirname(output)!r} to write it in")
     for target in targets:
         if is_function_name(target):
             # Only Lambda can say which account's function that is, and template makes no AWS call.

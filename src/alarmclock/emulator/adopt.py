@@ -215,6 +215,22 @@ class StandIns:
 
 
 def adopt(template: Json, prefix: str | None = None) -> AdoptedClock:
+    """The clock in `template` (the one whose logical ids start with `prefix`, if given); AdoptError,
+    one line, for a template that holds none the emulator can run, whatever its values' shapes."""
+    try:
+        return _adopt(template, prefix)
+    except AdoptError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+        # A value of a shape CloudFormation refuses too (an Fn::GetAtt without its attribute, a
+        # property that is a list where a name goes): say so, rather than where Python tripped.
+        raise AdoptError(
+            f"the clock in this template has a value of a shape CloudFormation would refuse too "
+            f"({type(error).__name__}: {str(error)[:80]})"
+        ) from None
+
+
+def _adopt(template: Json, prefix: str | None) -> AdoptedClock:
     resources: Json = template["Resources"]
     starter, found_prefix = find_starter(resources, prefix)
     names = members(resources, found_prefix)

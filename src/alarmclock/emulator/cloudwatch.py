@@ -276,7 +276,7 @@ class EmulatedCloudWatch:
         self.build_alarm: Callable[[dict[str, Any]], Alarm] = lambda params: _no_alarms(params)
         self.on_new_alarm: Callable[[Alarm], None] = self.add_alarm
         self.history: list[StateChange] = []
-        self.alarm_history = AlarmHistory()  # what DescribeAlarmHistory answers, two weeks deep
+        self.alarm_history = AlarmHistory()  # what DescribeAlarmHistory answers, 30 days deep
         self.on_state_change: Callable[[Alarm, StateChange], None] = lambda alarm, change: None
         self.put_count = 0
 

@@ -94,6 +94,8 @@ LIFECYCLE_FAULTS: dict[str, tuple[str, dict[str, float]]] = {
     "stack-delete": ("the stack is deleted mid-run", {}),
 }
 ALL_FAULTS = {**WINDOW_FAULTS, **EVENT_FAULTS, **LIFECYCLE_FAULTS}
+DEFAULT_AT_S = 3600.0  # a fault without at= starts an hour into the run
+LATE_FAULTS = ("late-evaluation", "late-data")  # `by` is the fault itself: 0 would do nothing
 LATE_RETRY_S = 60.0  # Lambda's first retry of a failed asynchronous invocation
 
 
@@ -113,17 +115,23 @@ def parse_fault(text: str) -> Fault:
     name, _, rest = text.partition(":")
     if name not in ALL_FAULTS:
         raise FaultError(f"--fault {text!r}: unknown fault {name!r}; use one of: {', '.join(ALL_FAULTS)}")
-    settings: dict[str, Any] = {"at": 3600.0, **ALL_FAULTS[name][1]}
+    settings: dict[str, Any] = {"at": DEFAULT_AT_S, **ALL_FAULTS[name][1]}
+    given: set[str] = set()
     for pair in filter(None, rest.split(",")):
         key, _, value = pair.partition("=")
         if key not in settings:
             raise FaultError(f"--fault {text!r}: {name} takes {', '.join(sorted(settings))}, not {key!r}")
+        if key in given:
+            raise FaultError(f"--fault {text!r}: {key} is given twice; give each once (or --fault again)")
+        given.add(key)
         try:
             settings[key] = int(value) if key == "count" else seconds(value)
         except ValueError:
             raise FaultError(f"--fault {text!r}: {key}={value!r} is not a number or duration") from None
     if settings.get("count", 1) < 1 or settings.get("for", 1) <= 0:
         raise FaultError(f"--fault {text!r}: count and for must be positive")
+    if name in LATE_FAULTS and settings["by"] <= 0:
+        raise FaultError(f"--fault {text!r}: by must be more than 0 (late by nothing is no fault)")
     return Fault(
         name=name,
         start_s=settings["at"],

@@ -5,11 +5,11 @@ describe-alarm-history example; docs/aws-facts.md): an item has AlarmName, Alarm
 HistoryItemType (ConfigurationUpdate | StateUpdate | Action), HistorySummary and HistoryData, a
 JSON string; a StateUpdate's HistoryData holds oldState and newState, and an evaluation's
 newState carries stateReasonData (queryDate, startDate, statistic, period, recentDatapoints,
-threshold; newer items also evaluatedDatapoints). Items are kept two weeks; pages of MaxRecords
+threshold; newer items also evaluatedDatapoints). Items are kept 30 days; pages of MaxRecords
 (1 to 100) follow one another with NextToken, newest first unless ScanBy says otherwise.
 
 Items are kept compact (a tuple each) and rendered only when read: a 10-second clock makes
-120,960 of them in two weeks.
+259,200 of them in 30 days.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-# fact: CloudWatch keeps an alarm's history for two weeks (docs/aws-facts.md).
-HISTORY_RETENTION_S = 14 * 86_400
+# fact: CloudWatch keeps an alarm's history for 30 days (docs/aws-facts.md; older pages said two weeks).
+HISTORY_RETENTION_DAYS = 30
+HISTORY_RETENTION_S = HISTORY_RETENTION_DAYS * 86_400
 MAX_RECORDS = 100  # fact: MaxRecords is 1 to 100
 DEFAULT_RECORDS = 100  # assumption: the default page size is not documented
 STATE_UPDATE, CONFIGURATION_UPDATE = "StateUpdate", "ConfigurationUpdate"
@@ -139,7 +140,7 @@ def _number(value: float) -> str:
 
 
 class AlarmHistory:
-    """Every alarm's history items in time order, two weeks deep, answered as DescribeAlarmHistory."""
+    """Every alarm's history items in time order, 30 days deep, answered as DescribeAlarmHistory."""
 
     def __init__(self, retention_s: float = HISTORY_RETENTION_S) -> None:
         self.retention_s = retention_s

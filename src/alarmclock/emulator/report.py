@@ -7,10 +7,11 @@ import json
 import math
 from array import array
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from alarmclock.counts import counted
 from alarmclock.durations import format_duration
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class TickReport:
     first_tick_s: float | None  # from the Create request to the first tick
     intervals: IntervalStats
     longest_silence: Silence
-    missed_beats: int  # intervals longer than 2 periods: a running loop's never are (period +- d, d < period)
+    missed_beats: int  # intervals longer than missed_beat_periods (missed_beats_in)
     stalled_since_s: float | None  # set when no tick came in the last 3 periods of the run
     missed_beats_in_faults: int = 0  # of missed_beats, those within an injected fault's reach
     steady_mean_s: float | None = None  # mean interval outside every fault's reach, when there are enough
@@ -87,6 +88,7 @@ class TickReport:
     function: dict[str, int] = field(default_factory=dict)
     log_counts: dict[str, int] = field(default_factory=dict)
     faults: list[dict[str, Any]] = field(default_factory=list)
+    missed_beat_periods: float = 1.5  # what an interval must exceed, in periods, to be a missed beat
     # When a wave clock changed its design by itself, and why; the missed beats before it did, outside
     # any fault's reach (the clock finding out that its wave is not counted).
     switches: list[dict[str, Any]] = field(default_factory=list)
@@ -276,12 +278,33 @@ def longest_gap(start: float, times: array[float], end: float) -> tuple[float, f
     return best_at, best
 
 
+def missed_beat_periods(tick_alarms: int) -> float:
+    """How many periods an interval must exceed to be a missed beat, in `simulate` and `beat` alike.
+
+    One missed period makes an interval of two periods, give or take the jitter, and a running
+    one-alarm clock's intervals are a period, give or take the jitter: halfway, 1.5 periods, counts
+    one missed period whatever the jitter (up to half a period either way). The seed's pair
+    alternates period - d and period + d, d under a cycle (up to a whole period at one minute), so
+    for it only an interval over 2 periods is surely a missed beat."""
+    return 1.5 if tick_alarms == 1 else 2.0
+
+
+def missed_beats_in(intervals: Iterable[float], period_s: int, tick_alarms: int) -> int:
+    limit = missed_beat_periods(tick_alarms) * period_s
+    return sum(1 for interval in intervals if interval > limit)
+
+
+def missed_beats_line(missed_beats: int, periods: float) -> str:
+    """'3 intervals longer than 1.5 periods': the report's and the verdict's words."""
+    return f"{counted(missed_beats, 'interval')} longer than {periods:g} periods"
+
+
 def clock_adjective(period_s: int) -> str:
     """60 -> '1-minute', 10 -> '10-second': the clock in a report's first line."""
     return f"{period_s // 60}-minute" if period_s >= 60 else f"{period_s}-second"
 
 
-def beat_lines(stats: IntervalStats, missed_beats: int, silence: Silence) -> list[str]:
+def beat_lines(stats: IntervalStats, missed_beats: int, silence: Silence, missed_periods: float) -> list[str]:
     """The beat's lines, the same in `simulate`'s report and `beat`'s (a real and a simulated
     clock read side by side)."""
     lines = []
@@ -290,7 +313,7 @@ def beat_lines(stats: IntervalStats, missed_beats: int, silence: Silence) -> lis
             f"  interval (s)       mean {stats.mean:.1f}  p50 {stats.p50:.1f}  p95 {stats.p95:.1f}  "
             f"p99 {stats.p99:.1f}  max {stats.max:.1f}  (min {stats.min:.1f})"
         )
-        lines.append(f"  missed beats       {missed_beats} intervals longer than 2 periods")
+        lines.append(f"  missed beats       {missed_beats_line(missed_beats, missed_periods)}")
     lines.append(f"  longest silence    {format_duration(silence.length_s)}, from +{format_duration(silence.start_s)}")
     return lines
 
@@ -310,17 +333,17 @@ def render_text(report: TickReport, trace: list[str] | None = None) -> str:
             if report.first_tick_s is not None
             else "none"
         ),
-        f"  ticks delivered    {report.ticks:,} distinct, {report.duplicates} duplicate deliveries",
+        f"  ticks delivered    {report.ticks:,} distinct, "
+        f"{counted(report.duplicates, 'duplicate delivery', 'duplicate deliveries')}",
     ]
-    lines += beat_lines(stats, report.missed_beats, report.longest_silence)
+    lines += beat_lines(stats, report.missed_beats, report.longest_silence, report.missed_beat_periods)
     for name, info in report.alarms.items():
-        changes = f"{info['changes']} state change{'' if info['changes'] == 1 else 's'}"
-        lines.append(f"  alarm {name:<24} {evaluated_at(info)}, {changes}")
+        lines.append(f"  alarm {name:<24} {evaluated_at(info)}, {counted(info['changes'], 'state change')}")
     function = report.function
     lines.append(
-        f"  function           {function.get('runs', 0):,} runs (ticks, heartbeats, restarts), "
-        f"{function.get('errors', 0)} errors, "
-        f"{function.get('dropped', 0)} invocations dropped"
+        f"  function           {counted(function.get('runs', 0), 'run')} (ticks, heartbeats, restarts), "
+        f"{counted(function.get('errors', 0), 'error')}, "
+        f"{counted(function.get('dropped', 0), 'invocation dropped', 'invocations dropped')}"
     )
     if report.stack.get("delete"):
         lines.append(f"  stack deleted      {report.stack['delete']}")
@@ -332,9 +355,9 @@ def render_text(report: TickReport, trace: list[str] | None = None) -> str:
     for outcome in report.faults:
         recovery = "never" if outcome["recovery_s"] is None else format_duration(outcome["recovery_s"])
         lines.append(
-            f"  fault              {outcome['fault']}: {outcome['ticks_lost']} ticks lost, "
-            f"{outcome.get('ticks_late', 0)} delivered late, "
-            f"{outcome['duplicates']} duplicates, next tick {recovery} after it ended"
+            f"  fault              {outcome['fault']}: {counted(outcome['ticks_lost'], 'tick lost', 'ticks lost')}, "
+            f"{outcome.get('ticks_late', 0):,} delivered late, "
+            f"{counted(outcome['duplicates'], 'duplicate')}, next tick {recovery} after it ended"
         )
     if trace:
         lines.append("")

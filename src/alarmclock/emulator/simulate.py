@@ -17,6 +17,8 @@ from alarmclock.emulator.report import (
     TickLog,
     TickReport,
     fault_outcome,
+    missed_beat_periods,
+    missed_beats_in,
     summarise_ticks,
 )
 from alarmclock.emulator.services import Delivery
@@ -58,6 +60,21 @@ class Run:
     tick_times: Sequence[float]  # distinct ticks, epoch seconds
     history: list[StateChange]  # every alarm state change if Scenario.keep_events, else none
     faults: list[FaultOutcome]
+
+    def trace_records(self) -> list[dict[str, Any]]:
+        """The trace as JSON objects (`--trace --json`), one a state change, with the text's fields."""
+        start = self.world.start
+        return [
+            {
+                "at_s": round(change.time - start, 3),
+                "alarm": change.alarm,
+                "from": change.old,
+                "to": change.new,
+                "actions": change.acted,
+                "reason": change.reason,
+            }
+            for change in self.history
+        ]
 
     def trace(self) -> list[str]:
         start = self.world.start
@@ -127,7 +144,8 @@ def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None
         first_tick_s=(times[0] - start) if times else None,
         intervals=IntervalStats.of(intervals),
         longest_silence=silence,
-        missed_beats=sum(1 for i in intervals if i > 2 * spec.period_s),
+        missed_beats=missed_beats_in(intervals, spec.period_s, spec.alarms),
+        missed_beat_periods=missed_beat_periods(spec.alarms),
         stalled_since_s=stalled,
         stack={"create": _describe_create(stack), "delete": delete_note},
         alarms={
@@ -158,8 +176,9 @@ def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None
     report.switches = list(world.switches)
     switching = switch_reach(report.switches, spec.period_s)
     run_times = [t - start for t in times]
-    report.missed_beats_in_faults, _ = judged_beat(run_times, reach, spec.period_s)
-    excused, report.steady_mean_s = judged_beat(run_times, reach + switching, spec.period_s)
+    missed_periods = report.missed_beat_periods
+    report.missed_beats_in_faults, _ = judged_beat(run_times, reach, spec.period_s, missed_periods)
+    excused, report.steady_mean_s = judged_beat(run_times, reach + switching, spec.period_s, missed_periods)
     report.missed_beats_switching = excused - report.missed_beats_in_faults
     return Run(scenario, world, stack, report, list(log), times, stack.cloudwatch.history, outcomes)
 

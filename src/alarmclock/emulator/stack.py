@@ -213,14 +213,16 @@ class Stack:
 
     def _or_fail(self, kind: str, logical: str, action: Any, *args: Any) -> None:
         """Create or update one resource; an API refusal (PutMetricAlarm's ValidationError) fails
-        the operation as CloudFormation would, with the service's message as the reason."""
+        the operation as CloudFormation would, with the service's message as the reason; so does a
+        property of a shape the resource type does not take (a template given to --template)."""
         try:
             action(*args)
-        except CloudWatchError as error:
+        except (CloudWatchError, KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
             if kind == "Create":
                 self.properties.pop(logical, None)
             failure = PendingRequest(logical, kind, self.world.now(), self.world.now(), "FAILED")
-            failure.reason = f"{logical}: {error.code}: {error}"
+            code = error.code if isinstance(error, CloudWatchError) else "Properties validation failed"
+            failure.reason = f"{logical}: {code}: {error}"
             self._pending[f"resource:{logical}"] = failure
             self.state.requests.append(failure)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from alarmclock.durations import format_duration
-from alarmclock.emulator.report import STALL_PERIODS
+from alarmclock.emulator.report import STALL_PERIODS, missed_beats_line
 
 if TYPE_CHECKING:
     from alarmclock.emulator.report import FaultOutcome, TickReport
@@ -51,7 +51,7 @@ def judge(report: TickReport) -> Verdict:
     unexplained = report.missed_beats - report.missed_beats_in_faults - report.missed_beats_switching
     if unexplained > 0:
         where = " outside the injected faults" if report.faults else ""
-        return Verdict("missing beats", f"{unexplained} intervals longer than 2 periods{where}")
+        return Verdict("missing beats", f"{missed_beats_line(unexplained, report.missed_beat_periods)}{where}")
     mean = report.steady_mean_s
     if mean is not None and abs(mean - period) > MEAN_TOLERANCE * period:
         return Verdict(
@@ -61,7 +61,12 @@ def judge(report: TickReport) -> Verdict:
     if report.deleted_at_s is not None:
         notes.append(f"until the stack was deleted at +{format_duration(report.deleted_at_s)}")
     if report.missed_beats_in_faults:
-        notes.append(f"its {report.missed_beats_in_faults} missed beats all fall within the injected faults")
+        missed = report.missed_beats_in_faults
+        notes.append(
+            "its missed beat falls within the injected faults"
+            if missed == 1
+            else f"its {missed:,} missed beats all fall within the injected faults"
+        )
     if report.missed_beats_switching:
         notes.append(f"{report.missed_beats_switching} missed while it found its wave not counted and switched design")
     return Verdict(HEALTHY, "; ".join(notes))
@@ -84,7 +89,9 @@ def switch_reach(switches: Iterable[dict[str, Any]], period_s: int) -> list[tupl
     return [(s["at_s"] - notice, s["at_s"] + STALL_PERIODS * period_s) for s in switches]
 
 
-def judged_beat(times: list[float], reach: list[tuple[float, float]], period_s: int) -> tuple[int, float | None]:
+def judged_beat(
+    times: list[float], reach: list[tuple[float, float]], period_s: int, missed_periods: float
+) -> tuple[int, float | None]:
     """From the distinct ticks' run times: the missed beats inside a fault's reach, and the mean of
     the steady intervals (after the first, which starts at the create kick, and outside every reach)."""
     in_faults = 0
@@ -92,7 +99,7 @@ def judged_beat(times: list[float], reach: list[tuple[float, float]], period_s: 
     for index in range(1, len(times)):
         begin, end = times[index - 1], times[index]
         disturbed = any(begin < high and end > low for low, high in reach)
-        if disturbed and end - begin > 2 * period_s:
+        if disturbed and end - begin > missed_periods * period_s:
             in_faults += 1
         elif not disturbed and index > 1:
             steady.append(end - begin)

@@ -6,7 +6,15 @@ import math
 from typing import TYPE_CHECKING
 
 from alarmclock.emulator import formats
-from alarmclock.emulator.cloudwatch import SLIDING, Alarm, StateChange, check_window, dimensions_of
+from alarmclock.emulator.cloudwatch import (
+    SLIDING,
+    STATISTICS,
+    Alarm,
+    CloudWatchError,
+    StateChange,
+    check_window,
+    dimensions_of,
+)
 from alarmclock.emulator.providers.base import Names, Props, Provider, register
 from alarmclock.emulator.timing import pinned_offset
 
@@ -63,6 +71,10 @@ def remove_alarm(stack: Stack, name: str | None) -> None:
 
 
 def build_alarm(props: Props, name: str, region: str, account: str) -> Alarm:
+    statistic = props.get("Statistic")
+    if not isinstance(statistic, str) or statistic not in STATISTICS:
+        # fact: Statistic is one of SampleCount, Average, Sum, Minimum, Maximum (PutMetricAlarm).
+        raise CloudWatchError("ValidationError", f"Statistic {statistic!r} is not one of {', '.join(STATISTICS)}")
     enabled = props.get("ActionsEnabled", True)
     # fact: without EvaluationWindow an alarm uses a sliding window (AWS::CloudWatch::Alarm).
     window = props.get("EvaluationWindow") or {SLIDING: {}}
