@@ -186,5 +186,7 @@ def print_findings(findings: Any, place: str, model_file: str | None) -> None:
     if findings.world in ("late", "never"):
         click.echo("  The default wave clock notices this and switches itself to --publish now;")
         click.echo("  deploy with --publish now to start there.")
+    elif findings.designs.get("wave"):
+        click.echo("  A wave clock that switched itself here can go back: alarmclock restart NAME --design wave")
     if model_file:
         click.echo(f"  model written to {model_file} (alarmclock simulate --model {model_file})")
