@@ -554,39 +554,37 @@ def watchdog_is_young(change, config, runtime):
     if change.previous_time is not None:
         since = _parse_time(change.previous_time, 0.0)
         return change.previous_state == "INSUFFICIENT_DATA" and runtime.now() - since < config.watchdog_window
-    watchdog = next((a for a in describe_alarms(config, runtime) if a.get("AlarmName") == config.watchdog), None)
-    return watchdog is not None and young_watchdog(watchdog, config, runtime.now())
+    try:
+        watchdog = next(a for a in describe_alarms(config, runtime) if a.get("AlarmName") == config.watchdog)
+    except Exception:  # no look, no evidence either way: not young
+        return False
+    return young_watchdog(watchdog, config, runtime.now())
 
 
 def wave_not_followed(config, runtime, why):
     """A wave clock's alarm is not following the wave (the watchdog saw no Tick, or the tick alarm has
-    no data). If a wave is laid ahead, its points are not counted: switch to the documented design.
-    Otherwise the wave ran out (the heartbeat failed for two hours): lay it again."""
+    no data). If the metric holds wave values stamped ahead of now (read, not counted by an alarm), its
+    points are not counted: switch to the documented design. Otherwise the wave ran out (the heartbeat
+    failed for two hours): lay it again. A failed look must not keep the wave from being laid."""
+    laid_ahead = False
     if config.alarms == 1 and config.window == "sliding":
+        start = datetime.fromtimestamp(int(runtime.now() // 60) * 60 + 60, UTC)
+        span = {"StartTime": start, "EndTime": start + timedelta(seconds=WAVE_STATISTICS_SPAN_S)}
         try:
-            laid_ahead = wave_laid_ahead(config, runtime)
-        except Exception as error:  # a failed look must not keep the wave from being laid
+            points = runtime.client("cloudwatch", None).get_metric_statistics(
+                Namespace=config.namespace,
+                MetricName=METRIC_NAME,
+                Dimensions=config.dimensions,
+                **span,
+                Period=WAVE_STATISTICS_SPAN_S,
+                Statistics=["SampleCount"],
+            )["Datapoints"]
+            laid_ahead = any((point.get("SampleCount") or 0) >= 1 for point in points)
+        except Exception as error:
             runtime.log({"level": "WARNING", "clock": config.clock, "action": "look", "reason": _describe(error)})
-            laid_ahead = False
-        if laid_ahead:
-            return switch_design(config, runtime, "now", why + " with a wave laid ahead")
+    if laid_ahead:
+        return switch_design(config, runtime, "now", why + " with a wave laid ahead")
     return lay_wave(config, runtime, why)
-
-
-def wave_laid_ahead(config, runtime):
-    """Whether the metric holds wave values stamped ahead of now (read, not counted by an alarm)."""
-    now = runtime.now()
-    start = datetime.fromtimestamp(int(now // 60) * 60 + 60, UTC)
-    answer = runtime.client("cloudwatch", None).get_metric_statistics(
-        Namespace=config.namespace,
-        MetricName=METRIC_NAME,
-        Dimensions=config.dimensions,
-        StartTime=start,
-        EndTime=start + timedelta(seconds=WAVE_STATISTICS_SPAN_S),
-        Period=WAVE_STATISTICS_SPAN_S,
-        Statistics=["SampleCount"],
-    )
-    return any((point.get("SampleCount") or 0) >= 1 for point in answer.get("Datapoints") or ())
 
 
 def now_watchdog_shape(cycle):
