@@ -19,9 +19,10 @@ def strip_comments_and_docstrings(source: str) -> str:
     """`source` with every comment removed and every string statement replaced by `""`.
 
     A multi-line docstring leaves as many empty lines as it had, so every other line keeps its
-    number. Trailing spaces go too, and each four spaces of indentation become one (Python needs only
-    that each block is indented consistently; ruff formats handler.py in fours, and a test checks
-    that the result parses to the same code). Nothing else changes.
+    number. Trailing spaces go too, each four spaces of indentation become one (Python needs only
+    that each block is indented consistently; ruff formats handler.py in fours), and a one-line
+    string in double quotes without a single quote in it is written in single quotes. A test checks
+    that the result parses to the same code. Nothing else changes.
     """
     lines = source.splitlines(keepends=True)
     # (row, column) ranges to drop, with what to put in their place; rows are 1-based.
@@ -42,7 +43,24 @@ def strip_comments_and_docstrings(source: str) -> str:
         head = lines[start_row - 1][:start_col]
         tail = lines[end_row - 1][end_col:]
         lines[start_row - 1 : end_row] = (head + replacement + tail).splitlines(keepends=True) or [""]
-    return "".join(_quarter_indent(line.rstrip()) + ("\n" if line.endswith("\n") else "") for line in lines)
+    stripped = "".join(_quarter_indent(line.rstrip()) + ("\n" if line.endswith("\n") else "") for line in lines)
+    return _single_quoted(stripped)
+
+
+def _single_quoted(source: str) -> str:
+    """Each one-line "string" without a ' in it as 'string': the same string, and JSON (what deploy
+    sends) writes a ' as it is, where it escapes every " as \\"."""
+    lines = source.splitlines(keepends=True)
+    for token in reversed(list(tokenize.generate_tokens(io.StringIO(source).readline))):
+        text = token.string
+        quoted = token.type == tokenize.STRING and token.start[0] == token.end[0]
+        prefix = text[: len(text) - len(text.lstrip("rRbBuUfF"))]
+        body = text[len(prefix) :]
+        if not quoted or not body.startswith('"') or body.startswith('"""') or "'" in body:
+            continue
+        row, start, end = token.start[0] - 1, token.start[1], token.end[1]
+        lines[row] = lines[row][:start] + prefix + "'" + body[1:-1] + "'" + lines[row][end:]
+    return "".join(lines)
 
 
 def _quarter_indent(line: str) -> str:
