@@ -68,8 +68,10 @@ def _forget_designs() -> Iterator[None]:
     from alarmclock import handler
 
     handler._designs.clear()
+    handler._laid.clear()
     yield
     handler._designs.clear()
+    handler._laid.clear()
 
 
 @pytest.fixture(autouse=True)

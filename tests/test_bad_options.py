@@ -52,9 +52,13 @@ BAD: dict[str, list[str]] = {
     "--clock": ["Every10s"],  # without --template
     "--model": ["/nonexistent/model.json"],
     "--format": ["toml"],
+    "--design": ["sideways"],
+    "--emulate": ["nope=1", "future_visible_from=mars", "future_late_cycles=3,1"],
+    "probe -o": ["/nonexistent/dir/model.json"],
 }
-# Options any value of which is a good one (or that take none).
-FREE_TEXT = {"name"}  # a stack name: checked by CloudFormation, on the AWS call
+# Options any value of which is a good one (or that take none): stack names and prefixes, checked
+# by CloudFormation on the AWS call.
+FREE_TEXT = {"name", "names", "--all-matching"}
 
 
 def options() -> list[tuple[str, str, str]]:

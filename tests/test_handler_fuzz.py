@@ -237,6 +237,9 @@ def documented_stamp(changed: float, design: Design) -> float:
 def check(event: Any, design: Design = DEFAULT) -> str:
     """Run the handler on event and hold it to the oracle; return what the event was."""
     kind, value = expected(event, design)  # first: the handler may touch the event
+    # Each example in a fresh execution environment: nothing laid, no design seen by an earlier one.
+    handler._designs.clear()
+    handler._laid.clear()
     aws = FakeAWS()
     result = handler.handle(event, None, config_of(design), aws.runtime())  # must not raise
     assert isinstance(result, dict) and "action" in result, result

@@ -39,7 +39,7 @@ import os
 import threading
 import time
 import urllib.request
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import boto3
 from botocore.config import Config
@@ -91,14 +91,15 @@ NOW_WATCHDOG_QUIET_CYCLES = 2
 # At most this many ticks a wave's alarm skipped are delivered late (missed_tick_times): a silence
 # of up to 10 periods is jitter at a window boundary; a longer one is an outage.
 MAX_CATCH_UP = 9
-# Whether a wave is laid ahead: its values stamped in the next two hours, read with one statistic.
-WAVE_STATISTICS_SPAN_S = 7200
 # The one tick alarm's description as the template writes it (template.tick_alarm; a test keeps them
 # equal): a switched clock's alarm gets it back when it returns to its wave.
 WAVE_ALARM_DESCRIPTION = "alarmclock: ALARM when Tick is 1 (the clock publishes 0 next), OK when it is 0 (publishes 1)"
 # The design each clock's alarms were last seen running ("wave" or "now"), by clock name: a wave
 # clock's heartbeat needs it, and no event tells it. Kept for the life of the execution environment.
 _designs: dict = {}
+# When this execution environment last laid each clock's wave (epoch seconds): a wave laid lately lies
+# ahead, so an alarm with no data, or a watchdog in ALARM, says its values are not counted.
+_laid: dict = {}
 
 
 CONFIG_FIELDS = (
@@ -563,26 +564,12 @@ def watchdog_is_young(change, config, runtime):
 
 def wave_not_followed(config, runtime, why):
     """A wave clock's alarm is not following the wave (the watchdog saw no Tick, or the tick alarm has
-    no data). If the metric holds wave values stamped ahead of now (read, not counted by an alarm), its
-    points are not counted: switch to the documented design. Otherwise the wave ran out (the heartbeat
-    failed for two hours): lay it again. A failed look must not keep the wave from being laid."""
-    laid_ahead = False
-    if config.alarms == 1 and config.window == "sliding":
-        start = datetime.fromtimestamp(int(runtime.now() // 60) * 60 + 60, UTC)
-        span = {"StartTime": start, "EndTime": start + timedelta(seconds=WAVE_STATISTICS_SPAN_S)}
-        try:
-            points = runtime.client("cloudwatch", None).get_metric_statistics(
-                Namespace=config.namespace,
-                MetricName=METRIC_NAME,
-                Dimensions=config.dimensions,
-                **span,
-                Period=WAVE_STATISTICS_SPAN_S,
-                Statistics=["SampleCount"],
-            )["Datapoints"]
-            laid_ahead = any((point.get("SampleCount") or 0) >= 1 for point in points)
-        except Exception as error:
-            runtime.log({"level": "WARNING", "clock": config.clock, "action": "look", "reason": _describe(error)})
-    if laid_ahead:
+    no data). If this execution environment laid the wave lately, values lie ahead that the alarm does
+    not count: switch to the documented design. Otherwise the wave may have run out (the heartbeat
+    failed for two hours), or another environment laid it: lay it (again), and look next time."""
+    laid = _laid.get(config.clock)
+    fresh = laid is not None and runtime.now() - laid < WAVE_AHEAD_S - 2 * max(config.period, 60)
+    if fresh and config.alarms == 1 and config.window == "sliding":
         return switch_design(config, runtime, "now", why + " with a wave laid ahead")
     return lay_wave(config, runtime, why)
 
@@ -773,6 +760,7 @@ def lay_wave(config, runtime, why):
     cloudwatch = runtime.client("cloudwatch", None)
     for start in range(0, len(data), MAX_DATA_PER_CALL):
         cloudwatch.put_metric_data(Namespace=config.namespace, MetricData=data[start : start + MAX_DATA_PER_CALL])
+    _laid[config.clock] = runtime.now()
     record = {"level": "INFO", "clock": config.clock, "action": "wave", "values": len(data), "reason": why}
     record["until"] = _iso(points[-1][0])
     runtime.log(record)

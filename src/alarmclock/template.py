@@ -243,8 +243,8 @@ def tick_role(spec: ClockSpec) -> Json:
         )
     # SetAlarmState kicks the loop on create, resume and restart, and DescribeAlarms lets the
     # heartbeat see a stall. DisableAlarmActions stops the loop on delete. A wave is laid, never
-    # kicked, until its alarm does not follow it: then the function reads the metric ahead
-    # (GetMetricStatistics) and switches its own two alarms to the documented design
+    # kicked, until its alarm does not follow it: then the function switches its own two alarms to
+    # the documented design
     # (PutMetricAlarm), which it kicks (handler.switch_to_now). The seed's pair never switches.
     alarm_actions = ["cloudwatch:DescribeAlarms", "cloudwatch:SetAlarmState", "cloudwatch:DisableAlarmActions"]
     if self_switching(spec):
@@ -259,17 +259,6 @@ def tick_role(spec: ClockSpec) -> Json:
             "Resource": [sub(arn) for arn in alarm_arns(spec).values()],
         }
     )
-    if self_switching(spec):
-        statements.append(
-            {
-                # Read-only, on the clock's own namespace in practice: GetMetricStatistics has no
-                # resource type or condition key, so IAM takes only "*" (Service Authorization Reference).
-                "Sid": "ReadOwnWaveAhead",
-                "Effect": "Allow",
-                "Action": "cloudwatch:GetMetricStatistics",
-                "Resource": "*",
-            }
-        )
     statements.extend(target_statements(spec.targets))
     return {
         "Type": "AWS::IAM::Role",

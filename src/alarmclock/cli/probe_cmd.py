@@ -74,6 +74,9 @@ def probe(
     """
     from alarmclock.probe.findings import judge
 
+    if model_file and not Path(model_file).parent.is_dir():
+        # Refused now, not after twelve minutes of probing.
+        raise click.UsageError(f"-o {model_file!r}: no such directory {str(Path(model_file).parent)!r}")
     if emulate is not None:
         observed = run_emulation(emulate)
         place = "the emulator (" + emulate + ")"
