@@ -263,3 +263,11 @@ def test_a_probed_account_gets_no_note(capsys: pytest.CaptureFixture[str]) -> No
     memory.remember("210987654321", "eu-west-1", {"future_visible_from": "put", "at": 0})
     warn_if_unverified(FakeAws(), "wave", "sliding")  # type: ignore[arg-type]
     assert capsys.readouterr().err == ""
+
+
+def test_the_probe_takes_about_thirteen_minutes_as_the_docs_say() -> None:
+    observed = run_emulated(TimingModel())
+    last_read = max(p.stamp for p in observed.puts) + experiment.LATE_CYCLES * 60  # the final wait's end
+    assert round((last_read - observed.started) / 60) == 13
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    assert "about 13 minutes" in readme

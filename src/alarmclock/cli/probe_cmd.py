@@ -65,7 +65,7 @@ def probe(
 ) -> int:
     """Find out, in this account and region, what CloudWatch does that AWS does not document.
 
-    For about 12 minutes (at most 15), six alarms with no actions and a few metric points answer:
+    For about 13 minutes (at most 15), six alarms with no actions and a few metric points answer:
     does a point stamped ahead count (from its put, its stamp, late, or never)? how soon does a
     point stamped now count? at which second, with what jitter, are alarms evaluated? where does a
     sliding window end? It then says which designs work here. Everything it creates is named

@@ -72,6 +72,6 @@ UNVERIFIED = (
     "note: this clock stamps its Tick values ahead of the time they are sent, and whether a CloudWatch alarm "
     "counts such points is not documented (the User Guide warns that points stamped away from the current time "
     "can leave alarms in INSUFFICIENT_DATA or make them late). If this account does not count them, the clock "
-    "notices and switches itself to --publish now. To check this account and region in about 12 minutes: "
+    "notices and switches itself to --publish now. To check this account and region in about 13 minutes: "
     "alarmclock probe --region {region}"
 )
