@@ -28,7 +28,20 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from alarmclock.emulator.phase import DESIGNS, MODELS, Job, PhaseRun, Summary, execute, jobs, summaries
+from alarmclock.emulator.phase import (
+    DESIGNS,
+    FIRST_DESIGNS,
+    FIRST_MODELS,
+    MODELS,
+    WORLD_MODELS,
+    WORLD_PERIODS,
+    Job,
+    PhaseRun,
+    Summary,
+    execute,
+    jobs,
+    summaries,
+)
 
 PERIODS = ("10s", "20s", "30s", "1m", "5m", "1h")
 COMMAND = "python scripts/phase_sweep.py --json docs/data/phase-sweep.json"
@@ -199,6 +212,8 @@ def load(path: Path) -> list[PhaseRun]:
 
 def dump(path: Path, runs: list[PhaseRun]) -> None:
     def clean(row: dict[str, Any]) -> dict[str, Any]:
+        if not row["switches"]:
+            row = {k: v for k, v in row.items() if k != "switches"}  # runs from before the field read the same
         return {k: (None if math.isnan(v) else round(v, 3)) if isinstance(v, float) else v for k, v in row.items()}
 
     # One run a line, so a new sweep's diff shows which seconds changed.
@@ -209,9 +224,21 @@ def dump(path: Path, runs: list[PhaseRun]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--designs", default=",".join(DESIGNS), help="comma-separated, of: " + ", ".join(DESIGNS))
+    parser.add_argument(
+        "--designs", default=",".join(FIRST_DESIGNS), help="comma-separated, of: " + ", ".join(DESIGNS)
+    )
     parser.add_argument("--periods", default=",".join(PERIODS))
-    parser.add_argument("--models", default=",".join(MODELS), help="comma-separated, of: " + ", ".join(MODELS))
+    parser.add_argument(
+        "--models", default=",".join(MODELS), help="comma-separated, of: " + ", ".join([*MODELS, *WORLD_MODELS])
+    )
+    parser.add_argument(
+        "--worlds",
+        action="store_true",
+        help="run the table of every design in every world instead: every design, the periods "
+        + ", ".join(WORLD_PERIODS)
+        + ", the models "
+        + ", ".join(WORLD_MODELS),
+    )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
     parser.add_argument("--json", type=Path, help="write every run and the summaries here")
     parser.add_argument("--from-json", type=Path, help="print the tables of an earlier --json, run nothing")
@@ -228,11 +255,13 @@ def main() -> int:
         return 0
     designs = [d.strip() for d in args.designs.split(",")]
     models = [m.strip() for m in args.models.split(",")]
-    unknown = [d for d in designs if d not in DESIGNS] + [m for m in models if m not in MODELS]
+    periods = [p.strip() for p in args.periods.split(",")]
+    if args.worlds:
+        designs, periods, models = list(DESIGNS), list(WORLD_PERIODS), list(WORLD_MODELS)
+    unknown = [d for d in designs if d not in DESIGNS] + [m for m in models if m not in MODELS | WORLD_MODELS]
     if unknown:
         print(f"phase_sweep: unknown design or model: {', '.join(unknown)}", file=sys.stderr)
         return 2
-    periods = [p.strip() for p in args.periods.split(",")]
     kept: list[PhaseRun] = []
     if args.update:
         try:
