@@ -10,6 +10,9 @@ simulates with seed `index`, so every run can be repeated on its own.
     .venv/bin/python scripts/fault_table.py --from-json docs/data/fault-tables.json  # print them
     .venv/bin/python scripts/fault_table.py --every 1m --runs 20 [--publish api]  # one table, not saved
     .venv/bin/python scripts/fault_table.py --every 1m --runs 60 --faults late-evaluation  # some rows, more runs
+    .venv/bin/python scripts/fault_table.py --worlds --json docs/data/fault-worlds.json --jobs 2
+        # the default design and --publish now in every world of future_visible_from (put, stamp, late,
+        # never), 5 runs per fault: docs/self-healing.md's "In every world"; --from-json prints it
 
 The 1,080 runs of --json took 1,512 s of CPU (--jobs 2: 58 min of wall time on 2 cores shared with
 other work, so some 13 min on 2 idle ones). The tables in docs/self-healing.md (and the README's

@@ -144,6 +144,9 @@ def test_stamped_at_the_change_a_five_minute_clock_ticks_every_few_minutes_not_e
     assert old.mean < 0.7 * 300 < 0.99 * 300 < new.mean < 1.01 * 300
 
 
+WORLDS_HEADING = "**Every design in every world**"
+
+
 def test_the_docs_tables_are_the_sweeps_output() -> None:
     printed = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "phase_sweep.py"), "--from-json", str(SWEEP_DATA)],
@@ -151,12 +154,17 @@ def test_the_docs_tables_are_the_sweeps_output() -> None:
         text=True,
         check=True,
     ).stdout.strip()
+    first, _, worlds = printed.partition("\n\n" + WORLDS_HEADING)
     page = (ROOT / "docs" / "timing-model.md").read_text()
-    assert printed in page, "docs/timing-model.md's phase tables are stale: paste scripts/phase_sweep.py's output"
-    defaults, _, rest = printed.partition("\n\n**At the harsh end")
+    assert first in page, "docs/timing-model.md's phase tables are stale: paste scripts/phase_sweep.py's output"
+    assert worlds and WORLDS_HEADING + worlds in page.partition("### In every world")[2], (
+        "docs/timing-model.md's table of every design in every world (under 'In every world') is stale: "
+        "paste scripts/phase_sweep.py's output"
+    )
+    defaults, _, rest = first.partition("\n\n**At the harsh end")
     readme = (ROOT / "README.md").read_text()
     assert defaults in readme and rest.splitlines()[-1] in readme, "README's phase table is stale"
-    failures = printed[printed.index("**Where each way of publishing fails") :].rpartition("\n\n")[0]
+    failures = first[first.index("**Where each way of publishing fails") :].rpartition("\n\n")[0]
     assert failures in readme, "README's table of where each way of publishing fails is stale"
 
 
