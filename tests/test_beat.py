@@ -18,10 +18,16 @@ from pathlib import Path
 
 import pytest
 
+from alarmclock.emulator import phase
 from alarmclock.emulator.phase import (
+    DESIGNS,
     MODELS,
     WAVE_DESIGN,
+    WORLD_MODELS,
+    WORLD_PERIODS,
     PhaseRun,
+    Summary,
+    applicable,
     boundary_band,
     cycle_of,
     default_design,
@@ -181,3 +187,63 @@ def test_the_committed_full_grid_sweep_meets_the_bar() -> None:
             assert one.holding == one.mean_within or one.held_back_in_band, one
             assert found[(design, every, "harsh end")].stalls == 0
         assert found[(WAVE_DESIGN, every, "points visible from their stamp")].stalls == 0
+
+
+def world_summaries() -> dict[tuple[str, str, str], Summary]:
+    runs = [PhaseRun(**row) for row in json.loads(SWEEP_DATA.read_text())["runs"]]
+    return {(s.design, s.every, s.model): s for s in summaries([r for r in runs if r.model in WORLD_MODELS])}
+
+
+def test_the_committed_worlds_sweep_holds_every_design_in_every_world_at_every_second_of_the_coarse_grid() -> None:
+    found = world_summaries()
+    wanted = {
+        (design, every, model)
+        for design in DESIGNS
+        for every in WORLD_PERIODS
+        for model in WORLD_MODELS
+        if applicable(design, every)
+    }
+    assert set(found) == wanted
+    for summary in found.values():
+        assert summary.points == len(phase.coarse_grid(cycle_of(summary.period_s))), summary
+
+
+def test_the_documented_design_is_the_same_in_every_world_and_holds_the_beat_outside_the_boundary_band() -> None:
+    # Nothing it publishes is stamped ahead, so the world cannot matter (issue 21's design 2).
+    found = world_summaries()
+    for every in WORLD_PERIODS:
+        in_each = [found[("one alarm + now", every, model)] for model in WORLD_MODELS]
+        assert len({(s.holding, s.lowest_mean, s.highest_mean) for s in in_each}) == 1, in_each
+        for summary in in_each:
+            assert summary.stalls == 0 and summary.switched == 0, summary
+            assert summary.held_back_in_band and summary.holding >= summary.points - 3, summary
+
+
+def test_the_default_design_never_stalls_in_any_world_and_keeps_its_mean_once_it_has_switched() -> None:
+    found = world_summaries()
+    for every in WORLD_PERIODS:
+        for model in WORLD_MODELS:
+            summary = found[(WAVE_DESIGN, every, model)]
+            assert summary.stalls == 0, summary
+        never = found[(WAVE_DESIGN, every, "world never")]
+        # Where no point stamped ahead counts, the wave switches to the documented design (at 1 h one
+        # second in ten is still on the wave when its four days end: the check waits for two flips).
+        assert never.switched >= 0.9 * never.points, never
+        cycle = cycle_of(never.period_s)
+        band = [offset for offset in phase.coarse_grid(cycle) if in_band(offset, cycle)]
+        assert never.mean_within >= never.points - len(band), never
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="handler (ed0dc1b): the wave's self-check switches a minute after the create at some seconds "
+    "where the wave works (10s, 5m, 1h in put and stamp); re-run the worlds sweep once it is fixed",
+)
+def test_where_the_wave_works_the_default_design_never_switches() -> None:
+    found = world_summaries()
+    switched = {
+        (every, model): found[(WAVE_DESIGN, every, model)].switched
+        for every in WORLD_PERIODS
+        for model in ("world put", "world stamp")
+    }
+    assert set(switched.values()) == {0}, switched
