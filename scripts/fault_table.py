@@ -401,11 +401,15 @@ def one_table(every: str, runs: int, publish: str | None, workers: int, faults: 
     return intro + "\n\n" + table(rows(found).values())  # in FAULTS' order, as the jobs are
 
 
-def run_worlds(path: Path, runs: int, workers: int) -> int:
+def run_worlds(path: Path, runs: int, workers: int, resume: bool = False) -> int:
     """Every run of the worlds table, run index by run index, the file written after each: a run cut
-    short keeps whole indices, each over every line."""
-    found: list[FaultRun] = []
+    short keeps whole indices, each over every line. With `resume`, the indices the file holds are
+    kept and only the others run."""
+    found: list[FaultRun] = load(path) if resume and path.exists() else []
+    held = {run.index for run in found}
     for index in range(runs):
+        if index in held:
+            continue
         batch = world_jobs(index)
         print(f"fault_table: run {index + 1} of {runs}: {len(batch)} runs on {workers} processes", file=sys.stderr)
         found += run_all(batch, workers)
@@ -423,6 +427,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--runs", type=int, default=None, help=f"runs per fault (default {RUNS}; {WORLD_RUNS} with --worlds)"
     )
     parser.add_argument("--worlds", action="store_true", help="with --json: the worlds table's runs instead")
+    parser.add_argument("--resume", action="store_true", help="with --worlds: keep the run indices the file holds")
     parser.add_argument("--publish", choices=PUBLISHES, default=None, help="default: the period's default")
     parser.add_argument("--faults", default=None, help="comma-separated fault names: one table's rows (default all)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
@@ -447,7 +452,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "fault_table: --worlds runs the worlds table into --json FILE, and takes only --runs", file=sys.stderr
             )
             return 2
-        return run_worlds(args.json, args.runs or WORLD_RUNS, workers)
+        return run_worlds(args.json, args.runs or WORLD_RUNS, workers, args.resume)
     if args.json:
         if args.every or args.publish or args.faults:
             print(
