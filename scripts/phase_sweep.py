@@ -291,7 +291,11 @@ def dump(path: Path, runs: list[PhaseRun]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--designs", default=",".join(FIRST_DESIGNS), help="comma-separated, of: " + ", ".join(DESIGNS))
+    parser.add_argument(
+        "--designs",
+        default=None,
+        help="comma-separated, of: " + ", ".join(DESIGNS) + " (default: the first tables'; with --worlds, all)",
+    )
     parser.add_argument("--periods", default=",".join(PERIODS))
     parser.add_argument(
         "--models", default=",".join(MODELS), help="comma-separated, of: " + ", ".join([*MODELS, *WORLD_MODELS])
@@ -318,11 +322,12 @@ def main() -> int:
             print(f"phase_sweep: cannot read {args.from_json}: {error}", file=sys.stderr)
             return 2
         return 0
-    designs = [d.strip() for d in args.designs.split(",")]
+    chosen = args.designs or ",".join(DESIGNS if args.worlds else FIRST_DESIGNS)
+    designs = [d.strip() for d in chosen.split(",")]
     models = [m.strip() for m in args.models.split(",")]
     periods = [p.strip() for p in args.periods.split(",")]
     if args.worlds:
-        designs, periods, models = list(DESIGNS), list(WORLD_PERIODS), list(WORLD_MODELS)
+        periods, models = list(WORLD_PERIODS), list(WORLD_MODELS)
     unknown = [d for d in designs if d not in DESIGNS] + [m for m in models if m not in MODELS | WORLD_MODELS]
     if unknown:
         print(f"phase_sweep: unknown design or model: {', '.join(unknown)}", file=sys.stderr)
