@@ -10,6 +10,9 @@ simulates with seed `index`, so every run can be repeated on its own.
     .venv/bin/python scripts/fault_table.py --from-json docs/data/fault-tables.json  # print them
     .venv/bin/python scripts/fault_table.py --every 1m --runs 20 [--publish api]  # one table, not saved
     .venv/bin/python scripts/fault_table.py --every 1m --runs 60 --faults late-evaluation  # some rows, more runs
+    .venv/bin/python scripts/fault_table.py --worlds --json docs/data/fault-worlds.json --jobs 2
+        # the default design and --publish now in every world of future_visible_from (put, stamp, late,
+        # never), 10 runs per fault: docs/self-healing.md's "In every world"; --from-json prints it
 
 The 1,080 runs of --json took 1,512 s of CPU (--jobs 2: 58 min of wall time on 2 cores shared with
 other work, so some 13 min on 2 idle ones). The tables in docs/self-healing.md (and the README's
@@ -34,7 +37,7 @@ from pathlib import Path
 
 from alarmclock.emulator.faults import EVENT_FAULTS, WINDOW_FAULTS, parse_fault
 from alarmclock.emulator.simulate import Scenario, simulate
-from alarmclock.emulator.timing import TimingModel
+from alarmclock.emulator.timing import WORLDS, TimingModel
 from alarmclock.spec import PUBLISHES, build_spec
 from alarmclock.template import design
 
@@ -72,12 +75,23 @@ PUBLISH_NAMES = {"wave": "the wave", "api": "publishing each tick", "logs": "an 
 NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 10: "ten", 15: "fifteen", 20: "twenty", 30: "thirty"}
 
 
+# The worlds table (docs/self-healing.md, "In every world"): the default design and the documented
+# one, each in every world of future_visible_from, the rest of the model drawn as above.
+WORLD_PUBLISHING: tuple[str | None, ...] = (None, "now")
+WORLD_RUNS = 10
+WORLDS_COMMAND = "python scripts/fault_table.py --worlds --json docs/data/fault-worlds.json --jobs 2"
+# Where the wave works: there the default never changes its design, whatever the fault (issue 21).
+WAVE_WORLDS = ("put", "stamp")
+WORLDS_TIMING = "2,160 runs in 880 s of wall time on 2 cores shared with other work, on the handler of b4e2e01"
+
+
 @dataclass(frozen=True)
 class Job:
     every: str
     publish: str  # resolved: the period's default is named, not None
     fault: str  # a key of FAULTS
     index: int  # the run's seed
+    world: str = ""  # future_visible_from, fixed; "": drawn with the rest of the model (its two ends)
 
 
 @dataclass(frozen=True)
@@ -94,6 +108,10 @@ class FaultRun:
     ticks_late: int
     duplicates: int
     recovery_s: float | None  # None: no tick after the fault, within the run
+    world: str = ""  # as the job's
+    switches: int = 0  # times the clock changed its design by itself (handler.switch_design)
+    stalled_since_s: float | None = None  # the report's: a silence the self-healing did not end
+    missed_beats_switching: int = 0  # the report's: intervals over two periods around a switch
 
     @property
     def recovery(self) -> float:
@@ -101,21 +119,34 @@ class FaultRun:
 
 
 def jobs(
-    periods: Iterable[str], publishing: Iterable[str | None], runs: int, faults: Iterable[str] = FAULTS
+    periods: Iterable[str],
+    publishing: Iterable[str | None],
+    runs: int,
+    faults: Iterable[str] = FAULTS,
+    world: str = "",
 ) -> list[Job]:
     chosen = [fault for fault in FAULTS if fault in set(faults)]  # in FAULTS' order, whatever was asked
     found = []
     for every in periods:
         for publish in publishing:
             resolved = build_spec(every=every, publish=publish).publish
-            found += [Job(every, resolved, fault, index) for fault in chosen for index in range(runs)]
+            found += [Job(every, resolved, fault, index, world) for fault in chosen for index in range(runs)]
     return found
+
+
+def world_jobs(index: int) -> list[Job]:
+    """Run `index` of every (world, period, design, fault) of the worlds table."""
+    return [
+        job for world in WORLDS for job in jobs(PERIODS, WORLD_PUBLISHING, index + 1, world=world) if job.index == index
+    ]
 
 
 def execute(job: Job) -> FaultRun:
     spec = build_spec(every=job.every, publish=job.publish)
     rng = random.Random(job.index)
     timing = TimingModel.sample(rng)
+    if job.world:
+        timing = timing.at(future_visible_from=job.world)  # the same draws: run i differs only in its world
     at = rng.uniform(3600, 7200)
     fault = parse_fault(f"{FAULTS[job.fault]},at={at:.1f}s")
     run = simulate(Scenario(spec=spec, duration_s=DURATION_S, seed=job.index, timing=timing, faults=[fault]))
@@ -131,6 +162,10 @@ def execute(job: Job) -> FaultRun:
         ticks_late=outcome.ticks_late,
         duplicates=outcome.duplicates,
         recovery_s=outcome.recovery_s,
+        world=job.world,
+        switches=len(run.report.switches),
+        stalled_since_s=run.report.stalled_since_s,
+        missed_beats_switching=run.report.missed_beats_switching,
     )
 
 
@@ -226,17 +261,131 @@ def markdown(runs: Sequence[FaultRun]) -> str:
     return "\n".join(blocks).rstrip("\n")
 
 
+@dataclass(frozen=True)
+class WorldRow:
+    """One design at one period in one world, over every fault: the worlds table's line."""
+
+    world: str
+    every: str
+    publish: str
+    runs: int
+    lost: float  # mean per run
+    late: float
+    duplicates: int  # all runs
+    p50: float
+    max: float
+    worst: str  # the fault of the longest recovery
+    over: int  # runs whose recovery took longer than 3 periods
+    switched: int  # runs whose clock changed its design
+    stalled: int  # runs that ended stalled
+    missed_switching: int  # intervals over two periods around a switch, all runs
+
+
+def world_rows(runs: Iterable[FaultRun]) -> list[WorldRow]:
+    """(world, every, publish) -> its row, worlds in WORLDS' order, the period's default design first."""
+    groups: dict[tuple[str, str, str], list[FaultRun]] = {}
+    for run in runs:
+        groups.setdefault((run.world, run.every, run.publish), []).append(run)
+
+    def order(key: tuple[str, str, str]) -> tuple[int, int, bool]:
+        world, every, publish = key
+        return WORLDS.index(world), PERIODS.index(every), publish != build_spec(every=every).publish
+
+    found = []
+    for key in sorted(groups, key=order):
+        group = groups[key]
+        worst = max(group, key=lambda r: r.recovery)
+        found.append(
+            WorldRow(
+                *key,
+                runs=len(group),
+                lost=statistics.mean(r.ticks_lost for r in group),
+                late=statistics.mean(r.ticks_late for r in group),
+                duplicates=sum(r.duplicates for r in group),
+                p50=statistics.median(r.recovery for r in group),
+                max=worst.recovery,
+                worst=worst.fault,
+                over=sum(1 for r in group if r.recovery > 3 * r.period_s),
+                switched=sum(1 for r in group if r.switches),
+                stalled=sum(1 for r in group if r.stalled_since_s is not None),
+                missed_switching=sum(r.missed_beats_switching for r in group),
+            )
+        )
+    return found
+
+
+WORLD_COLUMNS = (
+    "world",
+    "clock",
+    "design",
+    "ticks lost (mean)",
+    "delivered late (mean)",
+    "duplicate deliveries (all runs)",
+    "recovery p50 (s)",
+    "recovery max (s), after",
+    "over 3 periods",
+    "switched design",
+    "silent at the end",
+)
+WORLD_DESIGNS = {"wave": "the wave", "api": "publishing each tick", "now": "now"}
+
+
+def worlds_markdown(runs: Sequence[FaultRun]) -> str:
+    """docs/self-healing.md's "In every world": one line per world, period and design, over every fault."""
+    found = world_rows(runs)
+    per_fault = min(r.runs for r in found) // len(FAULTS)
+    lines = [
+        f"Every fault in every world ({per_fault} runs per fault and line, one fault per 4-hour run at a random "
+        "moment, each at a random point of the timing model but for its world; run i of a line draws what run i "
+        f"of the tables above draws; `{WORLDS_COMMAND}`, {WORLDS_TIMING}; ticks lost and late are per run, over "
+        "all faults; recovery is from the fault's end to the next tick; switched design counts the runs whose "
+        "clock changed to `--publish now` by itself; silent at the end, those whose last three periods brought "
+        "no tick, the report's stalled_since_s):",
+        "",
+        "| " + " | ".join(WORLD_COLUMNS) + " |",
+        "|" + "---|" * len(WORLD_COLUMNS),
+    ]
+    for r in found:
+        default = " (default)" if r.publish == build_spec(every=r.every).publish else ""
+        lines.append(
+            f"| {r.world} | {r.every} | {WORLD_DESIGNS[r.publish]}{default} | {r.lost:.1f} | {r.late:.1f} "
+            f"| {r.duplicates} | {r.p50:.0f} | {r.max:.0f}, `{r.worst}` | {r.over}/{r.runs} "
+            f"| {r.switched}/{r.runs} | {r.stalled}/{r.runs} |"
+        )
+    lines += ["", "Runs whose default clock switched its design, per world: " + switch_counts(runs) + "."]
+    return "\n".join(lines)
+
+
+def switch_counts(runs: Iterable[FaultRun]) -> str:
+    """'put 0 of 270, stamp 0 of 270, ...': the default design's runs that switched, per world."""
+    counts: dict[str, list[int]] = {world: [0, 0] for world in WORLDS}
+    for run in runs:
+        if run.world and run.publish == build_spec(every=run.every).publish:
+            counts[run.world][0] += 1 if run.switches else 0
+            counts[run.world][1] += 1
+    return ", ".join(f"{world} {switched} of {total}" for world, (switched, total) in counts.items() if total)
+
+
 def load(path: Path) -> list[FaultRun]:
     data = json.loads(path.read_text())
     return [FaultRun(**row) for row in data["runs"]]
 
 
-def dump(path: Path, runs: Sequence[FaultRun]) -> None:
+# FaultRun's fields a run writes only where they differ from their defaults (the worlds' runs, and a
+# switch or a stall anywhere), so the tables' file reads as it did before they came.
+_QUIET_FIELDS = {"world": "", "switches": 0, "stalled_since_s": None, "missed_beats_switching": 0}
+
+
+def dump(path: Path, runs: Sequence[FaultRun], command: str = COMMAND) -> None:
     # One run a line, so a new run's diff shows which runs changed; floats in full (repr), so the
     # tables printed from the file are the tables printed from the runs.
-    lines = ",\n".join(json.dumps(dataclasses.asdict(r), separators=(",", ":")) for r in runs)
+    def row(run: FaultRun) -> dict[str, object]:
+        fields = dataclasses.asdict(run)
+        return {k: v for k, v in fields.items() if k not in _QUIET_FIELDS or v != _QUIET_FIELDS[k]}
+
+    lines = ",\n".join(json.dumps(row(r), separators=(",", ":")) for r in runs)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f'{{"command": {json.dumps(COMMAND)},\n"runs": [\n{lines}\n]}}\n')
+    path.write_text(f'{{"command": {json.dumps(command)},\n"runs": [\n{lines}\n]}}\n')
 
 
 def one_table(every: str, runs: int, publish: str | None, workers: int, faults: Sequence[str] = tuple(FAULTS)) -> str:
@@ -253,12 +402,33 @@ def one_table(every: str, runs: int, publish: str | None, workers: int, faults: 
     return intro + "\n\n" + table(rows(found).values())  # in FAULTS' order, as the jobs are
 
 
+def run_worlds(path: Path, runs: int, workers: int, resume: bool = False) -> int:
+    """Every run of the worlds table, run index by run index, the file written after each: a run cut
+    short keeps whole indices, each over every line. With `resume`, the indices the file holds are
+    kept and only the others run."""
+    found: list[FaultRun] = load(path) if resume and path.exists() else []
+    held = {run.index for run in found}
+    for index in range(runs):
+        if index in held:
+            continue
+        batch = world_jobs(index)
+        print(f"fault_table: run {index + 1} of {runs}: {len(batch)} runs on {workers} processes", file=sys.stderr)
+        found += run_all(batch, workers)
+        dump(path, found, WORLDS_COMMAND)
+    print(worlds_markdown(found))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="run every table the docs show and write every run here")
     parser.add_argument("--from-json", type=Path, help="print the tables of an earlier --json, run nothing")
     parser.add_argument("--every", default=None, help="one table for this period, not saved (default 1m)")
-    parser.add_argument("--runs", type=int, default=RUNS, help="runs per fault (with --json: for a trial)")
+    parser.add_argument(
+        "--runs", type=int, default=None, help=f"runs per fault (default {RUNS}; {WORLD_RUNS} with --worlds)"
+    )
+    parser.add_argument("--worlds", action="store_true", help="with --json: the worlds table's runs instead")
+    parser.add_argument("--resume", action="store_true", help="with --worlds: keep the run indices the file holds")
     parser.add_argument("--publish", choices=PUBLISHES, default=None, help="default: the period's default")
     parser.add_argument("--faults", default=None, help="comma-separated fault names: one table's rows (default all)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
@@ -270,12 +440,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.from_json:
         try:
-            print(markdown(load(args.from_json)))
+            recorded = load(args.from_json)
+            print(worlds_markdown(recorded) if any(r.world for r in recorded) else markdown(recorded))
         except (OSError, ValueError, KeyError, TypeError) as error:
             print(f"fault_table: cannot read {args.from_json}: {error}", file=sys.stderr)
             return 2
         return 0
     workers = max(1, args.jobs)
+    if args.worlds:
+        if not args.json or args.every or args.publish or args.faults:
+            print(
+                "fault_table: --worlds runs the worlds table into --json FILE, and takes only --runs", file=sys.stderr
+            )
+            return 2
+        return run_worlds(args.json, args.runs or WORLD_RUNS, workers, args.resume)
     if args.json:
         if args.every or args.publish or args.faults:
             print(
@@ -283,13 +461,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
-        found = jobs(PERIODS, PUBLISHING, args.runs)
+        found = jobs(PERIODS, PUBLISHING, args.runs or RUNS)
         print(f"fault_table: {len(found)} runs on {workers} processes", file=sys.stderr)
         runs = run_all(found, workers)
         dump(args.json, runs)  # before anything else: a finished run is never lost
         print(markdown(runs))
         return 0
-    print(one_table(args.every or "1m", args.runs, args.publish, workers, faults))
+    print(one_table(args.every or "1m", args.runs or RUNS, args.publish, workers, faults))
     return 0
 
 

@@ -18,10 +18,16 @@ from pathlib import Path
 
 import pytest
 
+from alarmclock.emulator import phase
 from alarmclock.emulator.phase import (
+    DESIGNS,
     MODELS,
     WAVE_DESIGN,
+    WORLD_MODELS,
+    WORLD_PERIODS,
     PhaseRun,
+    Summary,
+    applicable,
     boundary_band,
     cycle_of,
     default_design,
@@ -144,6 +150,9 @@ def test_stamped_at_the_change_a_five_minute_clock_ticks_every_few_minutes_not_e
     assert old.mean < 0.7 * 300 < 0.99 * 300 < new.mean < 1.01 * 300
 
 
+WORLDS_HEADING = "**Every design in every world**"
+
+
 def test_the_docs_tables_are_the_sweeps_output() -> None:
     printed = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "phase_sweep.py"), "--from-json", str(SWEEP_DATA)],
@@ -151,12 +160,17 @@ def test_the_docs_tables_are_the_sweeps_output() -> None:
         text=True,
         check=True,
     ).stdout.strip()
+    first, _, worlds = printed.partition("\n\n" + WORLDS_HEADING)
     page = (ROOT / "docs" / "timing-model.md").read_text()
-    assert printed in page, "docs/timing-model.md's phase tables are stale: paste scripts/phase_sweep.py's output"
-    defaults, _, rest = printed.partition("\n\n**At the harsh end")
+    assert first in page, "docs/timing-model.md's phase tables are stale: paste scripts/phase_sweep.py's output"
+    assert worlds and WORLDS_HEADING + worlds in page.partition("### In every world")[2], (
+        "docs/timing-model.md's table of every design in every world (under 'In every world') is stale: "
+        "paste scripts/phase_sweep.py's output"
+    )
+    defaults, _, rest = first.partition("\n\n**At the harsh end")
     readme = (ROOT / "README.md").read_text()
     assert defaults in readme and rest.splitlines()[-1] in readme, "README's phase table is stale"
-    failures = printed[printed.index("**Where each way of publishing fails") :].rpartition("\n\n")[0]
+    failures = first[first.index("**Where each way of publishing fails") :].rpartition("\n\n")[0]
     assert failures in readme, "README's table of where each way of publishing fails is stale"
 
 
@@ -173,3 +187,57 @@ def test_the_committed_full_grid_sweep_meets_the_bar() -> None:
             assert one.holding == one.mean_within or one.held_back_in_band, one
             assert found[(design, every, "harsh end")].stalls == 0
         assert found[(WAVE_DESIGN, every, "points visible from their stamp")].stalls == 0
+
+
+def world_summaries() -> dict[tuple[str, str, str], Summary]:
+    runs = [PhaseRun(**row) for row in json.loads(SWEEP_DATA.read_text())["runs"]]
+    return {(s.design, s.every, s.model): s for s in summaries([r for r in runs if r.model in WORLD_MODELS])}
+
+
+def test_the_committed_worlds_sweep_holds_every_design_in_every_world_at_every_second_of_the_coarse_grid() -> None:
+    found = world_summaries()
+    wanted = {
+        (design, every, model)
+        for design in DESIGNS
+        for every in WORLD_PERIODS
+        for model in WORLD_MODELS
+        if applicable(design, every)
+    }
+    assert set(found) == wanted
+    for summary in found.values():
+        assert summary.points == len(phase.coarse_grid(cycle_of(summary.period_s))), summary
+
+
+def test_the_documented_design_is_the_same_in_every_world_and_holds_the_beat_outside_the_boundary_band() -> None:
+    # Nothing it publishes is stamped ahead, so the world cannot matter (issue 21's design 2).
+    found = world_summaries()
+    for every in WORLD_PERIODS:
+        in_each = [found[("one alarm + now", every, model)] for model in WORLD_MODELS]
+        assert len({(s.holding, s.lowest_mean, s.highest_mean) for s in in_each}) == 1, in_each
+        for summary in in_each:
+            assert summary.stalls == 0 and summary.switched == 0, summary
+            assert summary.held_back_in_band and summary.holding >= summary.points - 3, summary
+
+
+def test_the_default_design_never_stalls_in_any_world_and_keeps_its_mean_where_no_point_stamped_ahead_counts() -> None:
+    found = world_summaries()
+    for every in WORLD_PERIODS:
+        for model in WORLD_MODELS:
+            assert found[(WAVE_DESIGN, every, model)].stalls == 0, found[(WAVE_DESIGN, every, model)]
+        never = found[(WAVE_DESIGN, every, "world never")]
+        # Up to 5 m the wave switches to the documented design at every second; at 1 h its heartbeat's
+        # values for the window the alarm looks at now are not stamped ahead, and it needs no switch.
+        assert never.switched == (never.points if every != "1h" else 0), never
+        cycle = cycle_of(never.period_s)
+        band = [offset for offset in phase.coarse_grid(cycle) if in_band(offset, cycle)]
+        assert never.mean_within >= never.points - len(band), never
+
+
+def test_where_the_wave_works_the_default_design_never_switches() -> None:
+    found = world_summaries()
+    switched = {
+        (every, model): found[(WAVE_DESIGN, every, model)].switched
+        for every in WORLD_PERIODS
+        for model in ("world put", "world stamp")
+    }
+    assert set(switched.values()) == {0}, switched

@@ -18,7 +18,7 @@ from typing import Any
 from alarmclock.emulator.cloudwatch import evaluation_cycle as cycle_of
 from alarmclock.emulator.report import percentile
 from alarmclock.emulator.simulate import Scenario, simulate
-from alarmclock.emulator.timing import TimingModel
+from alarmclock.emulator.timing import WORLDS, TimingModel
 from alarmclock.spec import ClockSpec, build_spec
 from alarmclock.template import build_template, heartbeat_minutes, watchdog_shape
 
@@ -35,6 +35,7 @@ DESIGNS: dict[str, dict[str, Any]] = {
     "two alarms + PutMetricData": {"alarms": 2, "publish": "api"},
     "one alarm (wall clock) + PutMetricData": {"alarms": 1, "window": "wallclock", "publish": "api"},
     "two alarms stamped at the change (0.1)": {"alarms": 2, "publish": "api", "stamp": "change"},
+    "one alarm + now": {"alarms": 1, "publish": "now"},
 }
 WAVE_DESIGN = "one alarm + wave"
 # Where a period is one evaluation cycle (10 s, 1 m) or no wave reaches a period ahead (1440 m),
@@ -58,8 +59,19 @@ MODELS: dict[str, TimingModel] = {
     # The other end of the one assumption the wave rests on (timing.py, future_visible_from).
     "points visible from their stamp": TimingModel().at(future_visible_from="stamp"),
 }
+# The first tables' designs and models (docs/timing-model.md, the README): `now` came with the worlds.
+FIRST_DESIGNS = tuple(d for d in DESIGNS if d != "one alarm + now")
+FIRST_MODELS = tuple(MODELS)
+# The table of every design in every world of future_visible_from (timing.WORLDS): one model per
+# world, the defaults otherwise ('late' at its default future_late_cycles), swept apart from the first
+# tables on a coarser grid (coarse_grid), each run made afresh by the code of the day.
+WORLD_MODELS: dict[str, TimingModel] = {
+    f"world {world}": TimingModel().at(future_visible_from=world) for world in WORLDS
+}
+WORLD_PERIODS = ("10s", "20s", "1m", "5m", "1h")
 # The other end of the window-end assumption alone, for tests/test_beat.py.
 OTHER_MODELS: dict[str, TimingModel] = {"windows ending on a second": TimingModel().at(sliding_window_end="second")}
+ALL_MODELS = MODELS | OTHER_MODELS | WORLD_MODELS
 # Virtual time per run: a few hundred intervals where that is cheap, at least four days' worth of
 # hourly ones, six daily ones.
 RUN_S: dict[str, float] = {
@@ -93,6 +105,7 @@ class PhaseRun:
     missed_beats: int  # steady intervals longer than two periods
     longest_silence_s: float  # after the first tick, the end of the run included
     stalled: bool  # a silence longer than the self-healing's reach (stall_after_s)
+    switches: int = 0  # times the clock changed its design by itself (handler.switch_design)
 
     def holds(self, spread_s: float) -> bool:
         """Mean within 1 % of the period, and p1 and p99 within the period +- spread_s."""
@@ -119,6 +132,14 @@ def grid(cycle_s: int) -> list[float]:
     """The issue's grid: 0.5 s steps over a 60 s cycle, 0.25 s over a 10 s one."""
     step = 0.5 if cycle_s == 60 else 0.25
     return [round(i * step, 2) for i in range(int(cycle_s / step))]
+
+
+def coarse_grid(cycle_s: int) -> list[float]:
+    """Every fourth point of the grid (2 s steps over a 60 s cycle, 1 s over a 10 s one), plus the
+    grid's points where the jitter can carry an evaluation across a window boundary."""
+    fine = grid(cycle_s)
+    low, high = boundary_band(TimingModel(), cycle_s)
+    return sorted(set(fine[::4]) | {offset for offset in fine if low < offset < high})
 
 
 def spread_for(model: TimingModel) -> float:
@@ -149,7 +170,7 @@ def run_at(
     design: str, every: str, model_name: str, offset_s: float, seed: int, duration_s: float | None = None
 ) -> PhaseRun:
     spec, template = spec_and_template(design, every)
-    timing = (MODELS | OTHER_MODELS)[model_name].at(evaluation_offset_s=((PINNED_ALARM, offset_s),))
+    timing = ALL_MODELS[model_name].at(evaluation_offset_s=((PINNED_ALARM, offset_s),))
     scenario = Scenario(spec=spec, duration_s=duration_s or RUN_S[every], seed=seed, timing=timing, template=template)
     run = simulate(scenario)
     # The first interval runs from the create kick to the alarm's first look at the next period:
@@ -172,6 +193,7 @@ def run_at(
         missed_beats=sum(1 for interval in steady if interval > 2 * period),
         longest_silence_s=silence,
         stalled=silence > stall_after_s(period, spec.publish),
+        switches=len(run.report.switches),
     )
 
 
@@ -198,17 +220,24 @@ class Job:
 
 
 def jobs(
-    designs: Iterable[str], periods: Iterable[str], models: Iterable[str], offsets: Callable[[int], list[float]] = grid
+    designs: Iterable[str],
+    periods: Iterable[str],
+    models: Iterable[str],
+    offsets: Callable[[int], list[float]] | None = None,
 ) -> list[Job]:
-    """Every (design, period, model, offset) of the sweep; the seed differs per offset, so the pair's
-    other alarm and the latencies are drawn anew at each point."""
+    """Every (design, period, model, offset) of the sweep: on the grid, or the coarse grid for the
+    worlds' models, unless `offsets` says otherwise. The seed differs per offset, so the pair's other
+    alarm and the latencies are drawn anew at each point; it is the offset's index in the fine grid,
+    so a coarse grid's run is the fine grid's run at that second."""
     found = []
     for design, every, model in itertools.product(designs, periods, models):
         if not applicable(design, every):
             continue
-        period = spec_and_template(design, every)[0].period_s
-        for index, offset in enumerate(offsets(cycle_of(period))):
-            found.append(Job(design, every, model, offset, seed=index))
+        cycle = cycle_of(spec_and_template(design, every)[0].period_s)
+        fine = {offset: index for index, offset in enumerate(grid(cycle))}
+        chosen = offsets or (coarse_grid if model in WORLD_MODELS else grid)
+        for index, offset in enumerate(chosen(cycle)):
+            found.append(Job(design, every, model, offset, seed=fine.get(offset, index)))
     return found
 
 
@@ -244,6 +273,7 @@ class Summary:
     held_back_highest_mean: float
     held_back_p99: float
     missing_beats: int = 0  # seconds with an interval over two periods (a beat missing, or late)
+    switched: int = 0  # seconds whose clock changed its design by itself
 
     @property
     def mean_share(self) -> float:
@@ -256,7 +286,7 @@ class Summary:
 
 def summarise(runs: list[PhaseRun]) -> Summary:
     first = runs[0]
-    model = (MODELS | OTHER_MODELS)[first.model]
+    model = ALL_MODELS[first.model]
     spread = spread_for(model)
     low, high = boundary_band(model, cycle_of(first.period_s))
     holding = [r for r in runs if r.holds(spread)]
@@ -286,6 +316,7 @@ def summarise(runs: list[PhaseRun]) -> Summary:
         held_back_highest_mean=max((r.mean for r in back), default=math.nan),
         held_back_p99=max((r.p99 for r in back), default=math.nan),
         missing_beats=sum(1 for r in runs if r.max > 2 * r.period_s),
+        switched=sum(1 for r in runs if r.switches),
     )
 
 
