@@ -151,10 +151,6 @@ class FakeClient:
             ]
         }
 
-    def get_metric_statistics(self, **kwargs: Any) -> dict[str, Any]:
-        self._record("get_metric_statistics", kwargs)
-        return {"Datapoints": []}  # nothing laid ahead: a wave that ran out
-
     def invoke(self, **kwargs: Any) -> None:
         self._record("invoke", kwargs)
 
@@ -293,15 +289,14 @@ def check(event: Any, design: Design = DEFAULT) -> str:
         assert result["action"] == "wave", result
         (put,) = aws.called("put_metric_data")
         check_wave(put, design)
-        # Before laying it, a look: the watchdog's at the metric ahead (this fake's wave ran out), a
-        # heartbeat's at which design the alarms run (once per execution environment; still the wave).
+        # Laid, not switched from: this fresh execution environment laid no wave lately. A heartbeat
+        # looks once at which design the alarms run (still the wave); through SNS the watchdog's age
+        # is asked.
         names = [name for _, name, _ in aws.calls]
         assert names in (
             ["put_metric_data"],
             ["put_metric_data", "describe_alarms"],
-            ["get_metric_statistics", "put_metric_data"],
-            ["describe_alarms", "get_metric_statistics", "put_metric_data"],  # SNS: is the watchdog young?
-            ["describe_alarms", "put_metric_data"],  # the same, for the seed's pair, which never switches
+            ["describe_alarms", "put_metric_data"],  # SNS says no watchdog's age: the handler asks
         ), names
         assert aws.answers == []
     else:  # a heartbeat or the watchdog: the fake clock is stalled, so either restarts it

@@ -173,7 +173,8 @@ class ClockConfig:
         for name in ClockConfig.__slots__:
             setattr(clone, name, getattr(self, name))
         clone.publish = "now"
-        clone.watchdog_window = now_watchdog_shape(self.cycle)[0] * now_watchdog_shape(self.cycle)[1]
+        step, periods = now_watchdog_shape(self.cycle)
+        clone.watchdog_window = step * periods
         return clone
 
     @property

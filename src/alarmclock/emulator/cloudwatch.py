@@ -394,32 +394,6 @@ class EmulatedCloudWatch:
             self.remove_alarm(name)
         return {}
 
-    def get_metric_statistics(
-        self,
-        Namespace: str,
-        MetricName: str,
-        StartTime: Any,
-        EndTime: Any,
-        Period: int,
-        Statistics: list[str],
-        Dimensions: Any = None,
-        **_: Any,
-    ) -> dict[str, Any]:
-        """Every stored point in [StartTime, EndTime), whether or not an alarm can count it yet: the
-        statistics read what was put (in the world where a point stamped ahead is never counted by an
-        alarm, it is still stored, as the model's 'never' says)."""
-        start, end = _epoch(StartTime), _epoch(EndTime)
-        buckets: dict[int, list[float]] = {}
-        for point in self.store.between(Namespace, MetricName, start, end, dimensions_of(Dimensions)):
-            buckets.setdefault(int((point.time - start) // Period), []).extend([point.value] * point.copies)
-        datapoints = []
-        for index, values in sorted(buckets.items()):
-            datapoint: dict[str, Any] = {"Timestamp": datetime.fromtimestamp(start + index * Period, UTC)}
-            for statistic in Statistics:
-                datapoint[statistic] = STATISTICS[statistic](values)
-            datapoints.append(datapoint)
-        return {"Label": MetricName, "Datapoints": datapoints}
-
     def describe_alarm_history(self, **params: Any) -> dict[str, Any]:
         try:
             return self.alarm_history.describe(self.now(), **params)

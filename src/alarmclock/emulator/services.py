@@ -31,7 +31,6 @@ CLOUDWATCH_OPERATIONS = {
     "DescribeAlarmHistory": "describe_alarm_history",
     "PutMetricAlarm": "put_metric_alarm",
     "DeleteAlarms": "delete_alarms",
-    "GetMetricStatistics": "get_metric_statistics",
 }
 
 
@@ -282,8 +281,6 @@ class Services:
         if service == "cloudwatch":
             if operation == "PutMetricData":
                 return action, ["*"], {"cloudwatch:namespace": params["Namespace"]}
-            if operation == "GetMetricStatistics":
-                return action, ["*"], {}  # no resource type: IAM takes only "*"
             if operation == "DescribeAlarms" and "AlarmNames" not in params:
                 return action, ["*"], {}  # by prefix, or every alarm
             names = params.get("AlarmNames") or [params.get("AlarmName", "")]
