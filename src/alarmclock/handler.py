@@ -400,7 +400,11 @@ def handle_alarm(change, config, runtime):
             config = config.now_design()  # this wave clock's alarms switched to the documented design
     if name == config.watchdog and change.state == "ALARM":
         result = handle_watchdog(change, config, runtime)
-        if result.get("verdict") not in ("paused", "missing") and not result.get("rearmed"):
+        verdict = result.get("verdict")
+        # A new watchdog's first ALARM (from INSUFFICIENT_DATA, younger than its window) says only
+        # that the clock is starting: the next ALARM is the one to act on, and it will come.
+        creating = verdict == "starting" and change.previous_state == "INSUFFICIENT_DATA"
+        if verdict not in ("paused", "missing") and not creating and not result.get("rearmed"):
             result["rearmed"] = rearm_watchdog(config, runtime)
         return result
     if name not in config.alarm_names:
@@ -503,7 +507,7 @@ def handle_watchdog(change, config, runtime):
         # The wave ran out (the heartbeat failed for two hours), or its points do not count; or the
         # watchdog is younger than its window and saw no whole window yet (a new stack).
         if watchdog_is_young(change, config, runtime):
-            return lay_wave(config, runtime, "a watchdog younger than its window saw no Tick")
+            return dict(lay_wave(config, runtime, "a watchdog younger than its window saw no Tick"), verdict="starting")
         return wave_not_followed(config, runtime, "the watchdog saw no Tick")
     alarms = describe_alarms(config, runtime)
     verdict, why = diagnose(alarms, config, runtime.now())
