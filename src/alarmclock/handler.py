@@ -507,7 +507,11 @@ def handle_watchdog(change, config, runtime):
         # The wave ran out (the heartbeat failed for two hours), or its points do not count; or the
         # watchdog is younger than its window and saw no whole window yet (a new stack).
         if watchdog_is_young(change, config, runtime):
-            return dict(lay_wave(config, runtime, "a watchdog younger than its window saw no Tick"), verdict="starting")
+            # Starting, if this execution environment laid the wave (the create did); if not, a later
+            # ALARM (the watchdog re-armed) is the one that tells whether this wave is counted.
+            starting = laid_lately(config, runtime)
+            laid = lay_wave(config, runtime, "a watchdog younger than its window saw no Tick")
+            return dict(laid, verdict="starting") if starting else laid
         return wave_not_followed(config, runtime, "the watchdog saw no Tick")
     alarms = describe_alarms(config, runtime)
     verdict, why = diagnose(alarms, config, runtime.now())
@@ -607,11 +611,15 @@ def wave_not_followed(config, runtime, why):
     no data). If this execution environment laid the wave lately, values lie ahead that the alarm does
     not count: switch to the documented design. Otherwise the wave may have run out (the heartbeat
     failed for two hours), or another environment laid it: lay it (again), and look next time."""
-    laid = _laid.get(config.clock)
-    fresh = laid is not None and runtime.now() - laid < WAVE_AHEAD_S - 2 * max(config.period, 60)
-    if fresh and config.alarms == 1 and config.window == "sliding":
+    if laid_lately(config, runtime) and config.alarms == 1 and config.window == "sliding":
         return switch_design(config, runtime, "now", why + " with a wave laid ahead")
     return lay_wave(config, runtime, why)
+
+
+def laid_lately(config, runtime):
+    """Whether this execution environment laid the wave recently enough that values lie ahead."""
+    laid = _laid.get(config.clock)
+    return laid is not None and runtime.now() - laid < WAVE_AHEAD_S - 2 * max(config.period, 60)
 
 
 def now_watchdog_shape(cycle):
