@@ -38,12 +38,36 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # The longest tests first: under pytest-xdist (`make test`) the suite's wall time is at least its
 # longest test's, and xdist hands tests out in collection order, one to each worker in turn, so
-# the day-long property tests (minutes each, collected near the end) would otherwise start last.
+# the day-long property tests (about a minute a chunk, collected near the end) would otherwise start last.
 LONGEST_FIRST = ("test_self_healing.py::test_no_permanent_stall",)
+# Fixtures that take over 5 s to build (the CDK synth, the checkov scan): a test using one is slow
+# for `make check`, however quick its own body.
+SLOW_FIXTURES = ("synthesized", "scan")
+SLOW_S = 5.0
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: not any(name in item.nodeid for name in LONGEST_FIRST))  # stable: else unchanged
+    for item in items:
+        if any(name in getattr(item, "fixturenames", ()) for name in SLOW_FIXTURES):
+            item.add_marker(pytest.mark.slow)
+
+
+_unmarked_slow: list[tuple[float, str]] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Note each test over SLOW_S not marked slow (under xdist too: reports reach the controller)."""
+    if report.when == "call" and report.duration > SLOW_S and "slow" not in report.keywords:
+        _unmarked_slow.append((report.duration, report.nodeid))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    # So `make check` stays under a minute: a test that grew slow is named, to be marked.
+    if _unmarked_slow:
+        terminalreporter.write_sep("=", f"over {SLOW_S:g} s and not marked slow (mark them @pytest.mark.slow)")
+        for duration, nodeid in sorted(_unmarked_slow, reverse=True):
+            terminalreporter.write_line(f"{duration:6.1f}s {nodeid}")
 
 
 def examples(full: int) -> int:

@@ -28,6 +28,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 
@@ -576,12 +577,14 @@ MUTATED_RECORDED: st.SearchStrategy[Any] = st.sampled_from(sorted(RECORDED)).fla
 # ---- the properties ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # about 9 s
 @settings(FUZZ, max_examples=1500)
 @given(event=json_values, design=st.sampled_from(DESIGNS))
 def test_arbitrary_json_never_raises_and_never_moves_the_metric(event: Any, design: Design) -> None:
     check(event, design)
 
 
+@pytest.mark.slow  # about 14 s
 @settings(FUZZ, max_examples=2000)
 @given(event=MUTATED_RECORDED, design=st.sampled_from(DESIGNS))
 def test_mutated_recorded_events_tick_only_when_they_still_are_this_clocks_alarm(event: Any, design: Design) -> None:
