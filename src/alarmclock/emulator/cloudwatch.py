@@ -73,7 +73,12 @@ Dimensions = tuple[tuple[str, str], ...]
 
 def dimensions_of(items: Any) -> Dimensions:
     """PutMetricData's and PutMetricAlarm's [{"Name": ..., "Value": ...}] as a metric's key part."""
-    return tuple(sorted((str(d["Name"]), str(d["Value"])) for d in items or ()))
+    if not items:
+        return ()
+    if len(items) == 1:  # a wave's every value: one dimension, nothing to sort
+        only = items[0]
+        return ((str(only["Name"]), str(only["Value"])),)
+    return tuple(sorted((str(d["Name"]), str(d["Value"])) for d in items))
 
 
 @dataclass
@@ -321,21 +326,14 @@ class EmulatedCloudWatch:
                 )
             points.append((moment, datum))
         # The call is refused or taken whole: check every item before storing any.
-        # A wave's items share one Dimensions list: its key is made once a call (by identity; every
-        # item lives as long as the call, so no identity is reused within it).
-        dimensions: dict[int, Dimensions] = {}
         for moment, datum in points:
-            given = datum.get("Dimensions")
-            key = dimensions.get(id(given))
-            if key is None:
-                key = dimensions[id(given)] = dimensions_of(given)
             # (StorageResolution only decides what sub-minute alarms can see; the clock always
             # publishes high resolution for them, so points keep their exact time here.)
             self._add_point(
                 now,
                 Namespace,
                 datum["MetricName"],
-                key,
+                dimensions_of(datum.get("Dimensions")),
                 moment,
                 float(datum["Value"]),
                 None,
