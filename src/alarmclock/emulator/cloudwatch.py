@@ -326,18 +326,23 @@ class EmulatedCloudWatch:
                 )
             points.append((moment, datum))
         # The call is refused or taken whole: check every item before storing any.
+        add, delay, anywhere = self.store.add, self.visibility_delay, self.future_visible_from == "put"
         for moment, datum in points:
-            # (StorageResolution only decides what sub-minute alarms can see; the clock always
-            # publishes high resolution for them, so points keep their exact time here.)
-            self._add_point(
-                now,
+            wait = delay()
+            if anywhere or not moment > now:  # _add_point's common case, inline: a wave is 720 values
+                visible_at = now + wait
+            else:
+                # (StorageResolution only decides what sub-minute alarms can see; the clock always
+                # publishes high resolution for them, so points keep their exact time here.)
+                cycle_s = 10 if datum.get("StorageResolution") == 1 else 60
+                visible_at = self._visible_at(now, moment, wait, cycle_s)
+            add(
                 Namespace,
                 datum["MetricName"],
                 dimensions_of(datum.get("Dimensions")),
                 moment,
                 float(datum["Value"]),
-                None,
-                10 if datum.get("StorageResolution") == 1 else 60,
+                visible_at,
             )
         self.put_count += 1
         return {}
@@ -376,15 +381,16 @@ class EmulatedCloudWatch:
         cycle_s: int,
     ) -> None:
         wait = self.visibility_delay() if delay is None else delay
+        self.store.add(namespace, metric, dimensions, moment, value, self._visible_at(now, moment, wait, cycle_s))
+
+    def _visible_at(self, now: float, moment: float, wait: float, cycle_s: int) -> float:
         if not moment > now or self.future_visible_from == "put":
-            visible_at = now + wait
-        elif self.future_visible_from == "stamp":
-            visible_at = moment + wait
-        elif self.future_visible_from == "late":
-            visible_at = moment + self.late_cycles() * cycle_s + wait
-        else:  # never
-            visible_at = math.inf
-        self.store.add(namespace, metric, dimensions, moment, value, visible_at)
+            return now + wait
+        if self.future_visible_from == "stamp":
+            return moment + wait
+        if self.future_visible_from == "late":
+            return moment + self.late_cycles() * cycle_s + wait
+        return math.inf  # never
 
     def set_alarm_state(self, AlarmName: str, StateValue: str, StateReason: str, **_: Any) -> dict[str, Any]:
         alarm = self._alarm(AlarmName)

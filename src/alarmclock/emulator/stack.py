@@ -323,7 +323,8 @@ class Stack:
             provider.remove(self, logical, props)
 
     def _visibility_delay(self) -> float:
-        return self.world.draw(self.world.timing.visibility_delay_s) + self.faults.visibility_delay(self.world.now())
+        world = self.world  # asked once for every value stored: a wave's 720 at 10 s
+        return world.draw(world.timing.visibility_delay_s) + self.faults.visibility_delay(world.now())
 
     # ---- custom resources -----------------------------------------------------------------------------
 
