@@ -128,8 +128,8 @@ class Bridge:
 
 class _QuickMethod:
     """One operation's method on the quick path: what botocore's `_make_api_call` does up to the
-    request, and from the answer on, with the request itself left out. Built lazily: a client
-    has hundreds of operations and a run calls a few."""
+    request, and from the answer on, with the request itself left out. Prepared at its first call:
+    a client has hundreds of operations and a run calls a few."""
 
     def __init__(
         self, client: Any, method_name: str, operation: str, respond: Callable[..., tuple[_Answer, dict[str, Any]]]

@@ -118,10 +118,7 @@ class MetricStore:
     ) -> None:
         """`put` without a Point made first: a wave's value is almost always a copy of one there."""
         key = (namespace, metric, dimensions)
-        times = self.times.get(key)
-        if times is None:
-            times = self.times[key]
-        points = self.points[key]
+        times, points = self.times[key], self.points[key]
         index = bisect.bisect_right(times, time)  # almost always near the end: points arrive in order
         same = bisect.bisect_left(times, time, 0, index)
         for at in range(same, index):
