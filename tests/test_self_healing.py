@@ -61,7 +61,11 @@ def test_make_test_and_ci_run_the_property_test_with_all_200_examples() -> None:
 # STALL_CHUNKS-th of them, from its own index on: together they run each of the 200 once
 # (test_the_chunks_together_run_each_example_once). STALL_SEED is the seed hypothesis's
 # derandomize=True drew from the test's source before the split (hypothesis.core's
-# get_random_for_wrapped_test), so the 200 examples are the ones CI ran before too.
+# get_random_for_wrapped_test): called alike, the chunks run the examples the single test ran.
+# Caveat, before the split as after: hypothesis mixes the literal constants of every local module
+# loaded (tests included) into its draws, so the examples follow the code and the tests loaded
+# (running this file alone draws others than `make test` does). The chunks agree with each other
+# because they run first in a session (conftest.LONGEST_FIRST), before other tests import more.
 STALL_CHUNKS = 8
 STALL_SEED = int(
     "12651691194080797066981234036210615813599145988112695346359100363172233791947649322369071173593375"
