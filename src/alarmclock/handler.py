@@ -36,6 +36,7 @@ tests and the local emulator call ``handle`` with their own.
 import hashlib
 import json
 import os
+import re
 import threading
 import time
 import urllib.request
@@ -94,6 +95,15 @@ MAX_CATCH_UP = 9
 # The one tick alarm's description as the template writes it (template.tick_alarm; a test keeps them
 # equal): a switched clock's alarm gets it back when it returns to its wave.
 WAVE_ALARM_DESCRIPTION = "alarmclock: ALARM when Tick is 1 (the clock publishes 0 next), OK when it is 0 (publishes 1)"
+# CloudFormation answers at "a presigned S3 bucket" URL (CloudFormation User Guide, "Custom resource request
+# objects", https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requests.html): any other
+# scheme or host (http, file:, data:, 169.254.169.254, a server of the sender's) is not CloudFormation's.
+# Virtual-hosted or path-style, with or without a region, in aws and aws-cn; no user, no port, and only
+# printable ASCII, so the host checked is the host urllib connects to. (The bucket's name is not
+# documented, so it is not pinned: the StackId check is what ties a request to this stack.)
+S3_URL = re.compile(r"https://([a-z0-9.-]+\.)?s3([.-][a-z0-9-]+)*\.amazonaws\.com(\.cn)?/[!-~]*")
+# The template's one custom resource (template.py's Starter): a request for any other is not this clock's.
+STARTER = "Starter"
 # The design each clock's alarms were last seen running ("wave" or "now"), by clock name: a wave
 # clock's heartbeat needs it, and no event tells it. Kept for the life of the execution environment.
 _designs: dict = {}
@@ -103,7 +113,8 @@ _laid: dict = {}
 
 
 CONFIG_FIELDS = (
-    "alarm_prefix alarms clock namespace payload period problems publish targets watchdog watchdog_window window"
+    "alarm_prefix alarms clock namespace payload period problems publish stack_id targets watchdog "
+    "watchdog_window window"
 )
 
 
@@ -127,6 +138,7 @@ class ClockConfig:
         alarms=1,
         window="sliding",
         publish="api",
+        stack_id=None,
     ):
         self.clock = clock
         self.namespace = namespace
@@ -141,6 +153,9 @@ class ClockConfig:
         self.alarms = alarms  # tick alarms: 1 (ALARM and OK actions) or 2 (the seed's pair)
         self.window = window  # the tick alarms' EvaluationWindow: "sliding" or "wallclock"
         self.publish = publish  # how the beat reaches the metric: "wave", "api" or "logs"
+        # The stack's ARN (AWS::StackId): the only stack whose requests it answers, and whose account and
+        # region its alarms are in. None (a config built by hand): it answers none, and checks alarms by name.
+        self.stack_id = stack_id
 
     @property
     def alarm_names(self):
@@ -233,6 +248,7 @@ class ClockConfig:
             problems=problems,
             watchdog=env.get("ALARMCLOCK_WATCHDOG_ALARM"),
             watchdog_window=_number_env(env, "ALARMCLOCK_WATCHDOG_WINDOW", None, problems),
+            stack_id=env.get("ALARMCLOCK_STACK_ID"),
         )
 
 
@@ -278,7 +294,7 @@ class Runtime:
         self.log = log
 
 
-CHANGE_FIELDS = "dimensions name previous_state previous_time reason reason_data state time via"
+CHANGE_FIELDS = "arn dimensions name previous_state previous_time reason reason_data state time via"
 
 
 class AlarmChange:
@@ -298,6 +314,7 @@ class AlarmChange:
         previous_time=None,
         dimensions=None,
         reason_data=None,
+        arn=None,
     ):
         self.name = name
         self.state = state
@@ -310,6 +327,7 @@ class AlarmChange:
         # which design the alarm runs now. reasonData: what the evaluation looked at (a JSON string).
         self.dimensions = dimensions
         self.reason_data = reason_data
+        self.arn = arn  # the alarm's ARN, as the event says
 
 
 def handle(event, context, config, runtime):
@@ -317,6 +335,9 @@ def handle(event, context, config, runtime):
     next beat could not be published, so Lambda's asynchronous retry tries again."""
     try:
         kind, body = classify(event)
+        why = foreign(kind, body, config, runtime.now())
+        if why:
+            kind, body = "ignored", why
     except Exception as error:  # a malformed event must never break the clock
         kind, body = "ignored", "unreadable event: %s" % _describe(error)
     if kind == "custom_resource":
@@ -363,6 +384,7 @@ def classify(event):
             previous.get("timestamp"),
             _event_dimensions(data.get("configuration")),
             state.get("reasonData"),
+            event.get("alarmArn"),
         )
     records = event.get("Records")
     if isinstance(records, list) and records and isinstance(records[0], dict):
@@ -382,12 +404,39 @@ def classify(event):
                 "sns",
                 message.get("NewStateReason"),
                 dimensions=_pairs(dimensions, "name", "value"),
+                arn=message.get("AlarmArn"),
             )
         return "ignored", "SNS message is neither an alarm nor a CloudFormation request"
     # Last, off the path every tick takes: only `alarmclock restart` sends this.
     if event.get("alarmclock") == RESTART:
         return RESTART, event
     return "ignored", "unknown event shape"
+
+
+def foreign(kind, body, config, now):
+    """Why a request or an alarm change is not this clock's own, or None. Whoever may invoke the
+    function (or publish to its topic) can send any event: only CloudFormation's requests for this
+    stack's Starter, and fresh changes of this clock's alarms, are acted on."""
+    if kind == "custom_resource":
+        if not S3_URL.fullmatch(body["ResponseURL"]):
+            return "a ResponseURL that is not an https S3 URL"
+        if (body["StackId"], body.get("LogicalResourceId")) != (config.stack_id, STARTER):
+            return "a request for %.300s, not this stack's %s" % (body["StackId"], STARTER)
+    if kind == "alarm":
+        own = alarm_arn(config, body.name)
+        if body.name not in config.all_alarm_names or (own and body.arn != own):
+            return "alarm %.300r is not one of this clock's" % (body.arn or body.name)
+        # A time (or replayed time) out of any alarm's view is a replay: never a tick.
+        tick_time = _replayed_time(body.reason) or _parse_time(body.time, now)
+        if not -MAX_STAMP_AHEAD_S <= now - tick_time <= max(MAX_STAMP_AGE_S, 2.0 * config.period):
+            return "a state change of %s, out of the alarms' view" % _iso(tick_time)
+    return None
+
+
+def alarm_arn(config, name):
+    # The stack's ARN names the partition, region and account of the clock's alarms.
+    part = (config.stack_id or "").split(":")
+    return "arn:%s:cloudwatch:%s:%s:alarm:%s" % (part[1], part[3], part[4], name) if len(part) > 5 else None
 
 
 def handle_alarm(change, config, runtime):

@@ -91,10 +91,10 @@ def build_template(spec: ClockSpec) -> Json:
         "TickFunction": tick_function(spec),
     }
     if spec.via == "sns":
-        resources_.update(sns_path())
+        resources_.update(sns_path(spec))
         action: Json = ref("TickTopic")
         service_token: Json = ref("TickTopic")
-        wiring = ["TickSubscription", "TickTopicPermission"]
+        wiring = ["TickSubscription", "TickTopicPermission", "TickTopicPolicy"]
     else:
         resources_.update(direct_lambda_path(spec))
         action = get_att("TickFunction", "Arn")
@@ -204,6 +204,8 @@ def tick_function(spec: ClockSpec) -> Json:
             "Environment": {
                 "Variables": {
                     "ALARMCLOCK_NAME": CLOCK_NAME,
+                    # The one stack whose CloudFormation requests (and alarms) the function obeys.
+                    "ALARMCLOCK_STACK_ID": ref("AWS::StackId"),
                     "ALARMCLOCK_NAMESPACE": sub(NAMESPACE),
                     "ALARMCLOCK_PERIOD": str(spec.period_s),
                     "ALARMCLOCK_ALARMS": str(spec.alarms),
@@ -506,9 +508,30 @@ def watchdog_alarm(spec: ClockSpec, action: Json) -> Json:
     }
 
 
-def sns_path() -> Json:
-    # The seed's path: alarm -> SNS topic -> function.
+def sns_path(spec: ClockSpec) -> Json:
+    # The seed's path: alarm -> SNS topic -> function. Only the clock's own alarms may publish
+    # (CloudWatch User Guide, "Cross-service confused deputy prevention":
+    # https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Cross-service-confused-deputy-prevention.html).
+    # CloudFormation publishes its requests with the rights of whoever runs the stack operation, as it
+    # invokes a function: an identity in the account, which needs no statement here.
+    alarms_publish = {
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+        "Action": "sns:Publish",
+        "Resource": ref("TickTopic"),
+        "Condition": {
+            "ArnEquals": {"aws:SourceArn": [sub(arn) for arn in alarm_arns(spec).values()]},
+            "StringEquals": {"aws:SourceAccount": ref("AWS::AccountId")},
+        },
+    }
     return {
+        "TickTopicPolicy": {
+            "Type": "AWS::SNS::TopicPolicy",
+            "Properties": {
+                "Topics": [ref("TickTopic")],
+                "PolicyDocument": {"Version": "2012-10-17", "Statement": [alarms_publish]},
+            },
+        },
         "TickTopic": {
             "Type": "AWS::SNS::Topic",
             "Properties": {"DisplayName": "alarmclock ticks"},
@@ -572,8 +595,8 @@ CHECKOV_SKIPS: dict[str, list[tuple[str, str]]] = {
     "AWS::SNS::Topic": [
         (
             "CKV_AWS_26",
-            "Alarms cannot publish to a topic under alias/aws/sns; a $1/month customer key would hide only "
-            "alarm state changes.",
+            "Alarms cannot publish under alias/aws/sns; a $1/month key would hide only alarm changes and "
+            "CloudFormation requests, whose URL answers only this stack.",
         ),
     ],
 }
