@@ -511,6 +511,21 @@ def test_deploy_refuses_a_target_that_does_not_exist_before_changing_anything(
     assert stack(endpoint) is None
 
 
+def test_deploy_warns_of_a_target_in_another_account_naming_the_policy_its_owner_must_add(
+    endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _url, own = make_queue(endpoint)
+    other = f"arn:aws:sqs:{REGION}:111122223333:jobs"
+    _status, _out, err = run(capsys, endpoint, "deploy", CLOCK, "--target", own, "--target", other, "--no-wait")
+    warning = err.splitlines()[0]
+    assert warning == (
+        f"warning: --target {other} is in account 111122223333, not the clock's ({ACCOUNT}): every tick to it "
+        f"fails until its owner adds a statement in the queue's access policy that allows sqs:SendMessage on "
+        f"{other} to arn:aws:iam::{ACCOUNT}:root"
+    )
+    assert own not in err
+
+
 def test_redeploying_the_same_clock_changes_nothing(endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
     _url, arn = make_queue(endpoint)
     assert run(capsys, endpoint, "deploy", CLOCK, "--target", arn, "--no-wait")[0] == 0

@@ -131,6 +131,7 @@ def without_docstrings(tree: ast.Module) -> ast.Module:
         body = getattr(node, "body", None)
         if not isinstance(body, list):
             continue
+
         def is_string(statement: ast.stmt) -> bool:
             value = statement.value if isinstance(statement, ast.Expr) else None
             return isinstance(value, ast.Constant) and isinstance(value.value, str)

@@ -829,29 +829,35 @@ def deliver(tick, targets, runtime):
         body = json.dumps(tick, separators=(",", ":"), allow_nan=False)
     except ValueError as error:  # a NaN or Infinity in the payload: strict parsers would refuse it
         return ["%s: the tick is not valid JSON (%s)" % (arn, error) for arn in targets]
+    # A FIFO queue or topic takes a message only with a group id (one group: the clock's ticks keep their
+    # order) and a deduplication id: the tick id, so a tick sent twice within SQS's five-minute
+    # deduplication interval arrives once (Amazon SQS Developer Guide, "Amazon SQS FIFO queue key terms",
+    # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-key-terms.html).
+    fifo = {"MessageGroupId": str(tick["clock"])[:128], "MessageDeduplicationId": tick["tick_id"]}
     failures = []
     for arn in targets:
         try:
-            send_to_target(arn, body, runtime)
+            send_to_target(arn, body, runtime, fifo)
         except Exception as error:  # one bad target must not starve the others
             failures.append("%s: %s" % (arn, _describe(error)))
     return failures
 
 
-def send_to_target(arn, body, runtime):
+def send_to_target(arn, body, runtime, fifo=None):
     parts = arn.split(":", 5)
     if len(parts) != 6 or parts[0] != "arn":
         raise ValueError("not an ARN")
     partition, service, region, account, resource = parts[1:]
     client = runtime.client(service, region)
+    fifo = fifo if fifo and resource.endswith(".fifo") else {}
     if service == "lambda":
         client.invoke(FunctionName=arn, InvocationType="Event", Payload=body.encode())
     elif service == "sns":
-        client.publish(TopicArn=arn, Message=body)
+        client.publish(TopicArn=arn, Message=body, **fifo)
     elif service == "sqs":
         suffix = ".cn" if partition == "aws-cn" else ""
         url = "https://sqs.%s.amazonaws.com%s/%s/%s" % (region, suffix, account, resource)
-        client.send_message(QueueUrl=url, MessageBody=body)
+        client.send_message(QueueUrl=url, MessageBody=body, **fifo)
     elif service == "events":
         answer = client.put_events(
             Entries=[{"Source": TICK_SOURCE, "DetailType": "alarmclock tick", "Detail": body, "EventBusName": arn}]

@@ -181,6 +181,8 @@ def metadata(spec: ClockSpec) -> Json:
     }
     if spec.payload is not None:
         block["payload"] = spec.payload
+    if spec.target_keys:
+        block["target_keys"] = list(spec.target_keys)
     return block
 
 
@@ -262,6 +264,19 @@ def tick_role(spec: ClockSpec) -> Json:
         }
     )
     statements.extend(target_statements(spec.targets))
+    if spec.target_keys:
+        statements.append(
+            {
+                # An SQS queue or SNS topic encrypted with a customer managed key takes a message from a
+                # sender that may use the key: GenerateDataKey and Decrypt (Amazon SQS Developer Guide,
+                # "Key management", https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html;
+                # Amazon SNS Developer Guide, https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
+                "Sid": "UseTargetKeys",
+                "Effect": "Allow",
+                "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+                "Resource": list(spec.target_keys),
+            }
+        )
     return {
         "Type": "AWS::IAM::Role",
         "Properties": {

@@ -131,6 +131,20 @@ deploy_target_option = target_option_saying(
 )
 
 
+TARGET_KEY_HELP = (
+    "The KMS key (its ARN) of an encrypted SQS queue or SNS topic among the targets (repeatable): the "
+    "function may use it (kms:GenerateDataKey, kms:Decrypt), or it cannot send there."
+)
+target_key_option = click.option("--target-key", "target_keys", multiple=True, metavar="ARN", help=TARGET_KEY_HELP)
+deploy_target_key_option = click.option(
+    "--target-key",
+    "target_keys",
+    multiple=True,
+    metavar="ARN",
+    help=f"{TARGET_KEY_HELP} An update keeps the clock's keys unless this or --target is given.",
+)
+
+
 def read_payload(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
     """--payload @FILE reads the JSON from FILE (@- from standard input), as the AWS CLI's file:// does."""
     if value is None or not value.startswith("@"):
