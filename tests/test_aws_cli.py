@@ -700,6 +700,28 @@ def test_status_shows_alarms_last_ticks_the_hours_beat_and_ticking(
     assert "1010101010" in out
 
 
+def test_status_counts_the_deliveries_that_failed_in_the_last_hour(
+    endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deploy(capsys, endpoint, "--publish", "api")
+    gaps.sync()
+    _status, out, _err = run(capsys, endpoint, "status", CLOCK, "--json")
+    assert json.loads(out)["failed_deliveries_last_hour"] == 0
+    assert "failures" not in run(capsys, endpoint, "status", CLOCK)[1]
+    # As the function's log lines count them (handler.deliver, embedded metric format): two failures
+    # 10 minutes ago and one 2 hours ago, outside the hour.
+    now = datetime.now(UTC)
+    for when, count in ((now - timedelta(minutes=10), 2.0), (now - timedelta(hours=2), 1.0)):
+        client(endpoint, "cloudwatch").put_metric_data(
+            Namespace=f"alarmclock/{CLOCK}",
+            MetricData=[{"MetricName": "DeliveryFailures", "Value": count, "Timestamp": when}],
+        )
+    _status, out, _err = run(capsys, endpoint, "status", CLOCK, "--json")
+    assert json.loads(out)["failed_deliveries_last_hour"] == 2
+    _status, out, _err = run(capsys, endpoint, "status", CLOCK)
+    assert "  failures  2 deliveries failed in the last hour (the function's log says why)\n" in out
+
+
 def test_status_says_stalled_and_for_how_long(
     endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
 ) -> None:

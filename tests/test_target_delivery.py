@@ -10,9 +10,11 @@ import boto3
 import pytest
 
 from alarmclock import handler
+from alarmclock import template as template_module
 from alarmclock.aws.models import ClockMetadata
 from alarmclock.aws.plan import deploy_settings
 from alarmclock.cli import main
+from alarmclock.emulator.simulate import Scenario, simulate
 from alarmclock.spec import build_spec
 from alarmclock.target_access import cross_account_warnings
 from alarmclock.template import build_template
@@ -171,3 +173,51 @@ def test_template_warns_where_the_targets_are_in_several_accounts_and_still_writ
     lines = err.splitlines()
     assert len(lines) == 2 and all(line.startswith("warning: --target arn:aws:sqs:") for line in lines)
     assert "allows sqs:SendMessage on arn:aws:sqs:us-east-1:111122223333:jobs to arn:aws:iam::CLOCK-ACCOUNT:root" in err
+
+
+# ---- a failed delivery is seen: the DeliveryFailures metric, the alarm, status ----------------------
+
+
+def test_the_failure_alarm_watches_the_metric_the_function_counts_failures_on() -> None:
+    assert handler.FAILURES_METRIC == template_module.FAILURES_METRIC
+    plain = build_template(build_spec(targets=[QUEUE]))
+    assert "DeliveryFailuresAlarm" not in plain["Resources"] and "failure_alarm" not in plain["Metadata"]["alarmclock"]
+    template = build_template(build_spec(targets=[QUEUE], failure_alarm=True))
+    alarm = template["Resources"]["DeliveryFailuresAlarm"]["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"]) == (
+        {"Fn::Sub": "alarmclock/${AWS::StackName}"},
+        "DeliveryFailures",
+        "Sum",
+    )
+    assert (alarm["Threshold"], alarm["ComparisonOperator"], alarm["TreatMissingData"]) == (
+        1,
+        "GreaterThanOrEqualToThreshold",
+        "notBreaching",
+    )
+    assert template["Metadata"]["alarmclock"]["failure_alarm"] is True
+    assert ClockMetadata.from_template_metadata(template["Metadata"]).failure_alarm  # type: ignore[union-attr]
+
+
+def test_an_update_keeps_the_failure_alarm_unless_told() -> None:
+    deployed = ClockMetadata("0.5", 60, "lambda", (QUEUE,), alarms=1, failure_alarm=True)
+    settings = deploy_settings("1m", "lambda", (), None, frozenset(), deployed)
+    assert settings["failure_alarm"] is True
+    assert (
+        deploy_settings("1m", "lambda", (), None, frozenset(), deployed, failure_alarm=False)["failure_alarm"] is False
+    )
+    assert deploy_settings("1m", "lambda", (QUEUE,), None, frozenset(), None)["failure_alarm"] is False
+
+
+def test_in_the_emulator_each_failed_delivery_is_a_delivery_failures_value_and_the_alarm_goes_off() -> None:
+    # The template calls a second target that does not exist in the emulated account.
+    missing = "arn:aws:sqs:us-east-1:123456789012:gone"
+    spec = build_spec(every="1m", targets=[QUEUE], publish="api", failure_alarm=True)
+    template = build_template(build_spec(every="1m", targets=[QUEUE, missing], publish="api", failure_alarm=True))
+    run = simulate(Scenario(spec=spec, duration_s=1800, seed=2, template=template, delete_at_end=False))
+    store = run.stack.cloudwatch.store
+    failures = store.between("alarmclock/clock", "DeliveryFailures", run.world.start, run.world.now() + 1)
+    assert run.report.ticks >= 29 and len(failures) >= run.report.ticks  # one value a tick (EMF may repeat one)
+    assert all(point.value == 1 for point in failures)
+    assert not store.between("alarmclock/clock", "DeliveryFailures", 0, run.world.start)
+    changes = [c for c in run.history if c.alarm == "clock-delivery-failures"]
+    assert changes and changes[0].new == "ALARM"

@@ -63,6 +63,7 @@ class Variant:
             alarms=self.alarms,
             window=self.window,
             target_keys=TARGET_KEYS.get(self.targets, ()),
+            failure_alarm=self.targets == "all",  # and an alarm on failed deliveries
         )
         return build_template(spec)
 

@@ -46,6 +46,8 @@ import boto3
 from botocore.config import Config
 
 METRIC_NAME = "Tick"
+# Each failed delivery counts 1 on this metric (deliver): `status` and the optional alarm read it.
+FAILURES_METRIC = "DeliveryFailures"
 TICK_SOURCE = "alarmclock"
 TICK_VERSION = 1
 # Alarm "<prefix>V" in ALARM means "Tick is V", so the next value is 1 - V; in OK (the one-alarm
@@ -824,22 +826,35 @@ def tick_id(alarm_name, tick_time):
 
 
 def deliver(tick, targets, runtime):
-    """Send the tick to every target; return "arn: error" for each that failed."""
+    """Send the tick to every target; return "arn: error" for each that failed, and count them as a
+    FAILURES_METRIC value."""
     try:
         body = json.dumps(tick, separators=(",", ":"), allow_nan=False)
     except ValueError as error:  # a NaN or Infinity in the payload: strict parsers would refuse it
-        return ["%s: the tick is not valid JSON (%s)" % (arn, error) for arn in targets]
-    # A FIFO queue or topic takes a message only with a group id (one group: the clock's ticks keep their
-    # order) and a deduplication id: the tick id, so a tick sent twice within SQS's five-minute
-    # deduplication interval arrives once (Amazon SQS Developer Guide, "Amazon SQS FIFO queue key terms",
-    # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-key-terms.html).
-    fifo = {"MessageGroupId": str(tick["clock"])[:128], "MessageDeduplicationId": tick["tick_id"]}
-    failures = []
-    for arn in targets:
-        try:
-            send_to_target(arn, body, runtime, fifo)
-        except Exception as error:  # one bad target must not starve the others
-            failures.append("%s: %s" % (arn, _describe(error)))
+        failures = ["%s: the tick is not valid JSON (%s)" % (arn, error) for arn in targets]
+    else:
+        # A FIFO queue or topic takes a message only with a group id (one group: the ticks keep their order)
+        # and a deduplication id: the tick id, so a tick sent twice within SQS's five-minute deduplication
+        # interval arrives once (Amazon SQS Developer Guide, "Amazon SQS FIFO queue key terms",
+        # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-key-terms.html).
+        fifo = {"MessageGroupId": str(tick["clock"])[:128], "MessageDeduplicationId": tick["tick_id"]}
+        failures = []
+        for arn in targets:
+            try:
+                send_to_target(arn, body, runtime, fifo)
+            except Exception as error:  # one bad target must not starve the others
+                failures.append("%s: %s" % (arn, _describe(error)))
+    if failures:
+        # Seen, not only logged: this line is a value of the metric, in embedded metric format (CloudWatch
+        # User Guide, "Specification: Embedded metric format"), so counting costs no API call. The namespace
+        # is the template's, alarmclock/<clock>.
+        metric = {
+            "Namespace": "alarmclock/" + str(tick["clock"]),
+            "Dimensions": [[]],
+            "Metrics": [{"Name": FAILURES_METRIC}],
+        }
+        emf = {"Timestamp": int(runtime.now() * 1000), "CloudWatchMetrics": [metric]}
+        runtime.log({"_aws": emf, FAILURES_METRIC: len(failures), "clock": tick["clock"], "action": "undelivered"})
     return failures
 
 

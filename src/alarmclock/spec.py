@@ -124,6 +124,7 @@ class ClockSpec:
     publish: Publish = None  # type: ignore[assignment]  # how the beat reaches the metric; None: the period's default
     # KMS keys of encrypted SQS queues and SNS topics among the targets: the function needs to use them.
     target_keys: tuple[str, ...] = ()
+    failure_alarm: bool = False  # an alarm on the function's DeliveryFailures metric
 
     @property
     def high_resolution(self) -> bool:
@@ -342,6 +343,7 @@ def build_spec(
     window: str | None = None,
     publish: str | None = None,
     target_keys: tuple[str, ...] | list[str] = (),
+    failure_alarm: bool = False,
 ) -> ClockSpec:
     """The one place user input becomes a ClockSpec. `window` and `publish` None pick the period's
     defaults."""
@@ -372,4 +374,5 @@ def build_spec(
         window=chosen,  # type: ignore[arg-type]  # checked by check_window
         publish=publishing,  # type: ignore[arg-type]  # checked by check_publish
         target_keys=keys,
+        failure_alarm=failure_alarm,
     )

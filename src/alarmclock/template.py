@@ -23,6 +23,8 @@ FUNCTION_TIMEOUT_S = 30
 STARTER_TIMEOUT_S = 300
 LOG_RETENTION_DAYS = 14
 METRIC_NAME = "Tick"
+FAILURES_METRIC = "DeliveryFailures"  # handler.FAILURES_METRIC (a test keeps them equal)
+FAILURES_ALARM_NAME = "${AWS::StackName}-delivery-failures"
 WAVE_DIMENSION = "Wave"  # handler.WAVE_DIMENSION (a test keeps them equal)
 NOW_DIMENSION = "Now"  # handler.NOW_DIMENSION (a test keeps them equal)
 NOW_WATCHDOG_QUIET_CYCLES = 2  # handler.NOW_WATCHDOG_QUIET_CYCLES (a test keeps them equal)
@@ -107,6 +109,8 @@ def build_template(spec: ClockSpec) -> Json:
     # at all, go to ALARM and restart a clock that is only starting.
     resources_["Watchdog"] = watchdog_alarm(spec, action=action) | {"DependsOn": "Starter"}
     resources_.update(heartbeat(spec))
+    if spec.failure_alarm:
+        resources_["DeliveryFailuresAlarm"] = failures_alarm()
     resources_["Starter"] = {
         "Type": "Custom::AlarmClockStarter",
         # Start the loop only once both alarms can fire and reach the function.
@@ -183,6 +187,8 @@ def metadata(spec: ClockSpec) -> Json:
         block["payload"] = spec.payload
     if spec.target_keys:
         block["target_keys"] = list(spec.target_keys)
+    if spec.failure_alarm:
+        block["failure_alarm"] = True
     return block
 
 
@@ -519,6 +525,29 @@ def watchdog_alarm(spec: ClockSpec, action: Json) -> Json:
             "TreatMissingData": "breaching",
             "ActionsEnabled": {"Fn::If": [RUNNING_CONDITION, True, False]},
             "AlarmActions": [action],
+        },
+    }
+
+
+def failures_alarm() -> Json:
+    """--failure-alarm: ALARM while any delivery failed in the last five minutes (each failed delivery is
+    a DeliveryFailures value of 1, from the function's log line: handler.deliver). It has no action of
+    its own: its state changes reach EventBridge's default bus as "CloudWatch Alarm State Change" events,
+    where a rule can send them on (CloudWatch User Guide, "Alarm events and EventBridge":
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html)."""
+    return {
+        "Type": "AWS::CloudWatch::Alarm",
+        "Properties": {
+            "AlarmName": sub(FAILURES_ALARM_NAME),
+            "AlarmDescription": "alarmclock: a tick could not be delivered to a target (the function's log says why)",
+            "Namespace": sub(NAMESPACE),
+            "MetricName": FAILURES_METRIC,
+            "Statistic": "Sum",
+            "Period": 300,
+            "EvaluationPeriods": 1,
+            "Threshold": 1,
+            "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+            "TreatMissingData": "notBreaching",
         },
     }
 

@@ -27,6 +27,7 @@ from alarmclock.cli.options import (
     Duration,
     deploy_alarms_option,
     deploy_every_option,
+    deploy_failure_alarm_option,
     deploy_target_key_option,
     deploy_target_option,
     deploy_via_option,
@@ -182,6 +183,7 @@ def clock_name(name: str) -> str:
 @deploy_via_option
 @deploy_target_option
 @deploy_target_key_option
+@deploy_failure_alarm_option
 @payload_option
 @click.option("-y", "--yes", is_flag=True, help="Do not ask before replacing or removing resources.")
 @click.option("--no-wait", is_flag=True, help="Return when the stack is done; do not wait for the first tick.")
@@ -216,6 +218,7 @@ def deploy(
     via: str | None,
     targets: tuple[str, ...],
     target_keys: tuple[str, ...],
+    failure_alarm: bool | None,
     payload: str | None,
     yes: bool,
     no_wait: bool,
@@ -269,7 +272,9 @@ def deploy(
         targets = resolve_targets(aws, targets, output)
         current = Stacks(aws).deployed(name)
         deployed = current.metadata if current else None
-        settings = deploy_settings(every, via, targets, payload, given, deployed, alarms, window, publish, target_keys)
+        settings = deploy_settings(
+            every, via, targets, payload, given, deployed, alarms, window, publish, target_keys, failure_alarm
+        )
         spec = build_spec(**settings, name=name)  # the environment is measured with the clock's name
         account = caller_account(aws)
         warn_if_unverified(aws, spec.publish, spec.window, account)

@@ -12,6 +12,7 @@ from alarmclock.cli import cli
 from alarmclock.cli.options import (
     alarms_option,
     every_option,
+    failure_alarm_option,
     payload_option,
     publish_option,
     target_key_option,
@@ -34,6 +35,7 @@ from alarmclock.target_access import cross_account_warnings
 @via_option
 @target_option
 @target_key_option
+@failure_alarm_option
 @payload_option
 @click.option(
     "--format",
@@ -63,6 +65,7 @@ def template(
     via: str,
     targets: tuple[str, ...],
     target_keys: tuple[str, ...],
+    failure_alarm: bool,
     payload: str | None,
     fmt: str,
     output: str | None,
@@ -98,6 +101,7 @@ def template(
             window=window,
             publish=publish,
             target_keys=target_keys,
+            failure_alarm=failure_alarm,
         )
     except SpecError as error:
         raise usage_error(error) from None
