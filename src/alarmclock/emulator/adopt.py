@@ -151,11 +151,13 @@ STAND_INS: dict[str, tuple[str, str, dict[str, str]]] = {
         {"Arn": "{arn}", "QueueName": "{name}"},
     ),
     "AWS::Events::EventBus": ("events", "{name}", {"Arn": "{arn}", "Name": "{name}"}),
+    # An encrypted queue's or topic's key, which the clock's grant names: the emulator encrypts nothing.
+    "AWS::KMS::Key": ("kms", "{name}", {"Arn": "{arn}", "KeyId": "{name}"}),
 }
 
 
 def stand_in_arn(service: str, name: str) -> str:
-    resource = {"lambda": f"function:{name}", "events": f"event-bus/{name}"}.get(service, name)
+    resource = {"lambda": f"function:{name}", "events": f"event-bus/{name}", "kms": f"key/{name}"}.get(service, name)
     return f"arn:aws:{service}:{REGION}:{ACCOUNT}:{resource}"
 
 
