@@ -327,8 +327,9 @@ def check(event: Any, design: Design = DEFAULT) -> str:
         check_wave(put, design)
         # Laid, not switched from: this fresh execution environment laid no wave lately. A heartbeat
         # looks once at which design the alarms run (still the wave); through SNS the watchdog's age
-        # is asked.
-        names = [name for _, name, _ in aws.calls]
+        # is asked. The watchdog's ALARM, acted on, is re-armed (check_rearmed).
+        check_rearmed(aws, kind)
+        names = [name for _, name, kwargs in aws.calls if kwargs.get("AlarmName") != WATCHDOG]
         assert names in (
             ["put_metric_data"],
             ["put_metric_data", "describe_alarms"],
@@ -338,7 +339,9 @@ def check(event: Any, design: Design = DEFAULT) -> str:
     else:  # a heartbeat or the watchdog: the fake clock is stalled, so either restarts it
         assert result["action"] == "restart", result
         assert aws.called("put_metric_data") == [] and aws.answers == []
-        kicks = [(call["AlarmName"], call["StateValue"], call["StateReason"]) for call in aws.called("set_alarm_state")]
+        check_rearmed(aws, kind)
+        calls = [call for call in aws.called("set_alarm_state") if call["AlarmName"] != WATCHDOG]
+        kicks = [(call["AlarmName"], call["StateValue"], call["StateReason"]) for call in calls]
         # Each tick alarm has been OK for an hour: the one alarm is forced into OK through the
         # prelude (ALARM), the pair starts afresh from tick-is-0 in ALARM.
         if design[0] == 1:
@@ -348,6 +351,14 @@ def check(event: Any, design: Design = DEFAULT) -> str:
         assert all(reason.startswith(PRELUDE) for _, _, reason in kicks[:-1])
         assert not kicks[-1][2].startswith(PRELUDE)
     return kind
+
+
+def check_rearmed(aws: FakeAWS, kind: str) -> None:
+    """The watchdog's ALARM, once acted on, is set back to OK (handler.rearm_watchdog), so that it can
+    call again; a heartbeat leaves the watchdog as it is. (The fake's watchdog is a day old: never the
+    new watchdog's first ALARM, which is not re-armed.)"""
+    rearms = [(c["StateValue"], c["StateReason"]) for c in aws.called("set_alarm_state") if c["AlarmName"] == WATCHDOG]
+    assert rearms == ([("OK", handler.REARM_MARK)] if kind == "restart" else []), rearms
 
 
 def skipped_ticks(event: Any, design: Design) -> int:

@@ -232,9 +232,9 @@ def test_a_topic_policy_that_names_other_alarms_refuses_the_clocks_notifications
     # after the Create's kick, whose notification the topic refuses.
     template = build_template(build_spec(every="1m", via="sns", publish="api"))
     statement = template["Resources"]["TickTopicPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
-    wanted = statement["Condition"]["ArnEquals"]["aws:SourceArn"]
     statement["Condition"]["ArnEquals"]["aws:SourceArn"] = [
-        {"Fn::Sub": arn["Fn::Sub"].replace("${AWS::StackName}", "another")} for arn in wanted
+        {"Fn::Sub": f"arn:${{AWS::Partition}}:cloudwatch:${{AWS::Region}}:${{AWS::AccountId}}:alarm:another-{name}"}
+        for name in ("tick-is-1", "watchdog")
     ]
     result = sns_run(template)
     assert result.stack.state.requests[0].status == "SUCCESS"  # CloudFormation's own request still gets through
@@ -250,7 +250,10 @@ def test_the_topic_policy_lets_only_cloudwatch_publish_and_only_for_the_clocks_a
         assert statement["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
         assert statement["Action"] == "sns:Publish" and statement["Resource"] == {"Ref": "TickTopic"}
         assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
-        arns = [arn["Fn::Sub"] for arn in statement["Condition"]["ArnEquals"]["aws:SourceArn"]]
-        names = [template["Resources"][logical]["Properties"]["AlarmName"]["Fn::Sub"] for logical in alarm_arns(spec)]
-        assert [arn.rsplit(":alarm:", 1)[1] for arn in arns] == names
+        # The tick alarms by their ARN; the watchdog, which waits for the Starter, by its name.
+        arns = statement["Condition"]["ArnEquals"]["aws:SourceArn"]
+        ticks = [logical for logical in alarm_arns(spec) if logical != "Watchdog"]
+        assert arns[:-1] == [{"Fn::GetAtt": [logical, "Arn"]} for logical in ticks]
+        watchdog = template["Resources"]["Watchdog"]["Properties"]["AlarmName"]["Fn::Sub"]
+        assert arns[-1]["Fn::Sub"].endswith(":alarm:" + watchdog) and len(arns) == len(alarm_arns(spec))
         assert "TickTopicPolicy" in template["Resources"]["Starter"]["DependsOn"]

@@ -62,6 +62,8 @@ REPLAY_MARK = "replaying "
 # A kick that must change an alarm to the state it is already in first sets the other state, with
 # this reason; the action that step runs is not a tick and is ignored.
 PRELUDE_MARK = "alarmclock: kick prelude"
+# The reason the watchdog is set back to OK with, once its ALARM was acted on (rearm_watchdog).
+REARM_MARK = "alarmclock: re-armed after acting on its ALARM"
 # A change older than this (or two periods, if longer) is outside any alarm's view: it is delivered
 # to the targets but not published again. A change time ahead of the clock is clock skew at most.
 MAX_STAMP_AGE_S = 3600.0
@@ -448,17 +450,14 @@ def handle_alarm(change, config, runtime):
         if NOW_DIMENSION in change.dimensions:
             config = config.now_design()  # this wave clock's alarms switched to the documented design
     if name == config.watchdog and change.state == "ALARM":
-        if config.publish == "wave":
-            # The wave ran out (the heartbeat failed for two hours), or its points do not count; or the
-            # watchdog is younger than its window and saw no whole window yet (a new stack).
-            if watchdog_is_young(change, config, runtime):
-                return lay_wave(config, runtime, "a watchdog younger than its window saw no Tick")
-            return wave_not_followed(config, runtime, "the watchdog saw no Tick")
-        alarms = describe_alarms(config, runtime)
-        verdict, why = diagnose(alarms, config, runtime.now())
-        if verdict != "stalled":
-            return _ignore(config, runtime, "watchdog ALARM while the clock is %s: %s" % (verdict, why))
-        return restart(config, runtime, "the watchdog saw no Tick", alarms)
+        result = handle_watchdog(change, config, runtime)
+        verdict = result.get("verdict")
+        # A new watchdog's first ALARM (from INSUFFICIENT_DATA, younger than its window) says only
+        # that the clock is starting: the next ALARM is the one to act on, and it will come.
+        creating = verdict == "starting" and change.previous_state == "INSUFFICIENT_DATA"
+        if verdict not in ("paused", "missing") and not creating and not result.get("rearmed"):
+            result["rearmed"] = rearm_watchdog(config, runtime)
+        return result
     if name not in config.alarm_names:
         return _ignore(config, runtime, "alarm %r is not one of this clock's" % name)
     if isinstance(change.reason, str) and change.reason.startswith(PRELUDE_MARK):
@@ -541,12 +540,56 @@ def handle_alarm(change, config, runtime):
         record["config_problems"] = list(config.problems)
     runtime.log(record)
     result = {"action": "tick", "published": published, "tick": tick, "failed": failures}
-    if config.publish == "wave" and change.reason_data is not None:
-        # After the tick, off its path unless the check fails: did the alarm follow the wave?
+    # After the tick, off its path unless the check fails: did the alarm follow the wave? Not at one
+    # cycle a period (10 s, 1 m): there a value lies at the start of its only cycle, so a visibility
+    # delay past the cycle (within the model's range at 10 s) makes the same lag where stamped values
+    # count, and there the wave keeps its beat better than values stamped now could (docs/timing-model.md,
+    # "In every world"). A wave not counted at all shows as no data, in every period.
+    if config.publish == "wave" and change.reason_data is not None and config.period > config.cycle:
         why = wave_lag(change, config)
         if why is not None:
             result["switch"] = switch_design(config, runtime, "now", why)
     return result
+
+
+def handle_watchdog(change, config, runtime):
+    """The watchdog went to ALARM: the loop published nothing for its window."""
+    if config.publish == "wave":
+        # The wave ran out (the heartbeat failed for two hours), or its points do not count; or the
+        # watchdog is younger than its window and saw no whole window yet (a new stack).
+        if watchdog_is_young(change, config, runtime):
+            # Starting, if this execution environment laid the wave (the create did); if not, a later
+            # ALARM (the watchdog re-armed) is the one that tells whether this wave is counted.
+            starting = laid_lately(config, runtime)
+            laid = lay_wave(config, runtime, "a watchdog younger than its window saw no Tick")
+            return dict(laid, verdict="starting") if starting else laid
+        return wave_not_followed(config, runtime, "the watchdog saw no Tick")
+    alarms = describe_alarms(config, runtime)
+    verdict, why = diagnose(alarms, config, runtime.now())
+    if verdict != "stalled":
+        return dict(
+            _ignore(config, runtime, "watchdog ALARM while the clock is %s: %s" % (verdict, why)), verdict=verdict
+        )
+    return restart(config, runtime, "the watchdog saw no Tick", alarms)
+
+
+def rearm_watchdog(config, runtime):
+    """Set the watchdog back to OK once its ALARM was acted on, so that it can call again.
+
+    An alarm that stays in ALARM calls nobody again: a restart whose value the alarm never counts
+    (seen later than its evaluation range reaches back), a wave that is not counted, or a watchdog too
+    young to trust would wait for the heartbeat, 2 to 30 minutes away. SetAlarmState lasts until the
+    next evaluation ("Using Amazon CloudWatch alarms", SetAlarmState in the API reference): if the
+    clock is still silent, the watchdog goes to ALARM again and calls once more, so the self-healing
+    repeats at the watchdog's own cadence. Best effort: a failed call leaves the heartbeat to it."""
+    try:
+        runtime.client("cloudwatch", None).set_alarm_state(
+            AlarmName=config.watchdog, StateValue="OK", StateReason=REARM_MARK
+        )
+    except Exception as error:
+        runtime.log({"level": "WARNING", "clock": config.clock, "action": "rearm", "reason": _describe(error)})
+        return False
+    return True
 
 
 def wave_lag(change, config):
@@ -619,11 +662,15 @@ def wave_not_followed(config, runtime, why):
     no data). If this execution environment laid the wave lately, values lie ahead that the alarm does
     not count: switch to the documented design. Otherwise the wave may have run out (the heartbeat
     failed for two hours), or another environment laid it: lay it (again), and look next time."""
-    laid = _laid.get(config.clock)
-    fresh = laid is not None and runtime.now() - laid < WAVE_AHEAD_S - 2 * max(config.period, 60)
-    if fresh and config.alarms == 1 and config.window == "sliding":
+    if laid_lately(config, runtime) and config.alarms == 1 and config.window == "sliding":
         return switch_design(config, runtime, "now", why + " with a wave laid ahead")
     return lay_wave(config, runtime, why)
+
+
+def laid_lately(config, runtime):
+    """Whether this execution environment laid the wave recently enough that values lie ahead."""
+    laid = _laid.get(config.clock)
+    return laid is not None and runtime.now() - laid < WAVE_AHEAD_S - 2 * max(config.period, 60)
 
 
 def now_watchdog_shape(cycle):
@@ -660,14 +707,16 @@ def switch_design(config, runtime, design, why):
         cloudwatch.put_metric_alarm(**dict(kept, Dimensions=target.dimensions, **changes))
     _designs[config.clock] = design
     runtime.log({"level": "WARNING", "clock": config.clock, "action": "switch", "design": design, "reason": why})
+    # PutMetricAlarm keeps a state: a watchdog in ALARM would not call again if the new design stalls.
+    rearmed = watchdog is not None and watchdog.get("StateValue") == "ALARM" and rearm_watchdog(config, runtime)
     if design == "wave":
-        return dict(lay_wave(config, runtime, why), switch="wave")
+        return dict(lay_wave(config, runtime, why), switch="wave", rearmed=rearmed)
     kicked = None
     if tick.get("ActionsEnabled"):
         kicked = kick(
             target, runtime, "alarmclock: switched to --publish now", tick["AlarmName"], "OK", tick.get("StateValue")
         )
-    return {"action": "switch", "design": "now", "reason": why, "kicked": kicked}
+    return {"action": "switch", "design": "now", "reason": why, "kicked": kicked, "rearmed": rearmed}
 
 
 # What PutMetricAlarm is given again, from DescribeAlarms, to keep the rest of an alarm as it is.
@@ -1066,7 +1115,10 @@ def choose_kick(alarms, config, now):
         latest = max(changes, key=lambda a: _epoch(a.get("StateTransitionedTimestamp")))
         changed = _replayed_time(latest.get("StateReason")) or _epoch(latest.get("StateTransitionedTimestamp"))
         # The replayed point must land in a period the alarms still look at (at least 2 periods back).
-        fresh_enough = now - changed <= 2 * config.period
+        # The documented design never replays: its value is stamped at the change, and the same stamp
+        # again lands where the lost value lies (beside the one before it, where their average satisfies
+        # no alarm); a fresh kick stamps now, in the newest period.
+        fresh_enough = now - changed <= 2 * config.period and config.publish != "now"
         return latest["AlarmName"], latest["StateValue"], (changed if fresh_enough else None)
     if config.alarms == 1:
         return config.alarm_prefix + "1", "OK", None

@@ -1,4 +1,4 @@
-"""The handler as the template inlines it: without comments and docstrings, on the same lines.
+"""The handler as the template inlines it: without comments, docstrings and spare spaces, on the same lines.
 
 CloudFormation takes a template body of at most 51,200 bytes when it is sent inline (the
 CloudFormation User Guide's quotas page), and the handler is most of the template. Comments and
@@ -21,12 +21,13 @@ def strip_comments_and_docstrings(source: str) -> str:
 
     A string statement (a docstring) leaves as many empty lines as it had; where it is the only
     statement of its block, `""` stays in its place. A statement over several lines (inside brackets)
-    is joined onto its first line, and the lines it leaves stay empty: every statement keeps its line
-    number, and each line joined saves the indentation the template's YAML gives every line of the
-    code. Trailing spaces go too, each four spaces of indentation become one (Python needs only
-    that each block is indented consistently; ruff formats handler.py in fours), and a one-line
-    string in double quotes without a single quote in it is written in single quotes. A test checks
-    that the result parses to the same code. Nothing else changes.
+    is joined onto its first line, and the lines it leaves stay empty (_joined): every statement keeps
+    its line number, and each line joined saves the indentation the template's YAML gives every line
+    of the code. Trailing spaces go too, each four spaces of indentation become one (Python needs only
+    that each block is indented consistently; ruff formats handler.py in fours), a one-line
+    string in double quotes without a single quote in it is written in single quotes, and spaces
+    between tokens go where Python does not need them (_tight). A test checks that the result
+    parses to the same code. Nothing else changes.
     """
     lines = source.splitlines(keepends=True)
     # (row, column) ranges to drop, with what to put in their place; rows are 1-based.
@@ -82,45 +83,39 @@ def _joined(source: str) -> str:
     return "\n".join(lines)
 
 
-# Tokens that need a space between them: two of these (`return x`, `1 if`), or two operators that
-# could read as one (`= -`, `* *`); a bracket or a comma needs none on either side.
-_WORDS = {tokenize.NAME, tokenize.NUMBER, tokenize.STRING}
-_LOOSE = set("()[]{},")
+# Tokens that need a space between them: two words (`not x`, `1 if`), and a word before or after a
+# string (a name before a string could read as its prefix: `r 'x'` is not `r'x'`).
+_WORDS = {tokenize.NAME, tokenize.NUMBER}
+_MULTI_LINE = {tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
 
 
 def _tight(source: str) -> str:
-    """Each line's tokens with a space only where Python needs one (`x=f(a,b)`, not `x = f(a, b)`).
-    A line that a token spans (a string over several lines), or with any other kind of token (an
-    f-string, which Python 3.12 tokenizes in parts), stays as it is."""
-    lines = source.split("\n")
-    rows: dict[int, list[tokenize.TokenInfo]] = {}
-    kept: set[int] = set()
+    """Each line with only the spaces Python needs between its tokens: `a = f(b, c)` as `a=f(b,c)`.
+
+    About a twentieth of the inline handler, and every byte of it is one of CloudFormation's 51,200.
+    A line a token spans onto, or from (a multi-line string, a line ending in a backslash), and a
+    line holding an f-string (tokenised piece by piece from Python 3.12) stay as they are."""
+    lines = source.splitlines(keepends=True)
+    by_row: dict[int, list[tokenize.TokenInfo]] = {}
+    untouched: set[int] = set()
+    fstring = getattr(tokenize, "FSTRING_START", None)
     for token in tokenize.generate_tokens(io.StringIO(source).readline):
-        if token.type in _LAYOUT:
+        if token.type in _MULTI_LINE:
             continue
-        rows.setdefault(token.start[0], []).append(token)
-        if (token.type != tokenize.OP and token.type not in _WORDS) or token.end[0] != token.start[0]:
-            kept.update(range(token.start[0], token.end[0] + 1))
-    for row, found in rows.items():
-        if row in kept:
-            continue
+        if token.start[0] != token.end[0] or token.type == fstring:
+            untouched.update(range(token.start[0], token.end[0] + 1))
+        by_row.setdefault(token.start[0], []).append(token)
+    for row, row_tokens in by_row.items():
         line = lines[row - 1]
-        text = line[: len(line) - len(line.lstrip(" "))] + found[0].string
-        for before, token in itertools.pairwise(found):
-            text += (" " if _spaced(before, token) else "") + token.string
-        lines[row - 1] = text
-    return "\n".join(lines)
-
-
-_LAYOUT = {tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER, tokenize.COMMENT}
-
-
-def _spaced(before: tokenize.TokenInfo, token: tokenize.TokenInfo) -> bool:
-    if before.type in _WORDS and token.type in _WORDS:
-        return True
-    if before.type == tokenize.NUMBER and token.string.startswith("."):
-        return True  # `1 .real`, not the number `1.`
-    return before.type == token.type == tokenize.OP and before.string not in _LOOSE and token.string not in _LOOSE
+        if row in untouched or line.rstrip("\n").endswith("\\"):
+            continue
+        text = row_tokens[0].string
+        for before, token in itertools.pairwise(row_tokens):
+            words = {before.type, token.type}
+            needs_space = words <= _WORDS or (tokenize.STRING in words and words & _WORDS)
+            text += (" " if needs_space else "") + token.string
+        lines[row - 1] = line[: row_tokens[0].start[1]] + text + ("\n" if line.endswith("\n") else "")
+    return "".join(lines)
 
 
 def _word_end(text: str) -> bool:

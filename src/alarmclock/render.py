@@ -18,6 +18,21 @@ class _TemplateDumper(yaml.SafeDumper):
     def ignore_aliases(self, data: object) -> bool:
         return True
 
+    def write_literal(self, text: str) -> None:
+        # A literal block needs only to be indented deeper than its key (YAML 1.2, 8.1.1.1): one
+        # space, not the mapping's two, saves a byte on each of the inline handler's thousand lines,
+        # within CloudFormation's 51,200 inline bytes. Not where an indentation indicator is written
+        # (text starting with a space or a line break): that indicator counts the usual step.
+        if self.determine_block_hints(text)[:1].isdigit() or self.indent is None:
+            super().write_literal(text)
+            return
+        saved = self.indent
+        self.indent = saved - self.best_indent + 1
+        try:
+            super().write_literal(text)
+        finally:
+            self.indent = saved
+
 
 def _str_representer(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
     style = "|" if "\n" in text else None

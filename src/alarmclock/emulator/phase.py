@@ -51,7 +51,7 @@ def default_design(every: str) -> str:
 # The handler line that ends next_stamp on a wall-clock window; the ablation takes that branch always.
 # As the template inlines it: comments gone, one space an indentation level, one-line strings in
 # single quotes (inline_source.py).
-_WALL_CLOCK_BRANCH = " if config.window == 'wallclock' or config.publish == 'now':\n"
+_WALL_CLOCK_BRANCH = " if config.window=='wallclock' or config.publish=='now':\n"
 _ALWAYS_AT_THE_CHANGE = " if True:  # ablation: stamped at the change\n"
 MODELS: dict[str, TimingModel] = {
     "defaults": TimingModel(),

@@ -123,12 +123,22 @@ def schedule_evaluations(stack: Stack, alarm: Alarm) -> None:
         stack.evaluations += 1
         if stack.evaluations % 5000 == 0:
             stack.cloudwatch.store.prune(world.now())
-        schedule(nominal + cycle)
+        schedule(next_nominal(nominal))
+
+    def next_nominal(nominal: float) -> float:
+        nonlocal cycle
+        if alarm.cycle_s == cycle:
+            return nominal + cycle
+        # PutMetricAlarm changed the alarm's Period across a minute (a clock switching its design):
+        # its evaluations follow the new Period's cycle (evaluation_cycle's fact) from the next one
+        # on, at its second in the cycle (an assumption, as at create) folded into the new cycle.
+        cycle = alarm.cycle_s
+        return math.floor((nominal - alarm.offset_s) / cycle + 1) * cycle + alarm.offset_s % cycle
 
     def schedule(nominal: float) -> None:
         delay = stack.faults.evaluation_delay(nominal, name)
         if delay is None:  # this evaluation is skipped
-            world.at(nominal, lambda: schedule(nominal + cycle))
+            world.at(nominal, lambda: schedule(next_nominal(nominal)))
             return
         world.at(nominal + delay + world.draw(timing.evaluation_jitter_s), evaluate, nominal)
 

@@ -1,0 +1,155 @@
+"""The watchdog is set back to OK once its ALARM was acted on, so a clock still silent is looked at again.
+
+An alarm that stays in ALARM calls nobody again (actions run on a change only), so without the re-arm
+a restart whose value the tick alarm never counts left the clock silent until the next heartbeat
+(docs/self-healing.md, "Fix 2").
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from alarmclock import handler
+from alarmclock.emulator.simulate import Scenario, simulate
+from alarmclock.emulator.timing import TimingModel
+from alarmclock.spec import build_spec
+
+from conftest import CLOCK, load_event
+
+T = 1_795_768_925.0
+TICK = f"{CLOCK}-tick-is-1"
+WATCHDOG = f"{CLOCK}-watchdog"
+
+
+class RecordingCloudWatch:
+    """DescribeAlarms answers the given entries; every other call is recorded."""
+
+    def __init__(self, entries: list[dict[str, Any]]) -> None:
+        self.entries = entries
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def describe_alarms(self, **_: Any) -> dict[str, Any]:
+        return {"MetricAlarms": self.entries}
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda **kwargs: self.calls.append((name, kwargs))
+
+    def states_set(self, alarm: str) -> list[tuple[str, str]]:
+        return [
+            (c["StateValue"], c["StateReason"])
+            for n, c in self.calls
+            if n == "set_alarm_state" and c["AlarmName"] == alarm
+        ]
+
+
+def entry(name: str, state: str, changed: float, configured: float = T - 86_400, enabled: bool = True) -> dict:
+    return {
+        "AlarmName": name,
+        "StateValue": state,
+        "StateReason": "",
+        "StateTransitionedTimestamp": datetime.fromtimestamp(changed, UTC),
+        "AlarmConfigurationUpdatedTimestamp": datetime.fromtimestamp(configured, UTC),
+        "ActionsEnabled": enabled,
+    }
+
+
+def watchdog_alarm(previous: str, previous_at: float) -> dict[str, Any]:
+    """The direct Lambda event of the watchdog going to ALARM, from `previous`."""
+    event = copy.deepcopy(load_event("lambda_alarm_action.json"))
+    data = event["alarmData"]
+    data["alarmName"] = WATCHDOG
+    data["state"].update(value="ALARM", reason="Missing data treated as breaching", timestamp=handler._iso(T - 1))
+    data["state"].pop("reasonData", None)
+    data["previousState"].update(value=previous, timestamp=handler._iso(previous_at))
+    return event
+
+
+def run(event: dict[str, Any], config: handler.ClockConfig, entries: list[dict[str, Any]]) -> tuple[dict, Any]:
+    cloudwatch = RecordingCloudWatch(entries)
+    logs: list[dict[str, Any]] = []
+    runtime = handler.Runtime(client=lambda service, region: cloudwatch, now=lambda: T, http_put=None, log=logs.append)
+    return handler.handle(event, None, config, runtime), cloudwatch
+
+
+def config(publish: str = "api", period: int = 60) -> handler.ClockConfig:
+    return handler.ClockConfig(
+        clock=CLOCK, namespace=f"alarmclock/{CLOCK}", period=period, alarm_prefix=f"{CLOCK}-tick-is-", publish=publish
+    )
+
+
+def test_a_restart_on_the_watchdogs_alarm_sets_the_watchdog_back_to_ok_after_the_kick() -> None:
+    entries = [entry(TICK, "INSUFFICIENT_DATA", T - 600), entry(WATCHDOG, "ALARM", T - 1)]
+    result, cloudwatch = run(watchdog_alarm("OK", T - 900), config(), entries)
+    assert result["action"] == "restart" and result["rearmed"] is True
+    assert cloudwatch.states_set(TICK) == [("OK", "alarmclock: restart (the watchdog saw no Tick)")]
+    assert cloudwatch.states_set(WATCHDOG) == [("OK", handler.REARM_MARK)]
+    names = [n for n, c in cloudwatch.calls if n == "set_alarm_state"]
+    assert names == ["set_alarm_state"] * 2 and cloudwatch.calls[-1][1]["AlarmName"] == WATCHDOG  # the kick first
+
+
+def test_a_restart_not_due_yet_still_rearms_so_the_watchdog_looks_again() -> None:
+    # A five-minute clock's newest value is stamped up to a period ahead: not due, no kick; the
+    # watchdog must still be able to call once it is due and still unseen.
+    entries = [entry(TICK, "ALARM", T - 100), entry(WATCHDOG, "ALARM", T - 1)]
+    result, cloudwatch = run(watchdog_alarm("OK", T - 900), config(period=300), entries)
+    assert "due in" in result["skipped"]
+    assert cloudwatch.states_set(TICK) == []
+    assert cloudwatch.states_set(WATCHDOG) == [("OK", handler.REARM_MARK)]
+
+
+def test_a_new_watchdogs_first_alarm_is_not_rearmed_a_later_young_one_is() -> None:
+    young = [entry(TICK, "INSUFFICIENT_DATA", T - 20, configured=T - 20), entry(WATCHDOG, "ALARM", T - 1, T - 20)]
+    result, cloudwatch = run(watchdog_alarm("INSUFFICIENT_DATA", T - 20), config(), young)
+    assert result["verdict"] == "starting"
+    assert cloudwatch.calls == []  # no kick, no re-arm: the clock is starting
+    # A switch re-shapes the watchdog (young again) and re-arms it: its next ALARM comes from OK.
+    result, cloudwatch = run(watchdog_alarm("OK", T - 10), config(), young)
+    assert result["verdict"] == "starting"
+    assert cloudwatch.states_set(WATCHDOG) == [("OK", handler.REARM_MARK)]
+
+
+@pytest.mark.parametrize("entries", [[entry(TICK, "OK", T - 600, enabled=False), entry(WATCHDOG, "ALARM", T - 1)], []])
+def test_a_paused_or_missing_clock_is_not_rearmed(entries: list[dict[str, Any]]) -> None:
+    result, cloudwatch = run(watchdog_alarm("OK", T - 900), config(), entries)
+    assert result["action"] == "ignored"
+    assert cloudwatch.calls == []
+
+
+def test_the_documented_design_never_replays_a_stamp_a_fresh_kick_stamps_now() -> None:
+    # Replayed, the value would land beside the one before it, where the pair's average (0.5)
+    # satisfies no alarm: the stall the restart is for.
+    entries = [entry(TICK, "OK", T - 30), entry(WATCHDOG, "ALARM", T - 1)]
+    assert handler.choose_kick(entries, config(), T)[2] == pytest.approx(T - 30)  # publishing each tick
+    assert handler.choose_kick(entries, config(publish="now"), T) == (TICK, "OK", None)
+
+
+def test_a_switched_ten_second_clock_whose_values_are_counted_too_late_is_never_silent_for_minutes() -> None:
+    # Nothing stamped ahead counts, and a value stamped now is seen 20-25 s later, while a 10 s
+    # alarm looks back two periods: many of the documented design's values are never counted.
+    # The re-armed watchdog restarts the loop at its own cadence, not the 10-minute heartbeat's.
+    timing = TimingModel().at(future_visible_from="never", visibility_delay_s=(20.0, 25.0), evaluation_range_periods=2)
+    result = simulate(Scenario(spec=build_spec(every="10s"), duration_s=2 * 3600, seed=1, timing=timing))
+    (switch,) = result.report.switches
+    start = result.world.start
+    after = [t - start for t in result.tick_times if t - start > switch["at_s"]]
+    gaps = [b - a for a, b in itertools.pairwise(after)]
+    assert result.report.stalled_since_s is None
+    assert len(after) > 100 and max(gaps) < 90  # the re-armed watchdog's 30 s window, a restart, a visibility delay
+
+
+def test_an_alarm_whose_period_changes_across_a_minute_is_evaluated_on_its_new_cycle() -> None:
+    # A one-minute wave clock's watchdog reads minutes; switched, it reads 10 s periods, and CloudWatch
+    # evaluates such an alarm every 10 s (evaluation_cycle), not on the minute it was created with.
+    timing = TimingModel().at(future_visible_from="never")
+    result = simulate(Scenario(spec=build_spec(every="1m"), duration_s=2 * 3600, seed=3, timing=timing))
+    (switch,) = result.report.switches
+    watchdog = result.stack.seen_alarms["clock-watchdog"]
+    assert (watchdog.period_s, watchdog.cycle_s) == (10, 10)
+    minutes_after = (2 * 3600 - switch["at_s"]) / 60
+    # The tick alarm once a minute, the watchdog six times: over five a minute (two if it kept the minute).
+    assert result.stack.evaluations > 5 * minutes_after
