@@ -139,6 +139,22 @@ def test_publish_now_holds_its_beat_in_every_world_on_the_periods_grid(world: st
     assert run.report.switches == []
 
 
+@pytest.mark.parametrize(
+    ("change", "now", "stamp"),
+    [
+        (100.4, 100.9, 100.9),  # sent at once: its own clock
+        (100.4, 130.0, 105.4),  # sent late (a retry): five seconds after the flip, whatever the delay
+        (118.0, 128.0, 119.5),  # near the end of its cycle: within it
+    ],
+)
+def test_publish_now_stamps_a_few_seconds_after_the_flip_never_ahead_nor_past_its_cycle(
+    change: float, now: float, stamp: float
+) -> None:
+    config = handler.ClockConfig("my-clock", "alarmclock/my-clock", 300, "my-clock-tick-is-", publish="now")
+    grid = 1_796_000_100.0 // 300 * 300
+    assert handler.now_stamp(grid + change, grid + now, config) == pytest.approx(grid + stamp)
+
+
 def test_publish_now_stamps_at_the_flip_never_ahead_and_delivers_only_the_first_flip_of_each_period() -> None:
     config = handler.ClockConfig("my-clock", "alarmclock/my-clock", 300, "my-clock-tick-is-", publish="now")
     puts: list[dict[str, Any]] = []
@@ -172,7 +188,8 @@ def test_publish_now_stamps_at_the_flip_never_ahead_and_delivers_only_the_first_
     assert put["MetricData"][0]["Value"] == 0.0 and put["MetricData"][0]["Dimensions"] == [
         {"Name": "Now", "Value": "300s"}
     ]
-    assert put["MetricData"][0]["Timestamp"] == pytest.approx(flip, abs=0.001)  # at the flip: not ahead
+    # Half a second after the flip: the function's own clock, never ahead of it.
+    assert put["MetricData"][0]["Timestamp"] == pytest.approx(flip + 0.5, abs=0.001)
     first = grid + 300 + 4.2  # the first flip after the next grid time
     result = handler.handle(event(first, first - 60), None, config, runtime)
     assert result["tick"]["tick_time"] == handler._iso(grid + 300)

@@ -93,6 +93,8 @@ PUBLISHES = ("wave", "api", "logs", "now")
 SWITCH_MARK = "alarmclock: switched to --publish now: "
 # The documented design's watchdog: no Tick over this many evaluation cycles (plus one) is a stall.
 NOW_WATCHDOG_QUIET_CYCLES = 2
+# How long after its flip the documented design stamps the next value, at most (now_stamp).
+NOW_STAMP_AFTER_S = 5.0
 # At most this many ticks a wave's alarm skipped are delivered late (missed_tick_times): a silence
 # of up to 10 periods is jitter at a window boundary; a longer one is an outage.
 MAX_CATCH_UP = 9
@@ -491,9 +493,8 @@ def handle_alarm(change, config, runtime):
     elif published is not None and config.publish == "logs":
         runtime.log(emf_line(value, next_stamp(tick_time, config), config, tick_id(name, tick_time)))
     elif published is not None:
-        stamp = next_stamp(tick_time, config)
-        # The documented design stamps nothing ahead: not even past this function's own clock.
-        publish_tick(value, min(stamp, now) if config.publish == "now" else stamp, config, runtime)
+        stamp = now_stamp(tick_time, now, config) if config.publish == "now" else next_stamp(tick_time, config)
+        publish_tick(value, stamp, config, runtime)
     # Where the documented design's alarm flips once a cycle, only the first flip on or after each
     # of the period's grid times is a tick, delivered with that grid time (tick_grid_times).
     times = tick_grid_times(change, tick_time, config) if config.flips_per_tick > 1 else None
@@ -781,6 +782,20 @@ def next_stamp(tick_time, config):
         return tick_time
     cycle = config.cycle
     return (tick_time // cycle) * cycle + config.period - 1.0
+
+
+def now_stamp(change_time, now, config):
+    """Where the documented design stamps a flip's value: a few seconds after the change, never later
+    than this function's clock (nothing stamped ahead), nor past the change's own evaluation cycle.
+
+    Stamped at the change itself, the value falls out of the next evaluation's newest period when
+    that evaluation comes over a cycle after this one (its jitter, where a window ends on a whole
+    second), into the older period with the value before it: their average, 0.5, satisfies no alarm,
+    and the loop waits for its watchdog. A few seconds later it stays in. Not past its own cycle:
+    a window that ends on whole cycles would see it a cycle late. A duplicate or a retry of the
+    same change lands within the same seconds of the same cycle."""
+    cycle_end = (change_time // config.cycle + 1) * config.cycle
+    return min(change_time + NOW_STAMP_AFTER_S, now, cycle_end - 0.5)
 
 
 def publish_tick(value, stamp, config, runtime):
