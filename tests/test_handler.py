@@ -363,8 +363,9 @@ def test_a_failing_target_never_stops_the_beat_or_the_other_targets(aws: None) -
     assert result["published"] == 1
     assert published_ticks() == [(OK_STAMP // 60 * 60, 1.0)]
     assert len(received(queue_url)) == 1
-    counted, line = logs  # the failure counted on the DeliveryFailures metric, then the tick's line
-    assert counted["DeliveryFailures"] == 1 and counted["_aws"]["CloudWatchMetrics"][0]["Namespace"] == NAMESPACE
+    (line,) = logs  # the tick's line, which also counts the failure on the DeliveryFailures metric (EMF)
+    assert line["DeliveryFailures"] == 1 and line["_aws"]["CloudWatchMetrics"][0]["Namespace"] == NAMESPACE
+    assert line["_aws"]["CloudWatchMetrics"][0]["Metrics"] == [{"Name": "DeliveryFailures"}]
     assert line["level"] == "ERROR" and line["delivered"] == 1
     assert line["failed"][0].startswith(missing + ": ")
 
@@ -379,8 +380,8 @@ def test_a_payload_that_is_not_json_fails_the_delivery_not_the_beat(aws: None) -
     assert result["published"] == 1
     assert published_ticks() == [(OK_STAMP // 60 * 60, 1.0)]
     assert received(queue_url) == []
-    counted, line = logs
-    assert counted["DeliveryFailures"] == 1
+    (line,) = logs
+    assert line["DeliveryFailures"] == 1
     assert line["level"] == "ERROR" and line["delivered"] == 0
     assert line["failed"] == [
         f"{queue_arn}: the tick is not valid JSON (Out of range float values are not JSON compliant)"

@@ -108,8 +108,6 @@ WAVE_ALARM_DESCRIPTION = "alarmclock: ALARM when Tick is 1 (the clock publishes 
 # printable ASCII, so the host checked is the host urllib connects to. (The bucket's name is not
 # documented, so it is not pinned: the StackId check is what ties a request to this stack.)
 S3_URL = re.compile(r"https://([a-z0-9.-]+\.)?s3([.-][a-z0-9-]+)*\.amazonaws\.com(\.cn)?/[!-~]*")
-# The template's one custom resource (template.py's Starter): a request for any other is not this clock's.
-STARTER = "Starter"
 # The design each clock's alarms were last seen running ("wave" or "now"), by clock name: a wave
 # clock's heartbeat needs it, and no event tells it. Kept for the life of the execution environment.
 _designs: dict = {}
@@ -422,27 +420,23 @@ def classify(event):
 def foreign(kind, body, config, now):
     """Why a request or an alarm change is not this clock's own, or None. Whoever may invoke the
     function (or publish to its topic) can send any event: only CloudFormation's requests for this
-    stack's Starter, and fresh changes of this clock's alarms, are acted on."""
+    stack's Starter (template.py's one custom resource), and fresh changes of this clock's alarms, in
+    the stack's partition, region and account, are acted on."""
     if kind == "custom_resource":
         if not S3_URL.fullmatch(body["ResponseURL"]):
             return "a ResponseURL that is not an https S3 URL"
-        if (body["StackId"], body.get("LogicalResourceId")) != (config.stack_id, STARTER):
-            return "a request for %.300s, not this stack's %s" % (body["StackId"], STARTER)
+        if (body["StackId"], body.get("LogicalResourceId")) != (config.stack_id, "Starter"):
+            return "a request for %.300s, not this stack's Starter" % body["StackId"]
     if kind == "alarm":
-        own = alarm_arn(config, body.name)
-        if body.name not in config.all_alarm_names or (own and body.arn != own):
+        part = (config.stack_id or "").split(":")
+        own = "arn:%s:cloudwatch:%s:%s:alarm:" % (part[1], part[3], part[4]) if len(part) > 5 else None
+        if body.name not in config.all_alarm_names or (own and body.arn != own + body.name):
             return "alarm %.300r is not one of this clock's" % (body.arn or body.name)
         # A time (or replayed time) out of any alarm's view is a replay: never a tick.
         tick_time = _replayed_time(body.reason) or _parse_time(body.time, now)
         if not -MAX_STAMP_AHEAD_S <= now - tick_time <= max(MAX_STAMP_AGE_S, 2.0 * config.period):
             return "a state change of %s, out of the alarms' view" % _iso(tick_time)
     return None
-
-
-def alarm_arn(config, name):
-    # The stack's ARN names the partition, region and account of the clock's alarms.
-    part = (config.stack_id or "").split(":")
-    return "arn:%s:cloudwatch:%s:%s:alarm:%s" % (part[1], part[3], part[4], name) if len(part) > 5 else None
 
 
 def handle_alarm(change, config, runtime):
@@ -537,6 +531,12 @@ def handle_alarm(change, config, runtime):
     }
     if caught_up:
         record["caught_up"] = [_iso(t) for t in caught_up]
+    if failures:
+        # Seen, not only logged: the line is also a value of the metric, in embedded metric format (CloudWatch
+        # User Guide, "Specification: Embedded metric format"), so counting the failures costs no API call.
+        metric = {"Namespace": config.namespace, "Dimensions": [[]], "Metrics": [{"Name": FAILURES_METRIC}]}
+        record["_aws"] = {"Timestamp": int(now * 1000), "CloudWatchMetrics": [metric]}
+        record[FAILURES_METRIC] = len(failures)
     if config.problems:
         record["config_problems"] = list(config.problems)
     runtime.log(record)
@@ -890,35 +890,22 @@ def tick_id(alarm_name, tick_time):
 
 
 def deliver(tick, targets, runtime):
-    """Send the tick to every target; return "arn: error" for each that failed, and count them as a
-    FAILURES_METRIC value."""
+    """Send the tick to every target; return "arn: error" for each that failed."""
     try:
         body = json.dumps(tick, separators=(",", ":"), allow_nan=False)
     except ValueError as error:  # a NaN or Infinity in the payload: strict parsers would refuse it
-        failures = ["%s: the tick is not valid JSON (%s)" % (arn, error) for arn in targets]
-    else:
-        # A FIFO queue or topic takes a message only with a group id (one group: the ticks keep their order)
-        # and a deduplication id: the tick id, so a tick sent twice within SQS's five-minute deduplication
-        # interval arrives once (Amazon SQS Developer Guide, "Amazon SQS FIFO queue key terms",
-        # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-key-terms.html).
-        fifo = {"MessageGroupId": str(tick["clock"])[:128], "MessageDeduplicationId": tick["tick_id"]}
-        failures = []
-        for arn in targets:
-            try:
-                send_to_target(arn, body, runtime, fifo)
-            except Exception as error:  # one bad target must not starve the others
-                failures.append("%s: %s" % (arn, _describe(error)))
-    if failures:
-        # Seen, not only logged: this line is a value of the metric, in embedded metric format (CloudWatch
-        # User Guide, "Specification: Embedded metric format"), so counting costs no API call. The namespace
-        # is the template's, alarmclock/<clock>.
-        metric = {
-            "Namespace": "alarmclock/" + str(tick["clock"]),
-            "Dimensions": [[]],
-            "Metrics": [{"Name": FAILURES_METRIC}],
-        }
-        emf = {"Timestamp": int(runtime.now() * 1000), "CloudWatchMetrics": [metric]}
-        runtime.log({"_aws": emf, FAILURES_METRIC: len(failures), "clock": tick["clock"], "action": "undelivered"})
+        return ["%s: the tick is not valid JSON (%s)" % (arn, error) for arn in targets]
+    # A FIFO queue or topic takes a message only with a group id (one group: the ticks keep their order)
+    # and a deduplication id: the tick id, so a tick sent twice within SQS's five-minute deduplication
+    # interval arrives once (Amazon SQS Developer Guide, "Amazon SQS FIFO queue key terms",
+    # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-key-terms.html).
+    fifo = {"MessageGroupId": tick["clock"], "MessageDeduplicationId": tick["tick_id"]}
+    failures = []
+    for arn in targets:
+        try:
+            send_to_target(arn, body, runtime, fifo)
+        except Exception as error:  # one bad target must not starve the others
+            failures.append("%s: %s" % (arn, _describe(error)))
     return failures
 
 
