@@ -12,10 +12,10 @@ import pytest
 from alarmclock import handler
 from alarmclock import template as template_module
 from alarmclock.aws.models import ClockMetadata
-from alarmclock.aws.plan import deploy_settings
+from alarmclock.aws.plan import PlanError, deploy_settings, inline_body
 from alarmclock.cli import main
 from alarmclock.emulator.simulate import Scenario, simulate
-from alarmclock.spec import build_spec
+from alarmclock.spec import SpecError, build_spec
 from alarmclock.target_access import cross_account_warnings
 from alarmclock.template import build_template
 
@@ -221,3 +221,19 @@ def test_in_the_emulator_each_failed_delivery_is_a_delivery_failures_value_and_t
     assert not store.between("alarmclock/clock", "DeliveryFailures", 0, run.world.start)
     changes = [c for c in run.history if c.alarm == "clock-delivery-failures"]
     assert changes and changes[0].new == "ALARM"
+
+
+def test_the_largest_clock_with_a_failure_alarm_and_a_key_is_refused_with_its_size_not_sent() -> None:
+    # Targets fill the function's environment (limits.check_environment); the alarm and the key's
+    # statement then take the compact JSON past CloudFormation's 51,200 bytes: deploy says so first.
+    arns: list[str] = []
+    while True:
+        arn = f"arn:aws:sqs:us-east-1:123456789012:{len(arns)}"
+        try:
+            build_spec(every="10s", via="sns", targets=[*arns, arn])
+        except SpecError:
+            break
+        arns.append(arn)
+    spec = build_spec(every="10s", via="sns", targets=arns, alarms=2, failure_alarm=True, target_keys=[KEY])
+    with pytest.raises(PlanError, match=r"^the template is 5\d,\d{3} bytes of compact JSON; .* 51,200 bytes inline"):
+        inline_body(build_template(spec))
