@@ -708,7 +708,7 @@ def test_status_counts_the_deliveries_that_failed_in_the_last_hour(
     _status, out, _err = run(capsys, endpoint, "status", CLOCK, "--json")
     assert json.loads(out)["failed_deliveries_last_hour"] == 0
     assert "failures" not in run(capsys, endpoint, "status", CLOCK)[1]
-    # As the function's log lines count them (handler.deliver, embedded metric format): two failures
+    # As the function's tick lines count them (handler.handle_alarm, embedded metric format): two failures
     # 10 minutes ago and one 2 hours ago, outside the hour.
     now = datetime.now(UTC)
     for when, count in ((now - timedelta(minutes=10), 2.0), (now - timedelta(hours=2), 1.0)):

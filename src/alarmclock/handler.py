@@ -46,7 +46,7 @@ import boto3
 from botocore.config import Config
 
 METRIC_NAME = "Tick"
-# Each failed delivery counts 1 on this metric (deliver): `status` and the optional alarm read it.
+# A tick's log line counts its failed deliveries on this metric (EMF): `status` and the optional alarm read it.
 FAILURES_METRIC = "DeliveryFailures"
 TICK_SOURCE = "alarmclock"
 TICK_VERSION = 1

@@ -530,8 +530,8 @@ def watchdog_alarm(spec: ClockSpec, action: Json) -> Json:
 
 
 def failures_alarm() -> Json:
-    """--failure-alarm: ALARM while any delivery failed in the last five minutes (each failed delivery is
-    a DeliveryFailures value of 1, from the function's log line: handler.deliver). It has no action of
+    """--failure-alarm: ALARM while any delivery failed in the last five minutes (a tick's ERROR log line
+    counts its failed deliveries as a DeliveryFailures value: handler.handle_alarm). It has no action of
     its own: its state changes reach EventBridge's default bus as "CloudWatch Alarm State Change" events,
     where a rule can send them on (CloudWatch User Guide, "Alarm events and EventBridge":
     https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html)."""

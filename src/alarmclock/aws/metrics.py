@@ -58,7 +58,8 @@ class Metrics:
         return sum(p.samples for p in self.datapoints(names, period_s, start, end))
 
     def failed_deliveries(self, names: ClockNames, end: datetime) -> int:
-        """How many deliveries the function counted as failed (handler.deliver) in the hour before `end`."""
+        """How many deliveries the function counted as failed (its tick lines, handler.handle_alarm) in the hour
+        before `end`."""
         answer = self.cloudwatch.get_metric_statistics(
             Namespace=names.namespace,
             MetricName=FAILURES_METRIC,
