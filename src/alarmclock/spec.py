@@ -81,9 +81,9 @@ TARGET_SHAPES = {
     "events": "arn:aws:events:REGION:ACCOUNT:event-bus/NAME",
 }
 _ARN = re.compile(rf"^arn:(?:{_PARTITION}):([a-z0-9-]+):({_REGION}):({_ACCOUNT}):(.+)$")
-# A KMS key by its ARN (a multi-Region key's id starts mrk-): an IAM policy that names an alias ARN
-# does not let its holder use the key the alias points to (AWS KMS Developer Guide, "Using aliases to
-# control access to KMS keys": https://docs.aws.amazon.com/kms/latest/developerguide/alias-authorization.html).
+# A KMS key by its ARN (a multi-Region key's id starts mrk-): "To specify a KMS key in an IAM policy
+# statement, you must use its key ARN" (AWS KMS Developer Guide, "Specifying KMS keys in IAM policy
+# statements": https://docs.aws.amazon.com/kms/latest/developerguide/cmks-in-iam-policies.html).
 _KEY_ARN = re.compile(
     rf"^arn:(?:{_PARTITION}):kms:{_REGION}:{_ACCOUNT}:key/(?:mrk-)?[0-9a-f]{{8}}(?:-?[0-9a-f]{{4,}})+$"
 )

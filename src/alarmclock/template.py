@@ -553,9 +553,9 @@ def failures_alarm() -> Json:
 
 
 def sns_path(spec: ClockSpec) -> Json:
-    # The seed's path: alarm -> SNS topic -> function. Only the clock's own alarms may publish
-    # (CloudWatch User Guide, "Cross-service confused deputy prevention":
-    # https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Cross-service-confused-deputy-prevention.html).
+    # The seed's path: alarm -> SNS topic -> function. Only the clock's own alarms may publish: the service
+    # principal, for these source ARNs in this account (IAM User Guide, "The confused deputy problem":
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
     # CloudFormation publishes its requests with the rights of whoever runs the stack operation, as it
     # invokes a function: an identity in the account, which needs no statement here.
     alarms_publish = {

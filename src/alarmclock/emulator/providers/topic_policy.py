@@ -2,8 +2,8 @@
 
 CloudWatch publishes an alarm's notification as the service principal cloudwatch.amazonaws.com, so a
 topic with a policy takes it only where a statement allows that principal for that alarm (its ARN as
-aws:SourceArn, its account as aws:SourceAccount: CloudWatch User Guide, "Cross-service confused deputy
-prevention", https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Cross-service-confused-deputy-prevention.html).
+aws:SourceArn, its account as aws:SourceAccount: IAM User Guide, "The confused deputy problem",
+https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
 CloudFormation publishes a custom resource's request with the rights of whoever runs the stack
 operation, an identity of the account, which the topic policy does not need to name (Stack.send_request).
 A topic without a policy has SNS's default one, under which the account's alarms may publish.
