@@ -135,6 +135,19 @@ def test_a_clock_that_does_not_know_its_stack_answers_no_request() -> None:
     assert result["action"] == "ignored" and calls == [] and puts == []
 
 
+def test_a_clock_whose_starter_has_another_logical_id_answers_requests_for_that_one_only() -> None:
+    # The CDK construct's Starter has a logical id CDK derives from its path; it tells the function.
+    cdk = handler.ClockConfig.from_env(
+        {"ALARMCLOCK_STACK_ID": STACK_ID, "ALARMCLOCK_STARTER": "Every10sStarterE3468183"}
+    )
+    result, calls, puts, _ = run(request(LogicalResourceId="Every10sStarterE3468183"), cdk)
+    assert result["status"] == "SUCCESS" and calls == ["disable_alarm_actions"] and len(puts) == 1
+    result, calls, puts, _ = run(request(), cdk)  # "Starter": not this clock's starter
+    assert result["action"] == "ignored" and "not this stack's Every10sStarterE3468183" in result["reason"]
+    assert calls == [] and puts == []
+    assert handler.ClockConfig.from_env({}).starter == "Starter"  # the CLI's template gives none
+
+
 def test_the_template_tells_the_function_its_stack() -> None:
     variables = build_template(build_spec())["Resources"]["TickFunction"]["Properties"]["Environment"]["Variables"]
     assert variables["ALARMCLOCK_STACK_ID"] == {"Ref": "AWS::StackId"}

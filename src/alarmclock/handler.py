@@ -117,8 +117,8 @@ _laid: dict = {}
 
 
 CONFIG_FIELDS = (
-    "alarm_prefix alarms clock namespace payload period problems publish stack_id targets watchdog "
-    "watchdog_window window"
+    "alarm_prefix alarms clock namespace payload period problems publish stack_id starter targets "
+    "watchdog watchdog_window window"
 )
 
 
@@ -143,6 +143,7 @@ class ClockConfig:
         window="sliding",
         publish="api",
         stack_id=None,
+        starter="Starter",
     ):
         self.clock = clock
         self.namespace = namespace
@@ -160,6 +161,7 @@ class ClockConfig:
         # The stack's ARN (AWS::StackId): the only stack whose requests it answers, and whose account and
         # region its alarms are in. None (a config built by hand): it answers none, and checks alarms by name.
         self.stack_id = stack_id
+        self.starter = starter  # its custom resource's logical id (the CDK construct's is its own)
 
     @property
     def alarm_names(self):
@@ -253,6 +255,7 @@ class ClockConfig:
             watchdog=env.get("ALARMCLOCK_WATCHDOG_ALARM"),
             watchdog_window=_number_env(env, "ALARMCLOCK_WATCHDOG_WINDOW", None, problems),
             stack_id=env.get("ALARMCLOCK_STACK_ID"),
+            starter=env.get("ALARMCLOCK_STARTER", "Starter"),
         )
 
 
@@ -420,23 +423,24 @@ def classify(event):
 def foreign(kind, body, config, now):
     """Why a request or an alarm change is not this clock's own, or None. Whoever may invoke the
     function (or publish to its topic) can send any event: only CloudFormation's requests for this
-    stack's Starter (template.py's one custom resource), and fresh changes of this clock's alarms, in
-    the stack's partition, region and account, are acted on."""
+    stack's Starter (template.py's one custom resource; ALARMCLOCK_STARTER names it where its logical id
+    is another, as in a CDK stack), and fresh changes of this clock's alarms, in the stack's partition,
+    region and account, are acted on."""
     if kind == "custom_resource":
         if not S3_URL.fullmatch(body["ResponseURL"]):
             return "a ResponseURL that is not an https S3 URL"
-        if (body["StackId"], body.get("LogicalResourceId")) != (config.stack_id, "Starter"):
-            return "a request for %.300s, not this stack's Starter" % body["StackId"]
+        if (body["StackId"], body.get("LogicalResourceId")) != (config.stack_id, config.starter):
+            return "a request for %.300s, not this stack's %s" % (body["StackId"], config.starter)
     if kind == "alarm":
-        part = (config.stack_id or "").split(":")
-        own = "arn:%s:cloudwatch:%s:%s:alarm:" % (part[1], part[3], part[4]) if len(part) > 5 else None
+        # arn:P:cloudformation:R:A:stack/NAME/ID -> arn:P:cloudwatch:R:A:alarm: (the stack's P, R and A)
+        own = re.sub(r":cloudformation:(.*):stack/.*", r":cloudwatch:\1:alarm:", config.stack_id or "")
         if body.name not in config.all_alarm_names or (own and body.arn != own + body.name):
             return "alarm %.300r is not one of this clock's" % (body.arn or body.name)
         # A time (or replayed time) out of any alarm's view is a replay: never a tick.
         tick_time = _replayed_time(body.reason) or _parse_time(body.time, now)
         if not -MAX_STAMP_AHEAD_S <= now - tick_time <= max(MAX_STAMP_AGE_S, 2.0 * config.period):
             return "a state change of %s, out of the alarms' view" % _iso(tick_time)
-    return None
+    return None  # its own
 
 
 def handle_alarm(change, config, runtime):
@@ -535,8 +539,9 @@ def handle_alarm(change, config, runtime):
         # Seen, not only logged: the line is also a value of the metric, in embedded metric format (CloudWatch
         # User Guide, "Specification: Embedded metric format"), so counting the failures costs no API call.
         metric = {"Namespace": config.namespace, "Dimensions": [[]], "Metrics": [{"Name": FAILURES_METRIC}]}
-        record["_aws"] = {"Timestamp": int(now * 1000), "CloudWatchMetrics": [metric]}
-        record[FAILURES_METRIC] = len(failures)
+        record.update(
+            {"_aws": {"Timestamp": int(now * 1000), "CloudWatchMetrics": [metric]}, FAILURES_METRIC: len(failures)}
+        )
     if config.problems:
         record["config_problems"] = list(config.problems)
     runtime.log(record)
@@ -909,13 +914,13 @@ def deliver(tick, targets, runtime):
     return failures
 
 
-def send_to_target(arn, body, runtime, fifo=None):
+def send_to_target(arn, body, runtime, fifo):
     parts = arn.split(":", 5)
     if len(parts) != 6 or parts[0] != "arn":
         raise ValueError("not an ARN")
     partition, service, region, account, resource = parts[1:]
     client = runtime.client(service, region)
-    fifo = fifo if fifo and resource.endswith(".fifo") else {}
+    fifo = fifo if resource.endswith(".fifo") else {}
     if service == "lambda":
         client.invoke(FunctionName=arn, InvocationType="Event", Payload=body.encode())
     elif service == "sns":

@@ -64,7 +64,7 @@ def _next_statement(tokens: list[tokenize.TokenInfo], index: int) -> int:
 
 def _joined(source: str) -> str:
     """Each line that continues inside brackets joined onto the one before, leaving an empty line."""
-    lines = source.split("\n")
+    lines = _without_trailing_commas(source).split("\n")
     depth = 0
     for token in tokenize.generate_tokens(io.StringIO(source).readline):
         if token.type == tokenize.OP and token.string in "([{":
@@ -80,6 +80,28 @@ def _joined(source: str) -> str:
             gap = " " if _word_end(lines[home]) and _word_start(following) else ""
             lines[home] += gap + following
             lines[row + 1] = ""
+    return "\n".join(lines)
+
+
+def _without_trailing_commas(source: str) -> str:
+    """A comma that ends a line just before its closing bracket dropped where the brackets hold another
+    (ruff's trailing comma: `f(a, b,)` is `f(a, b)`, but `(a,)` is a tuple and keeps it). Each such
+    comma is the last character of its line, so every other token stays where it was."""
+    lines = source.split("\n")
+    groups: list[list[tokenize.TokenInfo]] = []  # the commas of each open bracket, innermost last
+    before: tokenize.TokenInfo | None = None
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.OP and token.string in "([{":
+            groups.append([])
+        elif token.type == tokenize.OP and token.string in ")]}":
+            commas = groups.pop()
+            last = commas[-1] if len(commas) > 1 else None
+            if last is not None and before is last and last.end[1] == len(lines[last.start[0] - 1]):
+                lines[last.start[0] - 1] = lines[last.start[0] - 1][:-1]
+        elif token.type == tokenize.OP and token.string == "," and groups:
+            groups[-1].append(token)
+        if token.type not in (tokenize.NL, tokenize.COMMENT):
+            before = token
     return "\n".join(lines)
 
 

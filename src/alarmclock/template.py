@@ -621,8 +621,7 @@ CHECKOV_SKIPS: dict[str, list[tuple[str, str]]] = {
         ),
         (
             "CKV_AWS_116",
-            "A dead-lettered beat is stale a period later: the Heartbeat rule restarts a stalled clock, "
-            "and failures are counted.",
+            "A dead-lettered beat is stale a period later; the Heartbeat rule restarts a stalled clock.",
         ),
         (
             "CKV_AWS_117",
@@ -646,7 +645,7 @@ CHECKOV_SKIPS: dict[str, list[tuple[str, str]]] = {
         (
             "CKV_AWS_26",
             "Alarms cannot publish under alias/aws/sns; a $1/month key would hide only alarm changes and "
-            "CloudFormation requests to this stack.",
+            "this stack's CloudFormation requests.",
         ),
     ],
 }

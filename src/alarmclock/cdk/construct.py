@@ -86,6 +86,10 @@ class AlarmClock(Construct):
         self.resources: dict[str, CfnResource] = emit_resources(self, template)
 
         function = self.resources["TickFunction"]
+        # CloudFormation names the Starter in its requests by the logical id CDK derived from its path, and
+        # the function answers only requests for its own Starter (handler.foreign).
+        starter = Stack.of(self).get_logical_id(self.resources["Starter"])
+        function.add_property_override("Environment.Variables.ALARMCLOCK_STARTER", starter)
         # The role is the template's; the grants go into a policy attached to it, and the function
         # waits for that policy, so its first tick already may call every target.
         role = iam.Role.from_role_name(self, "TargetGrants", self.resources["TickRole"].ref)

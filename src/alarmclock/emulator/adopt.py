@@ -250,6 +250,9 @@ def _adopt(template: Json, prefix: str | None) -> AdoptedClock:
         if kept:
             resource["DependsOn"] = kept
         clock[name] = rename(resource, names)
+    variables = clock.get("TickFunction", {}).get("Properties", {}).get("Environment", {}).get("Variables", {})
+    if variables.get("ALARMCLOCK_STARTER") in names:  # a CDK clock's Starter, under the template's name here
+        variables["ALARMCLOCK_STARTER"] = names[variables["ALARMCLOCK_STARTER"]]
     if "TickRole" in clock:
         policies = clock["TickRole"].setdefault("Properties", {}).setdefault("Policies", [])
         for logical in folded:
