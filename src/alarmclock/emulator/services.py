@@ -108,6 +108,7 @@ class Services:
         self.account = account
         self.functions: dict[str, EmulatedFunction] = {}  # by ARN and by name
         self.topics: dict[str, list[tuple[str, str]]] = {}  # topic ARN -> [(protocol, endpoint)]
+        self.topic_policies: dict[str, list[dict[str, Any]]] = {}  # topic ARN -> its policy's statements
         self.sinks: dict[str, list[Delivery]] = {}  # target ARN -> what it received
         self.answers: Callable[[str, bytes], None] = lambda url, body: None
         self.bridge = Bridge(self.dispatch)

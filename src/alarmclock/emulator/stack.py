@@ -334,7 +334,9 @@ class Stack:
         props = self.properties.get(logical) or self.resolved_properties(logical)
         token = props["ServiceToken"]
         request_id = f"{len(self.state.requests) + 1:04d}-{kind.lower()}"
-        url = f"https://cloudformation-custom-resource-response.emulated/{self.name}/{logical}/{request_id}"
+        # CloudFormation's answer URL is a presigned S3 URL; the handler PUTs to no other.
+        bucket = f"cloudformation-custom-resource-response-{self.region.replace('-', '')}"
+        url = f"https://{bucket}.s3.amazonaws.com/{self.name}/{logical}/{request_id}"
         request = formats.custom_resource_request(
             kind,
             self.stack_id,
