@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint checkov security setup clean
+.PHONY: demo test check lint checkov security setup clean
 
 $(BIN)/alarmclock: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ security: setup checkov
 # prints the slowest, so a CI log shows where its minutes went.
 test: lint checkov
 	HYPOTHESIS_PROFILE=ci $(BIN)/pytest -q -n auto --dist loadgroup --no-loadscope-reorder --durations=15
+
+# The quick loop for local work: every test not marked slow (over 5 s on the 2-core machine, or
+# needing the checkov scan or the CDK synth: tests/conftest.py), in under a minute. No lint, no
+# checkov install: `make test` is still the whole check, and what CI runs.
+check: setup
+	$(BIN)/pytest -q -n auto -m "not slow" --durations=5
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -38,12 +38,36 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # The longest tests first: under pytest-xdist (`make test`) the suite's wall time is at least its
 # longest test's, and xdist hands tests out in collection order, one to each worker in turn, so
-# the day-long property tests (minutes each, collected near the end) would otherwise start last.
+# the day-long property tests (about a minute a chunk, collected near the end) would otherwise start last.
 LONGEST_FIRST = ("test_self_healing.py::test_no_permanent_stall",)
+# Fixtures that take over 5 s to build (the CDK synth, the checkov scan): a test using one is slow
+# for `make check`, however quick its own body.
+SLOW_FIXTURES = ("synthesized", "scan")
+SLOW_S = 5.0
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: not any(name in item.nodeid for name in LONGEST_FIRST))  # stable: else unchanged
+    for item in items:
+        if any(name in getattr(item, "fixturenames", ()) for name in SLOW_FIXTURES):
+            item.add_marker(pytest.mark.slow)
+
+
+_unmarked_slow: list[tuple[float, str]] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Note each test over SLOW_S not marked slow (under xdist too: reports reach the controller)."""
+    if report.when == "call" and report.duration > SLOW_S and "slow" not in report.keywords:
+        _unmarked_slow.append((report.duration, report.nodeid))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    # So `make check` stays under a minute: a test that grew slow is named, to be marked.
+    if _unmarked_slow:
+        terminalreporter.write_sep("=", f"over {SLOW_S:g} s and not marked slow (mark them @pytest.mark.slow)")
+        for duration, nodeid in sorted(_unmarked_slow, reverse=True):
+            terminalreporter.write_line(f"{duration:6.1f}s {nodeid}")
 
 
 def examples(full: int) -> int:
@@ -100,6 +124,24 @@ def aws() -> Iterator[None]:
         yield
 
 
+# CloudFormation answers at an https S3 URL, and the handler PUTs to no other (handler.S3_HOST). A test's
+# answer URL is one, and the runtime's PUT carries it to a local server that stands in for S3
+# (answer_put): CaughtAnswers', or moto's CloudFormation endpoint.
+ANSWER_HOST = "https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com"
+STACK_ID = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{CLOCK}/5b9b2c10-acde-11f0-9c1e-0a1b2c3d4e5f"
+
+
+def answer_url(local: str) -> str:
+    """The S3 answer URL that answer_put carries to `local` (http://host:port/path?query)."""
+    return ANSWER_HOST + "/local/" + local.removeprefix("http://")
+
+
+def answer_put(url: str, body: bytes) -> None:
+    """The handler's real PUT, to the local server an answer_url names."""
+    assert url.startswith(ANSWER_HOST + "/local/"), url
+    handler._real_http_put("http://" + url.removeprefix(ANSWER_HOST + "/local/"), body)
+
+
 class CaughtAnswers:
     """An HTTP server on 127.0.0.1 that records every PUT, as S3's presigned URL would."""
 
@@ -120,7 +162,7 @@ class CaughtAnswers:
                 pass
 
         self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/answer?X-Amz-Signature=EXAMPLE"
+        self.url = answer_url(f"http://127.0.0.1:{self.server.server_port}/answer?X-Amz-Signature=EXAMPLE")
         # serve_forever checks for shutdown every poll_interval (0.5 s by default): each test
         # using this server would wait that long in its teardown.
         serve = functools.partial(self.server.serve_forever, poll_interval=0.01)
@@ -166,7 +208,7 @@ def make_runtime(
     runtime = handler.Runtime(
         client=client or moto_client,
         now=now or Clock(1_795_769_000.0),
-        http_put=handler._real_http_put,
+        http_put=answer_put,
         log=logs.append,
     )
     return runtime, logs
@@ -182,6 +224,7 @@ def clock_config(
         alarm_prefix=f"{CLOCK}-tick-is-",
         targets=list(targets),
         payload=payload,
+        stack_id=STACK_ID,
     )
 
 

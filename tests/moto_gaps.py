@@ -68,7 +68,7 @@ from moto.cloudwatch.models import cloudwatch_backends
 
 from alarmclock import handler
 
-from conftest import ACCOUNT, REGION, load_event
+from conftest import ACCOUNT, REGION, answer_url, load_event
 
 # The AWS::CloudWatch::Alarm properties that are PutMetricAlarm parameters of the same name.
 ALARM_KEYS = (
@@ -267,7 +267,9 @@ class MotoGaps:
     def request(self, kind: str, clock: Deployed, properties: dict[str, Any]) -> dict[str, Any]:
         return {
             "RequestType": kind,
-            "ResponseURL": f"{self.endpoint}/cloudformation_{self.region}/cfnresponse?stack={clock.stack_id}",
+            "ResponseURL": answer_url(
+                f"{self.endpoint}/cloudformation_{self.region}/cfnresponse?stack={clock.stack_id}"
+            ),
             "StackId": clock.stack_id,
             "RequestId": f"{kind}-{len(self.answers)}",
             "LogicalResourceId": "Starter",

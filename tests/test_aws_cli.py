@@ -511,6 +511,21 @@ def test_deploy_refuses_a_target_that_does_not_exist_before_changing_anything(
     assert stack(endpoint) is None
 
 
+def test_deploy_warns_of_a_target_in_another_account_naming_the_policy_its_owner_must_add(
+    endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _url, own = make_queue(endpoint)
+    other = f"arn:aws:sqs:{REGION}:111122223333:jobs"
+    _status, _out, err = run(capsys, endpoint, "deploy", CLOCK, "--target", own, "--target", other, "--no-wait")
+    warning = err.splitlines()[0]
+    assert warning == (
+        f"warning: --target {other} is in account 111122223333, not the clock's ({ACCOUNT}): every tick to it "
+        f"fails until its owner adds a statement in the queue's access policy that allows sqs:SendMessage on "
+        f"{other} to arn:aws:iam::{ACCOUNT}:root"
+    )
+    assert own not in err
+
+
 def test_redeploying_the_same_clock_changes_nothing(endpoint: str, capsys: pytest.CaptureFixture[str]) -> None:
     _url, arn = make_queue(endpoint)
     assert run(capsys, endpoint, "deploy", CLOCK, "--target", arn, "--no-wait")[0] == 0
@@ -683,6 +698,28 @@ def test_status_shows_alarms_last_ticks_the_hours_beat_and_ticking(
         in out
     )
     assert "1010101010" in out
+
+
+def test_status_counts_the_deliveries_that_failed_in_the_last_hour(
+    endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deploy(capsys, endpoint, "--publish", "api")
+    gaps.sync()
+    _status, out, _err = run(capsys, endpoint, "status", CLOCK, "--json")
+    assert json.loads(out)["failed_deliveries_last_hour"] == 0
+    assert "failures" not in run(capsys, endpoint, "status", CLOCK)[1]
+    # As the function's tick lines count them (handler.handle_alarm, embedded metric format): two failures
+    # 10 minutes ago and one 2 hours ago, outside the hour.
+    now = datetime.now(UTC)
+    for when, count in ((now - timedelta(minutes=10), 2.0), (now - timedelta(hours=2), 1.0)):
+        client(endpoint, "cloudwatch").put_metric_data(
+            Namespace=f"alarmclock/{CLOCK}",
+            MetricData=[{"MetricName": "DeliveryFailures", "Value": count, "Timestamp": when}],
+        )
+    _status, out, _err = run(capsys, endpoint, "status", CLOCK, "--json")
+    assert json.loads(out)["failed_deliveries_last_hour"] == 2
+    _status, out, _err = run(capsys, endpoint, "status", CLOCK)
+    assert "  failures  2 deliveries failed in the last hour (the function's log says why)\n" in out
 
 
 def test_status_says_stalled_and_for_how_long(

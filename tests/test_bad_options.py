@@ -39,6 +39,7 @@ BAD: dict[str, list[str]] = {
     "--memory": ["0", "x"],
     "--duration-ms": ["-1", "x"],
     "--target": ["arn:aws:s3:::my-bucket", "arn:aws:lambda:us-east-1:123456789012:layer:x"],
+    "--target-key": ["arn:aws:kms:us-east-1:123456789012:alias/jobs", "1234abcd-12ab-34cd-56ef-1234567890ab"],
     "--payload": ["{job}", "NaN", "@/nonexistent/payload.json"],
     "--tags": ["team", "aws:team=x"],
     "--role-arn": ["not-an-arn"],

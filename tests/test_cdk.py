@@ -38,6 +38,7 @@ TOPIC_ARN = f"arn:aws:sns:us-east-1:{ACCOUNT}:alerts"
 QUEUE_ARN = f"arn:aws:sqs:us-east-1:{ACCOUNT}:queue"
 BUS_ARN = f"arn:aws:events:us-east-1:{ACCOUNT}:event-bus/orders"
 ALIAS_ARN = f"{JOB_ARN}:live"
+KEY_ARN = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"  # the queue's key
 # The user's own resources in these stacks are fixtures, not the clock's; checkov's findings on them
 # are the user's business, so they carry skips that say so (the clock's resources carry none of these).
 FIXTURE_SKIPS = {
@@ -82,6 +83,7 @@ class Synthesized:
     def __init__(self) -> None:
         from aws_cdk import App, Duration, Stack
         from aws_cdk import aws_events as events
+        from aws_cdk import aws_kms as kms
         from aws_cdk import aws_lambda as lambda_
         from aws_cdk import aws_sns as sns
         from aws_cdk import aws_sqs as sqs
@@ -124,8 +126,13 @@ class Synthesized:
 
         targets = stack("Targets")
         function = job(targets)
-        # checkov 3.3.30 (CKV_AWS_27) takes a KMS key for encryption, not SQS-managed SSE.
-        queue = sqs.Queue(targets, "Queue", encryption=sqs.QueueEncryption.KMS_MANAGED, enforce_ssl=True)
+        # checkov 3.3.30 (CKV_AWS_27) takes a KMS key for encryption, not SQS-managed SSE. A customer
+        # managed key: the clock's function must be let use it.
+        key = kms.Key(targets, "QueueKey", enable_key_rotation=True)
+        self.arns["Targets"][json.dumps(targets.resolve(key.key_arn))] = KEY_ARN
+        queue = sqs.Queue(
+            targets, "Queue", encryption=sqs.QueueEncryption.KMS, encryption_master_key=key, enforce_ssl=True
+        )
         topic = sns.Topic.from_topic_arn(targets, "Alerts", TOPIC_ARN)  # another stack's topic
         bus = events.EventBus(targets, "Bus", event_bus_name="orders")
         alias = lambda_.Alias(targets, "Live", alias_name="live", version=function.current_version)
@@ -246,6 +253,10 @@ def normalised_cdk(synthesized: Synthesized, case: ClockCase) -> tuple[Json, lis
         if depends:
             resource["DependsOn"] = sorted(names[d] for d in depends)
         resources[name] = resource
+    # The one variable the construct adds: its Starter's logical id, which the CLI's template need not
+    # give (the function's default is the template's own, Starter).
+    variables = resources["TickFunction"]["Properties"]["Environment"]["Variables"]
+    assert names[variables.pop("ALARMCLOCK_STARTER")] == "Starter"
     role = next(lg for lg, name in names.items() if name == "TickRole")
     grants = [
         walk(copy.deepcopy(statement), rename)
@@ -271,22 +282,23 @@ def test_the_construct_emits_the_clis_template(synthesized: Synthesized, case: C
         assert emitted[name] == resource, name
 
 
-TARGET_GRANTS = {  # clock -> the actions CDK's grant gives on its target, and the target's resources
-    "FunctionClock": ({"lambda:InvokeFunction"}, [[f"{JOB_ARN}:$LATEST", JOB_ARN]]),
-    "QueueClock": ({"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}, [QUEUE_ARN]),
-    "TopicClock": ({"sns:Publish"}, [TOPIC_ARN]),
-    "BusClock": ({"events:PutEvents"}, [BUS_ARN]),
-    "AliasClock": ({"lambda:InvokeFunction"}, [ALIAS_ARN]),
+TARGET_GRANTS = {  # clock -> (actions, resource) of each statement its role gets for its target: only what it calls
+    # (an unqualified function by its own ARN; CDK's grant_send_messages would add sqs:GetQueueAttributes,
+    # sqs:GetQueueUrl and the key's Encrypt and ReEncrypt*, which the clock never uses)
+    "FunctionClock": [({"lambda:InvokeFunction"}, JOB_ARN)],
+    "QueueClock": [({"sqs:SendMessage"}, QUEUE_ARN), ({"kms:GenerateDataKey", "kms:Decrypt"}, KEY_ARN)],
+    "TopicClock": [({"sns:Publish"}, TOPIC_ARN)],
+    "BusClock": [({"events:PutEvents"}, BUS_ARN)],
+    "AliasClock": [({"lambda:InvokeFunction"}, ALIAS_ARN)],
 }
 
 
 @pytest.mark.parametrize("clock_id", list(TARGET_GRANTS))
-def test_each_target_kind_is_granted_by_cdk_on_that_target_alone(synthesized: Synthesized, clock_id: str) -> None:
+def test_each_target_is_granted_only_what_the_clock_calls_on_it(synthesized: Synthesized, clock_id: str) -> None:
     case = next(c for c in CASES if c.clock_id == clock_id)
     _, grants = normalised_cdk(synthesized, case)
-    actions, resources = TARGET_GRANTS[clock_id]
-    assert [set(s["Action"] if isinstance(s["Action"], list) else [s["Action"]]) for s in grants] == [actions]
-    assert [s["Resource"] for s in grants] == resources
+    found = [(set(s["Action"] if isinstance(s["Action"], list) else [s["Action"]]), s["Resource"]) for s in grants]
+    assert found == TARGET_GRANTS[clock_id]
     # The function waits for its grants: its first tick may already call the target.
     function = next(lg for lg, name in synthesized.logical_ids(case).items() if name == "TickFunction")
     policy = next(
@@ -295,6 +307,37 @@ def test_each_target_kind_is_granted_by_cdk_on_that_target_alone(synthesized: Sy
         if r["Type"] == "AWS::IAM::Policy" and lg.startswith(clock_id)
     )
     assert policy in synthesized.templates[case.stack]["Resources"][function]["DependsOn"]
+
+
+def test_a_function_in_another_account_synthesizes_with_a_warning_naming_its_owners_policy() -> None:
+    # grant_invoke on a function imported from another account tried to change that function's
+    # policy and failed at synth with an unclear error; the clock grants its own role only, and says
+    # what the function's owner must add.
+    from aws_cdk import App, Duration, Stack
+    from aws_cdk import aws_lambda as lambda_
+    from aws_cdk.assertions import Annotations, Match
+
+    from alarmclock.cdk import AlarmClock
+
+    app = App()
+    stack = Stack(app, "Cross", env=ENV)
+    other = "arn:aws:lambda:us-east-1:111122223333:function:job"
+    AlarmClock(
+        stack, "Clock", every=Duration.minutes(1), targets=[lambda_.Function.from_function_arn(stack, "Job", other)]
+    )
+    template = app.synth().get_stack_by_name("Cross").template
+    warnings = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("111122223333"))
+    assert len(warnings) == 1
+    assert f"target {other} is in account 111122223333, not the clock's ({ACCOUNT})" in warnings[0].entry.data
+    assert f"--principal {ACCOUNT}" in warnings[0].entry.data
+    grants = [
+        statement
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::IAM::Policy"
+        for statement in resource["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    assert grants == [{"Action": "lambda:InvokeFunction", "Effect": "Allow", "Resource": other}]
+    assert not [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Permission" and "Job" in str(r)]
 
 
 def test_assertions_find_each_clocks_alarm_and_grants(synthesized: Synthesized) -> None:
@@ -315,7 +358,7 @@ def test_assertions_find_each_clocks_alarm_and_grants(synthesized: Synthesized) 
         {
             "Roles": [{"Ref": role}],
             "PolicyDocument": {
-                "Statement": [Match.object_like({"Action": Match.array_with(["sqs:SendMessage"]), "Effect": "Allow"})]
+                "Statement": Match.array_with([Match.object_like({"Action": "sqs:SendMessage", "Effect": "Allow"})])
             },
         },
     )

@@ -232,6 +232,8 @@ def test_an_update_changes_only_the_settings_given() -> None:
         "alarms": "2",
         "window": None,
         "publish": None,
+        "target_keys": (),
+        "failure_alarm": False,
     }
     changed = deploy_settings("2m", "lambda", ("arn:x",), "null", frozenset({"every"}), deployed)
     assert changed == {
@@ -242,6 +244,8 @@ def test_an_update_changes_only_the_settings_given() -> None:
         "alarms": "2",
         "window": None,
         "publish": None,
+        "target_keys": (),
+        "failure_alarm": False,
     }
     assert deploy_settings("1m", "lambda", (), None, frozenset(), None)["every"] == "1m"
     assert build_spec(**kept).alarms == 2

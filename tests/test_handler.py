@@ -16,7 +16,18 @@ import pytest
 
 from alarmclock import handler
 
-from conftest import ACCOUNT, CLOCK, REGION, CaughtAnswers, Clock, clock_config, load_event, make_runtime
+from conftest import (
+    ACCOUNT,
+    CLOCK,
+    REGION,
+    STACK_ID,
+    CaughtAnswers,
+    Clock,
+    answer_url,
+    clock_config,
+    load_event,
+    make_runtime,
+)
 
 
 def at(text: str) -> float:
@@ -61,6 +72,7 @@ def make_config(
         targets=list(targets),
         alarms=alarms,
         window=window,
+        stack_id=STACK_ID,
     )
 
 
@@ -351,7 +363,9 @@ def test_a_failing_target_never_stops_the_beat_or_the_other_targets(aws: None) -
     assert result["published"] == 1
     assert published_ticks() == [(OK_STAMP // 60 * 60, 1.0)]
     assert len(received(queue_url)) == 1
-    (line,) = logs
+    (line,) = logs  # the tick's line, which also counts the failure on the DeliveryFailures metric (EMF)
+    assert line["DeliveryFailures"] == 1 and line["_aws"]["CloudWatchMetrics"][0]["Namespace"] == NAMESPACE
+    assert line["_aws"]["CloudWatchMetrics"][0]["Metrics"] == [{"Name": "DeliveryFailures"}]
     assert line["level"] == "ERROR" and line["delivered"] == 1
     assert line["failed"][0].startswith(missing + ": ")
 
@@ -367,6 +381,7 @@ def test_a_payload_that_is_not_json_fails_the_delivery_not_the_beat(aws: None) -
     assert published_ticks() == [(OK_STAMP // 60 * 60, 1.0)]
     assert received(queue_url) == []
     (line,) = logs
+    assert line["DeliveryFailures"] == 1
     assert line["level"] == "ERROR" and line["delivered"] == 0
     assert line["failed"] == [
         f"{queue_arn}: the tick is not valid JSON (Out of range float values are not JSON compliant)"
@@ -399,16 +414,17 @@ def test_when_the_beat_cannot_be_published_the_handler_raises_so_lambda_retries(
     assert received(queue_url) == []  # the retry delivers it, with the same tick_id
 
 
-def test_a_change_older_than_an_hour_is_delivered_but_not_published_again(aws: None) -> None:
+def test_a_change_older_than_an_hour_is_neither_published_nor_delivered(aws: None) -> None:
+    # Outside every alarm's view, it can only be a replay (tests/test_trust_boundary.py has the forged ones).
     queue_url, queue_arn = make_queue("late")
     runtime, logs = make_runtime(now=Clock(OK_CHANGE + 2 * 3600))
     puts = record_puts(runtime)
     result = handler.handle(
         load_event("sns_alarm_notification_ok.json"), None, clock_config(targets=[queue_arn]), runtime
     )
-    assert result["published"] is None and logs[0]["published"] is None
-    assert puts == []  # outside every alarm's view
-    assert [t["tick_time"] for t in received(queue_url)] == ["2026-11-27T08:44:17.604Z"]
+    assert result["action"] == "ignored" and "out of the alarms' view" in result["reason"]
+    assert logs[-1]["level"] == "WARNING"
+    assert puts == [] and received(queue_url) == []
 
 
 # ---- events the clock must ignore ------------------------------------------------------------
@@ -809,7 +825,7 @@ def test_a_hanging_create_is_answered_failed_before_the_function_times_out(answe
 def test_an_unreachable_response_url_is_logged_not_raised(aws: None) -> None:
     create_alarms()
     request = load_event("cfn_create.json")
-    request["ResponseURL"] = "http://127.0.0.1:9/closed"
+    request["ResponseURL"] = answer_url("http://127.0.0.1:9/closed")
     runtime, logs = make_runtime(now=Clock(NOW))
     result = handler.handle(request, None, clock_config(), runtime)
     assert result["status"] == "SUCCESS"

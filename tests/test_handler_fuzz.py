@@ -25,17 +25,22 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
+import pytest
 from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 
 from alarmclock import handler
 
-from conftest import CLOCK, EVENTS, clock_config
+from conftest import ACCOUNT, ANSWER_HOST, CLOCK, EVENTS, REGION, STACK_ID, clock_config
 
 TICK_IS_0, TICK_IS_1, WATCHDOG = f"{CLOCK}-tick-is-0", f"{CLOCK}-tick-is-1", f"{CLOCK}-watchdog"
+# The clock's alarms are in its stack's account and region (the config's STACK_ID).
+ALARM_ARN = f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:"
 # What each tick alarm's change publishes (docs/timing-model.md, the handler's docstring).
 NEXT: dict[int, dict[tuple[str, str], float]] = {
     1: {(TICK_IS_1, "ALARM"): 0.0, (TICK_IS_1, "OK"): 1.0},
@@ -175,13 +180,15 @@ def expected(event: Any, design: Design = DEFAULT) -> tuple[str, float | None]:
     if event.get("alarmclock") == "heartbeat":
         return "heartbeat", None
     if "RequestType" in event:
-        return ("custom_resource" if from_cloudformation(event) else "nothing"), None
+        return ("custom_resource" if from_cloudformation(event) and own_request(event) else "nothing"), None
     if event.get("source") == "aws.cloudwatch" and isinstance(event.get("alarmData"), dict):
         data = event["alarmData"]  # CloudWatch's direct Lambda action
         state = data.get("state")
         if not isinstance(state, dict):
             state = {}
-        return alarm_tick(data.get("alarmName"), state.get("value"), state.get("reason"), design)
+        when = state.get("timestamp") or event.get("time")
+        arn = event.get("alarmArn")
+        return alarm_tick(data.get("alarmName"), arn, state.get("value"), when, state.get("reason"), design)
     records = event.get("Records")
     if not (isinstance(records, list) and records and isinstance(records[0], dict)):
         return "nothing", None
@@ -192,9 +199,10 @@ def expected(event: Any, design: Design = DEFAULT) -> tuple[str, float | None]:
     except (ValueError, RecursionError):
         return "nothing", None
     if isinstance(message, dict) and "RequestType" in message:
-        return ("custom_resource" if from_cloudformation(message) else "nothing"), None
+        return ("custom_resource" if from_cloudformation(message) and own_request(message) else "nothing"), None
     if isinstance(message, dict):
-        return alarm_tick(message.get("AlarmName"), message.get("NewStateValue"), message.get("NewStateReason"), design)
+        name, arn, state = message.get("AlarmName"), message.get("AlarmArn"), message.get("NewStateValue")
+        return alarm_tick(name, arn, state, message.get("StateChangeTime"), message.get("NewStateReason"), design)
     return "nothing", None
 
 
@@ -204,7 +212,36 @@ def from_cloudformation(request: dict[str, Any]) -> bool:
     return all(isinstance(request.get(key), str) and request[key] for key in ("ResponseURL", "StackId", "RequestId"))
 
 
-def alarm_tick(name: Any, state: Any, reason: Any, design: Design) -> tuple[str, float | None]:
+def own_request(request: dict[str, Any]) -> bool:
+    """CloudFormation's request for this stack's Starter, to be answered at a presigned S3 URL: https,
+    a host of S3 in amazonaws.com (or .com.cn), no user or port, printable ASCII (issue 26)."""
+    url = request["ResponseURL"]
+    if request["StackId"] != STACK_ID or request.get("LogicalResourceId") != "Starter":
+        return False
+    if not (url.isascii() and url.isprintable() and " " not in url and url.startswith("https://")):
+        return False
+    host = urlsplit(url).netloc
+    labels = host.split(".")
+    tail = 3 if labels[-3:] == ["amazonaws", "com", "cn"] else 2
+    if (labels[-2:] != ["amazonaws", "com"] and tail == 2) or not url.startswith(f"https://{host}/"):
+        return False
+    named = labels[:-tail]
+    if not all(re.fullmatch("[a-z0-9-]+", label) for label in named):
+        return False
+    return any(label == "s3" or re.fullmatch("s3-[a-z0-9-]+", label) for label in named)
+
+
+def in_view(when: Any, reason: Any, design: Design) -> bool:
+    """Whether the change's time (a restart's replayed one, if it says so) is within the alarms' view:
+    at most an hour (or two periods) old, at most five minutes ahead. Anything else is a replay."""
+    changed = handler._replayed_time(reason) or handler._parse_time(when, NOW)
+    return -300 <= NOW - changed <= max(3600, 2 * design[2])
+
+
+def alarm_tick(name: Any, arn: Any, state: Any, when: Any, reason: Any, design: Design) -> tuple[str, float | None]:
+    own = [TICK_IS_1, WATCHDOG] if design[0] == 1 else [TICK_IS_0, TICK_IS_1, WATCHDOG]
+    if name not in own or arn != ALARM_ARN + name or not in_view(when, reason, design):
+        return "nothing", None  # another account's, region's or clock's alarm, or a stale replay
     if name == WATCHDOG and state == "ALARM":
         return "restart", None  # the fake's clock is stalled
     if isinstance(reason, str) and reason.startswith(PRELUDE):
@@ -291,8 +328,9 @@ def check(event: Any, design: Design = DEFAULT) -> str:
         check_wave(put, design)
         # Laid, not switched from: this fresh execution environment laid no wave lately. A heartbeat
         # looks once at which design the alarms run (still the wave); through SNS the watchdog's age
-        # is asked.
-        names = [name for _, name, _ in aws.calls]
+        # is asked. The watchdog's ALARM, acted on, is re-armed (check_rearmed).
+        check_rearmed(aws, kind)
+        names = [name for _, name, kwargs in aws.calls if kwargs.get("AlarmName") != WATCHDOG]
         assert names in (
             ["put_metric_data"],
             ["put_metric_data", "describe_alarms"],
@@ -302,7 +340,9 @@ def check(event: Any, design: Design = DEFAULT) -> str:
     else:  # a heartbeat or the watchdog: the fake clock is stalled, so either restarts it
         assert result["action"] == "restart", result
         assert aws.called("put_metric_data") == [] and aws.answers == []
-        kicks = [(call["AlarmName"], call["StateValue"], call["StateReason"]) for call in aws.called("set_alarm_state")]
+        check_rearmed(aws, kind)
+        calls = [call for call in aws.called("set_alarm_state") if call["AlarmName"] != WATCHDOG]
+        kicks = [(call["AlarmName"], call["StateValue"], call["StateReason"]) for call in calls]
         # Each tick alarm has been OK for an hour: the one alarm is forced into OK through the
         # prelude (ALARM), the pair starts afresh from tick-is-0 in ALARM.
         if design[0] == 1:
@@ -312,6 +352,14 @@ def check(event: Any, design: Design = DEFAULT) -> str:
         assert all(reason.startswith(PRELUDE) for _, _, reason in kicks[:-1])
         assert not kicks[-1][2].startswith(PRELUDE)
     return kind
+
+
+def check_rearmed(aws: FakeAWS, kind: str) -> None:
+    """The watchdog's ALARM, once acted on, is set back to OK (handler.rearm_watchdog), so that it can
+    call again; a heartbeat leaves the watchdog as it is. (The fake's watchdog is a day old: never the
+    new watchdog's first ALARM, which is not re-armed.)"""
+    rearms = [(c["StateValue"], c["StateReason"]) for c in aws.called("set_alarm_state") if c["AlarmName"] == WATCHDOG]
+    assert rearms == ([("OK", handler.REARM_MARK)] if kind == "restart" else []), rearms
 
 
 def skipped_ticks(event: Any, design: Design) -> int:
@@ -548,11 +596,11 @@ def alarm_event(how: str, name: str, state: str) -> dict[str, Any]:
     suffix = "_ok" if state == "OK" else ""
     if how == "direct":
         event = copy.deepcopy(RECORDED[f"lambda_alarm_action{suffix}.json"])
-        event["alarmData"]["alarmName"] = name
+        event["alarmData"]["alarmName"], event["alarmArn"] = name, ALARM_ARN + name
         return event
     event = copy.deepcopy(RECORDED[f"sns_alarm_notification{suffix}.json"])
     message = json.loads(event["Records"][0]["Sns"]["Message"])
-    event["Records"][0]["Sns"]["Message"] = json.dumps(message | {"AlarmName": name})
+    event["Records"][0]["Sns"]["Message"] = json.dumps(message | {"AlarmName": name, "AlarmArn": ALARM_ARN + name})
     return event
 
 
@@ -576,12 +624,14 @@ MUTATED_RECORDED: st.SearchStrategy[Any] = st.sampled_from(sorted(RECORDED)).fla
 # ---- the properties ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # about 9 s
 @settings(FUZZ, max_examples=1500)
 @given(event=json_values, design=st.sampled_from(DESIGNS))
 def test_arbitrary_json_never_raises_and_never_moves_the_metric(event: Any, design: Design) -> None:
     check(event, design)
 
 
+@pytest.mark.slow  # about 14 s
 @settings(FUZZ, max_examples=2000)
 @given(event=MUTATED_RECORDED, design=st.sampled_from(DESIGNS))
 def test_mutated_recorded_events_tick_only_when_they_still_are_this_clocks_alarm(event: Any, design: Design) -> None:
@@ -611,11 +661,12 @@ def test_any_sns_message_is_an_alarm_a_request_or_ignored(
     reason=st.sampled_from(TICK_REASONS) | st.text(max_size=30).map(lambda text: "replaying " + text),
     extras=st.dictionaries(st.text(max_size=8).filter(lambda k: k not in KEYS), json_values, max_size=3),
 )
-def test_a_valid_alarm_ticks_once_whatever_its_time_reason_and_extra_keys(
+def test_a_valid_alarm_ticks_once_if_its_time_is_in_the_alarms_view_and_never_otherwise(
     alarm: tuple[Design, dict[str, Any]], when: str, reason: str, extras: Any
 ) -> None:
     design, event = alarm
-    assert check(with_time_and_reason(event, when, reason) | extras, design) == "tick"
+    fresh = in_view(when, reason, design)
+    assert check(with_time_and_reason(event, when, reason) | extras, design) == ("tick" if fresh else "nothing")
 
 
 @settings(FUZZ, max_examples=200)
@@ -627,20 +678,48 @@ def test_a_kicks_prelude_never_ticks_whatever_its_alarm_state_and_time(
     assert check(with_time_and_reason(event, when, PRELUDE + rest), design) == "nothing"
 
 
+S3_URLS = [
+    ANSWER_HOST + "/arn%3Aaws%3Acloudformation/x?X-Amz-Signature=EXAMPLE",
+    "https://cloudformation-custom-resource-response-uswest2.s3.us-west-2.amazonaws.com/x",
+    "https://s3.amazonaws.com/bucket/x",
+    "https://bucket.s3.cn-north-1.amazonaws.com.cn/",
+]
+
+
 @settings(FUZZ, max_examples=400)
 @given(
     request=st.fixed_dictionaries(
         {
             "RequestType": st.sampled_from(REQUEST_TYPES) | json_values,
-            **{key: st.text(min_size=1, max_size=40) for key in ("ResponseURL", "StackId", "RequestId")},
+            "ResponseURL": st.sampled_from(S3_URLS),
+            "StackId": st.just(STACK_ID),
+            "RequestId": st.text(min_size=1, max_size=40),
+            "LogicalResourceId": st.just("Starter"),
         },
         optional={key: json_values for key in ("ResourceProperties", "OldResourceProperties")}
-        | {"PhysicalResourceId": json_values, "LogicalResourceId": json_values},
+        | {"PhysicalResourceId": json_values},
     ),
 )
-def test_any_custom_resource_request_is_answered_exactly_once_and_never_ticks(request: dict[str, Any]) -> None:
+def test_any_request_of_this_stack_is_answered_exactly_once_and_never_ticks(request: dict[str, Any]) -> None:
     for design in (DEFAULT, PAIR, WAVE, LOGS):
         assert check(request, design) == "custom_resource"
+
+
+@settings(FUZZ, max_examples=400)
+@given(
+    request=st.fixed_dictionaries(
+        {
+            "RequestType": st.sampled_from(REQUEST_TYPES),
+            "ResponseURL": st.sampled_from(S3_URLS) | st.text(min_size=1, max_size=60),
+            "StackId": st.just(STACK_ID) | st.text(min_size=1, max_size=40),
+            "RequestId": st.text(min_size=1, max_size=40),
+        },
+        optional={"LogicalResourceId": st.just("Starter") | json_values},
+    ).filter(lambda request: not own_request(request)),
+)
+def test_a_request_of_another_stack_resource_or_answer_url_is_ignored(request: dict[str, Any]) -> None:
+    for design in (DEFAULT, WAVE):
+        assert check(request, design) == "nothing"  # no answer, no wave, no kick, no stop: a WARNING line
 
 
 @settings(FUZZ, max_examples=200)
@@ -674,7 +753,7 @@ def test_the_watchdogs_alarm_restarts_the_stalled_loop_or_lays_the_wave(
     how: str, when: str, reason: str, design: Design
 ) -> None:
     event = with_time_and_reason(alarm_event(how, WATCHDOG, "ALARM"), when, reason)
-    assert check(event, design) == "restart"
+    assert check(event, design) == ("restart" if in_view(when, reason, design) else "nothing")
 
 
 def test_the_fuzzers_reach_every_kind_of_event() -> None:

@@ -241,6 +241,7 @@ def test_any_alarm_history_is_read_or_its_items_skipped(pages: list[dict[str, An
     read(pages, None)
 
 
+@pytest.mark.slow  # about 55 s (1,000 examples, each a calibration)
 @settings(FUZZ, max_examples=examples(1000))
 @given(
     history=st.lists(answers("cloudwatch", "DescribeAlarmHistory"), min_size=1, max_size=2),

@@ -74,7 +74,16 @@ MODEL = {
 }
 
 
-@pytest.mark.parametrize("argv", [a for a in EXAMPLES if a[0] in RUN_HERE], ids=" ".join)
+def reads_the_cdk_app(argv: list[str]) -> bool:
+    return any(word.startswith("cdk.out/") for word in argv)
+
+
+# An example that reads the CDK app's template waits for its synth (about 8 s): slow for `make check`.
+@pytest.mark.parametrize(
+    "argv",
+    [pytest.param(a, marks=pytest.mark.slow) if reads_the_cdk_app(a) else a for a in EXAMPLES if a[0] in RUN_HERE],
+    ids=" ".join,
+)
 def test_a_local_example_runs_as_written(
     argv: list[str],
     tmp_path: Path,
@@ -86,7 +95,7 @@ def test_a_local_example_runs_as_written(
     # The inputs the README's examples read: made as the README says to make them.
     (tmp_path / "payload.json").write_text('{"job": "report"}\n')
     (tmp_path / "model.json").write_text(json.dumps(MODEL))
-    if any(word.startswith("cdk.out/") for word in argv):
+    if reads_the_cdk_app(argv):
         shutil.copytree(request.getfixturevalue("cdk_out"), tmp_path / "cdk.out")
     if argv[0] == "simulate":
         argv = shortened(argv)

@@ -117,6 +117,25 @@ def statement_problems(where: str, statement: Json, template: Json) -> list[str]
     return problems
 
 
+def topic_policy_problems(name: str, document: Json) -> list[str]:
+    """A topic's policy lets only a service publish, on behalf of named sources of one account (its
+    aws:SourceArn and aws:SourceAccount, without wildcards): the confused deputy's guard."""
+    problems = []
+    for statement in as_list(document["Statement"]):
+        if statement.get("Effect") != "Allow":
+            continue
+        principal = statement.get("Principal")
+        condition = statement.get("Condition", {})
+        keys = {key for test in condition.values() for key in test}
+        if not isinstance(principal, dict) or set(principal) != {"Service"}:
+            problems.append(f"{name}: a topic's policy may let only a service publish")
+        elif as_list(statement.get("Action")) != ["sns:Publish"]:
+            problems.append(f"{name}: a topic's policy may allow only sns:Publish")
+        elif not {"aws:SourceArn", "aws:SourceAccount"} <= keys or "*" in json.dumps(condition):
+            problems.append(f"{name}: a service publishes only for named sources (aws:SourceArn) of one account")
+    return problems
+
+
 def iam_problems(template: Json) -> list[str]:
     problems = []
     for name, resource in template["Resources"].items():
@@ -132,6 +151,8 @@ def iam_problems(template: Json) -> list[str]:
             not str(properties.get("Principal", "")).endswith(".amazonaws.com") or "SourceArn" not in properties
         ):
             problems.append(f"{name}: invoke permission not tied to one service and one source ARN")
+        if resource["Type"] == "AWS::SNS::TopicPolicy":
+            problems += topic_policy_problems(name, properties["PolicyDocument"])
     for where, document in policy_documents(template):
         for index, statement in enumerate(as_list(document["Statement"])):
             problems += statement_problems(f"{where}[{statement.get('Sid', index)}]", statement, template)
@@ -236,13 +257,30 @@ BROKEN_POLICIES: dict[str, tuple[Any, str]] = {
         lambda t: _first_permission(t).pop("SourceArn"),
         "one source ARN",
     ),
+    "topic open to every principal": (
+        lambda t: _topic_statement(t).update(Principal="*"),
+        "only a service publish",
+    ),
+    "topic open to every alarm": (
+        lambda t: _topic_statement(t)["Condition"].pop("ArnEquals"),
+        "named sources",
+    ),
+    "topic open to any account's alarms": (
+        lambda t: _topic_statement(t)["Condition"].update(StringLike={"aws:SourceAccount": "*"}),
+        "named sources",
+    ),
 }
+
+
+def _topic_statement(template: Json) -> Json:
+    statement: Json = template["Resources"]["TickTopicPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    return statement
 
 
 @pytest.mark.parametrize("case", list(BROKEN_POLICIES))
 def test_the_iam_rule_catches_a_broadened_policy(case: str) -> None:
     breaks, expected = BROKEN_POLICIES[case]
-    template = copy.deepcopy(next(v for v in VARIANTS if v.targets == "none").template())
+    template = copy.deepcopy(next(v for v in VARIANTS if v.targets == "none" and v.via == "sns").template())
     assert iam_problems(template) == []
     breaks(template)
     problems = iam_problems(template)

@@ -13,11 +13,12 @@ from __future__ import annotations
 import json
 import os
 import random
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import HealthCheck, Phase, example, given, seed, settings
 from hypothesis import strategies as st
 
 from alarmclock import handler, template
@@ -54,25 +55,82 @@ def test_make_test_and_ci_run_the_property_test_with_all_200_examples() -> None:
         assert examples(200) == 200
 
 
-@settings(
-    max_examples=examples(200),  # 200 in CI; HYPOTHESIS_PROFILE=dev runs 40 (conftest.py)
-    derandomize=True,
-    deadline=None,
-    # A failing case prints in full; shrinking day-long runs would take minutes of CI for little.
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+# The property test below runs 200 examples of a simulated day for each period: minutes each, and
+# the suite took as long as it did. It runs in STALL_CHUNKS tests a period, which pytest-xdist
+# spreads over the cores. Each chunk draws the same 200 examples (the same seed) and runs every
+# STALL_CHUNKS-th of them, from its own index on: together they run each of the 200 once
+# (test_the_chunks_together_run_each_example_once). STALL_SEED is the seed hypothesis's
+# derandomize=True drew from the test's source before the split (hypothesis.core's
+# get_random_for_wrapped_test): called alike, the chunks run the examples the single test ran.
+# Caveat, before the split as after: hypothesis mixes the literal constants of every local module
+# loaded (tests included) into its draws, so the examples follow the code and the tests loaded
+# (running this file alone draws others than `make test` does). The chunks agree with each other
+# because they run first in a session (conftest.LONGEST_FIRST), before other tests import more.
+STALL_CHUNKS = 8
+STALL_SEED = int(
+    "12651691194080797066981234036210615813599145988112695346359100363172233791947649322369071173593375"
+    "940105456520977627"
 )
-@given(
-    timing_seed=st.integers(0, 2**32 - 1),
-    run_seed=st.integers(0, 2**16),
-    plan=st.lists(faults, min_size=1, max_size=3),
-    world=st.sampled_from(WORLDS),
-)
+Check = Callable[[str, "str | None", int, int, list[Fault], str], None]
+
+
+def stall_examples(every: str, publish: str | None, chunk: int, check: Check) -> None:
+    """check(every, publish, timing_seed, run_seed, plan, world) on this chunk's share of the examples."""
+    # Each example's place in the order drawn, by its first sight: hypothesis runs a failing
+    # example again to report it, and a count of calls would then skip it (a "flaky" failure).
+    places: dict[str, int] = {}
+
+    @seed(STALL_SEED)
+    @settings(
+        max_examples=examples(200),  # 200 in CI; HYPOTHESIS_PROFILE=dev runs 40 (conftest.py)
+        derandomize=True,  # and so no example database: every run draws the same examples
+        deadline=None,
+        # A failing case prints in full; shrinking day-long runs would take minutes of CI for little.
+        phases=[Phase.explicit, Phase.reuse, Phase.generate],
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(
+        timing_seed=st.integers(0, 2**32 - 1),
+        run_seed=st.integers(0, 2**16),
+        plan=st.lists(faults, min_size=1, max_size=3),
+        world=st.sampled_from(WORLDS),
+    )
+    def one_example(timing_seed: int, run_seed: int, plan: list[Fault], world: str) -> None:
+        place = places.setdefault(repr((timing_seed, run_seed, plan, world)), len(places))
+        if place % STALL_CHUNKS == chunk:
+            check(every, publish, timing_seed, run_seed, plan, world)
+
+    one_example()
+
+
 # Each period's default, a wave (200 examples each, a simulated day each: most of CI's time). A
 # one-minute clock publishing each tick meets every named fault in
 # test_each_named_fault_is_reported_and_recovered_from below.
+@pytest.mark.slow
+@pytest.mark.parametrize("chunk", range(STALL_CHUNKS))
 @pytest.mark.parametrize(("every", "publish"), [("1m", None), ("5m", None)])
 def test_no_permanent_stall_the_clock_ticks_within_three_periods_of_every_fault(
+    every: str, publish: str | None, chunk: int
+) -> None:
+    stall_examples(every, publish, chunk, ticks_within_three_periods_of_every_fault)
+
+
+@pytest.mark.slow  # 1,600 examples drawn, about 8 s
+def test_the_chunks_together_run_each_example_once() -> None:
+    drawn: list[list[tuple[str, int, int, str, str]]] = [[] for _ in range(STALL_CHUNKS)]
+
+    def record(every: str, publish: str | None, timing_seed: int, run_seed: int, plan: list[Fault], world: str) -> None:
+        drawn[chunk].append((every, timing_seed, run_seed, repr(plan), world))
+
+    for chunk in range(STALL_CHUNKS):
+        stall_examples("1m", None, chunk, record)
+    everything = [example for chunk in drawn for example in chunk]
+    assert len(everything) == examples(200)
+    assert len({*everything}) == len(everything)  # no example twice (hypothesis draws no duplicates)
+    assert all(len(chunk) == examples(200) // STALL_CHUNKS for chunk in drawn)
+
+
+def ticks_within_three_periods_of_every_fault(
     every: str, publish: str | None, timing_seed: int, run_seed: int, plan: list[Fault], world: str
 ) -> None:
     # The world too (how a point stamped ahead is counted, undocumented): where the wave is not
@@ -143,6 +201,7 @@ def test_a_long_function_outage_costs_its_ticks_and_no_more() -> None:
     assert outcome.recovery_s is not None and outcome.recovery_s <= 3 * PERIOD
 
 
+@pytest.mark.slow  # 25 runs of 3 hours: 4 to 5 s
 @given(delay=st.floats(min_value=0.5, max_value=150), count=st.integers(1, 4), seed=st.integers(0, 1000))
 @example(delay=1.0, count=1, seed=262)  # the alarm at :59.6: 83 of 180 ticks caught up late
 @settings(max_examples=25, derandomize=True, deadline=None)

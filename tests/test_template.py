@@ -29,7 +29,7 @@ from alarmclock.template import build_template, handler_source
 from variants import PAYLOADS, TARGETS
 from variants import VARIANTS as TEMPLATE_VARIANTS
 
-from conftest import ACCOUNT, REGION, make_runtime
+from conftest import ACCOUNT, REGION, answer_url, make_runtime
 
 HANDLER_FILE = Path(handler.__file__)
 # The same variants as checkov and the IAM rule (tests/test_security.py) check.
@@ -98,18 +98,33 @@ def test_the_template_inlines_the_handler_file_without_comments_and_docstrings_o
         assert parsed["Resources"]["TickFunction"]["Properties"]["Code"]["ZipFile"] == inlined
     assert len(inlined) < 0.75 * len(original)
     assert not [t for t in tokens(inlined) if t.type == tokenize.COMMENT]
-    # The same code: equal syntax trees once every docstring is the empty string ...
+    # The same code: equal syntax trees once every docstring is gone ...
     assert ast.dump(without_docstrings(ast.parse(inlined))) == ast.dump(without_docstrings(ast.parse(original)))
     # ... on the same lines, so a traceback from the function points at handler.py's line.
     assert inlined.count("\n") == original.count("\n")
     lines = {n.name: n.lineno for n in ast.walk(ast.parse(original)) if isinstance(n, ast.FunctionDef)}
     assert lines == {n.name: n.lineno for n in ast.walk(ast.parse(inlined)) if isinstance(n, ast.FunctionDef)}
     original_lines, inlined_lines = original.splitlines(), inlined.splitlines()
+    statements = {
+        n.lineno: n for n in ast.walk(ast.parse(original)) if isinstance(n, ast.Return | ast.Assign | ast.Raise)
+    }
     for node in ast.walk(ast.parse(inlined)):
         if isinstance(node, ast.Return | ast.Assign | ast.Raise):
-            # (the same text, but for the quotes of one-line strings and the spaces between tokens)
-            original_line = "".join(original_lines[node.lineno - 1].split()).replace('"', "'")
-            assert original_line.startswith("".join(inlined_lines[node.lineno - 1].split()).replace('"', "'"))
+            # (the same tokens, joined onto the statement's first line, but for the quotes of one-line strings)
+            whole = statements[node.lineno]
+            written = "".join(original_lines[whole.lineno - 1 : whole.end_lineno])
+            inlined_line = inlined_lines[node.lineno - 1]
+            assert bare(written).startswith(bare(inlined_line))
+            assert node.end_lineno == node.lineno  # one line: the lines it had are empty
+            assert not "".join(inlined_lines[node.lineno : whole.end_lineno])
+
+
+def bare(text: str) -> str:
+    """The text without spaces, with single quotes, and without the trailing commas the inlining drops."""
+    text = "".join(text.split()).replace('"', "'")
+    for bracket in ")]}":
+        text = text.replace("," + bracket, bracket)
+    return text
 
 
 def tokens(source: str) -> list[tokenize.TokenInfo]:
@@ -117,17 +132,39 @@ def tokens(source: str) -> list[tokenize.TokenInfo]:
 
 
 def without_docstrings(tree: ast.Module) -> ast.Module:
+    """The tree without its string statements; a block of nothing else keeps one, as the empty string."""
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
-        first = body[0] if isinstance(body, list) and body else None
-        if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
-            first.value.value = ""
+        if not isinstance(body, list):
+            continue
+
+        def is_string(statement: ast.stmt) -> bool:
+            value = statement.value if isinstance(statement, ast.Expr) else None
+            return isinstance(value, ast.Constant) and isinstance(value.value, str)
+
+        body[:] = [s for s in body if not is_string(s)] or [ast.Expr(ast.Constant(""))]
     return tree
 
 
 def test_stripping_keeps_strings_that_are_not_statements_and_code_after_a_comment() -> None:
     source = 'x = "# not a comment"  # a comment\n"""doc\nstring"""\ndef f():\n    """doc"""\n    return 1  # why\n'
-    assert strip_comments_and_docstrings(source) == "x='# not a comment'\n''\n\ndef f():\n ''\n return 1\n"
+    assert strip_comments_and_docstrings(source) == "x='# not a comment'\n\n\ndef f():\n\n return 1\n"
+
+
+def test_stripping_keeps_a_docstring_that_is_all_its_block_holds_as_the_empty_string() -> None:
+    source = 'class Error(Exception):\n    """Why."""\n\n\ndef f():\n    """Nothing."""\n'
+    stripped = strip_comments_and_docstrings(source)
+    assert stripped == "class Error(Exception):\n ''\n\n\ndef f():\n ''\n"
+    assert ast.dump(without_docstrings(ast.parse(stripped))) == ast.dump(without_docstrings(ast.parse(source)))
+
+
+def test_stripping_joins_a_statement_over_several_lines_onto_its_first_and_keeps_the_lines_after_it() -> None:
+    source = "x = f(\n    a,  # why\n\n    b,\n)\ny = (x\n     and not z)\nreturn_ = 1\nt = (\n    a,\n)\n"
+    stripped = strip_comments_and_docstrings(source)
+    # (f's trailing comma goes; the one-element tuple's stays: without it, it would be no tuple)
+    assert stripped == "x=f(a,b)\n\n\n\n\ny=(x and not z)\n\nreturn_=1\nt=(a,)\n\n\n"
+    assert ast.dump(ast.parse(stripped)) == ast.dump(ast.parse(source))
+    assert ast.parse(stripped).body[2].lineno == 8  # the line it had
 
 
 def test_stripping_writes_one_line_strings_in_single_quotes_where_it_can() -> None:
@@ -158,7 +195,7 @@ def test_stripping_keeps_only_the_spaces_python_needs_between_tokens() -> None:
 def test_stripping_quarters_the_indentation_and_keeps_the_code() -> None:
     source = "def f(x):\n    if x:\n        return [\n            1,\n        ]\n    return 0\n"
     stripped = strip_comments_and_docstrings(source)
-    assert stripped == "def f(x):\n if x:\n  return[\n   1,\n  ]\n return 0\n"
+    assert stripped == "def f(x):\n if x:\n  return[1,]\n\n\n return 0\n"
     assert ast.dump(ast.parse(stripped)) == ast.dump(ast.parse(source))
 
 
@@ -476,7 +513,7 @@ def test_moto_creates_the_stack_and_the_real_handler_completes_it(moto_server: s
     runtime, _ = make_runtime(now=time.time, client=lambda service, region: boto3.client(service, **kw))
     request = {
         "RequestType": "Create",
-        "ResponseURL": f"{moto_server}/cloudformation_{REGION}/cfnresponse?stack={stack_id}",
+        "ResponseURL": answer_url(f"{moto_server}/cloudformation_{REGION}/cfnresponse?stack={stack_id}"),
         "StackId": stack_id,
         "RequestId": "1",
         "LogicalResourceId": "Starter",

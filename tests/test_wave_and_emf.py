@@ -155,8 +155,14 @@ def test_the_watchdogs_alarm_lays_a_wave_this_environment_did_not_lay_lately() -
     assert result["action"] == "wave"
     # (This event says nothing of the watchdog's previous state, so the handler asks whether the
     # watchdog is younger than its window; this fake answers nothing, which is no evidence.) No wave
-    # laid by this execution environment: it may have run out, so it is laid, not switched from.
-    assert [name for name, _ in cloudwatch.calls] == ["describe_alarms", "put_metric_data"]
+    # laid by this execution environment: it may have run out, so it is laid, not switched from; then
+    # the watchdog, acted on, is re-armed (handler.rearm_watchdog).
+    assert [name for name, _ in cloudwatch.calls] == ["describe_alarms", "put_metric_data", "set_alarm_state"]
+    assert cloudwatch.calls[-1][1] == {
+        "AlarmName": f"{CLOCK}-watchdog",
+        "StateValue": "OK",
+        "StateReason": handler.REARM_MARK,
+    }
 
 
 # ---- the EMF line, in the handler -----------------------------------------------------------------

@@ -30,6 +30,10 @@ TARGETS: dict[str, tuple[str, ...]] = {
         "arn:aws:events:us-east-1:123456789012:event-bus/default",
     ),
 }
+# The "all" targets' queue is encrypted with a customer managed key (--target-key).
+TARGET_KEYS: dict[str, tuple[str, ...]] = {
+    "all": ("arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",),
+}
 PAYLOADS: dict[str, str | None] = {"none": None, "object": '{"job": "nightly", "dry_run": false}'}
 # Whole minutes, the longest sliding and the wall-clock period, and the sub-minute (high-resolution) ones.
 PERIODS = ("1m", "5m", "120m", "1440m", "10s", "20s", "30s")
@@ -58,6 +62,8 @@ class Variant:
             payload=PAYLOADS[self.payload],
             alarms=self.alarms,
             window=self.window,
+            target_keys=TARGET_KEYS.get(self.targets, ()),
+            failure_alarm=self.targets == "all",  # and an alarm on failed deliveries
         )
         return build_template(spec)
 

@@ -36,6 +36,7 @@ tests and the local emulator call ``handle`` with their own.
 import hashlib
 import json
 import os
+import re
 import threading
 import time
 import urllib.request
@@ -45,6 +46,8 @@ import boto3
 from botocore.config import Config
 
 METRIC_NAME = "Tick"
+# A tick's log line counts its failed deliveries on this metric (EMF): `status` and the optional alarm read it.
+FAILURES_METRIC = "DeliveryFailures"
 TICK_SOURCE = "alarmclock"
 TICK_VERSION = 1
 # Alarm "<prefix>V" in ALARM means "Tick is V", so the next value is 1 - V; in OK (the one-alarm
@@ -98,6 +101,13 @@ MAX_CATCH_UP = 9
 # The one tick alarm's description as the template writes it (template.tick_alarm; a test keeps them
 # equal): a switched clock's alarm gets it back when it returns to its wave.
 WAVE_ALARM_DESCRIPTION = "alarmclock: ALARM when Tick is 1 (the clock publishes 0 next), OK when it is 0 (publishes 1)"
+# CloudFormation answers at "a presigned S3 bucket" URL (CloudFormation User Guide, "Custom resource request
+# objects", https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requests.html): any other
+# scheme or host (http, file:, data:, 169.254.169.254, a server of the sender's) is not CloudFormation's.
+# Virtual-hosted or path-style, with or without a region, in aws and aws-cn; no user, no port, and only
+# printable ASCII, so the host checked is the host urllib connects to. (The bucket's name is not
+# documented, so it is not pinned: the StackId check is what ties a request to this stack.)
+S3_URL = re.compile(r"https://([a-z0-9.-]+\.)?s3([.-][a-z0-9-]+)*\.amazonaws\.com(\.cn)?/[!-~]*")
 # The design each clock's alarms were last seen running ("wave" or "now"), by clock name: a wave
 # clock's heartbeat needs it, and no event tells it. Kept for the life of the execution environment.
 _designs: dict = {}
@@ -107,7 +117,8 @@ _laid: dict = {}
 
 
 CONFIG_FIELDS = (
-    "alarm_prefix alarms clock namespace payload period problems publish targets watchdog watchdog_window window"
+    "alarm_prefix alarms clock namespace payload period problems publish stack_id starter targets "
+    "watchdog watchdog_window window"
 )
 
 
@@ -131,6 +142,8 @@ class ClockConfig:
         alarms=1,
         window="sliding",
         publish="api",
+        stack_id=None,
+        starter="Starter",
     ):
         self.clock = clock
         self.namespace = namespace
@@ -145,6 +158,10 @@ class ClockConfig:
         self.alarms = alarms  # tick alarms: 1 (ALARM and OK actions) or 2 (the seed's pair)
         self.window = window  # the tick alarms' EvaluationWindow: "sliding" or "wallclock"
         self.publish = publish  # how the beat reaches the metric: "wave", "api" or "logs"
+        # The stack's ARN (AWS::StackId): the only stack whose requests it answers, and whose account and
+        # region its alarms are in. None (a config built by hand): it answers none, and checks alarms by name.
+        self.stack_id = stack_id
+        self.starter = starter  # its custom resource's logical id (the CDK construct's is its own)
 
     @property
     def alarm_names(self):
@@ -237,6 +254,8 @@ class ClockConfig:
             problems=problems,
             watchdog=env.get("ALARMCLOCK_WATCHDOG_ALARM"),
             watchdog_window=_number_env(env, "ALARMCLOCK_WATCHDOG_WINDOW", None, problems),
+            stack_id=env.get("ALARMCLOCK_STACK_ID"),
+            starter=env.get("ALARMCLOCK_STARTER", "Starter"),
         )
 
 
@@ -282,7 +301,7 @@ class Runtime:
         self.log = log
 
 
-CHANGE_FIELDS = "dimensions name previous_state previous_time reason reason_data state time via"
+CHANGE_FIELDS = "arn dimensions name previous_state previous_time reason reason_data state time via"
 
 
 class AlarmChange:
@@ -302,6 +321,7 @@ class AlarmChange:
         previous_time=None,
         dimensions=None,
         reason_data=None,
+        arn=None,
     ):
         self.name = name
         self.state = state
@@ -314,6 +334,7 @@ class AlarmChange:
         # which design the alarm runs now. reasonData: what the evaluation looked at (a JSON string).
         self.dimensions = dimensions
         self.reason_data = reason_data
+        self.arn = arn  # the alarm's ARN, as the event says
 
 
 def handle(event, context, config, runtime):
@@ -321,6 +342,9 @@ def handle(event, context, config, runtime):
     next beat could not be published, so Lambda's asynchronous retry tries again."""
     try:
         kind, body = classify(event)
+        why = foreign(kind, body, config, runtime.now())
+        if why:
+            kind, body = "ignored", why
     except Exception as error:  # a malformed event must never break the clock
         kind, body = "ignored", "unreadable event: %s" % _describe(error)
     if kind == "custom_resource":
@@ -367,6 +391,7 @@ def classify(event):
             previous.get("timestamp"),
             _event_dimensions(data.get("configuration")),
             state.get("reasonData"),
+            event.get("alarmArn"),
         )
     records = event.get("Records")
     if isinstance(records, list) and records and isinstance(records[0], dict):
@@ -386,12 +411,36 @@ def classify(event):
                 "sns",
                 message.get("NewStateReason"),
                 dimensions=_pairs(dimensions, "name", "value"),
+                arn=message.get("AlarmArn"),
             )
         return "ignored", "SNS message is neither an alarm nor a CloudFormation request"
     # Last, off the path every tick takes: only `alarmclock restart` sends this.
     if event.get("alarmclock") == RESTART:
         return RESTART, event
     return "ignored", "unknown event shape"
+
+
+def foreign(kind, body, config, now):
+    """Why a request or an alarm change is not this clock's own, or None. Whoever may invoke the
+    function (or publish to its topic) can send any event: only CloudFormation's requests for this
+    stack's Starter (template.py's one custom resource; ALARMCLOCK_STARTER names it where its logical id
+    is another, as in a CDK stack), and fresh changes of this clock's alarms, in the stack's partition,
+    region and account, are acted on."""
+    if kind == "custom_resource":
+        if not S3_URL.fullmatch(body["ResponseURL"]):
+            return "a ResponseURL that is not an https S3 URL"
+        if (body["StackId"], body.get("LogicalResourceId")) != (config.stack_id, config.starter):
+            return "a request for %.300s, not this stack's %s" % (body["StackId"], config.starter)
+    if kind == "alarm":
+        # arn:P:cloudformation:R:A:stack/NAME/ID -> arn:P:cloudwatch:R:A:alarm: (the stack's P, R and A)
+        own = re.sub(r":cloudformation:(.*):stack/.*", r":cloudwatch:\1:alarm:", config.stack_id or "")
+        if body.name not in config.all_alarm_names or (own and body.arn != own + body.name):
+            return "alarm %.300r is not one of this clock's" % (body.arn or body.name)
+        # A time (or replayed time) out of any alarm's view is a replay: never a tick.
+        tick_time = _replayed_time(body.reason) or _parse_time(body.time, now)
+        if not -MAX_STAMP_AHEAD_S <= now - tick_time <= max(MAX_STAMP_AGE_S, 2.0 * config.period):
+            return "a state change of %s, out of the alarms' view" % _iso(tick_time)
+    return None  # its own
 
 
 def handle_alarm(change, config, runtime):
@@ -486,6 +535,13 @@ def handle_alarm(change, config, runtime):
     }
     if caught_up:
         record["caught_up"] = [_iso(t) for t in caught_up]
+    if failures:
+        # Seen, not only logged: the line is also a value of the metric, in embedded metric format (CloudWatch
+        # User Guide, "Specification: Embedded metric format"), so counting the failures costs no API call.
+        metric = {"Namespace": config.namespace, "Dimensions": [[]], "Metrics": [{"Name": FAILURES_METRIC}]}
+        record.update(
+            {"_aws": {"Timestamp": int(now * 1000), "CloudWatchMetrics": [metric]}, FAILURES_METRIC: len(failures)}
+        )
     if config.problems:
         record["config_problems"] = list(config.problems)
     runtime.log(record)
@@ -844,29 +900,35 @@ def deliver(tick, targets, runtime):
         body = json.dumps(tick, separators=(",", ":"), allow_nan=False)
     except ValueError as error:  # a NaN or Infinity in the payload: strict parsers would refuse it
         return ["%s: the tick is not valid JSON (%s)" % (arn, error) for arn in targets]
+    # A FIFO queue or topic takes a message only with a group id (one group: the ticks keep their order)
+    # and a deduplication id: the tick id, so a tick sent twice within SQS's five-minute deduplication
+    # interval arrives once (Amazon SQS Developer Guide, "Amazon SQS FIFO queue key terms",
+    # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-key-terms.html).
+    fifo = {"MessageGroupId": tick["clock"], "MessageDeduplicationId": tick["tick_id"]}
     failures = []
     for arn in targets:
         try:
-            send_to_target(arn, body, runtime)
+            send_to_target(arn, body, runtime, fifo)
         except Exception as error:  # one bad target must not starve the others
             failures.append("%s: %s" % (arn, _describe(error)))
     return failures
 
 
-def send_to_target(arn, body, runtime):
+def send_to_target(arn, body, runtime, fifo):
     parts = arn.split(":", 5)
     if len(parts) != 6 or parts[0] != "arn":
         raise ValueError("not an ARN")
     partition, service, region, account, resource = parts[1:]
     client = runtime.client(service, region)
+    fifo = fifo if resource.endswith(".fifo") else {}
     if service == "lambda":
         client.invoke(FunctionName=arn, InvocationType="Event", Payload=body.encode())
     elif service == "sns":
-        client.publish(TopicArn=arn, Message=body)
+        client.publish(TopicArn=arn, Message=body, **fifo)
     elif service == "sqs":
         suffix = ".cn" if partition == "aws-cn" else ""
         url = "https://sqs.%s.amazonaws.com%s/%s/%s" % (region, suffix, account, resource)
-        client.send_message(QueueUrl=url, MessageBody=body)
+        client.send_message(QueueUrl=url, MessageBody=body, **fifo)
     elif service == "events":
         answer = client.put_events(
             Entries=[{"Source": TICK_SOURCE, "DetailType": "alarmclock tick", "Detail": body, "EventBusName": arn}]

@@ -17,10 +17,13 @@ _STATEMENT_START = {tokenize.NEWLINE, tokenize.NL, tokenize.INDENT, tokenize.DED
 
 
 def strip_comments_and_docstrings(source: str) -> str:
-    """`source` with every comment removed and every string statement replaced by `""`.
+    """`source` with every comment removed and every string statement dropped, on the same lines.
 
-    A multi-line docstring leaves as many empty lines as it had, so every other line keeps its
-    number. Trailing spaces go too, each four spaces of indentation become one (Python needs only
+    A string statement (a docstring) leaves as many empty lines as it had; where it is the only
+    statement of its block, `""` stays in its place. A statement over several lines (inside brackets)
+    is joined onto its first line, and the lines it leaves stay empty (_joined): every statement keeps
+    its line number, and each line joined saves the indentation the template's YAML gives every line
+    of the code. Trailing spaces go too, each four spaces of indentation become one (Python needs only
     that each block is indented consistently; ruff formats handler.py in fours), a one-line
     string in double quotes without a single quote in it is written in single quotes, and spaces
     between tokens go where Python does not need them (_tight). A test checks that the result
@@ -37,7 +40,9 @@ def strip_comments_and_docstrings(source: str) -> str:
         elif token.type == tokenize.STRING and previous in _STATEMENT_START:
             following = tokens[index + 1].type if index + 1 < len(tokens) else tokenize.ENDMARKER
             if following in (tokenize.NEWLINE, tokenize.ENDMARKER):
-                cuts.append((token.start, token.end, '""' + "\n" * (token.end[0] - token.start[0])))
+                alone = _next_statement(tokens, index + 1) in (tokenize.DEDENT, tokenize.ENDMARKER)
+                kept = '""' if alone else ""
+                cuts.append((token.start, token.end, kept + "\n" * (token.end[0] - token.start[0])))
         if token.type not in (tokenize.COMMENT, tokenize.NL):
             previous = token.type
     # Apply from the end, so earlier positions stay valid.
@@ -46,7 +51,58 @@ def strip_comments_and_docstrings(source: str) -> str:
         tail = lines[end_row - 1][end_col:]
         lines[start_row - 1 : end_row] = (head + replacement + tail).splitlines(keepends=True) or [""]
     stripped = "".join(_quarter_indent(line.rstrip()) + ("\n" if line.endswith("\n") else "") for line in lines)
-    return _tight(_single_quoted(stripped))
+    return _tight(_joined(_single_quoted(stripped)))
+
+
+def _next_statement(tokens: list[tokenize.TokenInfo], index: int) -> int:
+    """The type of the first token after tokens[index] that is not a line end or a comment."""
+    for token in tokens[index + 1 :]:
+        if token.type not in (tokenize.NEWLINE, tokenize.NL, tokenize.COMMENT):
+            return token.type
+    return tokenize.ENDMARKER
+
+
+def _joined(source: str) -> str:
+    """Each line that continues inside brackets joined onto the one before, leaving an empty line."""
+    lines = _without_trailing_commas(source).split("\n")
+    depth = 0
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.OP and token.string in "([{":
+            depth += 1
+        elif token.type == tokenize.OP and token.string in ")]}":
+            depth -= 1
+        elif token.type == tokenize.NL and depth > 0:
+            row = token.start[0] - 1  # this line goes on at the next one
+            home = row
+            while not lines[home]:
+                home -= 1  # joined already: the statement's first line
+            following = lines[row + 1].lstrip(" ")
+            gap = " " if _word_end(lines[home]) and _word_start(following) else ""
+            lines[home] += gap + following
+            lines[row + 1] = ""
+    return "\n".join(lines)
+
+
+def _without_trailing_commas(source: str) -> str:
+    """A comma that ends a line just before its closing bracket dropped where the brackets hold another
+    (ruff's trailing comma: `f(a, b,)` is `f(a, b)`, but `(a,)` is a tuple and keeps it). Each such
+    comma is the last character of its line, so every other token stays where it was."""
+    lines = source.split("\n")
+    groups: list[list[tokenize.TokenInfo]] = []  # the commas of each open bracket, innermost last
+    before: tokenize.TokenInfo | None = None
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.OP and token.string in "([{":
+            groups.append([])
+        elif token.type == tokenize.OP and token.string in ")]}":
+            commas = groups.pop()
+            last = commas[-1] if len(commas) > 1 else None
+            if last is not None and before is last and last.end[1] == len(lines[last.start[0] - 1]):
+                lines[last.start[0] - 1] = lines[last.start[0] - 1][:-1]
+        elif token.type == tokenize.OP and token.string == "," and groups:
+            groups[-1].append(token)
+        if token.type not in (tokenize.NL, tokenize.COMMENT):
+            before = token
+    return "\n".join(lines)
 
 
 # Tokens that need a space between them: two words (`not x`, `1 if`), and a word before or after a
@@ -82,6 +138,14 @@ def _tight(source: str) -> str:
             text += (" " if needs_space else "") + token.string
         lines[row - 1] = line[: row_tokens[0].start[1]] + text + ("\n" if line.endswith("\n") else "")
     return "".join(lines)
+
+
+def _word_end(text: str) -> bool:
+    return bool(text) and (text[-1].isalnum() or text[-1] == "_")
+
+
+def _word_start(text: str) -> bool:
+    return bool(text) and (text[0].isalnum() or text[0] == "_")
 
 
 def _single_quoted(source: str) -> str:

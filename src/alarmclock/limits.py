@@ -119,8 +119,18 @@ def clock_environment(spec: ClockSpec) -> dict[str, str]:
 
     variables = tick_function(spec)["Properties"]["Environment"]["Variables"]
     name = spec.name if spec.name is not None else LONGEST_CLOCK_NAME
-    known = PSEUDO_PARAMETERS | {"AWS::StackName": name, "TargetFunctionArn": LONGEST_FUNCTION_ARN}
+    known = PSEUDO_PARAMETERS | {
+        "AWS::StackName": name,
+        "AWS::StackId": longest_stack_id(name),
+        "TargetFunctionArn": LONGEST_FUNCTION_ARN,
+    }
     return {key: _resolved(value, known) for key, value in variables.items()}
+
+
+def longest_stack_id(name: str) -> str:
+    """A stack's ARN at its longest for this name: the stack's name and a 36-character UUID."""
+    partition, region, account = (PSEUDO_PARAMETERS[key] for key in ("AWS::Partition", "AWS::Region", "AWS::AccountId"))
+    return f"arn:{partition}:cloudformation:{region}:{account}:stack/{name}/{'u' * 36}"
 
 
 def _resolved(value: Any, known: dict[str, str]) -> str:

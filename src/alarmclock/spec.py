@@ -81,6 +81,13 @@ TARGET_SHAPES = {
     "events": "arn:aws:events:REGION:ACCOUNT:event-bus/NAME",
 }
 _ARN = re.compile(rf"^arn:(?:{_PARTITION}):([a-z0-9-]+):({_REGION}):({_ACCOUNT}):(.+)$")
+# A KMS key by its ARN (a multi-Region key's id starts mrk-): "To specify a KMS key in an IAM policy
+# statement, you must use its key ARN" (AWS KMS Developer Guide, "Specifying KMS keys in IAM policy
+# statements": https://docs.aws.amazon.com/kms/latest/developerguide/cmks-in-iam-policies.html).
+_KEY_ARN = re.compile(
+    rf"^arn:(?:{_PARTITION}):kms:{_REGION}:{_ACCOUNT}:key/(?:mrk-)?[0-9a-f]{{8}}(?:-?[0-9a-f]{{4,}})+$"
+)
+KEY_SHAPE = "arn:aws:kms:REGION:ACCOUNT:key/KEY-ID (the key's ARN, not an alias's)"
 
 PERIOD_HELP = "10s, 20s, 30s, whole minutes from 1m to 120m, or 1440m (1d) (e.g. 30s, 1m, 5m, 1h)"
 
@@ -98,6 +105,10 @@ class Target:
     def region(self) -> str:
         return self.arn.split(":")[3]
 
+    @property
+    def account(self) -> str:
+        return self.arn.split(":")[4]
+
 
 @dataclass(frozen=True)
 class ClockSpec:
@@ -111,6 +122,9 @@ class ClockSpec:
     alarms: int = 1  # tick alarms: 1 (ALARM and OK actions) or 2 (the seed's pair)
     window: Window = "sliding"  # the tick alarms' EvaluationWindow
     publish: Publish = None  # type: ignore[assignment]  # how the beat reaches the metric; None: the period's default
+    # KMS keys of encrypted SQS queues and SNS topics among the targets: the function needs to use them.
+    target_keys: tuple[str, ...] = ()
+    failure_alarm: bool = False  # an alarm on the function's DeliveryFailures metric
 
     @property
     def high_resolution(self) -> bool:
@@ -246,6 +260,13 @@ def parse_target(arn: str) -> Target:
     return Target(arn=arn.strip(), service=service)
 
 
+def parse_target_key(arn: str) -> str:
+    """A KMS key's ARN, which the function may use to send to an encrypted queue or topic."""
+    if not _KEY_ARN.match(arn.strip()):
+        raise SpecError(f"--target-key {arn!r} is not a KMS key's ARN; give {KEY_SHAPE}")
+    return arn.strip()
+
+
 def parse_payload(text: str | None) -> Any:
     if text is None:
         return None
@@ -321,6 +342,8 @@ def build_spec(
     alarms: int | str = 1,
     window: str | None = None,
     publish: str | None = None,
+    target_keys: tuple[str, ...] | list[str] = (),
+    failure_alarm: bool = False,
 ) -> ClockSpec:
     """The one place user input becomes a ClockSpec. `window` and `publish` None pick the period's
     defaults."""
@@ -329,6 +352,9 @@ def build_spec(
     parsed = tuple(parse_target(t) for t in targets)
     if len({t.arn for t in parsed}) != len(parsed):
         raise SpecError("--target: the same ARN is given twice")
+    keys = tuple(dict.fromkeys(parse_target_key(key) for key in target_keys))
+    if keys and not any(t.service in ("sqs", "sns") for t in parsed):
+        raise SpecError("--target-key is for an encrypted SQS queue or SNS topic, and no --target is one")
     period = parse_period(every)
     chosen = window if window is not None else default_window(period)
     check_window(period, chosen, shown=str(every))
@@ -347,4 +373,6 @@ def build_spec(
         alarms=count,
         window=chosen,  # type: ignore[arg-type]  # checked by check_window
         publish=publishing,  # type: ignore[arg-type]  # checked by check_publish
+        target_keys=keys,
+        failure_alarm=failure_alarm,
     )

@@ -23,6 +23,8 @@ FUNCTION_TIMEOUT_S = 30
 STARTER_TIMEOUT_S = 300
 LOG_RETENTION_DAYS = 14
 METRIC_NAME = "Tick"
+FAILURES_METRIC = "DeliveryFailures"  # handler.FAILURES_METRIC (a test keeps them equal)
+FAILURES_ALARM_NAME = "${AWS::StackName}-delivery-failures"
 WAVE_DIMENSION = "Wave"  # handler.WAVE_DIMENSION (a test keeps them equal)
 NOW_DIMENSION = "Now"  # handler.NOW_DIMENSION (a test keeps them equal)
 NOW_WATCHDOG_QUIET_CYCLES = 2  # handler.NOW_WATCHDOG_QUIET_CYCLES (a test keeps them equal)
@@ -91,10 +93,10 @@ def build_template(spec: ClockSpec) -> Json:
         "TickFunction": tick_function(spec),
     }
     if spec.via == "sns":
-        resources_.update(sns_path())
+        resources_.update(sns_path(spec))
         action: Json = ref("TickTopic")
         service_token: Json = ref("TickTopic")
-        wiring = ["TickSubscription", "TickTopicPermission"]
+        wiring = ["TickSubscription", "TickTopicPermission", "TickTopicPolicy"]
     else:
         resources_.update(direct_lambda_path(spec))
         action = get_att("TickFunction", "Arn")
@@ -107,6 +109,8 @@ def build_template(spec: ClockSpec) -> Json:
     # at all, go to ALARM and restart a clock that is only starting.
     resources_["Watchdog"] = watchdog_alarm(spec, action=action) | {"DependsOn": "Starter"}
     resources_.update(heartbeat(spec))
+    if spec.failure_alarm:
+        resources_["DeliveryFailuresAlarm"] = failures_alarm()
     resources_["Starter"] = {
         "Type": "Custom::AlarmClockStarter",
         # Start the loop only once both alarms can fire and reach the function.
@@ -181,6 +185,10 @@ def metadata(spec: ClockSpec) -> Json:
     }
     if spec.payload is not None:
         block["payload"] = spec.payload
+    if spec.target_keys:
+        block["target_keys"] = list(spec.target_keys)
+    if spec.failure_alarm:
+        block["failure_alarm"] = True
     return block
 
 
@@ -204,6 +212,8 @@ def tick_function(spec: ClockSpec) -> Json:
             "Environment": {
                 "Variables": {
                     "ALARMCLOCK_NAME": CLOCK_NAME,
+                    # The one stack whose CloudFormation requests (and alarms) the function obeys.
+                    "ALARMCLOCK_STACK_ID": ref("AWS::StackId"),
                     "ALARMCLOCK_NAMESPACE": sub(NAMESPACE),
                     "ALARMCLOCK_PERIOD": str(spec.period_s),
                     "ALARMCLOCK_ALARMS": str(spec.alarms),
@@ -260,6 +270,19 @@ def tick_role(spec: ClockSpec) -> Json:
         }
     )
     statements.extend(target_statements(spec.targets))
+    if spec.target_keys:
+        statements.append(
+            {
+                # An SQS queue or SNS topic encrypted with a customer managed key takes a message from a
+                # sender that may use the key: GenerateDataKey and Decrypt (Amazon SQS Developer Guide,
+                # "Key management", https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html;
+                # Amazon SNS Developer Guide, https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
+                "Sid": "UseTargetKeys",
+                "Effect": "Allow",
+                "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+                "Resource": list(spec.target_keys),
+            }
+        )
     return {
         "Type": "AWS::IAM::Role",
         "Properties": {
@@ -506,9 +529,59 @@ def watchdog_alarm(spec: ClockSpec, action: Json) -> Json:
     }
 
 
-def sns_path() -> Json:
-    # The seed's path: alarm -> SNS topic -> function.
+def failures_alarm() -> Json:
+    """--failure-alarm: ALARM while any delivery failed in the last five minutes (a tick's ERROR log line
+    counts its failed deliveries as a DeliveryFailures value: handler.handle_alarm). It has no action of
+    its own: its state changes reach EventBridge's default bus as "CloudWatch Alarm State Change" events,
+    where a rule can send them on (CloudWatch User Guide, "Alarm events and EventBridge":
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html)."""
     return {
+        "Type": "AWS::CloudWatch::Alarm",
+        "Properties": {
+            "AlarmName": sub(FAILURES_ALARM_NAME),
+            "AlarmDescription": "alarmclock: a tick could not be delivered to a target (the function's log says why)",
+            "Namespace": sub(NAMESPACE),
+            "MetricName": FAILURES_METRIC,
+            "Statistic": "Sum",
+            "Period": 300,
+            "EvaluationPeriods": 1,
+            "Threshold": 1,
+            "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+            "TreatMissingData": "notBreaching",
+        },
+    }
+
+
+def sns_path(spec: ClockSpec) -> Json:
+    # The seed's path: alarm -> SNS topic -> function. Only the clock's own alarms may publish: the service
+    # principal, for these source ARNs in this account (IAM User Guide, "The confused deputy problem":
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
+    # CloudFormation publishes its requests with the rights of whoever runs the stack operation, as it
+    # invokes a function: an identity in the account, which needs no statement here.
+    alarms_publish = {
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+        "Action": "sns:Publish",
+        "Resource": ref("TickTopic"),
+        "Condition": {
+            # The tick alarms by their own ARN (shorter, within the 51,200 bytes); the watchdog, which
+            # comes after the Starter that waits for this policy, by its name.
+            "ArnEquals": {
+                "aws:SourceArn": [
+                    get_att(a, "Arn") if a != "Watchdog" else sub(arn) for a, arn in alarm_arns(spec).items()
+                ]
+            },
+            "StringEquals": {"aws:SourceAccount": ref("AWS::AccountId")},
+        },
+    }
+    return {
+        "TickTopicPolicy": {
+            "Type": "AWS::SNS::TopicPolicy",
+            "Properties": {
+                "Topics": [ref("TickTopic")],
+                "PolicyDocument": {"Version": "2012-10-17", "Statement": [alarms_publish]},
+            },
+        },
         "TickTopic": {
             "Type": "AWS::SNS::Topic",
             "Properties": {"DisplayName": "alarmclock ticks"},
@@ -548,8 +621,7 @@ CHECKOV_SKIPS: dict[str, list[tuple[str, str]]] = {
         ),
         (
             "CKV_AWS_116",
-            "A dead-lettered beat is stale a period later: the Heartbeat rule restarts a stalled clock, "
-            "and failures are logged.",
+            "A dead-lettered beat is stale a period later; the Heartbeat rule restarts a stalled clock.",
         ),
         (
             "CKV_AWS_117",
@@ -572,8 +644,8 @@ CHECKOV_SKIPS: dict[str, list[tuple[str, str]]] = {
     "AWS::SNS::Topic": [
         (
             "CKV_AWS_26",
-            "Alarms cannot publish to a topic under alias/aws/sns; a $1/month customer key would hide only "
-            "alarm state changes.",
+            "Alarms cannot publish under alias/aws/sns; a $1/month key would hide only alarm changes and "
+            "this stack's CloudFormation requests.",
         ),
     ],
 }

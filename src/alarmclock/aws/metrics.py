@@ -7,6 +7,7 @@ from typing import Any
 
 from alarmclock.aws.models import AlarmInfo, ClockNames, Datapoint, period_start
 from alarmclock.aws.session import DENIED_CODES, Aws, error_code, error_message
+from alarmclock.template import FAILURES_METRIC
 
 # GetMetricStatistics answers at most 1,440 datapoints per call.
 MAX_DATAPOINTS = 1440
@@ -55,6 +56,19 @@ class Metrics:
     def sample_count(self, names: ClockNames, period_s: int, start: datetime, end: datetime) -> int:
         """How many Tick values were published from `start`'s period up to `end`."""
         return sum(p.samples for p in self.datapoints(names, period_s, start, end))
+
+    def failed_deliveries(self, names: ClockNames, end: datetime) -> int:
+        """How many deliveries the function counted as failed (its tick lines, handler.handle_alarm) in the hour
+        before `end`."""
+        answer = self.cloudwatch.get_metric_statistics(
+            Namespace=names.namespace,
+            MetricName=FAILURES_METRIC,
+            StartTime=end - timedelta(hours=1),
+            EndTime=end,
+            Period=60,
+            Statistics=["Sum"],
+        )
+        return int(sum(float(p.get("Sum") or 0) for p in answer.get("Datapoints", [])))
 
     def function_exists(self, name: str) -> bool:
         import botocore.exceptions

@@ -117,6 +117,8 @@ class ClockMetadata:
     window: str | None = None
     # None: deployed before publishing could be chosen, so "api", the only way those templates had.
     publish: str | None = None
+    target_keys: tuple[str, ...] = ()  # --target-key: KMS keys the function may use
+    failure_alarm: bool = False  # --failure-alarm
 
     @property
     def publishing(self) -> str:
@@ -138,6 +140,8 @@ class ClockMetadata:
                 alarms=int(block.get("alarms", 2)),
                 window=str(block["window"]) if block.get("window") else None,
                 publish=str(block["publish"]) if block.get("publish") else None,
+                target_keys=tuple(str(k) for k in block.get("target_keys") or ()),
+                failure_alarm=block.get("failure_alarm") is True,
             )
         except (KeyError, TypeError, ValueError):
             return None

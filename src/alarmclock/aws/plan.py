@@ -292,6 +292,8 @@ def deploy_settings(
     alarms: str = "1",
     window: str | None = None,
     publish: str | None = None,
+    target_keys: tuple[str, ...] = (),
+    failure_alarm: bool | None = None,
 ) -> dict[str, Any]:
     """The settings to deploy: those given on the command line and, when updating a clock,
     the deployed ones for the rest (so `deploy NAME --every 5m` changes only the period).
@@ -312,6 +314,8 @@ def deploy_settings(
             "alarms": alarms,
             "window": window,
             "publish": publish,
+            "target_keys": target_keys,
+            "failure_alarm": bool(failure_alarm),
         }
     kept_payload = None if deployed.payload is None else json.dumps(deployed.payload)
     new_period = "every" in given and parse_period(every) != deployed.period_s
@@ -324,6 +328,9 @@ def deploy_settings(
         "alarms": alarms if "alarms" in given else str(deployed.alarms),
         "window": window if window is not None else (None if new_period else deployed.window),
         "publish": publish if publish is not None else kept_publish(deployed.publish, new_period_s),
+        # New targets may be unencrypted: their keys come with them; otherwise the deployed keys stay.
+        "target_keys": target_keys or (() if targets else deployed.target_keys),
+        "failure_alarm": deployed.failure_alarm if failure_alarm is None else failure_alarm,
     }
 
 

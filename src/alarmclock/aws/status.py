@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -52,6 +52,8 @@ class ClockStatus:
     last_ticks: list[Datapoint] = field(default_factory=list)
     # A wave clock's latest laid value: the start of its period (None: nothing laid, or not a wave).
     laid_until: datetime | None = None
+    # Deliveries the function counted as failed in the last hour (None: not read).
+    failed_deliveries: int | None = None
 
     @property
     def design(self) -> tuple[str, str]:
@@ -148,6 +150,7 @@ class ClockStatus:
                 if self.names.is_wave
                 else "1/0: value published in that period, ~: both, .: nothing",
             },
+            "failed_deliveries_last_hour": self.failed_deliveries,
             "wave": None
             if not self.names.is_wave
             else {
@@ -185,7 +188,8 @@ def gather(aws: Aws, deployed: Deployed, now: datetime, last: int = 5) -> ClockS
     metrics = Metrics(aws)
     alarms = metrics.alarms(read.names) if read.read_alarms else {}
     points = metrics.datapoints(read.names, read.period_s, read.start, read.end)
-    return assemble(aws.region, deployed, now, read, alarms, points, last)
+    failed = metrics.failed_deliveries(read.names, now) if read.read_alarms else None
+    return replace(assemble(aws.region, deployed, now, read, alarms, points, last), failed_deliveries=failed)
 
 
 def assemble(

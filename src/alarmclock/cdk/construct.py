@@ -15,7 +15,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from aws_cdk import CfnResource, Duration, Names, Token
+from aws_cdk import Annotations, CfnResource, Duration, Names, Stack, Token
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -33,11 +33,12 @@ CLOCK_NAME_LENGTH = 64
 class AlarmClock(Construct):
     """A clock that calls its targets every `every`: the CLI's options, as props.
 
-    targets: IFunction (a version or alias too), ITopic, IQueue or IEventBus, each granted what the
-    tick function needs to call it (CDK's own grant_* methods). payload: any JSON value, added to
-    every tick under "payload". via, alarms, window, publish: as `alarmclock template --help` says
-    (None: the period's default). paused: deploy the clock stopped (alarms keep their state, act
-    on nothing); deploy again with False to resume.
+    targets: IFunction (a version or alias too), ITopic, IQueue or IEventBus, each granted the one
+    action the tick function calls on it (and the use of a queue's or topic's customer managed key);
+    a target in another account gets a synth warning naming the policy its owner must add.
+    payload: any JSON value, added to every tick under "payload". via, alarms, window, publish: as
+    `alarmclock template --help` says (None: the period's default). paused: deploy the clock stopped
+    (alarms keep their state, act on nothing); deploy again with False to resume.
     """
 
     def __init__(
@@ -85,11 +86,20 @@ class AlarmClock(Construct):
         self.resources: dict[str, CfnResource] = emit_resources(self, template)
 
         function = self.resources["TickFunction"]
+        # CloudFormation names the Starter in its requests by the logical id CDK derived from its path, and
+        # the function answers only requests for its own Starter (handler.foreign).
+        starter = Stack.of(self).get_logical_id(self.resources["Starter"])
+        function.add_property_override("Environment.Variables.ALARMCLOCK_STARTER", starter)
         # The role is the template's; the grants go into a policy attached to it, and the function
         # waits for that policy, so its first tick already may call every target.
         role = iam.Role.from_role_name(self, "TargetGrants", self.resources["TickRole"].ref)
+        account = Stack.of(self).account
         for target in clock_targets:
-            target.grant(role).apply_before(function)
+            for grant in target.grants(role):
+                grant.apply_before(function)
+            warning = target.account_warning(account)
+            if warning is not None:
+                Annotations.of(self).add_warning_v2("alarmclock:cross-account-target", warning)
 
         self.function: lambda_.IFunction = lambda_.Function.from_function_attributes(
             self, "Function", function_arn=Token.as_string(function.get_att("Arn")), same_environment=True

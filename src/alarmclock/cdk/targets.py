@@ -3,7 +3,12 @@
 The template is built from a ClockSpec, whose targets are ARNs; a CDK target's ARN is a token known
 only at deploy time. So each target gets a placeholder ARN of its own service while the template is
 built, and the placeholder is swapped for the target's ARN token afterwards. The tick function's
-right to call it comes from CDK's own grant on the target, not from the template's statement.
+right to call it is a statement in a policy on its role, with the one action the handler calls on
+the target (the template's TARGET_ACTIONS), never CDK's grant_* methods: grant_send_messages also
+gives sqs:GetQueueAttributes, sqs:GetQueueUrl and the key's Encrypt and ReEncrypt*, which the clock
+never uses, and grant_invoke on a function imported from another account tries to change that
+function's policy, which fails at synth. A target in another account gets a warning instead, naming
+the policy its owner must add (alarmclock.target_access).
 """
 
 from __future__ import annotations
@@ -12,10 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from aws_cdk import Token
 from aws_cdk import aws_iam as iam
 
-from alarmclock.spec import parse_target
-from alarmclock.template import Json, target_statements
+from alarmclock.spec import Target, parse_target
+from alarmclock.target_access import owner_policy
+from alarmclock.template import TARGET_ACTIONS, Json, target_statements
 
 PLACEHOLDER_ACCOUNT = "000000000000"
 
@@ -27,20 +34,35 @@ class CdkTarget:
     arn: str  # the CDK token of its ARN
     placeholder: str  # the ARN standing in for it while the template is built
 
-    def grant(self, grantee: iam.IGrantable) -> iam.Grant:
-        """What the tick function needs to call it, by CDK's own grant, without a wildcard."""
-        target = self.construct
-        if self.service == "lambda":
-            # grant_invoke on an unqualified function adds "ARN:*" (every version and alias); the
-            # handler invokes the ARN it was given, so an unqualified one needs only itself.
-            if hasattr(target, "lambda_"):  # a version or an alias: its grant names just it
-                return target.grant_invoke(grantee)
-            return target.grant_invoke_latest_version(grantee)
-        if self.service == "sns":
-            return target.grant_publish(grantee)
-        if self.service == "sqs":
-            return target.grant_send_messages(grantee)
-        return target.grant_put_events_to(grantee)
+    def grants(self, grantee: iam.IGrantable) -> list[iam.Grant]:
+        """What the tick function needs to call it, on its role, without a wildcard: the one action on
+        the target's ARN (a version's or alias's ARN names just it; the handler invokes an unqualified
+        function by its own ARN), and GenerateDataKey and Decrypt on a queue's or topic's customer
+        managed key (spec's --target-key)."""
+        found = [
+            iam.Grant.add_to_principal(
+                grantee=grantee, actions=[TARGET_ACTIONS[self.service]], resource_arns=[self.arn]
+            )
+        ]
+        key = getattr(self.construct, "encryption_master_key" if self.service == "sqs" else "master_key", None)
+        if key is not None:
+            actions = ["kms:GenerateDataKey", "kms:Decrypt"]
+            found.append(iam.Grant.add_to_principal(grantee=grantee, actions=actions, resource_arns=[key.key_arn]))
+        return found
+
+    def account_warning(self, account: str) -> str | None:
+        """What the owner of a target in another account than the clock's must add, if it is known to be one."""
+        theirs = getattr(getattr(self.construct, "env", None), "account", None)
+        if not isinstance(theirs, str) or Token.is_unresolved(theirs) or Token.is_unresolved(account):
+            return None
+        if theirs == account:
+            return None
+        arn = self.arn if not Token.is_unresolved(self.arn) else self.placeholder
+        policy = owner_policy(Target(arn, self.service), account)
+        return (
+            f"target {arn} is in account {theirs}, not the clock's ({account}): every tick to it fails "
+            f"until its owner adds {policy}"
+        )
 
 
 # jsii interfaces are not runtime-checkable, so a target is known by the ARN attribute it has.

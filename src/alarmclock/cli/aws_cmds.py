@@ -27,6 +27,8 @@ from alarmclock.cli.options import (
     Duration,
     deploy_alarms_option,
     deploy_every_option,
+    deploy_failure_alarm_option,
+    deploy_target_key_option,
     deploy_target_option,
     deploy_via_option,
     payload_option,
@@ -45,7 +47,9 @@ from alarmclock.spec import (
     parse_payload,
     parse_period,
     parse_target,
+    parse_target_key,
 )
+from alarmclock.target_access import cross_account_warnings
 
 if TYPE_CHECKING:
     from alarmclock.aws.execute import Runner
@@ -178,6 +182,8 @@ def clock_name(name: str) -> str:
 @publish_option
 @deploy_via_option
 @deploy_target_option
+@deploy_target_key_option
+@deploy_failure_alarm_option
 @payload_option
 @click.option("-y", "--yes", is_flag=True, help="Do not ask before replacing or removing resources.")
 @click.option("--no-wait", is_flag=True, help="Return when the stack is done; do not wait for the first tick.")
@@ -211,6 +217,8 @@ def deploy(
     publish: str | None,
     via: str | None,
     targets: tuple[str, ...],
+    target_keys: tuple[str, ...],
+    failure_alarm: bool | None,
     payload: str | None,
     yes: bool,
     no_wait: bool,
@@ -258,14 +266,20 @@ def deploy(
         for target in targets:
             if target.strip().startswith("arn:"):
                 parse_target(target)
+        for key in target_keys:
+            parse_target_key(key)
         aws = connect(region, profile, endpoint_url)
         targets = resolve_targets(aws, targets, output)
         current = Stacks(aws).deployed(name)
+        deployed = current.metadata if current else None
         settings = deploy_settings(
-            every, via, targets, payload, given, current.metadata if current else None, alarms, window, publish
+            every, via, targets, payload, given, deployed, alarms, window, publish, target_keys, failure_alarm
         )
         spec = build_spec(**settings, name=name)  # the environment is measured with the clock's name
-        warn_if_unverified(aws, spec.publish, spec.window)
+        account = caller_account(aws)
+        warn_if_unverified(aws, spec.publish, spec.window, account)
+        for warning in cross_account_warnings(spec.targets, None if account == "unknown" else account):
+            click.echo(warning, err=True)
         change_set = change_set_name(datetime.now(UTC))
         plan = plan_deploy(
             name,
@@ -282,18 +296,22 @@ def deploy(
         return execute(aws, plan, output, poll_interval)
 
 
-def warn_if_unverified(aws: Aws, publish: str, window: str) -> None:
+def caller_account(aws: Aws) -> str:
+    """The account deploy works in, or "unknown": the notes that need it are advice, never a reason to stop."""
+    try:
+        return str(aws.client("sts").get_caller_identity()["Account"])
+    except Exception:  # an account we cannot name gets the once-only note every time
+        return "unknown"
+
+
+def warn_if_unverified(aws: Aws, publish: str, window: str, account: str | None = None) -> None:
     """Say once per account and region, on stderr, that a clock stamping ahead rests on an undocumented
-    behaviour, and how to check it (alarmclock probe); never stops the deploy."""
+    behaviour, and how to check it (alarmclock probe); never stops the deploy. `account` None: ask."""
     from alarmclock.probe import memory
 
     if not memory.stamps_ahead(publish, window):
         return
-    try:
-        account = str(aws.client("sts").get_caller_identity()["Account"])
-    except Exception:  # the note is advice; an account we cannot name gets it every time
-        account = "unknown"
-    if memory.first_unverified_deploy(account, aws.region):
+    if memory.first_unverified_deploy(account or caller_account(aws), aws.region):
         click.echo(memory.UNVERIFIED.format(region=aws.region), err=True)
 
 

@@ -141,6 +141,9 @@ def show_status(report: ClockStatus) -> None:
         )
     running, why = report.design
     echo(f"  design    {running}, {why}")
+    if report.failed_deliveries:
+        failed = counted(report.failed_deliveries, "delivery", "deliveries")
+        echo(f"  failures  {failed} failed in the last hour (the function's log says why)")
     for alarm in report.names.all_alarms:
         info = report.alarms.get(alarm)
         if info is None:  # the watchdog too: the verdict says broken without it

@@ -131,6 +131,33 @@ deploy_target_option = target_option_saying(
 )
 
 
+TARGET_KEY_HELP = (
+    "The KMS key (its ARN) of an encrypted SQS queue or SNS topic among the targets (repeatable): the "
+    "function may use it (kms:GenerateDataKey, kms:Decrypt), or it cannot send there."
+)
+target_key_option = click.option("--target-key", "target_keys", multiple=True, metavar="ARN", help=TARGET_KEY_HELP)
+deploy_target_key_option = click.option(
+    "--target-key",
+    "target_keys",
+    multiple=True,
+    metavar="ARN",
+    help=f"{TARGET_KEY_HELP} An update keeps the clock's keys unless this or --target is given.",
+)
+
+
+FAILURE_ALARM_HELP = (
+    "Add an alarm, NAME-delivery-failures, in ALARM while a tick could not be delivered to a target "
+    "($0.10 a month; its state changes reach EventBridge). Failed deliveries are counted on the "
+    "DeliveryFailures metric either way."
+)
+failure_alarm_option = click.option("--failure-alarm", is_flag=True, help=FAILURE_ALARM_HELP)
+deploy_failure_alarm_option = click.option(
+    "--failure-alarm/--no-failure-alarm",
+    default=None,
+    help=f"{FAILURE_ALARM_HELP} An update keeps the clock's choice unless one is given.",
+)
+
+
 def read_payload(context: click.Context, parameter: click.Parameter, value: str | None) -> str | None:
     """--payload @FILE reads the JSON from FILE (@- from standard input), as the AWS CLI's file:// does."""
     if value is None or not value.startswith("@"):

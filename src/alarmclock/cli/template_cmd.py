@@ -12,8 +12,10 @@ from alarmclock.cli import cli
 from alarmclock.cli.options import (
     alarms_option,
     every_option,
+    failure_alarm_option,
     payload_option,
     publish_option,
+    target_key_option,
     target_option,
     usage_error,
     via_option,
@@ -22,6 +24,7 @@ from alarmclock.cli.options import (
 from alarmclock.cli.output import refuse_a_format_as_file
 from alarmclock.limits import MAX_INLINE_TEMPLATE_BYTES, MAX_S3_TEMPLATE_BYTES, LimitError, check_template_body
 from alarmclock.spec import SpecError, build_spec
+from alarmclock.target_access import cross_account_warnings
 
 
 @cli.command()
@@ -31,6 +34,8 @@ from alarmclock.spec import SpecError, build_spec
 @publish_option
 @via_option
 @target_option
+@target_key_option
+@failure_alarm_option
 @payload_option
 @click.option(
     "--format",
@@ -59,6 +64,8 @@ def template(
     publish: str | None,
     via: str,
     targets: tuple[str, ...],
+    target_keys: tuple[str, ...],
+    failure_alarm: bool,
     payload: str | None,
     fmt: str,
     output: str | None,
@@ -86,10 +93,20 @@ def template(
             )
     try:
         spec = build_spec(
-            every=every, via=via, targets=targets, payload=payload, alarms=alarms, window=window, publish=publish
+            every=every,
+            via=via,
+            targets=targets,
+            payload=payload,
+            alarms=alarms,
+            window=window,
+            publish=publish,
+            target_keys=target_keys,
+            failure_alarm=failure_alarm,
         )
     except SpecError as error:
         raise usage_error(error) from None
+    for warning in cross_account_warnings(spec.targets, None):
+        click.echo(warning, err=True)
     template = build_template(spec)
     text = render(template, fmt)  # type: ignore[arg-type]  # click.Choice checked it
     try:

@@ -151,11 +151,13 @@ STAND_INS: dict[str, tuple[str, str, dict[str, str]]] = {
         {"Arn": "{arn}", "QueueName": "{name}"},
     ),
     "AWS::Events::EventBus": ("events", "{name}", {"Arn": "{arn}", "Name": "{name}"}),
+    # An encrypted queue's or topic's key, which the clock's grant names: the emulator encrypts nothing.
+    "AWS::KMS::Key": ("kms", "{name}", {"Arn": "{arn}", "KeyId": "{name}"}),
 }
 
 
 def stand_in_arn(service: str, name: str) -> str:
-    resource = {"lambda": f"function:{name}", "events": f"event-bus/{name}"}.get(service, name)
+    resource = {"lambda": f"function:{name}", "events": f"event-bus/{name}", "kms": f"key/{name}"}.get(service, name)
     return f"arn:aws:{service}:{REGION}:{ACCOUNT}:{resource}"
 
 
@@ -248,6 +250,9 @@ def _adopt(template: Json, prefix: str | None) -> AdoptedClock:
         if kept:
             resource["DependsOn"] = kept
         clock[name] = rename(resource, names)
+    variables = clock.get("TickFunction", {}).get("Properties", {}).get("Environment", {}).get("Variables", {})
+    if variables.get("ALARMCLOCK_STARTER") in names:  # a CDK clock's Starter, under the template's name here
+        variables["ALARMCLOCK_STARTER"] = names[variables["ALARMCLOCK_STARTER"]]
     if "TickRole" in clock:
         policies = clock["TickRole"].setdefault("Properties", {}).setdefault("Policies", [])
         for logical in folded:

@@ -73,7 +73,12 @@ Dimensions = tuple[tuple[str, str], ...]
 
 def dimensions_of(items: Any) -> Dimensions:
     """PutMetricData's and PutMetricAlarm's [{"Name": ..., "Value": ...}] as a metric's key part."""
-    return tuple(sorted((str(d["Name"]), str(d["Value"])) for d in items or ()))
+    if not items:
+        return ()
+    if len(items) == 1:  # a wave's every value: one dimension, nothing to sort
+        only = items[0]
+        return ((str(only["Name"]), str(only["Value"])),)
+    return tuple(sorted((str(d["Name"]), str(d["Value"])) for d in items))
 
 
 @dataclass
@@ -99,17 +104,32 @@ class MetricStore:
         self.horizon_s = horizon_s  # longer than any evaluation range (Period x range <= 5 days at 1440m)
 
     def put(self, namespace: str, metric: str, point: Point, dimensions: Dimensions = ()) -> None:
+        self.add(namespace, metric, dimensions, point.time, point.value, point.visible_at, point.copies)
+
+    def add(
+        self,
+        namespace: str,
+        metric: str,
+        dimensions: Dimensions,
+        time: float,
+        value: float,
+        visible_at: float,
+        copies: int = 1,
+    ) -> None:
+        """`put` without a Point made first: a wave's value is almost always a copy of one there."""
         key = (namespace, metric, dimensions)
         times, points = self.times[key], self.points[key]
-        index = bisect.bisect_right(times, point.time)  # almost always the end: points arrive in order
-        same = bisect.bisect_left(times, point.time, 0, index)
-        for existing in points[same:index]:
-            if existing.value == point.value:
-                existing.copies += point.copies
-                existing.visible_at = min(existing.visible_at, point.visible_at)
+        index = bisect.bisect_right(times, time)  # almost always near the end: points arrive in order
+        same = bisect.bisect_left(times, time, 0, index)
+        for at in range(same, index):
+            existing = points[at]
+            if existing.value == value:
+                existing.copies += copies
+                if visible_at < existing.visible_at:
+                    existing.visible_at = visible_at
                 return
-        times.insert(index, point.time)
-        points.insert(index, point)
+        times.insert(index, time)
+        points.insert(index, Point(time=time, value=value, visible_at=visible_at, copies=copies))
 
     def between(
         self, namespace: str, metric: str, start: float, end: float, dimensions: Dimensions = ()
@@ -303,16 +323,23 @@ class EmulatedCloudWatch:
                 )
             points.append((moment, datum))
         # The call is refused or taken whole: check every item before storing any.
+        add, delay, anywhere = self.store.add, self.visibility_delay, self.future_visible_from == "put"
         for moment, datum in points:
-            # (StorageResolution only decides what sub-minute alarms can see; the clock always
-            # publishes high resolution for them, so points keep their exact time here.)
-            self.add_point(
+            wait = delay()
+            if anywhere or not moment > now:  # _add_point's common case, inline: a wave is 720 values
+                visible_at = now + wait
+            else:
+                # (StorageResolution only decides what sub-minute alarms can see; the clock always
+                # publishes high resolution for them, so points keep their exact time here.)
+                cycle_s = 10 if datum.get("StorageResolution") == 1 else 60
+                visible_at = self._visible_at(now, moment, wait, cycle_s)
+            add(
                 Namespace,
                 datum["MetricName"],
                 dimensions_of(datum.get("Dimensions")),
                 moment,
                 float(datum["Value"]),
-                cycle_s=10 if datum.get("StorageResolution") == 1 else 60,
+                visible_at,
             )
         self.put_count += 1
         return {}
@@ -337,18 +364,30 @@ class EmulatedCloudWatch:
         point's resolution: 10 s or 60 s) after its timestamp; "never": stored, but no alarm counts
         it. A point stamped at or before its arrival is any point, in every world.
         """
-        now = self.now()
+        self._add_point(self.now(), namespace, metric, dimensions, moment, value, delay, cycle_s)
+
+    def _add_point(
+        self,
+        now: float,
+        namespace: str,
+        metric: str,
+        dimensions: Dimensions,
+        moment: float,
+        value: float,
+        delay: float | None,
+        cycle_s: int,
+    ) -> None:
         wait = self.visibility_delay() if delay is None else delay
-        ahead = moment > now
-        if not ahead or self.future_visible_from == "put":
-            visible_at = now + wait
-        elif self.future_visible_from == "stamp":
-            visible_at = moment + wait
-        elif self.future_visible_from == "late":
-            visible_at = moment + self.late_cycles() * cycle_s + wait
-        else:  # never
-            visible_at = math.inf
-        self.store.put(namespace, metric, Point(time=moment, value=value, visible_at=visible_at), dimensions)
+        self.store.add(namespace, metric, dimensions, moment, value, self._visible_at(now, moment, wait, cycle_s))
+
+    def _visible_at(self, now: float, moment: float, wait: float, cycle_s: int) -> float:
+        if not moment > now or self.future_visible_from == "put":
+            return now + wait
+        if self.future_visible_from == "stamp":
+            return moment + wait
+        if self.future_visible_from == "late":
+            return moment + self.late_cycles() * cycle_s + wait
+        return math.inf  # never
 
     def set_alarm_state(self, AlarmName: str, StateValue: str, StateReason: str, **_: Any) -> dict[str, Any]:
         alarm = self._alarm(AlarmName)

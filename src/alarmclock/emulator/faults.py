@@ -209,11 +209,15 @@ class FaultPlan(Faults):
         return None
 
     def evaluation_delay(self, now: float, alarm: str) -> float | None:
+        if not self.faults:  # asked before every evaluation: the common case, quickly
+            return 0.0
         if self._active("skip-evaluation", now):
             return None
         return sum(f.amount_s for f in self._active("late-evaluation", now))
 
     def visibility_delay(self, now: float) -> float:
+        if not self.faults:  # asked once for every value stored: the common case, quickly
+            return 0.0
         return sum(f.amount_s for f in self._active("late-data", now))
 
     def lifecycle(self) -> list[Fault]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +23,7 @@ def iso_millis_z(epoch: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+@functools.lru_cache(maxsize=1024)  # a change's time is formatted again as the next one's previous state
 def cloudwatch_time(epoch: float) -> str:
     """CloudWatch's own format: 2026-01-01T00:00:05.577+0000."""
     return iso_millis_z(epoch)[:-1] + "+0000"

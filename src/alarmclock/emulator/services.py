@@ -61,6 +61,7 @@ class EmulatedFunction:
     code: str
     permissions: list[dict[str, Any]] = field(default_factory=list)
     module: types.ModuleType | None = None
+    config: Any = None  # the module's ClockConfig of this environment, read at the first run
     last_run: float | None = None
     runs: int = 0
     errors: int = 0
@@ -107,6 +108,7 @@ class Services:
         self.account = account
         self.functions: dict[str, EmulatedFunction] = {}  # by ARN and by name
         self.topics: dict[str, list[tuple[str, str]]] = {}  # topic ARN -> [(protocol, endpoint)]
+        self.topic_policies: dict[str, list[dict[str, Any]]] = {}  # topic ARN -> its policy's statements
         self.sinks: dict[str, list[Delivery]] = {}  # target ARN -> what it received
         self.answers: Callable[[str, bytes], None] = lambda url, body: None
         self.bridge = Bridge(self.dispatch)
@@ -193,7 +195,12 @@ class Services:
 
     def _call_handler(self, function: EmulatedFunction, invocation: Invocation) -> None:
         module = function.load()
-        config = module.ClockConfig.from_env(function.environment)
+        # Read once, as the real entry point (handler.lambda_handler) reads it once per execution
+        # environment; an update makes a new EmulatedFunction, so a new environment is read anew.
+        # (ClockConfig is never changed in place: the handler clones it to switch designs.)
+        if function.config is None:
+            function.config = module.ClockConfig.from_env(function.environment)
+        config = function.config
         role = function.arn
 
         def client(service: str, region: str | None) -> Any:

@@ -323,7 +323,8 @@ class Stack:
             provider.remove(self, logical, props)
 
     def _visibility_delay(self) -> float:
-        return self.world.draw(self.world.timing.visibility_delay_s) + self.faults.visibility_delay(self.world.now())
+        world = self.world  # asked once for every value stored: a wave's 720 at 10 s
+        return world.draw(world.timing.visibility_delay_s) + self.faults.visibility_delay(world.now())
 
     # ---- custom resources -----------------------------------------------------------------------------
 
@@ -333,7 +334,9 @@ class Stack:
         props = self.properties.get(logical) or self.resolved_properties(logical)
         token = props["ServiceToken"]
         request_id = f"{len(self.state.requests) + 1:04d}-{kind.lower()}"
-        url = f"https://cloudformation-custom-resource-response.emulated/{self.name}/{logical}/{request_id}"
+        # CloudFormation's answer URL is a presigned S3 URL; the handler PUTs to no other.
+        bucket = f"cloudformation-custom-resource-response-{self.region.replace('-', '')}"
+        url = f"https://{bucket}.s3.amazonaws.com/{self.name}/{logical}/{request_id}"
         request = formats.custom_resource_request(
             kind,
             self.stack_id,

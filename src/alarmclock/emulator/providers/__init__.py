@@ -13,6 +13,7 @@ from alarmclock.emulator.providers import (  # noqa: F401  (imported to register
     rule,
     subscription,
     topic,
+    topic_policy,
 )
 from alarmclock.emulator.providers.base import (
     Names,

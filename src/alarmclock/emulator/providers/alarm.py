@@ -16,6 +16,7 @@ from alarmclock.emulator.cloudwatch import (
     dimensions_of,
 )
 from alarmclock.emulator.providers.base import Names, Props, Provider, register
+from alarmclock.emulator.providers.topic_policy import service_may_publish
 from alarmclock.emulator.timing import pinned_offset
 
 if TYPE_CHECKING:
@@ -169,6 +170,9 @@ def deliver_action(stack: Stack, alarm: Alarm, change: StateChange, action: str)
     services = stack.services
     if ":sns:" in action:
         if action not in services.topics:
+            return
+        if not service_may_publish(services, action, "cloudwatch.amazonaws.com", alarm.arn, stack.account):
+            stack.world.log({"level": "WARNING", "action": "publish_refused", "alarm": alarm.name, "topic": action})
             return
         message = formats.sns_alarm_message(alarm, change, stack.region, stack.account)
         services.publish_to_topic(action, message, formats.sns_subject(alarm, change, stack.region))
