@@ -251,6 +251,17 @@ def test_any_log_is_read_or_its_events_left_out(history: list[dict[str, Any]], l
     read(history, logs)
 
 
+def test_a_tick_delivered_three_times_is_one_duplicated_tick_not_a_probability_of_two() -> None:
+    # Found by the fuzzing above: calibrate divided the copies by the ticks, and the model refused 2.0.
+    line = {"clock": CLOCK, "action": "tick", "tick_id": "0123456789abcdef", "alarm": f"{CLOCK}-tick-is-1"}
+    line |= {"tick_time": "2026-12-05T11:55:00.123Z", "lag_s": 0.4, "delivered": 1}
+    lines = [beat.TickLine.of({"timestamp": 1796467400000, "message": json.dumps(line)}) for _ in range(3)]
+    assert all(lines)
+    model = calibrate(CLOCK, 60, "api", (TICK,), WATCHDOG, [], lines, START.timestamp(), END.timestamp())
+    assert model["parameters"]["duplicate_notification_prob"] == 1.0  # one tick, and it came again
+    timing_model(json.loads(json.dumps(model)))
+
+
 @settings(FUZZ, max_examples=examples(500))
 @given(answer=answers("cloudwatch", "DescribeAlarms"), wave=st.booleans(), paused=st.booleans())
 def test_any_describe_alarms_answer_gives_a_verdict(answer: dict[str, Any], wave: bool, paused: bool) -> None:

@@ -92,10 +92,14 @@ def calibrate(
                 "p50_s": round(percentile(lags, 0.5), 3),
                 "max_s": round(lags[-1], 3),
             }
-        parameters["duplicate_notification_prob"] = round(duplicates / len(firsts), 6) if firsts else 0.0
+        # The model's probability is that a notification comes again, however many times (the emulator
+        # draws its copies): the share of ticks delivered more than once, not the copies per tick.
+        duplicated = len(_repeated_ids(lines))
+        parameters["duplicate_notification_prob"] = round(duplicated / len(firsts), 6) if firsts else 0.0
         observations["duplicate_notification_prob"] = {
             "ticks": len(firsts),
             "duplicates": duplicates,
+            "ticks_duplicated": duplicated,
             # With none seen in n, the rate is below 3/n with 95 % confidence ("rule of three").
             "upper_95_when_none": round(3 / len(firsts), 6) if firsts and not duplicates else None,
         }
@@ -126,6 +130,15 @@ def calibrate(
         "observations": observations,
         "assumptions": assumptions,
     }
+
+
+def _repeated_ids(lines: list[TickLine]) -> set[str]:
+    """The tick ids delivered more than once."""
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for line in lines:
+        (repeated if line.tick_id in seen else seen).add(line.tick_id)
+    return repeated
 
 
 def _first_deliveries(lines: list[TickLine]) -> tuple[list[TickLine], int]:
