@@ -29,8 +29,10 @@ from collections.abc import Callable
 from typing import Any
 
 import boto3
+from botocore import handlers as handlers_module
 from botocore.config import Config
 from botocore.exceptions import ParamValidationError
+from botocore.retries.standard import RetryQuotaChecker
 from botocore.utils import is_json_value_header
 from botocore.validate import ParamValidator
 
@@ -111,6 +113,8 @@ class Bridge:
         def keep_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
             context["emulator_params"] = params
 
+        keep_params.alarmclock_inert_when_quick = True  # type: ignore[attr-defined]  # only `answer` reads it
+
         def answer(model: Any, context: dict[str, Any], **_: Any) -> tuple[_Answer, dict[str, Any]]:
             return respond(model.name, context.get("emulator_params", {}))
 
@@ -159,13 +163,40 @@ class _QuickMethod:
             "unsigned_payload": self._model.unsigned_payload,
             "auth_options": client.meta.service_model.metadata.get("auth"),
         }
+        self._emitter = getattr(self._client.meta.events, "_emitter", None)
+        self._registrations: object = None  # the emitter's lookup cache when the hooks were last judged
         self._ready = True
+
+    def _hooks_inert(self) -> bool:
+        """Whether every handler of the three events is one known to do nothing on this call's model,
+        so that emitting them can be skipped. botocore makes a new lookup cache whenever a handler is
+        registered or unregistered: the judgement is kept while that cache is the same object."""
+        emitter = self._emitter
+        registrations = getattr(emitter, "_lookup_cache", None)
+        if registrations is None:
+            return False
+        if registrations is not self._registrations:
+            self._registrations = registrations
+            events = (self._provide_event, self._build_event, self._after_event)
+            self._inert = _inert(self._client, self._model, emitter, events)
+        return self._inert
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if args:  # botocore's own TypeError for positional arguments
             return getattr(type(self._client), self._method_name)(self._client, *args, **kwargs)
         if not self._ready:
             self._prepare()
+        if self._hooks_inert():
+            params = kwargs
+            if not self._check(params):
+                report = ParamValidator().validate(params, self._model.input_shape)
+                if report.has_errors():
+                    raise ParamValidationError(report=report.generate_report())
+            http, parsed = self._respond(self._operation, params)
+            if http.status_code >= 300:
+                code = parsed.get("Error", {}).get("Code")
+                raise self._client.exceptions.from_code(code)(parsed, self._operation)
+            return parsed
         model, events = self._model, self._client.meta.events
         context = dict(self._context)
         responses = events.emit(self._provide_event, params=kwargs, model=model, context=context)
@@ -182,6 +213,34 @@ class _QuickMethod:
             code = context.get("error_code_override") or parsed.get("Error", {}).get("Code")
             raise self._client.exceptions.from_code(code)(parsed, self._operation)
         return parsed
+
+
+def _inert(client: Any, model: Any, emitter: Any, events: tuple[str, ...]) -> bool:
+    """Whether no handler of these events can change a call of `model` answered in-process: ours,
+    which only the faithful path reads; botocore's idempotency token, for an operation without one;
+    its checksum validation mode, for an operation without that member; its retry quota's release,
+    while the quota is full (the quick path never retries, so never draws on it)."""
+    try:
+        handlers = [h for name in events for h in emitter._handlers.prefix_search(name)]
+    except AttributeError:
+        return False
+    for handler in handlers:
+        function = getattr(handler, "__func__", handler)
+        owner = getattr(handler, "__self__", None)
+        if getattr(function, "alarmclock_inert_when_quick", False):
+            continue
+        if function is handlers_module.generate_idempotent_uuid and not model.idempotent_members:
+            continue
+        if function is getattr(handlers_module, "_handle_request_validation_mode_member", None) and not (
+            model.http_checksum or {}
+        ).get("requestValidationModeMember"):
+            continue
+        if function is RetryQuotaChecker.release_retry_quota:
+            quota = getattr(owner, "_quota", None)
+            if quota is not None and quota.available_capacity >= getattr(quota, "_max_capacity", float("inf")):
+                continue
+        return False
+    return True
 
 
 # ---- a validator compiled from botocore's input shapes -------------------------------------------
@@ -257,7 +316,7 @@ def _compile(shape: Any, minimum: Any, compiled: dict[tuple[str, int | None], Ch
     if kind == "structure":
         required = tuple(shape.metadata.get("required", ()))
         scalars: dict[str, Rule] = {}
-        others: dict[str, Check] = {}
+        others: dict[str, Check | tuple[Check, Any] | None] = {}
         for name, member in shape.members.items():
             least = member.metadata.get("min")
             if least is None and member.serialization.get("hostLabel"):
@@ -265,28 +324,14 @@ def _compile(shape: Any, minimum: Any, compiled: dict[tuple[str, int | None], Ch
             member_rule = _scalar_rule(member, least)
             if member_rule is not None:
                 scalars[name] = member_rule
+            elif member.type_name == "timestamp" and not is_json_value_header(member):
+                others[name] = None  # written out inline: _timestamp
+            elif member.type_name == "list":
+                others[name] = (_valid_for_sure(member.member, compiled), least)  # inline: list_
             else:
                 others[name] = _valid_for_sure(member, compiled)
 
-        def structure(value: Any) -> bool:
-            if not isinstance(value, dict):
-                return False
-            for name in required:
-                if name not in value:
-                    return False
-            for name, item in value.items():
-                rule = scalars.get(name)
-                if rule is not None:
-                    types, least, sized = rule
-                    if not isinstance(item, types) or (least is not None and (len(item) if sized else item) < least):
-                        return False
-                else:
-                    member = others.get(name)
-                    if member is None or not member(item):
-                        return False
-            return True
-
-        return structure
+        return _structure(required, scalars, others)
     if kind == "list":
         element = _valid_for_sure(shape.member, compiled)
 
@@ -304,6 +349,60 @@ def _compile(shape: Any, minimum: Any, compiled: dict[tuple[str, int | None], Ch
 
         return map_
     return _never
+
+
+def _structure(
+    required: tuple[str, ...], scalars: dict[str, Rule], others: dict[str, Check | tuple[Check, Any] | None]
+) -> Check:
+    """A structure's check as Python source compiled once: each scalar member's rule, a timestamp's
+    (None in `others`) and a list's ((its element's check, its minimum) in `others`) written out
+    inline, with no lookup or call for them (a wave's 720 values each have four or five members)."""
+    names: dict[str, Any] = {
+        "isinstance": isinstance,
+        "len": len,
+        "dict": dict,
+        "all": all,
+        "map": map,
+        "list": list,
+        "tuple": tuple,
+        "type": type,
+        "int": int,
+        "float": float,
+        "datetime": datetime.datetime,
+        "UTC": datetime.UTC,
+        "LAST": _LAST_EPOCH_S,
+    }
+    lines = ["def structure(value):", "    if not isinstance(value, dict):", "        return False"]
+    lines += [f"    if {name!r} not in value:\n        return False" for name in required]
+    lines.append("    for name, item in value.items():")
+    branch = "if"
+    for index, (name, (types, least, sized)) in enumerate(scalars.items()):
+        names[f"types{index}"], names[f"least{index}"] = types, least
+        test = f"isinstance(item, types{index})"
+        if least is not None:
+            test += f" and not ({'len(item)' if sized else 'item'} < least{index})"
+        lines.append(f"        {branch} name == {name!r}:\n            if not ({test}):\n                return False")
+        branch = "elif"
+    for index, (name, member) in enumerate(others.items()):
+        if member is None:  # _timestamp
+            test = (
+                "(0 <= item <= LAST if type(item) is float or type(item) is int else "
+                "type(item) is datetime and (item.tzinfo is None or item.tzinfo is UTC))"
+            )
+        elif isinstance(member, tuple):  # list_
+            names[f"check{index}"], names[f"least{index}_"] = member
+            long_enough = "" if member[1] is None else f" and not len(item) < least{index}_"
+            test = f"isinstance(item, (list, tuple)){long_enough} and all(map(check{index}, item))"
+        else:
+            names[f"check{index}"] = member
+            test = f"check{index}(item)"
+        lines.append(f"        {branch} name == {name!r}:\n            if not ({test}):\n                return False")
+        branch = "elif"
+    lines.append("        else:\n            return False" if branch == "elif" else "        return False")
+    lines.append("    return True")
+    exec("\n".join(lines), names)  # the source is made here from botocore's shape alone
+    structure: Check = names["structure"]
+    return structure
 
 
 def _timestamp(value: Any) -> bool:

@@ -283,9 +283,12 @@ class EmulatedCloudWatch:
         sliding_end: str = "cycle",
         future_visible_from: str = "put",
         late_cycles: Callable[[], float] = lambda: 1.0,
+        visibility_delays: Callable[[int], list[float]] | None = None,
     ) -> None:
         self.now = now
         self.visibility_delay = visibility_delay
+        # `count` delays at once: the same as calling visibility_delay `count` times.
+        self.visibility_delays = visibility_delays or (lambda count: [visibility_delay() for _ in range(count)])
         self.sliding_end = sliding_end
         self.future_visible_from = future_visible_from
         self.late_cycles = late_cycles  # future_late_cycles, drawn per point stamped ahead
@@ -306,7 +309,7 @@ class EmulatedCloudWatch:
         now = self.now()
         if not 1 <= len(MetricData) <= MAX_DATA_PER_PUT:
             raise CloudWatchError("InvalidParameterValue", f"MetricData takes 1 to {MAX_DATA_PER_PUT} items")
-        points = []
+        moments = []
         for datum in MetricData:
             stamp = datum.get("Timestamp")
             if stamp is None:
@@ -321,11 +324,17 @@ class EmulatedCloudWatch:
                     "The parameter MetricData.member.Timestamp must be at most two weeks in the past "
                     "and at most two hours in the future",
                 )
-            points.append((moment, datum))
-        # The call is refused or taken whole: check every item before storing any.
-        add, delay, anywhere = self.store.add, self.visibility_delay, self.future_visible_from == "put"
-        for moment, datum in points:
-            wait = delay()
+            moments.append(moment)
+        # The call is refused or taken whole: check every item before storing any. Each value's
+        # delay is drawn in turn, all at once unless "late" draws its cycles between them.
+        mode = self.future_visible_from
+        waits = self.visibility_delays(len(moments)) if mode != "late" else None
+        add, anywhere = self.store.add, mode == "put"
+        seen: Any = None  # the previous value's Dimensions, and its key: a wave's are all alike
+        dimensions: Dimensions = ()
+        for index, datum in enumerate(MetricData):
+            moment = moments[index]
+            wait = waits[index] if waits is not None else self.visibility_delay()
             if anywhere or not moment > now:  # _add_point's common case, inline: a wave is 720 values
                 visible_at = now + wait
             else:
@@ -333,14 +342,10 @@ class EmulatedCloudWatch:
                 # publishes high resolution for them, so points keep their exact time here.)
                 cycle_s = 10 if datum.get("StorageResolution") == 1 else 60
                 visible_at = self._visible_at(now, moment, wait, cycle_s)
-            add(
-                Namespace,
-                datum["MetricName"],
-                dimensions_of(datum.get("Dimensions")),
-                moment,
-                float(datum["Value"]),
-                visible_at,
-            )
+            given = datum.get("Dimensions")
+            if given != seen:  # (validated: names and values are strings, equal only when the same)
+                seen, dimensions = given, dimensions_of(given)
+            add(Namespace, datum["MetricName"], dimensions, moment, float(datum["Value"]), visible_at)
         self.put_count += 1
         return {}
 
