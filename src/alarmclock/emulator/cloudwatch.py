@@ -329,9 +329,13 @@ class EmulatedCloudWatch:
         # delay is drawn in turn, all at once unless "late" draws its cycles between them.
         mode = self.future_visible_from
         waits = self.visibility_delays(len(moments)) if mode != "late" else None
-        add, anywhere = self.store.add, mode == "put"
+        store, anywhere = self.store, mode == "put"
         seen: Any = None  # the previous value's Dimensions, and its key: a wave's are all alike
         dimensions: Dimensions = ()
+        key_dimensions: Any = None
+        metric: Any = None  # the metric of the previous value, and its lists in the store
+        times: list[float] = []
+        stored: list[Point] = []
         for index, datum in enumerate(MetricData):
             moment = moments[index]
             wait = waits[index] if waits is not None else self.visibility_delay()
@@ -345,7 +349,24 @@ class EmulatedCloudWatch:
             given = datum.get("Dimensions")
             if given != seen:  # (validated: names and values are strings, equal only when the same)
                 seen, dimensions = given, dimensions_of(given)
-            add(Namespace, datum["MetricName"], dimensions, moment, float(datum["Value"]), visible_at)
+            name = datum["MetricName"]
+            if name != metric or dimensions is not key_dimensions:
+                metric, key_dimensions = name, dimensions
+                key = (Namespace, name, dimensions)
+                times, stored = store.times[key], store.points[key]
+            # MetricStore.add, inline (a wave's values are almost all copies of points there).
+            value = float(datum["Value"])
+            index = bisect.bisect_right(times, moment)
+            for at in range(bisect.bisect_left(times, moment, 0, index), index):
+                existing = stored[at]
+                if existing.value == value:
+                    existing.copies += 1
+                    if visible_at < existing.visible_at:
+                        existing.visible_at = visible_at
+                    break
+            else:
+                times.insert(index, moment)
+                stored.insert(index, Point(time=moment, value=value, visible_at=visible_at))
         self.put_count += 1
         return {}
 
