@@ -316,7 +316,7 @@ def _compile(shape: Any, minimum: Any, compiled: dict[tuple[str, int | None], Ch
     if kind == "structure":
         required = tuple(shape.metadata.get("required", ()))
         scalars: dict[str, Rule] = {}
-        others: dict[str, Check | tuple[Check, Any] | None] = {}
+        others: dict[str, Check | tuple[Check | Flat, Any] | None] = {}
         for name, member in shape.members.items():
             least = member.metadata.get("min")
             if least is None and member.serialization.get("hostLabel"):
@@ -326,6 +326,8 @@ def _compile(shape: Any, minimum: Any, compiled: dict[tuple[str, int | None], Ch
                 scalars[name] = member_rule
             elif member.type_name == "timestamp" and not is_json_value_header(member):
                 others[name] = None  # written out inline: _timestamp
+            elif member.type_name == "list" and (flat := _flat_structure(member.member)) is not None:
+                others[name] = (flat, least)  # inline: list_ of a structure's scalars (a Dimensions)
             elif member.type_name == "list":
                 others[name] = (_valid_for_sure(member.member, compiled), least)  # inline: list_
             else:
@@ -351,8 +353,53 @@ def _compile(shape: Any, minimum: Any, compiled: dict[tuple[str, int | None], Ch
     return _never
 
 
+# A structure whose members are all scalars: (its required members, their rules).
+Flat = tuple[tuple[str, ...], dict[str, Rule]]
+
+
+def _flat_structure(shape: Any) -> Flat | None:
+    if shape.type_name != "structure" or shape.is_document_type or shape.is_tagged_union:
+        return None
+    if is_json_value_header(shape):
+        return None
+    rules: dict[str, Rule] = {}
+    for name, member in shape.members.items():
+        least = member.metadata.get("min")
+        if least is None and member.serialization.get("hostLabel"):
+            least = 1
+        rule = _scalar_rule(member, least)
+        if rule is None:
+            return None
+        rules[name] = rule
+    return tuple(shape.metadata.get("required", ())), rules
+
+
+def _members_source(
+    required: tuple[str, ...], scalars: dict[str, Rule], value: str, pad: str, names: dict[str, Any], prefix: str
+) -> list[str]:
+    """The source checking dict `value`'s required and scalar members (each `return False` when
+    one fails), ending in the open `elif` chain of its members, at indentation `pad`."""
+    lines = [f"{pad}if not isinstance({value}, dict):", f"{pad}    return False"]
+    lines += [f"{pad}if {name!r} not in {value}:\n{pad}    return False" for name in required]
+    lines.append(f"{pad}for {prefix}name, {prefix}item in {value}.items():")
+    branch = "if"
+    for index, (name, (types, least, sized)) in enumerate(scalars.items()):
+        names[f"{prefix}types{index}"], names[f"{prefix}least{index}"] = types, least
+        item = f"{prefix}item"
+        test = f"isinstance({item}, {prefix}types{index})"
+        if least is not None:
+            test += f" and not ({f'len({item})' if sized else item} < {prefix}least{index})"
+        lines.append(
+            f"{pad}    {branch} {prefix}name == {name!r}:\n{pad}        if not ({test}):\n{pad}            return False"
+        )
+        branch = "elif"
+    return lines
+
+
 def _structure(
-    required: tuple[str, ...], scalars: dict[str, Rule], others: dict[str, Check | tuple[Check, Any] | None]
+    required: tuple[str, ...],
+    scalars: dict[str, Rule],
+    others: dict[str, Check | tuple[Check | Flat, Any] | None],
 ) -> Check:
     """A structure's check as Python source compiled once: each scalar member's rule, a timestamp's
     (None in `others`) and a list's ((its element's check, its minimum) in `others`) written out
@@ -372,31 +419,37 @@ def _structure(
         "UTC": datetime.UTC,
         "LAST": _LAST_EPOCH_S,
     }
-    lines = ["def structure(value):", "    if not isinstance(value, dict):", "        return False"]
-    lines += [f"    if {name!r} not in value:\n        return False" for name in required]
-    lines.append("    for name, item in value.items():")
-    branch = "if"
-    for index, (name, (types, least, sized)) in enumerate(scalars.items()):
-        names[f"types{index}"], names[f"least{index}"] = types, least
-        test = f"isinstance(item, types{index})"
-        if least is not None:
-            test += f" and not ({'len(item)' if sized else 'item'} < least{index})"
-        lines.append(f"        {branch} name == {name!r}:\n            if not ({test}):\n                return False")
-        branch = "elif"
+    lines = ["def structure(value):", *_members_source(required, scalars, "value", "    ", names, "")]
+    branch = "elif" if scalars else "if"
     for index, (name, member) in enumerate(others.items()):
+        block: list[str] = []
         if member is None:  # _timestamp
             test = (
                 "(0 <= item <= LAST if type(item) is float or type(item) is int else "
                 "type(item) is datetime and (item.tzinfo is None or item.tzinfo is UTC))"
             )
         elif isinstance(member, tuple):  # list_
-            names[f"check{index}"], names[f"least{index}_"] = member
-            long_enough = "" if member[1] is None else f" and not len(item) < least{index}_"
-            test = f"isinstance(item, (list, tuple)){long_enough} and all(map(check{index}, item))"
+            element, least = member
+            names[f"least{index}_"] = least
+            long_enough = "" if least is None else f" and not len(item) < least{index}_"
+            if isinstance(element, tuple):  # its elements' check written out too
+                test = f"isinstance(item, (list, tuple)){long_enough}"
+                prefix = f"e{index}_"
+                inner = _members_source(*element, f"{prefix}value", "                ", names, prefix)
+                block = ["            for " + f"{prefix}value in item:", *inner]
+                block.append(
+                    "                    else:\n                        return False"
+                    if element[1]
+                    else "                    return False"
+                )
+            else:
+                names[f"check{index}"] = element
+                test = f"isinstance(item, (list, tuple)){long_enough} and all(map(check{index}, item))"
         else:
             names[f"check{index}"] = member
             test = f"check{index}(item)"
         lines.append(f"        {branch} name == {name!r}:\n            if not ({test}):\n                return False")
+        lines += block
         branch = "elif"
     lines.append("        else:\n            return False" if branch == "elif" else "        return False")
     lines.append("    return True")

@@ -314,11 +314,11 @@ class EmulatedCloudWatch:
             stamp = datum.get("Timestamp")
             if stamp is None:
                 moment = now
-            elif isinstance(stamp, int | float):
+            elif isinstance(stamp, (int, float)):
                 moment = float(stamp)
             else:
                 moment = stamp.timestamp()  # a datetime
-            if not point_time_accepted(now, moment):
+            if not -MAX_POINT_AHEAD_S <= now - moment <= MAX_POINT_AGE_S:  # point_time_accepted
                 raise CloudWatchError(
                     "InvalidParameterValue",
                     "The parameter MetricData.member.Timestamp must be at most two weeks in the past "
@@ -336,9 +336,10 @@ class EmulatedCloudWatch:
         metric: Any = None  # the metric of the previous value, and its lists in the store
         times: list[float] = []
         stored: list[Point] = []
-        for index, datum in enumerate(MetricData):
-            moment = moments[index]
-            wait = waits[index] if waits is not None else self.visibility_delay()
+        bisect_left = bisect.bisect_left
+        for position, datum in enumerate(MetricData):
+            moment = moments[position]
+            wait = waits[position] if waits is not None else self.visibility_delay()
             if anywhere or not moment > now:  # _add_point's common case, inline: a wave is 720 values
                 visible_at = now + wait
             else:
@@ -354,19 +355,22 @@ class EmulatedCloudWatch:
                 metric, key_dimensions = name, dimensions
                 key = (Namespace, name, dimensions)
                 times, stored = store.times[key], store.points[key]
-            # MetricStore.add, inline (a wave's values are almost all copies of points there).
+            # MetricStore.add, inline (a wave's values are almost all copies of points there): the
+            # points at this time are those from bisect_left on; a new one goes after them.
             value = float(datum["Value"])
-            index = bisect.bisect_right(times, moment)
-            for at in range(bisect.bisect_left(times, moment, 0, index), index):
+            at = bisect_left(times, moment)
+            count = len(times)
+            while at < count and times[at] == moment:
                 existing = stored[at]
                 if existing.value == value:
                     existing.copies += 1
                     if visible_at < existing.visible_at:
                         existing.visible_at = visible_at
                     break
+                at += 1
             else:
-                times.insert(index, moment)
-                stored.insert(index, Point(time=moment, value=value, visible_at=visible_at))
+                times.insert(at, moment)
+                stored.insert(at, Point(time=moment, value=value, visible_at=visible_at))
         self.put_count += 1
         return {}
 
