@@ -228,7 +228,11 @@ class Alarm:
     ) -> tuple[str, str]:
         """The state the alarm's data calls for at `now`, and the reason."""
         period = self.period_s
-        newest_end = self.window_end(now, sliding_end)
+        if self.window == WALL_CLOCK:
+            newest_end = self.window_end(now, sliding_end)
+        else:  # window_end's sliding window, inline (every alarm, every cycle)
+            step = (60 if period >= 60 else 10) if sliding_end == "cycle" else 1  # evaluation_cycle
+            newest_end = math.floor(now / step) * step
         # fact: the evaluation range is longer than EvaluationPeriods; the documented example is
         # 3 -> 5. assumption: EvaluationPeriods + (range_periods - 1), range_periods being the
         # range of a one-period alarm (so 3 gives the example's 3 -> 5).
@@ -238,7 +242,14 @@ class Alarm:
         buckets: dict[int, list[float]] = {}
         for point in store.between(self.namespace, self.metric, range_start, newest_end, self.dimensions):
             if point.visible_at <= now:
-                buckets.setdefault(int((point.time - range_start) // period), []).extend([point.value] * point.copies)
+                index = int((point.time - range_start) // period)
+                values = buckets.get(index)
+                if values is None:
+                    buckets[index] = values = []
+                if point.copies == 1:
+                    values.append(point.value)
+                else:
+                    values.extend([point.value] * point.copies)
         # (period start, value) of each period with visible points, oldest first
         real = [(range_start + index * period, aggregate(values)) for index, values in sorted(buckets.items())]
         self.last_looked_at = (range_start, real)
