@@ -81,7 +81,7 @@ def dimensions_of(items: Any) -> Dimensions:
     return tuple(sorted((str(d["Name"]), str(d["Value"])) for d in items))
 
 
-@dataclass
+@dataclass(slots=True)  # a wave's every value is one: read and counted on, each re-laid
 class Point:
     time: float  # the point's timestamp (decides its period)
     value: float
