@@ -208,3 +208,16 @@ def test_bridges_share_a_session_but_each_answers_its_own_calls(faithful: bool) 
     assert first.session is second.session
     for bridge, name in ((second, "second"), (first, "first")):
         assert bridge.client("me", "sns", "us-east-1").publish(TopicArn="t", Message="m")["MessageId"] == name
+
+
+def test_the_sessions_service_list_answers_as_botocores_full_listing() -> None:
+    from botocore.loaders import Loader
+
+    from alarmclock.emulator.bridge import _session
+
+    loader = _session()._session.get_component("data_loader")
+    names = ["cloudwatch", "lambda", "sns", "logs", "nope", "CloudWatch", ".", "", "cloudwatch/2010-08-01"]
+    for kind in ("service-2", "endpoint-rule-set-1", "waiters-2"):
+        listed, full = loader.list_available_services(kind), Loader.list_available_services(loader, kind)
+        assert [name in listed for name in names] == [name in full for name in names]
+        assert list(listed) == full
