@@ -92,6 +92,32 @@ CALLS: list[tuple[str, str, dict[str, Any]]] = [
     ),
     ("cloudwatch", "put_metric_data", {"Namespace": "n", "MetricData": [{"MetricName": "T", "Values": [1, "2"]}]}),
     ("cloudwatch", "put_metric_data", {"Namespace": "n", "MetricData": [{"MetricName": "T", "Dimensions": [{}]}]}),
+    (
+        "cloudwatch",
+        "put_metric_data",
+        {
+            "Namespace": "n",
+            "MetricData": [
+                {
+                    "MetricName": "T",
+                    "Dimensions": [{"Name": "Clock", "Value": "c"}],
+                    "Timestamp": UTC_STAMP.replace(tzinfo=None),
+                    "Value": float("nan"),
+                    "StorageResolution": 1,
+                }
+            ],
+        },
+    ),
+    ("cloudwatch", "put_metric_data", {"Namespace": "n", "MetricData": [{"MetricName": "T", "Dimensions": {}}]}),
+    ("cloudwatch", "put_metric_data", {"Namespace": "n", "MetricData": [{"MetricName": "T", "Dimensions": ()}]}),
+    (
+        "cloudwatch",
+        "put_metric_data",
+        {"Namespace": "n", "MetricData": [{"MetricName": "T", "Dimensions": [{"Name": "", "Value": "c"}]}]},
+    ),
+    ("cloudwatch", "put_metric_data", {"Namespace": "n", "MetricData": [{"MetricName": "T", "Timestamp": 1e12}]}),
+    ("cloudwatch", "put_metric_data", {"Namespace": "n", "MetricData": [{"MetricName": "T", "Timestamp": 0}]}),
+    ("cloudwatch", "put_metric_data", {"Namespace": "n", "MetricData": [{"MetricName": "T", "StorageResolution": 0}]}),
     ("cloudwatch", "describe_alarms", {"AlarmNames": ["a", 2], "MaxRecords": 0}),
     ("cloudwatch", "describe_alarms", {"MaxRecords": 1.0}),
     ("lambda", "invoke", {"FunctionName": "f", "InvocationType": "Event", "Payload": b"{}"}),
@@ -146,6 +172,27 @@ def test_an_error_answer_raises_the_same_client_error_on_both_paths(faithful: bo
 
 
 @pytest.mark.parametrize("faithful", [False, True])
+def test_a_hook_registered_after_the_first_call_runs_on_both_paths(faithful: bool) -> None:
+    # The quick path skips botocore's events while every handler is one known to do nothing; a
+    # handler added later must run (here, one that gives the call its parameters).
+    received: list[Any] = []
+
+    def dispatch(caller: str, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        received.append(params)
+        return {}
+
+    client = Bridge(dispatch, faithful=faithful).client("me", "cloudwatch", "us-east-1")
+    datum = {"MetricName": "T", "Value": 1.0}
+    client.put_metric_data(Namespace="n", MetricData=[datum])
+    client.meta.events.register(
+        "provide-client-params.cloudwatch.PutMetricData",
+        lambda params, **_: {**params, "Namespace": "given"},
+    )
+    client.put_metric_data(Namespace="n", MetricData=[datum])
+    assert [params["Namespace"] for params in received] == ["n", "given"]
+
+
+@pytest.mark.parametrize("faithful", [False, True])
 def test_positional_arguments_are_refused_on_both_paths(faithful: bool) -> None:
     client = Bridge(lambda *a: {}, faithful=faithful).client("me", "cloudwatch", "us-east-1")
     with pytest.raises(TypeError, match="only accepts keyword arguments"):
@@ -161,3 +208,16 @@ def test_bridges_share_a_session_but_each_answers_its_own_calls(faithful: bool) 
     assert first.session is second.session
     for bridge, name in ((second, "second"), (first, "first")):
         assert bridge.client("me", "sns", "us-east-1").publish(TopicArn="t", Message="m")["MessageId"] == name
+
+
+def test_the_sessions_service_list_answers_as_botocores_full_listing() -> None:
+    from botocore.loaders import Loader
+
+    from alarmclock.emulator.bridge import _session
+
+    loader = _session()._session.get_component("data_loader")
+    names = ["cloudwatch", "lambda", "sns", "logs", "nope", "CloudWatch", ".", "", "cloudwatch/2010-08-01"]
+    for kind in ("service-2", "endpoint-rule-set-1", "waiters-2"):
+        listed, full = loader.list_available_services(kind), Loader.list_available_services(loader, kind)
+        assert [name in listed for name in names] == [name in full for name in names]
+        assert list(listed) == full

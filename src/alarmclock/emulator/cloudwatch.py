@@ -81,7 +81,7 @@ def dimensions_of(items: Any) -> Dimensions:
     return tuple(sorted((str(d["Name"]), str(d["Value"])) for d in items))
 
 
-@dataclass
+@dataclass(slots=True)  # a wave's every value is one: read and counted on, each re-laid
 class Point:
     time: float  # the point's timestamp (decides its period)
     value: float
@@ -228,7 +228,11 @@ class Alarm:
     ) -> tuple[str, str]:
         """The state the alarm's data calls for at `now`, and the reason."""
         period = self.period_s
-        newest_end = self.window_end(now, sliding_end)
+        if self.window == WALL_CLOCK:
+            newest_end = self.window_end(now, sliding_end)
+        else:  # window_end's sliding window, inline (every alarm, every cycle)
+            step = (60 if period >= 60 else 10) if sliding_end == "cycle" else 1  # evaluation_cycle
+            newest_end = math.floor(now / step) * step
         # fact: the evaluation range is longer than EvaluationPeriods; the documented example is
         # 3 -> 5. assumption: EvaluationPeriods + (range_periods - 1), range_periods being the
         # range of a one-period alarm (so 3 gives the example's 3 -> 5).
@@ -238,7 +242,14 @@ class Alarm:
         buckets: dict[int, list[float]] = {}
         for point in store.between(self.namespace, self.metric, range_start, newest_end, self.dimensions):
             if point.visible_at <= now:
-                buckets.setdefault(int((point.time - range_start) // period), []).extend([point.value] * point.copies)
+                index = int((point.time - range_start) // period)
+                values = buckets.get(index)
+                if values is None:
+                    buckets[index] = values = []
+                if point.copies == 1:
+                    values.append(point.value)
+                else:
+                    values.extend([point.value] * point.copies)
         # (period start, value) of each period with visible points, oldest first
         real = [(range_start + index * period, aggregate(values)) for index, values in sorted(buckets.items())]
         self.last_looked_at = (range_start, real)
@@ -283,9 +294,12 @@ class EmulatedCloudWatch:
         sliding_end: str = "cycle",
         future_visible_from: str = "put",
         late_cycles: Callable[[], float] = lambda: 1.0,
+        visibility_delays: Callable[[int], list[float]] | None = None,
     ) -> None:
         self.now = now
         self.visibility_delay = visibility_delay
+        # `count` delays at once: the same as calling visibility_delay `count` times.
+        self.visibility_delays = visibility_delays or (lambda count: [visibility_delay() for _ in range(count)])
         self.sliding_end = sliding_end
         self.future_visible_from = future_visible_from
         self.late_cycles = late_cycles  # future_late_cycles, drawn per point stamped ahead
@@ -306,26 +320,37 @@ class EmulatedCloudWatch:
         now = self.now()
         if not 1 <= len(MetricData) <= MAX_DATA_PER_PUT:
             raise CloudWatchError("InvalidParameterValue", f"MetricData takes 1 to {MAX_DATA_PER_PUT} items")
-        points = []
+        moments = []
         for datum in MetricData:
             stamp = datum.get("Timestamp")
             if stamp is None:
                 moment = now
-            elif isinstance(stamp, int | float):
+            elif isinstance(stamp, (int, float)):
                 moment = float(stamp)
             else:
                 moment = stamp.timestamp()  # a datetime
-            if not point_time_accepted(now, moment):
+            if not -MAX_POINT_AHEAD_S <= now - moment <= MAX_POINT_AGE_S:  # point_time_accepted
                 raise CloudWatchError(
                     "InvalidParameterValue",
                     "The parameter MetricData.member.Timestamp must be at most two weeks in the past "
                     "and at most two hours in the future",
                 )
-            points.append((moment, datum))
-        # The call is refused or taken whole: check every item before storing any.
-        add, delay, anywhere = self.store.add, self.visibility_delay, self.future_visible_from == "put"
-        for moment, datum in points:
-            wait = delay()
+            moments.append(moment)
+        # The call is refused or taken whole: check every item before storing any. Each value's
+        # delay is drawn in turn, all at once unless "late" draws its cycles between them.
+        mode = self.future_visible_from
+        waits = self.visibility_delays(len(moments)) if mode != "late" else None
+        store, anywhere = self.store, mode == "put"
+        seen: Any = None  # the previous value's Dimensions, and its key: a wave's are all alike
+        dimensions: Dimensions = ()
+        key_dimensions: Any = None
+        metric: Any = None  # the metric of the previous value, and its lists in the store
+        times: list[float] = []
+        stored: list[Point] = []
+        bisect_left = bisect.bisect_left
+        for position, datum in enumerate(MetricData):
+            moment = moments[position]
+            wait = waits[position] if waits is not None else self.visibility_delay()
             if anywhere or not moment > now:  # _add_point's common case, inline: a wave is 720 values
                 visible_at = now + wait
             else:
@@ -333,14 +358,30 @@ class EmulatedCloudWatch:
                 # publishes high resolution for them, so points keep their exact time here.)
                 cycle_s = 10 if datum.get("StorageResolution") == 1 else 60
                 visible_at = self._visible_at(now, moment, wait, cycle_s)
-            add(
-                Namespace,
-                datum["MetricName"],
-                dimensions_of(datum.get("Dimensions")),
-                moment,
-                float(datum["Value"]),
-                visible_at,
-            )
+            given = datum.get("Dimensions")
+            if given != seen:  # (validated: names and values are strings, equal only when the same)
+                seen, dimensions = given, dimensions_of(given)
+            name = datum["MetricName"]
+            if name != metric or dimensions is not key_dimensions:
+                metric, key_dimensions = name, dimensions
+                key = (Namespace, name, dimensions)
+                times, stored = store.times[key], store.points[key]
+            # MetricStore.add, inline (a wave's values are almost all copies of points there): the
+            # points at this time are those from bisect_left on; a new one goes after them.
+            value = float(datum["Value"])
+            at = bisect_left(times, moment)
+            count = len(times)
+            while at < count and times[at] == moment:
+                existing = stored[at]
+                if existing.value == value:
+                    existing.copies += 1
+                    if visible_at < existing.visible_at:
+                        existing.visible_at = visible_at
+                    break
+                at += 1
+            else:
+                times.insert(at, moment)
+                stored.insert(at, Point(time=moment, value=value, visible_at=visible_at))
         self.put_count += 1
         return {}
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from datetime import UTC, datetime
 from typing import Any
 
 from alarmclock.emulator.cloudwatch import Alarm, StateChange
-from alarmclock.emulator.history import reason_data_json
+
+# CloudWatch's own format, 2026-01-01T00:00:05.577+0000: iso_millis_z(epoch)[:-1] + "+0000", the
+# same text. One cache with the reason data's: a change's time is also its evaluation's queryDate,
+# and is formatted again as the next change's previous state.
+from alarmclock.emulator.history import cloudwatch_time, reason_data_json
 
 REGION_NAMES = {"us-east-1": "US East (N. Virginia)", "eu-west-1": "Europe (Ireland)"}
 
@@ -21,12 +24,6 @@ def alarm_arn(region: str, account: str, name: str) -> str:
 def iso_millis_z(epoch: float) -> str:
     moment = datetime.fromtimestamp(epoch, UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-@functools.lru_cache(maxsize=1024)  # a change's time is formatted again as the next one's previous state
-def cloudwatch_time(epoch: float) -> str:
-    """CloudWatch's own format: 2026-01-01T00:00:05.577+0000."""
-    return iso_millis_z(epoch)[:-1] + "+0000"
 
 
 def sns_alarm_message(alarm: Alarm, change: StateChange, region: str, account: str) -> str:

@@ -28,6 +28,9 @@ from typing import Any
 from alarmclock.emulator.cloudwatch import EmulatedCloudWatch, point_time_accepted
 from alarmclock.emulator.world import World
 
+# json.dumps(record, separators=(",", ":"), default=str), without making an encoder for each line.
+_LINE = json.JSONEncoder(separators=(",", ":"), default=str)
+
 
 class EmfExtractor:
     def __init__(self, world: World, cloudwatch: EmulatedCloudWatch) -> None:
@@ -99,7 +102,7 @@ class LogGroup:
     def write(self, now: float, record: dict[str, Any]) -> None:
         stamp = round(now * 1000)
         self.times.append(stamp)
-        self.messages.append(json.dumps(record, separators=(",", ":"), default=str))
+        self.messages.append(_LINE.encode(record))
         if self.times[0] < stamp - (self.retention_s + 86_400) * 1000:
             cut = bisect.bisect_left(self.times, stamp - self.retention_s * 1000)
             del self.times[:cut], self.messages[:cut]

@@ -78,6 +78,7 @@ class Stack:
             world.timing.sliding_window_end,
             world.timing.future_visible_from,
             lambda: world.draw(world.timing.future_late_cycles),
+            self._visibility_delays,
         )
         self.cloudwatch.on_state_change = lambda alarm, change: alarms.on_state_change(self, alarm, change)
         # PutMetricAlarm from a caller (the function changing its own design, a probe): an alarm in
@@ -323,8 +324,22 @@ class Stack:
             provider.remove(self, logical, props)
 
     def _visibility_delay(self) -> float:
-        world = self.world  # asked once for every value stored: a wave's 720 at 10 s
-        return world.draw(world.timing.visibility_delay_s) + self.faults.visibility_delay(world.now())
+        # Asked once for every value stored (a wave's 720 at 10 s): world.draw written out, with
+        # random.uniform's own arithmetic, so the same seed draws the same delays.
+        world = self.world
+        low, high = world.timing.visibility_delay_s
+        wait = low if high <= low else low + (high - low) * world.rng.random()
+        return wait + self.faults.visibility_delay(world._now)
+
+    def _visibility_delays(self, count: int) -> list[float]:
+        """`_visibility_delay` `count` times, drawn in the same order: a wave's values at once."""
+        world = self.world
+        low, high = world.timing.visibility_delay_s
+        extra = self.faults.visibility_delay(world._now)
+        if high <= low:
+            return [low + extra] * count
+        span, random = high - low, world.rng.random
+        return [low + span * random() + extra for _ in range(count)]
 
     # ---- custom resources -----------------------------------------------------------------------------
 
