@@ -242,3 +242,26 @@ class Quiet:
 
     def confirm(self, question: str) -> bool:
         return False
+
+
+class AnsweringCloudWatch:
+    """A CloudWatch client for the handler: DescribeAlarms answers these entries; every other call
+    (SetAlarmState, PutMetricData, ...) is recorded as (method, parameters)."""
+
+    def __init__(self, entries: list[dict[str, Any]]) -> None:
+        self.entries = entries
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def describe_alarms(self, **kwargs: Any) -> dict[str, Any]:
+        return {"MetricAlarms": self.entries}
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda **kwargs: self.calls.append((name, kwargs))
+
+    def states_set(self, alarm: str) -> list[tuple[str, str]]:
+        """(state, reason) of each SetAlarmState on `alarm`, in order."""
+        return [
+            (c["StateValue"], c["StateReason"])
+            for name, c in self.calls
+            if name == "set_alarm_state" and c["AlarmName"] == alarm
+        ]

@@ -21,6 +21,7 @@ from conftest import (
     CLOCK,
     REGION,
     STACK_ID,
+    AnsweringCloudWatch,
     CaughtAnswers,
     Clock,
     answer_url,
@@ -1125,20 +1126,6 @@ def test_a_resume_never_waits(aws: None) -> None:
 
 
 # ---- a restart on request (`alarmclock restart`) ---------------------------------------------------
-
-
-class AnsweringCloudWatch:
-    """DescribeAlarms answers these entries; SetAlarmState and PutMetricData are recorded."""
-
-    def __init__(self, entries: list[dict[str, Any]]) -> None:
-        self.entries = entries
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-
-    def describe_alarms(self, **kwargs: Any) -> dict[str, Any]:
-        return {"MetricAlarms": self.entries}
-
-    def __getattr__(self, name: str) -> Any:
-        return lambda **kwargs: self.calls.append((name, kwargs))
 
 
 def answering_runtime(cloudwatch: AnsweringCloudWatch, now: float) -> tuple[handler.Runtime, list[dict[str, Any]]]:

@@ -19,32 +19,11 @@ from alarmclock.emulator.simulate import Scenario, simulate
 from alarmclock.emulator.timing import TimingModel
 from alarmclock.spec import build_spec
 
-from conftest import CLOCK, load_event
+from conftest import CLOCK, AnsweringCloudWatch, load_event
 
 T = 1_795_768_925.0
 TICK = f"{CLOCK}-tick-is-1"
 WATCHDOG = f"{CLOCK}-watchdog"
-
-
-class RecordingCloudWatch:
-    """DescribeAlarms answers the given entries; every other call is recorded."""
-
-    def __init__(self, entries: list[dict[str, Any]]) -> None:
-        self.entries = entries
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-
-    def describe_alarms(self, **_: Any) -> dict[str, Any]:
-        return {"MetricAlarms": self.entries}
-
-    def __getattr__(self, name: str) -> Any:
-        return lambda **kwargs: self.calls.append((name, kwargs))
-
-    def states_set(self, alarm: str) -> list[tuple[str, str]]:
-        return [
-            (c["StateValue"], c["StateReason"])
-            for n, c in self.calls
-            if n == "set_alarm_state" and c["AlarmName"] == alarm
-        ]
 
 
 def entry(name: str, state: str, changed: float, configured: float = T - 86_400, enabled: bool = True) -> dict:
@@ -70,7 +49,7 @@ def watchdog_alarm(previous: str, previous_at: float) -> dict[str, Any]:
 
 
 def run(event: dict[str, Any], config: handler.ClockConfig, entries: list[dict[str, Any]]) -> tuple[dict, Any]:
-    cloudwatch = RecordingCloudWatch(entries)
+    cloudwatch = AnsweringCloudWatch(entries)
     logs: list[dict[str, Any]] = []
     runtime = handler.Runtime(client=lambda service, region: cloudwatch, now=lambda: T, http_put=None, log=logs.append)
     return handler.handle(event, None, config, runtime), cloudwatch
