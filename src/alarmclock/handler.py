@@ -64,8 +64,8 @@ REPLAY_MARK = "replaying "
 PRELUDE_MARK = "alarmclock: kick prelude"
 # The reason the watchdog is set back to OK with, once its ALARM was acted on (rearm_watchdog).
 REARM_MARK = "alarmclock: re-armed after acting on its ALARM"
-# A change older than this (or two periods, if longer) is outside any alarm's view: it is delivered
-# to the targets but not published again. A change time ahead of the clock is clock skew at most.
+# A change older than this (or two periods, if longer) is outside any alarm's view: a replay, never a
+# tick (foreign). A change time further ahead of the clock than MAX_STAMP_AHEAD_S is no clock skew.
 MAX_STAMP_AGE_S = 3600.0
 MAX_STAMP_AHEAD_S = 300.0
 # `alarmclock restart` invokes the function with {"alarmclock": "restart"}: a person asks for it.
@@ -483,14 +483,13 @@ def handle_alarm(change, config, runtime):
     # the state change's time, not from now: a duplicate notification or a late retry of this
     # change then lands where the first did, where it can only repeat the same value. Derived
     # from now, it could land beside the next value: the average 0.5 then satisfies no alarm
-    # and the seed's clock stops for good.
-    stale = not -MAX_STAMP_AHEAD_S <= now - tick_time <= max(MAX_STAMP_AGE_S, 2.0 * config.period)
-    published = None if stale else value
+    # and the seed's clock stops for good. (A change out of the alarms' view never gets here: foreign.)
+    published = value
     if config.publish == "wave":
         published = "wave"  # already laid: this tick only calls the targets
-    elif published is not None and config.publish == "logs":
+    elif config.publish == "logs":
         runtime.log(emf_line(value, next_stamp(tick_time, config), config, tick_id(name, tick_time)))
-    elif published is not None:
+    else:
         stamp = now_stamp(tick_time, now, config) if config.publish == "now" else next_stamp(tick_time, config)
         publish_tick(value, stamp, config, runtime)
     # Where the documented design's alarm flips once a cycle, only the first flip on or after each
