@@ -37,9 +37,9 @@ from pathlib import Path
 
 from alarmclock.emulator.faults import EVENT_FAULTS, WINDOW_FAULTS, parse_fault
 from alarmclock.emulator.simulate import Scenario, simulate
-from alarmclock.emulator.timing import WORLDS, TimingModel
 from alarmclock.spec import PUBLISHES, build_spec
 from alarmclock.template import design
+from alarmclock.timing_model import WORLDS, TimingModel
 
 FAULTS = {
     "function-errors": "function-errors:for=10m",

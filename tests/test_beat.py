@@ -16,10 +16,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import phase_study as phase
 import pytest
-
-from alarmclock.emulator import phase
-from alarmclock.emulator.phase import (
+from phase_study import (
     DESIGNS,
     MODELS,
     WAVE_DESIGN,
@@ -35,6 +34,7 @@ from alarmclock.emulator.phase import (
     spread_for,
     summaries,
 )
+
 from alarmclock.spec import build_spec
 
 ROOT = Path(__file__).parents[1]

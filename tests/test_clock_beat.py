@@ -24,8 +24,8 @@ from alarmclock.emulator.faults import parse_fault
 from alarmclock.emulator.readback import EmulatedReader
 from alarmclock.emulator.report import render_text as simulate_text
 from alarmclock.emulator.simulate import Run, Scenario, simulate
-from alarmclock.emulator.timing import TimingModel
 from alarmclock.spec import build_spec
+from alarmclock.timing_model import TimingModel
 
 # A day-long run per clock, shared by the file's tests: keep them on one pytest-xdist worker.
 pytestmark = pytest.mark.xdist_group("clock-beat")
@@ -238,7 +238,7 @@ def _throttled() -> ClientError:
 
 
 def test_history_is_kept_30_days_and_no_longer() -> None:
-    from alarmclock.emulator.history import AlarmHistory, Record
+    from alarmclock.emulator.alarm_history import AlarmHistory, Record
 
     history = AlarmHistory()
     for day in range(40):
@@ -252,7 +252,8 @@ def test_history_is_kept_30_days_and_no_longer() -> None:
 def test_history_items_write_cloudwatchs_own_time_format_and_json() -> None:
     import random
 
-    from alarmclock.emulator import formats, history
+    from alarmclock.emulator import alarm_history as history
+    from alarmclock.emulator import formats
 
     draw = random.Random(11)
     moments = [1_767_225_605.577, 1_767_225_600.0, 1_767_225_659.9995, 1_767_312_000.123456]
@@ -270,7 +271,7 @@ def test_history_items_write_cloudwatchs_own_time_format_and_json() -> None:
 def test_timing_model_md_says_how_calibrate_replaces_every_assumption() -> None:
     from pathlib import Path
 
-    from alarmclock.emulator.timing import PARAMETERS
+    from alarmclock.timing_model import PARAMETERS
 
     page = (Path(__file__).parents[1] / "docs" / "timing-model.md").read_text()
     section = page.split("## Replacing the assumptions", 1)[1].split("\n## ", 1)[0]

@@ -1,4 +1,4 @@
-"""CloudWatch's time format, made by hand (history.cloudwatch_time), is datetime's text to the byte."""
+"""CloudWatch's time format, made by hand (alarm_history.cloudwatch_time), is datetime's text to the byte."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from alarmclock.emulator import formats, history
+from alarmclock.emulator import alarm_history as history
+from alarmclock.emulator import formats
 
 
 def by_datetime(epoch: float) -> str:

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from alarmclock.emulator.bridge import Bridge, ServiceError
 from alarmclock.emulator.report import longest_gap, render_text
 from alarmclock.emulator.simulate import Run, Scenario, simulate
-from alarmclock.emulator.timing import TimingModel
 from alarmclock.spec import build_spec
 from alarmclock.template import build_template
+from alarmclock.timing_model import TimingModel
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE_GOLDEN = os.environ.get("ALARMCLOCK_UPDATE_GOLDEN") == "1"
@@ -303,7 +303,7 @@ def test_the_bridge_turns_service_errors_into_botocore_errors() -> None:
 
 
 def test_every_timing_parameter_is_documented_with_its_default() -> None:
-    from alarmclock.emulator.timing import PARAMETERS
+    from alarmclock.timing_model import PARAMETERS
 
     page = (Path(__file__).parents[1] / "docs" / "timing-model.md").read_text()
     for parameter in PARAMETERS:

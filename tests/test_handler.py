@@ -218,8 +218,8 @@ def test_the_same_state_change_has_the_same_id_through_sns_and_direct() -> None:
     kind_sns, change_sns = handler.classify(load_event("sns_alarm_notification.json"))
     kind_direct, change_direct = handler.classify(direct)
     assert kind_sns == kind_direct == "alarm"
-    assert handler.tick_id(change_sns.name, handler._parse_time(change_sns.time, 0)) == handler.tick_id(
-        change_direct.name, handler._parse_time(change_direct.time, 0)
+    assert handler.tick_id(change_sns.name, handler.parse_time(change_sns.time, 0)) == handler.tick_id(
+        change_direct.name, handler.parse_time(change_direct.time, 0)
     )
 
 
@@ -920,8 +920,8 @@ def test_the_lambda_entry_point_wires_real_clients(aws: None, monkeypatch: pytes
 def test_tick_times_print_as_utc_milliseconds() -> None:
     moment = datetime(2026, 11, 27, 8, 42, 5, 577000, tzinfo=UTC)
     assert handler._iso(moment.timestamp()) == "2026-11-27T08:42:05.577Z"
-    assert handler._parse_time("2026-11-27T08:42:05.577+0000", 0) == moment.timestamp()
-    assert handler._parse_time("2026-11-27T08:42:05Z", 0) == (moment - timedelta(microseconds=577000)).timestamp()
+    assert handler.parse_time("2026-11-27T08:42:05.577+0000", 0) == moment.timestamp()
+    assert handler.parse_time("2026-11-27T08:42:05Z", 0) == (moment - timedelta(microseconds=577000)).timestamp()
 
 
 # ---- the watchdog's side of the handler ------------------------------------------------------------

@@ -235,7 +235,7 @@ def own_request(request: dict[str, Any]) -> bool:
 def in_view(when: Any, reason: Any, design: Design) -> bool:
     """Whether the change's time (a restart's replayed one, if it says so) is within the alarms' view:
     at most an hour (or two periods) old, at most five minutes ahead. Anything else is a replay."""
-    changed = handler._replayed_time(reason) or handler._parse_time(when, NOW)
+    changed = handler.replayed_time(reason) or handler.parse_time(when, NOW)
     return -300 <= NOW - changed <= max(3600, 2 * design[2])
 
 
@@ -380,8 +380,8 @@ def skipped_ticks(event: Any, design: Design) -> int:
     previous: dict[str, Any] = raw_previous if isinstance(raw_previous, dict) else {}
     if previous.get("value") not in ("ALARM", "OK"):
         return 0
-    changed = handler._parse_time(state.get("timestamp") or event.get("time"), NOW)
-    before = handler._parse_time(previous.get("timestamp"), None)
+    changed = handler.parse_time(state.get("timestamp") or event.get("time"), NOW)
+    before = handler.parse_time(previous.get("timestamp"), None)
     if before is None:
         return 0
     skipped = round((changed - before) / period) - 1

@@ -9,16 +9,17 @@ from typing import Any
 import pytest
 
 from alarmclock import handler
+from alarmclock.alarm_facts import evaluation_cycle
 from alarmclock.aws.models import ClockNames
 from alarmclock.emulator import formats
 from alarmclock.emulator.cloudwatch import StateChange
 from alarmclock.emulator.providers.alarm import build_alarm
 from alarmclock.emulator.services import sns_event
 from alarmclock.emulator.stack import Stack
-from alarmclock.emulator.timing import TimingModel
 from alarmclock.emulator.world import World
 from alarmclock.spec import build_spec
 from alarmclock.template import build_template
+from alarmclock.timing_model import TimingModel
 
 from conftest import ACCOUNT, CLOCK, REGION, clock_config
 
@@ -35,6 +36,13 @@ def test_high_resolution_means_a_period_of_10_20_or_30_seconds_in_the_spec_and_t
     config = clock_config(period=period)
     assert spec.high_resolution is config.high_resolution is (period in (10, 20, 30))
     assert config.cycle == (10 if period < 60 else 60)
+
+
+@pytest.mark.parametrize("period", [10, 20, 30, 60, 120, 300, 3600, 86_400, 604_800])
+def test_the_handler_keeps_its_evaluation_cycle_in_step_with_the_package(period: int) -> None:
+    # The handler stands alone and keeps its own copy of the rule (ClockConfig.cycle); the rest of
+    # the package reads alarm_facts.evaluation_cycle. Both must say the same for every period.
+    assert clock_config(period=period).cycle == evaluation_cycle(period)
 
 
 @pytest.mark.parametrize(("period", "resolution"), [(10, 1), (30, 1), (60, 1), (120, 60), (3600, 60)])

@@ -14,10 +14,10 @@ import boto3
 import pytest
 
 from alarmclock.cli import main
-from alarmclock.emulator.timing import TimingModel
 from alarmclock.probe import experiment, memory
 from alarmclock.probe.emulated import run_emulated
 from alarmclock.probe.findings import judge
+from alarmclock.timing_model import TimingModel
 
 REGION = "us-east-1"
 # The edge alarm evaluated a fraction of a second into its cycle: there a point counted from its

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from alarmclock.emulator.intrinsics import TemplateError
 from alarmclock.emulator.providers import Names, Provider, modelled_types, provider_for, register, unregister
 from alarmclock.emulator.stack import Stack
-from alarmclock.emulator.timing import TimingModel
 from alarmclock.emulator.world import World
+from alarmclock.intrinsics import TemplateError
 from alarmclock.spec import build_spec
 from alarmclock.template import build_template
+from alarmclock.timing_model import TimingModel
 
 QUEUE = "AWS::SQS::Queue"
 TEMPLATE: dict[str, Any] = {

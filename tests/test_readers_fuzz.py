@@ -31,7 +31,7 @@ from alarmclock.aws.models import ClockNames, StackInfo, root_cause
 from alarmclock.aws.stacks import Stacks
 from alarmclock.aws.verdict import judge
 from alarmclock.calibrate import FORMAT, calibrate, timing_model
-from alarmclock.emulator.timing import TimingModel
+from alarmclock.timing_model import TimingModel
 
 from conftest import examples
 

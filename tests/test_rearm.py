@@ -16,8 +16,8 @@ import pytest
 
 from alarmclock import handler
 from alarmclock.emulator.simulate import Scenario, simulate
-from alarmclock.emulator.timing import TimingModel
 from alarmclock.spec import build_spec
+from alarmclock.timing_model import TimingModel
 
 from conftest import CLOCK, AnsweringCloudWatch, load_event
 

@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 from alarmclock import handler, template
 from alarmclock.emulator.faults import EVENT_FAULTS, WINDOW_FAULTS, Fault, FaultError, parse_fault
 from alarmclock.emulator.simulate import Scenario, simulate
-from alarmclock.emulator.timing import WORLDS, TimingModel
 from alarmclock.spec import build_spec
+from alarmclock.timing_model import WORLDS, TimingModel
 
 from conftest import FULL_EXAMPLES, examples
 

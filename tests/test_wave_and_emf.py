@@ -17,9 +17,9 @@ from alarmclock import handler
 from alarmclock.emulator.cloudwatch import ALARM, OK, Alarm, EmulatedCloudWatch, MetricStore, Point
 from alarmclock.emulator.logs import EmfExtractor
 from alarmclock.emulator.simulate import Scenario, simulate
-from alarmclock.emulator.timing import TimingModel
 from alarmclock.emulator.world import World
 from alarmclock.spec import build_spec
+from alarmclock.timing_model import TimingModel
 
 CLOCK = "my-clock"
 NOW = 1_795_769_012.5
@@ -179,7 +179,7 @@ def test_an_emf_tick_writes_its_value_in_one_line_before_the_targets_and_calls_n
         "source": "aws.cloudwatch",
         "alarmData": {"alarmName": f"{CLOCK}-tick-is-1", "state": {"value": "ALARM", "timestamp": changed}},
     }
-    tick_time = handler._parse_time(changed, 0.0)
+    tick_time = handler.parse_time(changed, 0.0)
     result = handler.handle(event, None, config(period, "logs"), runtime(cloudwatch, logs, now=tick_time + 1.2))
     assert result["published"] == 0 and cloudwatch.calls == []
     emf, tick = logs
@@ -308,7 +308,7 @@ def test_a_wave_clocks_ticks_make_no_aws_call_but_the_targets(every: str) -> Non
 
 def alarm_event(previous_gap_s: float, previous_state: str = "ALARM") -> dict[str, Any]:
     """The one alarm's change to OK at 08:44:17.604Z, having entered `previous_state` that much earlier."""
-    changed = handler._parse_time("2026-11-27T08:44:17.604+0000", 0.0)
+    changed = handler.parse_time("2026-11-27T08:44:17.604+0000", 0.0)
     return {
         "source": "aws.cloudwatch",
         "alarmData": {
@@ -339,7 +339,7 @@ def test_a_one_cycle_wave_delivers_the_ticks_its_alarm_skipped_late(period: int,
     clock = config(period)
     clock.targets = ("arn:aws:sqs:us-east-1:123456789012:ticks",)
     run = runtime(None)
-    run.now = lambda: handler._parse_time("2026-11-27T08:44:19.000+0000", 0.0)
+    run.now = lambda: handler.parse_time("2026-11-27T08:44:19.000+0000", 0.0)
     run.client = lambda service, region: type(
         "SQS", (), {"send_message": lambda self, **kw: sent.append(json.loads(kw["MessageBody"]))}
     )()
@@ -347,7 +347,7 @@ def test_a_one_cycle_wave_delivers_the_ticks_its_alarm_skipped_late(period: int,
     assert len(sent) == 1 + caught_up
     assert [tick.get("caught_up", False) for tick in sent] == [True] * caught_up + [False]
     assert len({tick["tick_id"] for tick in sent}) == len(sent)  # each skipped tick has its own id
-    times = [handler._parse_time(tick["tick_time"].replace("Z", "+00:00"), 0.0) for tick in sent]
+    times = [handler.parse_time(tick["tick_time"].replace("Z", "+00:00"), 0.0) for tick in sent]
     assert times == sorted(times)
     # The same notification again (a duplicate) delivers the same ids: a target drops them.
     again: list[dict[str, Any]] = []

@@ -15,8 +15,8 @@ from alarmclock import handler, template
 from alarmclock.emulator.cloudwatch import EmulatedCloudWatch
 from alarmclock.emulator.faults import EVENT_FAULTS, WINDOW_FAULTS, parse_fault
 from alarmclock.emulator.simulate import Scenario, simulate
-from alarmclock.emulator.timing import WORLDS, TimingModel
 from alarmclock.spec import build_spec
+from alarmclock.timing_model import WORLDS, TimingModel
 
 HOUR = 3600.0
 # The bar for noticing: within 3 periods of the first missed flip at 1m, a minute at 10 s (issue 21).
@@ -133,7 +133,7 @@ def test_publish_now_holds_its_beat_in_every_world_on_the_periods_grid(world: st
     ticks = [json.loads(d.body) for d in run.deliveries]
     if spec.period_s > 60 or spec.period_s == 20:
         # Every k-th flip, named by the period's grid time: whole multiples of the period.
-        times = {handler._parse_time(t["tick_time"], None) for t in ticks}
+        times = {handler.parse_time(t["tick_time"], None) for t in ticks}
         assert all(t is not None and t % spec.period_s == 0 for t in times)
     # It never stamps ahead: every value it published was stamped at or before its put.
     assert run.report.switches == []

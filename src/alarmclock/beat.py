@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from alarmclock.alarm_facts import evaluation_cycle
 from alarmclock.counts import counted
 from alarmclock.durations import format_duration
 from alarmclock.emulator.report import (
@@ -32,15 +33,10 @@ from alarmclock.emulator.report import (
     missed_beats_in,
     summarise_ticks,
 )
-from alarmclock.handler import PRELUDE_MARK, _parse_time, _replayed_time, tick_id
+from alarmclock.handler import PRELUDE_MARK, parse_time, replayed_time, tick_id
 
 RESTART_MARK = "alarmclock: restart ("
 STATE_UPDATE = "StateUpdate"
-
-
-def evaluation_cycle(period_s: int) -> int:
-    """fact: alarms of 60 s or more are evaluated every minute, 10/20/30 s ones every 10 s."""
-    return 60 if period_s >= 60 else 10
 
 
 @dataclass(frozen=True)
@@ -234,8 +230,8 @@ def ticks_from_history(changes: list[StateUpdate], tick_alarms: tuple[str, ...])
     found = []
     for change in changes:
         if is_tick_change(change, tick_alarms):
-            # A restart that replays a change is that change's tick again (handler._replayed_time).
-            replayed = _replayed_time(change.reason)
+            # A restart that replays a change is that change's tick again (handler.replayed_time).
+            replayed = replayed_time(change.reason)
             found.append((change.time, tick_id(change.alarm, replayed or change.time)))
     return found
 
@@ -355,7 +351,7 @@ def render_text(report: BeatReport) -> str:
 
 
 def _time(text: Any, default: float | None) -> float | None:
-    """handler._parse_time, fast: CloudWatch's and the handler's ISO times parse with
+    """handler.parse_time, fast: CloudWatch's and the handler's ISO times parse with
     fromisoformat (to the same instant, so tick ids match); strptime, 10 times slower, is kept
     for what that refuses. A 14-day read parses a quarter of a million of them."""
     if isinstance(text, str):
@@ -365,7 +361,7 @@ def _time(text: Any, default: float | None) -> float | None:
             return epoch
         except (ValueError, OverflowError, OSError):
             pass
-    return _parse_time(text, default)
+    return parse_time(text, default)
 
 
 def _epoch(value: Any) -> float:

@@ -24,7 +24,7 @@ from typing import Any
 
 from alarmclock.beat import StateUpdate, TickLine, alarm_figures, is_tick_change
 from alarmclock.emulator.report import percentile
-from alarmclock.emulator.timing import PARAMETERS, TimingModel
+from alarmclock.timing_model import PARAMETERS, TimingModel
 
 FORMAT = "alarmclock-timing-model/1"
 # The latency's upper end: a high quantile, not the maximum, so one cold start or one retried

@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
+from alarmclock.alarm_facts import evaluation_cycle
 from alarmclock.prices import PRICES, Price
 from alarmclock.spec import PUBLISHES, Publish, Via, check_period, check_publish, default_publish
 from alarmclock.template import heartbeat_minutes, watchdog_shape
@@ -160,7 +161,7 @@ def clock_bill(
     watchdog_high = watchdog_shape(period_s, publish)[0] < 60
     heartbeats = Decimal(MINUTES_PER_MONTH // heartbeat_minutes(period_s, publish))
     # The documented design's alarm flips once an evaluation cycle, and each flip runs the function.
-    flips = ticks * (period_s // (10 if period_s < 60 else 60)) if publish == "now" else ticks
+    flips = ticks * (period_s // evaluation_cycle(period_s)) if publish == "now" else ticks
     high = alarms * tick_alarms_high + watchdog_high
     standard = alarms + 1 - high
     items = []

@@ -27,7 +27,7 @@ from alarmclock.exit_status import ExitStatus
 from alarmclock.spec import SpecError, build_spec
 
 if TYPE_CHECKING:
-    from alarmclock.emulator.timing import TimingModel
+    from alarmclock.timing_model import TimingModel
 
 MAX_DURATION_S = 366 * 86_400
 PROGRESS_FROM_S = 6 * 3600  # show a progress bar for runs longer than this
@@ -198,7 +198,7 @@ def simulate(
     from alarmclock.emulator.report import render_text
     from alarmclock.emulator.simulate import Scenario
     from alarmclock.emulator.simulate import simulate as run_simulation
-    from alarmclock.emulator.timing import TimingModel
+    from alarmclock.timing_model import TimingModel
 
     if "evaluation_offset_s" in overrides:
         from alarmclock.template import build_template
@@ -239,7 +239,7 @@ def simulate(
         emit(data, output, text=lambda: None)
     if plot is not None and figure_format is not None:
         # After the report: a figure that fails to write must not take the run with it.
-        from alarmclock.emulator.plot import plot_intervals
+        from alarmclock.plot import plot_intervals
 
         write_plot(plot, lambda: plot_intervals(run.tick_times, run.world.start, run.report, plot, figure_format))
     # Like `status`: 0 only for a healthy verdict, so CI can run a simulation as a check.
@@ -285,7 +285,7 @@ def shows_progress(seconds: float, as_json: bool, quiet: bool, stream: TextIO) -
 
 def check_plot(path: str) -> str:
     """The figure's format, from the path; refused before the run, which may take minutes."""
-    from alarmclock.emulator.plot import PlotPathError, PlotUnavailable, plot_format
+    from alarmclock.plot import PlotPathError, PlotUnavailable, plot_format
 
     try:
         return plot_format(path)
@@ -297,7 +297,7 @@ def check_plot(path: str) -> str:
 
 def write_plot(path: str, draw: Callable[[], None]) -> None:
     """Draw the figure after the report is printed; if that fails, say so and keep the report."""
-    from alarmclock.emulator.plot import PlotWriteError
+    from alarmclock.plot import PlotWriteError
 
     try:
         draw()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from alarmclock.emulator.timing import PARAMETERS, Parameter
+from alarmclock.timing_model import PARAMETERS, Parameter
 
 KNOWN = {p.name: p for p in PARAMETERS}
 

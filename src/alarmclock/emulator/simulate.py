@@ -23,11 +23,11 @@ from alarmclock.emulator.report import (
 )
 from alarmclock.emulator.services import Delivery
 from alarmclock.emulator.stack import Stack
-from alarmclock.emulator.timing import TimingModel
 from alarmclock.emulator.verdict import fault_reach, judged_beat, switch_reach
 from alarmclock.emulator.world import World
 from alarmclock.spec import ClockSpec
 from alarmclock.template import TARGET_PARAMETER, build_template, design
+from alarmclock.timing_model import TimingModel
 
 STACK_NAME = "clock"
 # With no --target the template asks for a function ARN; the emulator plays that function.

@@ -20,10 +20,10 @@ from typing import Any
 from alarmclock.emulator import formats, providers
 from alarmclock.emulator.cloudwatch import Alarm, CloudWatchError, EmulatedCloudWatch
 from alarmclock.emulator.faults import Faults
-from alarmclock.emulator.intrinsics import Resolver, TemplateError, references
 from alarmclock.emulator.providers import alarm as alarms
 from alarmclock.emulator.services import EmulatedFunction, Services
 from alarmclock.emulator.world import World
+from alarmclock.intrinsics import Resolver, TemplateError, references
 from alarmclock.limits import generated_name
 
 # Every type with a provider (custom resources besides: any Custom:: type).

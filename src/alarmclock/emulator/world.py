@@ -16,7 +16,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from alarmclock.emulator.timing import Span, TimingModel, draw
+from alarmclock.timing_model import Span, TimingModel, draw
 
 # 2026-01-01T00:00:00Z: runs start here (plus a seeded second within the minute).
 EPOCH_BASE = 1_767_225_600.0

@@ -17,11 +17,11 @@ from alarmclock.emulator.cloudwatch import (
 )
 from alarmclock.emulator.providers.base import Names, Props, Provider, register
 from alarmclock.emulator.providers.topic_policy import service_may_publish
-from alarmclock.emulator.timing import pinned_offset
+from alarmclock.timing_model import pinned_offset
 
 if TYPE_CHECKING:
-    from alarmclock.emulator.intrinsics import Resolver
     from alarmclock.emulator.stack import Stack
+    from alarmclock.intrinsics import Resolver
 
 ALARM_PRINCIPAL = "lambda.alarms.cloudwatch.amazonaws.com"
 

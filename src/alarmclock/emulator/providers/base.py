@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
-    from alarmclock.emulator.intrinsics import Resolver
     from alarmclock.emulator.stack import Stack
+    from alarmclock.intrinsics import Resolver
 
 Props = dict[str, Any]
 

@@ -7,8 +7,8 @@ import math
 import re
 from typing import TYPE_CHECKING
 
-from alarmclock.emulator.intrinsics import TemplateError
 from alarmclock.emulator.providers.base import Names, Props, Provider, register
+from alarmclock.intrinsics import TemplateError
 
 if TYPE_CHECKING:
     from alarmclock.emulator.stack import Stack

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-# fact: CloudWatch keeps an alarm's history for 30 days (docs/aws-facts.md; older pages said two weeks).
-HISTORY_RETENTION_DAYS = 30
+from alarmclock.alarm_facts import HISTORY_RETENTION_DAYS
+
 HISTORY_RETENTION_S = HISTORY_RETENTION_DAYS * 86_400
 MAX_RECORDS = 100  # fact: MaxRecords is 1 to 100
 DEFAULT_RECORDS = 100  # assumption: the default page size is not documented

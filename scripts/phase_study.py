@@ -15,12 +15,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from alarmclock.emulator.cloudwatch import evaluation_cycle as cycle_of
+from alarmclock.alarm_facts import evaluation_cycle as cycle_of
 from alarmclock.emulator.report import percentile
 from alarmclock.emulator.simulate import Scenario, simulate
-from alarmclock.emulator.timing import WORLDS, TimingModel
 from alarmclock.spec import ClockSpec, build_spec
 from alarmclock.template import build_template, heartbeat_minutes, watchdog_shape
+from alarmclock.timing_model import WORLDS, TimingModel
 
 # The designs compared: one alarm flipped by a wave laid ahead (the default at 20 s, 30 s and 2 to
 # 120 minutes); one alarm whose ticks publish the next value with PutMetricData (the default at
