@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from phase_study import stall_after_s
 
-from alarmclock.emulator.report import IntervalStats
+from alarmclock.intervals import IntervalStats
 from alarmclock.emulator.simulate import Scenario, simulate
 from alarmclock.spec import build_spec
 from alarmclock.timing_model import PARAMETERS, TimingModel

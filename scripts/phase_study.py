@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from alarmclock.alarm_facts import evaluation_cycle as cycle_of
-from alarmclock.emulator.report import percentile
+from alarmclock.intervals import percentile
 from alarmclock.emulator.simulate import Scenario, simulate
 from alarmclock.spec import ClockSpec, build_spec
 from alarmclock.template import build_template, heartbeat_minutes, watchdog_shape

@@ -4,6 +4,7 @@ agree with what the emulator knows: simulate's own report, and the parameters it
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import math
@@ -19,6 +20,7 @@ from alarmclock import beat
 from alarmclock.aws.history import HistoryReader, Pacer
 from alarmclock.aws.models import ClockNames
 from alarmclock.aws.session import AwsError
+from alarmclock.beat_figures import BeatFigures, judge
 from alarmclock.calibrate import calibrate, timing_model
 from alarmclock.emulator.faults import parse_fault
 from alarmclock.emulator.readback import EmulatedReader
@@ -172,6 +174,30 @@ def test_beat_reads_only_state_updates_page_by_page(clock: Read) -> None:
     assert sum(1 for p in pages if "NextToken" in p) == len(pages) - 1
     log_calls = [params for name, params in clock.calls if name == "FilterLogEvents"]
     assert log_calls and all(p["filterPattern"] == '{ $.action = "tick" }' for p in log_calls)
+
+
+def test_simulate_and_beat_report_one_type_of_figures_with_one_verdict(clock: Read) -> None:
+    simulated, measured = clock.run.report, clock.report
+    assert isinstance(simulated, BeatFigures) and isinstance(measured, BeatFigures)
+    # The same figures judged the same way: a day of a running clock, read back, is ticking in both.
+    assert simulated.judgement == measured.judgement == judge(measured)
+    assert measured.verdict == "ticking"
+    # Built once: a report is not changed after it is made.
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        measured.ticks = 0  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        simulated.faults = []  # type: ignore[misc]
+
+
+def test_a_beat_read_from_aws_is_judged_by_the_figures_it_shows(clock: Read) -> None:
+    # beat's exit status (0 when a tick came in the last three periods and none was missed) is
+    # the verdict's health for any window of three periods or more.
+    report = clock.report
+    stalled = dataclasses.replace(report, stalled_since_s=3600.0)
+    missing = dataclasses.replace(report, missed_beats=2)
+    short = dataclasses.replace(report, judged_s=2.0 * report.period_s)
+    assert (stalled.verdict, missing.verdict, short.verdict) == ("stalled", "missing beats", "too short to tell")
+    assert missing.judgement.reason == f"2 intervals longer than {report.missed_beat_periods:g} periods"
 
 
 def test_a_clock_with_faults_reports_its_restarts_and_their_causes() -> None:
@@ -349,8 +375,8 @@ def test_an_item_served_again_on_the_next_page_is_read_once() -> None:
 
 
 def test_one_missed_period_is_one_missed_beat_whatever_the_jitter_from_the_log_and_the_history() -> None:
-    from alarmclock.emulator.report import missed_beat_periods, missed_beats_in
     from alarmclock.handler import tick_id
+    from alarmclock.intervals import missed_beat_periods, missed_beats_in
 
     # A 1-minute clock: intervals of a period give or take the jitter, three single missed periods
     # (119.8, 120.1 and 119.7 s: two periods give or take the jitter) and a 20-minute silence.

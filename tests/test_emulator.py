@@ -16,8 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from alarmclock.emulator.bridge import Bridge, ServiceError
-from alarmclock.emulator.report import longest_gap, render_text
+from alarmclock.emulator.report import render_text
 from alarmclock.emulator.simulate import Run, Scenario, simulate
+from alarmclock.intervals import longest_gap
 from alarmclock.spec import build_spec
 from alarmclock.template import build_template
 from alarmclock.timing_model import TimingModel
@@ -221,8 +222,12 @@ def test_the_namespace_condition_is_enforced(publish: str) -> None:
         ({"steady_mean_s": 62.0}, "ticking", ""),
         ({"stalled_since_s": 1800.0}, "stalled", "no tick since +30m"),
         ({"ticks": 0}, "never ticked", ""),
-        ({"deleted_at_s": 120.0}, "too short to tell", "a verdict needs 3 periods, 3m; the run was deleted after 2m"),
-        ({"deleted_at_s": 1800.0}, "ticking", "until the stack was deleted at +30m"),
+        (
+            {"deleted_at_s": 120.0, "judged_s": 120.0},
+            "too short to tell",
+            "a verdict needs 3 periods, 3m; the run was deleted after 2m",
+        ),
+        ({"deleted_at_s": 1800.0, "judged_s": 1800.0}, "ticking", "until the stack was deleted at +30m"),
         ({"ticks_after_delete": 1}, "ticked after delete", "1 ticks after DELETE_COMPLETE"),
     ],
 )

@@ -182,7 +182,7 @@ def test_the_custom_resource_request_has_the_recorded_keys(kind: str, name: str)
 
 def test_a_healthy_clock_is_ticking_to_the_handler_the_aws_commands_and_the_emulator() -> None:
     from alarmclock.aws.verdict import Verdict
-    from alarmclock.emulator.verdict import HEALTHY
+    from alarmclock.beat_figures import HEALTHY
 
     config = clock_config()
     now = 1_800_000_000.0

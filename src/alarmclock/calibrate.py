@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from alarmclock.beat import StateUpdate, TickLine, alarm_figures, is_tick_change
-from alarmclock.emulator.report import percentile
+from alarmclock.intervals import percentile
 from alarmclock.timing_model import PARAMETERS, TimingModel
 
 FORMAT = "alarmclock-timing-model/1"

@@ -1,4 +1,4 @@
-"""`simulate --plot`: the tick intervals over time, and their histogram.
+"""`simulate --plot` and `beat --plot`: the tick intervals over time, and their histogram.
 
 The path is checked before the run (`plot_format`), so a run of days is never lost to a typo;
 the figure is drawn in memory and written in one go, so a failure leaves no half a file.
@@ -11,10 +11,10 @@ import itertools
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from alarmclock.durations import format_duration
-from alarmclock.emulator.report import TickReport
+from alarmclock.intervals import IntervalStats
 
 if TYPE_CHECKING:
     from alarmclock.beat import BeatReport
@@ -29,6 +29,26 @@ REPRODUCIBLE_METADATA: dict[str, dict[str, Any]] = {
 }
 # The SVG writer draws its element ids from a random salt unless given one.
 SVG_SALT = "alarmclock"
+
+
+class SimulatedBeat(Protocol):
+    """simulate's report (emulator/report.TickReport), as the figure's title reads it: the beat's
+    figures and the run's seed and route, named here so that drawing needs nothing of the emulator."""
+
+    @property
+    def period_s(self) -> int: ...
+
+    @property
+    def ticks(self) -> int: ...
+
+    @property
+    def intervals(self) -> IntervalStats: ...
+
+    @property
+    def via(self) -> str: ...
+
+    @property
+    def seed(self) -> int: ...
 
 
 class PlotUnavailable(RuntimeError):
@@ -80,7 +100,7 @@ def plot_format(path: str) -> str:
     return suffix
 
 
-def plot_intervals(tick_times: Sequence[float], start: float, report: TickReport, path: str, fmt: str) -> None:
+def plot_intervals(tick_times: Sequence[float], start: float, report: SimulatedBeat, path: str, fmt: str) -> None:
     """Draw the figure and write it to `path` in `fmt` (from plot_format); PlotWriteError if that fails."""
     every = format_duration(report.period_s, decimals=0)
     title = (
