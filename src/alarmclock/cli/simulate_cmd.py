@@ -56,8 +56,8 @@ def parse_run_duration(text: str) -> float:
 
 def parse_parameters(pairs: tuple[str, ...]) -> dict[str, Any]:
     """NAME=VALUE pairs for the timing model; a span is LOW,HIGH. Checked as a model file's values are
-    (emulator/parameter_values.py), each NAME once."""
-    from alarmclock.emulator.parameter_values import KNOWN, ParameterError, from_text
+    (parameter_values.py), each NAME once."""
+    from alarmclock.parameter_values import KNOWN, ParameterError, from_text
 
     values: dict[str, Any] = {}
     for pair in pairs:

@@ -36,6 +36,11 @@ class Provider:
     kind: ClassVar[str]
     custom: ClassVar[bool] = False  # a custom resource: the engine waits for its provider's answer
 
+    def attach(self, stack: Stack) -> None:
+        """Called once for every registered type when a stack is made, before any resource: a type
+        whose service calls back into the stack (CloudWatch's alarms change state and act) wires
+        that here, so the engine never names a type."""
+
     def reference(self, stack: Stack, logical: str, generated: str) -> Names:
         """Names before any property is resolved; `generated` is CloudFormation's physical name."""
         return Names(generated)
@@ -78,3 +83,9 @@ def provider_for(kind: str) -> Provider | None:
 
 def modelled_types() -> frozenset[str]:
     return frozenset(_PROVIDERS)
+
+
+def attach_all(stack: Stack) -> None:
+    """Let every registered type wire its service to a new stack (Provider.attach)."""
+    for provider in _PROVIDERS.values():
+        provider.attach(stack)
