@@ -77,7 +77,7 @@ def imports_of(name: str, *, deferred: bool, type_checking: bool) -> set[str]:
                 for child in ast.iter_child_nodes(node):
                     if isinstance(child, ast.stmt):
                         walk([child])
-                    elif isinstance(child, ast.excepthandler):
+                    elif isinstance(child, ast.ExceptHandler):
                         walk(child.body)
 
     walk(ast.parse(MODULES[name].read_text()).body)

@@ -46,7 +46,7 @@ class BeatFigures:
     ticks_after_delete: int = 0
 
     @property
-    def judgement(self) -> Verdict:
+    def judgement(self) -> BeatVerdict:
         return judge(self)
 
     @property
@@ -55,7 +55,10 @@ class BeatFigures:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class BeatVerdict:
+    """What a beat's figures say, in one word and a reason. (aws/verdict.py's `Verdict` is another
+    judgement: a deployed clock's state now, from its stack, alarms and last datapoints.)"""
+
     kind: str
     reason: str = ""  # empty when the kind says it all
 
@@ -64,28 +67,28 @@ class Verdict:
         return self.kind == HEALTHY
 
 
-def judge(figures: BeatFigures) -> Verdict:
+def judge(figures: BeatFigures) -> BeatVerdict:
     period = figures.period_s
     if figures.ticks_after_delete:
-        return Verdict("ticked after delete", f"{figures.ticks_after_delete} ticks after DELETE_COMPLETE")
+        return BeatVerdict("ticked after delete", f"{figures.ticks_after_delete} ticks after DELETE_COMPLETE")
     if figures.judged_s < STALL_PERIODS * period:
         needed = format_duration(STALL_PERIODS * period)
         lasted = "lasted" if figures.deleted_at_s is None else "was deleted after"
-        return Verdict(
+        return BeatVerdict(
             "too short to tell",
             f"a verdict needs {STALL_PERIODS} periods, {needed}; the run {lasted} {format_duration(figures.judged_s)}",
         )
     if figures.ticks == 0:
-        return Verdict("never ticked")
+        return BeatVerdict("never ticked")
     if figures.stalled_since_s is not None:
-        return Verdict("stalled", f"no tick since +{format_duration(figures.stalled_since_s)}")
+        return BeatVerdict("stalled", f"no tick since +{format_duration(figures.stalled_since_s)}")
     unexplained = figures.missed_beats - figures.missed_beats_in_faults - figures.missed_beats_switching
     if unexplained > 0:
         where = " outside the injected faults" if figures.faults else ""
-        return Verdict("missing beats", f"{missed_beats_line(unexplained, figures.missed_beat_periods)}{where}")
+        return BeatVerdict("missing beats", f"{missed_beats_line(unexplained, figures.missed_beat_periods)}{where}")
     mean = figures.steady_mean_s
     if mean is not None and abs(mean - period) > MEAN_TOLERANCE * period:
-        return Verdict(
+        return BeatVerdict(
             "off its period", f"its steady intervals average {format_duration(mean)}, not {format_duration(period)}"
         )
     notes = []
@@ -100,7 +103,7 @@ def judge(figures: BeatFigures) -> Verdict:
         )
     if figures.missed_beats_switching:
         notes.append(f"{figures.missed_beats_switching} missed while it found its wave not counted and switched design")
-    return Verdict(HEALTHY, "; ".join(notes))
+    return BeatVerdict(HEALTHY, "; ".join(notes))
 
 
 def judged_beat(
