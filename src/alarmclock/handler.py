@@ -236,7 +236,7 @@ class ClockConfig:
         if window not in ("sliding", "wallclock"):
             problems.append("ALARMCLOCK_WINDOW is not sliding or wallclock")
             window = "sliding"
-        # Templates before 0.3 have no ALARMCLOCK_PUBLISH: they published every tick.
+        # A stack whose template sets no ALARMCLOCK_PUBLISH publishes every tick (CHANGELOG.md, 0.3.0).
         publish = env.get("ALARMCLOCK_PUBLISH", "api")
         if publish not in PUBLISHES:
             problems.append("ALARMCLOCK_PUBLISH is not one of " + ", ".join(PUBLISHES))
@@ -960,7 +960,7 @@ def handle_custom_resource(request, context, config, runtime):
             # Otherwise leave the running loop alone: an extra beat now could put 0 and 1 in
             # one period, whose average (0.5) satisfies neither alarm and stalls the clock. But a
             # clock that stopped laying a wave watches a metric without it: nothing publishes there
-            # until a kick. (Starters from before 0.3 have no Publish: they published every tick.)
+            # until a kick. (A Starter without Publish published every tick: CHANGELOG.md, 0.3.0.)
             old = request.get("OldResourceProperties")
             was_wave = isinstance(old, dict) and old.get("Publish") == "wave"
             if not paused and (_paused(old) or was_wave):
