@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 from phase_study import stall_after_s
 
-from alarmclock.intervals import IntervalStats
 from alarmclock.emulator.simulate import Scenario, simulate
+from alarmclock.intervals import IntervalStats
 from alarmclock.spec import build_spec
 from alarmclock.timing_model import PARAMETERS, TimingModel
 

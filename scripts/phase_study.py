@@ -4,7 +4,7 @@ CloudWatch evaluates each alarm at its own, undocumented second of the evaluatio
 timing model draws it per alarm). A claim about the beat must hold for every such second, not
 for the few a handful of seeds happen to draw: `jobs` pins the tick alarm to every point of a
 grid over the cycle, and `run_at` runs the clock there. scripts/phase_sweep.py prints the tables in
-docs/timing-model.md from it; tests/test_beat.py checks the claims on a coarser grid.
+docs/timing-model.md from it; tests/test_phase_study.py checks the claims on a coarser grid.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from alarmclock.alarm_facts import evaluation_cycle as cycle_of
-from alarmclock.intervals import percentile
+from alarmclock.alarm_facts import evaluation_cycle
 from alarmclock.emulator.simulate import Scenario, simulate
+from alarmclock.intervals import percentile
 from alarmclock.spec import ClockSpec, build_spec
 from alarmclock.template import build_template, heartbeat_minutes, watchdog_shape
 from alarmclock.timing_model import WORLDS, TimingModel
@@ -69,7 +69,7 @@ WORLD_MODELS: dict[str, TimingModel] = {
     f"world {world}": TimingModel().at(future_visible_from=world) for world in WORLDS
 }
 WORLD_PERIODS = ("10s", "20s", "1m", "5m", "1h")
-# The other end of the window-end assumption alone, for tests/test_beat.py.
+# The other end of the window-end assumption alone, for tests/test_phase_study.py.
 OTHER_MODELS: dict[str, TimingModel] = {"windows ending on a second": TimingModel().at(sliding_window_end="second")}
 ALL_MODELS = MODELS | OTHER_MODELS | WORLD_MODELS
 # Virtual time per run: a few hundred intervals where that is cheap, at least four days' worth of
@@ -233,7 +233,7 @@ def jobs(
     for design, every, model in itertools.product(designs, periods, models):
         if not applicable(design, every):
             continue
-        cycle = cycle_of(spec_and_template(design, every)[0].period_s)
+        cycle = evaluation_cycle(spec_and_template(design, every)[0].period_s)
         fine = {offset: index for index, offset in enumerate(grid(cycle))}
         chosen = offsets or (coarse_grid if model in WORLD_MODELS else grid)
         for index, offset in enumerate(chosen(cycle)):
@@ -288,7 +288,7 @@ def summarise(runs: list[PhaseRun]) -> Summary:
     first = runs[0]
     model = ALL_MODELS[first.model]
     spread = spread_for(model)
-    low, high = boundary_band(model, cycle_of(first.period_s))
+    low, high = boundary_band(model, evaluation_cycle(first.period_s))
     holding = [r for r in runs if r.holds(spread)]
     back = [r for r in runs if not r.holds(spread)]
     return Summary(

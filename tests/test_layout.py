@@ -122,11 +122,11 @@ def test_the_walk_sees_imports_at_every_depth() -> None:
     assert "alarmclock.emulator.stack" in imports_of("alarmclock.probe.emulated", deferred=False, type_checking=False)
     assert "alarmclock.parameter_values" in imports_of("alarmclock.calibrate", deferred=True, type_checking=False)
     assert "alarmclock.parameter_values" not in imports_of("alarmclock.calibrate", deferred=False, type_checking=False)
-    assert "alarmclock.emulator.stack" in imports_of(
-        "alarmclock.emulator.providers.alarm", deferred=False, type_checking=True
+    assert "alarmclock.emulator.services" in imports_of(
+        "alarmclock.emulator.report", deferred=False, type_checking=True
     )
-    assert "alarmclock.emulator.stack" not in imports_of(
-        "alarmclock.emulator.providers.alarm", deferred=False, type_checking=False
+    assert "alarmclock.emulator.services" not in imports_of(
+        "alarmclock.emulator.report", deferred=False, type_checking=False
     )
 
 
@@ -158,11 +158,15 @@ def test_nothing_outside_the_emulator_and_its_commands_imports_the_emulator() ->
     assert reaching == EMULATOR_USERS
 
 
-def test_the_stack_engine_names_no_resource_type() -> None:
-    # providers/base.py: a new type is a module in providers/ and never touches the engine.
+def test_the_engine_and_the_resource_types_know_each_other_only_through_the_registry() -> None:
+    # providers/base.py: a new type is a module in providers/ and never touches the engine. The
+    # engine names no type; no type imports the engine, not even for a type hint (base.Stack).
     engine = imports_of("alarmclock.emulator.stack", deferred=True, type_checking=True)
-    by_type = {m for m in engine if m.startswith("alarmclock.emulator.providers.")}
-    assert by_type == set(), by_type
+    assert {m for m in engine if m.startswith("alarmclock.emulator.providers.")} == set()
+    types = [name for name in MODULES if name.startswith("alarmclock.emulator.providers")]
+    assert len(types) > 5
+    for name in types:
+        assert "alarmclock.emulator.stack" not in imports_of(name, deferred=True, type_checking=True), name
 
 
 def test_the_handler_and_the_beats_figures_stand_apart_from_the_emulator() -> None:

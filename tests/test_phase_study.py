@@ -28,13 +28,13 @@ from phase_study import (
     Summary,
     applicable,
     boundary_band,
-    cycle_of,
     default_design,
     run_at,
     spread_for,
     summaries,
 )
 
+from alarmclock.alarm_facts import evaluation_cycle
 from alarmclock.spec import build_spec
 
 ROOT = Path(__file__).parents[1]
@@ -60,7 +60,7 @@ def in_band(offset: float, cycle: int) -> bool:
 @pytest.mark.parametrize("every", PERIODS)
 def test_the_default_design_holds_its_period_at_every_second_outside_the_boundary_band(every: str) -> None:
     period = build_spec(every=every).period_s
-    cycle = cycle_of(period)
+    cycle = evaluation_cycle(period)
     spread = spread_for(MODELS["defaults"])
     for index, offset in enumerate(coarse_grid(cycle)):
         run = run_at(default_design(every), every, "defaults", offset, seed=index, duration_s=SHORTER_RUN_S.get(every))
@@ -75,7 +75,7 @@ def test_the_stamp_holds_the_beat_too_if_windows_end_on_a_whole_second(every: st
     # The other end of the sliding_window_end assumption: the stamp, a second before the end of
     # the next period, is inside that window whichever way the window's end is rounded.
     period = build_spec(every=every).period_s
-    cycle = cycle_of(period)
+    cycle = evaluation_cycle(period)
     for index, offset in enumerate(coarse_grid(cycle)[::2]):
         if in_band(offset, cycle):
             continue
@@ -92,7 +92,7 @@ def test_if_points_stamped_ahead_are_seen_only_from_their_stamp_the_wave_still_n
     # the point from that evaluation: the alarm looks a period later, may see the same value, and
     # loses that flip (docs/timing-model.md). It never stalls.
     period = build_spec(every=every).period_s
-    cycle = cycle_of(period)
+    cycle = evaluation_cycle(period)
     for index, offset in enumerate(coarse_grid(cycle)[::2]):
         run = run_at(WAVE_DESIGN, every, "points visible from their stamp", offset, seed=index)
         assert not run.stalled, run
@@ -104,7 +104,7 @@ def test_if_points_stamped_ahead_are_seen_only_from_their_stamp_the_wave_still_n
 
 @pytest.mark.parametrize("every", ["10s", "30s", "1m", "5m", "1h"])
 def test_nothing_stalls_at_the_harsh_end_of_every_range(every: str) -> None:
-    cycle = cycle_of(build_spec(every=every).period_s)
+    cycle = evaluation_cycle(build_spec(every=every).period_s)
     for index, offset in enumerate(coarse_grid(cycle)[::2]):
         for design in (WAVE_DESIGN, "one alarm + PutMetricData"):
             run = run_at(design, every, "harsh end", offset, seed=index, duration_s=SHORTER_RUN_S.get(every))
@@ -115,7 +115,7 @@ def test_at_the_boundary_publishing_each_tick_is_late_by_at_most_a_cycle() -> No
     # The held-back seconds, bounded: there a flip can come one cycle late, never more.
     for every, offset in (("1m", 59.5), ("10s", 9.5)):
         run = run_at("one alarm + PutMetricData", every, "defaults", offset, seed=1)
-        cycle = cycle_of(run.period_s)
+        cycle = evaluation_cycle(run.period_s)
         assert run.period_s < run.mean <= 1.5 * run.period_s and run.max < run.period_s + cycle + 2, run
         assert not run.stalled
 
@@ -205,7 +205,7 @@ def test_the_committed_worlds_sweep_holds_every_design_in_every_world_at_every_s
     }
     assert set(found) == wanted
     for summary in found.values():
-        assert summary.points == len(phase.coarse_grid(cycle_of(summary.period_s))), summary
+        assert summary.points == len(phase.coarse_grid(evaluation_cycle(summary.period_s))), summary
 
 
 def test_the_documented_design_is_the_same_in_every_world_and_holds_the_beat_outside_the_boundary_band() -> None:
@@ -228,7 +228,7 @@ def test_the_default_design_never_stalls_in_any_world_and_keeps_its_mean_where_n
         # Up to 5 m the wave switches to the documented design at every second; at 1 h its heartbeat's
         # values for the window the alarm looks at now are not stamped ahead, and it needs no switch.
         assert never.switched == (never.points if every != "1h" else 0), never
-        cycle = cycle_of(never.period_s)
+        cycle = evaluation_cycle(never.period_s)
         band = [offset for offset in phase.coarse_grid(cycle) if in_band(offset, cycle)]
         assert never.mean_within >= never.points - len(band), never
 

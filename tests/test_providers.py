@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from alarmclock.emulator import stack as engine
 from alarmclock.emulator.providers import Names, Provider, modelled_types, provider_for, register, unregister
-from alarmclock.emulator.stack import Stack
+from alarmclock.emulator.providers.base import Stack
 from alarmclock.emulator.world import World
 from alarmclock.intrinsics import TemplateError
 from alarmclock.spec import build_spec
@@ -25,7 +26,8 @@ TEMPLATE: dict[str, Any] = {
 
 
 class QueueProvider(Provider):
-    """A queue as a sink of the emulated account: what a beat or cost issue would add."""
+    """A queue as a sink of the emulated account: what a beat or cost issue would add. It sees the
+    stack as providers/base.py's Stack, never the engine's."""
 
     kind = QUEUE
 
@@ -43,8 +45,8 @@ class QueueProvider(Provider):
         return f"arn:aws:sqs:{stack.region}:{stack.account}:jobs"
 
 
-def a_stack(template: dict[str, Any]) -> Stack:
-    return Stack(World(1, TimingModel()), template, "clock")
+def a_stack(template: dict[str, Any]) -> engine.Stack:
+    return engine.Stack(World(1, TimingModel()), template, "clock")
 
 
 def test_every_type_of_a_clocks_template_has_a_provider() -> None:

@@ -20,7 +20,7 @@ from alarmclock.emulator.providers.topic_policy import service_may_publish
 from alarmclock.timing_model import pinned_offset
 
 if TYPE_CHECKING:
-    from alarmclock.emulator.stack import Stack
+    from alarmclock.emulator.providers.base import Stack
     from alarmclock.intrinsics import Resolver
 
 ALARM_PRINCIPAL = "lambda.alarms.cloudwatch.amazonaws.com"

@@ -3,22 +3,54 @@
 One provider per resource type, as moto has one model per type: it names the resource (Ref and
 Fn::GetAtt), creates it, updates it and removes it, through the emulated services. The engine
 (emulator/stack.py) resolves, orders and dispatches by type; a new type is one module here plus
-its import in providers/__init__.py, and never touches the engine.
+its import in providers/__init__.py, and never touches the engine: a provider sees the stack
+through `Stack` below, and a service that calls back into the stack is wired by `attach`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 if TYPE_CHECKING:
-    from alarmclock.emulator.stack import Stack
+    from alarmclock.emulator.cloudwatch import Alarm, EmulatedCloudWatch
+    from alarmclock.emulator.faults import Faults
+    from alarmclock.emulator.services import EmulatedFunction, Services
+    from alarmclock.emulator.world import World
     from alarmclock.intrinsics import Resolver
 
 Props = dict[str, Any]
 
 CUSTOM_RESOURCE = "AWS::CloudFormation::CustomResource"
 _PROVIDERS: dict[str, Provider] = {}
+
+
+class Stack(Protocol):
+    """What a provider may use of the stack it provisions in: its account, its emulated services and
+    the engine's few verbs. emulator/stack.py's Stack is one; a provider never imports the engine."""
+
+    name: str
+    region: str
+    account: str
+    world: World
+    services: Services
+    cloudwatch: EmulatedCloudWatch
+    faults: Faults
+    template: dict[str, Any]
+    resolver: Resolver | None
+    properties: dict[str, dict[str, Any]]  # resolved, per live logical id
+    custom_physical: dict[str, str]
+    seen_alarms: dict[str, Alarm]
+    seen_functions: list[EmulatedFunction]
+    evaluations: int
+
+    def resolved_properties(self, logical: str) -> dict[str, Any]: ...
+
+    def create_resource(self, logical: str) -> None: ...
+
+    def remove_resource(self, logical: str, props: dict[str, Any] | None = None) -> None: ...
+
+    def send_request(self, kind: str, logical: str, old: dict[str, Any] | None) -> None: ...
 
 
 @dataclass

@@ -8,7 +8,7 @@ from alarmclock.emulator.providers.base import Props, Provider, register
 from alarmclock.intrinsics import TemplateError
 
 if TYPE_CHECKING:
-    from alarmclock.emulator.stack import Stack
+    from alarmclock.emulator.providers.base import Stack
 
 
 @register
