@@ -174,3 +174,14 @@ def test_the_handler_and_the_beats_figures_stand_apart_from_the_emulator() -> No
         reached = imports_of(name, deferred=True, type_checking=True)
         assert not {m for m in reached if m.startswith(EMULATOR)}, name
     assert imports_of("alarmclock.handler", deferred=True, type_checking=True) == set()
+
+
+def test_the_emulator_and_the_aws_layer_stand_side_by_side() -> None:
+    # docs/architecture.md: aws/ and emulator/ share a floor; neither reaches into the other, and
+    # the emulator never into the CLI above it.
+    for name in MODULES:
+        reached = imports_of(name, deferred=True, type_checking=True)
+        if name.startswith("alarmclock.emulator"):
+            assert not {m for m in reached if m.startswith(("alarmclock.aws", "alarmclock.cli"))}, name
+        if name.startswith("alarmclock.aws"):
+            assert not {m for m in reached if m.startswith(("alarmclock.emulator", "alarmclock.cli"))}, name
