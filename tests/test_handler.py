@@ -15,6 +15,7 @@ import boto3
 import pytest
 
 from alarmclock import handler
+from alarmclock.alarm_facts import evaluation_cycle
 
 from conftest import (
     ACCOUNT,
@@ -247,7 +248,7 @@ def test_a_sliding_window_clock_stamps_one_second_before_the_end_of_the_next_per
     assert puts == [(0.0, expected, 1 if period <= 60 else 60)]
     assert handler.next_stamp(ALARM_CHANGE, config) == expected
     # The documented rule: floor(t / cycle) * cycle + period - 1.
-    cycle = 10 if period < 60 else 60
+    cycle = evaluation_cycle(period)
     assert expected == ALARM_CHANGE // cycle * cycle + period - 1
 
 

@@ -35,6 +35,7 @@ from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 
 from alarmclock import handler
+from alarmclock.alarm_facts import evaluation_cycle
 
 from conftest import ACCOUNT, ANSWER_HOST, CLOCK, EVENTS, REGION, STACK_ID, clock_config
 
@@ -268,7 +269,7 @@ def documented_stamp(changed: float, design: Design) -> float:
     _, window, period, _ = design
     if window == "wallclock":
         return changed
-    cycle = 10 if period < 60 else 60  # how often CloudWatch evaluates the alarm
+    cycle = evaluation_cycle(period)  # how often CloudWatch evaluates the alarm
     return changed // cycle * cycle + period - 1
 
 
@@ -393,7 +394,7 @@ def check_wave(put: dict[str, Any], design: Design) -> None:
     into the period's last evaluation cycle), from the window the alarm looks at now to two hours
     ahead (less a minute), with the period as its dimension."""
     period = design[2]
-    cycle = 10 if period < 60 else 60
+    cycle = evaluation_cycle(period)
     assert put["Namespace"] == f"alarmclock/{CLOCK}"
     first = int(NOW // period) - 1
     stamps = [epoch(point["Timestamp"]) for point in put["MetricData"]]

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from alarmclock import handler
+from alarmclock.alarm_facts import evaluation_cycle
 from alarmclock.emulator.cloudwatch import ALARM, OK, Alarm, EmulatedCloudWatch, MetricStore, Point
 from alarmclock.emulator.logs import EmfExtractor
 from alarmclock.emulator.simulate import Scenario, simulate
@@ -62,7 +63,7 @@ def test_the_wave_reaches_two_hours_ahead_on_a_fixed_grid(period: int, values: i
     points = handler.wave_points(NOW, config(period))
     # From the window the alarm looks at now (the period before the current one: its value is
     # stamped one second into that period's last cycle) to two hours less a minute ahead.
-    cycle = 10 if period < 60 else 60
+    cycle = evaluation_cycle(period)
     current = NOW // period * period
     assert points[0][0] == current - cycle + 1
     assert points[-1][0] <= NOW + handler.WAVE_AHEAD_S < points[-1][0] + period + cycle
@@ -81,7 +82,7 @@ def test_a_wave_laid_by_04_and_one_laid_now_hold_the_same_value_in_each_window(p
     # the period's last cycle. Both lie in that one cycle of period k, so every window (ending on a
     # whole cycle, or wall-clock) that holds one holds the other, with the same value: an upgraded
     # clock's alarm averages old and new points to the same value, and counts both.
-    cycle = 10 if period < 60 else 60
+    cycle = evaluation_cycle(period)
     for stamp, value in handler.wave_points(NOW, config(period)):
         k = int(stamp // period)
         old = (k + 1) * period - 1
