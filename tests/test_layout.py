@@ -185,3 +185,75 @@ def test_the_emulator_and_the_aws_layer_stand_side_by_side() -> None:
             assert not {m for m in reached if m.startswith(("alarmclock.aws", "alarmclock.cli"))}, name
         if name.startswith("alarmclock.aws"):
             assert not {m for m in reached if m.startswith(("alarmclock.emulator", "alarmclock.cli"))}, name
+
+
+# docs/architecture.md's bands, bottom up: a module imports from its own band or those below.
+BANDS: list[tuple[str, tuple[str, ...]]] = [
+    (
+        "leaves",
+        (
+            "alarmclock",
+            "alarmclock.handler",
+            "alarmclock.alarm_facts",
+            "alarmclock.intervals",
+            "alarmclock.timing_model",
+            "alarmclock.intrinsics",
+            "alarmclock.durations",
+            "alarmclock.counts",
+            "alarmclock.prices",
+            "alarmclock.exit_status",
+            "alarmclock.inline_source",
+        ),
+    ),
+    ("the clock", ("alarmclock.spec", "alarmclock.template", "alarmclock.render", "alarmclock.limits")),
+    (
+        "the beat",
+        (
+            "alarmclock.beat",
+            "alarmclock.beat_figures",
+            "alarmclock.calibrate",
+            "alarmclock.plot",
+            "alarmclock.parameter_values",
+        ),
+    ),
+    (
+        "services",
+        (
+            "alarmclock.aws",
+            "alarmclock.emulator",
+            "alarmclock.cdk",
+            "alarmclock.probe",
+            "alarmclock.cost",
+            "alarmclock.cost_report",
+            "alarmclock.target_access",
+        ),
+    ),
+    ("commands", ("alarmclock.cli", "alarmclock.__main__")),
+]
+
+
+def band_of(name: str) -> int:
+    """The band's index, bottom up; a package's modules are in the package's band."""
+    for index, (_, members) in enumerate(BANDS):
+        if name in members or any(name.startswith(member + ".") for member in members if member != "alarmclock"):
+            return index
+    raise AssertionError(f"{name} is in no band of docs/architecture.md: place it there and in BANDS")
+
+
+def test_every_module_imports_only_from_its_band_or_below() -> None:
+    upward = [
+        f"{name} ({BANDS[band_of(name)][0]}) -> {target} ({BANDS[band_of(target)][0]})"
+        for name in MODULES
+        for target in sorted(imports_of(name, deferred=True, type_checking=True) & set(MODULES))
+        if band_of(target) > band_of(name)
+    ]
+    assert upward == []
+
+
+def test_the_bands_are_the_ones_the_page_draws() -> None:
+    page = (SRC.parent / "docs" / "architecture.md").read_text()
+    for label, members in BANDS:
+        assert f"\n{label} " in page, label
+        for member in members:
+            if member != "alarmclock":
+                assert member.removeprefix("alarmclock.").replace(".", "/") in page, member
