@@ -24,10 +24,11 @@ from alarmclock.timing_model import WORLDS, TimingModel
 
 # The designs compared: one alarm flipped by a wave laid ahead (the default at 20 s, 30 s and 2 to
 # 120 minutes); one alarm whose ticks publish the next value with PutMetricData (the default at
-# 10 s, 1 m and 1440 m, and 0.2's everywhere) or in an EMF log line; the seed's pair;
-# one alarm on a wall-clock window (only where CloudWatch allows one: 1m, 5m, 1h, 1440m). The last
-# is alarmclock 0.1 as it was: the pair, each Tick stamped with its state change's time (an
-# ablation of next_stamp). (No commas in the names: scripts/phase_sweep.py --designs splits on them.)
+# 10 s, 1 m and 1440 m) or in an EMF log line; the seed's pair; one alarm on a wall-clock window
+# (only where CloudWatch allows one: 1m, 5m, 1h, 1440m). The last is the pair with each Tick stamped
+# at its state change's time, an ablation of next_stamp that shows why the stamp is chosen (the
+# first release's design, hence "(0.1)": CHANGELOG.md). (No commas in the names:
+# scripts/phase_sweep.py --designs splits on them.)
 DESIGNS: dict[str, dict[str, Any]] = {
     "one alarm + wave": {"alarms": 1, "publish": "wave"},
     "one alarm + PutMetricData": {"alarms": 1, "publish": "api"},
