@@ -14,7 +14,7 @@ from alarmclock import beat
 from alarmclock.aws.history import HistoryReader, Pacer
 from alarmclock.aws.models import ClockNames
 from alarmclock.emulator.faults import parse_fault
-from alarmclock.emulator.readback import EmulatedReader
+from alarmclock.emulator.reader import EmulatedReader
 from alarmclock.emulator.simulate import Scenario, simulate
 from alarmclock.spec import build_spec
 

@@ -23,7 +23,7 @@ from alarmclock.aws.session import AwsError
 from alarmclock.beat_figures import BeatFigures, judge
 from alarmclock.calibrate import calibrate, timing_model
 from alarmclock.emulator.faults import parse_fault
-from alarmclock.emulator.readback import EmulatedReader
+from alarmclock.emulator.reader import EmulatedReader
 from alarmclock.emulator.report import render_text as simulate_text
 from alarmclock.emulator.simulate import Run, Scenario, simulate
 from alarmclock.spec import build_spec
