@@ -131,10 +131,22 @@ def alarms(endpoint: str, name: str = CLOCK) -> dict[str, dict[str, Any]]:
 
 
 def metadata(endpoint: str, name: str = CLOCK) -> dict[str, Any]:
+    """The deployed clock's settings: its template's Metadata block, and the targets and payload,
+    which only its function's environment records (readback.py)."""
     from alarmclock.aws.models import parse_metadata
 
     summary = client(endpoint, "cloudformation").get_template_summary(StackName=name)
-    return dict(parse_metadata(summary["Metadata"])["alarmclock"])
+    block = dict(parse_metadata(summary["Metadata"])["alarmclock"])
+    assert "targets" not in block and "payload" not in block
+    function = client(endpoint, "cloudformation").describe_stack_resource(StackName=name, LogicalResourceId="TickFunction")
+    configuration = client(endpoint, "lambda").get_function_configuration(
+        FunctionName=function["StackResourceDetail"]["PhysicalResourceId"]
+    )
+    variables = configuration["Environment"]["Variables"]
+    block["targets"] = json.loads(variables["ALARMCLOCK_TARGETS"])
+    if variables["ALARMCLOCK_PAYLOAD"] != "null":
+        block["payload"] = json.loads(variables["ALARMCLOCK_PAYLOAD"])
+    return block
 
 
 def put_tick(endpoint: str, value: float, when: datetime, name: str = CLOCK) -> None:
