@@ -490,9 +490,9 @@ def test_ctrl_c_during_a_restart_says_whether_the_function_had_answered() -> Non
     # wait for the next tick was cut short. Neither is "the first tick" of a deploy.
     plan = Plan("restart", CLOCK)
     runner = Runner(Aws(AwsOptions(region="us-east-1", endpoint_url="http://127.0.0.1:9")), Quiet())
-    runner.executed = True  # as the runner sets it just before the Invoke
+    runner.done.executed = True  # as the runner sets it just before the Invoke
     before = runner.interrupted(plan)
-    runner.restart_answer = {"action": "restart", "kicked": f"{CLOCK}-tick-is-1"}
+    runner.done.restart_answer = {"action": "restart", "kicked": f"{CLOCK}-tick-is-1"}
     after = runner.interrupted(plan)
     assert before.exit_code == after.exit_code == ExitStatus.INTERRUPTED
     assert "may or may not have happened" in before.message and "first tick" not in before.message
