@@ -138,7 +138,9 @@ def metadata(endpoint: str, name: str = CLOCK) -> dict[str, Any]:
     summary = client(endpoint, "cloudformation").get_template_summary(StackName=name)
     block = dict(parse_metadata(summary["Metadata"])["alarmclock"])
     assert "targets" not in block and "payload" not in block
-    function = client(endpoint, "cloudformation").describe_stack_resource(StackName=name, LogicalResourceId="TickFunction")
+    function = client(endpoint, "cloudformation").describe_stack_resource(
+        StackName=name, LogicalResourceId="TickFunction"
+    )
     configuration = client(endpoint, "lambda").get_function_configuration(
         FunctionName=function["StackResourceDetail"]["PhysicalResourceId"]
     )

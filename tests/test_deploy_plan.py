@@ -358,7 +358,7 @@ def test_an_update_is_checked_as_a_whole_and_refused_in_one_line() -> None:
         update(pair, publish="now")
     # A kept period is shown as a duration, a given one as it was written.
     daily = clock_metadata("0.3.0", 86_400, "lambda", (TARGET,), alarms=1, window="wallclock", publish="api")
-    with pytest.raises(SpecError, match="^--every 1d needs --window wallclock"):
+    with pytest.raises(SpecError, match=r"^--every 1d needs --window wallclock"):
         update(daily, window="sliding")
     with pytest.raises(SpecError, match="--publish wave cannot hold --every 1440m"):
         update(pair, every="1440m", publish="wave")
