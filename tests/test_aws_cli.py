@@ -442,6 +442,38 @@ def test_updating_a_pair_clock_without_alarms_keeps_the_pair(
     assert [a["name"] for a in report["alarms"]] == [f"{CLOCK}-tick-is-0", f"{CLOCK}-tick-is-1", f"{CLOCK}-watchdog"]
 
 
+def test_an_update_of_a_clock_deployed_with_the_target_parameter_keeps_the_parameter(
+    endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Deployed from `alarmclock template` output without --target: its function's environment holds
+    # the parameter's value, which is the stack's, not the clock's own target.
+    from alarmclock.render import deploy_body
+
+    job = make_function(endpoint)
+    cloudformation = client(endpoint, "cloudformation")
+    # Through a change set, as aws cloudformation deploy makes it (moto then completes the stack).
+    created = cloudformation.create_change_set(
+        StackName=CLOCK,
+        ChangeSetName="by-hand",
+        ChangeSetType="CREATE",
+        TemplateBody=deploy_body(build_template(build_spec(publish="api"))),
+        Parameters=[{"ParameterKey": "TargetFunctionArn", "ParameterValue": job}],
+        Capabilities=["CAPABILITY_IAM"],
+    )
+    cloudformation.execute_change_set(ChangeSetName=created["Id"])
+    deadline = time.monotonic() + 20
+    while (stack(endpoint) or {}).get("StackStatus", "").endswith("_IN_PROGRESS") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert (stack(endpoint) or {}).get("StackStatus") == "CREATE_COMPLETE"
+    status, _out, err = run(capsys, endpoint, "deploy", CLOCK, "--every", "2m", "--no-wait")
+    assert status == 0, err
+    described = client(endpoint, "cloudformation").describe_stacks(StackName=CLOCK)["Stacks"][0]
+    assert parameters(described) == {"Paused": "false", "TargetFunctionArn": job}
+    summary = cloudformation.get_template_summary(StackName=CLOCK)
+    assert {p["ParameterKey"] for p in summary["Parameters"]} == {"Paused", "TargetFunctionArn"}
+    assert metadata(endpoint)["period_s"] == 120
+
+
 @pytest.mark.filterwarnings("ignore:Unable to delete TickAlarm0, as it was never created")
 def test_alarms_1_turns_a_pair_clock_into_a_one_alarm_clock(
     endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]

@@ -120,10 +120,16 @@ class ClockMetadata:
 
     @classmethod
     def from_template_metadata(
-        cls, metadata: Any, name: str | None = None, environment: Mapping[str, Any] | None = None
+        cls,
+        metadata: Any,
+        name: str | None = None,
+        environment: Mapping[str, Any] | None = None,
+        target_parameter: bool = False,
     ) -> ClockMetadata | None:
         """The clock `name` from its template's Metadata (GetTemplateSummary's) and, if read, its
-        function's environment; None if the template holds no clock alarmclock can read back."""
+        function's environment; None if the template holds no clock alarmclock can read back.
+        `target_parameter`: the stack takes its target as the TargetFunctionArn parameter, which
+        the environment shows resolved; the clock's spec has no targets of its own."""
         block = parse_metadata(metadata).get("alarmclock")
         if not isinstance(block, dict):
             return None
@@ -131,6 +137,8 @@ class ClockMetadata:
             fields = metadata_fields(block)
             if environment is not None:
                 fields |= environment_fields(environment, settings=False)
+            if target_parameter:
+                fields["targets"] = ()
             read = "targets" in fields
             if not read:  # without its targets a clock takes no keys (ClockSpec refuses them)
                 fields["target_keys"] = ()

@@ -18,6 +18,7 @@ from alarmclock.aws.models import (
 )
 from alarmclock.aws.session import Aws, error_code, error_message
 from alarmclock.aws.steps import CreateChangeSet, UpdateParameters
+from alarmclock.template import TARGET_PARAMETER
 
 
 class Stacks:
@@ -60,7 +61,9 @@ class Stacks:
         environment = None
         if read_function and isinstance(block, dict) and "targets" not in block:
             environment = self.function_environment(stack.stack_id)
-        return ClockMetadata.from_template_metadata(raw, stack.name, environment)
+        return ClockMetadata.from_template_metadata(
+            raw, stack.name, environment, target_parameter=TARGET_PARAMETER in stack.parameters
+        )
 
     def function_environment(self, name_or_id: str) -> dict[str, str] | None:
         """The clock's function's environment variables (GetFunctionConfiguration), or None without one."""
