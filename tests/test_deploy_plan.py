@@ -843,3 +843,12 @@ def test_a_restart_the_function_failed_says_why_in_text_not_only_in_the_json() -
     with pytest.raises(Stop) as stopped:
         restarted(CLOCK, Invocation({"errorType": "KeyError", "errorMessage": "'x'"}, "Unhandled"))
     assert stopped.value.outcome.message == "my-clock's function failed to restart it (KeyError: 'x')"
+
+
+def test_the_runner_has_a_method_for_every_kind_of_step() -> None:
+    from typing import get_args
+
+    from alarmclock.aws import steps
+    from alarmclock.aws.execute import STEP_METHODS
+
+    assert set(STEP_METHODS) == set(get_args(steps.Step))
