@@ -20,7 +20,7 @@ Via = Literal["lambda", "sns"]
 VIAS: tuple[Via, ...] = ("lambda", "sns")
 # How many tick alarms: one alarm whose ALARM and OK actions both call the function (the default:
 # every flip is made by the same alarm at the same second of its cycle, docs/timing-model.md), or
-# the article's two alarms (the 2016 design alarmclock started from), Tick <= 0 and Tick >= 1, each acting on ALARM.
+# the 2016 recipe's two alarms (README), Tick <= 0 and Tick >= 1, each acting on ALARM.
 ALARM_DESIGNS = (1, 2)
 Window = Literal["sliding", "wallclock"]
 WINDOWS: tuple[Window, ...] = ("sliding", "wallclock")
@@ -125,7 +125,7 @@ class ClockSpec:
     targets: tuple[Target, ...] = ()
     payload: Any = None
     name: str | None = None  # None: the stack's name, decided at deploy time
-    alarms: int = 1  # tick alarms: 1 (ALARM and OK actions) or 2 (the article's pair)
+    alarms: int = 1  # tick alarms: 1 (ALARM and OK actions) or 2 (the 2016 recipe's pair)
     window: Window = None  # type: ignore[assignment]  # the tick alarms' EvaluationWindow; None: the period's default
     publish: Publish = None  # type: ignore[assignment]  # how the beat reaches the metric; None: the period's default
     # KMS keys of encrypted SQS queues and SNS topics among the targets: the function needs to use them.
@@ -150,7 +150,9 @@ class ClockSpec:
             object.__setattr__(self, "publish", default_publish(self.period_s))
         check_publish(self.period_s, self.publish, shown)
         if self.alarms not in ALARM_DESIGNS:
-            raise SpecError(f"--alarms {self.alarms!r} is not supported; use 1 (the default) or 2 (the article's pair)")
+            raise SpecError(
+                f"--alarms {self.alarms!r} is not supported; use 1 (the default) or 2 (the 2016 recipe's pair)"
+            )
         if self.publish == "now" and (self.alarms != 1 or self.window != "sliding"):
             raise SpecError(
                 "--publish now takes one alarm on a sliding window: its alarm flips once an evaluation "
@@ -366,7 +368,9 @@ def parse_alarms(text: int | str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise SpecError(f"--alarms {text!r} is not supported; use 1 (the default) or 2 (the article's pair)") from None
+        raise SpecError(
+            f"--alarms {text!r} is not supported; use 1 (the default) or 2 (the 2016 recipe's pair)"
+        ) from None
 
 
 def _as_given(value: Any) -> Any:

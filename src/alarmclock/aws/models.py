@@ -15,7 +15,7 @@ from alarmclock.spec import ClockSpec
 from alarmclock.template import ALARM_PREFIX, METRIC_NAME, NAMESPACE, PAUSED_PARAMETER, WAVE_DIMENSION
 
 VERSION_TAG = "alarmclock:version"
-# Every clock's template has these outputs; the article's two-alarm design also has Alarm0.
+# Every clock's template has these outputs; the 2016 recipe's two-alarm design also has Alarm0.
 CLOCK_OUTPUTS = frozenset({"ClockName", "MetricNamespace", "Alarm1"})
 
 # A wave clock's values reach this far ahead (handler.WAVE_AHEAD_S: a minute under PutMetricData's
@@ -61,7 +61,7 @@ class ClockNames:
     dimensions, which follow from how it publishes and its period."""
 
     stack: str
-    tick_alarms: int = 1  # 1, or 2 for the article's pair
+    tick_alarms: int = 1  # 1, or 2 for the 2016 recipe's pair
     # A wave clock's metric carries one dimension, Wave = "<period>s" (template.metric_dimensions);
     # None: the metric has none (api and logs clocks, and every clock from before the wave).
     wave: str | None = None
@@ -90,7 +90,7 @@ class ClockNames:
 
     @property
     def alarms(self) -> tuple[str, ...]:
-        """The tick alarms: <prefix>1 alone, or the article's pair <prefix>0 and <prefix>1."""
+        """The tick alarms: <prefix>1 alone, or the 2016 recipe's pair <prefix>0 and <prefix>1."""
         prefix = ALARM_PREFIX.replace("${AWS::StackName}", self.stack)
         return (prefix + "1",) if self.tick_alarms == 1 else (prefix + "0", prefix + "1")
 
@@ -203,7 +203,7 @@ class StackInfo:
 
     @property
     def names(self) -> ClockNames:
-        # The template's outputs name its tick alarms; Alarm0 exists only for the article's pair.
+        # The template's outputs name its tick alarms; Alarm0 exists only for the 2016 recipe's pair.
         return ClockNames(self.name, 2 if "Alarm0" in self.outputs else 1)
 
     @property

@@ -292,7 +292,7 @@ def clock_to_deploy(name: str, given: Mapping[str, Any], deployed: ClockMetadata
     spec.read_options) and defaults, or the deployed one with those given replaced, so that
     `deploy NAME --every 5m` changes only the period. Either way ClockSpec checks the result.
 
-    A clock keeps its design (one alarm, or the article's pair), via, targets, payload and failure
+    A clock keeps its design (one alarm, or the 2016 recipe's pair), via, targets, payload and failure
     alarm unless given. New targets bring their own keys (they may be unencrypted). A new period
     gets its default window unless --window is given (a wall-clock window may not hold it, and
     sliding cannot hold 1440m), and keeps the way of publishing unless --publish is given or the

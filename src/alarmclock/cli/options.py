@@ -65,9 +65,9 @@ EVERY_HELP = (
 )
 ALARMS_HELP = (
     "Tick alarms: 1 (one alarm whose ALARM and OK actions both tick: the same evaluation second "
-    "makes every flip) or 2 (the article's pair, whose intervals alternate period - d and period + d)."
+    "makes every flip) or 2 (the 2016 recipe's pair, whose intervals alternate period - d and period + d)."
 )
-VIA_HELP = "How alarms reach the function: CloudWatch's direct Lambda action, or the article's SNS topic."
+VIA_HELP = "How alarms reach the function: CloudWatch's direct Lambda action, or the 2016 recipe's SNS topic."
 
 every_option = click.option("--every", default="1m", show_default=True, metavar="PERIOD", help=EVERY_HELP)
 deploy_every_option = click.option(
