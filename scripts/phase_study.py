@@ -4,7 +4,7 @@ CloudWatch evaluates each alarm at its own, undocumented second of the evaluatio
 timing model draws it per alarm). A claim about the beat must hold for every such second, not
 for the few a handful of seeds happen to draw: `jobs` pins the tick alarm to every point of a
 grid over the cycle, and `run_at` runs the clock there. scripts/phase_sweep.py prints the tables in
-docs/timing-model.md from it; tests/test_phase_study.py checks the claims on a coarser grid.
+docs/timing-model.md from it; tests/emulator/test_phase_study.py checks the claims on a coarser grid.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ WORLD_MODELS: dict[str, TimingModel] = {
     f"world {world}": TimingModel().at(future_visible_from=world) for world in WORLDS
 }
 WORLD_PERIODS = ("10s", "20s", "1m", "5m", "1h")
-# The other end of the window-end assumption alone, for tests/test_phase_study.py.
+# The other end of the window-end assumption alone, for tests/emulator/test_phase_study.py.
 OTHER_MODELS: dict[str, TimingModel] = {"windows ending on a second": TimingModel().at(sliding_window_end="second")}
 ALL_MODELS = MODELS | OTHER_MODELS | WORLD_MODELS
 # Virtual time per run: a few hundred intervals where that is cheap, at least four days' worth of

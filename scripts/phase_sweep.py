@@ -16,7 +16,7 @@ the period +- (2 x the jitter's upper end + 1 s).
         # never) at 10s, 20s, 1m, 5m and 1h, on a coarser grid: the table "Every design in every world"
 
 The tables in docs/timing-model.md are this script's output for docs/data/phase-sweep.json
-(tests/test_phase_study.py checks that they still are).
+(tests/emulator/test_phase_study.py checks that they still are).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What CloudWatch does with every alarm, each rule written once for the package.
 
 The handler keeps its own copy of the evaluation cycle (`ClockConfig.cycle`), because it stands
-alone; tests/test_one_meaning.py keeps the two in step. Sources: docs/aws-facts.md.
+alone; tests/project/test_one_meaning.py keeps the two in step. Sources: docs/aws-facts.md.
 """
 
 from __future__ import annotations

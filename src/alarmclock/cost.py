@@ -32,7 +32,7 @@ LAMBDA_PLATFORM_LOG_BYTES = 340
 TICK_LINE_LOG_BYTES = 300
 # With --publish logs each tick writes one more line, in embedded metric format (handler.emf_line,
 # about 310 bytes for a 20-character clock name); with a wave each heartbeat writes one line saying
-# how far it laid it (about 140). tests/test_cost.py measures both against the handler's own lines.
+# how far it laid it (about 140). tests/cli/test_cost.py measures both against the handler's own lines.
 EMF_LINE_LOG_BYTES = 340
 WAVE_LINE_LOG_BYTES = 170
 # Lambda's SQS poller count is not published exactly: "five concurrent batches" when traffic is

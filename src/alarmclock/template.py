@@ -607,7 +607,7 @@ def sns_path(spec: ClockSpec) -> Json:
 
 # checkov checks that do not fit a clock, by resource type, so every resource of that type gets
 # them; each reason is shown next to the skip in checkov's output. Every other check must pass:
-# tests/test_security.py and `make security` scan every template variant and fail on any failure.
+# tests/template/test_security.py and `make security` scan every template variant and fail on any failure.
 # A customer managed KMS key would add $1/month to every clock (AWS KMS pricing; a one-minute clock
 # lists at about $1/month in all, `alarmclock cost`), and none of this data is secret.
 CHECKOV_SKIPS: dict[str, list[tuple[str, str]]] = {

@@ -282,7 +282,7 @@ def test_beat_without_permission_to_read_history_says_so(
 def test_the_readme_shows_what_the_beat_demo_prints() -> None:
     import importlib.util
 
-    root = Path(__file__).parents[1]
+    root = Path(__file__).parents[2]
     spec = importlib.util.spec_from_file_location("beat_demo", root / "scripts" / "beat_demo.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

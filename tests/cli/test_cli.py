@@ -246,7 +246,7 @@ def test_an_arn_error_says_what_an_arn_looks_like_not_a_pattern(
 def test_the_documented_exit_statuses_are_the_enums() -> None:
     from alarmclock.exit_status import ExitStatus
 
-    docs = (Path(__file__).parents[1] / "docs" / "cli-aws.md").read_text()
+    docs = (Path(__file__).parents[2] / "docs" / "cli-aws.md").read_text()
     section = docs.split("## Exit status", 1)[1].split("\n## ", 1)[0]
     rows = [line.split(" | ") for line in section.splitlines() if line.startswith("| ") and line[2].isdigit()]
     documented = [(int(row[0].strip("| ")), row[1].strip("`"), row[2].rstrip(" |")) for row in rows]
@@ -255,7 +255,7 @@ def test_the_documented_exit_statuses_are_the_enums() -> None:
 
 def test_no_module_keeps_exit_codes_of_its_own() -> None:
     # One ExitStatus for the whole CLI: no EXIT_* constants and no bare 130 beside it.
-    package = Path(__file__).parents[1] / "src" / "alarmclock"
+    package = Path(__file__).parents[2] / "src" / "alarmclock"
     for path in package.rglob("*.py"):
         if path.name in ("exit_status.py", "handler.py"):
             continue
@@ -286,7 +286,7 @@ def test_payload_at_file_refuses_a_missing_file_or_bad_json(
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_shell_completion_is_what_the_readme_says(shell: str) -> None:
-    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
     assert f"_ALARMCLOCK_COMPLETE={shell}_source alarmclock" in readme
     env = {**os.environ, "_ALARMCLOCK_COMPLETE": f"{shell}_source"}
     done = subprocess.run([sys.executable, "-m", "alarmclock"], env=env, capture_output=True, text=True, check=False)

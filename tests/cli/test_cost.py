@@ -437,7 +437,7 @@ def test_cost_bad_input_is_one_line_and_exit_status_2(
 
 
 def test_the_readme_and_docs_cost_tables_are_the_cost_models_output(capsys: pytest.CaptureFixture[str]) -> None:
-    root = Path(__file__).parents[1]
+    root = Path(__file__).parents[2]
     script = str(root / "scripts" / "cost_table.py")
     readme = subprocess.run([sys.executable, script], capture_output=True, text=True, check=True).stdout.strip()
     full = subprocess.run([sys.executable, script, "--full"], capture_output=True, text=True, check=True).stdout.strip()
@@ -451,7 +451,7 @@ def test_the_readme_and_docs_cost_tables_are_the_cost_models_output(capsys: pyte
 
 
 def test_each_comparison_shown_in_the_cost_page_is_todays(capsys: pytest.CaptureFixture[str]) -> None:
-    page = (Path(__file__).parents[1] / "docs" / "cost.md").read_text()
+    page = (Path(__file__).parents[2] / "docs" / "cost.md").read_text()
     marker = "   # comparison part\n"
     blocks = page.split("$ alarmclock cost --every ")[1:]
     shown = {block.split(" ", 1)[0]: block.split(marker, 1)[1] for block in blocks if marker in block}

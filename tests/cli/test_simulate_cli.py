@@ -287,7 +287,7 @@ def test_pinned_evaluation_seconds_and_the_window_end_reach_the_model(capsys: py
 
 
 def test_the_readme_shows_what_make_demo_prints(capsys: pytest.CaptureFixture[str]) -> None:
-    root = Path(__file__).parents[1]
+    root = Path(__file__).parents[2]
     command = next(line.strip() for line in (root / "Makefile").read_text().splitlines() if "simulate" in line)
     argv = command.split("alarmclock ", 1)[1].split()
     status, out, _ = run(argv, capsys)

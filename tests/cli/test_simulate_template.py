@@ -1,6 +1,6 @@
 """`alarmclock simulate --template FILE [--clock PREFIX]` on templates made without CDK: an
 `alarmclock template` output runs exactly as its options do; other resources are left out and
-listed; what cannot run is refused in one line (tests/test_cdk.py runs synthesized CDK stacks)."""
+listed; what cannot run is refused in one line (tests/template/test_cdk.py runs synthesized CDK stacks)."""
 
 from __future__ import annotations
 

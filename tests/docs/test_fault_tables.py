@@ -21,7 +21,7 @@ import pytest
 
 from alarmclock.spec import build_spec
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 DATA = ROOT / "docs" / "data" / "fault-tables.json"
 SCRIPT = ROOT / "scripts" / "fault_table.py"
 

@@ -24,7 +24,7 @@ from alarmclock.cli import cli, main, register_commands
 # The README's CDK app is synthesized once for the file: keep it on one pytest-xdist worker.
 pytestmark = pytest.mark.xdist_group("readme")
 
-README = Path(__file__).parents[1] / "README.md"
+README = Path(__file__).parents[2] / "README.md"
 RUN_HERE = ("template", "simulate")
 MAX_SIMULATED = "2h"
 WITH_FAULTS = "6h"

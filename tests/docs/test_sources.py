@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # Written in pieces so this file does not cite them itself.
 OUTSIDE = ("../" + "shared", "shared/" + "notes", "shared/" + "seed", "/work" + "/")
 SKIPPED_DIRS = {".git", ".venv", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis", "build", "dist", "out"}

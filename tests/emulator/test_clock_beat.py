@@ -299,7 +299,7 @@ def test_timing_model_md_says_how_calibrate_replaces_every_assumption() -> None:
 
     from alarmclock.timing_model import PARAMETERS
 
-    page = (Path(__file__).parents[1] / "docs" / "timing-model.md").read_text()
+    page = (Path(__file__).parents[2] / "docs" / "timing-model.md").read_text()
     section = page.split("## Replacing the assumptions", 1)[1].split("\n## ", 1)[0]
     for parameter in PARAMETERS:
         if parameter.basis == "assumption":

@@ -23,7 +23,7 @@ from alarmclock.spec import build_spec
 from alarmclock.template import build_template
 from alarmclock.timing_model import TimingModel
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parents[1] / "golden"
 UPDATE_GOLDEN = os.environ.get("ALARMCLOCK_UPDATE_GOLDEN") == "1"
 
 
@@ -310,7 +310,7 @@ def test_the_bridge_turns_service_errors_into_botocore_errors() -> None:
 def test_every_timing_parameter_is_documented_with_its_default() -> None:
     from alarmclock.timing_model import PARAMETERS
 
-    page = (Path(__file__).parents[1] / "docs" / "timing-model.md").read_text()
+    page = (Path(__file__).parents[2] / "docs" / "timing-model.md").read_text()
     for parameter in PARAMETERS:
         assert f"| `{parameter.name}` | {parameter.shown_default} |" in page, parameter.name
 

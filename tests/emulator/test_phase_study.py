@@ -37,7 +37,7 @@ from phase_study import (
 from alarmclock.alarm_facts import evaluation_cycle
 from alarmclock.spec import build_spec
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 SWEEP_DATA = ROOT / "docs" / "data" / "phase-sweep.json"
 # The six periods, and the others a user may pick: a few minutes, the longest sliding
 # period (its Ticks are stamped two hours ahead) and the daily wall-clock clock.

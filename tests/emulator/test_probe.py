@@ -269,5 +269,5 @@ def test_the_probe_takes_about_thirteen_minutes_as_the_docs_say() -> None:
     observed = run_emulated(TimingModel())
     last_read = max(p.stamp for p in observed.puts) + experiment.LATE_CYCLES * 60  # the final wait's end
     assert round((last_read - observed.started) / 60) == 13
-    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
     assert "about 13 minutes" in readme

@@ -47,7 +47,7 @@ faults = st.builds(
 
 def test_make_test_and_ci_run_the_property_test_with_all_200_examples() -> None:
     # .ci/run is `make test`, which loads the ci profile whatever HYPOTHESIS_PROFILE says outside.
-    makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text()
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
     assert "HYPOTHESIS_PROFILE=ci $(BIN)/pytest" in makefile
     assert settings.get_profile("ci").max_examples == FULL_EXAMPLES
     assert settings.get_profile("dev").max_examples < FULL_EXAMPLES

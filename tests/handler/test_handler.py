@@ -417,7 +417,7 @@ def test_when_the_beat_cannot_be_published_the_handler_raises_so_lambda_retries(
 
 
 def test_a_change_older_than_an_hour_is_neither_published_nor_delivered(aws: None) -> None:
-    # Outside every alarm's view, it can only be a replay (tests/test_trust_boundary.py has the forged ones).
+    # Outside every alarm's view, it can only be a replay (tests/handler/test_trust_boundary.py has the forged ones).
     queue_url, queue_arn = make_queue("late")
     runtime, logs = make_runtime(now=Clock(OK_CHANGE + 2 * 3600))
     puts = record_puts(runtime)

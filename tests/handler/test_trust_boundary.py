@@ -2,7 +2,7 @@
 
 Whoever may invoke the function, or publish to its topic, can send it any event. Each forged one here
 is ignored with a WARNING that says why, and makes no AWS call, no PUT and no tick; CloudFormation's
-own requests and the clock's own alarms still work (tests/test_handler.py)."""
+own requests and the clock's own alarms still work (tests/handler/test_handler.py)."""
 
 from __future__ import annotations
 

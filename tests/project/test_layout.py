@@ -11,7 +11,7 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-SRC = Path(__file__).parents[1] / "src"
+SRC = Path(__file__).parents[2] / "src"
 PACKAGE = SRC / "alarmclock"
 EMULATOR = "alarmclock.emulator"
 # Who may run the emulator: the commands that simulate (`simulate`, `simulate --template`) and

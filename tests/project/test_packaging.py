@@ -7,7 +7,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CDK_PACKAGES = ("aws-cdk-lib", "constructs", "jsii")
 
 
@@ -25,7 +25,7 @@ def test_the_cdk_extra_brings_cdk_and_the_test_extra_brings_the_cdk_extra() -> N
     extras = project()["optional-dependencies"]
     assert isinstance(extras, dict)
     assert sorted(d.split(">")[0] for d in extras["cdk"]) == ["aws-cdk-lib", "constructs"]
-    assert "alarmclock[cdk]" in extras["test"]  # so `make test` on a clean clone runs tests/test_cdk.py
+    assert "alarmclock[cdk]" in extras["test"]  # so `make test` on a clean clone runs tests/template/test_cdk.py
 
 
 def test_the_cli_and_the_emulator_never_import_cdk(tmp_path: Path) -> None:

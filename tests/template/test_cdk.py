@@ -28,7 +28,7 @@ from variants import run_checkov
 # One CDK synth for the file (a session fixture): keep it on one pytest-xdist worker.
 pytestmark = pytest.mark.xdist_group("cdk")
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 Json = dict[str, Any]
 ACCOUNT = "123456789012"
 ENV = {"account": ACCOUNT, "region": "us-east-1"}

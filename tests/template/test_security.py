@@ -20,7 +20,7 @@ from variants import VARIANTS, CheckovReport, run_checkov, write_variants
 # One checkov scan for the file (it takes seconds to start): keep it on one pytest-xdist worker.
 pytestmark = pytest.mark.xdist_group("checkov")
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 Json = dict[str, Any]
 
 # ---- IAM: no wildcard action; "*" only where AWS allows nothing narrower, and then conditioned ----

@@ -32,7 +32,7 @@ from variants import VARIANTS as TEMPLATE_VARIANTS
 from conftest import ACCOUNT, REGION, answer_url, make_runtime
 
 HANDLER_FILE = Path(handler.__file__)
-# The same variants as checkov and the IAM rule (tests/test_security.py) check.
+# The same variants as checkov and the IAM rule (tests/template/test_security.py) check.
 VARIANTS = [pytest.param(v, id=v.name) for v in TEMPLATE_VARIANTS]
 
 
@@ -203,7 +203,7 @@ def test_the_largest_template_the_input_limits_allow_fits_cloudformations_inline
     # Targets and payload share Lambda's 4 KB of environment (limits.check_environment); the biggest
     # template spends them on as many one-character SQS queues as fit, through SNS, at 10 s, in
     # compact JSON (what deploy sends). CloudFormation takes at most 51,200 bytes of template inline.
-    # (tests/test_limits.py measures the worst design, and `template` refuses what does not fit.)
+    # (tests/aws/test_limits.py measures the worst design, and `template` refuses what does not fit.)
     arns: list[str] = []
     while True:
         arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{len(arns)}"
@@ -278,7 +278,7 @@ def policy_statements(template: dict) -> list[dict]:
     return template["Resources"]["TickRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
 
 
-# No wildcard actions and no unconditioned Resource "*": tests/test_security.py, on every variant.
+# No wildcard actions and no unconditioned Resource "*": tests/template/test_security.py, on every variant.
 
 
 def test_each_target_gets_exactly_its_own_permission() -> None:

@@ -1,7 +1,7 @@
 """Emulated CloudWatch: metric data and metric alarms, by the documented rules.
 
 Every rule below names its source in docs/timing-model.md ("fact: ...") or is an assumption
-with a parameter in timing.py. Tests in tests/test_alarm_rules.py pin each one.
+with a parameter in timing.py. Tests in tests/emulator/test_alarm_rules.py pin each one.
 """
 
 from __future__ import annotations
