@@ -144,10 +144,10 @@ class AlarmItems:
     """One alarm's history items in time order, held as columns: 30 days of a 10-second clock are
     259,200 items, which as Record and Evaluation objects (with their tuples of datapoints and
     their floats) took some 690 bytes each, about 180 MB. Here an item is its time, the index of
-    its shape (what repeats from item to item: its kind, states, reasons, statistic, period,
-    threshold and how many datapoints it looked at, each distinct shape kept once) and its other
-    numbers as doubles in one array, about 84 bytes. `items[i]` makes the Record again, equal to
-    the one added, so what DescribeAlarmHistory renders from it is the same bytes.
+    its shape (what repeats from item to item: its kind, states, reasons, statistic, period and
+    how many datapoints it looked at, each distinct shape kept once) and its other numbers as
+    doubles in one array, about 90 bytes. `items[i]` makes the Record again, equal to the one
+    added, so what DescribeAlarmHistory renders from it is the same bytes.
     """
 
     __slots__ = ("_dropped", "_numbers", "_offsets", "_shapes", "_table", "times")
@@ -156,31 +156,62 @@ class AlarmItems:
         self.times = array("d")
         self._shapes = array("I")  # the index of each item's shape in `_table`
         self._offsets = array("Q")  # where each item's numbers start, counted from the first item ever
-        self._numbers = array("d")  # query time, start time, then (period start, value) per datapoint
+        # an evaluation's query time, start time and threshold, then (period start, value) per datapoint
+        self._numbers = array("d")
         self._dropped = 0  # numbers dropped from the front with the items they belonged to
         self._table = table
 
     def __len__(self) -> int:
         return len(self.times)
 
-    def append(self, record: Record) -> None:
-        shape, numbers = _shape_and_numbers(record)
-        self.times.append(record.time)
+    def append(
+        self,
+        time: float,
+        kind: str,
+        old_state: str,
+        old_reason: str,
+        new_state: str,
+        new_reason: str,
+        evaluation: Evaluation | None = None,
+    ) -> None:
+        """Record(time, kind, ...) added, without making it (an alarm changes state at each tick)."""
+        numbers = self._numbers
+        self.times.append(time)
+        self._offsets.append(self._dropped + len(numbers))
+        if evaluation is None:
+            self._shapes.append(self._table.index((kind, old_state, old_reason, new_state, new_reason, -1)))
+            return
+        points = evaluation.datapoints
+        whole = type(evaluation.threshold) is not float or type(evaluation.period_s) is not int
+        count = len(numbers)
+        append = numbers.append
+        append(evaluation.query_time)
+        append(evaluation.start_time)
+        append(evaluation.threshold)
+        for start, value in points:
+            append(start)
+            append(value)
+            whole = whole or type(value) is not float
+        if whole:  # JSON writes an int value without ".0": such a record is kept whole, as it came
+            del numbers[count:]
+            shape: Any = Record(time, kind, old_state, old_reason, new_state, new_reason, evaluation)
+        else:
+            shape = (kind, old_state, old_reason, new_state, new_reason, len(points), evaluation.statistic)
+            shape += (evaluation.period_s,)
         self._shapes.append(self._table.index(shape))
-        self._offsets.append(self._dropped + len(self._numbers))
-        self._numbers.extend(numbers)
 
     def __getitem__(self, position: int) -> Record:
         shape = self._table.shapes[self._shapes[position]]
         if isinstance(shape, Record):
-            return shape  # kept whole: its numbers are not all floats (see _shape_and_numbers)
-        kind, old_state, old_reason, new_state, new_reason, statistic, period_s, threshold, count, _ = shape
+            return shape
+        kind, old_state, old_reason, new_state, new_reason, count = shape[:6]
         evaluation = None
         if count >= 0:
             at = self._offsets[position] - self._dropped
             numbers = self._numbers
-            datapoints = tuple((numbers[at + 2 + 2 * k], numbers[at + 3 + 2 * k]) for k in range(count))
-            evaluation = Evaluation(numbers[at], numbers[at + 1], statistic, period_s, threshold, datapoints)
+            datapoints = tuple((numbers[at + 3 + 2 * k], numbers[at + 4 + 2 * k]) for k in range(count))
+            query, start, threshold = numbers[at : at + 3]
+            evaluation = Evaluation(query, start, shape[6], shape[7], threshold, datapoints)
         return Record(self.times[position], kind, old_state, old_reason, new_state, new_reason, evaluation)
 
     def drop_before(self, cut: int) -> None:
@@ -210,53 +241,6 @@ class ShapeTable:
         return found
 
 
-def _shape_and_numbers(record: Record) -> tuple[Any, tuple[float, ...]]:
-    """What an item shares with others, and its own numbers. A record whose numbers would not
-    come back from an array of doubles as they went in (an int value, which JSON writes without
-    ".0"; a time that is no float or int) is its own shape, kept whole: the emulator makes none."""
-    evaluation = record.evaluation
-    if type(record.time) not in (float, int) or float(record.time) != record.time:
-        return record, ()
-    if evaluation is None:
-        return (
-            record.kind,
-            record.old_state,
-            record.old_reason,
-            record.new_state,
-            record.new_reason,
-            "",
-            0,
-            0.0,
-            -1,
-            "",
-        ), ()
-    starts = [start for start, _ in evaluation.datapoints]
-    times = [evaluation.query_time, evaluation.start_time, *starts]
-    if not (
-        all(type(moment) in (float, int) and float(moment) == moment for moment in times)
-        and all(type(value) is float for _, value in evaluation.datapoints)
-        and type(evaluation.threshold) is float
-        and type(evaluation.period_s) is int
-    ):
-        return record, ()
-    numbers = [evaluation.query_time, evaluation.start_time]
-    for start, value in evaluation.datapoints:
-        numbers += (start, value)
-    shape = (
-        record.kind,
-        record.old_state,
-        record.old_reason,
-        record.new_state,
-        record.new_reason,
-        evaluation.statistic,
-        evaluation.period_s,
-        evaluation.threshold,
-        len(evaluation.datapoints),
-        evaluation.threshold.hex(),  # 0.0 and -0.0 are equal keys, but JSON writes them apart
-    )
-    return shape, tuple(numbers)
-
-
 class AlarmHistory:
     """Every alarm's history items in time order, 30 days deep, answered as DescribeAlarmHistory."""
 
@@ -267,14 +251,37 @@ class AlarmHistory:
         self.requests = 0
 
     def add(self, alarm: str, record: Record) -> None:
+        self.add_change(
+            alarm,
+            record.time,
+            record.kind,
+            record.old_state,
+            record.old_reason,
+            record.new_state,
+            record.new_reason,
+            record.evaluation,
+        )
+
+    def add_change(
+        self,
+        alarm: str,
+        time: float,
+        kind: str,
+        old_state: str,
+        old_reason: str,
+        new_state: str,
+        new_reason: str,
+        evaluation: Evaluation | None = None,
+    ) -> None:
+        """`add` of the Record these fields make, without making it."""
         records = self.records.get(alarm)
         if records is None:
             records = self.records[alarm] = AlarmItems(self._shapes)
-        records.append(record)
+        records.append(time, kind, old_state, old_reason, new_state, new_reason, evaluation)
         times = records.times
         # Drop what is older than the retention, a day's worth at a time (cheap, and still bounded).
-        if times[0] < record.time - self.retention_s - 86_400:
-            records.drop_before(bisect.bisect_left(times, record.time - self.retention_s))
+        if times[0] < time - self.retention_s - 86_400:
+            records.drop_before(bisect.bisect_left(times, time - self.retention_s))
 
     def describe(self, now: float, **params: Any) -> dict[str, Any]:
         """DescribeAlarmHistory for one alarm (the only way alarmclock asks)."""
