@@ -208,10 +208,10 @@ class AlarmItems:
         evaluation = None
         if count >= 0:
             at = self._offsets[position] - self._dropped
-            numbers = self._numbers
-            datapoints = tuple((numbers[at + 3 + 2 * k], numbers[at + 4 + 2 * k]) for k in range(count))
-            query, start, threshold = numbers[at : at + 3]
-            evaluation = Evaluation(query, start, shape[6], shape[7], threshold, datapoints)
+            query, start, threshold, *flat = self._numbers[at : at + 3 + 2 * count]
+            evaluation = Evaluation(
+                query, start, shape[6], shape[7], threshold, tuple(zip(flat[::2], flat[1::2], strict=True))
+            )
         return Record(self.times[position], kind, old_state, old_reason, new_state, new_reason, evaluation)
 
     def drop_before(self, cut: int) -> None:
