@@ -99,3 +99,14 @@ def test_an_evaluated_item_is_held_in_a_few_dozen_bytes_not_hundreds() -> None:
     tracemalloc.stop()
     # As Record and Evaluation objects, such items took about 690 bytes each.
     assert held / 10_000 < 150
+
+
+def test_a_record_whose_numbers_are_no_numbers_is_kept_whole_and_spoils_no_other() -> None:
+    history = AlarmHistory()
+    not_a_time: Any = (("x", 1.0),)
+    odd = Record(START, STATE_UPDATE, "OK", "", "ALARM", "odd", Evaluation(START, START, "Sum", 60, 0.5, not_a_time))
+    after = Record(START + 60, STATE_UPDATE, "ALARM", "odd", "OK", "fine", Evaluation(START, START, "Sum", 60, 0.5, ()))
+    history.add("a", odd)
+    history.add("a", after)
+    items = history.records["a"]
+    assert items[0] == odd and rendered(items[1].as_item("a")) == rendered(after.as_item("a"))

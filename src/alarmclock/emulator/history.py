@@ -185,13 +185,16 @@ class AlarmItems:
         whole = type(evaluation.threshold) is not float or type(evaluation.period_s) is not int
         count = len(numbers)
         append = numbers.append
-        append(evaluation.query_time)
-        append(evaluation.start_time)
-        append(evaluation.threshold)
-        for start, value in points:
-            append(start)
-            append(value)
-            whole = whole or type(value) is not float
+        try:
+            append(evaluation.query_time)
+            append(evaluation.start_time)
+            append(evaluation.threshold)
+            for start, value in points:
+                append(start)
+                append(value)
+                whole = whole or type(value) is not float
+        except TypeError:  # a number that is no number: not the emulator's, but kept as it came
+            whole = True
         if whole:  # JSON writes an int value without ".0": such a record is kept whole, as it came
             del numbers[count:]
             shape: Any = Record(time, kind, old_state, old_reason, new_state, new_reason, evaluation)
