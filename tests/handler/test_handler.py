@@ -1195,7 +1195,7 @@ def test_a_restart_request_leaves_a_paused_clock_or_one_without_alarms_alone(
 
 
 def test_cloudwatch_times_read_by_hand_as_strptime_reads_them() -> None:
-    """_parse_time reads CloudWatch's own format by fromisoformat before strptime: the same epoch, or
+    """parse_time reads CloudWatch's own format by fromisoformat before strptime: the same epoch, or
     the same refusal, as the strptime-then-fromisoformat reading it had before, on valid and invalid dates."""
 
     def as_before(text: str, default: float | None) -> float | None:
@@ -1240,4 +1240,4 @@ def test_cloudwatch_times_read_by_hand_as_strptime_reads_them() -> None:
         year, month, day, hour, minute, second, milli = fields
         texts.append(f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}.{milli:03d}+0000")
     for text in texts:
-        assert handler._parse_time(text, -1.0) == as_before(text, -1.0), text
+        assert handler.parse_time(text, -1.0) == as_before(text, -1.0), text

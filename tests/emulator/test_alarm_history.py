@@ -1,4 +1,4 @@
-"""The emulated alarm history keeps its items as columns (history.AlarmItems): what it answers must be
+"""The emulated alarm history keeps its items as columns (alarm_history.AlarmItems): what it answers must be
 what the Records it was given say, byte for byte, whatever their numbers."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import math
 import random
 from typing import Any
 
-from alarmclock.emulator.history import (
+from alarmclock.emulator.alarm_history import (
     CONFIGURATION_UPDATE,
     HISTORY_RETENTION_S,
     STATE_UPDATE,
