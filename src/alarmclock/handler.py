@@ -669,7 +669,7 @@ def wave_unsteady(change, config):
     seen = _lateness.setdefault(config.clock, [])
     seen.append(late)
     del seen[:-UNSTEADY_FLIPS]
-    changes = sum(a != b for a, b in zip(seen, seen[1:]))
+    changes = sum(map(int.__ne__, seen, seen[1:]))  # consecutive flips whose lateness differs
     if changes < UNSTEADY_CHANGES:
         return None
     seen.clear()
@@ -712,7 +712,7 @@ def decision_lateness(change, period, cycle):
         late = int((_parse_time(data.get("queryDate"), None) - decided) // cycle) - 1
     except (ValueError, TypeError, AttributeError):
         return None
-    if data.get("period") != period or change.previous_state not in ("ALARM", "OK") or late < 0:
+    if data.get("period") != period or change.previous_state not in ("ALARM", "OK"):
         return None
     return late
 

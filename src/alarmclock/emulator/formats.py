@@ -94,7 +94,7 @@ def direct_alarm_event(alarm: Alarm, change: StateChange, region: str, account: 
                         },
                         "returnData": True,
                     }
-                ]
+                ],
             },
         },
     }
