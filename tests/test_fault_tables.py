@@ -244,3 +244,20 @@ def test_a_recorded_world_run_is_what_the_code_simulates(
     assert dataclasses.asdict(again) == dataclasses.asdict(recorded), (
         f"docs/data/fault-worlds.json is stale: {fault_table.WORLDS_COMMAND}"
     )
+
+
+def test_update_runs_one_designs_runs_again_and_keeps_the_rest_as_recorded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kept = next(r for r in WORLD_RUNS if (r.every, r.publish, r.world) == ("5m", "wave", "put"))
+    again = next(r for r in WORLD_RUNS if (r.every, r.publish, r.world) == ("5m", "now", "never"))
+    path = tmp_path / "runs.json"
+    fault_table.dump(path, [kept, dataclasses.replace(again, ticks_lost=-1)], "the command")
+    assert fault_table.main(["--update", str(path), "--publish", "now", "--jobs", "1"]) == 0
+    assert capsys.readouterr().err.startswith("fault_table: 1 of 2 runs again on 1 processes")
+    assert fault_table.load(path) == [kept, again]  # the one asked for is what the code simulates again
+    assert path.read_text().startswith('{"command": "the command",')
+    assert fault_table.main(["--update", str(path), "--publish", "api"]) == 2
+    assert capsys.readouterr().err == f"fault_table: {path} holds no run of --publish api\n"
+    assert fault_table.main(["--update", str(path)]) == 2
+    assert capsys.readouterr().err == "fault_table: --update FILE takes --publish (and --every), nothing else\n"
