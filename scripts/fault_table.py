@@ -82,7 +82,7 @@ NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 10: "ten", 15: 
 WORLD_PUBLISHING: tuple[str | None, ...] = (None, "now")
 WORLD_RUNS = 10
 WORLDS_COMMAND = "python scripts/fault_table.py --worlds --json docs/data/fault-worlds.json --jobs 2"
-# Where the wave works: there the default never changes its design, whatever the fault (issue 21).
+# Where the wave works: there the default ends on its wave, whatever the fault (issue 21).
 WAVE_WORLDS = ("put", "stamp")
 WORLDS_TIMING = "2,160 runs in 1,251 s of wall time on 2 cores shared with other work, on the handler of a93c13e"
 

@@ -225,7 +225,8 @@ def worlds_markdown(found: list[Summary]) -> str:
             ":59.5 and :09.25-:09.75, each the run the fine grid makes there; the model's defaults but for the "
             "world, `late` at its default future_late_cycles; where the seconds' mean intervals are more than "
             "1 % off the period, their range; stalled: seconds whose clock fell silent for longer than the "
-            "self-healing's reach; switched: seconds whose clock changed to `--publish now` by itself):",
+            "self-healing's reach; switched: seconds whose clock changed its design by itself, whose beat is "
+            "measured from three periods after its last switch):",
             "",
             worlds_table(found),
             "",
@@ -281,8 +282,9 @@ def load(path: Path) -> list[PhaseRun]:
 
 def dump(path: Path, runs: list[PhaseRun]) -> None:
     def clean(row: dict[str, Any]) -> dict[str, Any]:
-        if not row["switches"]:
-            row = {k: v for k, v in row.items() if k != "switches"}  # runs from before the field read the same
+        for quiet in ("switches", "settled_s"):
+            if not row[quiet]:
+                row = {k: v for k, v in row.items() if k != quiet}  # runs from before the field read the same
         return {k: (None if math.isnan(v) else round(v, 3)) if isinstance(v, float) else v for k, v in row.items()}
 
     # One run a line, so a new sweep's diff shows which seconds changed.

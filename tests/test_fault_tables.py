@@ -215,16 +215,21 @@ def test_no_clock_is_left_stopped_at_a_minute_and_up_none_ends_silent_and_at_ten
     assert max(ends, default=0.0) < 90.0, max(ends)
 
 
-def test_where_the_wave_works_the_default_never_switches_whatever_the_fault() -> None:
+def test_where_the_wave_works_the_default_ends_on_its_wave_whatever_the_fault() -> None:
     # Issue 21: where points stamped ahead count (from their put, or from their stamp), the default
-    # clock costs what it did and keeps the wave, under every fault of the tables.
-    switched = [r for r in WORLD_RUNS if r.world in fault_table.WAVE_WORLDS and is_default(r) and r.switches]
-    assert switched == [], f"{len(switched)} runs switched, e.g. {switched[:3]}"
+    # clock keeps the wave, under every fault of the tables. From a minute up it never switches. At 10 s
+    # a visibility delay of many seconds, drawn per point, changes the wave's lateness as points counted
+    # late would: there it tries the documented design once and goes back (handler.now_no_better).
+    default = [r for r in WORLD_RUNS if r.world in fault_table.WAVE_WORLDS and is_default(r)]
+    assert [r for r in default if r.switches not in (0, 2)] == []
+    assert [r for r in default if r.every != "10s" and r.switches] == []
+    assert [r for r in default if r.world == "put" and r.switches] == []
 
 
 def test_where_no_point_stamped_ahead_counts_the_default_switches_and_the_documented_design_never_does() -> None:
     never = [r for r in WORLD_RUNS if r.world == "never"]
-    assert all(r.switches == 1 for r in never if is_default(r))
+    # Once, or, at 10 s, after a trial back on its wave that its alarm's no data ended for good.
+    assert all(r.switches == 1 or (r.every == "10s" and r.switches == 3) for r in never if is_default(r))
     assert all(r.switches == 0 for r in WORLD_RUNS if r.publish == "now")
 
 

@@ -162,10 +162,28 @@ def test_after_its_trial_the_documented_design_stays_whatever_its_lateness() -> 
     assert alarms_put(cloudwatch) == []
 
 
-def test_a_switch_on_no_data_is_no_trial() -> None:
-    # Where no point stamped ahead counts, going back to the wave would only stop the clock again.
-    results, _ = play([1, 1, 1, 1], NOW, switched_description(T - 20, "the tick alarm has no data with a wave laid"))
+def test_a_switch_on_no_data_is_tried_too_but_one_after_a_stay_is_for_good() -> None:
+    # A new clock's first values, counted many seconds after their stamp, leave its alarm without data as
+    # values never counted would: that switch is tried too. Once the clock has stayed on its wave, a
+    # switch on no data again says its values are not counted: no second trial.
+    no_data = "the tick alarm has no data with a wave laid ahead"
+    results, _ = play([1, 1, 1, 1], NOW, switched_description(T - 20, no_data))
+    assert [("switch" in r) for r in results] == [False, False, True, False]
+    final = switched_description(T - 20, no_data + ", after its wave was tried")
+    handler._now_late.clear()
+    results, _ = play([1, 1, 1, 1], NOW, final)
     assert not any("switch" in r for r in results)
+
+
+def test_a_clock_that_stayed_on_its_wave_switches_again_for_good() -> None:
+    stayed = TEMPLATE_DESCRIPTION + " | stays on its wave: values stamped now counted late too"
+    cloudwatch = AnsweringCloudWatch([alarm_entry(TICK, WAVE, stayed), alarm_entry(WATCHDOG, {}, "")])
+    runtime = handler.Runtime(client=lambda s, r: cloudwatch, now=lambda: T, http_put=None, log=lambda _: None)
+    handler.switch_design(wave_config(), runtime, "now", "the tick alarm has no data with a wave laid ahead")
+    tick = next(call for call in alarms_put(cloudwatch) if call["AlarmName"] == TICK)
+    assert tick["AlarmDescription"] == switched_description(
+        T, "the tick alarm has no data with a wave laid ahead, after its wave was tried"
+    )
 
 
 def test_the_documented_design_decided_on_time_passes_its_trial() -> None:

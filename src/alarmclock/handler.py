@@ -107,6 +107,7 @@ TRIAL_CYCLES = 30
 TRIAL_FLIPS = 3
 STAY_MARK = " | stays on its wave: "
 UNSTEADY_WHY = "the tick alarm's lateness changed"
+AFTER_STAY = ", after its wave was tried"
 # The one tick alarm's description as the template writes it (template.tick_alarm; a test keeps them
 # equal): a switched clock's alarm gets it back when it returns to its wave.
 WAVE_ALARM_DESCRIPTION = "alarmclock: ALARM when Tick is 1 (the clock publishes 0 next), OK when it is 0 (publishes 1)"
@@ -680,7 +681,7 @@ def wave_unsteady(change, config):
 
 
 def now_no_better(change, config, now):
-    """Why a wave clock that switched on its wave's changing lateness should go back to it, or None.
+    """Why a one-cycle wave clock that switched should go back to its wave, or None.
 
     The lateness a one-cycle wave shows (wave_unsteady) has two causes the wave cannot tell apart:
     points stamped ahead counted late (the documented design, whose values are stamped now, then
@@ -689,9 +690,12 @@ def now_no_better(change, config, now):
     better beat). So the switch is a trial: within TRIAL_CYCLES of it (the tick alarm's description
     says when), TRIAL_FLIPS flips decided on an older value than the newest mean the second. (Where only
     points stamped ahead count late, a value stamped now is decided late only after a fault or a
-    latency of seconds; where every point does, most are.)"""
+    latency of seconds; where every point does, most are.) A switch on no data is tried alike: a new
+    clock's first values, counted from their stamp many seconds late, leave its alarm without data
+    as values never counted would. A clock that stayed on its wave and switches again does so for
+    good (AFTER_STAY)."""
     described = change.description or ""
-    tried = described.startswith(SWITCH_MARK + UNSTEADY_WHY)  # not a switch on no data: that is no trial
+    tried = described.startswith(SWITCH_MARK) and AFTER_STAY not in described  # once, then it stays
     switched = _parse_time(described.rpartition("(")[2].rstrip(")"), None) if tried else None
     late = decision_lateness(change, config.cycle, config.cycle)
     if switched is None or late is None or now - switched > TRIAL_CYCLES * config.cycle:
@@ -789,7 +793,10 @@ def switch_design(config, runtime, design, why, stay=False):
         return {"action": "switch", "design": design, "skipped": "already running"}
     target = config.now_design() if design == "now" else config
     watch_step, watch_periods = now_watchdog_shape(config.cycle) if design == "now" else (60, None)
-    described = SWITCH_MARK + "%s (%s)" % (why, _iso(runtime.now())) if design == "now" else WAVE_ALARM_DESCRIPTION
+    after = AFTER_STAY if STAY_MARK in (tick.get("AlarmDescription") or "") else ""
+    described = WAVE_ALARM_DESCRIPTION
+    if design == "now":
+        described = SWITCH_MARK + "%s%s (%s)" % (why, after, _iso(runtime.now()))
     if stay:
         described += STAY_MARK + why
     cloudwatch = runtime.client("cloudwatch", None)
