@@ -450,15 +450,35 @@ MALFORMED: list[Any] = [
 ]
 
 
+NOT_OURS = "is not one of this clock's"  # an alarm without this clock's name and ARN
+# Why each of MALFORMED is ignored, in the order of MALFORMED.
+IGNORED_BECAUSE = [
+    *["event is not an object"] * 4,
+    *["unknown event shape"] * 3,
+    "unreadable event: JSONDecodeError: Expecting value: line 1 column 1 (char 0)",
+    "SNS message is neither an alarm nor a CloudFormation request",
+    f"alarm 7 {NOT_OURS}",
+    *[f"alarm None {NOT_OURS}"] * 2,
+    f"alarm 'my-clock-tick-is-2' {NOT_OURS}",
+    f"alarm 'my-clock-tick-is-0' {NOT_OURS}",  # the pair's, but with no ARN
+    f"alarm ['x'] {NOT_OURS}",
+    "unknown event shape",
+]
+
+
 @pytest.mark.parametrize("alarms", [1, 2], ids=["one-alarm", "pair"])
-@pytest.mark.parametrize("event", MALFORMED, ids=[f"malformed-{i}" for i in range(len(MALFORMED))])
+@pytest.mark.parametrize(
+    ("event", "reason"),
+    zip(MALFORMED, IGNORED_BECAUSE, strict=True),
+    ids=[f"malformed-{i}" for i in range(len(MALFORMED))],
+)
 def test_a_malformed_event_is_logged_and_ignored_without_touching_the_metric(
-    aws: None, event: Any, alarms: int
+    aws: None, event: Any, reason: str, alarms: int
 ) -> None:
     runtime, logs = make_runtime(now=Clock(NOW))
     result = handler.handle(event, None, make_config(alarms=alarms), runtime)
-    assert result["action"] == "ignored"
-    assert logs and logs[-1]["action"] == "ignored" and logs[-1]["reason"]
+    assert result == {"action": "ignored", "reason": reason}
+    assert logs[-1] == {"level": "WARNING", "clock": CLOCK, "action": "ignored", "reason": reason}
     assert published_ticks() == []
 
 
@@ -813,7 +833,7 @@ def test_a_hanging_create_is_answered_failed_before_the_function_times_out(answe
 
         @staticmethod
         def get_remaining_time_in_millis() -> int:
-            return int((handler.ANSWER_MARGIN_S + 0.05) * 1000)
+            return 3_050  # the answer goes 3 s before the deadline: 0.05 s from now
 
     runtime, _ = make_runtime(now=Clock(NOW), client=lambda service, region: SlowCloudWatch())
     started = time.monotonic()
@@ -821,6 +841,30 @@ def test_a_hanging_create_is_answered_failed_before_the_function_times_out(answe
     assert time.monotonic() - started >= 0.25  # the one SetAlarmState, well past the 0.05 s deadline
     (body,) = answers.bodies  # exactly one answer: the deadline's, not a second one after it
     assert body["Status"] == "FAILED" and "ran out of time" in body["Reason"]
+
+
+@pytest.mark.parametrize(("remaining_ms", "armed_s"), [(10_000, 7.0), (3_000, 0.0), (1_000, 0.0)])
+def test_the_deadline_answer_is_armed_three_seconds_before_the_function_times_out(
+    remaining_ms: int, armed_s: float
+) -> None:
+    class Context:
+        @staticmethod
+        def get_remaining_time_in_millis() -> int:
+            return remaining_ms
+
+    runtime, _ = make_runtime(now=Clock(NOW))
+    answer = handler.Answer(load_event("cfn_create.json"), Context(), clock_config(), runtime)
+    answer.arm_deadline()
+    assert answer.timer is not None
+    answer.timer.cancel()
+    assert answer.timer.interval == armed_s
+
+
+def test_without_a_deadline_no_answer_is_armed() -> None:
+    runtime, _ = make_runtime(now=Clock(NOW))
+    answer = handler.Answer(load_event("cfn_create.json"), None, clock_config(), runtime)
+    answer.arm_deadline()
+    assert answer.timer is None
 
 
 def test_an_unreachable_response_url_is_logged_not_raised(aws: None) -> None:
@@ -1121,8 +1165,12 @@ def test_a_resume_never_waits(aws: None) -> None:
     changed = 1_795_768_920.0
     runtime, _ = make_runtime(now=lambda: changed + 10)
     kicks = record_set_alarm_state(runtime)
-    handler.restart(config, runtime, "resumed", [alarm_entry(TICK_IS_1, "OK", changed)])
-    assert kicks
+    result = handler.restart(config, runtime, "resumed", [alarm_entry(TICK_IS_1, "OK", changed)])
+    # Ten seconds into a five-minute period, the OK it is in is replayed at once: a prelude to ALARM,
+    # then OK again, both naming the change they replay.
+    replaying = "alarmclock: restart (resumed); replaying 2026-11-27T08:42:00.000Z"
+    assert kicks == [(TICK_IS_1, "ALARM", f"{handler.PRELUDE_MARK} ({replaying})"), (TICK_IS_1, "OK", replaying)]
+    assert result == {"action": "restart", "kicked": TICK_IS_1, "state": "OK", "replay": changed, "reason": "resumed"}
 
 
 # ---- a restart on request (`alarmclock restart`) ---------------------------------------------------
