@@ -923,6 +923,75 @@ def test_a_payload_that_is_not_strict_json_is_a_configuration_problem(payload: s
     assert config.problems == ("ALARMCLOCK_PAYLOAD is not valid JSON",)
 
 
+def test_every_broken_variable_is_named_and_its_default_used() -> None:
+    config = handler.ClockConfig.from_env(
+        {
+            "ALARMCLOCK_NAME": "c",
+            "ALARMCLOCK_PERIOD": "x",
+            "ALARMCLOCK_TARGETS": '["arn:aws:sqs:us-east-1:123456789012:q", 3]',
+            "ALARMCLOCK_ALARMS": "3",
+            "ALARMCLOCK_WINDOW": "tumbling",
+            "ALARMCLOCK_PUBLISH": "push",
+            "ALARMCLOCK_PAYLOAD": "{",
+            "ALARMCLOCK_WATCHDOG_WINDOW": "soon",
+        }
+    )
+    assert config.problems == (
+        "ALARMCLOCK_PERIOD is not an integer",
+        "ALARMCLOCK_TARGETS is not a list of ARNs",
+        "ALARMCLOCK_ALARMS is not 1 or 2",
+        "ALARMCLOCK_WINDOW is not sliding or wallclock",
+        "ALARMCLOCK_PUBLISH is not one of wave, api, logs, now",
+        "ALARMCLOCK_PAYLOAD is not valid JSON",
+        "ALARMCLOCK_WATCHDOG_WINDOW is not a number",
+    )
+    assert (config.period, config.targets, config.alarms, config.window) == (60, (), 1, "sliding")
+    assert (config.publish, config.payload, config.watchdog_window) == ("api", None, 130)
+
+
+def test_an_empty_environment_is_a_one_minute_clock_named_alarmclock() -> None:
+    config = handler.ClockConfig.from_env({})
+    assert (config.clock, config.namespace, config.period, config.publish) == (
+        "alarmclock",
+        "alarmclock/alarmclock",
+        60,
+        "api",
+    )
+    assert config.alarm_names == ["alarmclock-tick-is-1"] and config.watchdog == "alarmclock-watchdog"
+    # The watchdog looks back two periods and ten seconds, unless told otherwise.
+    assert (config.watchdog_window, config.stack_id, config.starter, config.problems) == (130, None, "Starter", ())
+    assert config.dimensions == [] and config.storage_resolution == 1 and config.flips_per_tick == 1
+
+
+def test_the_environment_names_the_watchdog_its_window_and_the_starter() -> None:
+    config = handler.ClockConfig.from_env(
+        {
+            "ALARMCLOCK_NAME": "c",
+            "ALARMCLOCK_PERIOD": "300",
+            "ALARMCLOCK_TARGETS": '["arn:aws:sqs:us-east-1:123456789012:q", ""]',
+            "ALARMCLOCK_WATCHDOG_ALARM": "c-dog",
+            "ALARMCLOCK_WATCHDOG_WINDOW": "90",
+            "ALARMCLOCK_STARTER": "AlarmClockStarter",
+            "ALARMCLOCK_STACK_ID": STACK_ID,
+            "ALARMCLOCK_PUBLISH": "wave",
+        }
+    )
+    assert config.targets == ("arn:aws:sqs:us-east-1:123456789012:q",)  # an empty ARN is dropped
+    assert (config.watchdog, config.watchdog_window, config.starter, config.stack_id) == (
+        "c-dog",
+        90.0,
+        "AlarmClockStarter",
+        STACK_ID,
+    )
+    # A five-minute wave: its metric names its period; points at a minute's resolution.
+    assert config.dimensions == [{"Name": "Wave", "Value": "300s"}] and config.storage_resolution == 60
+    now = config.now_design()
+    assert now.publish == "now" and config.publish == "wave"
+    # The documented design flips once a minute: every fifth flip is a tick, on 1 s points.
+    assert now.dimensions == [{"Name": "Now", "Value": "300s"}] and now.flips_per_tick == 5
+    assert now.storage_resolution == 1
+
+
 def test_a_broken_environment_still_ticks_and_says_what_is_broken(aws: None) -> None:
     config = handler.ClockConfig.from_env(
         {
