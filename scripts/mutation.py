@@ -61,6 +61,9 @@ HYPOTHESIS_PROFILE = "dev"
 # A mutant's run may take this many times its tests' own time in the coverage run, plus the start.
 TIMEOUT_FACTOR = 4.0
 TIMEOUT_START_S = 30.0
+# A mutant runs its quickest tests first, up to this much of their time in the coverage run; a line
+# that only slower tests reach stays untried by them (it may count as survived: the score errs low).
+BUDGET_S = 60.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,7 +72,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample", type=int, default=0, help="mutants per module, drawn with --seed (0: all)")
     parser.add_argument("--seed", type=int, default=27)
     parser.add_argument("--recollect", action="store_true", help="run the coverage run again")
+    parser.add_argument(
+        "--tests", nargs="+", default=["tests"], help="what the coverage run runs (default: the quick suite)"
+    )
     parser.add_argument("--list", action="store_true", help="print the mutants and stop")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=BUDGET_S,
+        help="seconds of the coverage run's test time a mutant may use, quickest tests first (default %(default)s)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     if args.sample < 0:
@@ -82,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{name}:{mutant.line} {mutant.operator}: {mutant.original!r} -> {mutant.replacement!r}")
         return 0
     stale = args.recollect or not COVERAGE.exists() or not DURATIONS.exists()
-    if stale and not _collect():
+    if stale and not _collect(args.tests):
         print("mutation: the quick suite fails unmutated; fix that first", file=sys.stderr)
         return 1
     contexts = _contexts()
@@ -92,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     _prepare_children()
     for name in names:
         started = time.monotonic()
-        entry = _run_module(name, args.sample, args.seed, contexts, durations, equivalent.get(name, []))
+        entry = _run_module(name, args, contexts, durations, equivalent.get(name, []))
         entry["seconds"] = round(time.monotonic() - started, 1)
         entry["command"] = _command(name, args)
         entry["commit"] = _commit()
@@ -110,7 +122,7 @@ def _drawn(name: str, sample: int, seed: int) -> list[Mutant]:
     return every
 
 
-def _collect() -> bool:
+def _collect(tests: list[str]) -> bool:
     """One coverage run of the quick suite, each test in its own context; True if it passed."""
     WORK.mkdir(exist_ok=True)
     COVERAGE.unlink(missing_ok=True)
@@ -130,7 +142,7 @@ def _collect() -> bool:
         "mutation_pytest",
         "-m",
         "not slow",
-        "tests",
+        *tests,
     ]
     env = _environment() | {"MUTATION_DURATIONS": str(DURATIONS)}
     print("mutation: the coverage run:", shlex.join(command), flush=True)
@@ -176,10 +188,22 @@ def _tests_for(mutant: Mutant, tree: ast.Module, lines: dict[int, set[str]]) -> 
     return tests
 
 
+def _within(tests: set[str], durations: dict[str, float], budget: float) -> dict[str, float]:
+    """The quickest of `tests` whose times add up to at most `budget` (the quickest one at least)."""
+    chosen: dict[str, float] = {}
+    spent = 0.0
+    for test in sorted(tests, key=lambda t: (durations.get(t, 1.0), t)):
+        took = durations.get(test, 1.0)
+        if chosen and spent + took > budget:
+            break
+        chosen[test] = took
+        spent += took
+    return chosen
+
+
 def _run_module(
     name: str,
-    sample: int,
-    seed: int,
+    args: argparse.Namespace,
     contexts: dict[str, dict[int, set[str]]],
     durations: dict[str, float],
     equivalent: list[dict[str, str]],
@@ -188,8 +212,10 @@ def _run_module(
     source = path.read_text(encoding="utf-8")
     source_lines = source.splitlines()
     tree = ast.parse(source)
+    sample, seed = args.sample, args.seed
     drawn = _drawn(name, sample, seed)
     counts = {"caught": 0, "timeout": 0, "survived": 0, "not_reached": 0, "error": 0, "equivalent": 0}
+    # Listed under names of their own: the counts keep the verdicts' names.
     listed: dict[str, list[dict[str, Any]]] = {"survived": [], "not_reached": [], "error": [], "equivalent": []}
     for index, mutant in enumerate(drawn, 1):
         key = mutant.key(source_lines)
@@ -202,7 +228,7 @@ def _run_module(
             if not tests:
                 verdict = "not_reached"
             else:
-                verdict = _verdict(path, source, mutant, {t: durations.get(t, 1.0) for t in tests})
+                verdict = _verdict(path, source, mutant, _within(tests, durations, args.budget))
             if verdict in ("survived", "not_reached", "error"):
                 listed[verdict].append({"line": mutant.line, **key, "tests": len(tests)})
         counts[verdict] += 1
@@ -218,7 +244,11 @@ def _run_module(
         "sample": sample or "all",
         "seed": seed,
         "hypothesis_profile": HYPOTHESIS_PROFILE,
-        **listed,
+        "budget_s": args.budget,
+        "survivors": listed["survived"],
+        "unreached": listed["not_reached"],
+        "errors": listed["error"],
+        "equivalents": listed["equivalent"],
     }
 
 
@@ -318,6 +348,8 @@ def _command(name: str, args: argparse.Namespace) -> str:
     parts = ["nice", "-n", "10", ".venv/bin/python", "scripts/mutation.py", "--module", name]
     if args.sample:
         parts += ["--sample", str(args.sample), "--seed", str(args.seed)]
+    if args.budget != BUDGET_S:
+        parts += ["--budget", f"{args.budget:g}"]
     return shlex.join(parts)
 
 
