@@ -75,6 +75,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--tests", nargs="+", default=["tests"], help="what the coverage run runs (default: the quick suite)"
     )
+    parser.add_argument(
+        "--add-tests",
+        nargs="+",
+        default=[],
+        help="run these tests under coverage too, added to the kept coverage run (tests written since)",
+    )
     parser.add_argument("--list", action="store_true", help="print the mutants and stop")
     parser.add_argument(
         "--budget",
@@ -96,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     stale = args.recollect or not COVERAGE.exists() or not DURATIONS.exists()
     if stale and not _collect(args.tests):
         print("mutation: the quick suite fails unmutated; fix that first", file=sys.stderr)
+        return 1
+    if args.add_tests and not _collect(args.add_tests, append=True):
+        print("mutation: the added tests fail unmutated; fix that first", file=sys.stderr)
         return 1
     contexts = _contexts()
     durations: dict[str, float] = json.loads(DURATIONS.read_text(encoding="utf-8"))
@@ -122,15 +131,20 @@ def _drawn(name: str, sample: int, seed: int) -> list[Mutant]:
     return every
 
 
-def _collect(tests: list[str]) -> bool:
-    """One coverage run of the quick suite, each test in its own context; True if it passed."""
+def _collect(tests: list[str], append: bool = False) -> bool:
+    """One coverage run of `tests` (not those marked slow), each test in its own context; True if it passed.
+
+    With `append`, its lines and times are added to the kept run's."""
     WORK.mkdir(exist_ok=True)
-    COVERAGE.unlink(missing_ok=True)
+    if not append:
+        COVERAGE.unlink(missing_ok=True)
+        DURATIONS.unlink(missing_ok=True)
     command = [
         sys.executable,
         "-m",
         "coverage",
         "run",
+        *(["--append"] if append else []),
         f"--data-file={COVERAGE}",
         f"--source={SOURCE}",
         "-m",

@@ -71,8 +71,10 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     path = os.environ.get("MUTATION_DURATIONS")
-    if path:
-        Path(path).write_text(json.dumps(_durations, indent=0, sort_keys=True), encoding="utf-8")
+    if path:  # added to the times of an earlier run, if any (scripts/mutation.py --add-tests)
+        file = Path(path)
+        earlier = json.loads(file.read_text(encoding="utf-8")) if file.exists() else {}
+        file.write_text(json.dumps(earlier | _durations, indent=0, sort_keys=True), encoding="utf-8")
 
 
 @pytest.hookimpl(trylast=True)
