@@ -389,6 +389,105 @@ def test_a_payload_that_is_not_json_fails_the_delivery_not_the_beat(aws: None) -
     ]
 
 
+class RecordingClients:
+    """Clients that record each call as (service, region, method, arguments); EventBridge answers `events`."""
+
+    def __init__(self, events: dict[str, Any] | None = None) -> None:
+        self.calls: list[tuple[str, str | None, str, dict[str, Any]]] = []
+        self.events = events if events is not None else {"FailedEntryCount": 0, "Entries": [{"EventId": "1"}]}
+
+    def client(self, service: str, region: str | None) -> Any:
+        clients = self
+
+        class Client:
+            def __getattr__(self, method: str) -> Any:
+                def call(**kwargs: Any) -> Any:
+                    clients.calls.append((service, region, method, kwargs))
+                    return clients.events if method == "put_events" else {}
+
+                return call
+
+        return Client()
+
+
+FIFO = {"MessageGroupId": CLOCK, "MessageDeduplicationId": "id-1"}
+
+
+@pytest.mark.parametrize(
+    ("arn", "call"),
+    [
+        (
+            "arn:aws:sqs:eu-west-1:123456789012:jobs",
+            ("sqs", "eu-west-1", "send_message", {"QueueUrl": "https://sqs.eu-west-1.amazonaws.com/123456789012/jobs"}),
+        ),
+        (
+            "arn:aws-cn:sqs:cn-north-1:123456789012:jobs",
+            (
+                "sqs",
+                "cn-north-1",
+                "send_message",
+                {"QueueUrl": "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/jobs"},
+            ),
+        ),
+        (
+            "arn:aws:sqs:eu-west-1:123456789012:jobs.fifo",
+            (
+                "sqs",
+                "eu-west-1",
+                "send_message",
+                {"QueueUrl": "https://sqs.eu-west-1.amazonaws.com/123456789012/jobs.fifo", **FIFO},
+            ),
+        ),
+        ("arn:aws:sns:eu-west-1:123456789012:topic", ("sns", "eu-west-1", "publish", {"TopicArn": "ARN"})),
+        ("arn:aws:sns:eu-west-1:123456789012:t.fifo", ("sns", "eu-west-1", "publish", {"TopicArn": "ARN", **FIFO})),
+    ],
+)
+def test_each_service_is_sent_the_tick_its_own_way(arn: str, call: tuple[str, str, str, dict[str, Any]]) -> None:
+    clients = RecordingClients()
+    runtime = handler.Runtime(client=clients.client, now=Clock(NOW), http_put=None, log=lambda _: None)
+    handler.send_to_target(arn, "{}", runtime, FIFO)
+    service, region, method, kwargs = call
+    kwargs = {key: arn if value == "ARN" else value for key, value in kwargs.items()}
+    body = {"MessageBody": "{}"} if service == "sqs" else {"Message": "{}"}
+    assert clients.calls == [(service, region, method, kwargs | body)]
+
+
+def test_a_lambda_target_is_invoked_and_an_event_bus_put_to() -> None:
+    clients = RecordingClients()
+    runtime = handler.Runtime(client=clients.client, now=Clock(NOW), http_put=None, log=lambda _: None)
+    function = "arn:aws:lambda:eu-west-1:123456789012:function:job"
+    bus = "arn:aws:events:eu-west-1:123456789012:event-bus/default"
+    handler.send_to_target(function, "{}", runtime, FIFO)
+    handler.send_to_target(bus, "{}", runtime, FIFO)
+    entry = {"Source": "alarmclock", "DetailType": "alarmclock tick", "Detail": "{}", "EventBusName": bus}
+    assert clients.calls == [
+        ("lambda", "eu-west-1", "invoke", {"FunctionName": function, "InvocationType": "Event", "Payload": b"{}"}),
+        ("events", "eu-west-1", "put_events", {"Entries": [entry]}),
+    ]
+
+
+def test_what_is_not_a_target_fails_its_delivery_alone() -> None:
+    refused = {"FailedEntryCount": 1, "Entries": [{"ErrorCode": "AccessDenied"}]}
+    clients = RecordingClients(events=refused)
+    runtime = handler.Runtime(client=clients.client, now=Clock(NOW), http_put=None, log=lambda _: None)
+    queue = "arn:aws:sqs:eu-west-1:123456789012:jobs"
+    targets = [
+        "not-an-arn",
+        "urn:aws:sqs:eu-west-1:123456789012:jobs",
+        "arn:aws:s3:eu-west-1:123456789012:bucket",
+        "arn:aws:events:eu-west-1:123456789012:event-bus/default",
+        queue,
+    ]
+    failures = handler.deliver({"clock": CLOCK, "tick_id": "id-1"}, targets, runtime)
+    assert failures == [
+        "not-an-arn: ValueError: not an ARN",
+        "urn:aws:sqs:eu-west-1:123456789012:jobs: ValueError: not an ARN",
+        "arn:aws:s3:eu-west-1:123456789012:bucket: ValueError: unsupported target service s3",
+        "arn:aws:events:eu-west-1:123456789012:event-bus/default: RuntimeError: [{'ErrorCode': 'AccessDenied'}]",
+    ]
+    assert [call[2] for call in clients.calls] == ["put_events", "send_message"]  # the queue still gets it
+
+
 def failing_cloudwatch(code: str = "Throttling") -> Any:
     """A real boto3 CloudWatch client whose every call is answered with an AWS error."""
     client = boto3.client("cloudwatch", region_name=REGION)
