@@ -132,3 +132,27 @@ def test_an_alarm_whose_period_changes_across_a_minute_is_evaluated_on_its_new_c
     minutes_after = (2 * 3600 - switch["at_s"]) / 60
     # The tick alarm once a minute, the watchdog six times: over five a minute (two if it kept the minute).
     assert result.stack.evaluations > 5 * minutes_after
+
+
+@pytest.mark.parametrize(
+    ("entries", "verdict", "why"),
+    [
+        ([entry(TICK, "OK", T - 30), entry(WATCHDOG, "OK", T - 5)], "ticking", "the watchdog is OK"),
+        ([entry(TICK, "OK", T - 30)], "ticking", "the watchdog is missing"),
+        (
+            [entry(TICK, "OK", T - 30, enabled=False), entry(WATCHDOG, "ALARM", T - 1)],
+            "paused",
+            "the alarms' actions are disabled",
+        ),
+        ([entry(WATCHDOG, "ALARM", T - 1)], "missing", "the clock's alarms do not exist"),
+    ],
+)
+def test_a_watchdog_alarm_on_a_clock_that_is_not_stalled_kicks_nothing(
+    entries: list[dict[str, Any]], verdict: str, why: str
+) -> None:
+    # By the time the function looks, the clock ticks again (the watchdog is back to OK), is paused,
+    # or is gone: nothing to restart.
+    result, cloudwatch = run(watchdog_alarm("OK", T - 900), config(), entries)
+    assert result["action"] == "ignored" and result["verdict"] == verdict
+    assert result["reason"] == f"watchdog ALARM while the clock is {verdict}: {why}"
+    assert cloudwatch.states_set(TICK) == []
