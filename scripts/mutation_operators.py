@@ -106,6 +106,7 @@ class _Walker(ast.NodeVisitor):
         self.scope = "module"
         self.binds: tuple[str, ...] = ()
         self.body_lines: tuple[int, int] | None = None
+        self.class_name: tuple[str, ...] = ()  # the enclosing class at import time, if any
 
     def _add(self, node: ast.AST, operator: str, replacement: str) -> None:
         original = ast.get_source_segment(self.source, node) or ""
@@ -155,13 +156,16 @@ class _Walker(ast.NodeVisitor):
         self._annotation_free(node)
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        outer = self.scope
-        self.scope = "class" if outer != "function" else outer
+        outer = (self.scope, self.class_name, self.binds)
+        if self.scope != "function":
+            # A decorator's arguments (a dataclass's frozen=True) reach whoever uses the class.
+            self.scope, self.class_name, self.binds = "class", (node.name,), (node.name,)
         for expression in node.decorator_list:
             self.visit(expression)
+        self.binds = outer[2]
         for statement in _without_docstring(node.body):
             self.visit(statement)
-        self.scope = outer
+        self.scope, self.class_name, self.binds = outer
 
     def visit_Module(self, node: ast.Module) -> None:
         for statement in _without_docstring(node.body):
@@ -173,7 +177,8 @@ class _Walker(ast.NodeVisitor):
             sub.attr for target in targets for sub in ast.walk(target) if isinstance(sub, ast.Attribute)
         )
         outer = self.binds
-        self.binds = names if self.scope != "function" else ()
+        # A class attribute (a dataclass field's default) reaches whoever reads it or builds the class.
+        self.binds = names + (self.class_name if self.scope == "class" else ()) if self.scope != "function" else ()
         self._statement(node)
         if node.value is not None:
             self.visit(node.value)
