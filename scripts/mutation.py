@@ -81,6 +81,12 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="run these tests under coverage too, added to the kept coverage run (tests written since)",
     )
+    parser.add_argument(
+        "--rerun-survivors",
+        action="store_true",
+        help="run again only the drawn mutants the results file lists as survived, not reached or error "
+        "(after new tests: the others keep their verdict)",
+    )
     parser.add_argument("--list", action="store_true", help="print the mutants and stop")
     parser.add_argument(
         "--budget",
@@ -113,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     _prepare_children()
     for name in names:
         started = time.monotonic()
-        entry = _run_module(name, args, contexts, durations, equivalent.get(name, []))
+        earlier = results["modules"].get(name, {}) if args.rerun_survivors else None
+        entry = _run_module(name, args, contexts, durations, equivalent.get(name, []), earlier)
         entry["seconds"] = round(time.monotonic() - started, 1)
         entry["command"] = _command(name, args)
         entry["commit"] = _commit()
@@ -221,6 +228,7 @@ def _run_module(
     contexts: dict[str, dict[int, set[str]]],
     durations: dict[str, float],
     equivalent: list[dict[str, str]],
+    earlier: dict[str, Any] | None,
 ) -> dict[str, Any]:
     path = MODULES[name]
     source = path.read_text(encoding="utf-8")
@@ -231,9 +239,16 @@ def _run_module(
     counts = {"caught": 0, "timeout": 0, "survived": 0, "not_reached": 0, "error": 0, "equivalent": 0}
     # Listed under names of their own: the counts keep the verdicts' names.
     listed: dict[str, list[dict[str, Any]]] = {"survived": [], "not_reached": [], "error": [], "equivalent": []}
+    if earlier is not None:  # the earlier run's verdict stands for every mutant it did not list
+        listed_before = [*earlier.get("survivors", []), *earlier.get("unreached", []), *earlier.get("errors", [])]
+        again = [{k: e[k] for k in ("operator", "line_text", "original", "mutant")} for e in listed_before]
+        counts["timeout"] = earlier_timeouts = earlier.get("timeout", 0)
     for index, mutant in enumerate(drawn, 1):
         key = mutant.key(source_lines)
         reason = next((e["reason"] for e in equivalent if all(e[k] == v for k, v in key.items())), None)
+        if earlier is not None and reason is None and key not in again:
+            counts["caught"] += 1  # timeouts counted above, from the earlier run
+            continue
         if reason is not None:
             verdict = "equivalent"
             listed["equivalent"].append({"line": mutant.line, **key, "reason": reason})
@@ -248,6 +263,8 @@ def _run_module(
         counts[verdict] += 1
         print(f"  [{index}/{len(drawn)}] {name}:{mutant.line} {mutant.operator} {verdict}", flush=True)
     tried = len(drawn)
+    if earlier is not None:
+        counts["caught"] -= earlier_timeouts
     caught = counts["caught"] + counts["timeout"]
     scored = tried - counts["equivalent"]
     return {
@@ -364,6 +381,8 @@ def _command(name: str, args: argparse.Namespace) -> str:
         parts += ["--sample", str(args.sample), "--seed", str(args.seed)]
     if args.budget != BUDGET_S:
         parts += ["--budget", f"{args.budget:g}"]
+    if args.rerun_survivors:
+        parts += ["--rerun-survivors"]
     return shlex.join(parts)
 
 
