@@ -156,3 +156,108 @@ def test_a_watchdog_alarm_on_a_clock_that_is_not_stalled_kicks_nothing(
     assert result["action"] == "ignored" and result["verdict"] == verdict
     assert result["reason"] == f"watchdog ALARM while the clock is {verdict}: {why}"
     assert cloudwatch.states_set(TICK) == []
+
+
+# ---- a restart on request, and what a failed call leaves ------------------------------------------
+
+
+def restart_event(design: str | None = None) -> dict[str, Any]:
+    return {"alarmclock": "restart"} | ({"design": design} if design else {})
+
+
+def wave_entry(state: str, changed: float, dimension: str = "Wave") -> dict[str, Any]:
+    return entry(TICK, state, changed) | {"Dimensions": [{"Name": dimension, "Value": "60s"}], "Period": 60}
+
+
+def test_a_restart_on_request_switches_a_wave_clock_to_the_documented_design() -> None:
+    entries = [wave_entry("ALARM", T - 30), entry(WATCHDOG, "OK", T - 600)]
+    result, cloudwatch = run(restart_event("now"), config("wave"), entries)
+    assert result == {
+        "action": "switch",
+        "design": "now",
+        "reason": "asked for by alarmclock restart",
+        "kicked": TICK,
+        "rearmed": False,
+    }
+    (tick, watchdog) = [c for name, c in cloudwatch.calls if name == "put_metric_alarm"]
+    assert tick["Period"] == 60 and tick["Dimensions"] == [{"Name": "Now", "Value": "60s"}]
+    assert tick["AlarmDescription"].startswith(
+        "alarmclock: switched to --publish now: asked for by alarmclock restart ("
+    )
+    # The documented design's watchdog: 10 s periods over two cycles and a step (template.watchdog_shape).
+    assert (watchdog["Period"], watchdog["EvaluationPeriods"], watchdog["DatapointsToAlarm"]) == (10, 13, 13)
+    assert cloudwatch.states_set(TICK) == [("OK", "alarmclock: switched to --publish now")]
+
+
+def test_a_restart_on_request_to_the_design_a_clock_runs_changes_nothing() -> None:
+    result, cloudwatch = run(restart_event("wave"), config("wave"), [wave_entry("ALARM", T - 30)])
+    assert result == {"action": "switch", "design": "wave", "skipped": "already running"}
+    assert cloudwatch.calls == []
+
+
+def test_a_restart_on_request_of_a_switched_wave_clock_kicks_the_documented_designs_loop() -> None:
+    entries = [wave_entry("OK", T - 3_600, dimension="Now"), entry(WATCHDOG, "ALARM", T - 1)]
+    result, cloudwatch = run(restart_event(), config("wave"), entries)
+    assert result["action"] == "restart" and result["reason"] == "restarted on request"
+    assert [state for state, _ in cloudwatch.states_set(TICK)] == ["ALARM", "OK"]  # a prelude, then the kick
+    assert not any(name == "put_metric_data" for name, _ in cloudwatch.calls)  # no wave laid
+
+
+def test_a_restart_on_request_of_a_paused_clock_is_refused() -> None:
+    entries = [entry(TICK, "OK", T - 30, enabled=False), entry(WATCHDOG, "ALARM", T - 1)]
+    result, cloudwatch = run(restart_event(), config(), entries)
+    assert result == {"action": "ignored", "reason": "restart refused: the alarms' actions are disabled"}
+    assert cloudwatch.calls == []
+
+
+class FailingCloudWatch:
+    """Every call fails, as a throttled or unauthorised CloudWatch would; the calls are counted."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        def fail(**_: Any) -> Any:
+            self.calls.append(name)
+            raise RuntimeError("Throttling")
+
+        return fail
+
+
+def failing_runtime(logs: list[dict[str, Any]], cloudwatch: Any) -> handler.Runtime:
+    return handler.Runtime(client=lambda service, region: cloudwatch, now=lambda: T, http_put=None, log=logs.append)
+
+
+def test_a_failed_rearm_is_logged_and_leaves_the_watchdog_to_the_heartbeat() -> None:
+    logs: list[dict[str, Any]] = []
+    assert handler.rearm_watchdog(config(), failing_runtime(logs, FailingCloudWatch())) is False
+    assert logs == [{"level": "WARNING", "clock": CLOCK, "action": "rearm", "reason": "RuntimeError: Throttling"}]
+
+
+def test_a_failed_look_at_the_design_leaves_a_wave_clock_on_its_wave() -> None:
+    logs: list[dict[str, Any]] = []
+    cloudwatch = FailingCloudWatch()
+    assert handler.design_now(config("wave"), failing_runtime(logs, cloudwatch)) == "wave"
+    assert cloudwatch.calls == ["describe_alarms"]
+    assert logs == [{"level": "WARNING", "clock": CLOCK, "action": "design", "reason": "RuntimeError: Throttling"}]
+    assert CLOCK not in handler._designs  # not remembered: the next event looks again
+
+
+def test_a_kick_without_an_alarm_starts_the_loop_afresh() -> None:
+    cloudwatch = AnsweringCloudWatch([])
+    logs: list[dict[str, Any]] = []
+    runtime = handler.Runtime(client=lambda service, region: cloudwatch, now=lambda: T, http_put=None, log=logs.append)
+    assert handler.kick(config(), runtime, "alarmclock: test") == TICK
+    # The one alarm's OK publishes 1: from no known state, a prelude to ALARM first.
+    assert cloudwatch.states_set(TICK) == [
+        ("ALARM", "alarmclock: kick prelude (alarmclock: test)"),
+        ("OK", "alarmclock: test"),
+    ]
+    assert logs[-1] == {
+        "level": "INFO",
+        "clock": CLOCK,
+        "action": "kick",
+        "alarm": TICK,
+        "state": "OK",
+        "reason": "alarmclock: test",
+    }
