@@ -329,7 +329,16 @@ def _prepare_children() -> None:
     import yaml  # noqa: F401
 
     assert not any(m == "alarmclock" or m.startswith("alarmclock.") for m in sys.modules), "alarmclock imported"
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so _verdict's finally restores the file
+    signal.signal(signal.SIGTERM, _stop)
+
+
+_stopping: list[bool] = []
+
+
+def _stop(*_: object) -> None:
+    """SIGTERM: noted here, acted on in _run_tests's loop (an exception raised from a signal handler
+    can land in a fork's at-fork callbacks, which swallow it); _verdict's finally restores the file."""
+    _stopping.append(True)
 
 
 def _run_tests(tests: dict[str, float], timeout: float) -> int | None:
@@ -361,9 +370,11 @@ def _run_tests(tests: dict[str, float], timeout: float) -> int | None:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
             return os.waitstatus_to_exitcode(status)
-        if time.monotonic() > deadline:
+        if _stopping or time.monotonic() > deadline:
             os.killpg(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
+            if _stopping:
+                raise SystemExit("mutation: stopped (SIGTERM); the source file is restored")
             return None
         time.sleep(0.05)
 

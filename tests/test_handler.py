@@ -568,7 +568,7 @@ IGNORED_BECAUSE = [
 @pytest.mark.parametrize("alarms", [1, 2], ids=["one-alarm", "pair"])
 @pytest.mark.parametrize(
     ("event", "reason"),
-    zip(MALFORMED, IGNORED_BECAUSE, strict=True),
+    list(zip(MALFORMED, IGNORED_BECAUSE, strict=True)),
     ids=[f"malformed-{i}" for i in range(len(MALFORMED))],
 )
 def test_a_malformed_event_is_logged_and_ignored_without_touching_the_metric(
