@@ -222,6 +222,12 @@ def _within(tests: set[str], durations: dict[str, float], budget: float) -> dict
     return chosen
 
 
+def _same(reviewed: dict[str, Any], key: dict[str, str], mutant: Mutant) -> bool:
+    """Whether a reviewed entry names this mutant: its key, and its column where the line has the
+    same edit twice (two 60s on one line)."""
+    return all(reviewed[k] == v for k, v in key.items()) and reviewed.get("col", mutant.col) == mutant.col
+
+
 def _run_module(
     name: str,
     args: argparse.Namespace,
@@ -245,7 +251,7 @@ def _run_module(
         counts["timeout"] = earlier_timeouts = earlier.get("timeout", 0)
     for index, mutant in enumerate(drawn, 1):
         key = mutant.key(source_lines)
-        reason = next((e["reason"] for e in equivalent if all(e[k] == v for k, v in key.items())), None)
+        reason = next((e["reason"] for e in equivalent if _same(e, key, mutant)), None)
         if earlier is not None and reason is None and key not in again:
             counts["caught"] += 1  # timeouts counted above, from the earlier run
             continue
@@ -259,7 +265,7 @@ def _run_module(
             else:
                 verdict = _verdict(path, source, mutant, _within(tests, durations, args.budget))
             if verdict in ("survived", "not_reached", "error"):
-                listed[verdict].append({"line": mutant.line, **key, "tests": len(tests)})
+                listed[verdict].append({"line": mutant.line, "col": mutant.col, **key, "tests": len(tests)})
         counts[verdict] += 1
         print(f"  [{index}/{len(drawn)}] {name}:{mutant.line} {mutant.operator} {verdict}", flush=True)
     tried = len(drawn)
