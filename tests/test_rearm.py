@@ -261,3 +261,40 @@ def test_a_kick_without_an_alarm_starts_the_loop_afresh() -> None:
         "state": "OK",
         "reason": "alarmclock: test",
     }
+
+
+# ---- the alarms' view: what is fresh enough to be a tick ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("period", "age_s", "fresh"),
+    [
+        (60, -300.0, True),  # five minutes ahead of the function's clock: still in view
+        (60, -300.5, False),
+        (60, 3_600.0, True),  # an hour old: still in view
+        (60, 3_600.5, False),
+        (7_200, 14_400.0, True),  # two periods, where they are longer than an hour
+        (7_200, 14_400.5, False),
+    ],
+)
+def test_a_change_is_in_view_from_five_minutes_ahead_to_an_hour_or_two_periods_old(
+    period: int, age_s: float, fresh: bool
+) -> None:
+    clock = handler.ClockConfig(clock=CLOCK, namespace="n", period=period, alarm_prefix=f"{CLOCK}-tick-is-")
+    change = handler.AlarmChange(TICK, "ALARM", handler._iso(T - age_s), "lambda")
+    why = handler.foreign("alarm", change, clock, T)
+    assert why == (None if fresh else f"a state change of {handler._iso(T - age_s)}, out of the alarms' view")
+
+
+def test_a_replayed_change_is_judged_by_the_time_it_replays() -> None:
+    replay = f"alarmclock: restart (resumed); replaying {handler._iso(T - 30)}"
+    change = handler.AlarmChange(TICK, "OK", handler._iso(T - 7_200), "lambda", reason=replay)
+    assert handler.foreign("alarm", change, config(), T) is None
+    assert handler._replayed_time(replay) == T - 30
+    assert handler._replayed_time(None) is None and handler._replayed_time("no mark") is None
+
+
+def test_the_documented_designs_watchdog_window_is_its_own() -> None:
+    # Two quiet cycles of a minute in 10 s steps, and a step: 130 s, whatever the clock's period.
+    assert config("wave", period=300).now_design().watchdog_window == 130
+    assert config("wave", period=30).now_design().watchdog_window == 30  # two 10 s cycles and a step
