@@ -298,3 +298,97 @@ def test_the_documented_designs_watchdog_window_is_its_own() -> None:
     # Two quiet cycles of a minute in 10 s steps, and a step: 130 s, whatever the clock's period.
     assert config("wave", period=300).now_design().watchdog_window == 130
     assert config("wave", period=30).now_design().watchdog_window == 30  # two 10 s cycles and a step
+
+
+# ---- the documented design's grid, its stamps, and switching back --------------------------------
+
+MINUTE = 1_795_768_920.0  # 08:42:00 UTC, on the grid of every period up to 20 minutes (and 5)
+
+
+def five_minute_now_design() -> handler.ClockConfig:
+    return config("wave", period=300).now_design()  # a 5-minute clock whose alarm flips every minute
+
+
+def flip(at: float, previous_state: str | None = None, previous_at: float | None = None) -> handler.AlarmChange:
+    previous_time = handler._iso(previous_at) if previous_at is not None else None
+    return handler.AlarmChange(TICK, "ALARM", handler._iso(at), "lambda", None, previous_state, previous_time)
+
+
+GRID = MINUTE - 120  # 08:40:00 UTC, a multiple of five minutes
+
+
+@pytest.mark.parametrize(
+    ("at", "previous_state", "previous_at", "ticks"),
+    [
+        # SNS says nothing of the previous flip: a flip within the cycle after a grid time is its tick.
+        (GRID + 30, None, None, [GRID]),
+        (GRID + 90, None, None, []),
+        # The previous state was no tick (no data), or the previous flip was over a period ago: the same.
+        (GRID + 10, "INSUFFICIENT_DATA", GRID - 50, [GRID]),
+        (GRID + 10, "OK", GRID - 300, [GRID]),
+        (GRID + 70, "OK", GRID - 300, []),
+        # The direct event's previous flip, within the period: the grid time since then is the tick.
+        (GRID + 10, "OK", GRID - 50, [GRID]),
+        (GRID + 10, "OK", GRID + 5, []),  # the grid time was delivered by the previous flip
+        (GRID, "OK", GRID - 299.5, [GRID]),
+    ],
+)
+def test_the_documented_design_ticks_on_its_periods_grid(
+    at: float, previous_state: str | None, previous_at: float | None, ticks: list[float]
+) -> None:
+    assert handler.tick_grid_times(flip(at, previous_state, previous_at), at, five_minute_now_design()) == ticks
+
+
+@pytest.mark.parametrize(
+    ("second", "now_after_s", "stamp_second"),
+    [
+        (10.0, 30.0, 15.0),  # five seconds after the change
+        (10.0, 2.0, 12.0),  # never ahead of the function's clock
+        (58.0, 30.0, 59.5),  # never past the change's own cycle
+    ],
+)
+def test_the_documented_design_stamps_a_flip_a_few_seconds_after_it(
+    second: float, now_after_s: float, stamp_second: float
+) -> None:
+    changed = MINUTE + second
+    assert handler.now_stamp(changed, changed + now_after_s, five_minute_now_design()) == MINUTE + stamp_second
+
+
+def test_switching_back_to_the_wave_gives_the_watchdog_its_window_in_minutes() -> None:
+    now_tick = wave_entry("OK", T - 30, dimension="Now")
+    for window, periods in ((180.0, 3), (50.0, 1)):  # at least one period
+        clock = config("wave")
+        clock.watchdog_window = window
+        entries = [now_tick, entry(WATCHDOG, "OK", T - 600)]
+        result, cloudwatch = run(restart_event("wave"), clock, entries)
+        assert result["switch"] == "wave" and result["rearmed"] is False
+        (tick, watchdog) = [c for name, c in cloudwatch.calls if name == "put_metric_alarm"]
+        assert (tick["Period"], tick["Dimensions"]) == (60, [{"Name": "Wave", "Value": "60s"}])
+        assert (watchdog["Period"], watchdog["EvaluationPeriods"], watchdog["DatapointsToAlarm"]) == (
+            60,
+            periods,
+            periods,
+        )
+        assert any(name == "put_metric_data" for name, _ in cloudwatch.calls)  # the wave, laid again
+        handler._designs.clear()
+
+
+def test_switching_a_paused_clock_kicks_nothing() -> None:
+    paused = wave_entry("ALARM", T - 30) | {"ActionsEnabled": False}
+    result, cloudwatch = run(restart_event("now"), config("wave"), [paused])
+    assert result["action"] == "switch" and result["kicked"] is None
+    assert cloudwatch.states_set(TICK) == []
+
+
+def test_a_wave_clocks_design_is_remembered_and_the_pair_never_switches() -> None:
+    runtime = handler.Runtime(
+        client=lambda service, region: AnsweringCloudWatch([]), now=lambda: T, http_put=None, log=lambda _: None
+    )
+    handler._designs[CLOCK] = "now"
+    assert handler.design_now(config("wave"), runtime) == "now"
+    handler._designs.clear()
+    pair = config("wave")
+    pair.alarms = 2
+    assert handler.design_now(pair, runtime) == "wave"
+    assert handler.design_now(config("wave"), runtime) == "wave"  # asked: no Now dimension on the alarm
+    assert handler._designs == {CLOCK: "wave"}
