@@ -156,16 +156,18 @@ class _Walker(ast.NodeVisitor):
         self._annotation_free(node)
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        outer = (self.scope, self.class_name, self.binds)
+        outer = (self.scope, self.class_name, self.binds, self.body_lines)
         if self.scope != "function":
-            # A decorator's arguments (a dataclass's frozen=True) reach whoever uses the class.
+            # A decorator's arguments (a dataclass's frozen=True) and a field's default reach whoever
+            # uses the class: the tests that read its name or run its methods.
             self.scope, self.class_name, self.binds = "class", (node.name,), (node.name,)
+            self.body_lines = (node.body[0].lineno, node.end_lineno or node.body[-1].lineno)
         for expression in node.decorator_list:
             self.visit(expression)
         self.binds = outer[2]
         for statement in _without_docstring(node.body):
             self.visit(statement)
-        self.scope, self.class_name, self.binds = outer
+        self.scope, self.class_name, self.binds, self.body_lines = outer
 
     def visit_Module(self, node: ast.Module) -> None:
         for statement in _without_docstring(node.body):
