@@ -253,3 +253,26 @@ def test_a_tick_line_reads_the_handlers_fields() -> None:
 )
 def test_any_other_log_event_is_no_tick_line(event: Any) -> None:
     assert beat.TickLine.of(event) is None
+
+
+def test_the_window_takes_in_changes_at_its_start_and_its_end() -> None:
+    ticks = [
+        change("c-tick-is-1", at, "ALARM" if k % 2 else "OK") for k, at in enumerate((START, START + 60, START + 120))
+    ]
+    read = beat.analyse("c", 60, ONE, None, START, START + 120, ticks, None)
+    assert (read.ticks, read.timed_by) == (3, "the alarms' state changes")
+    assert beat.analyse("c", 60, ONE, None, START + 0.5, START + 119.5, ticks, None).ticks == 1
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        beat.Restart(START, "c-tick-is-1", "resumed"),
+        change("c-tick-is-1", START, "OK"),
+        tick_line(START, "a"),
+    ],
+)
+def test_what_beat_reads_is_a_value_that_cannot_change(value: Any) -> None:
+    assert hash(value) == hash(value)  # frozen dataclasses: hashable, and no field can be set
+    with pytest.raises(AttributeError):
+        value.time = START + 1
