@@ -196,3 +196,21 @@ def test_a_clock_with_targets_names_how_many() -> None:
     assert template["Description"].startswith(f"alarmclock {__version__}: a clock that invokes 2 target(s) every")
     assert "TargetFunctionArn" not in template["Parameters"]
     assert template["Metadata"]["alarmclock"]["targets"] == targets
+
+
+@pytest.mark.parametrize(
+    ("options", "actions"),
+    [
+        # Looks at its alarms, kicks them, switches them to the documented design, stops them on delete.
+        ({"every": "1m"}, ["DescribeAlarms", "SetAlarmState", "PutMetricAlarm", "DisableAlarmActions"]),
+        ({"every": "1m", "publish": "api"}, ["DescribeAlarms", "SetAlarmState", "DisableAlarmActions"]),
+        # A wave on a wall-clock window never switches and is never kicked: it only stops on delete.
+        ({"every": "1h", "window": "wallclock"}, ["DisableAlarmActions"]),
+    ],
+)
+def test_the_function_may_do_to_its_own_alarms_what_its_design_needs(
+    options: dict[str, Any], actions: list[str]
+) -> None:
+    statements = resources(**options)["TickRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    (own,) = [s for s in statements if s.get("Sid") == "WatchStartAndStopOwnAlarms"]
+    assert own["Action"] == [f"cloudwatch:{action}" for action in actions]
