@@ -20,6 +20,7 @@ from alarmclock.emulator.cloudwatch import (
     STATISTICS,
     Alarm,
     CloudWatchError,
+    EmulatedCloudWatch,
     MetricStore,
     Point,
     check_window,
@@ -214,3 +215,49 @@ def test_a_period_averages_its_points_and_the_range_reaches_back() -> None:
     old = stored((NOW - 150, 1.0))
     assert alarm(60).evaluate(old, NOW, 3) == (ALARM, "Threshold Crossed: [1] vs 1")
     assert alarm(60).evaluate(old, NOW, 1)[0] == INSUFFICIENT_DATA
+
+
+def cloudwatch(delays: list[float] | None = None) -> EmulatedCloudWatch:
+    waits = iter(delays or [])
+    return EmulatedCloudWatch(now=lambda: NOW, visibility_delay=lambda: next(waits, 0.0))
+
+
+def datum(at: float, value: float = 1.0) -> dict[str, object]:
+    return {"MetricName": "Tick", "Value": value, "Timestamp": at}
+
+
+def test_put_metric_data_takes_1_to_1000_values_a_call() -> None:
+    wide = cloudwatch()
+    wide.put_metric_data(Namespace="n", MetricData=[datum(NOW - k) for k in range(1_000)])
+    assert len(wide.store.points["n", "Tick", ()]) == 1_000
+    for count in (0, 1_001):
+        with pytest.raises(CloudWatchError) as refused:
+            cloudwatch().put_metric_data(Namespace="n", MetricData=[datum(NOW - k) for k in range(count)])
+        assert (refused.value.code, str(refused.value)) == ("InvalidParameterValue", "MetricData takes 1 to 1000 items")
+
+
+def test_put_metric_data_takes_a_point_stamped_exactly_two_hours_ahead_or_two_weeks_back() -> None:
+    taken = cloudwatch()
+    taken.put_metric_data(Namespace="n", MetricData=[datum(NOW + TWO_HOURS), datum(NOW - TWO_WEEKS)])
+    assert [p.time for p in taken.store.points["n", "Tick", ()]] == [NOW - TWO_WEEKS, NOW + TWO_HOURS]
+    for moment in (NOW + TWO_HOURS + 0.5, NOW - TWO_WEEKS - 0.5):
+        with pytest.raises(CloudWatchError) as refused:
+            cloudwatch().put_metric_data(Namespace="n", MetricData=[datum(NOW), datum(moment)])
+        assert "at most two weeks in the past and at most two hours in the future" in str(refused.value)
+
+
+def test_a_value_put_again_is_counted_and_visible_from_the_earlier_of_the_two() -> None:
+    store = cloudwatch([10.0, 2.0, 30.0])
+    for _ in range(3):
+        store.put_metric_data(Namespace="n", MetricData=[datum(NOW - 5)])
+    (point,) = store.store.points["n", "Tick", ()]
+    assert (point.copies, point.visible_at) == (3, NOW + 2.0)
+
+
+def test_a_cloudwatch_without_a_region_cannot_create_alarms() -> None:
+    with pytest.raises(CloudWatchError) as refused:
+        cloudwatch().put_metric_alarm(AlarmName="a")
+    assert (refused.value.code, str(refused.value)) == (
+        "InvalidAction",
+        "this CloudWatch has no region: it cannot create alarms",
+    )
