@@ -80,7 +80,8 @@ def test_the_longest_sliding_period_is_two_hours() -> None:
 
 
 def test_a_daily_clock_needs_the_wall_clock_window_and_publishes_each_tick() -> None:
-    assert refusal(ClockSpec, period_s=86_400) == (
+    assert ClockSpec(period_s=86_400).window == "wallclock"  # the period's default
+    assert refusal(ClockSpec, period_s=86_400, window="sliding") == (
         "--every 1d needs --window wallclock: on a sliding window the clock stamps each Tick a period ahead, "
         "and PutMetricData takes timestamps at most 2 hours ahead"
     )
@@ -117,7 +118,7 @@ def test_clock_spec_refuses_what_it_does_not_know() -> None:
     assert refusal(ClockSpec, via="email") == "--via 'email' is not supported; use one of: lambda, sns"
     for alarms in (0, 3):
         assert refusal(ClockSpec, alarms=alarms) == (
-            f"--alarms {alarms} is not supported; use 1 (the default) or 2 (the seed's pair)"
+            f"--alarms {alarms} is not supported; use 1 (the default) or 2 (the 2016 recipe's pair)"
         )
     assert refusal(ClockSpec, name="bad name!") == (
         "clock name 'bad name!' is not valid; use a letter then letters, digits or hyphens, at most 128 "
@@ -248,7 +249,7 @@ def test_build_spec_refuses_what_is_given_twice_or_for_nothing() -> None:
         "--target-key is for an encrypted SQS queue or SNS topic, and no --target is one"
     )
     assert refusal(build_spec, alarms="two") == (
-        "--alarms 'two' is not supported; use 1 (the default) or 2 (the seed's pair)"
+        "--alarms 'two' is not supported; use 1 (the default) or 2 (the 2016 recipe's pair)"
     )
     assert refusal(build_spec, via="email") == "--via 'email' is not supported; use one of: lambda, sns"
 
