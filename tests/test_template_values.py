@@ -10,6 +10,7 @@ minute above, never more than a day.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -195,7 +196,8 @@ def test_a_clock_with_targets_names_how_many() -> None:
     template = build_template(build_spec(targets=targets, publish="api"))
     assert template["Description"].startswith(f"alarmclock {__version__}: a clock that invokes 2 target(s) every")
     assert "TargetFunctionArn" not in template["Parameters"]
-    assert template["Metadata"]["alarmclock"]["targets"] == targets
+    environment = template["Resources"]["TickFunction"]["Properties"]["Environment"]["Variables"]
+    assert environment["ALARMCLOCK_TARGETS"] == json.dumps(targets)
 
 
 @pytest.mark.parametrize(
