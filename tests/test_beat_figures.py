@@ -83,6 +83,7 @@ def test_restarts_are_named_by_their_cause_whatever_it_is() -> None:
         beat.Restart(START + 120, "c-tick-is-1", "resumed"),
         beat.Restart(START + 180, "c-tick-is-1", "restarted on request"),
     ]
+    assert len(set(restarts)) == 3  # values: frozen, so hashable
 
 
 def tick_line(at: float, tick_id: str, delivered: int = 1, caught_up: tuple[float, ...] = ()) -> beat.TickLine:
