@@ -99,12 +99,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.sample < 0:
         parser.error("--sample must be 0 (all) or more")
     names = args.module or list(MODULES)
-    _restore_leftovers()
-    if args.list:
+    if args.list:  # touches no file: a run may be editing one now
         for name in names:
             for mutant in _drawn(name, args.sample, args.seed):
                 print(f"{name}:{mutant.line} {mutant.operator}: {mutant.original!r} -> {mutant.replacement!r}")
         return 0
+    _restore_leftovers()
     stale = args.recollect or not COVERAGE.exists() or not DURATIONS.exists()
     if stale and not _collect(args.tests):
         print("mutation: the quick suite fails unmutated; fix that first", file=sys.stderr)
@@ -299,7 +299,7 @@ def _verdict(path: Path, source: str, mutant: Mutant, tests: dict[str, float]) -
         code = _run_tests(tests, timeout)
     finally:
         path.write_text(source, encoding="utf-8")
-        backup.unlink()
+        backup.unlink(missing_ok=True)
     if code is None:
         return "timeout"
     if code == 0:
