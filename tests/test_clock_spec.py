@@ -17,6 +17,7 @@ from alarmclock.spec import (
     SpecError,
     Target,
     build_spec,
+    can_publish,
     default_publish,
     default_window,
     nesting,
@@ -24,6 +25,7 @@ from alarmclock.spec import (
     parse_period,
     parse_target,
     parse_target_key,
+    publish_refusal,
 )
 
 PERIODS = "10s, 20s, 30s, whole minutes from 1m to 120m, or 1440m (1d) (e.g. 30s, 1m, 5m, 1h)"
@@ -265,3 +267,31 @@ def test_build_spec_keeps_each_key_once_and_picks_the_periods_defaults() -> None
     )
     assert spec.target_keys == (KEY,)
     assert spec.targets == (Target(arn=QUEUE, service="sqs"),)
+
+
+WAVE_TOO_LONG = "a wave is laid at most 2 hours ahead (PutMetricData's limit); use --publish api or logs"
+
+
+def test_a_refusal_quotes_the_period_as_the_user_wrote_it() -> None:
+    assert (
+        refusal(build_spec, every="1440m", publish="wave")
+        == f"--publish wave cannot hold --every 1440m: {WAVE_TOO_LONG}"
+    )
+    assert publish_refusal(86_400, "wave") == f"--publish wave cannot hold --every 1d: {WAVE_TOO_LONG}"
+    assert publish_refusal(86_400, "wave", "24h") == f"--publish wave cannot hold --every 24h: {WAVE_TOO_LONG}"
+    assert publish_refusal(60, "wave") is None
+
+
+def test_how_the_period_was_written_does_not_make_another_clock() -> None:
+    assert build_spec(every="60s") == build_spec(every="1m") == ClockSpec(period_s=60)
+
+
+@pytest.mark.parametrize(
+    ("period_s", "publish", "can"),
+    [(60, "wave", True), (7_200, "wave", True), (7_260, "wave", False), (7_200, "now", True), (86_400, "now", False),
+     (86_400, "api", True), (60, "push", False)],
+)  # fmt: skip
+def test_a_deploy_that_changes_the_period_keeps_a_way_of_publishing_only_where_it_can(
+    period_s: int, publish: str, can: bool
+) -> None:
+    assert can_publish(period_s, publish) is can
