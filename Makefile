@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test check lint checkov security setup clean
+.PHONY: demo test check lint checkov security mutation setup clean
 
 $(BIN)/alarmclock: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,21 @@ test: lint checkov
 # checkov install: `make test` is still the whole check, and what CI runs.
 check: setup
 	$(BIN)/pytest -q -n auto -m "not slow" --durations=5
+
+# Mutation testing (scripts/mutation.py): one small edit to the source at a time, and the tests that
+# run its line; the score per module goes to docs/data/mutation.json. Not part of `make test`: it is
+# a benchmark of what the tests would catch, and takes long (every mutant of the six modules: hours
+# on the 2-core machine). MUTATION_ARGS narrows it, e.g. MUTATION_ARGS="--module spec --sample 100".
+# coverage.py (which test runs which line) is installed here only: nothing else needs it.
+COVERAGE_VERSION := 7.18.0
+MUTATION_ARGS ?=
+
+$(VENV)/installed-coverage-$(COVERAGE_VERSION): $(BIN)/alarmclock
+	$(BIN)/pip install --quiet 'coverage==$(COVERAGE_VERSION)'
+	touch $@
+
+mutation: setup $(VENV)/installed-coverage-$(COVERAGE_VERSION)
+	nice -n 10 $(BIN)/python scripts/mutation.py $(MUTATION_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

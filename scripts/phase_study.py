@@ -107,6 +107,8 @@ class PhaseRun:
     longest_silence_s: float  # after the first tick, the end of the run included
     stalled: bool  # a silence longer than the self-healing's reach (stall_after_s)
     switches: int = 0  # times the clock changed its design by itself (handler.switch_design)
+    # Where the clock switched: from when its beat is measured (three periods after its last switch).
+    settled_s: float | None = None
 
     def holds(self, spread_s: float) -> bool:
         """Mean within 1 % of the period, and p1 and p99 within the period +- spread_s."""
@@ -176,10 +178,15 @@ def run_at(
     run = simulate(scenario)
     # The first interval runs from the create kick to the alarm's first look at the next period:
     # anywhere between one period minus a cycle and one period plus a cycle. The beat is the rest.
-    steady = sorted(b - a for a, b in itertools.pairwise(run.tick_times[1:]))
     period = spec.period_s
+    every_interval = sorted(b - a for a, b in itertools.pairwise(run.tick_times[1:]))
     end = run.world.start + scenario.duration_s
-    silence = max([*steady, end - run.tick_times[-1]]) if run.tick_times else scenario.duration_s
+    silence = max([*every_interval, end - run.tick_times[-1]]) if run.tick_times else scenario.duration_s
+    # A clock that changed its design is held to its beat once it has (issue 21's bar): from three
+    # periods after its last switch. Stalls and silences are judged over the whole run.
+    settled = run.report.switches[-1]["at_s"] + 3 * period if run.report.switches else None
+    after = [t for t in run.tick_times if settled is None or t >= run.world.start + settled]
+    steady = every_interval if settled is None else sorted(b - a for a, b in itertools.pairwise(after))
     return PhaseRun(
         design=design,
         every=every,
@@ -191,10 +198,11 @@ def run_at(
         p1=percentile(steady, 0.01),
         p99=percentile(steady, 0.99),
         max=steady[-1] if steady else math.nan,
-        missed_beats=sum(1 for interval in steady if interval > 2 * period),
+        missed_beats=sum(1 for interval in every_interval if interval > 2 * period),
         longest_silence_s=silence,
         stalled=silence > stall_after_s(period, spec.publish),
         switches=len(run.report.switches),
+        settled_s=None if settled is None else round(settled, 3),
     )
 
 

@@ -53,7 +53,9 @@ PERIODS = ("10s", "20s", "30s", "1m", "5m", "1h")
 COMMAND = "python scripts/phase_sweep.py --json docs/data/phase-sweep.json"
 WORLDS_COMMAND = "nice -n 10 python scripts/phase_sweep.py --worlds --jobs 2 --update docs/data/phase-sweep.json"
 WORLDS_TIMING = (
-    "3,228 runs in 1,198 s of wall time on 2 cores shared with other work, every run again on the handler of a93c13e"
+    "3,228 runs; the wave's 476 again with `--designs 'one alarm + wave'` in 126 s of wall time on 2 cores shared "
+    "with other work, on the handler of b7dfc25; the other designs' as run on the handler of a93c13e (1,198 s for "
+    "all), whose code for them has not changed since"
 )
 
 
@@ -226,7 +228,8 @@ def worlds_markdown(found: list[Summary]) -> str:
             ":59.5 and :09.25-:09.75, each the run the fine grid makes there; the model's defaults but for the "
             "world, `late` at its default future_late_cycles; where the seconds' mean intervals are more than "
             "1 % off the period, their range; stalled: seconds whose clock fell silent for longer than the "
-            "self-healing's reach; switched: seconds whose clock changed to `--publish now` by itself):",
+            "self-healing's reach; switched: seconds whose clock changed its design by itself, whose beat is "
+            "measured from three periods after its last switch):",
             "",
             worlds_table(found),
             "",
@@ -282,8 +285,9 @@ def load(path: Path) -> list[PhaseRun]:
 
 def dump(path: Path, runs: list[PhaseRun]) -> None:
     def clean(row: dict[str, Any]) -> dict[str, Any]:
-        if not row["switches"]:
-            row = {k: v for k, v in row.items() if k != "switches"}  # runs from before the field read the same
+        for quiet in ("switches", "settled_s"):
+            if not row[quiet]:
+                row = {k: v for k, v in row.items() if k != quiet}  # runs from before the field read the same
         return {k: (None if math.isnan(v) else round(v, 3)) if isinstance(v, float) else v for k, v in row.items()}
 
     # One run a line, so a new sweep's diff shows which seconds changed.

@@ -98,6 +98,16 @@ NOW_STAMP_AFTER_S = 5.0
 # At most this many ticks a wave's alarm skipped are delivered late (missed_tick_times): a silence
 # of up to 10 periods is jitter at a window boundary; a longer one is an outage.
 MAX_CATCH_UP = 9
+# wave_unsteady: this many changes of lateness within this many flips switch a one-cycle wave clock.
+UNSTEADY_FLIPS = 60
+UNSTEADY_CHANGES = 4
+# now_no_better: a switch on a changing lateness is a trial this many cycles long; this many flips decided
+# late within it send the clock back to its wave, to stay (STAY_MARK, after the description).
+TRIAL_CYCLES = 30
+TRIAL_FLIPS = 3
+STAY_MARK = " | stays on its wave: "
+UNSTEADY_WHY = "the tick alarm's lateness changed"
+AFTER_STAY = ", after its wave was tried"
 # The one tick alarm's description as the template writes it (template.tick_alarm; a test keeps them
 # equal): a switched clock's alarm gets it back when it returns to its wave.
 WAVE_ALARM_DESCRIPTION = "alarmclock: ALARM when Tick is 1 (the clock publishes 0 next), OK when it is 0 (publishes 1)"
@@ -114,6 +124,11 @@ _designs: dict = {}
 # When this execution environment last laid each clock's wave (epoch seconds): a wave laid lately lies
 # ahead, so an alarm with no data, or a watchdog in ALARM, says its values are not counted.
 _laid: dict = {}
+# How many cycles late the tick alarm decided each of its latest flips (wave_lateness), by clock name:
+# where a period is one cycle, a lateness that keeps changing is a beat the wave does not hold.
+_lateness: dict = {}
+# Flips in a row a switched wave clock's documented design decided late, within its trial (now_no_better).
+_now_late: dict = {}
 
 
 CONFIG_FIELDS = (
@@ -301,7 +316,7 @@ class Runtime:
         self.log = log
 
 
-CHANGE_FIELDS = "arn dimensions name previous_state previous_time reason reason_data state time via"
+CHANGE_FIELDS = "arn description dimensions name previous_state previous_time reason reason_data state time via"
 
 
 class AlarmChange:
@@ -322,6 +337,7 @@ class AlarmChange:
         dimensions=None,
         reason_data=None,
         arn=None,
+        description=None,
     ):
         self.name = name
         self.state = state
@@ -335,6 +351,7 @@ class AlarmChange:
         self.dimensions = dimensions
         self.reason_data = reason_data
         self.arn = arn  # the alarm's ARN, as the event says
+        self.description = description  # the alarm's description (the direct event's configuration)
 
 
 def handle(event, context, config, runtime):
@@ -381,6 +398,8 @@ def classify(event):
         state = data.get("state") or {}
         previous = data.get("previousState")
         previous = previous if isinstance(previous, dict) else {}
+        configuration = data.get("configuration")
+        described = configuration.get("description") if isinstance(configuration, dict) else None
         return "alarm", AlarmChange(
             data.get("alarmName"),
             state.get("value"),
@@ -389,9 +408,10 @@ def classify(event):
             state.get("reason"),
             previous.get("value"),
             previous.get("timestamp"),
-            _event_dimensions(data.get("configuration")),
+            _event_dimensions(configuration),
             state.get("reasonData"),
             event.get("alarmArn"),
+            described if isinstance(described, str) else None,
         )
     records = event.get("Records")
     if isinstance(records, list) and records and isinstance(records[0], dict):
@@ -445,6 +465,7 @@ def foreign(kind, body, config, now):
 
 def handle_alarm(change, config, runtime):
     name = change.name if isinstance(change.name, str) else ""
+    wave = config
     if config.publish == "wave" and change.dimensions is not None:
         _designs[config.clock] = "now" if NOW_DIMENSION in change.dimensions else "wave"
         if NOW_DIMENSION in change.dimensions:
@@ -550,10 +571,14 @@ def handle_alarm(change, config, runtime):
     # delay past the cycle (within the model's range at 10 s) makes the same lag where stamped values
     # count, and there the wave keeps its beat better than values stamped now could (docs/timing-model.md,
     # "In every world"). A wave not counted at all shows as no data, in every period.
-    if config.publish == "wave" and change.reason_data is not None and config.period > config.cycle:
-        why = wave_lag(change, config)
+    if change.reason_data is not None and config.publish == "wave":
+        why = wave_lag(change, config) if config.period > config.cycle else wave_unsteady(change, config)
         if why is not None:
             result["switch"] = switch_design(config, runtime, "now", why)
+    elif change.reason_data is not None and wave.publish == "wave" and config.period == config.cycle:
+        why = now_no_better(change, config, now)
+        if why is not None:
+            result["switch"] = switch_design(wave, runtime, "wave", why, stay=True)
     return result
 
 
@@ -628,6 +653,74 @@ def wave_lag(change, config):
     return None
 
 
+def wave_unsteady(change, config):
+    """Why the wave's lateness keeps changing, where a period is one cycle, or None.
+
+    There a steady lateness is no fault: where a point stamped ahead counts only from its stamp, a
+    visibility delay past the cycle makes every flip the same cycles late, and the wave keeps its beat,
+    shifted (better than values stamped now would, which wait as long). Where points stamped ahead
+    count some cycles late, drawn per point (timing.py, future_late_cycles), the lateness changes from
+    flip to flip, and so does the interval: the beat's p1 and p99 are lost, while values stamped now
+    count in seconds. So count the changes of lateness over the latest flips (reasonData: queryDate and
+    the evaluated period); one fault (a skipped or late evaluation, a slow point) makes two, going and
+    coming back: UNSTEADY_CHANGES of them within UNSTEADY_FLIPS flips is not one fault."""
+    late = decision_lateness(change, config.period, config.cycle)
+    if late is None or STAY_MARK in (change.description or ""):
+        return None  # no decision to judge, or the documented design was tried and did no better
+    seen = _lateness.setdefault(config.clock, [])
+    seen.append(late)
+    del seen[:-UNSTEADY_FLIPS]
+    changes = sum(map(int.__ne__, seen, seen[1:]))  # consecutive flips whose lateness differs
+    if changes < UNSTEADY_CHANGES:
+        return None
+    seen.clear()
+    return UNSTEADY_WHY + " %d times in %d flips: values stamped ahead count late" % (
+        changes,
+        UNSTEADY_FLIPS,
+    )
+
+
+def now_no_better(change, config, now):
+    """Why a one-cycle wave clock that switched should go back to its wave, or None.
+
+    The lateness a one-cycle wave shows (wave_unsteady) has two causes the wave cannot tell apart:
+    points stamped ahead counted late (the documented design, whose values are stamped now, then
+    keeps the beat), or points counted late whatever their stamp, a visibility delay past the cycle
+    (then the documented design waits as long for each flip, and the wave, laid hours before, keeps the
+    better beat). So the switch is a trial: within TRIAL_CYCLES of it (the tick alarm's description
+    says when), TRIAL_FLIPS flips decided on an older value than the newest mean the second. (Where only
+    points stamped ahead count late, a value stamped now is decided late only after a fault or a
+    latency of seconds; where every point does, most are.) A switch on no data is tried alike: a new
+    clock's first values, counted from their stamp many seconds late, leave its alarm without data
+    as values never counted would. A clock that stayed on its wave and switches again does so for
+    good (AFTER_STAY)."""
+    described = change.description or ""
+    tried = described.startswith(SWITCH_MARK) and AFTER_STAY not in described  # once, then it stays
+    switched = parse_time(described.rpartition("(")[2].rstrip(")"), None) if tried else None
+    late = decision_lateness(change, config.cycle, config.cycle)
+    if switched is None or late is None or now - switched > TRIAL_CYCLES * config.cycle:
+        return None
+    count = _now_late[config.clock] = _now_late.get(config.clock, 0) + (late > 0)
+    if count < TRIAL_FLIPS:
+        return None
+    return "values stamped now counted late too (%d flips within %d cycles of the switch)" % (count, TRIAL_CYCLES)
+
+
+def decision_lateness(change, period, cycle):
+    """How many evaluation cycles late the alarm decided on the value of this flip (0: on the newest
+    period complete when it looked), from reasonData (queryDate, and the evaluated period's start);
+    None for a kick, INSUFFICIENT_DATA, an alarm's first flip, or an alarm of another period."""
+    try:
+        data = json.loads(change.reason_data)
+        decided = max(parse_time(p.get("timestamp"), None) for p in data.get("evaluatedDatapoints") or ())
+        late = int((parse_time(data.get("queryDate"), None) - decided) // cycle) - 1
+    except (ValueError, TypeError, AttributeError):
+        return None
+    if data.get("period") != period or change.previous_state not in ("ALARM", "OK"):
+        return None
+    return late
+
+
 def tick_grid_times(change, flip_time, config):
     """The period's grid times this flip delivers (the last as the tick, any before it late), or [].
 
@@ -685,7 +778,7 @@ def now_watchdog_shape(cycle):
     return 10, NOW_WATCHDOG_QUIET_CYCLES * cycle // 10 + 1
 
 
-def switch_design(config, runtime, design, why):
+def switch_design(config, runtime, design, why, stay=False):
     """Change a wave clock's two alarms, in place, to the documented design ("now": the design's
     metric, NOW_DIMENSION, over one evaluation cycle, and a kick to start its loop) or back to its
     wave ("wave", laid again). Everything else about each alarm is kept as DescribeAlarms shows it;
@@ -700,7 +793,12 @@ def switch_design(config, runtime, design, why):
         return {"action": "switch", "design": design, "skipped": "already running"}
     target = config.now_design() if design == "now" else config
     watch_step, watch_periods = now_watchdog_shape(config.cycle) if design == "now" else (60, None)
-    described = SWITCH_MARK + "%s (%s)" % (why, _iso(runtime.now())) if design == "now" else WAVE_ALARM_DESCRIPTION
+    after = AFTER_STAY if STAY_MARK in (tick.get("AlarmDescription") or "") else ""
+    described = WAVE_ALARM_DESCRIPTION
+    if design == "now":
+        described = SWITCH_MARK + "%s%s (%s)" % (why, after, _iso(runtime.now()))
+    if stay:
+        described += STAY_MARK + why
     cloudwatch = runtime.client("cloudwatch", None)
     shapes = [(tick, {"Period": target.cycle if design == "now" else config.period, "AlarmDescription": described})]
     watchdog = alarms.get(config.watchdog)
@@ -711,6 +809,7 @@ def switch_design(config, runtime, design, why):
         kept = {key: alarm[key] for key in _ALARM_KEYS if alarm.get(key) is not None}
         cloudwatch.put_metric_alarm(**dict(kept, Dimensions=target.dimensions, **changes))
     _designs[config.clock] = design
+    _now_late.pop(config.clock, None)  # a new trial, if this is one
     runtime.log({"level": "WARNING", "clock": config.clock, "action": "switch", "design": design, "reason": why})
     # PutMetricAlarm keeps a state: a watchdog in ALARM would not call again if the new design stalls.
     rearmed = watchdog is not None and watchdog.get("StateValue") == "ALARM" and rearm_watchdog(config, runtime)

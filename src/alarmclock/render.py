@@ -21,9 +21,10 @@ class _TemplateDumper(yaml.SafeDumper):
     def write_literal(self, text: str) -> None:
         # A literal block needs only to be indented deeper than its key (YAML 1.2, 8.1.1.1): one
         # space, not the mapping's two, saves a byte on each of the inline handler's thousand lines,
-        # within CloudFormation's 51,200 inline bytes. Not where an indentation indicator is written
-        # (text starting with a space or a line break): that indicator counts the usual step.
-        if self.determine_block_hints(text)[:1].isdigit() or self.indent is None:
+        # within CloudFormation's 51,200 inline bytes. Text starting with a space or a line break
+        # (the handler's first lines are its stripped docstring) needs the indentation written as an
+        # indicator: `|1`, the same one space (determine_block_hints).
+        if self.indent is None:
             super().write_literal(text)
             return
         saved = self.indent
@@ -32,6 +33,10 @@ class _TemplateDumper(yaml.SafeDumper):
             super().write_literal(text)
         finally:
             self.indent = saved
+
+    def determine_block_hints(self, text: str) -> str:
+        hints = super().determine_block_hints(text)
+        return "1" + hints[1:] if hints[:1].isdigit() else hints
 
 
 def _str_representer(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
@@ -42,10 +47,34 @@ def _str_representer(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
 _TemplateDumper.add_representer(str, _str_representer)
 
 
+class _CompactDumper(_TemplateDumper):
+    """Writes multi-line strings in double quotes, on one line: each of the handler's lines then costs
+    the two bytes of `\\n`, not the literal block's indentation (some 4 KB in all)."""
+
+
+def _quoted_representer(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style='"' if "\n" in text else None)
+
+
+_CompactDumper.add_representer(str, _quoted_representer)
+
+# CloudFormation's limit for a template body sent inline (limits.MAX_INLINE_TEMPLATE_BYTES, which
+# imports this module): a YAML template whose readable form would not fit is written compact instead.
+_INLINE_BYTES = 51_200
+
+
 def render(template: dict[str, Any], fmt: Format = "yaml") -> str:
     if fmt == "json":
-        return json.dumps(template, indent=2) + "\n"
-    return yaml.dump(template, Dumper=_TemplateDumper, sort_keys=False, width=120, allow_unicode=True)
+        text = json.dumps(template, indent=2) + "\n"
+        # Indentation is readable; a template over the inline limit is written as deploy sends it.
+        return text if len(text.encode()) <= _INLINE_BYTES else deploy_body(template) + "\n"
+    text = yaml.dump(template, Dumper=_TemplateDumper, sort_keys=False, width=120, allow_unicode=True)
+    if len(text.encode()) <= _INLINE_BYTES:
+        return text
+    # The inline handler as a literal block is what a reader wants; a template CloudFormation takes
+    # inline is what a user needs. width is the handler's length: a quoted line never folds.
+    compact = yaml.dump(template, Dumper=_CompactDumper, sort_keys=False, width=1 << 20, allow_unicode=True)
+    return compact if len(compact.encode()) < len(text.encode()) else text
 
 
 def deploy_body(template: dict[str, Any]) -> str:

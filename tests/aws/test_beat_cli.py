@@ -12,6 +12,7 @@ moto reads a JSON filter pattern as "match everything"; beat keeps only the tick
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -176,7 +177,10 @@ def test_calibrate_on_moto_says_what_it_could_not_fit_and_simulate_runs_on_the_m
     status = main(["simulate", "--every", "1m", "--duration", "2h", "--model", str(target)])
     out, err = capsys.readouterr()
     assert status == 0, err
-    assert "ticks delivered" in out
+    # Two hours of a one-minute clock on the fitted model: it ticks, about once a minute.
+    assert re.search(r"^  verdict +ticking$", out, re.M), out
+    delivered = re.search(r"^  ticks delivered +(\d+) distinct", out, re.M)
+    assert delivered and 115 <= int(delivered.group(1)) <= 120, out
 
 
 def test_beat_errors_are_one_line(endpoint: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -142,7 +142,19 @@ def largest_fitting(fmt: Format) -> int:
         count += 1
 
 
-@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_as_json_the_most_targets_the_function_takes_fit_inline(capsys: pytest.CaptureFixture[str]) -> None:
+    # JSON over the inline limit indented is written as deploy sends it (render.render): the function's
+    # 4 KB environment is then the limit, and its refusal is one line too.
+    count = len(most_targets("1m", 1))
+    status, out, err = run(["template", *targets_argv(count), "--format", "json"], capsys)
+    assert status == 0, err
+    assert len(out.encode()) <= MAX_INLINE_TEMPLATE_BYTES
+    status, out, err = run(["template", *targets_argv(count + 1), "--format", "json"], capsys)
+    assert status == 2 and out == "" and err.count("\n") == 1
+    assert "Lambda takes at most 4,096" in err
+
+
+@pytest.mark.parametrize("fmt", ["yaml"])
 def test_template_writes_what_fits_inline_and_refuses_one_target_more_with_the_size(
     fmt: Format, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

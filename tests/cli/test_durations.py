@@ -21,10 +21,45 @@ def test_durations_read_in_seconds_minutes_hours_and_days(text: str, seconds: fl
     assert parse_duration(text) == seconds
 
 
-@pytest.mark.parametrize("text", ["1M", "1H", "2D", "1mo", "1w", "soon", "", "1h30", "30m1h", "1.2.3s"])
-def test_anything_else_is_refused_with_the_units(text: str) -> None:
-    with pytest.raises(DurationError, match=r"units are s, m, h and d|largest first"):
+NOT_A_DURATION = "is not a duration; units are s, m, h and d, in lower case (e.g. 30s, 5m, 1h30m, 2d)"
+LARGEST_FIRST = "is not a duration; combine units largest first, e.g. 1h30m"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1M", "'1M': 'M' is not a unit; units are s, m, h and d, in lower case"),
+        ("1H", "'1H': 'H' is not a unit; units are s, m, h and d, in lower case"),
+        ("2D", "'2D': 'D' is not a unit; units are s, m, h and d, in lower case"),
+        ("2 Hours", "'2 Hours': 'Hours' is not a unit; units are s, m, h and d, in lower case"),
+        ("1mo", f"'1mo' {NOT_A_DURATION}"),
+        ("1w", f"'1w' {NOT_A_DURATION}"),
+        ("soon", f"'soon' {NOT_A_DURATION}"),
+        ("", f"'' {NOT_A_DURATION}"),
+        ("   ", f"'   ' {NOT_A_DURATION}"),
+        ("1h30", f"'1h30' {NOT_A_DURATION}"),  # a bare number is seconds only on its own
+        ("1.2.3s", f"'1.2.3s' {NOT_A_DURATION}"),
+        ("30m1h", f"'30m1h' {LARGEST_FIRST}"),
+        ("1m1m", f"'1m1m' {LARGEST_FIRST}"),  # the same unit twice is not largest first either
+        ("1h30m5m", f"'1h30m5m' {LARGEST_FIRST}"),
+    ],
+)
+def test_anything_else_is_refused_with_what_is_wrong(text: str, message: str) -> None:
+    with pytest.raises(DurationError) as refused:
         parse_duration(text)
+    assert str(refused.value) == message
+
+
+def test_numbers_are_seconds_already() -> None:
+    assert parse_duration(90) == 90.0 and isinstance(parse_duration(90), float)
+    assert parse_duration(1.5) == 1.5
+    assert parse_duration(" 1h 30m 5s ") == 5405
+
+
+def test_a_duration_too_long_for_a_float_is_refused() -> None:
+    with pytest.raises(DurationError) as refused:
+        parse_duration("9" * 400 + "d")
+    assert str(refused.value).endswith("d' is too long")
 
 
 @pytest.mark.parametrize(
@@ -38,10 +73,24 @@ def test_anything_else_is_refused_with_the_units(text: str) -> None:
         (59.99, "1m"),
         (61, "1m1s"),
         (3601, "1h0m1s"),
+        (0, "0s"),
+        (0.04, "0s"),
+        (-90, "-1m30s"),
+        (-0.5, "-0.5s"),
+        (86_400 + 60, "1d0h1m"),
+        (7_140, "1h59m"),
     ],
 )
 def test_durations_print_one_way(seconds: float, shown: str) -> None:
     assert format_duration(seconds) == shown
+
+
+@pytest.mark.parametrize(
+    ("seconds", "decimals", "shown"),
+    [(61.25, 0, "1m1s"), (61.25, 2, "1m1.25s"), (0.125, 3, "0.125s"), (60.6, 0, "1m1s"), (90.06, 1, "1m30.1s")],
+)
+def test_decimals_round_the_seconds(seconds: float, decimals: int, shown: str) -> None:
+    assert format_duration(seconds, decimals=decimals) == shown
 
 
 @given(st.integers(min_value=0, max_value=400 * 86_400 * 1000))
@@ -66,7 +115,7 @@ def test_an_upper_case_unit_is_refused_not_read_as_minutes(
 
 def test_the_report_prints_every_duration_the_same_way(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["simulate", "--duration", "3h", "--fault", "function-errors:at=1h", "--trace"]
-    main(argv)
+    assert main(argv) == 0
     out = capsys.readouterr().out.split("alarm state changes:")[0]  # state reasons quote ISO timestamps
     assert not re.search(r"\d+:\d\d:\d\d", out)  # no H:MM:SS
     assert not re.search(r"\d s\b", out)  # no "61.2 s" beside "61.2s"

@@ -215,16 +215,23 @@ def test_no_clock_is_left_stopped_at_a_minute_and_up_none_ends_silent_and_at_ten
     assert max(ends, default=0.0) < 90.0, max(ends)
 
 
-def test_where_the_wave_works_the_default_never_switches_whatever_the_fault() -> None:
+def test_where_the_wave_works_the_default_ends_on_its_wave_whatever_the_fault() -> None:
     # Issue 21: where points stamped ahead count (from their put, or from their stamp), the default
-    # clock costs what it did and keeps the wave, under every fault of the tables.
-    switched = [r for r in WORLD_RUNS if r.world in fault_table.WAVE_WORLDS and is_default(r) and r.switches]
-    assert switched == [], f"{len(switched)} runs switched, e.g. {switched[:3]}"
+    # clock keeps the wave, under every fault of the tables. From a minute up it never switches. At 10 s
+    # a visibility delay of many seconds, drawn per point, changes the wave's lateness as points counted
+    # late would: there it tries the documented design once and goes back (handler.now_no_better).
+    default = [r for r in WORLD_RUNS if r.world in fault_table.WAVE_WORLDS and is_default(r)]
+    assert [r for r in default if r.switches not in (0, 2)] == []
+    assert [r for r in default if r.every != "10s" and r.switches] == []
+    assert [r for r in default if r.world == "put" and r.switches] == []
 
 
 def test_where_no_point_stamped_ahead_counts_the_default_switches_and_the_documented_design_never_does() -> None:
     never = [r for r in WORLD_RUNS if r.world == "never"]
-    assert all(r.switches == 1 for r in never if is_default(r))
+    # Once; or, where a period is one cycle (10 s, 1 m), after a trial that found values stamped now
+    # counted late too (a visibility delay of 20-28 s), back on its wave until its alarm's no data ended
+    # the wave for good.
+    assert all(r.switches == 1 or (r.every in ("10s", "1m") and r.switches == 3) for r in never if is_default(r))
     assert all(r.switches == 0 for r in WORLD_RUNS if r.publish == "now")
 
 
@@ -244,3 +251,20 @@ def test_a_recorded_world_run_is_what_the_code_simulates(
     assert dataclasses.asdict(again) == dataclasses.asdict(recorded), (
         f"docs/data/fault-worlds.json is stale: {fault_table.WORLDS_COMMAND}"
     )
+
+
+def test_update_runs_one_designs_runs_again_and_keeps_the_rest_as_recorded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kept = next(r for r in WORLD_RUNS if (r.every, r.publish, r.world) == ("5m", "wave", "put"))
+    again = next(r for r in WORLD_RUNS if (r.every, r.publish, r.world) == ("5m", "now", "never"))
+    path = tmp_path / "runs.json"
+    fault_table.dump(path, [kept, dataclasses.replace(again, ticks_lost=-1)], "the command")
+    assert fault_table.main(["--update", str(path), "--publish", "now", "--jobs", "1"]) == 0
+    assert capsys.readouterr().err.startswith("fault_table: 1 of 2 runs again on 1 processes")
+    assert fault_table.load(path) == [kept, again]  # the one asked for is what the code simulates again
+    assert path.read_text().startswith('{"command": "the command",')
+    assert fault_table.main(["--update", str(path), "--publish", "api"]) == 2
+    assert capsys.readouterr().err == f"fault_table: {path} holds no run of --publish api\n"
+    assert fault_table.main(["--update", str(path)]) == 2
+    assert capsys.readouterr().err == "fault_table: --update FILE takes --publish (and --every), nothing else\n"

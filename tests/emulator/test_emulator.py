@@ -7,6 +7,7 @@ import dataclasses
 import itertools
 import os
 from array import array
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,7 @@ from alarmclock.spec import build_spec
 from alarmclock.template import build_template
 from alarmclock.timing_model import TimingModel
 
-GOLDEN = Path(__file__).parents[1] / "golden"
-UPDATE_GOLDEN = os.environ.get("ALARMCLOCK_UPDATE_GOLDEN") == "1"
+GOLDEN = Path(__file__).parents[2] / "golden"
 
 
 def run(
@@ -55,10 +55,46 @@ def test_golden_output_of_short_seeded_runs(
 ) -> None:
     result = run(every, via, hours, seed, publish=publish)
     text = render_text(result.report, result.trace()[:20])
-    path = GOLDEN / f"{name}.txt"
-    if UPDATE_GOLDEN:
+    compare_with_golden(text, GOLDEN / f"{name}.txt", os.environ)
+
+
+def compare_with_golden(text: str, path: Path, environ: Mapping[str, str]) -> None:
+    """Fail if `text` differs from the golden file; with ALARMCLOCK_UPDATE_GOLDEN=1, write it instead.
+
+    Writing is for a person who then reads the diff: under CI (CI set, as GitHub Actions and most
+    CI services set it) it is refused, and an update run skips rather than compares the file with
+    what it just wrote, which could not fail."""
+    if environ.get("ALARMCLOCK_UPDATE_GOLDEN") == "1":
+        if environ.get("CI"):
+            pytest.fail("ALARMCLOCK_UPDATE_GOLDEN=1 under CI: golden files are updated locally and reviewed")
         path.write_text(text)
+        pytest.skip(f"wrote {path}: review the diff before committing it")
     assert text == path.read_text(), f"output changed; if on purpose, rerun with ALARMCLOCK_UPDATE_GOLDEN=1 ({path})"
+
+
+def test_a_golden_file_is_compared_never_rewritten_by_default(tmp_path: Path) -> None:
+    golden = tmp_path / "run.txt"
+    golden.write_text("ticking\n")
+    compare_with_golden("ticking\n", golden, {})
+    with pytest.raises(AssertionError, match="output changed"):
+        compare_with_golden("stalled\n", golden, {"CI": "true"})
+    assert golden.read_text() == "ticking\n"
+
+
+def test_updating_golden_files_writes_them_and_asserts_nothing(tmp_path: Path) -> None:
+    golden = tmp_path / "run.txt"
+    golden.write_text("ticking\n")
+    with pytest.raises(pytest.skip.Exception, match="review the diff"):
+        compare_with_golden("stalled\n", golden, {"ALARMCLOCK_UPDATE_GOLDEN": "1"})
+    assert golden.read_text() == "stalled\n"
+
+
+def test_updating_golden_files_is_refused_under_ci(tmp_path: Path) -> None:
+    golden = tmp_path / "run.txt"
+    golden.write_text("ticking\n")
+    with pytest.raises(pytest.fail.Exception, match="under CI"):
+        compare_with_golden("stalled\n", golden, {"ALARMCLOCK_UPDATE_GOLDEN": "1", "CI": "true"})
+    assert golden.read_text() == "ticking\n"
 
 
 def test_the_same_seed_gives_the_same_run_and_another_seed_another() -> None:

@@ -391,6 +391,105 @@ def test_a_payload_that_is_not_json_fails_the_delivery_not_the_beat(aws: None) -
     ]
 
 
+class RecordingClients:
+    """Clients that record each call as (service, region, method, arguments); EventBridge answers `events`."""
+
+    def __init__(self, events: dict[str, Any] | None = None) -> None:
+        self.calls: list[tuple[str, str | None, str, dict[str, Any]]] = []
+        self.events = events if events is not None else {"FailedEntryCount": 0, "Entries": [{"EventId": "1"}]}
+
+    def client(self, service: str, region: str | None) -> Any:
+        clients = self
+
+        class Client:
+            def __getattr__(self, method: str) -> Any:
+                def call(**kwargs: Any) -> Any:
+                    clients.calls.append((service, region, method, kwargs))
+                    return clients.events if method == "put_events" else {}
+
+                return call
+
+        return Client()
+
+
+FIFO = {"MessageGroupId": CLOCK, "MessageDeduplicationId": "id-1"}
+
+
+@pytest.mark.parametrize(
+    ("arn", "call"),
+    [
+        (
+            "arn:aws:sqs:eu-west-1:123456789012:jobs",
+            ("sqs", "eu-west-1", "send_message", {"QueueUrl": "https://sqs.eu-west-1.amazonaws.com/123456789012/jobs"}),
+        ),
+        (
+            "arn:aws-cn:sqs:cn-north-1:123456789012:jobs",
+            (
+                "sqs",
+                "cn-north-1",
+                "send_message",
+                {"QueueUrl": "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/jobs"},
+            ),
+        ),
+        (
+            "arn:aws:sqs:eu-west-1:123456789012:jobs.fifo",
+            (
+                "sqs",
+                "eu-west-1",
+                "send_message",
+                {"QueueUrl": "https://sqs.eu-west-1.amazonaws.com/123456789012/jobs.fifo", **FIFO},
+            ),
+        ),
+        ("arn:aws:sns:eu-west-1:123456789012:topic", ("sns", "eu-west-1", "publish", {"TopicArn": "ARN"})),
+        ("arn:aws:sns:eu-west-1:123456789012:t.fifo", ("sns", "eu-west-1", "publish", {"TopicArn": "ARN", **FIFO})),
+    ],
+)
+def test_each_service_is_sent_the_tick_its_own_way(arn: str, call: tuple[str, str, str, dict[str, Any]]) -> None:
+    clients = RecordingClients()
+    runtime = handler.Runtime(client=clients.client, now=Clock(NOW), http_put=None, log=lambda _: None)
+    handler.send_to_target(arn, "{}", runtime, FIFO)
+    service, region, method, kwargs = call
+    kwargs = {key: arn if value == "ARN" else value for key, value in kwargs.items()}
+    body = {"MessageBody": "{}"} if service == "sqs" else {"Message": "{}"}
+    assert clients.calls == [(service, region, method, kwargs | body)]
+
+
+def test_a_lambda_target_is_invoked_and_an_event_bus_put_to() -> None:
+    clients = RecordingClients()
+    runtime = handler.Runtime(client=clients.client, now=Clock(NOW), http_put=None, log=lambda _: None)
+    function = "arn:aws:lambda:eu-west-1:123456789012:function:job"
+    bus = "arn:aws:events:eu-west-1:123456789012:event-bus/default"
+    handler.send_to_target(function, "{}", runtime, FIFO)
+    handler.send_to_target(bus, "{}", runtime, FIFO)
+    entry = {"Source": "alarmclock", "DetailType": "alarmclock tick", "Detail": "{}", "EventBusName": bus}
+    assert clients.calls == [
+        ("lambda", "eu-west-1", "invoke", {"FunctionName": function, "InvocationType": "Event", "Payload": b"{}"}),
+        ("events", "eu-west-1", "put_events", {"Entries": [entry]}),
+    ]
+
+
+def test_what_is_not_a_target_fails_its_delivery_alone() -> None:
+    refused = {"FailedEntryCount": 1, "Entries": [{"ErrorCode": "AccessDenied"}]}
+    clients = RecordingClients(events=refused)
+    runtime = handler.Runtime(client=clients.client, now=Clock(NOW), http_put=None, log=lambda _: None)
+    queue = "arn:aws:sqs:eu-west-1:123456789012:jobs"
+    targets = [
+        "not-an-arn",
+        "urn:aws:sqs:eu-west-1:123456789012:jobs",
+        "arn:aws:s3:eu-west-1:123456789012:bucket",
+        "arn:aws:events:eu-west-1:123456789012:event-bus/default",
+        queue,
+    ]
+    failures = handler.deliver({"clock": CLOCK, "tick_id": "id-1"}, targets, runtime)
+    assert failures == [
+        "not-an-arn: ValueError: not an ARN",
+        "urn:aws:sqs:eu-west-1:123456789012:jobs: ValueError: not an ARN",
+        "arn:aws:s3:eu-west-1:123456789012:bucket: ValueError: unsupported target service s3",
+        "arn:aws:events:eu-west-1:123456789012:event-bus/default: RuntimeError: [{'ErrorCode': 'AccessDenied'}]",
+    ]
+    assert [call[2] for call in clients.calls] == ["put_events", "send_message"]  # the queue still gets it
+
+
 def failing_cloudwatch(code: str = "Throttling") -> Any:
     """A real boto3 CloudWatch client whose every call is answered with an AWS error."""
     client = boto3.client("cloudwatch", region_name=REGION)
@@ -452,15 +551,35 @@ MALFORMED: list[Any] = [
 ]
 
 
+NOT_OURS = "is not one of this clock's"  # an alarm without this clock's name and ARN
+# Why each of MALFORMED is ignored, in the order of MALFORMED.
+IGNORED_BECAUSE = [
+    *["event is not an object"] * 4,
+    *["unknown event shape"] * 3,
+    "unreadable event: JSONDecodeError: Expecting value: line 1 column 1 (char 0)",
+    "SNS message is neither an alarm nor a CloudFormation request",
+    f"alarm 7 {NOT_OURS}",
+    *[f"alarm None {NOT_OURS}"] * 2,
+    f"alarm 'my-clock-tick-is-2' {NOT_OURS}",
+    f"alarm 'my-clock-tick-is-0' {NOT_OURS}",  # the pair's, but with no ARN
+    f"alarm ['x'] {NOT_OURS}",
+    "unknown event shape",
+]
+
+
 @pytest.mark.parametrize("alarms", [1, 2], ids=["one-alarm", "pair"])
-@pytest.mark.parametrize("event", MALFORMED, ids=[f"malformed-{i}" for i in range(len(MALFORMED))])
+@pytest.mark.parametrize(
+    ("event", "reason"),
+    list(zip(MALFORMED, IGNORED_BECAUSE, strict=True)),
+    ids=[f"malformed-{i}" for i in range(len(MALFORMED))],
+)
 def test_a_malformed_event_is_logged_and_ignored_without_touching_the_metric(
-    aws: None, event: Any, alarms: int
+    aws: None, event: Any, reason: str, alarms: int
 ) -> None:
     runtime, logs = make_runtime(now=Clock(NOW))
     result = handler.handle(event, None, make_config(alarms=alarms), runtime)
-    assert result["action"] == "ignored"
-    assert logs and logs[-1]["action"] == "ignored" and logs[-1]["reason"]
+    assert result == {"action": "ignored", "reason": reason}
+    assert logs[-1] == {"level": "WARNING", "clock": CLOCK, "action": "ignored", "reason": reason}
     assert published_ticks() == []
 
 
@@ -815,7 +934,7 @@ def test_a_hanging_create_is_answered_failed_before_the_function_times_out(answe
 
         @staticmethod
         def get_remaining_time_in_millis() -> int:
-            return int((handler.ANSWER_MARGIN_S + 0.05) * 1000)
+            return 3_050  # the answer goes 3 s before the deadline: 0.05 s from now
 
     runtime, _ = make_runtime(now=Clock(NOW), client=lambda service, region: SlowCloudWatch())
     started = time.monotonic()
@@ -823,6 +942,30 @@ def test_a_hanging_create_is_answered_failed_before_the_function_times_out(answe
     assert time.monotonic() - started >= 0.25  # the one SetAlarmState, well past the 0.05 s deadline
     (body,) = answers.bodies  # exactly one answer: the deadline's, not a second one after it
     assert body["Status"] == "FAILED" and "ran out of time" in body["Reason"]
+
+
+@pytest.mark.parametrize(("remaining_ms", "armed_s"), [(10_000, 7.0), (3_000, 0.0), (1_000, 0.0)])
+def test_the_deadline_answer_is_armed_three_seconds_before_the_function_times_out(
+    remaining_ms: int, armed_s: float
+) -> None:
+    class Context:
+        @staticmethod
+        def get_remaining_time_in_millis() -> int:
+            return remaining_ms
+
+    runtime, _ = make_runtime(now=Clock(NOW))
+    answer = handler.Answer(load_event("cfn_create.json"), Context(), clock_config(), runtime)
+    answer.arm_deadline()
+    assert answer.timer is not None
+    answer.timer.cancel()
+    assert answer.timer.interval == armed_s
+
+
+def test_without_a_deadline_no_answer_is_armed() -> None:
+    runtime, _ = make_runtime(now=Clock(NOW))
+    answer = handler.Answer(load_event("cfn_create.json"), None, clock_config(), runtime)
+    answer.arm_deadline()
+    assert answer.timer is None
 
 
 def test_an_unreachable_response_url_is_logged_not_raised(aws: None) -> None:
@@ -879,6 +1022,75 @@ def test_a_payload_that_is_not_strict_json_is_a_configuration_problem(payload: s
     config = handler.ClockConfig.from_env({"ALARMCLOCK_NAME": "c", "ALARMCLOCK_PAYLOAD": payload})
     assert config.payload is None
     assert config.problems == ("ALARMCLOCK_PAYLOAD is not valid JSON",)
+
+
+def test_every_broken_variable_is_named_and_its_default_used() -> None:
+    config = handler.ClockConfig.from_env(
+        {
+            "ALARMCLOCK_NAME": "c",
+            "ALARMCLOCK_PERIOD": "x",
+            "ALARMCLOCK_TARGETS": '["arn:aws:sqs:us-east-1:123456789012:q", 3]',
+            "ALARMCLOCK_ALARMS": "3",
+            "ALARMCLOCK_WINDOW": "tumbling",
+            "ALARMCLOCK_PUBLISH": "push",
+            "ALARMCLOCK_PAYLOAD": "{",
+            "ALARMCLOCK_WATCHDOG_WINDOW": "soon",
+        }
+    )
+    assert config.problems == (
+        "ALARMCLOCK_PERIOD is not an integer",
+        "ALARMCLOCK_TARGETS is not a list of ARNs",
+        "ALARMCLOCK_ALARMS is not 1 or 2",
+        "ALARMCLOCK_WINDOW is not sliding or wallclock",
+        "ALARMCLOCK_PUBLISH is not one of wave, api, logs, now",
+        "ALARMCLOCK_PAYLOAD is not valid JSON",
+        "ALARMCLOCK_WATCHDOG_WINDOW is not a number",
+    )
+    assert (config.period, config.targets, config.alarms, config.window) == (60, (), 1, "sliding")
+    assert (config.publish, config.payload, config.watchdog_window) == ("api", None, 130)
+
+
+def test_an_empty_environment_is_a_one_minute_clock_named_alarmclock() -> None:
+    config = handler.ClockConfig.from_env({})
+    assert (config.clock, config.namespace, config.period, config.publish) == (
+        "alarmclock",
+        "alarmclock/alarmclock",
+        60,
+        "api",
+    )
+    assert config.alarm_names == ["alarmclock-tick-is-1"] and config.watchdog == "alarmclock-watchdog"
+    # The watchdog looks back two periods and ten seconds, unless told otherwise.
+    assert (config.watchdog_window, config.stack_id, config.starter, config.problems) == (130, None, "Starter", ())
+    assert config.dimensions == [] and config.storage_resolution == 1 and config.flips_per_tick == 1
+
+
+def test_the_environment_names_the_watchdog_its_window_and_the_starter() -> None:
+    config = handler.ClockConfig.from_env(
+        {
+            "ALARMCLOCK_NAME": "c",
+            "ALARMCLOCK_PERIOD": "300",
+            "ALARMCLOCK_TARGETS": '["arn:aws:sqs:us-east-1:123456789012:q", ""]',
+            "ALARMCLOCK_WATCHDOG_ALARM": "c-dog",
+            "ALARMCLOCK_WATCHDOG_WINDOW": "90",
+            "ALARMCLOCK_STARTER": "AlarmClockStarter",
+            "ALARMCLOCK_STACK_ID": STACK_ID,
+            "ALARMCLOCK_PUBLISH": "wave",
+        }
+    )
+    assert config.targets == ("arn:aws:sqs:us-east-1:123456789012:q",)  # an empty ARN is dropped
+    assert (config.watchdog, config.watchdog_window, config.starter, config.stack_id) == (
+        "c-dog",
+        90.0,
+        "AlarmClockStarter",
+        STACK_ID,
+    )
+    # A five-minute wave: its metric names its period; points at a minute's resolution.
+    assert config.dimensions == [{"Name": "Wave", "Value": "300s"}] and config.storage_resolution == 60
+    now = config.now_design()
+    assert now.publish == "now" and config.publish == "wave"
+    # The documented design flips once a minute: every fifth flip is a tick, on 1 s points.
+    assert now.dimensions == [{"Name": "Now", "Value": "300s"}] and now.flips_per_tick == 5
+    assert now.storage_resolution == 1
 
 
 def test_a_broken_environment_still_ticks_and_says_what_is_broken(aws: None) -> None:
@@ -1123,8 +1335,12 @@ def test_a_resume_never_waits(aws: None) -> None:
     changed = 1_795_768_920.0
     runtime, _ = make_runtime(now=lambda: changed + 10)
     kicks = record_set_alarm_state(runtime)
-    handler.restart(config, runtime, "resumed", [alarm_entry(TICK_IS_1, "OK", changed)])
-    assert kicks
+    result = handler.restart(config, runtime, "resumed", [alarm_entry(TICK_IS_1, "OK", changed)])
+    # Ten seconds into a five-minute period, the OK it is in is replayed at once: a prelude to ALARM,
+    # then OK again, both naming the change they replay.
+    replaying = "alarmclock: restart (resumed); replaying 2026-11-27T08:42:00.000Z"
+    assert kicks == [(TICK_IS_1, "ALARM", f"{handler.PRELUDE_MARK} ({replaying})"), (TICK_IS_1, "OK", replaying)]
+    assert result == {"action": "restart", "kicked": TICK_IS_1, "state": "OK", "replay": changed, "reason": "resumed"}
 
 
 # ---- a restart on request (`alarmclock restart`) ---------------------------------------------------

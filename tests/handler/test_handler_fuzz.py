@@ -76,6 +76,9 @@ TARGETS = [
 NOW = 1_795_768_926.8
 # fact: PutMetricData takes points up to two weeks back and two hours ahead (API reference).
 MAX_POINT_AGE_S, MAX_POINT_AHEAD_S = 14 * 86_400, 2 * 3600
+# The alarms' view (the handler's `foreign`): a change at most an hour old (or two periods, for a
+# longer period) or five minutes ahead of the function's clock is fresh; anything else is a replay.
+STAMP_AGE_S, STAMP_AHEAD_S = 3600.0, 300.0
 RECORDED = {path.name: json.loads(path.read_text()) for path in sorted(EVENTS.glob("*.json"))}
 
 # Reproducible in CI: the same examples every run, no example database.
@@ -129,7 +132,7 @@ class FakeClient:
         # CloudWatch checks a point against its own clock, which is no earlier than the state change
         # it reported; the handler's clock (NOW) may lag that change by the skew the handler accepts.
         for point in kwargs["MetricData"]:
-            ahead = MAX_POINT_AHEAD_S + handler.MAX_STAMP_AHEAD_S
+            ahead = MAX_POINT_AHEAD_S + STAMP_AHEAD_S
             if not -ahead <= NOW - epoch(point["Timestamp"]) <= MAX_POINT_AGE_S:
                 raise ValueError(f"InvalidParameterValue: Timestamp {point['Timestamp']!r} is out of range")
 
@@ -176,7 +179,7 @@ class FakeClient:
 
 def expected(event: Any, design: Design = DEFAULT) -> tuple[str, float | None]:
     """("tick", value) | ("custom_resource", None) | ("heartbeat", None) | ("restart", None) | ("no-data", None)
-    | ("nothing", None)."""
+    | ("asked", None) (a restart on request) | ("nothing", None)."""
     if not isinstance(event, dict):
         return "nothing", None
     if event.get("alarmclock") == "heartbeat":
@@ -193,7 +196,8 @@ def expected(event: Any, design: Design = DEFAULT) -> tuple[str, float | None]:
         return alarm_tick(data.get("alarmName"), arn, state.get("value"), when, state.get("reason"), design)
     records = event.get("Records")
     if not (isinstance(records, list) and records and isinstance(records[0], dict)):
-        return "nothing", None
+        # `alarmclock restart` sends {"alarmclock": "restart"}: read last, so any other shape wins.
+        return ("asked", None) if event.get("alarmclock") == "restart" else ("nothing", None)
     sns = records[0].get("Sns")
     raw = sns.get("Message") if isinstance(sns, dict) else None
     try:
@@ -206,6 +210,14 @@ def expected(event: Any, design: Design = DEFAULT) -> tuple[str, float | None]:
         name, arn, state = message.get("AlarmName"), message.get("AlarmArn"), message.get("NewStateValue")
         return alarm_tick(name, arn, state, message.get("StateChangeTime"), message.get("NewStateReason"), design)
     return "nothing", None
+
+
+def request_of(event: dict[str, Any]) -> dict[str, Any]:
+    """The custom resource request in `event`: the event itself, or its SNS message."""
+    if "RequestType" in event:
+        return event
+    request: dict[str, Any] = json.loads(event["Records"][0]["Sns"]["Message"])
+    return request
 
 
 def from_cloudformation(request: dict[str, Any]) -> bool:
@@ -237,7 +249,7 @@ def in_view(when: Any, reason: Any, design: Design) -> bool:
     """Whether the change's time (a restart's replayed one, if it says so) is within the alarms' view:
     at most an hour (or two periods) old, at most five minutes ahead. Anything else is a replay."""
     changed = handler.replayed_time(reason) or handler.parse_time(when, NOW)
-    return -300 <= NOW - changed <= max(3600, 2 * design[2])
+    return -STAMP_AHEAD_S <= NOW - changed <= max(STAMP_AGE_S, 2 * design[2])
 
 
 def alarm_tick(name: Any, arn: Any, state: Any, when: Any, reason: Any, design: Design) -> tuple[str, float | None]:
@@ -293,7 +305,7 @@ def check(event: Any, design: Design = DEFAULT) -> str:
         # (the alarm looks at no such point, or CloudWatch would refuse it).
         changed = datetime.fromisoformat(result["tick"]["tick_time"].replace("Z", "+00:00")).timestamp()
         puts = aws.called("put_metric_data")
-        fresh = -handler.MAX_STAMP_AHEAD_S <= NOW - changed <= max(handler.MAX_STAMP_AGE_S, 2 * design[2])
+        fresh = -STAMP_AHEAD_S <= NOW - changed <= max(STAMP_AGE_S, 2 * design[2])
         emf = [line for line in aws.logs if "_aws" in line]
         if design[3] == "wave":  # the wave is laid already: a tick only calls the targets
             assert puts == [] and emf == [] and result["published"] == "wave"
@@ -321,7 +333,9 @@ def check(event: Any, design: Design = DEFAULT) -> str:
         assert sorted(delivered) == sorted(["events", "lambda", "sns", "sqs"] * (1 + skipped_ticks(event, design)))
     elif kind == "custom_resource":
         assert len(aws.answers) == 1, aws.answers
-        assert json.loads(aws.answers[0][1])["Status"] in ("SUCCESS", "FAILED")
+        # The fakes never fail: only a RequestType CloudFormation does not send is refused.
+        known = request_of(event)["RequestType"] in ("Create", "Update", "Delete")
+        assert json.loads(aws.answers[0][1])["Status"] == ("SUCCESS" if known else "FAILED")
         assert aws.called("set_alarm_state") == [] or design[3] != "wave"
         if design[3] != "wave":
             assert aws.called("put_metric_data") == []
@@ -508,12 +522,12 @@ INTERESTING: dict[str, list[Any]] = {
     "NewStateReason": REASONS,
     "Message": MESSAGES,
     "source": ["aws.cloudwatch", "aws.events", "aws.sns", ""],
-    "alarmclock": ["heartbeat", "Heartbeat", ""],
+    "alarmclock": ["heartbeat", "Heartbeat", "restart", ""],
     "Paused": ["true", "false", "TRUE", True, 1],
     "Records": [[], [None], [{}], [{"Sns": None}], [{"Sns": {"Message": None}}]],
 }
 strings = st.text(max_size=16) | st.sampled_from(
-    [*NAMES, *STATES, *REQUEST_TYPES, *TIMES, *REASONS, *MESSAGES, *KEYS, "heartbeat"]
+    [*NAMES, *STATES, *REQUEST_TYPES, *TIMES, *REASONS, *MESSAGES, *KEYS, "heartbeat", "restart"]
 )
 scalars = st.none() | st.booleans() | st.integers() | st.floats() | strings
 json_values = st.recursive(
@@ -754,6 +768,19 @@ def test_a_heartbeat_restarts_a_stall_or_lays_the_wave_whatever_else_it_carries(
     event = extras | {"alarmclock": "heartbeat"}
     for design in (DEFAULT, PAIR, WAVE, LOGS):
         assert check(event, design) == "heartbeat"
+
+
+@settings(FUZZ, max_examples=100)
+@given(extras=st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=8), json_values, max_size=4))
+def test_a_restart_on_request_restarts_a_stall_or_lays_the_wave_whatever_else_it_carries(
+    extras: dict[str, Any],
+) -> None:
+    # Whatever else it carries, short of another event's shape (an alarm's, a request's, SNS records)
+    # or a design to switch to (a test of its own in test_handler.py).
+    shapes = ("Records", "RequestType", "source", "alarmData", "design")
+    event = {key: value for key, value in extras.items() if key not in shapes} | {"alarmclock": "restart"}
+    for design in (DEFAULT, PAIR, WAVE, LOGS):
+        assert check(event, design) == "asked"
 
 
 @settings(FUZZ, max_examples=200)

@@ -58,7 +58,9 @@ def runtime(cloudwatch: Any, logs: list[dict[str, Any]] | None = None, now: floa
 # ---- the wave, in the handler -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("period", "values"), [(10, 715), (60, 120), (300, 24), (3600, 2), (7200, 1)])
+# How many values, at NOW (12.5 s past a minute): the periods from the current window's to the last
+# that ends within two hours less a minute of now (see the next test for where that edge is).
+@pytest.mark.parametrize(("period", "values"), [(10, 715), (60, 120), (300, 25), (3600, 3), (7200, 2)])
 def test_the_wave_reaches_two_hours_ahead_on_a_fixed_grid(period: int, values: int) -> None:
     points = handler.wave_points(NOW, config(period))
     # From the window the alarm looks at now (the period before the current one: its value is
@@ -66,14 +68,26 @@ def test_the_wave_reaches_two_hours_ahead_on_a_fixed_grid(period: int, values: i
     cycle = evaluation_cycle(period)
     current = NOW // period * period
     assert points[0][0] == current - cycle + 1
-    assert points[-1][0] <= NOW + handler.WAVE_AHEAD_S < points[-1][0] + period + cycle
-    assert len(points) in (values, values + 1)
+    assert points[-1][0] <= NOW + 7_140 < points[-1][0] + period + cycle
+    assert len(points) == values
     for stamp, value in points:
         k = int(stamp // period)
         assert stamp == (k + 1) * period - cycle + 1 and value == k % 2
     # Laid later, the wave is the same where the two overlap: laying it again changes nothing.
     later = dict(handler.wave_points(NOW + 600, config(period)))
     assert all(later[stamp] == value for stamp, value in points if stamp in later)
+
+
+@pytest.mark.parametrize("period", [10, 30, 60, 300, 3600, 7200])
+def test_the_wave_lays_each_period_that_ends_within_two_hours_less_a_minute(period: int) -> None:
+    # PutMetricData takes stamps up to two hours ahead; the wave stops a minute short (clock skew),
+    # and takes in a period that ends by then, to the second after.
+    day = 1_795_824_000  # a UTC midnight: every period ends there
+    cycle = 10 if period < 60 else 60
+    in_time = handler.wave_points(day - 7_140.5, config(period))
+    assert in_time[-1] == (day - cycle + 1, (day // period - 1) % 2)  # the period that ends at midnight
+    too_late = handler.wave_points(day - 7_141.5, config(period))
+    assert too_late[-1][0] == day - period - cycle + 1  # the one before
 
 
 @pytest.mark.parametrize("period", [10, 20, 30, 60, 300, 3600, 7200])

@@ -10,7 +10,7 @@ from alarmclock.alarm_facts import evaluation_cycle
 from alarmclock.aws.history import HistoryReader, Pacer, Progress
 from alarmclock.aws.session import Aws, error_code
 from alarmclock.aws.stacks import Stacks
-from alarmclock.aws.status import DEFAULT_PERIOD_S, Deployed, find_clock
+from alarmclock.aws.status import DEFAULT_PERIOD_S, Deployed, design_described, find_clock
 from alarmclock.beat import StateUpdate, TickLine, is_tick_change, read_state_updates
 from alarmclock.template import LOG_RETENTION_DAYS
 
@@ -91,15 +91,13 @@ def read_clock(
 def design_running(aws: Aws, tick_alarms: tuple[str, ...], deployed: str) -> tuple[str, str]:
     """(the design the clock's alarms run now, why): a wave clock that switched itself says so in its
     tick alarm's description (handler.SWITCH_MARK)."""
-    from alarmclock.handler import SWITCH_MARK
-
     if deployed != "wave" or not tick_alarms:
         return deployed, "as deployed"
     found = aws.client("cloudwatch").describe_alarms(AlarmNames=list(tick_alarms))["MetricAlarms"]
     for alarm in found:
-        description = alarm.get("AlarmDescription") or ""
-        if description.startswith(SWITCH_MARK):
-            return "now", "switched by the clock itself: " + description[len(SWITCH_MARK) :]
+        said = design_described(alarm.get("AlarmDescription") or "")
+        if said is not None:
+            return said
     return deployed, "as deployed"
 
 

@@ -60,13 +60,12 @@ class ClockStatus:
     def design(self) -> tuple[str, str]:
         """(the design the clock's alarms run now, why): as deployed, or the documented design a wave
         clock switched itself to (its tick alarm's description says when and why)."""
-        from alarmclock.handler import SWITCH_MARK
-
         deployed = self.metadata.spec.publish if self.metadata else "unknown"
         for name in self.names.alarms:
             info = self.alarms.get(name)
-            if info is not None and info.description.startswith(SWITCH_MARK):
-                return "now", "switched by the clock itself: " + info.description[len(SWITCH_MARK) :]
+            said = design_described(info.description) if info is not None else None
+            if said is not None:
+                return said
         return deployed, "as deployed"
 
     @property
@@ -228,3 +227,15 @@ def assemble(
         last_ticks=datapoints[-last:][::-1],
         laid_until=laid_until,
     )
+
+
+def design_described(description: str) -> tuple[str, str] | None:
+    """(design, why) where a wave clock's tick alarm says it changed its design itself: switched to the
+    documented design (handler.SWITCH_MARK), or back on its wave after trying it (handler.STAY_MARK)."""
+    from alarmclock.handler import STAY_MARK, SWITCH_MARK
+
+    if description.startswith(SWITCH_MARK):
+        return "now", "switched by the clock itself: " + description[len(SWITCH_MARK) :]
+    if STAY_MARK in description:
+        return "wave", "back on its wave after trying the documented design: " + description.partition(STAY_MARK)[2]
+    return None

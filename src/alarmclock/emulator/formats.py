@@ -78,6 +78,7 @@ def direct_alarm_event(alarm: Alarm, change: StateChange, region: str, account: 
             "state": state,
             "previousState": {"value": change.old, "timestamp": cloudwatch_time(change.previous_at)},
             "configuration": {
+                "description": alarm.description,
                 "metrics": [
                     {
                         "id": "m1",
@@ -92,7 +93,7 @@ def direct_alarm_event(alarm: Alarm, change: StateChange, region: str, account: 
                         },
                         "returnData": True,
                     }
-                ]
+                ],
             },
         },
     }

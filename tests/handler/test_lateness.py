@@ -1,0 +1,199 @@
+"""Where a period is one evaluation cycle, a wave clock judges its alarm by how late each flip decides.
+
+A steady lateness is a beat kept, shifted; a lateness that keeps changing is a beat lost, and the clock
+tries the documented design. If values stamped now are decided late too, the wave was the better of
+the two: the clock goes back to it and stays (docs/timing-model.md, "Right in every world").
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from alarmclock import handler
+
+from conftest import CLOCK, AnsweringCloudWatch, load_event
+
+T = 1_795_768_920.0  # on a whole minute
+TICK = f"{CLOCK}-tick-is-1"
+WATCHDOG = f"{CLOCK}-watchdog"
+WAVE = {"Wave": "10s"}
+NOW = {"Now": "10s"}
+TEMPLATE_DESCRIPTION = "alarmclock: ALARM when Tick is 1 (the clock publishes 0 next), OK when it is 0 (publishes 1)"
+
+
+@pytest.fixture(autouse=True)
+def fresh_environment() -> Iterator[None]:
+    """Each test is a new execution environment: what the handler remembers between events starts empty."""
+    for memory in (handler._lateness, handler._now_late, handler._designs, handler._laid):
+        memory.clear()
+    yield
+
+
+def flip(at: float, late: int, state: str, dimensions: dict[str, str], description: str) -> dict[str, Any]:
+    """A direct event of the tick alarm flipping at `at`, having decided on the period that ended
+    `late` cycles before the newest complete one."""
+    event = copy.deepcopy(load_event("lambda_alarm_action.json"))
+    data = event["alarmData"]
+    query = at - 0.01
+    newest_complete = (query // 10) * 10 - 10
+    decided = newest_complete - 10 * late
+    reason = {
+        "version": "1.0",
+        "queryDate": handler._iso(query).replace("Z", "+0000"),
+        "period": 10,
+        "evaluatedDatapoints": [{"timestamp": handler._iso(decided), "sampleCount": 1.0, "value": 1.0}],
+    }
+    data["alarmName"] = TICK
+    event["alarmArn"] = event["alarmArn"].replace("my-clock-tick-is-1", TICK)
+    data["state"].update(value=state, timestamp=handler._iso(at), reasonData=json.dumps(reason))
+    data["previousState"].update(value="OK" if state == "ALARM" else "ALARM", timestamp=handler._iso(at - 10))
+    configuration = data["configuration"]
+    configuration["description"] = description
+    configuration["metrics"][0]["metricStat"]["metric"]["dimensions"] = dimensions
+    configuration["metrics"][0]["metricStat"]["period"] = 10
+    return event
+
+
+def alarm_entry(name: str, dimensions: dict[str, str], description: str) -> dict[str, Any]:
+    return {
+        "AlarmName": name,
+        "AlarmDescription": description,
+        "ActionsEnabled": True,
+        "StateValue": "OK",
+        "MetricName": "Tick",
+        "Namespace": f"alarmclock/{CLOCK}",
+        "Statistic": "Average",
+        "Period": 10,
+        "EvaluationPeriods": 1,
+        "Threshold": 0.5,
+        "ComparisonOperator": "GreaterThanThreshold",
+        "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()],
+    }
+
+
+def wave_config() -> handler.ClockConfig:
+    return handler.ClockConfig(
+        clock=CLOCK, namespace=f"alarmclock/{CLOCK}", period=10, alarm_prefix=f"{CLOCK}-tick-is-", publish="wave"
+    )
+
+
+def play(
+    latenesses: list[int], dimensions: dict[str, str], description: str, start: float = T
+) -> tuple[list[dict[str, Any]], AnsweringCloudWatch]:
+    """Flip the tick alarm every 10 s from `start`, each flip decided `lateness` cycles late."""
+    cloudwatch = AnsweringCloudWatch([alarm_entry(TICK, dimensions, description), alarm_entry(WATCHDOG, {}, "")])
+    results = []
+    for index, late in enumerate(latenesses):
+        at = start + 10 * index + 3
+        runtime = handler.Runtime(
+            client=lambda service, region: cloudwatch, now=lambda at=at: at + 0.2, http_put=None, log=lambda _: None
+        )
+        state = "ALARM" if index % 2 == 0 else "OK"
+        event = flip(at, late, state, dimensions, description)
+        results.append(handler.handle(event, None, wave_config(), runtime))
+    return results, cloudwatch
+
+
+def alarms_put(cloudwatch: AnsweringCloudWatch) -> list[dict[str, Any]]:
+    return [call for name, call in cloudwatch.calls if name == "put_metric_alarm"]
+
+
+def test_a_lateness_that_keeps_changing_switches_the_wave_at_the_fourth_change() -> None:
+    results, cloudwatch = play([0, 1, 0, 1, 0], WAVE, TEMPLATE_DESCRIPTION)
+    assert [("switch" in r) for r in results] == [False, False, False, False, True]
+    switched = results[-1]["switch"]
+    assert switched["design"] == "now"
+    assert switched["reason"] == (
+        "the tick alarm's lateness changed 4 times in 60 flips: values stamped ahead count late"
+    )
+    tick = next(call for call in alarms_put(cloudwatch) if call["AlarmName"] == TICK)
+    assert tick["Dimensions"] == [{"Name": "Now", "Value": "10s"}]
+    assert tick["AlarmDescription"].startswith(
+        "alarmclock: switched to --publish now: the tick alarm's lateness changed 4 times"
+    )
+
+
+def test_a_steady_lateness_is_a_beat_kept_shifted_and_never_switches() -> None:
+    results, cloudwatch = play([1] * 70 + [2] * 50, WAVE, TEMPLATE_DESCRIPTION)
+    assert not any("switch" in r for r in results)  # one change in 120 flips
+    assert alarms_put(cloudwatch) == []
+
+
+def test_changes_spread_wider_than_sixty_flips_are_separate_faults_and_do_not_switch() -> None:
+    # Two excursions (two changes each), 60 flips apart: each is one fault, going and coming back.
+    pattern = [0] * 10 + [1] + [0] * 60 + [1] + [0] * 10
+    results, _ = play(pattern, WAVE, TEMPLATE_DESCRIPTION)
+    assert not any("switch" in r for r in results)
+
+
+def test_a_clock_that_stays_on_its_wave_no_longer_switches_on_its_lateness() -> None:
+    stayed = TEMPLATE_DESCRIPTION + " | stays on its wave: values stamped now counted late too"
+    results, cloudwatch = play([0, 1] * 10, WAVE, stayed)
+    assert not any("switch" in r for r in results)
+    assert alarms_put(cloudwatch) == []
+
+
+def switched_description(at: float, why: str = "the tick alarm's lateness changed 4 times in 60 flips") -> str:
+    return f"alarmclock: switched to --publish now: {why} ({handler._iso(at)})"
+
+
+def test_the_documented_design_decided_late_three_times_in_its_trial_goes_back_to_the_wave_to_stay() -> None:
+    results, cloudwatch = play([1, 0, 1, 0, 1, 0], NOW, switched_description(T - 20))
+    assert [("switch" in r) for r in results] == [False, False, False, False, True, False]
+    back = results[4]["switch"]
+    assert back["switch"] == "wave" and back["action"] == "wave"  # the wave is laid again at once
+    why = "values stamped now counted late too (3 flips within 30 cycles of the switch)"
+    assert back["reason"] == why
+    tick = next(call for call in alarms_put(cloudwatch) if call["AlarmName"] == TICK)
+    assert tick["Dimensions"] == [{"Name": "Wave", "Value": "10s"}]
+    assert tick["AlarmDescription"] == TEMPLATE_DESCRIPTION + " | stays on its wave: " + why
+    assert any(name == "put_metric_data" for name, _ in cloudwatch.calls)
+
+
+def test_after_its_trial_the_documented_design_stays_whatever_its_lateness() -> None:
+    # 30 cycles of 10 s after the switch, the trial is over: lateness then is a fault, not the world.
+    results, cloudwatch = play([1, 1, 1, 1], NOW, switched_description(T - 300))
+    assert not any("switch" in r for r in results)
+    assert alarms_put(cloudwatch) == []
+
+
+def test_a_switch_on_no_data_is_tried_too_but_one_after_a_stay_is_for_good() -> None:
+    # A new clock's first values, counted many seconds after their stamp, leave its alarm without data as
+    # values never counted would: that switch is tried too. Once the clock has stayed on its wave, a
+    # switch on no data again says its values are not counted: no second trial.
+    no_data = "the tick alarm has no data with a wave laid ahead"
+    results, _ = play([1, 1, 1, 1], NOW, switched_description(T - 20, no_data))
+    assert [("switch" in r) for r in results] == [False, False, True, False]
+    final = switched_description(T - 20, no_data + ", after its wave was tried")
+    handler._now_late.clear()
+    results, _ = play([1, 1, 1, 1], NOW, final)
+    assert not any("switch" in r for r in results)
+
+
+def test_a_clock_that_stayed_on_its_wave_switches_again_for_good() -> None:
+    stayed = TEMPLATE_DESCRIPTION + " | stays on its wave: values stamped now counted late too"
+    cloudwatch = AnsweringCloudWatch([alarm_entry(TICK, WAVE, stayed), alarm_entry(WATCHDOG, {}, "")])
+    runtime = handler.Runtime(client=lambda s, r: cloudwatch, now=lambda: T, http_put=None, log=lambda _: None)
+    handler.switch_design(wave_config(), runtime, "now", "the tick alarm has no data with a wave laid ahead")
+    tick = next(call for call in alarms_put(cloudwatch) if call["AlarmName"] == TICK)
+    assert tick["AlarmDescription"] == switched_description(
+        T, "the tick alarm has no data with a wave laid ahead, after its wave was tried"
+    )
+
+
+def test_the_documented_design_decided_on_time_passes_its_trial() -> None:
+    results, _ = play([0, 0, 1, 0, 0, 1, 0, 0], NOW, switched_description(T - 20))
+    assert not any("switch" in r for r in results)  # two late flips: a fault's worth
+
+
+def test_the_direct_events_description_reaches_the_handler() -> None:
+    kind, change = handler.classify(flip(T, 0, "ALARM", WAVE, "a description"))
+    assert kind == "alarm" and change.description == "a description"
+    event = flip(T, 0, "ALARM", WAVE, "x")
+    del event["alarmData"]["configuration"]["description"]
+    assert handler.classify(event)[1].description is None
