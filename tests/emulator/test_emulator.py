@@ -24,7 +24,7 @@ from alarmclock.spec import build_spec
 from alarmclock.template import build_template
 from alarmclock.timing_model import TimingModel
 
-GOLDEN = Path(__file__).parents[2] / "golden"
+GOLDEN = Path(__file__).parents[1] / "golden"
 
 
 def run(

@@ -23,7 +23,7 @@ from alarmclock.timing_model import TimingModel
 
 from conftest import ACCOUNT, CLOCK, REGION, clock_config
 
-EVENTS = Path(__file__).parents[2] / "events"
+EVENTS = Path(__file__).parents[1] / "events"
 
 # ---- high resolution ------------------------------------------------------------------------------
 
