@@ -8,6 +8,7 @@ that are not what AWS documents.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -122,9 +123,7 @@ def report(**changed: Any) -> beat.BeatReport:
     ticks = [(START + 60.0 * k, f"t{k}") for k in range(1, 6)]
     lines = [tick_line(at, tick_id) for at, tick_id in ticks]
     base = beat.analyse("c", 60, ONE, "c-watchdog", START, START + 600, [], lines)
-    for name, value in changed.items():
-        setattr(base, name, value)
-    return base
+    return dataclasses.replace(base, **changed)  # a report is frozen: a changed one is a new one
 
 
 def test_a_clock_silent_at_the_end_is_stalled_since_its_last_tick() -> None:
