@@ -44,7 +44,7 @@ security: setup checkov
 
 # The ci hypothesis profile: every property test at full strength, whatever HYPOTHESIS_PROFILE says
 # in the caller's environment (tests/conftest.py; `dev` runs fewer examples, for local use only).
-# checkov runs once, inside the tests: tests/test_security.py scans the same variants as `make
+# checkov runs once, inside the tests: tests/template/test_security.py scans the same variants as `make
 # security` (and more: templates that must fail) with the checkov installed here, and fails if none is.
 # pytest-xdist runs the tests on every core; loadgroup keeps each xdist_group-marked file (a costly
 # shared fixture: the CDK synth, the checkov scan) on one worker and spreads the rest test by test.

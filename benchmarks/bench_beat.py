@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from alarmclock import beat
 from alarmclock.aws.history import HistoryReader, Pacer
 from alarmclock.aws.models import ClockNames
-from alarmclock.emulator.readback import EmulatedReader
+from alarmclock.emulator.reader import EmulatedReader
 from alarmclock.emulator.simulate import Scenario, simulate
 from alarmclock.spec import build_spec
 

@@ -3,7 +3,7 @@ clock publishing each tick (--publish api, so the outage shows a restart) emulat
 with a 20-minute function outage, its alarm history and log read back
 through botocore exactly as `beat` reads a deployed clock's, and reported as `beat` reports it.
 
-    python scripts/beat_demo.py          # prints the report; tests/test_beat_cli.py checks README has it
+    python scripts/beat_demo.py          # prints the report; tests/aws/test_beat_cli.py checks README has it
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alarmclock import beat
 from alarmclock.aws.history import HistoryReader, Pacer
 from alarmclock.aws.models import ClockNames
 from alarmclock.emulator.faults import parse_fault
-from alarmclock.emulator.readback import EmulatedReader
+from alarmclock.emulator.reader import EmulatedReader
 from alarmclock.emulator.simulate import Scenario, simulate
 from alarmclock.spec import build_spec
 

@@ -18,11 +18,12 @@ import sys
 import time
 from dataclasses import dataclass
 
-from alarmclock.emulator.phase import stall_after_s
-from alarmclock.emulator.report import IntervalStats
+from phase_study import stall_after_s
+
 from alarmclock.emulator.simulate import Scenario, simulate
-from alarmclock.emulator.timing import PARAMETERS, TimingModel
+from alarmclock.intervals import IntervalStats
 from alarmclock.spec import build_spec
+from alarmclock.timing_model import PARAMETERS, TimingModel
 
 
 @dataclass

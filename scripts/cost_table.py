@@ -3,7 +3,7 @@
     .venv/bin/python scripts/cost_table.py            # the README's table (one alarm, via lambda)
     .venv/bin/python scripts/cost_table.py --full     # docs/cost.md's (both paths, the seed's pair)
 
-tests/test_cost.py checks that both documents still show what this prints.
+tests/cli/test_cost.py checks that both documents still show what this prints.
 """
 
 from __future__ import annotations

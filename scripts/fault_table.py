@@ -19,7 +19,7 @@ simulates with seed `index`, so every run can be repeated on its own.
 The 1,080 runs of --json took 323 s of wall time with --jobs 2 on 2 cores shared with other work
 (2026-12-05, on the handler of b7dfc25). The tables in docs/self-healing.md (and the README's
 one-minute table) are this script's output for docs/data/fault-tables.json
-(tests/test_fault_tables.py checks that they still are, and repeats a few of the recorded runs).
+(tests/docs/test_fault_tables.py checks that they still are, and repeats a few of the recorded runs).
 """
 
 from __future__ import annotations
@@ -39,9 +39,9 @@ from pathlib import Path
 
 from alarmclock.emulator.faults import EVENT_FAULTS, WINDOW_FAULTS, parse_fault
 from alarmclock.emulator.simulate import Scenario, simulate
-from alarmclock.emulator.timing import WORLDS, TimingModel
 from alarmclock.spec import PUBLISHES, build_spec
 from alarmclock.template import design
+from alarmclock.timing_model import WORLDS, TimingModel
 
 FAULTS = {
     "function-errors": "function-errors:for=10m",

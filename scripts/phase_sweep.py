@@ -3,7 +3,7 @@
 For each design (one alarm, the seed's two alarms, one alarm on a wall-clock window where
 CloudWatch allows it), each period and each model (the timing model's defaults and its harsh
 end), the tick alarm is pinned to every second of a grid over its evaluation cycle (0.5 s steps
-over 60 s, 0.25 s over 10 s) and the clock runs there (alarmclock.emulator.phase). A second
+over 60 s, 0.25 s over 10 s) and the clock runs there (scripts/phase_study.py). A second
 "holds the beat" when its mean interval is within 1 % of the period and its p1 and p99 are within
 the period +- (2 x the jitter's upper end + 1 s).
 
@@ -16,7 +16,7 @@ the period +- (2 x the jitter's upper end + 1 s).
         # never) at 10s, 20s, 1m, 5m and 1h, on a coarser grid: the table "Every design in every world"
 
 The tables in docs/timing-model.md are this script's output for docs/data/phase-sweep.json
-(tests/test_beat.py checks that they still are).
+(tests/emulator/test_phase_study.py checks that they still are).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from alarmclock.emulator.phase import (
+from phase_study import (
     DESIGNS,
     FIRST_DESIGNS,
     FIRST_MODELS,
@@ -46,7 +46,8 @@ from alarmclock.emulator.phase import (
     spread_for,
     summaries,
 )
-from alarmclock.emulator.timing import TimingModel
+
+from alarmclock.timing_model import TimingModel
 
 PERIODS = ("10s", "20s", "30s", "1m", "5m", "1h")
 COMMAND = "python scripts/phase_sweep.py --json docs/data/phase-sweep.json"

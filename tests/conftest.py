@@ -79,7 +79,7 @@ def examples(full: int) -> int:
 def _own_config_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """alarmclock's config directory (what probes checked, what deploy said once) in a fresh folder,
     never the user's. moto's account and region count as probed, so deploy's once-only note on an
-    unverified account (tests/test_probe.py checks it) stays out of the other tests' output."""
+    unverified account (tests/emulator/test_probe.py checks it) stays out of the other tests' output."""
     folder = tmp_path_factory.mktemp("config")
     (folder / "probed.json").write_text(json.dumps({"123456789012/us-east-1": {"future_visible_from": "put"}}))
     monkeypatch.setenv("ALARMCLOCK_CONFIG_DIR", str(folder))

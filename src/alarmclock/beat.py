@@ -1,7 +1,7 @@
 """The real beat of a clock, from what AWS keeps: its alarms' state changes and its function's log.
 
 Pure: history items and log events in (as DescribeAlarmHistory and FilterLogEvents return them),
-a `BeatReport` out, with the same figures as `alarmclock simulate`'s report (emulator/report.py):
+a `BeatReport` out, with the same figures as `alarmclock simulate`'s report (beat_figures.py):
 ticks, duplicates, intervals (mean, p50, p95, p99, max), missed beats, longest silence; and what
 only history shows: each alarm's evaluation second and jitter, and the restarts with their causes.
 
@@ -19,28 +19,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from alarmclock.alarm_facts import evaluation_cycle
+from alarmclock.beat_figures import BeatFigures, beat_lines, clock_adjective, evaluated_at
 from alarmclock.counts import counted
 from alarmclock.durations import format_duration
-from alarmclock.emulator.report import (
+from alarmclock.handler import PRELUDE_MARK, parse_time, replayed_time, tick_id
+from alarmclock.intervals import (
     IntervalStats,
-    Silence,
-    TickLog,
-    beat_lines,
-    clock_adjective,
-    evaluated_at,
+    first_and_repeat_times,
     missed_beat_periods,
     missed_beats_in,
     summarise_ticks,
 )
-from alarmclock.handler import PRELUDE_MARK, _parse_time, _replayed_time, tick_id
 
 RESTART_MARK = "alarmclock: restart ("
 STATE_UPDATE = "StateUpdate"
-
-
-def evaluation_cycle(period_s: int) -> int:
-    """fact: alarms of 60 s or more are evaluated every minute, 10/20/30 s ones every 10 s."""
-    return 60 if period_s >= 60 else 10
 
 
 @dataclass(frozen=True)
@@ -162,25 +155,18 @@ class Restart:
     cause: str
 
 
-@dataclass
-class BeatReport:
+@dataclass(frozen=True, kw_only=True)
+class BeatReport(BeatFigures):
+    """A deployed clock's beat over a window (BeatFigures), and what only AWS's record shows: how its
+    ticks were timed, its restarts and their causes, its watchdog's alarms."""
+
     clock: str
-    period_s: int
     start: float
     end: float
     timed_by: str  # "the function's log" | "the alarms' state changes"
-    ticks: int
-    deliveries: int
-    duplicates: int
-    intervals: IntervalStats
-    longest_silence: Silence
-    missed_beats: int
-    stalled_since_s: float | None
-    alarms: dict[str, dict[str, Any]] = field(default_factory=dict)
     restarts: list[Restart] = field(default_factory=list)
     watchdog_alarms: int = 0
     tick_times: list[float] = field(default_factory=list)
-    missed_beat_periods: float = 1.5  # what an interval must exceed, in periods, to be a missed beat
 
     @property
     def restart_causes(self) -> dict[str, int]:
@@ -234,8 +220,8 @@ def ticks_from_history(changes: list[StateUpdate], tick_alarms: tuple[str, ...])
     found = []
     for change in changes:
         if is_tick_change(change, tick_alarms):
-            # A restart that replays a change is that change's tick again (handler._replayed_time).
-            replayed = _replayed_time(change.reason)
+            # A restart that replays a change is that change's tick again (handler.replayed_time).
+            replayed = replayed_time(change.reason)
             found.append((change.time, tick_id(change.alarm, replayed or change.time)))
     return found
 
@@ -302,11 +288,13 @@ def analyse(
     else:
         ticks = ticks_from_history(changes, tick_alarms)
         timed_by = "the alarms' state changes"
-    count, duplicates, times, intervals, silence, stalled = summarise_ticks(TickLog.of(ticks), start, end, period_s)
+    firsts, copies = first_and_repeat_times(ticks)
+    count, duplicates, times, intervals, silence, stalled = summarise_ticks(firsts, copies, start, end, period_s)
     alarms = tick_alarms + ((watchdog,) if watchdog else ())
     return BeatReport(
         clock=clock,
         period_s=period_s,
+        judged_s=end - start,
         start=start,
         end=end,
         timed_by=timed_by,
@@ -326,9 +314,9 @@ def analyse(
 
 
 def render_text(report: BeatReport) -> str:
-    """The layout of simulate's report (emulator/report.py), line for line where they share a figure."""
+    """The layout of simulate's report (emulator/report.py), line for line where they share a figure
+    (beat_figures.beat_lines)."""
     every = clock_adjective(report.period_s)
-    stats = report.intervals
     lines = [
         f"alarmclock beat: {report.clock!r}, a {every} clock, {format_duration(round(report.end - report.start))} "
         f"from {_iso(report.start)} to {_iso(report.end)} (ticks timed by {report.timed_by})",
@@ -338,7 +326,7 @@ def render_text(report: BeatReport) -> str:
         f"  ticks delivered    {report.ticks:,} distinct, "
         f"{counted(report.duplicates, 'duplicate delivery', 'duplicate deliveries')}",
     ]
-    lines += beat_lines(stats, report.missed_beats, report.longest_silence, report.missed_beat_periods)
+    lines += beat_lines(report)
     for name, info in report.alarms.items():
         if info["offset_s"] is None:
             lines.append(f"  alarm {name:<24} not evaluated into a new state in the window")
@@ -355,7 +343,7 @@ def render_text(report: BeatReport) -> str:
 
 
 def _time(text: Any, default: float | None) -> float | None:
-    """handler._parse_time, fast: CloudWatch's and the handler's ISO times parse with
+    """handler.parse_time, fast: CloudWatch's and the handler's ISO times parse with
     fromisoformat (to the same instant, so tick ids match); strptime, 10 times slower, is kept
     for what that refuses. A 14-day read parses a quarter of a million of them."""
     if isinstance(text, str):
@@ -365,7 +353,7 @@ def _time(text: Any, default: float | None) -> float | None:
             return epoch
         except (ValueError, OverflowError, OSError):
             pass
-    return _parse_time(text, default)
+    return parse_time(text, default)
 
 
 def _epoch(value: Any) -> float:

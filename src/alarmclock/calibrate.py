@@ -23,8 +23,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from alarmclock.beat import StateUpdate, TickLine, alarm_figures, is_tick_change
-from alarmclock.emulator.report import percentile
-from alarmclock.emulator.timing import PARAMETERS, TimingModel
+from alarmclock.intervals import percentile
+from alarmclock.timing_model import PARAMETERS, TimingModel
 
 FORMAT = "alarmclock-timing-model/1"
 # The latency's upper end: a high quantile, not the maximum, so one cold start or one retried
@@ -188,7 +188,7 @@ def _why_assumed(name: str, publish: str, have_log: bool) -> str:
 def timing_model(data: Any) -> TimingModel:
     """A calibrate output as the emulator's TimingModel; ValueError (one line, `--param`'s words for
     a value) if it is not one."""
-    from alarmclock.emulator.parameter_values import from_json
+    from alarmclock.parameter_values import from_json
 
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ValueError(f'not an alarmclock calibrate output (no "format": "{FORMAT}")')

@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
+from alarmclock.alarm_facts import evaluation_cycle
 from alarmclock.prices import PRICES, Price
 from alarmclock.spec import PUBLISHES, Publish, Via, check_period, check_publish, default_publish
 from alarmclock.template import heartbeat_minutes, watchdog_shape
@@ -31,7 +32,7 @@ LAMBDA_PLATFORM_LOG_BYTES = 340
 TICK_LINE_LOG_BYTES = 300
 # With --publish logs each tick writes one more line, in embedded metric format (handler.emf_line,
 # about 310 bytes for a 20-character clock name); with a wave each heartbeat writes one line saying
-# how far it laid it (about 140). tests/test_cost.py measures both against the handler's own lines.
+# how far it laid it (about 140). tests/cli/test_cost.py measures both against the handler's own lines.
 EMF_LINE_LOG_BYTES = 340
 WAVE_LINE_LOG_BYTES = 170
 # Lambda's SQS poller count is not published exactly: "five concurrent batches" when traffic is
@@ -160,7 +161,7 @@ def clock_bill(
     watchdog_high = watchdog_shape(period_s, publish)[0] < 60
     heartbeats = Decimal(MINUTES_PER_MONTH // heartbeat_minutes(period_s, publish))
     # The documented design's alarm flips once an evaluation cycle, and each flip runs the function.
-    flips = ticks * (period_s // (10 if period_s < 60 else 60)) if publish == "now" else ticks
+    flips = ticks * (period_s // evaluation_cycle(period_s)) if publish == "now" else ticks
     high = alarms * tick_alarms_high + watchdog_high
     standard = alarms + 1 - high
     items = []

@@ -251,7 +251,7 @@ class ClockConfig:
         if window not in ("sliding", "wallclock"):
             problems.append("ALARMCLOCK_WINDOW is not sliding or wallclock")
             window = "sliding"
-        # Templates before 0.3 have no ALARMCLOCK_PUBLISH: they published every tick.
+        # A stack whose template sets no ALARMCLOCK_PUBLISH publishes every tick (CHANGELOG.md, 0.3.0).
         publish = env.get("ALARMCLOCK_PUBLISH", "api")
         if publish not in PUBLISHES:
             problems.append("ALARMCLOCK_PUBLISH is not one of " + ", ".join(PUBLISHES))
@@ -457,7 +457,7 @@ def foreign(kind, body, config, now):
         if body.name not in config.all_alarm_names or (own and body.arn != own + body.name):
             return "alarm %.300r is not one of this clock's" % (body.arn or body.name)
         # A time (or replayed time) out of any alarm's view is a replay: never a tick.
-        tick_time = _replayed_time(body.reason) or _parse_time(body.time, now)
+        tick_time = replayed_time(body.reason) or parse_time(body.time, now)
         if not -MAX_STAMP_AHEAD_S <= now - tick_time <= max(MAX_STAMP_AGE_S, 2.0 * config.period):
             return "a state change of %s, out of the alarms' view" % _iso(tick_time)
     return None  # its own
@@ -490,7 +490,7 @@ def handle_alarm(change, config, runtime):
             # A kick's value lies in the cycle of the kick, which the next evaluation does not look at
             # yet: no data then is the loop starting. Later, nothing was published for a whole
             # evaluation range: the loop stopped; start it again.
-            since = _parse_time(change.previous_time, None)
+            since = parse_time(change.previous_time, None)
             if since is not None and runtime.now() - since < 2 * config.cycle + SETTLE_MARGIN_S:
                 return _ignore(config, runtime, "no data yet: the kick's value is not in the window yet")
             return restart(config, runtime, "the tick alarm has no data")
@@ -499,7 +499,7 @@ def handle_alarm(change, config, runtime):
         return _ignore(config, runtime, "alarm %s went to %s, which is not a tick" % (name, change.state))
     now = runtime.now()
     # A restart that replays an earlier change says so in the reason: take that change's time.
-    tick_time = _replayed_time(change.reason) or _parse_time(change.time, now)
+    tick_time = replayed_time(change.reason) or parse_time(change.time, now)
     # The next beat first: a failing target must never stop the clock. Its stamp is derived from
     # the state change's time, not from now: a duplicate notification or a late retry of this
     # change then lands where the first did, where it can only repeat the same value. Derived
@@ -636,9 +636,9 @@ def wave_lag(change, config):
     """
     try:
         data = json.loads(change.reason_data)
-        evaluated = [_parse_time(p.get("timestamp"), None) for p in data.get("evaluatedDatapoints") or ()]
+        evaluated = [parse_time(p.get("timestamp"), None) for p in data.get("evaluatedDatapoints") or ()]
         decided = max(t for t in evaluated if t is not None)
-        query = _parse_time(data.get("queryDate"), None)
+        query = parse_time(data.get("queryDate"), None)
     except (ValueError, TypeError, AttributeError):
         return None  # no decision to judge: a kick, INSUFFICIENT_DATA, or a shape we do not know
     if query is None or data.get("period") != config.period:
@@ -696,7 +696,7 @@ def now_no_better(change, config, now):
     good (AFTER_STAY)."""
     described = change.description or ""
     tried = described.startswith(SWITCH_MARK) and AFTER_STAY not in described  # once, then it stays
-    switched = _parse_time(described.rpartition("(")[2].rstrip(")"), None) if tried else None
+    switched = parse_time(described.rpartition("(")[2].rstrip(")"), None) if tried else None
     late = decision_lateness(change, config.cycle, config.cycle)
     if switched is None or late is None or now - switched > TRIAL_CYCLES * config.cycle:
         return None
@@ -712,8 +712,8 @@ def decision_lateness(change, period, cycle):
     None for a kick, INSUFFICIENT_DATA, an alarm's first flip, or an alarm of another period."""
     try:
         data = json.loads(change.reason_data)
-        decided = max(_parse_time(p.get("timestamp"), None) for p in data.get("evaluatedDatapoints") or ())
-        late = int((_parse_time(data.get("queryDate"), None) - decided) // cycle) - 1
+        decided = max(parse_time(p.get("timestamp"), None) for p in data.get("evaluatedDatapoints") or ())
+        late = int((parse_time(data.get("queryDate"), None) - decided) // cycle) - 1
     except (ValueError, TypeError, AttributeError):
         return None
     if data.get("period") != period or change.previous_state not in ("ALARM", "OK"):
@@ -733,7 +733,7 @@ def tick_grid_times(change, flip_time, config):
     """
     period = config.period
     newest = (flip_time // period) * period
-    previous = _parse_time(change.previous_time, None)
+    previous = parse_time(change.previous_time, None)
     if previous is None or change.previous_state not in _ticking(config) or flip_time - previous > period:
         return [newest] if flip_time - newest < config.cycle else []
     if previous >= newest:
@@ -746,7 +746,7 @@ def watchdog_is_young(change, config, runtime):
     """Whether the watchdog that went to ALARM has not looked at a whole window yet (a new stack): the
     direct event says since when it was INSUFFICIENT_DATA; SNS does not, so then ask."""
     if change.previous_time is not None:
-        since = _parse_time(change.previous_time, 0.0)
+        since = parse_time(change.previous_time, 0.0)
         return change.previous_state == "INSUFFICIENT_DATA" and runtime.now() - since < config.watchdog_window
     try:
         watchdog = next(a for a in describe_alarms(config, runtime) if a.get("AlarmName") == config.watchdog)
@@ -851,7 +851,7 @@ def missed_tick_times(change, tick_time, config):
         or change.previous_state not in _ticking(config)
     ):
         return []
-    previous = _parse_time(change.previous_time, None)
+    previous = parse_time(change.previous_time, None)
     if previous is None:
         return []
     skipped = round((tick_time - previous) / config.period) - 1
@@ -1059,7 +1059,7 @@ def handle_custom_resource(request, context, config, runtime):
             # Otherwise leave the running loop alone: an extra beat now could put 0 and 1 in
             # one period, whose average (0.5) satisfies neither alarm and stalls the clock. But a
             # clock that stopped laying a wave watches a metric without it: nothing publishes there
-            # until a kick. (Starters from before 0.3 have no Publish: they published every tick.)
+            # until a kick. (A Starter without Publish published every tick: CHANGELOG.md, 0.3.0.)
             old = request.get("OldResourceProperties")
             was_wave = isinstance(old, dict) and old.get("Publish") == "wave"
             if not paused and (_paused(old) or was_wave):
@@ -1196,7 +1196,7 @@ def value_due_in(alarms, config, now):
         if alarm.get("AlarmName") not in config.alarm_names or alarm.get("StateValue") not in _ticking(config):
             continue
         changed = _epoch(alarm.get("StateTransitionedTimestamp"))
-        stamp = next_stamp(_replayed_time(alarm.get("StateReason")) or changed, config)
+        stamp = next_stamp(replayed_time(alarm.get("StateReason")) or changed, config)
         visible = max(stamp, changed) + config.cycle + SETTLE_MARGIN_S
         due = visible if due is None else max(due, visible)
     return due - now if due is not None and due > now else None
@@ -1218,7 +1218,7 @@ def choose_kick(alarms, config, now):
     changes = [a for a in alarms if a.get("AlarmName") in config.alarm_names and a.get("StateValue") in ticking]
     if changes:
         latest = max(changes, key=lambda a: _epoch(a.get("StateTransitionedTimestamp")))
-        changed = _replayed_time(latest.get("StateReason")) or _epoch(latest.get("StateTransitionedTimestamp"))
+        changed = replayed_time(latest.get("StateReason")) or _epoch(latest.get("StateTransitionedTimestamp"))
         # The replayed point must land in a period the alarms still look at (at least 2 periods back).
         # The documented design never replays: its value is stamped at the change, and the same stamp
         # again lands where the lost value lies (beside the one before it, where their average satisfies
@@ -1346,8 +1346,10 @@ def _ignore(config, runtime, reason):
     return {"action": "ignored", "reason": reason}
 
 
-def _parse_time(text, default):
-    # CloudWatch writes "2026-11-27T08:42:00.123+0000"; older payloads vary, so fall back.
+def parse_time(text, default):
+    # Public, with replayed_time and tick_id: `alarmclock beat` reads the times this function
+    # writes and must name the same ticks. CloudWatch writes "2026-11-27T08:42:00.123+0000";
+    # older payloads vary, so fall back.
     if isinstance(text, str):
         for parse in (
             # That format first, by fromisoformat: where strptime reads such a text it reads the same
@@ -1367,9 +1369,9 @@ def _parse_time(text, default):
     return default
 
 
-def _replayed_time(reason):
+def replayed_time(reason):
     if isinstance(reason, str) and REPLAY_MARK in reason:
-        return _parse_time(reason.rsplit(REPLAY_MARK, 1)[1].strip(), None)
+        return parse_time(reason.rsplit(REPLAY_MARK, 1)[1].strip(), None)
     return None
 
 

@@ -71,7 +71,7 @@ class LimitError(ValueError):
 
 def check_clock_name_length(name: str) -> None:
     """Every name derived from a clock name of up to MAX_CLOCK_NAME characters fits its own limit
-    (tests/test_limits.py proves it for the longest); this is the guard if the derivations grow."""
+    (tests/aws/test_limits.py proves it for the longest); this is the guard if the derivations grow."""
     for derived, limit in derived_names(name).values():
         if len(derived) > limit:
             raise LimitError(f"clock name {name!r} makes the name {derived!r}, longer than its {limit} characters")

@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Any
 
 from alarmclock import __version__
+from alarmclock.alarm_facts import evaluation_cycle
 from alarmclock.inline_source import strip_comments_and_docstrings
 from alarmclock.spec import ClockSpec, Target
 
@@ -483,8 +484,7 @@ def watchdog_shape(period_s: int, publish: str = "api") -> tuple[int, int]:
     if publish == "now":
         # A value every evaluation cycle, stamped at its flip, read in 10 s periods so that a lost
         # flip is restarted within three periods at a minute (handler.now_watchdog_shape).
-        cycle = 10 if period_s < 60 else 60
-        return 10, NOW_WATCHDOG_QUIET_CYCLES * cycle // 10 + 1
+        return 10, NOW_WATCHDOG_QUIET_CYCLES * evaluation_cycle(period_s) // 10 + 1
     if publish == "wave":
         # A wave's values are laid two hours ahead, so the watchdog sees the wave run out (the
         # heartbeat failed for two hours), or its values not counted at all (handler.wave_not_followed);
@@ -607,7 +607,7 @@ def sns_path(spec: ClockSpec) -> Json:
 
 # checkov checks that do not fit a clock, by resource type, so every resource of that type gets
 # them; each reason is shown next to the skip in checkov's output. Every other check must pass:
-# tests/test_security.py and `make security` scan every template variant and fail on any failure.
+# tests/template/test_security.py and `make security` scan every template variant and fail on any failure.
 # A customer managed KMS key would add $1/month to every clock (AWS KMS pricing; a one-minute clock
 # lists at about $1/month in all, `alarmclock cost`), and none of this data is secret.
 CHECKOV_SKIPS: dict[str, list[tuple[str, str]]] = {

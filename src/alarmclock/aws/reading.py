@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from alarmclock.alarm_facts import evaluation_cycle
 from alarmclock.aws.history import HistoryReader, Pacer, Progress
 from alarmclock.aws.session import Aws, error_code
 from alarmclock.aws.stacks import Stacks
@@ -68,7 +69,7 @@ def read_clock(
         # a beat from an empty log would be no beat at all.
         lines = None
         notes.append("the function's log holds no tick lines for the window: ticks are timed at the alarms' changes")
-    if lines is None and running == "now" and period > (10 if period < 60 else 60):
+    if lines is None and running == "now" and period > evaluation_cycle(period):
         notes.append(
             "the documented design's alarm flips every evaluation cycle and every period's first flip is "
             "the tick: timed at the alarms' changes, every flip counts as one"

@@ -22,7 +22,7 @@ from typing import Any
 from aws_cdk import CfnResource, Token
 from constructs import Construct
 
-from alarmclock.emulator.intrinsics import references
+from alarmclock.intrinsics import references
 from alarmclock.template import PAUSED_PARAMETER, RUNNING_CONDITION
 
 Json = dict[str, Any]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from alarmclock.alarm_facts import HISTORY_RETENTION_DAYS
 from alarmclock.cli import cli
 from alarmclock.cli.aws_session import Connection, aws_connection, clock_name
 from alarmclock.cli.aws_view import Failure
@@ -19,7 +20,6 @@ from alarmclock.cli.output import emit, output_option, refuse_a_format_as_file
 from alarmclock.cli.simulate_cmd import check_plot, write_plot
 from alarmclock.counts import counted
 from alarmclock.durations import DurationError, parse_duration
-from alarmclock.emulator.history import HISTORY_RETENTION_DAYS
 from alarmclock.exit_status import ExitStatus
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ def beat(name: str, since: str, output: str, plot: str | None, rate: float, conn
     )
     emit(report.as_json(), output, text=lambda: click.echo(render_text(report), nl=False))
     if plot is not None and figure_format is not None:
-        from alarmclock.emulator.plot import plot_beat
+        from alarmclock.plot import plot_beat
 
         write_plot(plot, lambda: plot_beat(report, plot, figure_format))
     return (

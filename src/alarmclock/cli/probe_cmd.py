@@ -85,8 +85,8 @@ def probe(emulate: str | None, model_file: str | None, yes: bool, output: str, c
 
 def run_emulation(pairs: str) -> Any:
     from alarmclock.cli.simulate_cmd import parse_parameters
-    from alarmclock.emulator.timing import TimingModel
     from alarmclock.probe.emulated import run_emulated
+    from alarmclock.timing_model import TimingModel
 
     try:
         values = parse_parameters(emulate_pairs(pairs))

@@ -17,7 +17,7 @@ from alarmclock.durations import DurationError, format_duration, parse_duration
 from alarmclock.exit_status import ExitStatus
 
 if TYPE_CHECKING:
-    from alarmclock.emulator.timing import TimingModel
+    from alarmclock.timing_model import TimingModel
 
 MAX_DURATION_S = 366 * 86_400
 PROGRESS_FROM_S = 6 * 3600  # show a progress bar for runs longer than this
@@ -46,8 +46,8 @@ def parse_run_duration(text: str) -> float:
 
 def parse_parameters(pairs: tuple[str, ...]) -> dict[str, Any]:
     """NAME=VALUE pairs for the timing model; a span is LOW,HIGH. Checked as a model file's values are
-    (emulator/parameter_values.py), each NAME once."""
-    from alarmclock.emulator.parameter_values import KNOWN, ParameterError, from_text
+    (parameter_values.py), each NAME once."""
+    from alarmclock.parameter_values import KNOWN, ParameterError, from_text
 
     values: dict[str, Any] = {}
     for pair in pairs:
@@ -169,7 +169,7 @@ def simulate(
     from alarmclock.emulator.report import render_text
     from alarmclock.emulator.simulate import Scenario
     from alarmclock.emulator.simulate import simulate as run_simulation
-    from alarmclock.emulator.timing import TimingModel
+    from alarmclock.timing_model import TimingModel
 
     if "evaluation_offset_s" in overrides:
         from alarmclock.template import build_template
@@ -210,7 +210,7 @@ def simulate(
         emit(data, output, text=lambda: None)
     if plot is not None and figure_format is not None:
         # After the report: a figure that fails to write must not take the run with it.
-        from alarmclock.emulator.plot import plot_intervals
+        from alarmclock.plot import plot_intervals
 
         write_plot(plot, lambda: plot_intervals(run.tick_times, run.world.start, run.report, plot, figure_format))
     # Like `status`: 0 only for a healthy verdict, so CI can run a simulation as a check.
@@ -256,7 +256,7 @@ def shows_progress(seconds: float, as_json: bool, quiet: bool, stream: TextIO) -
 
 def check_plot(path: str) -> str:
     """The figure's format, from the path; refused before the run, which may take minutes."""
-    from alarmclock.emulator.plot import PlotPathError, PlotUnavailable, plot_format
+    from alarmclock.plot import PlotPathError, PlotUnavailable, plot_format
 
     try:
         return plot_format(path)
@@ -268,7 +268,7 @@ def check_plot(path: str) -> str:
 
 def write_plot(path: str, draw: Callable[[], None]) -> None:
     """Draw the figure after the report is printed; if that fails, say so and keep the report."""
-    from alarmclock.emulator.plot import PlotWriteError
+    from alarmclock.plot import PlotWriteError
 
     try:
         draw()

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from alarmclock.emulator.intrinsics import Resolver, TemplateError, references
 from alarmclock.emulator.simulate import DEFAULT_TARGET
+from alarmclock.intrinsics import Resolver, TemplateError, references
 from alarmclock.readback import ENVIRONMENT_READ, ReadbackError, environment_fields
 from alarmclock.spec import ClockSpec, SpecError, build_spec
 from alarmclock.template import TARGET_PARAMETER, build_template

@@ -15,7 +15,7 @@ only what turns a checked call into bytes for a wire goes. Two paths do it:
   request path, validation, endpoint resolution and serialisation included. Two event hooks
   replace only the HTTP round trip: `before-parameter-build` keeps the caller's parameters,
   `before-call` answers with the emulated service's result (or its error, which botocore raises
-  as the usual ClientError subclass). tests/test_bridge_paths.py runs the same seeds through both
+  as the usual ClientError subclass). tests/emulator/test_bridge_paths.py runs the same seeds through both
   paths and compares the reports byte for byte.
 """
 

@@ -1,7 +1,7 @@
 """Emulated CloudWatch: metric data and metric alarms, by the documented rules.
 
 Every rule below names its source in docs/timing-model.md ("fact: ...") or is an assumption
-with a parameter in timing.py. Tests in tests/test_alarm_rules.py pin each one.
+with a parameter in timing.py. Tests in tests/emulator/test_alarm_rules.py pin each one.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from alarmclock.emulator.history import (
+from alarmclock.alarm_facts import evaluation_cycle
+from alarmclock.emulator.alarm_history import (
     CONFIGURATION_UPDATE,
     STATE_UPDATE,
     AlarmHistory,
@@ -231,7 +232,7 @@ class Alarm:
         if self.window == WALL_CLOCK:
             newest_end = self.window_end(now, sliding_end)
         else:  # window_end's sliding window, inline (every alarm, every cycle)
-            step = (60 if period >= 60 else 10) if sliding_end == "cycle" else 1  # evaluation_cycle
+            step = self.cycle_s if sliding_end == "cycle" else 1
             newest_end = math.floor(now / step) * step
         # fact: the evaluation range is longer than EvaluationPeriods; the documented example is
         # 3 -> 5. assumption: EvaluationPeriods + (range_periods - 1), range_periods being the
@@ -536,11 +537,6 @@ def _no_alarms(params: dict[str, Any]) -> Alarm:
 
 def _epoch(value: Any) -> float:
     return value.timestamp() if hasattr(value, "timestamp") else float(value)
-
-
-def evaluation_cycle(period_s: int) -> int:
-    """fact: alarms of 60 s or more are evaluated every minute, 10/20/30 s ones every 10 s."""
-    return 60 if period_s >= 60 else 10
 
 
 def check_window(alarm: Alarm) -> None:

@@ -6,12 +6,11 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from alarmclock.emulator.cloudwatch import Alarm, StateChange
-
 # CloudWatch's own format, 2026-01-01T00:00:05.577+0000: iso_millis_z(epoch)[:-1] + "+0000", the
 # same text. One cache with the reason data's: a change's time is also its evaluation's queryDate,
 # and is formatted again as the next change's previous state.
-from alarmclock.emulator.history import cloudwatch_time, reason_data_json
+from alarmclock.emulator.alarm_history import cloudwatch_time, reason_data_json
+from alarmclock.emulator.cloudwatch import Alarm, StateChange
 
 REGION_NAMES = {"us-east-1": "US East (N. Virginia)", "eu-west-1": "Europe (Ireland)"}
 

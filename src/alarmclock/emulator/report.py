@@ -1,116 +1,72 @@
-"""What a simulated run showed: ticks, their beat, silences, duplicates; as text or JSON."""
+"""What a simulated run showed: its beat (beat_figures.py), the faults injected, as text or JSON."""
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 from array import array
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from alarmclock.beat_figures import BeatFigures, beat_lines, clock_adjective, evaluated_at
 from alarmclock.counts import counted
 from alarmclock.durations import format_duration
+from alarmclock.intervals import STALL_PERIODS
 
 if TYPE_CHECKING:
     from alarmclock.emulator.services import Delivery
-    from alarmclock.emulator.verdict import Verdict
 
-# No tick for this many periods is a stall; a run shorter than this cannot show one.
-STALL_PERIODS = 3
-
-
-def percentile(sorted_values: list[float], fraction: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default), on pre-sorted values."""
-    if not sorted_values:
-        return math.nan
-    position = (len(sorted_values) - 1) * fraction
-    low = math.floor(position)
-    high = min(low + 1, len(sorted_values) - 1)
-    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
-
-
-@dataclass(frozen=True)
-class IntervalStats:
-    count: int
-    mean: float
-    p50: float
-    p95: float
-    p99: float
-    max: float
-    min: float
-
-    @classmethod
-    def of(cls, intervals: Sequence[float]) -> IntervalStats:
-        ordered = sorted(intervals)
-        if not ordered:
-            return cls(0, math.nan, math.nan, math.nan, math.nan, math.nan, math.nan)
-        return cls(
-            count=len(ordered),
-            mean=sum(ordered) / len(ordered),
-            p50=percentile(ordered, 0.50),
-            p95=percentile(ordered, 0.95),
-            p99=percentile(ordered, 0.99),
-            max=ordered[-1],
-            min=ordered[0],
-        )
+# simulate's report, in the order of its JSON keys (`simulate --json`).
+JSON_FIELDS = (
+    "period_s",
+    "duration_s",
+    "seed",
+    "via",
+    "design",
+    "ticks",
+    "deliveries",
+    "duplicates",
+    "first_tick_s",
+    "intervals",
+    "longest_silence",
+    "missed_beats",
+    "stalled_since_s",
+    "missed_beats_in_faults",
+    "steady_mean_s",
+    "deleted_at_s",
+    "ticks_after_delete",
+    "stack",
+    "alarms",
+    "function",
+    "log_counts",
+    "faults",
+    "missed_beat_periods",
+    "switches",
+    "missed_beats_switching",
+)
 
 
-@dataclass(frozen=True)
-class Silence:
-    start_s: float
-    length_s: float
+@dataclass(frozen=True, kw_only=True)
+class TickReport(BeatFigures):
+    """A simulated run's beat (BeatFigures), and what only a run knows: its seed, its design, how
+    the stack was created and deleted, what the function did, and when a wave clock switched design."""
 
-
-@dataclass
-class TickReport:
-    period_s: int
     duration_s: float
     seed: int
     via: str
     design: str  # "one alarm, sliding window", ...
-    ticks: int  # distinct ticks (by tick_id) the first target received
-    deliveries: int
-    duplicates: int  # deliveries of a tick_id already delivered
     first_tick_s: float | None  # from the Create request to the first tick
-    intervals: IntervalStats
-    longest_silence: Silence
-    missed_beats: int  # intervals longer than missed_beat_periods (missed_beats_in)
-    stalled_since_s: float | None  # set when no tick came in the last 3 periods of the run
-    missed_beats_in_faults: int = 0  # of missed_beats, those within an injected fault's reach
-    steady_mean_s: float | None = None  # mean interval outside every fault's reach, when there are enough
-    deleted_at_s: float | None = None  # the run is judged up to a stack-delete fault
-    ticks_after_delete: int = 0
     stack: dict[str, Any] = field(default_factory=dict)
-    alarms: dict[str, dict[str, Any]] = field(default_factory=dict)
     function: dict[str, int] = field(default_factory=dict)
     log_counts: dict[str, int] = field(default_factory=dict)
-    faults: list[dict[str, Any]] = field(default_factory=list)
-    missed_beat_periods: float = 1.5  # what an interval must exceed, in periods, to be a missed beat
-    # When a wave clock changed its design by itself, and why; the missed beats before it did, outside
-    # any fault's reach (the clock finding out that its wave is not counted).
+    # When a wave clock changed its design by itself, and why.
     switches: list[dict[str, Any]] = field(default_factory=list)
-    missed_beats_switching: int = 0
-
-    @property
-    def judged_s(self) -> float:
-        """The part of the run the figures cover: all of it, or up to a stack-delete fault."""
-        return self.deleted_at_s if self.deleted_at_s is not None else self.duration_s
-
-    @property
-    def judgement(self) -> Verdict:
-        from alarmclock.emulator.verdict import judge  # verdict.py reads this module's figures
-
-        return judge(self)
-
-    @property
-    def verdict(self) -> str:
-        return self.judgement.kind
 
     def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        every = asdict(self)
+        data = {key: every[key] for key in JSON_FIELDS}
         data["intervals"] = {k: _num(v) for k, v in data["intervals"].items()}
         data["longest_silence_s"] = _num(self.longest_silence.length_s)
         data["longest_silence_start_s"] = _num(self.longest_silence.start_s)
@@ -177,6 +133,23 @@ def fault_outcome(
     )
 
 
+def fault_reach(outcomes: Iterable[FaultOutcome], period_s: int) -> list[tuple[float, float]]:
+    """Run times (s) each injected fault may disturb the beat: from its start to its end, plus
+    the recovery it took, plus the self-healing's 3 periods."""
+    return [
+        (outcome.start_s, outcome.end_s + (outcome.recovery_s or 0.0) + STALL_PERIODS * period_s)
+        for outcome in outcomes
+    ]
+
+
+def switch_reach(switches: Iterable[dict[str, Any]], period_s: int) -> list[tuple[float, float]]:
+    """Run times a design switch may disturb the beat: the time the clock may take to notice that its
+    wave is not counted (3 periods from the first missed flip, at least a minute) before the switch,
+    and the self-healing's 3 periods after it."""
+    notice = STALL_PERIODS * period_s + max(60.0, float(period_s))
+    return [(s["at_s"] - notice, s["at_s"] + STALL_PERIODS * period_s) for s in switches]
+
+
 def _num(value: float) -> float | None:
     return None if value is None or math.isnan(value) else round(value, 3)
 
@@ -223,16 +196,6 @@ class TickLog(list["Delivery"]):
         if caught_up:
             self.late_firsts.append(delivery.time)
 
-    @classmethod
-    def of(cls, ticks: list[tuple[float, str]]) -> TickLog:
-        """A log of (time, tick_id) pairs read elsewhere (a deployed clock's, by `alarmclock beat`)."""
-        log = cls(keep=False, horizon_s=math.inf)
-        seen: set[str] = set()
-        for moment, tick_id in sorted(ticks):
-            (log.copies if tick_id in seen else log.firsts).append(moment)
-            seen.add(tick_id)
-        return log
-
     def count_after(self, moment: float) -> int:
         """Deliveries of any kind after `moment`."""
         return sum(1 for times in (self.firsts, self.copies, self.others) for t in times if t > moment)
@@ -250,77 +213,8 @@ def _tick_id(body: str) -> tuple[str | None, bool]:
     return tick_id, tick.get("caught_up") is True
 
 
-def summarise_ticks(
-    log: TickLog, start: float, end: float, period_s: int
-) -> tuple[int, int, array[float], array[float], Silence, float | None]:
-    """From a target's deliveries: distinct ticks, duplicates, their times, the intervals,
-    the longest silence (including before the first and after the last), and a stall.
-
-    Arrays of doubles and one pass for the silence, not lists of gaps: 60 days of a 10 s clock
-    have 518,400 ticks, and their gaps as a list of tuples took 90 MB at the end of the run."""
-    times = array("d", (t for t in log.firsts if t <= end))
-    duplicates = sum(1 for t in log.copies if t <= end)
-    intervals = array("d", (b - a for a, b in itertools.pairwise(times)))
-    silence_start, silence = longest_gap(start, times, end)
-    last = times[-1] if times else start
-    stalled = last - start if end - last > STALL_PERIODS * period_s else None
-    return len(times), duplicates, times, intervals, Silence(silence_start - start, silence), stalled
-
-
-def longest_gap(start: float, times: array[float], end: float) -> tuple[float, float]:
-    """(where, how long) of the longest gap between start, the ticks and end; the earliest on a tie."""
-    best_at, best = start, -math.inf
-    previous = start
-    for moment in itertools.chain(times, (end,)):
-        if moment - previous > best:
-            best_at, best = previous, moment - previous
-        previous = moment
-    return best_at, best
-
-
-def missed_beat_periods(tick_alarms: int) -> float:
-    """How many periods an interval must exceed to be a missed beat, in `simulate` and `beat` alike.
-
-    One missed period makes an interval of two periods, give or take the jitter, and a running
-    one-alarm clock's intervals are a period, give or take the jitter: halfway, 1.5 periods, counts
-    one missed period whatever the jitter (up to half a period either way). The seed's pair
-    alternates period - d and period + d, d under a cycle (up to a whole period at one minute), so
-    for it only an interval over 2 periods is surely a missed beat."""
-    return 1.5 if tick_alarms == 1 else 2.0
-
-
-def missed_beats_in(intervals: Iterable[float], period_s: int, tick_alarms: int) -> int:
-    limit = missed_beat_periods(tick_alarms) * period_s
-    return sum(1 for interval in intervals if interval > limit)
-
-
-def missed_beats_line(missed_beats: int, periods: float) -> str:
-    """'3 intervals longer than 1.5 periods': the report's and the verdict's words."""
-    return f"{counted(missed_beats, 'interval')} longer than {periods:g} periods"
-
-
-def clock_adjective(period_s: int) -> str:
-    """60 -> '1-minute', 10 -> '10-second': the clock in a report's first line."""
-    return f"{period_s // 60}-minute" if period_s >= 60 else f"{period_s}-second"
-
-
-def beat_lines(stats: IntervalStats, missed_beats: int, silence: Silence, missed_periods: float) -> list[str]:
-    """The beat's lines, the same in `simulate`'s report and `beat`'s (a real and a simulated
-    clock read side by side)."""
-    lines = []
-    if stats.count:
-        lines.append(
-            f"  interval (s)       mean {stats.mean:.1f}  p50 {stats.p50:.1f}  p95 {stats.p95:.1f}  "
-            f"p99 {stats.p99:.1f}  max {stats.max:.1f}  (min {stats.min:.1f})"
-        )
-        lines.append(f"  missed beats       {missed_beats_line(missed_beats, missed_periods)}")
-    lines.append(f"  longest silence    {format_duration(silence.length_s)}, from +{format_duration(silence.start_s)}")
-    return lines
-
-
 def render_text(report: TickReport, trace: list[str] | None = None) -> str:
     every = clock_adjective(report.period_s)
-    stats = report.intervals
     lines = [
         f"alarmclock simulate: a {every} clock ({report.design}; alarms reach it via {report.via}), "
         f"{format_duration(report.duration_s)} of virtual time, seed {report.seed}",
@@ -336,7 +230,7 @@ def render_text(report: TickReport, trace: list[str] | None = None) -> str:
         f"  ticks delivered    {report.ticks:,} distinct, "
         f"{counted(report.duplicates, 'duplicate delivery', 'duplicate deliveries')}",
     ]
-    lines += beat_lines(stats, report.missed_beats, report.longest_silence, report.missed_beat_periods)
+    lines += beat_lines(report)
     for name, info in report.alarms.items():
         lines.append(f"  alarm {name:<24} {evaluated_at(info)}, {counted(info['changes'], 'state change')}")
     function = report.function
@@ -364,14 +258,3 @@ def render_text(report: TickReport, trace: list[str] | None = None) -> str:
         lines.append("  alarm state changes:")
         lines.extend(f"    {line}" for line in trace)
     return "\n".join(lines) + "\n"
-
-
-def evaluated_at(info: dict[str, Any]) -> str:
-    """When in each UTC minute the alarm is evaluated. An alarm's evaluation cycle (60 s, or 10 s
-    for a high-resolution one) starts on the UTC minute, so its offset is a second of the minute:
-    ':45.3' is 45.3 s past every whole UTC minute (hh:mm:00), not a time since the run started."""
-    offset, cycle = info["offset_s"], info.get("cycle_s", 60)
-    if cycle >= 60:
-        return f"evaluated at :{offset:04.1f} past each UTC minute"
-    seconds = ", ".join(f":{offset + k * cycle:04.1f}" for k in range(2))
-    return f"evaluated every {cycle}s at {seconds}, ... past each UTC minute"

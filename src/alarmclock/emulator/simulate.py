@@ -7,27 +7,26 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from alarmclock.beat_figures import judged_beat
 from alarmclock.durations import format_duration
 from alarmclock.emulator.cloudwatch import StateChange
 from alarmclock.emulator.faults import Fault, FaultPlan
 from alarmclock.emulator.report import (
     DUPLICATE_HORIZON_S,
     FaultOutcome,
-    IntervalStats,
     TickLog,
     TickReport,
     fault_outcome,
-    missed_beat_periods,
-    missed_beats_in,
-    summarise_ticks,
+    fault_reach,
+    switch_reach,
 )
 from alarmclock.emulator.services import Delivery
 from alarmclock.emulator.stack import Stack
-from alarmclock.emulator.timing import TimingModel
-from alarmclock.emulator.verdict import fault_reach, judged_beat, switch_reach
 from alarmclock.emulator.world import World
+from alarmclock.intervals import IntervalStats, missed_beat_periods, missed_beats_in, summarise_ticks
 from alarmclock.spec import ClockSpec
 from alarmclock.template import TARGET_PARAMETER, build_template, design
+from alarmclock.timing_model import TimingModel
 
 STACK_NAME = "clock"
 # With no --target the template asks for a function ARN; the emulator plays that function.
@@ -131,9 +130,26 @@ def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None
     log = logs[targets[0]]
     # A clock deleted mid-run is judged up to its delete: the silence after it is the delete's doing.
     judged_end = end if deleted_mid_run is None else start + deleted_mid_run
-    count, duplicates, times, intervals, silence, stalled = summarise_ticks(log, start, judged_end, spec.period_s)
+    count, duplicates, times, intervals, silence, stalled = summarise_ticks(
+        log.firsts, log.copies, start, judged_end, spec.period_s
+    )
+    measured = [fault for fault in plan.faults if fault.name != "stack-delete"]
+    cluster_ends = fault_cluster_ends(measured, spec.period_s)
+    outcomes = [
+        fault_outcome(fault, log, start, end, spec.period_s, until)
+        for fault, until in zip(measured, cluster_ends, strict=True)
+    ]
+    switches = list(world.switches)
+    reach = fault_reach(outcomes, spec.period_s)
+    run_times = [t - start for t in times]
+    missed_periods = missed_beat_periods(spec.alarms)
+    in_faults, _ = judged_beat(run_times, reach, spec.period_s, missed_periods)
+    excused, steady_mean = judged_beat(
+        run_times, reach + switch_reach(switches, spec.period_s), spec.period_s, missed_periods
+    )
     report = TickReport(
         period_s=spec.period_s,
+        judged_s=scenario.duration_s if deleted_mid_run is None else deleted_mid_run,
         duration_s=scenario.duration_s,
         seed=scenario.seed,
         via=spec.via,
@@ -145,7 +161,7 @@ def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None
         intervals=IntervalStats.of(intervals),
         longest_silence=silence,
         missed_beats=missed_beats_in(intervals, spec.period_s, spec.alarms),
-        missed_beat_periods=missed_beat_periods(spec.alarms),
+        missed_beat_periods=missed_periods,
         stalled_since_s=stalled,
         stack={"create": _describe_create(stack), "delete": delete_note},
         alarms={
@@ -164,22 +180,12 @@ def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None
         log_counts=dict(sorted(world.log_counts.items())),
         deleted_at_s=deleted_mid_run,
         ticks_after_delete=after_delete,
+        faults=[o.as_json() for o in outcomes],
+        switches=switches,
+        missed_beats_in_faults=in_faults,
+        steady_mean_s=steady_mean,
+        missed_beats_switching=excused - in_faults,
     )
-    measured = [fault for fault in plan.faults if fault.name != "stack-delete"]
-    cluster_ends = fault_cluster_ends(measured, spec.period_s)
-    outcomes = [
-        fault_outcome(fault, log, start, end, spec.period_s, until)
-        for fault, until in zip(measured, cluster_ends, strict=True)
-    ]
-    report.faults = [o.as_json() for o in outcomes]
-    reach = fault_reach(outcomes, spec.period_s)
-    report.switches = list(world.switches)
-    switching = switch_reach(report.switches, spec.period_s)
-    run_times = [t - start for t in times]
-    missed_periods = report.missed_beat_periods
-    report.missed_beats_in_faults, _ = judged_beat(run_times, reach, spec.period_s, missed_periods)
-    excused, report.steady_mean_s = judged_beat(run_times, reach + switching, spec.period_s, missed_periods)
-    report.missed_beats_switching = excused - report.missed_beats_in_faults
     return Run(scenario, world, stack, report, list(log), times, stack.cloudwatch.history, outcomes)
 
 

@@ -20,10 +20,9 @@ from typing import Any
 from alarmclock.emulator import formats, providers
 from alarmclock.emulator.cloudwatch import Alarm, CloudWatchError, EmulatedCloudWatch
 from alarmclock.emulator.faults import Faults
-from alarmclock.emulator.intrinsics import Resolver, TemplateError, references
-from alarmclock.emulator.providers import alarm as alarms
 from alarmclock.emulator.services import EmulatedFunction, Services
 from alarmclock.emulator.world import World
+from alarmclock.intrinsics import Resolver, TemplateError, references
 from alarmclock.limits import generated_name
 
 # Every type with a provider (custom resources besides: any Custom:: type).
@@ -80,11 +79,6 @@ class Stack:
             lambda: world.draw(world.timing.future_late_cycles),
             self._visibility_delays,
         )
-        self.cloudwatch.on_state_change = lambda alarm, change: alarms.on_state_change(self, alarm, change)
-        # PutMetricAlarm from a caller (the function changing its own design, a probe): an alarm in
-        # this region and account, evaluated like the template's.
-        self.cloudwatch.build_alarm = lambda params: alarms.build_alarm(params, params["AlarmName"], region, account)
-        self.cloudwatch.on_new_alarm = lambda alarm: alarms.start_alarm(self, alarm)
         self.services = Services(world, self.cloudwatch, self.faults, region, account)
         self.services.answers = self._receive_answer
         self.state = StackState()
@@ -102,6 +96,7 @@ class Stack:
         self.seen_alarms: dict[str, Alarm] = {}
         self.seen_functions: list[EmulatedFunction] = []
         self.internal_errors: list[Exception] = []
+        providers.attach_all(self)
         self._load(template, parameters or {})
 
     # ---- template --------------------------------------------------------------------------------

@@ -1,11 +1,11 @@
 """Virtual time and seeded chance, shared by every emulated service.
 
 Time is epoch seconds (UTC), because CloudWatch periods align to the wall clock. The
-engine is an event heap as SimPy's is (SimPy was the engine until issue 24): entries of
-(time, priority, sequence), so simultaneous events run in the order they were scheduled,
-`run(until)` stops before the events due at `until`, and nothing ever sleeps. SimPy made an
-event object and a callback list for each of the four or five events of a tick, 1.7 us an
-event more than a bare heap entry.
+engine is an event heap as SimPy's is: entries of (time, priority, sequence), so simultaneous
+events run in the order they were scheduled, `run(until)` stops before the events due at
+`until`, and nothing ever sleeps. A bare heap entry, not SimPy itself, because SimPy makes an
+event object and a callback list for each of the four or five events of a tick, 1.7 us an event
+more (CHANGELOG.md).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from alarmclock.emulator.timing import Span, TimingModel, draw
+from alarmclock.timing_model import Span, TimingModel, draw
 
 # 2026-01-01T00:00:00Z: runs start here (plus a seeded second within the minute).
 EPOCH_BASE = 1_767_225_600.0

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from alarmclock.emulator.stack import Stack
-from alarmclock.emulator.timing import TimingModel
 from alarmclock.emulator.world import World
 from alarmclock.probe.experiment import Experiment, Observed
+from alarmclock.timing_model import TimingModel
 
 
 def run_emulated(timing: TimingModel, seed: int = 0) -> Observed:

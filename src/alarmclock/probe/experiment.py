@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from alarmclock.alarm_facts import evaluation_cycle
+
 PREFIX = "alarmclock-probe-"
 TAG = "alarmclock:probe"
 NAMESPACE = "alarmclock/probe"
@@ -257,7 +259,7 @@ def evaluations_of(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if query is None:
             continue  # a SetAlarmState change: no evaluation
         decided = max((p for p in points if p is not None), default=None)
-        cycle = 60 if period >= 60 else 10
+        cycle = evaluation_cycle(period)
         on_cycle = decided is None or abs(decided - round(decided / cycle) * cycle) < 0.001
         found.append(
             {

@@ -18,6 +18,7 @@ from alarmclock.emulator.providers import (  # noqa: F401  (imported to register
 from alarmclock.emulator.providers.base import (
     Names,
     Provider,
+    attach_all,
     is_custom_type,
     modelled_types,
     provider_for,
@@ -25,4 +26,13 @@ from alarmclock.emulator.providers.base import (
     unregister,
 )
 
-__all__ = ["Names", "Provider", "is_custom_type", "modelled_types", "provider_for", "register", "unregister"]
+__all__ = [
+    "Names",
+    "Provider",
+    "attach_all",
+    "is_custom_type",
+    "modelled_types",
+    "provider_for",
+    "register",
+    "unregister",
+]

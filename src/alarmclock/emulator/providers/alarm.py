@@ -17,11 +17,11 @@ from alarmclock.emulator.cloudwatch import (
 )
 from alarmclock.emulator.providers.base import Names, Props, Provider, register
 from alarmclock.emulator.providers.topic_policy import service_may_publish
-from alarmclock.emulator.timing import pinned_offset
+from alarmclock.timing_model import pinned_offset
 
 if TYPE_CHECKING:
-    from alarmclock.emulator.intrinsics import Resolver
-    from alarmclock.emulator.stack import Stack
+    from alarmclock.emulator.providers.base import Stack
+    from alarmclock.intrinsics import Resolver
 
 ALARM_PRINCIPAL = "lambda.alarms.cloudwatch.amazonaws.com"
 
@@ -29,6 +29,14 @@ ALARM_PRINCIPAL = "lambda.alarms.cloudwatch.amazonaws.com"
 @register
 class AlarmProvider(Provider):
     kind = "AWS::CloudWatch::Alarm"
+
+    def attach(self, stack: Stack) -> None:
+        cloudwatch, region, account = stack.cloudwatch, stack.region, stack.account
+        cloudwatch.on_state_change = lambda alarm, change: on_state_change(stack, alarm, change)
+        # PutMetricAlarm from a caller (the function changing its own design, a probe): an alarm in
+        # this region and account, evaluated like the template's.
+        cloudwatch.build_alarm = lambda params: build_alarm(params, params["AlarmName"], region, account)
+        cloudwatch.on_new_alarm = lambda alarm: start_alarm(stack, alarm)
 
     def named_by_properties(self, stack: Stack, logical: str, properties: Props, partial: Resolver) -> Names | None:
         if "AlarmName" not in properties:

@@ -3,22 +3,54 @@
 One provider per resource type, as moto has one model per type: it names the resource (Ref and
 Fn::GetAtt), creates it, updates it and removes it, through the emulated services. The engine
 (emulator/stack.py) resolves, orders and dispatches by type; a new type is one module here plus
-its import in providers/__init__.py, and never touches the engine.
+its import in providers/__init__.py, and never touches the engine: a provider sees the stack
+through `Stack` below, and a service that calls back into the stack is wired by `attach`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 if TYPE_CHECKING:
-    from alarmclock.emulator.intrinsics import Resolver
-    from alarmclock.emulator.stack import Stack
+    from alarmclock.emulator.cloudwatch import Alarm, EmulatedCloudWatch
+    from alarmclock.emulator.faults import Faults
+    from alarmclock.emulator.services import EmulatedFunction, Services
+    from alarmclock.emulator.world import World
+    from alarmclock.intrinsics import Resolver
 
 Props = dict[str, Any]
 
 CUSTOM_RESOURCE = "AWS::CloudFormation::CustomResource"
 _PROVIDERS: dict[str, Provider] = {}
+
+
+class Stack(Protocol):
+    """What a provider may use of the stack it provisions in: its account, its emulated services and
+    the engine's few verbs. emulator/stack.py's Stack is one; a provider never imports the engine."""
+
+    name: str
+    region: str
+    account: str
+    world: World
+    services: Services
+    cloudwatch: EmulatedCloudWatch
+    faults: Faults
+    template: dict[str, Any]
+    resolver: Resolver | None
+    properties: dict[str, dict[str, Any]]  # resolved, per live logical id
+    custom_physical: dict[str, str]
+    seen_alarms: dict[str, Alarm]
+    seen_functions: list[EmulatedFunction]
+    evaluations: int
+
+    def resolved_properties(self, logical: str) -> dict[str, Any]: ...
+
+    def create_resource(self, logical: str) -> None: ...
+
+    def remove_resource(self, logical: str, props: dict[str, Any] | None = None) -> None: ...
+
+    def send_request(self, kind: str, logical: str, old: dict[str, Any] | None) -> None: ...
 
 
 @dataclass
@@ -35,6 +67,11 @@ class Provider:
 
     kind: ClassVar[str]
     custom: ClassVar[bool] = False  # a custom resource: the engine waits for its provider's answer
+
+    def attach(self, stack: Stack) -> None:
+        """Called once for every registered type when a stack is made, before any resource: a type
+        whose service calls back into the stack (CloudWatch's alarms change state and act) wires
+        that here, so the engine never names a type."""
 
     def reference(self, stack: Stack, logical: str, generated: str) -> Names:
         """Names before any property is resolved; `generated` is CloudFormation's physical name."""
@@ -78,3 +115,9 @@ def provider_for(kind: str) -> Provider | None:
 
 def modelled_types() -> frozenset[str]:
     return frozenset(_PROVIDERS)
+
+
+def attach_all(stack: Stack) -> None:
+    """Let every registered type wire its service to a new stack (Provider.attach)."""
+    for provider in _PROVIDERS.values():
+        provider.attach(stack)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from alarmclock.emulator.providers.base import CUSTOM_RESOURCE, Names, Props, Provider, register
 
 if TYPE_CHECKING:
-    from alarmclock.emulator.stack import Stack
+    from alarmclock.emulator.providers.base import Stack
 
 
 @register

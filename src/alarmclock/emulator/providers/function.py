@@ -8,7 +8,7 @@ from alarmclock.emulator.providers.base import Names, Props, Provider, register
 from alarmclock.emulator.services import EmulatedFunction
 
 if TYPE_CHECKING:
-    from alarmclock.emulator.stack import Stack
+    from alarmclock.emulator.providers.base import Stack
 
 
 @register

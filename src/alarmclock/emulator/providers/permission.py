@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from alarmclock.emulator.intrinsics import TemplateError
 from alarmclock.emulator.providers.base import Props, Provider, register
+from alarmclock.intrinsics import TemplateError
 
 if TYPE_CHECKING:
-    from alarmclock.emulator.stack import Stack
+    from alarmclock.emulator.providers.base import Stack
 
 
 @register

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from alarmclock.emulator.providers.base import Names, Provider, register
 
 if TYPE_CHECKING:
-    from alarmclock.emulator.stack import Stack
+    from alarmclock.emulator.providers.base import Stack
 
 
 @register

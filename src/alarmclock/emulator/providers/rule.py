@@ -7,11 +7,11 @@ import math
 import re
 from typing import TYPE_CHECKING
 
-from alarmclock.emulator.intrinsics import TemplateError
 from alarmclock.emulator.providers.base import Names, Props, Provider, register
+from alarmclock.intrinsics import TemplateError
 
 if TYPE_CHECKING:
-    from alarmclock.emulator.stack import Stack
+    from alarmclock.emulator.providers.base import Stack
 
 EVENTS_PRINCIPAL = "events.amazonaws.com"
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")

@@ -17,8 +17,8 @@ from alarmclock.emulator import iam
 from alarmclock.emulator.providers.base import Props, Provider, register
 
 if TYPE_CHECKING:
+    from alarmclock.emulator.providers.base import Stack
     from alarmclock.emulator.services import Services
-    from alarmclock.emulator.stack import Stack
 
 
 @register

@@ -1,0 +1,270 @@
+"""The fault tables in docs/self-healing.md and the README, and the figures the prose quotes from
+them, are scripts/fault_table.py's output for docs/data/fault-tables.json; and that file is what
+this code simulates (a few of its runs, repeated here, match it field for field).
+
+When a change moves them on purpose: `python scripts/fault_table.py --json docs/data/fault-tables.json`,
+paste what it prints into docs/self-healing.md (and the one-minute wave table into the README),
+then fix the sentences these tests name.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from alarmclock.spec import build_spec
+
+ROOT = Path(__file__).parents[2]
+DATA = ROOT / "docs" / "data" / "fault-tables.json"
+SCRIPT = ROOT / "scripts" / "fault_table.py"
+
+
+def load_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("fault_table", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+fault_table = load_script()
+RUNS: list[Any] = fault_table.load(DATA)
+
+
+def printed() -> str:
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), "--from-json", str(DATA)], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())  # a quoted phrase may wrap anywhere
+
+
+def test_the_file_holds_every_run_of_every_table_the_docs_show_once() -> None:
+    wanted = fault_table.jobs(fault_table.PERIODS, fault_table.PUBLISHING, fault_table.RUNS)
+    recorded = [fault_table.Job(r.every, r.publish, r.fault, r.index) for r in RUNS]
+    assert recorded == wanted, "docs/data/fault-tables.json is not one full `fault_table.py --json` run"
+
+
+def test_the_docs_tables_are_the_scripts_output() -> None:
+    shown = printed()
+    assert shown.count("\n| `") == 6 * len(fault_table.FAULTS)
+    page = (ROOT / "docs" / "self-healing.md").read_text()
+    assert shown in page, "docs/self-healing.md's fault tables are stale: paste scripts/fault_table.py's output"
+
+
+def test_the_readmes_table_is_the_one_minute_waves() -> None:
+    one_minute = printed().split("A one-minute clock", 1)[1]
+    table = one_minute.split("The wave:\n\n", 1)[1].split("\n\n", 1)[0]
+    assert table.startswith("| fault |") and table.count("\n") == 1 + len(fault_table.FAULTS)
+    assert table in (ROOT / "README.md").read_text(), "README's fault table is stale (the one-minute wave's)"
+
+
+# A few recorded runs, one per table and each of another fault, repeated: seconds, not the ten
+# minutes of the whole file. Any change to the emulator, the handler or the template that moves a
+# fault's outcome moves most runs, so a stale file fails here.
+SAMPLE = [
+    ("10s", "wave", "late-retry", 3),
+    ("10s", "api", "lose-notification", 7),
+    ("1m", "wave", "skip-evaluation", 11),
+    ("1m", "api", "late-evaluation", 15),
+    ("5m", "wave", "put-metric-fails", 19),
+    ("5m", "api", "duplicate-notification", 0),
+]
+
+
+@pytest.mark.parametrize(("every", "publish", "fault", "index"), SAMPLE)
+def test_a_recorded_run_is_what_the_code_simulates(every: str, publish: str, fault: str, index: int) -> None:
+    (recorded,) = [r for r in RUNS if (r.every, r.publish, r.fault, r.index) == (every, publish, fault, index)]
+    again = fault_table.execute(fault_table.Job(every, publish, fault, index))
+    assert dataclasses.asdict(again) == dataclasses.asdict(recorded), (
+        "docs/data/fault-tables.json is stale: python scripts/fault_table.py --json docs/data/fault-tables.json"
+    )
+
+
+# ---- the figures docs/self-healing.md's prose quotes --------------------------------------------
+
+
+def rows() -> tuple[dict[tuple[str, str], Any], dict[tuple[str, str], Any]]:
+    """(every, fault) -> the default's row and publishing each tick's."""
+    found = fault_table.rows(RUNS)
+    default = {(e, f): row for (e, p, f), row in found.items() if p != "api"}
+    api = {(e, f): row for (e, p, f), row in found.items() if p == "api"}
+    return default, api
+
+
+PERIOD_WORDS = {"10s": "10 s", "1m": "1 m", "5m": "5 m"}
+NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
+def worse_rows() -> list[tuple[str, str]]:
+    """(every, fault) where the default loses more ticks than publishing each tick, or its worst
+    recovery is over a fifth longer (the cost issue's bar), in the tables' order."""
+    wave, api = rows()
+    return [key for key in wave if wave[key].lost > api[key].lost or wave[key].max > 1.2 * api[key].max]
+
+
+def test_the_rows_the_prose_names_are_the_rows_where_the_wave_does_worse() -> None:
+    # "the wave loses as few ticks as publishing each tick or fewer (counting a tick delivered late
+    # as delivered), and its worst recovery is within a fifth of publishing each tick's, or
+    # shorter, but in N rows", and the list under it names them, one bullet each.
+    worse = worse_rows()
+    page = words((ROOT / "docs" / "self-healing.md").read_text())
+    count = NUMBER_WORDS[len(worse)]
+    assert f"its worst recovery is within a fifth of publishing each tick's, or shorter, but in {count} rows" in page
+    listed = page.split(f"but in {count} rows:", 1)[1].split("Publishing each tick, a lost notification", 1)[0]
+    named = [bullet.split(" (", 1)[0] for bullet in listed.split("- ")[1:]]
+    assert named == [f"`{fault}` at {PERIOD_WORDS[every]}" for every, fault in worse]
+
+
+def quoted() -> list[str]:
+    """Each figure the prose quotes, as the prose words it, made from the file."""
+    wave, api = rows()
+
+    def medians(key: tuple[str, str]) -> str:
+        w, a = f"{wave[key].p50:.0f}", f"{api[key].p50:.0f}"
+        return f"the median {w} s for both" if w == a else f"the median {w} s against {a} s"
+
+    phrases = [
+        f"`{fault}` at {PERIOD_WORDS[every]} ({wave[every, fault].max:.0f} s against {api[every, fault].max:.0f} s "
+        f"at worst; {medians((every, fault))})"
+        for every, fault in worse_rows()
+    ]
+    lose = ("5m", "lose-notification")
+    phrases.append(
+        f"({api[lose].max:.0f} s at worst at 5 m, {api[lose].max / 300:.1f} periods; the wave: {wave[lose].max:.0f} s)"
+    )
+    return phrases
+
+
+@pytest.mark.parametrize("phrase", quoted())
+def test_a_figure_the_prose_quotes_is_the_tables(phrase: str) -> None:
+    page = words((ROOT / "docs" / "self-healing.md").read_text())
+    assert phrase in page, f"docs/self-healing.md should say: {phrase}"
+
+
+def test_one_table_can_be_some_rows_with_more_runs_and_an_unknown_fault_is_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert fault_table.main(["--every", "5m", "--runs", "2", "--faults", "lose-notification", "--jobs", "1"]) == 0
+    shown = capsys.readouterr().out
+    assert "--faults lose-notification" in shown
+    assert [line.split(" | ")[0] for line in shown.splitlines() if line.startswith("| `")] == [
+        "| `lose-notification:count=1`"
+    ]
+    assert fault_table.main(["--faults", "lose-notification,nope"]) == 2
+    assert capsys.readouterr().err.startswith("fault_table: unknown fault 'nope'")
+
+
+# ---- the worlds: docs/self-healing.md's "In every world", from docs/data/fault-worlds.json --------
+
+WORLDS_DATA = ROOT / "docs" / "data" / "fault-worlds.json"
+WORLD_RUNS: list[Any] = fault_table.load(WORLDS_DATA)
+
+
+def is_default(run: Any) -> bool:
+    return bool(run.publish == build_spec(every=run.every).publish)
+
+
+def test_the_worlds_file_holds_whole_runs_of_every_line_of_the_worlds_table() -> None:
+    indices = max(r.index for r in WORLD_RUNS) + 1
+    wanted = [job for index in range(indices) for job in fault_table.world_jobs(index)]
+    recorded = [fault_table.Job(r.every, r.publish, r.fault, r.index, r.world) for r in WORLD_RUNS]
+    assert recorded == wanted, "docs/data/fault-worlds.json is not one `fault_table.py --worlds` run"
+    assert {r.world for r in WORLD_RUNS} == set(fault_table.WORLDS)
+
+
+def test_the_docs_worlds_table_is_the_scripts_output() -> None:
+    shown = subprocess.run(
+        [sys.executable, str(SCRIPT), "--from-json", str(WORLDS_DATA)], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert shown.startswith("Every fault in every world")
+    page = (ROOT / "docs" / "self-healing.md").read_text()
+    assert shown in page.partition("## In every world")[2], (
+        "docs/self-healing.md's 'In every world' is stale: paste `scripts/fault_table.py --from-json "
+        "docs/data/fault-worlds.json`"
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="at 10s, in runs 0, 2, 5, 6 and 9, whose timing draws count a point two or three cycles after it is "
+    "sent (a visibility delay reaching 18-28 s; in run 9 points stamped ahead counted late), the beat's own gaps "
+    "outlast three periods, and 43 of 720 runs end inside one (33-66 s)",
+)
+def test_in_every_world_no_clock_of_the_default_or_the_documented_design_ends_silent() -> None:
+    # Issue 21: in every modelled world the default clock has no stall, once it has switched too.
+    silent = [r for r in WORLD_RUNS if r.stalled_since_s is not None]
+    assert silent == [], f"{len(silent)} runs ended silent, e.g. {silent[:3]}"
+
+
+def test_no_clock_is_left_stopped_at_a_minute_and_up_none_ends_silent_and_at_ten_seconds_not_for_long() -> None:
+    # A silence at the end that outlasts the re-armed watchdog's restarts would be a loop left stopped.
+    silent = [r for r in WORLD_RUNS if r.stalled_since_s is not None]
+    assert [r for r in silent if r.every != "10s"] == []
+    ends = [fault_table.DURATION_S - r.stalled_since_s for r in silent]
+    assert max(ends, default=0.0) < 90.0, max(ends)
+
+
+def test_where_the_wave_works_the_default_ends_on_its_wave_whatever_the_fault() -> None:
+    # Issue 21: where points stamped ahead count (from their put, or from their stamp), the default
+    # clock keeps the wave, under every fault of the tables. From a minute up it never switches. At 10 s
+    # a visibility delay of many seconds, drawn per point, changes the wave's lateness as points counted
+    # late would: there it tries the documented design once and goes back (handler.now_no_better).
+    default = [r for r in WORLD_RUNS if r.world in fault_table.WAVE_WORLDS and is_default(r)]
+    assert [r for r in default if r.switches not in (0, 2)] == []
+    assert [r for r in default if r.every != "10s" and r.switches] == []
+    assert [r for r in default if r.world == "put" and r.switches] == []
+
+
+def test_where_no_point_stamped_ahead_counts_the_default_switches_and_the_documented_design_never_does() -> None:
+    never = [r for r in WORLD_RUNS if r.world == "never"]
+    # Once; or, where a period is one cycle (10 s, 1 m), after a trial that found values stamped now
+    # counted late too (a visibility delay of 20-28 s), back on its wave until its alarm's no data ended
+    # the wave for good.
+    assert all(r.switches == 1 or (r.every in ("10s", "1m") and r.switches == 3) for r in never if is_default(r))
+    assert all(r.switches == 0 for r in WORLD_RUNS if r.publish == "now")
+
+
+WORLD_SAMPLE = [
+    ("1m", "wave", "late-data", 0, "late"),
+    ("5m", "now", "lose-notification", 1, "never"),
+]
+
+
+@pytest.mark.parametrize(("every", "publish", "fault", "index", "world"), WORLD_SAMPLE)
+def test_a_recorded_world_run_is_what_the_code_simulates(
+    every: str, publish: str, fault: str, index: int, world: str
+) -> None:
+    key = (every, publish, fault, index, world)
+    (recorded,) = [r for r in WORLD_RUNS if (r.every, r.publish, r.fault, r.index, r.world) == key]
+    again = fault_table.execute(fault_table.Job(every, publish, fault, index, world))
+    assert dataclasses.asdict(again) == dataclasses.asdict(recorded), (
+        f"docs/data/fault-worlds.json is stale: {fault_table.WORLDS_COMMAND}"
+    )
+
+
+def test_update_runs_one_designs_runs_again_and_keeps_the_rest_as_recorded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kept = next(r for r in WORLD_RUNS if (r.every, r.publish, r.world) == ("5m", "wave", "put"))
+    again = next(r for r in WORLD_RUNS if (r.every, r.publish, r.world) == ("5m", "now", "never"))
+    path = tmp_path / "runs.json"
+    fault_table.dump(path, [kept, dataclasses.replace(again, ticks_lost=-1)], "the command")
+    assert fault_table.main(["--update", str(path), "--publish", "now", "--jobs", "1"]) == 0
+    assert capsys.readouterr().err.startswith("fault_table: 1 of 2 runs again on 1 processes")
+    assert fault_table.load(path) == [kept, again]  # the one asked for is what the code simulates again
+    assert path.read_text().startswith('{"command": "the command",')
+    assert fault_table.main(["--update", str(path), "--publish", "api"]) == 2
+    assert capsys.readouterr().err == f"fault_table: {path} holds no run of --publish api\n"
+    assert fault_table.main(["--update", str(path)]) == 2
+    assert capsys.readouterr().err == "fault_table: --update FILE takes --publish (and --every), nothing else\n"
