@@ -634,17 +634,10 @@ def wave_lag(change, config):
     that merely comes late says less: a skipped or late evaluation does that too. Where the lateness
     is steady, the wave keeps its beat, a cycle or two behind.)
     """
-    try:
-        data = json.loads(change.reason_data)
-        evaluated = [parse_time(p.get("timestamp"), None) for p in data.get("evaluatedDatapoints") or ()]
-        decided = max(t for t in evaluated if t is not None)
-        query = parse_time(data.get("queryDate"), None)
-    except (ValueError, TypeError, AttributeError):
-        return None  # no decision to judge: a kick, INSUFFICIENT_DATA, or a shape we do not know
-    if query is None or data.get("period") != config.period:
-        return None  # not the wave's alarm as this clock laid it
-    if change.previous_state not in ("ALARM", "OK"):
-        return None  # the first flip of a new (or restarted) alarm: its values may be arriving yet
+    seen = decision(change, config.period)
+    if seen is None:
+        return None  # no decision to judge, or not the wave's alarm as this clock laid it
+    decided, query = seen
     period, cycle = config.period, config.cycle
     into = period - cycle + 1  # where a wave value lies in its period (wave_points)
     taken = (decided - into) // period * period + into + period  # the value in the decided period
@@ -664,7 +657,7 @@ def wave_unsteady(change, config):
     count in seconds. So count the changes of lateness over the latest flips (reasonData: queryDate and
     the evaluated period); one fault (a skipped or late evaluation, a slow point) makes two, going and
     coming back: UNSTEADY_CHANGES of them within UNSTEADY_FLIPS flips is not one fault."""
-    late = decision_lateness(change, config.period, config.cycle)
+    late = lateness(change, config.period, config.cycle)
     if late is None or STAY_MARK in (change.description or ""):
         return None  # no decision to judge, or the documented design was tried and did no better
     seen = _lateness.setdefault(config.clock, [])
@@ -697,7 +690,7 @@ def now_no_better(change, config, now):
     described = change.description or ""
     tried = described.startswith(SWITCH_MARK) and AFTER_STAY not in described  # once, then it stays
     switched = parse_time(described.rpartition("(")[2].rstrip(")"), None) if tried else None
-    late = decision_lateness(change, config.cycle, config.cycle)
+    late = lateness(change, config.cycle, config.cycle)
     if switched is None or late is None or now - switched > TRIAL_CYCLES * config.cycle:
         return None
     count = _now_late[config.clock] = _now_late.get(config.clock, 0) + (late > 0)
@@ -706,19 +699,25 @@ def now_no_better(change, config, now):
     return "values stamped now counted late too (%d flips within %d cycles of the switch)" % (count, TRIAL_CYCLES)
 
 
-def decision_lateness(change, period, cycle):
-    """How many evaluation cycles late the alarm decided on the value of this flip (0: on the newest
-    period complete when it looked), from reasonData (queryDate, and the evaluated period's start);
-    None for a kick, INSUFFICIENT_DATA, an alarm's first flip, or an alarm of another period."""
+def decision(change, period):
+    """(the start of the period the alarm decided on, when it looked) from reasonData (evaluatedDatapoints,
+    queryDate); None for a kick, INSUFFICIENT_DATA, an alarm's first flip or an alarm of another period."""
     try:
         data = json.loads(change.reason_data)
-        decided = max(parse_time(p.get("timestamp"), None) for p in data.get("evaluatedDatapoints") or ())
-        late = int((parse_time(data.get("queryDate"), None) - decided) // cycle) - 1
+        seen = (
+            max(parse_time(p.get("timestamp"), None) for p in data.get("evaluatedDatapoints") or ()) + 0,
+            (parse_time(data.get("queryDate"), None) + 0),
+        )
     except (ValueError, TypeError, AttributeError):
         return None
-    if data.get("period") != period or change.previous_state not in ("ALARM", "OK"):
-        return None
-    return late
+    return seen if data.get("period") == period and change.previous_state in ("ALARM", "OK") else None
+
+
+def lateness(change, period, cycle):
+    """How many evaluation cycles late the alarm decided on this flip's value (0: on the newest
+    period complete when it looked), or None (decision)."""
+    seen = decision(change, period)
+    return None if seen is None else int((seen[1] - seen[0]) // cycle) - 1
 
 
 def tick_grid_times(change, flip_time, config):

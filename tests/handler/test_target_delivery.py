@@ -4,6 +4,7 @@ deduplication id, KMS-encrypted ones their key's permission, cross-account ones 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import boto3
@@ -221,22 +222,25 @@ def test_in_the_emulator_each_failed_delivery_is_a_delivery_failures_value_and_t
     assert changes and changes[0].new == "ALARM"
 
 
-def test_the_largest_clock_with_a_failure_alarm_and_a_key_fits_inline_and_a_larger_body_is_refused() -> None:
-    # Targets fill the function's environment (limits.check_environment); with the alarm and the
-    # key's statement too, the compact JSON fits CloudFormation's 51,200 bytes (48,976 measured on
-    # 2026-12-05) now that the template's Metadata does not repeat the targets.
-    arns: list[str] = []
-    while True:
-        arn = f"arn:aws:sqs:us-east-1:123456789012:{len(arns)}"
+def test_a_clock_with_a_failure_alarm_and_a_key_fits_inline_with_65_targets_and_a_larger_body_is_refused() -> None:
+    # Targets fill the function's environment (limits.check_environment) at 70 of these; with the
+    # alarm, the key's statement, two alarms and SNS, the compact JSON fits CloudFormation's 51,200
+    # bytes up to some 67 of them (the inline handler is most of the rest). One more target than
+    # fits is refused with the body's size, before any change.
+    arns = [f"arn:aws:sqs:us-east-1:123456789012:{index}" for index in range(70)]
+
+    def body(count: int) -> str:
+        spec = build_spec(every="10s", via="sns", targets=arns[:count], alarms=2, failure_alarm=True, target_keys=[KEY])
+        return inline_body(build_template(spec))
+
+    fitting = 65
+    assert len(body(fitting).encode()) <= 51_200
+    while fitting < len(arns):
         try:
-            build_spec(every="10s", via="sns", targets=[*arns, arn])
-        except SpecError:
+            body(fitting + 1)
+        except PlanError as refused:
+            assert re.match(r"^the template is 51,\d{3} bytes of compact JSON; .* 51,200 bytes inline", str(refused))
             break
-        arns.append(arn)
-    spec = build_spec(every="10s", via="sns", targets=arns, alarms=2, failure_alarm=True, target_keys=[KEY])
-    template = build_template(spec)
-    assert len(inline_body(template).encode()) <= 51_200
-    # A body beyond the limit is refused with its size, before any change.
-    template["Description"] = "x" * 51_200
-    with pytest.raises(PlanError, match=r"^the template is \d\d\d,\d{3} bytes of compact JSON; .* 51,200 bytes inline"):
-        inline_body(template)
+        fitting += 1
+    with pytest.raises(SpecError):  # the environment's 4 KB is the other limit
+        build_spec(every="10s", via="sns", targets=[*arns, "arn:aws:sqs:us-east-1:123456789012:70"])
