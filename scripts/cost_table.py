@@ -58,7 +58,7 @@ def full_table() -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--full", action="store_true", help="every path and alarm count instead of each way of publishing")
+    parser.add_argument("--full", action="store_true", help="every path and alarm count, not each way of publishing")
     args = parser.parse_args()
     print(full_table() if args.full else each_way_table())
     return 0

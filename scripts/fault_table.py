@@ -15,7 +15,8 @@ simulates with seed `index`, so every run can be repeated on its own.
         # never), 10 runs per fault: docs/self-healing.md's "In every world"; --from-json prints it
 
 The 1,080 runs of --json took 1,512 s of CPU (--jobs 2: 58 min of wall time on 2 cores shared with
-other work, so some 13 min on 2 idle ones). The tables in docs/self-healing.md are this script's output for docs/data/fault-tables.json
+other work, so some 13 min on 2 idle ones). The tables in docs/self-healing.md are this script's
+output for docs/data/fault-tables.json
 (tests/test_fault_tables.py checks that they still are, and repeats a few of the recorded runs).
 """
 

@@ -64,7 +64,8 @@ def test_the_usage_section_has_one_example_of_every_command() -> None:
 def test_the_readme_is_a_short_front_door() -> None:
     text = README.read_text()
     assert text.count("\n") <= 200
-    assert not re.search(r"\bissues? \d", text, re.I), "name what an issue built, not its number: readers cannot follow it"
+    # A reader cannot follow "issue 13": name what was built instead.
+    assert not re.search(r"\bissues? \d", text, re.I)
     headings = re.findall(r"^## (.+)$", text, re.M)
     assert headings[:4] == ["Install", "Demo and tests, from a clone", "How it works", "Usage"]
 
