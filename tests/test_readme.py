@@ -207,3 +207,14 @@ def test_the_recovery_figure_is_the_fault_tables() -> None:
     shown = figures()
     assert f"after each of {len(rows)} kinds of fault, injected {runs} times" in shown
     assert f"at most {slowest} s after it" in shown and "([Self-healing](docs/self-healing.md)" in shown
+
+
+def test_the_performance_figure_is_the_benchmarks_on_the_page() -> None:
+    # bench_simulate.py's table is measured by hand and pasted into docs/performance.md; the README
+    # quotes its wave 1m row, so a new measurement pasted there fails here until the README follows.
+    lines = (ROOT / "docs" / "performance.md").read_text().splitlines()
+    header = next(line for line in lines if line.startswith("clock ") and "now us/tick" in line)
+    columns = re.split(r"\s{2,}", header.strip())  # clock, ticks, 0.4.0 us/tick, now us/tick, ...
+    wave = re.split(r"\s{2,}", next(line for line in lines if line.startswith("wave 1m ")).strip())
+    now_us = wave[columns.index("now us/tick")]
+    assert f"at about {now_us} µs of CPU a tick" in " ".join(readme_section("Figures").split())
