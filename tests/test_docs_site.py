@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 import pytest
-import yaml
+from mkdocs.config import load_config
 
 from alarmclock.cli import cli, register_commands
 
@@ -23,9 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site")
+    mkdocs = str(Path(sys.executable).parent / "mkdocs")
+    # Built from another folder than the root: the includes are found from mkdocs.yml, not the cwd.
     done = subprocess.run(
-        [str(Path(sys.executable).parent / "mkdocs"), "build", "--strict", "--quiet", "--site-dir", str(out)],
-        cwd=ROOT,
+        [mkdocs, "build", "--strict", "--quiet", "--config-file", str(ROOT / "mkdocs.yml"), "--site-dir", str(out)],
+        cwd=out.parent,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         capture_output=True,
         text=True,
@@ -45,7 +47,7 @@ def nav_pages(entries: list[object]) -> list[str]:
 
 
 def test_every_page_in_docs_is_in_the_nav_and_built(site: Path) -> None:
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text())
+    config = load_config(config_file=str(ROOT / "mkdocs.yml"))  # MkDocs' own reading: its YAML tags too
     pages = nav_pages(config["nav"])
     assert sorted(pages) == sorted(path.name for path in (ROOT / "docs").glob("*.md"))
     for page in pages:
