@@ -103,6 +103,12 @@ def test_a_version_tag_builds_then_publishes_by_trusted_publishing_alone() -> No
     build, publish = loaded["jobs"]["build"], loaded["jobs"]["publish"]
     assert build["permissions"] == {"contents": "read"}
     assert any("twine check --strict" in step.get("run", "") for step in steps(build))
+    # The release builds with the tools the tests build with: the same pins as the test extra.
+    test_extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["test"]
+    installs = " ".join(step.get("run", "") for step in steps(build)).split()
+    tools = ("build==", "twine==")
+    released_with = sorted(word for word in installs if word.startswith(tools))
+    assert len(released_with) == 2 and released_with == sorted(r for r in test_extra if r.startswith(tools))
     assert publish["needs"] == "build" and publish["permissions"] == {"id-token": "write"}
     assert publish["environment"]["name"] == "pypi"
     (upload,) = [step for step in steps(publish) if step.get("uses", "").startswith("pypa/gh-action-pypi-publish@")]
