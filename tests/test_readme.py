@@ -16,6 +16,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 import click
 import pytest
 
+from alarmclock import handler
 from alarmclock.calibrate import FORMAT
 from alarmclock.cli import cli, main, register_commands
 
@@ -218,3 +220,18 @@ def test_the_performance_figure_is_the_benchmarks_on_the_page() -> None:
     wave = re.split(r"\s{2,}", next(line for line in lines if line.startswith("wave 1m ")).strip())
     now_us = wave[columns.index("now us/tick")]
     assert f"at about {now_us} µs of CPU a tick" in " ".join(readme_section("Figures").split())
+
+
+# ---- the tick a target receives, as the README and the getting-started page show it ---------------
+
+
+@pytest.mark.parametrize("shown_in", ["README.md", "docs/getting-started.md"])
+def test_the_tick_shown_is_one_the_handler_sends(shown_in: str) -> None:
+    (block,) = re.findall(r"```json\n(.*?)```", (ROOT / shown_in).read_text(), re.S)
+    tick = json.loads(block)
+    assert list(tick) == ["source", "version", "clock", "tick_id", "tick_time", "period_s", "alarm", "payload"]
+    assert (tick["source"], tick["version"]) == (handler.TICK_SOURCE, handler.TICK_VERSION)
+    assert tick["alarm"] == f"{tick['clock']}-tick-is-1"
+    stamp = datetime.fromisoformat(tick["tick_time"].replace("Z", "+00:00")).timestamp()
+    assert handler._iso(stamp) == tick["tick_time"]
+    assert tick["tick_id"] == handler.tick_id(tick["alarm"], stamp), "the id is derived from the alarm and the time"
