@@ -131,10 +131,24 @@ def alarms(endpoint: str, name: str = CLOCK) -> dict[str, dict[str, Any]]:
 
 
 def metadata(endpoint: str, name: str = CLOCK) -> dict[str, Any]:
+    """The deployed clock's settings: its template's Metadata block, and the targets and payload,
+    which only its function's environment records (readback.py)."""
     from alarmclock.aws.models import parse_metadata
 
     summary = client(endpoint, "cloudformation").get_template_summary(StackName=name)
-    return dict(parse_metadata(summary["Metadata"])["alarmclock"])
+    block = dict(parse_metadata(summary["Metadata"])["alarmclock"])
+    assert "targets" not in block and "payload" not in block
+    function = client(endpoint, "cloudformation").describe_stack_resource(
+        StackName=name, LogicalResourceId="TickFunction"
+    )
+    configuration = client(endpoint, "lambda").get_function_configuration(
+        FunctionName=function["StackResourceDetail"]["PhysicalResourceId"]
+    )
+    variables = configuration["Environment"]["Variables"]
+    block["targets"] = json.loads(variables["ALARMCLOCK_TARGETS"])
+    if variables["ALARMCLOCK_PAYLOAD"] != "null":
+        block["payload"] = json.loads(variables["ALARMCLOCK_PAYLOAD"])
+    return block
 
 
 def put_tick(endpoint: str, value: float, when: datetime, name: str = CLOCK) -> None:
@@ -426,6 +440,38 @@ def test_updating_a_pair_clock_without_alarms_keeps_the_pair(
     assert alarms(endpoint)[f"{CLOCK}-tick-is-0"]["StateValue"] == "ALARM"
     report = json.loads(run(capsys, endpoint, "status", CLOCK, "--json")[1])
     assert [a["name"] for a in report["alarms"]] == [f"{CLOCK}-tick-is-0", f"{CLOCK}-tick-is-1", f"{CLOCK}-watchdog"]
+
+
+def test_an_update_of_a_clock_deployed_with_the_target_parameter_keeps_the_parameter(
+    endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Deployed from `alarmclock template` output without --target: its function's environment holds
+    # the parameter's value, which is the stack's, not the clock's own target.
+    from alarmclock.render import deploy_body
+
+    job = make_function(endpoint)
+    cloudformation = client(endpoint, "cloudformation")
+    # Through a change set, as aws cloudformation deploy makes it (moto then completes the stack).
+    created = cloudformation.create_change_set(
+        StackName=CLOCK,
+        ChangeSetName="by-hand",
+        ChangeSetType="CREATE",
+        TemplateBody=deploy_body(build_template(build_spec(publish="api"))),
+        Parameters=[{"ParameterKey": "TargetFunctionArn", "ParameterValue": job}],
+        Capabilities=["CAPABILITY_IAM"],
+    )
+    cloudformation.execute_change_set(ChangeSetName=created["Id"])
+    deadline = time.monotonic() + 20
+    while (stack(endpoint) or {}).get("StackStatus", "").endswith("_IN_PROGRESS") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert (stack(endpoint) or {}).get("StackStatus") == "CREATE_COMPLETE"
+    status, _out, err = run(capsys, endpoint, "deploy", CLOCK, "--every", "2m", "--no-wait")
+    assert status == 0, err
+    described = client(endpoint, "cloudformation").describe_stacks(StackName=CLOCK)["Stacks"][0]
+    assert parameters(described) == {"Paused": "false", "TargetFunctionArn": job}
+    summary = cloudformation.get_template_summary(StackName=CLOCK)
+    assert {p["ParameterKey"] for p in summary["Parameters"]} == {"Paused", "TargetFunctionArn"}
+    assert metadata(endpoint)["period_s"] == 120
 
 
 @pytest.mark.filterwarnings("ignore:Unable to delete TickAlarm0, as it was never created")

@@ -28,7 +28,10 @@ def test_template_prints_a_yaml_template_with_the_target(capsys: pytest.CaptureF
     status, out, err = run(["template", "--every", "1m", "--target", TARGET], capsys)
     assert status == 0 and err == ""
     template = yaml.safe_load(out)
-    assert template["Metadata"]["alarmclock"]["targets"] == [TARGET]
+    # The function's environment is the one record of the targets (readback.py); Metadata does not repeat them.
+    variables = template["Resources"]["TickFunction"]["Properties"]["Environment"]["Variables"]
+    assert json.loads(variables["ALARMCLOCK_TARGETS"]) == [TARGET]
+    assert "targets" not in template["Metadata"]["alarmclock"]
     assert template["Resources"]["TickAlarm1"]["Properties"]["Period"] == 60
     assert "TickAlarm0" not in template["Resources"]  # one alarm by default
 
@@ -266,7 +269,8 @@ def test_payload_at_file_reads_the_json_from_the_file(tmp_path: Path, capsys: py
     payload.write_text('{"job": "report", "n": 3}\n')
     status, out, err = run(["template", "--target", TARGET, "--payload", f"@{payload}"], capsys)
     assert status == 0, err
-    assert yaml.safe_load(out)["Metadata"]["alarmclock"]["payload"] == {"job": "report", "n": 3}
+    variables = yaml.safe_load(out)["Resources"]["TickFunction"]["Properties"]["Environment"]["Variables"]
+    assert json.loads(variables["ALARMCLOCK_PAYLOAD"]) == {"job": "report", "n": 3}
 
 
 @pytest.mark.parametrize(("content", "says"), [(None, "cannot read"), ("{job}", "not valid JSON"), ("NaN", "NaN")])

@@ -30,7 +30,7 @@ from alarmclock.aws.models import (
 )
 from alarmclock.aws.plan import (
     PlanError,
-    deploy_settings,
+    clock_to_deploy,
     destructive_changes,
     plan_deploy,
     plan_destroy,
@@ -53,7 +53,7 @@ from alarmclock.aws.steps import (
 )
 from alarmclock.aws.verdict import beat, judge
 from alarmclock.exit_status import ExitStatus
-from alarmclock.spec import build_spec
+from alarmclock.spec import ClockSpec, SpecError, build_spec, read_options
 from alarmclock.template import build_template, metric_dimensions
 
 from conftest import CLOCK, Quiet, load_event
@@ -63,8 +63,38 @@ STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/my-clock/5b9b2c1
 NOW = datetime(2026, 11, 27, 9, 0, 30, tzinfo=UTC)
 ALARMS = (f"{CLOCK}-tick-is-0", f"{CLOCK}-tick-is-1")
 WATCHDOG = f"{CLOCK}-watchdog"
-METADATA = ClockMetadata(version="0.2.0", period_s=60, via="lambda", targets=(TARGET,), alarms=1, window="sliding")
-METADATA_WAVE = ClockMetadata("0.3.0", 60, "lambda", (TARGET,), alarms=1, window="sliding", publish="wave")
+QUEUE = "arn:aws:sqs:us-east-1:123456789012:jobs"
+
+
+def clock_metadata(
+    version: str,
+    period_s: int,
+    via: str,
+    targets: tuple[str, ...],
+    payload: Any = None,
+    *,
+    alarms: int | None = None,
+    window: str | None = None,
+    publish: str | None = None,
+    target_keys: tuple[str, ...] = (),
+    failure_alarm: bool = False,
+) -> ClockMetadata:
+    """A deployed clock as alarmclock reads it back from a Metadata block that says this (one of
+    0.4.0's and before, with the targets and payload in it; a setting None: the block lacks it)."""
+    block: dict[str, Any] = {"version": version, "period_s": period_s, "via": via, "targets": list(targets)}
+    optional = {"payload": payload, "alarms": alarms, "window": window, "publish": publish}
+    block |= {key: value for key, value in optional.items() if value is not None}
+    if target_keys:
+        block["target_keys"] = list(target_keys)
+    if failure_alarm:
+        block["failure_alarm"] = True
+    read = ClockMetadata.from_template_metadata({"alarmclock": block})
+    assert read is not None, block
+    return read
+
+
+METADATA = clock_metadata(version="0.2.0", period_s=60, via="lambda", targets=(TARGET,), alarms=1, window="sliding")
+METADATA_WAVE = clock_metadata("0.3.0", 60, "lambda", (TARGET,), alarms=1, window="sliding", publish="wave")
 WAVE_NAMES = ClockNames(CLOCK, 1, "60s")
 
 
@@ -161,7 +191,7 @@ def test_a_clock_deployed_with_the_target_parameter_keeps_it() -> None:
     # e.g. deployed from `alarmclock template` output with `aws cloudformation deploy`
     current = Deployed(
         a_stack(parameters={"Paused": "false", "TargetFunctionArn": TARGET}),
-        ClockMetadata("0.1.0", 60, "lambda", ()),
+        clock_metadata("0.1.0", 60, "lambda", ()),
     )
     plan = deploy_plan(current, targets=())
     assert plan.find(CheckTargets) is None
@@ -220,64 +250,61 @@ def test_a_stack_that_is_not_a_clock_is_refused() -> None:
             attempt()
 
 
+def update(deployed: ClockMetadata | None, **options: Any) -> ClockSpec:
+    """What `deploy` sends given these options (as the command line writes them) over `deployed`."""
+    return clock_to_deploy(CLOCK, read_options(options), deployed)
+
+
+def settings(spec: ClockSpec) -> tuple[Any, ...]:
+    return (
+        spec.period_s,
+        spec.via,
+        tuple(t.arn for t in spec.targets),
+        spec.payload,
+        spec.alarms,
+        spec.window,
+        spec.publish,
+        spec.target_keys,
+        spec.failure_alarm,
+    )
+
+
 def test_an_update_changes_only_the_settings_given() -> None:
-    # Metadata without `alarms` and `window`: a clock deployed before either could be chosen.
-    deployed = ClockMetadata("0.1.0", 300, "sns", (TARGET,), {"job": "report"})
-    kept = deploy_settings("1m", "lambda", (), None, frozenset(), deployed)
-    assert kept == {
-        "every": "300s",
-        "via": "sns",
-        "targets": (TARGET,),
-        "payload": '{"job": "report"}',
-        "alarms": "2",
-        "window": None,
-        "publish": None,
-        "target_keys": (),
-        "failure_alarm": False,
-    }
-    changed = deploy_settings("2m", "lambda", ("arn:x",), "null", frozenset({"every"}), deployed)
-    assert changed == {
-        "every": "2m",
-        "via": "sns",
-        "targets": ("arn:x",),
-        "payload": "null",
-        "alarms": "2",
-        "window": None,
-        "publish": None,
-        "target_keys": (),
-        "failure_alarm": False,
-    }
-    assert deploy_settings("1m", "lambda", (), None, frozenset(), None)["every"] == "1m"
-    assert build_spec(**kept).alarms == 2
+    # Metadata without `alarms`, `window` and `publish`: a clock deployed before any could be chosen.
+    deployed = clock_metadata("0.1.0", 300, "sns", (TARGET,), {"job": "report"})
+    kept = update(deployed)
+    assert settings(kept) == (300, "sns", (TARGET,), {"job": "report"}, 2, "sliding", "wave", (), False)
+    assert kept.name == CLOCK
+    changed = update(deployed, every="2m", targets=(QUEUE,), payload="null")
+    assert settings(changed) == (120, "sns", (QUEUE,), None, 2, "sliding", "wave", (), False)
+    assert update(None, targets=(TARGET,)).period_s == 60
 
 
 def test_an_update_keeps_the_pair_unless_alarms_is_given() -> None:
-    pair = ClockMetadata("0.2.0", 60, "lambda", (TARGET,), alarms=2, window="sliding")
-    assert build_spec(**deploy_settings("5m", "lambda", (), None, frozenset({"every"}), pair)).alarms == 2
-    assert deploy_settings("1m", "lambda", (), None, frozenset({"alarms"}), pair, alarms="1")["alarms"] == "1"
-    one = ClockMetadata("0.2.0", 60, "lambda", (TARGET,), alarms=1, window="sliding")
-    assert build_spec(**deploy_settings("1m", "lambda", (), None, frozenset(), one)).alarms == 1
+    pair = clock_metadata("0.2.0", 60, "lambda", (TARGET,), alarms=2, window="sliding")
+    assert update(pair, every="5m").alarms == 2
+    assert update(pair, alarms="1").alarms == 1
+    one = clock_metadata("0.2.0", 60, "lambda", (TARGET,), alarms=1, window="sliding")
+    assert update(one).alarms == 1
     # A new clock gets what was asked for, --alarms 1 by default.
-    assert deploy_settings("1m", "lambda", (TARGET,), None, frozenset(), None)["alarms"] == "1"
+    assert update(None, targets=(TARGET,)).alarms == 1
 
 
 def test_a_new_period_without_a_window_gets_that_periods_default_window() -> None:
-    daily = ClockMetadata("0.2.0", 86_400, "lambda", (TARGET,), alarms=1, window="wallclock")
+    daily = clock_metadata("0.2.0", 86_400, "lambda", (TARGET,), alarms=1, window="wallclock", publish="api")
     # --every 2m alone: the daily clock's wall-clock window cannot hold 2m, sliding (2m's default) can.
-    two_minutes = build_spec(**deploy_settings("2m", "lambda", (), None, frozenset({"every"}), daily))
+    two_minutes = update(daily, every="2m")
     assert (two_minutes.period_s, two_minutes.window) == (120, "sliding")
     # ... and back to a day, the default is wall-clock again (sliding cannot hold it).
-    every_2m = ClockMetadata("0.2.0", 120, "lambda", (TARGET,), alarms=1, window="sliding")
-    back = build_spec(**deploy_settings("1440m", "lambda", (), None, frozenset({"every"}), every_2m))
+    every_2m = clock_metadata("0.2.0", 120, "lambda", (TARGET,), alarms=1, window="sliding")
+    back = update(every_2m, every="1440m")
     assert back.window == "wallclock"
     # The window is kept when the period is not changed, even if --every repeats it ...
-    hourly = ClockMetadata("0.2.0", 3600, "lambda", (TARGET,), alarms=1, window="wallclock")
-    assert deploy_settings("1h", "lambda", (), None, frozenset({"every"}), hourly)["window"] == "wallclock"
-    assert deploy_settings("1m", "lambda", (), None, frozenset({"via"}), hourly)["window"] == "wallclock"
+    hourly = clock_metadata("0.2.0", 3600, "lambda", (TARGET,), alarms=1, window="wallclock")
+    assert update(hourly, every="1h").window == "wallclock"
+    assert update(hourly, via="lambda").window == "wallclock"
     # ... and --window always wins.
-    assert deploy_settings("5m", "lambda", (), None, frozenset({"every"}), hourly, window="wallclock")["window"] == (
-        "wallclock"
-    )
+    assert update(hourly, every="5m", window="wallclock").window == "wallclock"
 
 
 def test_an_update_of_an_api_clock_from_before_publish_gets_its_periods_default() -> None:
@@ -285,35 +312,66 @@ def test_an_update_of_an_api_clock_from_before_publish_gets_its_periods_default(
     # --publish gives it its period's default: at 5 minutes a wave, whose metric has the Wave
     # dimension.
     old = ClockMetadata.from_template_metadata(
-        {"alarmclock": {"version": "0.2.0", "period_s": 300, "via": "lambda", "alarms": 1, "window": "sliding"}}
+        {
+            "alarmclock": {
+                "version": "0.2.0",
+                "period_s": 300,
+                "via": "lambda",
+                "alarms": 1,
+                "window": "sliding",
+                "targets": [TARGET],
+            }
+        }
     )
-    assert old is not None and (old.publish, old.publishing) == (None, "api")
+    assert old is not None and (old.spec.publish, old.publish_chosen) == ("api", False)
     assert Deployed(a_stack(), old).names.dimensions == []
-    settings = deploy_settings("5m", "lambda", (TARGET,), None, frozenset(), old)
-    spec = build_spec(**settings)
-    assert (settings["publish"], spec.publish) == (None, "wave")
+    spec = update(old, targets=(TARGET,))
+    assert spec.publish == "wave"
     assert build_template(spec)["Metadata"]["alarmclock"]["publish"] == "wave"
     plan = plan_deploy(CLOCK, spec, Deployed(a_stack(), old), change_set_name="alarmclock-20261127-090030")
     wait = plan.find(WaitForTick)
     assert wait is not None and wait.names.dimensions == [{"Name": "Wave", "Value": "300s"}]
     # --publish api keeps it an api clock; a one-minute clock, too, gets its period's default, a wave.
-    assert build_spec(**deploy_settings("5m", "lambda", (), None, frozenset(), old, publish="api")).publish == "api"
-    minute = ClockMetadata("0.2.0", 60, "lambda", (TARGET,), alarms=1, window="sliding")
-    assert build_spec(**deploy_settings("1m", "lambda", (TARGET,), None, frozenset(), minute)).publish == "wave"
+    assert update(old, publish="api").publish == "api"
+    minute = clock_metadata("0.2.0", 60, "lambda", (TARGET,), alarms=1, window="sliding")
+    assert update(minute, targets=(TARGET,)).publish == "wave"
 
 
 def test_an_update_keeps_the_way_of_publishing_unless_the_new_period_cannot_hold_it() -> None:
-    api = ClockMetadata("0.3.0", 60, "lambda", (TARGET,), alarms=1, window="sliding", publish="api")
-    assert deploy_settings("1m", "lambda", (), None, frozenset({"via"}), api)["publish"] == "api"
+    api = clock_metadata("0.3.0", 60, "lambda", (TARGET,), alarms=1, window="sliding", publish="api")
+    assert update(api, via="lambda").publish == "api"
     # A new period keeps an explicit api ...
-    assert build_spec(**deploy_settings("5m", "lambda", (), None, frozenset({"every"}), api)).publish == "api"
+    assert update(api, every="5m").publish == "api"
     # ... and a wave, where the period can hold it; at a day it cannot (two hours ahead at most).
-    wave = ClockMetadata("0.3.0", 60, "lambda", (TARGET,), alarms=1, window="sliding", publish="wave")
-    assert build_spec(**deploy_settings("2h", "lambda", (), None, frozenset({"every"}), wave)).publish == "wave"
-    daily = build_spec(**deploy_settings("1440m", "lambda", (), None, frozenset({"every"}), wave))
+    wave = clock_metadata("0.3.0", 60, "lambda", (TARGET,), alarms=1, window="sliding", publish="wave")
+    assert update(wave, every="2h").publish == "wave"
+    daily = update(wave, every="1440m")
     assert (daily.publish, daily.window) == ("api", "wallclock")
     # --publish always wins.
-    assert deploy_settings("1m", "lambda", (), None, frozenset(), wave, publish="logs")["publish"] == "logs"
+    assert update(wave, publish="logs").publish == "logs"
+
+
+def test_an_update_is_checked_as_a_whole_and_refused_in_one_line() -> None:
+    # The deployed pair cannot take --publish now (one alarm on a sliding window): ClockSpec says so.
+    pair = clock_metadata("0.3.0", 60, "lambda", (TARGET,), alarms=2, window="sliding", publish="api")
+    with pytest.raises(SpecError, match="--publish now takes one alarm on a sliding window"):
+        update(pair, publish="now")
+    # A kept period is shown as a duration, a given one as it was written.
+    daily = clock_metadata("0.3.0", 86_400, "lambda", (TARGET,), alarms=1, window="wallclock", publish="api")
+    with pytest.raises(SpecError, match=r"^--every 1d needs --window wallclock"):
+        update(daily, window="sliding")
+    with pytest.raises(SpecError, match="--publish wave cannot hold --every 1440m"):
+        update(pair, every="1440m", publish="wave")
+
+
+def test_an_update_of_a_clock_whose_targets_were_not_read_needs_them_given() -> None:
+    unread = ClockMetadata.from_template_metadata(
+        {"alarmclock": {"version": "0.5.0", "period_s": 60, "via": "lambda", "alarms": 1, "publish": "wave"}}, CLOCK
+    )
+    assert unread is not None and not unread.targets_read
+    with pytest.raises(PlanError, match="no function to read its targets and payload from; give them"):
+        update(unread, every="5m")
+    assert update(unread, targets=(TARGET,)).period_s == 60
 
 
 def test_a_wave_clocks_names_carry_the_templates_dimension() -> None:
@@ -398,7 +456,7 @@ def test_replacements_and_removals_are_destructive_modifications_are_not() -> No
 def test_template_metadata_is_read_from_json_and_from_motos_repr() -> None:
     block = {"alarmclock": {"version": "0.1.0", "period_s": 120, "via": "sns", "targets": [TARGET]}}
     for text in (json.dumps(block), str(block)):
-        assert ClockMetadata.from_template_metadata(text) == ClockMetadata("0.1.0", 120, "sns", (TARGET,))
+        assert ClockMetadata.from_template_metadata(text) == clock_metadata("0.1.0", 120, "sns", (TARGET,))
     assert parse_metadata("__import__('os')") == {}
     assert ClockMetadata.from_template_metadata('{"other": 1}') is None
 
@@ -432,9 +490,9 @@ def test_ctrl_c_during_a_restart_says_whether_the_function_had_answered() -> Non
     # wait for the next tick was cut short. Neither is "the first tick" of a deploy.
     plan = Plan("restart", CLOCK)
     runner = Runner(Aws(AwsOptions(region="us-east-1", endpoint_url="http://127.0.0.1:9")), Quiet())
-    runner.executed = True  # as the runner sets it just before the Invoke
+    runner.done.executed = True  # as the runner sets it just before the Invoke
     before = runner.interrupted(plan)
-    runner.restart_answer = {"action": "restart", "kicked": f"{CLOCK}-tick-is-1"}
+    runner.done.restart_answer = {"action": "restart", "kicked": f"{CLOCK}-tick-is-1"}
     after = runner.interrupted(plan)
     assert before.exit_code == after.exit_code == ExitStatus.INTERRUPTED
     assert "may or may not have happened" in before.message and "first tick" not in before.message
@@ -613,11 +671,11 @@ def test_the_watchdog_alarm_is_optional_and_its_actions_off_is_only_a_warning() 
 
 
 def test_a_pair_clock_is_judged_on_both_alarms_a_one_alarm_clock_on_its_own() -> None:
-    pair = Deployed(a_stack(), ClockMetadata("0.2.0", 60, "lambda", (TARGET,), alarms=2, window="sliding"))
+    pair = Deployed(a_stack(), clock_metadata("0.2.0", 60, "lambda", (TARGET,), alarms=2, window="sliding"))
     one = Deployed(a_stack(), METADATA)
     assert (pair.names.alarms, one.names.alarms) == (ALARMS, ALARMS[1:])
     # A clock deployed before the one-alarm design has no `alarms` in its metadata: it has the pair.
-    assert Deployed(a_stack(), ClockMetadata("0.1.0", 60, "lambda", (TARGET,))).names.alarms == ALARMS
+    assert Deployed(a_stack(), clock_metadata("0.1.0", 60, "lambda", (TARGET,))).names.alarms == ALARMS
     # Without metadata, the stack's outputs tell: Alarm0 only for the pair.
     outputs = {"ClockName": CLOCK, "MetricNamespace": f"alarmclock/{CLOCK}", "Alarm1": ALARMS[1]}
     assert Deployed(a_stack(outputs=outputs)).names.alarms == ALARMS[1:]
@@ -785,3 +843,12 @@ def test_a_restart_the_function_failed_says_why_in_text_not_only_in_the_json() -
     with pytest.raises(Stop) as stopped:
         restarted(CLOCK, Invocation({"errorType": "KeyError", "errorMessage": "'x'"}, "Unhandled"))
     assert stopped.value.outcome.message == "my-clock's function failed to restart it (KeyError: 'x')"
+
+
+def test_the_runner_has_a_method_for_every_kind_of_step() -> None:
+    from typing import get_args
+
+    from alarmclock.aws import steps
+    from alarmclock.aws.execute import STEP_METHODS
+
+    assert set(STEP_METHODS) == set(get_args(steps.Step))

@@ -70,7 +70,7 @@ def test_a_deploy_whose_clock_another_deploy_changed_meanwhile_changes_nothing_a
     assert message.startswith(f"stack {CLOCK} changed while this deploy was preparing its change (it is UPDATE_")
     assert "This deploy changed nothing" in message
     assert metadata(endpoint)["period_s"] == 300  # the second deploy's, untouched
-    assert not first.executed
+    assert not first.done.executed
     # Its change set is gone; the second's was executed.
     summaries = client(endpoint, "cloudformation").list_change_sets(StackName=CLOCK)["Summaries"]
     assert plan.steps[1].name not in {s["ChangeSetName"] for s in summaries}  # type: ignore[union-attr]
@@ -82,7 +82,7 @@ def test_a_new_clock_created_by_another_deploy_meanwhile_is_left_to_it(
     _url, target = make_queue(endpoint)
     first, plan = prepared(endpoint, "2m", target)
     # Another deploy creates the clock while the first one reviews its own CREATE change set.
-    client(endpoint, "cloudformation").execute_change_set(ChangeSetName=first.change_set_id)
+    client(endpoint, "cloudformation").execute_change_set(ChangeSetName=first.done.change_set_id)
     message = execute_rest(first, plan)
     assert "it was not yet created" in message and "This deploy changed nothing" in message
     assert client(endpoint, "cloudformation").describe_stacks(StackName=CLOCK)["Stacks"][0]["StackStatus"] == (

@@ -61,7 +61,7 @@ def test_list_gives_each_clock_the_status_that_status_gives_it(
     stacks = Stacks(aws)
     one_by_one = {}
     for name in ("clock-a", "clock-b", "clock-c"):
-        deployed = stacks.deployed(name)
+        deployed = stacks.deployed(name, read_function=True)  # as `status` reads a clock
         assert deployed is not None
         one_by_one[name] = gather(aws, deployed, now).to_json()
     # moto's GetMetricStatistics stamps a period with its first value's time, not the period's start
@@ -73,6 +73,10 @@ def test_list_gives_each_clock_the_status_that_status_gives_it(
     assert {s.pop("failed_deliveries_last_hour") for s in one_by_one.values()} == {0}
     for status in listed.values():
         del status["failed_deliveries_last_hour"]
+    # status alone reads the targets from the function (two more calls a clock, which list leaves out).
+    assert {json.dumps(s["settings"].pop("targets")) for s in listed.values()} == {"null"}
+    queues = [f"arn:aws:sqs:{REGION}:123456789012:{name}-ticks" for name in one_by_one]
+    assert [s["settings"].pop("targets") for s in one_by_one.values()] == [[queue] for queue in queues]
     assert listed == one_by_one
     assert [tick["samples"] for tick in listed["clock-a"]["last_ticks"]] == [1] * 5
     assert {alarm["name"] for alarm in listed["clock-c"]["alarms"]} == {

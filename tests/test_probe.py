@@ -236,7 +236,7 @@ class FakeAws:
 def test_deploy_says_once_that_a_clock_stamping_ahead_rests_on_an_unverified_behaviour(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from alarmclock.cli.aws_cmds import warn_if_unverified
+    from alarmclock.cli.deploy_cmd import warn_if_unverified
 
     aws: Any = FakeAws()
     warn_if_unverified(aws, "wave", "sliding")
@@ -251,14 +251,14 @@ def test_deploy_says_once_that_a_clock_stamping_ahead_rests_on_an_unverified_beh
 def test_a_clock_that_stamps_nothing_ahead_gets_no_note(
     publish: str, window: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from alarmclock.cli.aws_cmds import warn_if_unverified
+    from alarmclock.cli.deploy_cmd import warn_if_unverified
 
     warn_if_unverified(FakeAws(), publish, window)  # type: ignore[arg-type]
     assert capsys.readouterr().err == ""
 
 
 def test_a_probed_account_gets_no_note(capsys: pytest.CaptureFixture[str]) -> None:
-    from alarmclock.cli.aws_cmds import warn_if_unverified
+    from alarmclock.cli.deploy_cmd import warn_if_unverified
 
     memory.remember("210987654321", "eu-west-1", {"future_visible_from": "put", "at": 0})
     warn_if_unverified(FakeAws(), "wave", "sliding")  # type: ignore[arg-type]

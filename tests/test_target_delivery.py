@@ -12,10 +12,10 @@ import pytest
 from alarmclock import handler
 from alarmclock import template as template_module
 from alarmclock.aws.models import ClockMetadata
-from alarmclock.aws.plan import PlanError, deploy_settings, inline_body
+from alarmclock.aws.plan import PlanError, clock_to_deploy, inline_body
 from alarmclock.cli import main
 from alarmclock.emulator.simulate import Scenario, simulate
-from alarmclock.spec import SpecError, build_spec
+from alarmclock.spec import ClockSpec, SpecError, build_spec, read_options
 from alarmclock.target_access import cross_account_warnings
 from alarmclock.template import build_template
 
@@ -120,25 +120,26 @@ def test_template_refuses_a_target_key_that_is_no_keys_arn_or_has_no_queue_or_to
     assert err.startswith("alarmclock: error: " + message), err
 
 
-def metadata(targets: tuple[str, ...], keys: tuple[str, ...]) -> ClockMetadata:
-    return ClockMetadata(version="0.5", period_s=60, via="lambda", targets=targets, alarms=1, target_keys=keys)
+def read_back(spec_options: dict[str, Any]) -> ClockMetadata:
+    """The clock a template of these options reads back as: its Metadata, and its function's environment."""
+    template = build_template(build_spec(**spec_options))
+    environment = template["Resources"]["TickFunction"]["Properties"]["Environment"]["Variables"]
+    read = ClockMetadata.from_template_metadata(template["Metadata"], "clock", environment)
+    assert read is not None
+    return read
+
+
+def update(deployed: ClockMetadata | None, **options: Any) -> ClockSpec:
+    return clock_to_deploy("clock", read_options(options), deployed)
 
 
 def test_an_update_keeps_the_keys_unless_new_targets_or_keys_are_given() -> None:
-    deployed = metadata((QUEUE,), (KEY,))
-
-    def keys(targets: tuple[str, ...] = (), target_keys: tuple[str, ...] = ()) -> tuple[str, ...]:
-        given: frozenset[str] = frozenset()
-        return tuple(
-            deploy_settings("1m", "lambda", targets, None, given, deployed, target_keys=target_keys)["target_keys"]
-        )
-
-    assert keys() == (KEY,)
-    assert keys(target_keys=(MRK,)) == (MRK,)
-    assert keys(targets=("arn:aws:sqs:us-east-1:123456789012:other",)) == ()  # the new targets' keys come with them
-    assert ClockMetadata.from_template_metadata(
-        build_template(build_spec(targets=[QUEUE], target_keys=[KEY]))["Metadata"]
-    ).target_keys == (KEY,)  # type: ignore[union-attr]
+    deployed = read_back({"targets": [QUEUE], "target_keys": [KEY]})
+    assert deployed.spec.target_keys == (KEY,)
+    assert update(deployed).target_keys == (KEY,)
+    assert update(deployed, target_keys=(MRK,)).target_keys == (MRK,)
+    other = ("arn:aws:sqs:us-east-1:123456789012:other",)
+    assert update(deployed, targets=other).target_keys == ()  # the new targets' keys come with them
 
 
 # ---- targets in another account: the owner's policy --------------------------------------------------
@@ -195,17 +196,14 @@ def test_the_failure_alarm_watches_the_metric_the_function_counts_failures_on() 
         "notBreaching",
     )
     assert template["Metadata"]["alarmclock"]["failure_alarm"] is True
-    assert ClockMetadata.from_template_metadata(template["Metadata"]).failure_alarm  # type: ignore[union-attr]
+    assert read_back({"targets": [QUEUE], "failure_alarm": True}).spec.failure_alarm
 
 
 def test_an_update_keeps_the_failure_alarm_unless_told() -> None:
-    deployed = ClockMetadata("0.5", 60, "lambda", (QUEUE,), alarms=1, failure_alarm=True)
-    settings = deploy_settings("1m", "lambda", (), None, frozenset(), deployed)
-    assert settings["failure_alarm"] is True
-    assert (
-        deploy_settings("1m", "lambda", (), None, frozenset(), deployed, failure_alarm=False)["failure_alarm"] is False
-    )
-    assert deploy_settings("1m", "lambda", (QUEUE,), None, frozenset(), None)["failure_alarm"] is False
+    deployed = read_back({"targets": [QUEUE], "failure_alarm": True})
+    assert update(deployed).failure_alarm is True
+    assert update(deployed, failure_alarm=False).failure_alarm is False
+    assert update(None, targets=(QUEUE,)).failure_alarm is False
 
 
 def test_in_the_emulator_each_failed_delivery_is_a_delivery_failures_value_and_the_alarm_goes_off() -> None:
@@ -223,9 +221,10 @@ def test_in_the_emulator_each_failed_delivery_is_a_delivery_failures_value_and_t
     assert changes and changes[0].new == "ALARM"
 
 
-def test_the_largest_clock_with_a_failure_alarm_and_a_key_is_refused_with_its_size_not_sent() -> None:
-    # Targets fill the function's environment (limits.check_environment); the alarm and the key's
-    # statement then take the compact JSON past CloudFormation's 51,200 bytes: deploy says so first.
+def test_the_largest_clock_with_a_failure_alarm_and_a_key_fits_inline_and_a_larger_body_is_refused() -> None:
+    # Targets fill the function's environment (limits.check_environment); with the alarm and the
+    # key's statement too, the compact JSON fits CloudFormation's 51,200 bytes (48,976 measured on
+    # 2026-12-05) now that the template's Metadata does not repeat the targets.
     arns: list[str] = []
     while True:
         arn = f"arn:aws:sqs:us-east-1:123456789012:{len(arns)}"
@@ -235,5 +234,9 @@ def test_the_largest_clock_with_a_failure_alarm_and_a_key_is_refused_with_its_si
             break
         arns.append(arn)
     spec = build_spec(every="10s", via="sns", targets=arns, alarms=2, failure_alarm=True, target_keys=[KEY])
-    with pytest.raises(PlanError, match=r"^the template is 5\d,\d{3} bytes of compact JSON; .* 51,200 bytes inline"):
-        inline_body(build_template(spec))
+    template = build_template(spec)
+    assert len(inline_body(template).encode()) <= 51_200
+    # A body beyond the limit is refused with its size, before any change.
+    template["Description"] = "x" * 51_200
+    with pytest.raises(PlanError, match=r"^the template is \d\d\d,\d{3} bytes of compact JSON; .* 51,200 bytes inline"):
+        inline_body(template)

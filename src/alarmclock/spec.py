@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from alarmclock import limits
@@ -19,7 +20,7 @@ Via = Literal["lambda", "sns"]
 VIAS: tuple[Via, ...] = ("lambda", "sns")
 # How many tick alarms: one alarm whose ALARM and OK actions both call the function (the default:
 # every flip is made by the same alarm at the same second of its cycle, docs/timing-model.md), or
-# the seed's two alarms, Tick <= 0 and Tick >= 1, each acting on ALARM.
+# the 2016 recipe's two alarms (README), Tick <= 0 and Tick >= 1, each acting on ALARM.
 ALARM_DESIGNS = (1, 2)
 Window = Literal["sliding", "wallclock"]
 WINDOWS: tuple[Window, ...] = ("sliding", "wallclock")
@@ -112,39 +113,55 @@ class Target:
 
 @dataclass(frozen=True)
 class ClockSpec:
-    """One clock: how often it ticks, how alarms reach the function, whom it calls."""
+    """One clock: how often it ticks, how alarms reach the function, whom it calls.
+
+    Constructing one checks it, here and only here, so no invalid clock can exist: `build_spec`
+    reads the command line's text into values, a deployed clock is read back into one
+    (aws/models.py, emulator/adopt.py), and an update is `dataclasses.replace` of the deployed one.
+    """
 
     period_s: int = 60
     via: Via = "lambda"
     targets: tuple[Target, ...] = ()
     payload: Any = None
     name: str | None = None  # None: the stack's name, decided at deploy time
-    alarms: int = 1  # tick alarms: 1 (ALARM and OK actions) or 2 (the seed's pair)
-    window: Window = "sliding"  # the tick alarms' EvaluationWindow
+    alarms: int = 1  # tick alarms: 1 (ALARM and OK actions) or 2 (the 2016 recipe's pair)
+    window: Window = None  # type: ignore[assignment]  # the tick alarms' EvaluationWindow; None: the period's default
     publish: Publish = None  # type: ignore[assignment]  # how the beat reaches the metric; None: the period's default
     # KMS keys of encrypted SQS queues and SNS topics among the targets: the function needs to use them.
     target_keys: tuple[str, ...] = ()
     failure_alarm: bool = False  # an alarm on the function's DeliveryFailures metric
+    # How the user wrote the period (e.g. "1440m"), so a refusal quotes it; None: shown as a duration.
+    period_text: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def high_resolution(self) -> bool:
         return self.period_s < 60
 
     def __post_init__(self) -> None:
-        check_period(self.period_s)
-        check_window(self.period_s, self.window)
+        shown = self.period_text if self.period_text is not None else _show_period(self.period_s)
+        check_period(self.period_s, shown=self.period_text)
+        if self.via not in VIAS:
+            raise SpecError(f"--via {self.via!r} is not supported; use one of: {', '.join(VIAS)}")
+        if self.window is None:
+            object.__setattr__(self, "window", default_window(self.period_s))
+        check_window(self.period_s, self.window, shown)
         if self.publish is None:
             object.__setattr__(self, "publish", default_publish(self.period_s))
-        check_publish(self.period_s, self.publish)
+        check_publish(self.period_s, self.publish, shown)
         if self.alarms not in ALARM_DESIGNS:
-            raise SpecError(f"--alarms {self.alarms!r} is not supported; use 1 (the default) or 2 (the seed's pair)")
+            raise SpecError(
+                f"--alarms {self.alarms!r} is not supported; use 1 (the default) or 2 (the 2016 recipe's pair)"
+            )
         if self.publish == "now" and (self.alarms != 1 or self.window != "sliding"):
             raise SpecError(
                 "--publish now takes one alarm on a sliding window: its alarm flips once an evaluation "
                 "cycle and acts on ALARM and OK"
             )
-        if self.via not in VIAS:
-            raise SpecError(f"--via {self.via!r} is not supported; use one of: {', '.join(VIAS)}")
+        if len({t.arn for t in self.targets}) != len(self.targets):
+            raise SpecError("--target: the same ARN is given twice")
+        if self.target_keys and not any(t.service in ("sqs", "sns") for t in self.targets):
+            raise SpecError("--target-key is for an encrypted SQS queue or SNS topic, and no --target is one")
         if self.name is not None:
             check_clock_name(self.name)
         # Targets and payload travel in the function's environment: Lambda's 4 KB, as Lambda counts.
@@ -222,20 +239,33 @@ def default_publish(period_s: int) -> Publish:
 
 
 def check_publish(period_s: int, publish: str, shown: str | None = None) -> None:
+    refusal = publish_refusal(period_s, publish, shown)
+    if refusal is not None:
+        raise SpecError(refusal)
+
+
+def can_publish(period_s: int, publish: str) -> bool:
+    """Whether a clock of this period can publish this way (a deploy that changes the period keeps
+    the deployed way of publishing where it can)."""
+    return publish_refusal(period_s, publish) is None
+
+
+def publish_refusal(period_s: int, publish: str, shown: str | None = None) -> str | None:
+    """Why a clock of this period cannot publish this way, in one line; None if it can."""
     if publish not in PUBLISHES:
-        raise SpecError(f"--publish {publish!r} is not supported; use one of: {', '.join(PUBLISHES)}")
+        return f"--publish {publish!r} is not supported; use one of: {', '.join(PUBLISHES)}"
+    shown = shown if shown is not None else _show_period(period_s)
     if publish == "now" and period_s > MAX_SLIDING_PERIOD_S:
-        shown = shown if shown is not None else _show_period(period_s)
-        raise SpecError(
+        return (
             f"--publish now cannot hold --every {shown}: its alarm flips on a sliding window, which holds "
             "periods up to 120m; use --window wallclock (with --publish api)"
         )
     if publish == "wave" and period_s > MAX_WAVE_PERIOD_S:
-        shown = shown if shown is not None else _show_period(period_s)
-        raise SpecError(
+        return (
             f"--publish wave cannot hold --every {shown}: a wave is laid at most 2 hours ahead "
             "(PutMetricData's limit); use --publish api or logs"
         )
+    return None
 
 
 def _show_period(seconds: int) -> str:
@@ -333,6 +363,54 @@ def check_clock_name(name: str) -> str:
     return name
 
 
+def parse_alarms(text: int | str) -> int:
+    """'2' -> 2; ClockSpec refuses a number other than 1 or 2."""
+    try:
+        return int(text)
+    except ValueError:
+        raise SpecError(
+            f"--alarms {text!r} is not supported; use 1 (the default) or 2 (the 2016 recipe's pair)"
+        ) from None
+
+
+def _as_given(value: Any) -> Any:
+    return value  # a choice ClockSpec checks (None: the period's default)
+
+
+def _targets(arns: Iterable[str]) -> tuple[Target, ...]:
+    return tuple(parse_target(arn) for arn in arns)
+
+
+def _target_keys(arns: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(parse_target_key(arn) for arn in arns))
+
+
+# How each option's text becomes a ClockSpec field: (field, reader). Each runs once, on the way in.
+OPTION_READERS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "every": ("period_s", parse_period),
+    "via": ("via", _as_given),
+    "targets": ("targets", _targets),
+    "payload": ("payload", parse_payload),
+    "alarms": ("alarms", parse_alarms),
+    "window": ("window", _as_given),
+    "publish": ("publish", _as_given),
+    "target_keys": ("target_keys", _target_keys),
+    "failure_alarm": ("failure_alarm", bool),
+}
+
+
+def read_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Options as the user wrote them (by option name) read into ClockSpec's fields, for
+    `ClockSpec(**fields)` or `dataclasses.replace(spec, **fields)`, which check them together."""
+    values: dict[str, Any] = {}
+    for option, text in options.items():
+        field_name, read = OPTION_READERS[option]
+        values[field_name] = read(text)
+    if "every" in options:
+        values["period_text"] = str(options["every"])
+    return values
+
+
 def build_spec(
     every: str | int = "1m",
     via: str = "lambda",
@@ -345,34 +423,17 @@ def build_spec(
     target_keys: tuple[str, ...] | list[str] = (),
     failure_alarm: bool = False,
 ) -> ClockSpec:
-    """The one place user input becomes a ClockSpec. `window` and `publish` None pick the period's
-    defaults."""
-    if via not in VIAS:
-        raise SpecError(f"--via {via!r} is not supported; use one of: {', '.join(VIAS)}")
-    parsed = tuple(parse_target(t) for t in targets)
-    if len({t.arn for t in parsed}) != len(parsed):
-        raise SpecError("--target: the same ARN is given twice")
-    keys = tuple(dict.fromkeys(parse_target_key(key) for key in target_keys))
-    if keys and not any(t.service in ("sqs", "sns") for t in parsed):
-        raise SpecError("--target-key is for an encrypted SQS queue or SNS topic, and no --target is one")
-    period = parse_period(every)
-    chosen = window if window is not None else default_window(period)
-    check_window(period, chosen, shown=str(every))
-    publishing = publish if publish is not None else default_publish(period)
-    check_publish(period, publishing, shown=str(every))
-    try:
-        count = int(alarms)  # ClockSpec refuses a number other than 1 or 2
-    except ValueError:
-        raise SpecError(f"--alarms {alarms!r} is not supported; use 1 (the default) or 2 (the seed's pair)") from None
-    return ClockSpec(
-        period_s=period,
-        via=via,  # checked just above
-        targets=parsed,
-        payload=parse_payload(payload),
-        name=check_clock_name(name) if name is not None else None,
-        alarms=count,
-        window=chosen,  # type: ignore[arg-type]  # checked by check_window
-        publish=publishing,  # type: ignore[arg-type]  # checked by check_publish
-        target_keys=keys,
-        failure_alarm=failure_alarm,
-    )
+    """User input (the command line's text) read into values, then a ClockSpec, which checks them
+    together. `window` and `publish` None pick the period's defaults."""
+    options = {
+        "every": every,
+        "via": via,
+        "targets": targets,
+        "payload": payload,
+        "alarms": alarms,
+        "window": window,
+        "publish": publish,
+        "target_keys": target_keys,
+        "failure_alarm": failure_alarm,
+    }
+    return ClockSpec(name=name, **read_options(options))

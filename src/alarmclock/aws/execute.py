@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from alarmclock.aws import steps as p
+from alarmclock.aws import steps
 from alarmclock.aws.functions import Functions, Invocation
 from alarmclock.aws.metrics import Metrics, check_target
 from alarmclock.aws.models import (
@@ -81,13 +81,9 @@ def utc_now() -> datetime:
 
 
 @dataclass
-class Runner:
-    aws: Aws
-    progress: Progress
-    poll_s: float = 5.0
-    sleep: Callable[[float], None] = time.sleep
-    now: Callable[[], datetime] = utc_now
-    # what the run has done so far (read when it is interrupted)
+class RunState:
+    """What a run has done so far, read when it ends and when it is interrupted."""
+
     stack_id: str = ""
     change_set_id: str = ""
     change_set_type: str = ""
@@ -102,11 +98,23 @@ class Runner:
     started: datetime | None = None
     restart_answer: dict[str, Any] | None = None  # what the clock's function said it did (restart)
 
+
+@dataclass
+class Runner:
+    """Runs one plan: each step by its own method (STEP_METHODS), what it has done in `done`."""
+
+    aws: Aws
+    progress: Progress
+    poll_s: float = 5.0
+    sleep: Callable[[float], None] = time.sleep
+    now: Callable[[], datetime] = utc_now
+
     def __post_init__(self) -> None:
         self.stacks = Stacks(self.aws)
         self.metrics = Metrics(self.aws)
+        self.done = RunState()
 
-    def run(self, plan: p.Plan) -> Outcome:
+    def run(self, plan: steps.Plan) -> Outcome:
         if not plan.steps:
             # With nothing to do the last note is the outcome, which the caller prints: say only the others.
             *before, last = plan.notes or ("nothing to do",)
@@ -115,16 +123,16 @@ class Runner:
             return Outcome(True, last)
         for note in plan.notes:
             self.progress.say(note)
-        self.started = self.now()
-        self.stack_id = plan.stack
+        self.done.started = self.now()
+        self.done.stack_id = plan.stack
         try:
-            wait = plan.find(p.WaitForTick)
+            wait = plan.find(steps.WaitForTick)
             if wait is not None and wait.names.is_wave:
                 # Seen before anything changes: the alarm may flip before the stack completes.
-                self.alarm_baseline = {a.name: a.state_changed for a in self.tick_alarms(wait.names)}
+                self.done.alarm_baseline = {a.name: a.state_changed for a in self.tick_alarms(wait.names)}
             elif wait is not None:
                 # Counted before anything changes: the Starter may kick the loop before the stack completes.
-                self.tick_baseline = self.ticks_since_start(wait)
+                self.done.tick_baseline = self.ticks_since_start(wait)
             for step in plan.steps:
                 self.do(step, plan)
         except Stop as stop:
@@ -135,60 +143,56 @@ class Runner:
 
     # ---- steps ------------------------------------------------------------------------------
 
-    def do(self, step: p.Step, plan: p.Plan) -> None:
-        if isinstance(step, p.CheckTargets):
-            self.check_targets(step)
-        elif isinstance(step, p.CreateChangeSet):
-            self.create_change_set(step)
-        elif isinstance(step, p.ReviewChangeSet):
-            self.review(step, plan)
-        elif isinstance(step, p.ExecuteChangeSet):
-            self.check_unchanged(step, plan)
-            self.remember_events()
-            self.executed = True  # before the call: Ctrl-C during it must not claim "nothing changed"
-            self.stacks.execute_change_set(self.change_set_id)
-        elif isinstance(step, p.LeaveChangeSet):
-            raise Stop(
-                Outcome(
-                    True,
-                    f"change set {self.change_set_id} is ready and was not executed (--no-execute); "
-                    f"execute it with 'aws cloudformation execute-change-set --change-set-name {self.change_set_id}', "
-                    f"or run the deploy again without --no-execute",
-                )
-            )
-        elif isinstance(step, p.UpdateParameters):
-            self.remember_events()
-            self.executed = True
-            if not self.stacks.update_parameters(step):
-                self.executed = False
-                raise Stop(Outcome(True, f"{plan.stack}: nothing to change"))
-            self.progress.say(
-                f"updating {plan.stack}: {', '.join(f'{q.key}={q.value}' for q in step.parameters if q.value)}"
-            )
-        elif isinstance(step, p.InvokeRestart):
-            self.executed = True
-            self.progress.say(f"invoking {step.function_name} with a restart")
-            invocation = Functions(self.aws).restart(step.function_name, step.design)
-            self.restart_answer = invocation.answer
-            self.progress.say(restarted(plan.stack, invocation))
-            stack = self.stacks.describe(self.stack_id)
-            self.status = stack.status if stack else ""
-        elif isinstance(step, p.DeleteStack):
-            self.remember_events()
-            self.executed = True
-            self.stacks.delete(step.stack)
-            self.stack_id = step.stack
-            self.progress.say(f"deleting stack {plan.stack}")
-        elif isinstance(step, p.WaitForStack):
-            self.wait_for_stack(step, plan)
-        elif isinstance(step, p.WaitForTick):
-            self.wait_for_tick(step)
-        elif isinstance(step, p.ConfirmGone):
-            self.confirm_gone(step, plan)
-        else:  # pragma: no cover - every Step is handled above
+    def do(self, step: steps.Step, plan: steps.Plan) -> None:
+        method = STEP_METHODS.get(type(step))
+        if method is None:  # pragma: no cover - every Step has its method
             raise TypeError(step)
+        method(self, step, plan)
 
-    def check_targets(self, step: p.CheckTargets) -> None:
+    def execute_change_set(self, step: steps.ExecuteChangeSet, plan: steps.Plan) -> None:
+        self.check_unchanged(step, plan)
+        self.remember_events()
+        self.done.executed = True  # before the call: Ctrl-C during it must not claim "nothing changed"
+        self.stacks.execute_change_set(self.done.change_set_id)
+
+    def leave_change_set(self, step: steps.LeaveChangeSet, plan: steps.Plan) -> None:
+        change_set = self.done.change_set_id
+        raise Stop(
+            Outcome(
+                True,
+                f"change set {change_set} is ready and was not executed (--no-execute); "
+                f"execute it with 'aws cloudformation execute-change-set --change-set-name {change_set}', "
+                f"or run the deploy again without --no-execute",
+            )
+        )
+
+    def update_parameters(self, step: steps.UpdateParameters, plan: steps.Plan) -> None:
+        self.remember_events()
+        self.done.executed = True
+        if not self.stacks.update_parameters(step):
+            self.done.executed = False
+            raise Stop(Outcome(True, f"{plan.stack}: nothing to change"))
+        self.progress.say(
+            f"updating {plan.stack}: {', '.join(f'{q.key}={q.value}' for q in step.parameters if q.value)}"
+        )
+
+    def invoke_restart(self, step: steps.InvokeRestart, plan: steps.Plan) -> None:
+        self.done.executed = True
+        self.progress.say(f"invoking {step.function_name} with a restart")
+        invocation = Functions(self.aws).restart(step.function_name, step.design)
+        self.done.restart_answer = invocation.answer
+        self.progress.say(restarted(plan.stack, invocation))
+        stack = self.stacks.describe(self.done.stack_id)
+        self.done.status = stack.status if stack else ""
+
+    def delete_stack(self, step: steps.DeleteStack, plan: steps.Plan) -> None:
+        self.remember_events()
+        self.done.executed = True
+        self.stacks.delete(step.stack)
+        self.done.stack_id = step.stack
+        self.progress.say(f"deleting stack {plan.stack}")
+
+    def check_targets(self, step: steps.CheckTargets, plan: steps.Plan) -> None:
         for arn in step.targets:
             exists, why = check_target(self.aws, arn)
             if exists is False:
@@ -198,20 +202,20 @@ class Runner:
             if exists is None:
                 self.progress.say(f"warning: could not check target {arn} ({why}); deploying anyway")
 
-    def create_change_set(self, step: p.CreateChangeSet) -> None:
+    def create_change_set(self, step: steps.CreateChangeSet, plan: steps.Plan) -> None:
         created = self.stacks.create_change_set(step)
         if created is None:
             raise Stop(Outcome(True, f"{step.stack} is up to date: nothing to change"))
-        self.change_set_id, self.stack_id = created
-        self.change_set_type = step.change_set_type
+        self.done.change_set_id, self.done.stack_id = created
+        self.done.change_set_type = step.change_set_type
         self.progress.say(
             f"{'creating' if step.change_set_type == 'CREATE' else 'updating'} stack {step.stack}: "
             f"change set {step.name}"
         )
 
-    def review(self, step: p.ReviewChangeSet, plan: p.Plan) -> None:
+    def review(self, step: steps.ReviewChangeSet, plan: steps.Plan) -> None:
         while True:
-            status, reason, changes = self.stacks.describe_change_set(self.change_set_id)
+            status, reason, changes = self.stacks.describe_change_set(self.done.change_set_id)
             if status not in ("CREATE_PENDING", "CREATE_IN_PROGRESS"):
                 break
             self.sleep(self.poll_s)
@@ -220,7 +224,7 @@ class Runner:
             if is_no_change(reason):
                 raise Stop(Outcome(True, f"{plan.stack} is up to date: nothing to change", status=status))
             raise Stop(Outcome(False, f"CloudFormation rejected the change: {reason}", ExitStatus.FAILED))
-        creating = self.change_set_type == "CREATE"
+        creating = self.done.change_set_type == "CREATE"
         self.progress.changes(changes, creating)
         risky = destructive_changes(changes)
         if risky and step.ask_before_destroying:
@@ -235,12 +239,12 @@ class Runner:
                     )
                 )
 
-    def check_unchanged(self, step: p.ExecuteChangeSet, plan: p.Plan) -> None:
+    def check_unchanged(self, step: steps.ExecuteChangeSet, plan: steps.Plan) -> None:
         """Stop, changing nothing, if the stack is no longer where the plan found it: another
         deploy (or anyone) changed or deleted it meanwhile, and executing now would undo theirs or
         report a change this deploy did not make. CloudFormation refuses a change set made stale
         by another's execution, but not one made while the other was still being reviewed."""
-        stack = self.stacks.describe(self.stack_id)
+        stack = self.stacks.describe(self.done.stack_id)
         expected = step.read_status or "REVIEW_IN_PROGRESS"
         if (
             stack is not None
@@ -253,8 +257,8 @@ class Runner:
             if stack and stack.last_change
             else (f"it is {stack.status}" if stack else "it was deleted")
         )
-        self.stacks.delete_change_set(self.change_set_id)  # never the stack: it is someone else's now
-        self.change_set_id = ""
+        self.stacks.delete_change_set(self.done.change_set_id)  # never the stack: it is someone else's now
+        self.done.change_set_id = ""
         raise Stop(
             Outcome(
                 False,
@@ -267,54 +271,54 @@ class Runner:
         )
 
     def discard_change_set(self) -> None:
-        self.stacks.delete_change_set(self.change_set_id)
-        if self.change_set_type == "CREATE":
+        self.stacks.delete_change_set(self.done.change_set_id)
+        if self.done.change_set_type == "CREATE":
             # The CREATE change set left an empty stack in REVIEW_IN_PROGRESS; remove it too.
-            self.stacks.delete(self.stack_id)
-        self.change_set_id = ""
+            self.stacks.delete(self.done.stack_id)
+        self.done.change_set_id = ""
 
     def remember_events(self) -> None:
-        if self.stacks.describe(self.stack_id) is not None:
-            self.seen_events |= {e.event_id for e in self.stacks.events(self.stack_id)}
+        if self.stacks.describe(self.done.stack_id) is not None:
+            self.done.seen_events |= {e.event_id for e in self.stacks.events(self.done.stack_id)}
 
     def stream_events(self) -> list[StackEvent]:
-        events = self.stacks.events(self.stack_id)
+        events = self.stacks.events(self.done.stack_id)
         for event in reversed(events):
-            if event.event_id not in self.seen_events:
-                self.seen_events.add(event.event_id)
+            if event.event_id not in self.done.seen_events:
+                self.done.seen_events.add(event.event_id)
                 self.progress.event(event)
         return events
 
-    def wait_for_stack(self, step: p.WaitForStack, plan: p.Plan) -> None:
+    def wait_for_stack(self, step: steps.WaitForStack, plan: steps.Plan) -> None:
         while True:
             events = self.stream_events()
-            stack = self.stacks.describe(self.stack_id)
-            self.status = stack.status if stack else "DELETE_COMPLETE"
-            if not is_in_progress(self.status):
+            stack = self.stacks.describe(self.done.stack_id)
+            self.done.status = stack.status if stack else "DELETE_COMPLETE"
+            if not is_in_progress(self.done.status):
                 break
             self.sleep(self.poll_s)
-        if self.status in step.success:
+        if self.done.status in step.success:
             return
         cause = root_cause(events)
-        advice = stack_advice(plan.stack, self.status)
+        advice = stack_advice(plan.stack, self.done.status)
         raise Stop(
             Outcome(
                 False,
-                f"{plan.action} failed: stack {plan.stack} is {self.status}"
+                f"{plan.action} failed: stack {plan.stack} is {self.done.status}"
                 + (f": {cause}" if cause else "")
                 + (f"; {advice}" if advice else ""),
                 ExitStatus.FAILED,
-                self.status,
+                self.done.status,
             )
         )
 
-    def ticks_since_start(self, step: p.WaitForTick) -> int:
+    def ticks_since_start(self, step: steps.WaitForTick) -> int:
         """Tick values published since before the run began: counted from a window wide enough for
         any stamp a new value can have (`tick_window`), so a new one always adds to the count."""
-        start, end = tick_window(self.started or self.now(), self.now(), step.period_s)
+        start, end = tick_window(self.done.started or self.now(), self.now(), step.period_s)
         return self.metrics.sample_count(step.names, step.period_s, start, end)
 
-    def wait_for_tick(self, step: p.WaitForTick) -> None:
+    def wait_for_tick(self, step: steps.WaitForTick, plan: steps.Plan) -> None:
         self.progress.say(
             f"waiting for the first tick (up to {format_duration(step.timeout_s)}; Ctrl-C stops waiting, not the clock)"
         )
@@ -323,40 +327,43 @@ class Runner:
             if step.names.is_wave:
                 tick = self.wave_tick(step.names)
                 if tick is not None:
-                    self.first_tick, self.first_tick_by = tick.state_changed, f"{tick.name} went to {tick.state}"
+                    self.done.first_tick, self.done.first_tick_by = (
+                        tick.state_changed,
+                        f"{tick.name} went to {tick.state}",
+                    )
                     return
-            elif self.ticks_since_start(step) > self.tick_baseline:
+            elif self.ticks_since_start(step) > self.done.tick_baseline:
                 # When it was seen, not its datapoint's period: a value is stamped up to a period
                 # ahead of its tick (or, replayed, up to two periods back), so that period says
                 # little about when the tick came.
-                self.first_tick = self.now()
+                self.done.first_tick = self.now()
                 return
             self.check_still_there(step)
             if time.monotonic() >= deadline:
                 raise Stop(
                     Outcome(
                         False,
-                        f"stack {step.names.stack} is {self.status or 'deployed'} but no tick was seen within "
+                        f"stack {step.names.stack} is {self.done.status or 'deployed'} but no tick was seen within "
                         f"{format_duration(step.timeout_s)}; see 'alarmclock status {step.names.stack}'",
                         ExitStatus.FAILED,
-                        self.status,
+                        self.done.status,
                     )
                 )
             self.sleep(self.poll_s)
 
-    def check_still_there(self, step: p.WaitForTick) -> None:
+    def check_still_there(self, step: steps.WaitForTick) -> None:
         """A clock deleted (or being deleted) while this command waits for its tick will never tick:
         stop waiting and say so, rather than wait out the timeout and blame the tick."""
-        stack = self.stacks.describe(self.stack_id)
-        self.status = stack.status if stack else "DELETE_COMPLETE"
-        if self.status.startswith("DELETE_"):
+        stack = self.stacks.describe(self.done.stack_id)
+        self.done.status = stack.status if stack else "DELETE_COMPLETE"
+        if self.done.status.startswith("DELETE_"):
             raise Stop(
                 Outcome(
                     False,
-                    f"stack {step.names.stack} is {self.status}: it was deleted while this command waited for its "
+                    f"stack {step.names.stack} is {self.done.status}: it was deleted while this command waited for its "
                     "first tick, so none will come",
                     ExitStatus.FAILED,
-                    self.status,
+                    self.done.status,
                 )
             )
 
@@ -379,14 +386,14 @@ class Runner:
             # INSUFFICIENT_DATA with this reason; moto, in OK with it).
             if alarm.reason.startswith(INITIAL_STATE_REASON):
                 continue
-            if alarm.name in self.alarm_baseline and changed == self.alarm_baseline[alarm.name]:
+            if alarm.name in self.done.alarm_baseline and changed == self.done.alarm_baseline[alarm.name]:
                 continue
             if alarm.configured is not None and changed < alarm.configured:
                 continue
             ticks.append((changed, alarm))
         return min(ticks, key=lambda tick: tick[0])[1] if ticks else None
 
-    def confirm_gone(self, step: p.ConfirmGone, plan: p.Plan) -> None:
+    def confirm_gone(self, step: steps.ConfirmGone, plan: steps.Plan) -> None:
         before = self.gone_begin(step)
         deadline = time.monotonic() + step.settle_s
         if step.settle_s > 0:
@@ -395,7 +402,7 @@ class Runner:
             self.sleep(self.poll_s)
         self.gone_end(step, plan, before)
 
-    def gone_begin(self, step: p.ConfirmGone) -> tuple[datetime, datetime, int]:
+    def gone_begin(self, step: steps.ConfirmGone) -> tuple[datetime, datetime, int]:
         """The Tick query's window, and how many values it holds as the settle starts."""
         names, period = step.names, step.period_s
         if names.is_wave:
@@ -404,7 +411,7 @@ class Runner:
             window_start, end = tick_window(self.now(), self.now(), period)
         return window_start, end, self.metrics.sample_count(names, period, window_start, end)
 
-    def gone_end(self, step: p.ConfirmGone, plan: p.Plan, begun: tuple[datetime, datetime, int]) -> None:
+    def gone_end(self, step: steps.ConfirmGone, plan: steps.Plan, begun: tuple[datetime, datetime, int]) -> None:
         """A Stop that says what is left of the clock after the settle, and how to remove it."""
         names, period = step.names, step.period_s
         window_start, end, before = begun
@@ -435,16 +442,16 @@ class Runner:
                     False,
                     f"stack {plan.stack} is deleted, but some of the clock is left: {'; '.join(left)}; {then}",
                     ExitStatus.FAILED,
-                    self.status,
+                    self.done.status,
                 )
             )
 
     # ---- endings ----------------------------------------------------------------------------
 
-    def success(self, plan: p.Plan) -> Outcome:
+    def success(self, plan: steps.Plan) -> Outcome:
         name = plan.stack
         if plan.action == "destroy":
-            checked = plan.find(p.ConfirmGone)
+            checked = plan.find(steps.ConfirmGone)
             quiet = (
                 f", no Tick data arrived for {format_duration(checked.settle_s)}"
                 if checked and checked.settle_s > 0
@@ -454,56 +461,57 @@ class Runner:
                 True,
                 f"{name} destroyed: stack deleted, no alarms left{quiet} "
                 "(CloudWatch keeps past Tick datapoints until they expire)",
-                status=self.status,
+                status=self.done.status,
             )
-        done = DONE.get(plan.action, "deployed")
-        if self.first_tick is not None and self.first_tick_by:
+        did = DONE.get(plan.action, "deployed")
+        first = clock_time(self.done.first_tick) if self.done.first_tick is not None else ""
+        if self.done.first_tick is not None and self.done.first_tick_by:
             return Outcome(
                 True,
-                f"{name} is {done} and ticking "
-                f"(stack {self.status}; first tick at {clock_time(self.first_tick)}: {self.first_tick_by})",
-                status=self.status,
-                first_tick=self.first_tick,
+                f"{name} is {did} and ticking (stack {self.done.status}; first tick at {first}: "
+                f"{self.done.first_tick_by})",
+                status=self.done.status,
+                first_tick=self.done.first_tick,
             )
-        if self.first_tick is not None:
+        if self.done.first_tick is not None:
             return Outcome(
                 True,
-                f"{name} is {done} and ticking (stack {self.status}; first tick seen at {clock_time(self.first_tick)})",
-                status=self.status,
-                first_tick=self.first_tick,
+                f"{name} is {did} and ticking (stack {self.done.status}; first tick seen at {first})",
+                status=self.done.status,
+                first_tick=self.done.first_tick,
             )
         if plan.action == "pause":
             return Outcome(
                 True,
-                f"{name} is paused (stack {self.status}); 'alarmclock resume {name}' restarts it",
-                status=self.status,
+                f"{name} is paused (stack {self.done.status}); 'alarmclock resume {name}' restarts it",
+                status=self.done.status,
             )
         return Outcome(
             True,
-            f"{name} is {done} (stack {self.status}); not waiting for a tick: 'alarmclock status {name}' shows it",
-            status=self.status,
+            f"{name} is {did} (stack {self.done.status}); not waiting for a tick: 'alarmclock status {name}' shows it",
+            status=self.done.status,
         )
 
-    def record(self, plan: p.Plan, outcome: Outcome) -> dict[str, Any]:
+    def record(self, plan: steps.Plan, outcome: Outcome) -> dict[str, Any]:
         """The run as one JSON object (`--output json`): what was done, and where the stack is now."""
         # Described once more, for the final status and the stack's id (a pause or resume knows only its
         # name); best effort, as in `interrupted`: the outcome is what must reach the caller.
         try:
-            stack = self.stacks.describe(self.stack_id or plan.stack)
+            stack = self.stacks.describe(self.done.stack_id or plan.stack)
         except Exception:
             stack = None
-        status = stack.status if stack else outcome.status or self.status
-        stack_id = stack.stack_id if stack else self.stack_id if self.stack_id.startswith("arn:") else ""
+        status = stack.status if stack else outcome.status or self.done.status
+        stack_id = stack.stack_id if stack else self.done.stack_id if self.done.stack_id.startswith("arn:") else ""
         if outcome.exit_code == ExitStatus.INTERRUPTED:
             result = "interrupted"
         elif not outcome.ok:
             result = "failed"
-        elif plan.find(p.LeaveChangeSet) is not None and self.change_set_id:
+        elif plan.find(steps.LeaveChangeSet) is not None and self.done.change_set_id:
             result = "change set created"
-        elif not self.executed:
+        elif not self.done.executed:
             result = "nothing to do"
         elif plan.action == "deploy":
-            result = "created" if self.change_set_type == "CREATE" else "updated"
+            result = "created" if self.done.change_set_type == "CREATE" else "updated"
         else:
             result = DONE[plan.action]
         record: dict[str, Any] = {
@@ -512,43 +520,63 @@ class Runner:
             "action": plan.action,
             "ok": outcome.ok,
             "result": result,
-            "changed": self.executed,
+            "changed": self.done.executed,
             "stack_status": status or None,
             "stack_id": stack_id or None,
-            "change_set": self.change_set_id or None,
-            "first_tick": self.first_tick.isoformat() if self.first_tick else None,
-            "first_tick_by": self.first_tick_by or None,
+            "change_set": self.done.change_set_id or None,
+            "first_tick": self.done.first_tick.isoformat() if self.done.first_tick else None,
+            "first_tick_by": self.done.first_tick_by or None,
             "message": outcome.message,
             "exit_status": int(outcome.exit_code),
         }
         if plan.action == "restart":
-            record["function_answer"] = self.restart_answer
+            record["function_answer"] = self.done.restart_answer
         return record
 
-    def interrupted(self, plan: p.Plan) -> Outcome:
+    def interrupted(self, plan: steps.Plan) -> Outcome:
         name = plan.stack
-        if self.change_set_id and not self.executed:
+        if self.done.change_set_id and not self.done.executed:
             try:
                 self.discard_change_set()
                 done = "removed the change set; nothing was changed"
             except Exception:  # best effort: the user already asked to stop
                 done = "the change set was not executed; nothing was changed (delete it in the console if it is left)"
             return Outcome(False, f"interrupted: {done}", ExitStatus.INTERRUPTED)
-        if not self.executed:
+        if not self.done.executed:
             return Outcome(False, "interrupted: nothing was changed", ExitStatus.INTERRUPTED)
         if plan.action == "restart":
             # A restart changes no stack: what matters is whether the function had answered.
-            return Outcome(False, restart_interrupted_message(name, self.restart_answer), ExitStatus.INTERRUPTED)
+            return Outcome(False, restart_interrupted_message(name, self.done.restart_answer), ExitStatus.INTERRUPTED)
         try:
-            stack = self.stacks.describe(self.stack_id)
+            stack = self.stacks.describe(self.done.stack_id)
             status = stack.status if stack else "DELETE_COMPLETE"
         except Exception:
             status = "unknown"
         return Outcome(False, interrupted_message(name, plan.action, status), ExitStatus.INTERRUPTED, status)
 
 
+# Each step's method: a new Step type gets its method here.
+STEP_METHODS: dict[type[steps.Step], Callable[[Runner, Any, steps.Plan], None]] = {
+    steps.CheckTargets: Runner.check_targets,
+    steps.CreateChangeSet: Runner.create_change_set,
+    steps.ReviewChangeSet: Runner.review,
+    steps.ExecuteChangeSet: Runner.execute_change_set,
+    steps.LeaveChangeSet: Runner.leave_change_set,
+    steps.UpdateParameters: Runner.update_parameters,
+    steps.InvokeRestart: Runner.invoke_restart,
+    steps.DeleteStack: Runner.delete_stack,
+    steps.WaitForStack: Runner.wait_for_stack,
+    steps.WaitForTick: Runner.wait_for_tick,
+    steps.ConfirmGone: Runner.confirm_gone,
+}
+
+
 def destroy_together(
-    aws: Aws, progress: Progress, plans: list[p.Plan], poll_s: float = 5.0, sleep: Callable[[float], None] = time.sleep
+    aws: Aws,
+    progress: Progress,
+    plans: list[steps.Plan],
+    poll_s: float = 5.0,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> list[tuple[Runner, Outcome]]:
     """Destroy several clocks side by side: every DeleteStack first (CloudFormation deletes them in
     parallel), then the wait for each, then one settle for all, so n clocks take one `--settle`, not n.
@@ -557,10 +585,10 @@ def destroy_together(
     outcomes: dict[int, Outcome] = {}
     try:
         for run, plan in zip(runs, plans, strict=True):
-            run.started, run.stack_id = run.now(), plan.stack
-        phases: list[Callable[[p.Plan], p.Step | None]] = [
-            lambda plan: plan.find(p.DeleteStack),
-            lambda plan: plan.find(p.WaitForStack),
+            run.done.started, run.done.stack_id = run.now(), plan.stack
+        phases: list[Callable[[steps.Plan], steps.Step | None]] = [
+            lambda plan: plan.find(steps.DeleteStack),
+            lambda plan: plan.find(steps.WaitForStack),
         ]
         for phase in phases:
             for index, (run, plan) in enumerate(zip(runs, plans, strict=True)):
@@ -574,7 +602,7 @@ def destroy_together(
         checks = {
             index: (step, runs[index].gone_begin(step))
             for index, plan in enumerate(plans)
-            if index not in outcomes and (step := plan.find(p.ConfirmGone)) is not None
+            if index not in outcomes and (step := plan.find(steps.ConfirmGone)) is not None
         }
         settle = max((step.settle_s for step, _ in checks.values()), default=0.0)
         if settle > 0:

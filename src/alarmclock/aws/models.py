@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from alarmclock import template
+from alarmclock.readback import environment_fields, metadata_fields
+from alarmclock.spec import ClockSpec
 from alarmclock.template import ALARM_PREFIX, METRIC_NAME, NAMESPACE, PAUSED_PARAMETER, WAVE_DIMENSION
 
 VERSION_TAG = "alarmclock:version"
-# Every clock's template has these outputs; the seed's two-alarm design also has Alarm0.
+# Every clock's template has these outputs; the 2016 recipe's two-alarm design also has Alarm0.
 CLOCK_OUTPUTS = frozenset({"ClockName", "MetricNamespace", "Alarm1"})
 
 # A wave clock's values reach this far ahead (handler.WAVE_AHEAD_S: a minute under PutMetricData's
@@ -58,7 +61,7 @@ class ClockNames:
     dimensions, which follow from how it publishes and its period."""
 
     stack: str
-    tick_alarms: int = 1  # 1, or 2 for the seed's pair
+    tick_alarms: int = 1  # 1, or 2 for the 2016 recipe's pair
     # A wave clock's metric carries one dimension, Wave = "<period>s" (template.metric_dimensions);
     # None: the metric has none (api and logs clocks, and every clock from before the wave).
     wave: str | None = None
@@ -87,7 +90,7 @@ class ClockNames:
 
     @property
     def alarms(self) -> tuple[str, ...]:
-        """The tick alarms: <prefix>1 alone, or the seed's pair <prefix>0 and <prefix>1."""
+        """The tick alarms: <prefix>1 alone, or the 2016 recipe's pair <prefix>0 and <prefix>1."""
         prefix = ALARM_PREFIX.replace("${AWS::StackName}", self.stack)
         return (prefix + "1",) if self.tick_alarms == 1 else (prefix + "0", prefix + "1")
 
@@ -104,47 +107,45 @@ class ClockNames:
 
 @dataclass(frozen=True)
 class ClockMetadata:
-    """The template's `Metadata.alarmclock` block: what `deploy` was asked for."""
+    """A deployed clock read back (readback.py): the version that deployed it, and its spec."""
 
     version: str
-    period_s: int
-    via: str
-    targets: tuple[str, ...]
-    payload: Any = None
-    alarms: int = 2  # clocks deployed before the one-alarm design have the seed's pair
-    # None: deployed before windows could be chosen, so sliding (CloudWatch's default), the only
-    # window those templates had; a deploy that keeps it gets the period's default.
-    window: str | None = None
-    # None: deployed before publishing could be chosen, so "api", the only way those templates had.
-    publish: str | None = None
-    target_keys: tuple[str, ...] = ()  # --target-key: KMS keys the function may use
-    failure_alarm: bool = False  # --failure-alarm
-
-    @property
-    def publishing(self) -> str:
-        """How the clock publishes its beat: wave, api or logs (api before --publish existed)."""
-        return self.publish or "api"
+    spec: ClockSpec
+    # False: deployed before --publish existed, so it publishes with PutMetricData on each tick; an
+    # update that keeps its way of publishing gives it its period's default instead.
+    publish_chosen: bool = True
+    # False: its function's environment was not read (`list` does not), so the spec has no targets,
+    # keys or payload, whatever the clock has.
+    targets_read: bool = True
 
     @classmethod
-    def from_template_metadata(cls, metadata: Any) -> ClockMetadata | None:
+    def from_template_metadata(
+        cls,
+        metadata: Any,
+        name: str | None = None,
+        environment: Mapping[str, Any] | None = None,
+        target_parameter: bool = False,
+    ) -> ClockMetadata | None:
+        """The clock `name` from its template's Metadata (GetTemplateSummary's) and, if read, its
+        function's environment; None if the template holds no clock alarmclock can read back.
+        `target_parameter`: the stack takes its target as the TargetFunctionArn parameter, which
+        the environment shows resolved; the clock's spec has no targets of its own."""
         block = parse_metadata(metadata).get("alarmclock")
         if not isinstance(block, dict):
             return None
         try:
-            return cls(
-                version=str(block.get("version", "?")),
-                period_s=int(block["period_s"]),
-                via=str(block.get("via", "lambda")),
-                targets=tuple(str(t) for t in block.get("targets") or ()),
-                payload=block.get("payload"),
-                alarms=int(block.get("alarms", 2)),
-                window=str(block["window"]) if block.get("window") else None,
-                publish=str(block["publish"]) if block.get("publish") else None,
-                target_keys=tuple(str(k) for k in block.get("target_keys") or ()),
-                failure_alarm=block.get("failure_alarm") is True,
-            )
+            fields = metadata_fields(block)
+            if environment is not None:
+                fields |= environment_fields(environment, settings=False)
+            if target_parameter:
+                fields["targets"] = ()
+            read = "targets" in fields
+            if not read:  # without its targets a clock takes no keys (ClockSpec refuses them)
+                fields["target_keys"] = ()
+            spec = ClockSpec(name=name, **fields)
         except (KeyError, TypeError, ValueError):
             return None
+        return cls(str(block.get("version", "?")), spec, publish_chosen=bool(block.get("publish")), targets_read=read)
 
 
 def parse_metadata(metadata: Any) -> dict[str, Any]:
@@ -202,7 +203,7 @@ class StackInfo:
 
     @property
     def names(self) -> ClockNames:
-        # The template's outputs name its tick alarms; Alarm0 exists only for the seed's pair.
+        # The template's outputs name its tick alarms; Alarm0 exists only for the 2016 recipe's pair.
         return ClockNames(self.name, 2 if "Alarm0" in self.outputs else 1)
 
     @property
@@ -342,8 +343,8 @@ class Deployed:
         publishes (and so its metric's dimensions) is only in the metadata: a clock without it is
         from before --publish, an api clock."""
         if self.metadata is not None:
-            meta = self.metadata
-            return ClockNames.of(self.stack.name, meta.alarms, meta.publish, meta.period_s)
+            spec = self.metadata.spec
+            return ClockNames.of(self.stack.name, spec.alarms, spec.publish, spec.period_s)
         return self.stack.names
 
 

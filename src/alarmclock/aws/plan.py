@@ -8,9 +8,9 @@ Refusals (a stack that is not a clock, a stack CloudFormation cannot update) are
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -45,7 +45,7 @@ from alarmclock.aws.steps import (
 )
 from alarmclock.limits import LimitError, check_template_body
 from alarmclock.render import deploy_body
-from alarmclock.spec import ClockSpec, SpecError, check_publish, parse_period
+from alarmclock.spec import ClockSpec, can_publish
 from alarmclock.template import PAUSED_PARAMETER, TARGET_PARAMETER, build_template
 
 
@@ -180,8 +180,7 @@ def plan_set_paused(current: Deployed, paused: bool, *, wait: bool = True, tick_
     parameters += [Parameter(key) for key in sorted(stack.parameters) if key != PAUSED_PARAMETER]
     steps: list[Step] = [UpdateParameters(stack.name, tuple(parameters)), WaitForStack(frozenset({"UPDATE_COMPLETE"}))]
     if not paused and wait:
-        period = current.metadata.period_s if current.metadata else 60
-        publish = current.metadata.publishing if current.metadata else "api"
+        period, publish = period_and_publish(current)
         timeout = tick_timeout_s if tick_timeout_s is not None else default_tick_timeout(period, publish)
         steps.append(WaitForTick(current.names, period, timeout))
     return Plan(action, stack.name, tuple(steps))
@@ -209,16 +208,15 @@ def plan_restart(
         raise PlanError(
             f"stack {stack.name!r} has no TickFunction to restart it; 'alarmclock deploy {stack.name}' restores it"
         )
-    if design is not None and (current.metadata is None or current.metadata.publishing != "wave"):
+    if design is not None and (current.metadata is None or current.metadata.spec.publish != "wave"):
         raise PlanError(
             f"--design switches a wave clock's alarms; {stack.name} publishes "
-            f"{current.metadata.publishing if current.metadata else 'in an unknown way'}: "
+            f"{current.metadata.spec.publish if current.metadata else 'in an unknown way'}: "
             f"'alarmclock deploy {stack.name} --publish {design}' changes it"
         )
     steps: list[Step] = [InvokeRestart(function_name, design)]
     if wait:
-        period = current.metadata.period_s if current.metadata else 60
-        publish = current.metadata.publishing if current.metadata else "api"
+        period, publish = period_and_publish(current)
         timeout = tick_timeout_s if tick_timeout_s is not None else default_tick_timeout(period, publish)
         steps.append(WaitForTick(current.names, period, timeout))
     return Plan("restart", stack.name, tuple(steps))
@@ -232,9 +230,16 @@ def plan_destroy(current: Deployed, *, function_name: str | None = None, settle_
     steps: tuple[Step, ...] = (
         DeleteStack(stack.stack_id),
         WaitForStack(frozenset({"DELETE_COMPLETE"})),
-        ConfirmGone(current.names, function_name, settle_s, current.metadata.period_s if current.metadata else 60),
+        ConfirmGone(current.names, function_name, settle_s, period_and_publish(current)[0]),
     )
     return Plan("destroy", stack.name, steps)
+
+
+def period_and_publish(current: Deployed) -> tuple[int, str]:
+    """The clock's period and way of publishing; a stack whose template says neither: 60 s, api."""
+    if current.metadata is None:
+        return 60, "api"
+    return current.metadata.spec.period_s, current.metadata.spec.publish
 
 
 # ---- refusals -----------------------------------------------------------------------------------
@@ -282,65 +287,33 @@ def destructive_changes(changes: list[Change]) -> list[Change]:
     return [c for c in changes if c.destructive]
 
 
-def deploy_settings(
-    every: str,
-    via: str,
-    targets: tuple[str, ...],
-    payload: str | None,
-    given: frozenset[str],
-    deployed: ClockMetadata | None,
-    alarms: str = "1",
-    window: str | None = None,
-    publish: str | None = None,
-    target_keys: tuple[str, ...] = (),
-    failure_alarm: bool | None = None,
-) -> dict[str, Any]:
-    """The settings to deploy: those given on the command line and, when updating a clock,
-    the deployed ones for the rest (so `deploy NAME --every 5m` changes only the period).
+def clock_to_deploy(name: str, given: Mapping[str, Any], deployed: ClockMetadata | None) -> ClockSpec:
+    """The clock `deploy` sends: a new one from the options given (ClockSpec's fields, read by
+    spec.read_options) and defaults, or the deployed one with those given replaced, so that
+    `deploy NAME --every 5m` changes only the period. Either way ClockSpec checks the result.
 
-    `given` names the options passed (`every`, `via`, `alarms`); `window` None means not passed.
-    A clock keeps its design (one alarm, or the seed's pair) unless --alarms is given, and its
-    window unless --window is, or --every changes the period: then the new period gets its
-    default window (a wall-clock window may not hold it, and sliding cannot hold 1440m). It keeps
-    its way of publishing unless --publish is given (`publish` None: not passed) or the new period
-    cannot hold it (a wave at 1440m): then the period's default. A clock from before --publish (an
-    api clock, with no `publish` in its metadata) gets its period's default (spec.default_publish)."""
+    A clock keeps its design (one alarm, or the 2016 recipe's pair), via, targets, payload and failure
+    alarm unless given. New targets bring their own keys (they may be unencrypted). A new period
+    gets its default window unless --window is given (a wall-clock window may not hold it, and
+    sliding cannot hold 1440m), and keeps the way of publishing unless --publish is given or the
+    period cannot hold it: then the period's default. A clock from before --publish (an api clock)
+    gets its period's default too."""
     if deployed is None:
-        return {
-            "every": every,
-            "via": via,
-            "targets": targets,
-            "payload": payload,
-            "alarms": alarms,
-            "window": window,
-            "publish": publish,
-            "target_keys": target_keys,
-            "failure_alarm": bool(failure_alarm),
-        }
-    kept_payload = None if deployed.payload is None else json.dumps(deployed.payload)
-    new_period = "every" in given and parse_period(every) != deployed.period_s
-    new_period_s = parse_period(every) if new_period else None
-    return {
-        "every": every if "every" in given else f"{deployed.period_s}s",
-        "via": via if "via" in given else deployed.via,
-        "targets": targets or deployed.targets,
-        "payload": payload if payload is not None else kept_payload,
-        "alarms": alarms if "alarms" in given else str(deployed.alarms),
-        "window": window if window is not None else (None if new_period else deployed.window),
-        "publish": publish if publish is not None else kept_publish(deployed.publish, new_period_s),
-        # New targets may be unencrypted: their keys come with them; otherwise the deployed keys stay.
-        "target_keys": target_keys or (() if targets else deployed.target_keys),
-        "failure_alarm": deployed.failure_alarm if failure_alarm is None else failure_alarm,
-    }
-
-
-def kept_publish(deployed: str | None, new_period_s: int | None) -> str | None:
-    """The deployed way of publishing if the new period (None: unchanged) can hold it; None picks
-    the period's default."""
-    if deployed is None or new_period_s is None:
-        return deployed
-    try:
-        check_publish(new_period_s, deployed)
-    except SpecError:
-        return None
-    return deployed
+        return ClockSpec(name=name, **given)
+    spec, changes = deployed.spec, dict(given)
+    if not deployed.targets_read and "targets" not in changes:
+        raise PlanError(
+            f"clock {name!r} has no function to read its targets and payload from; give them (--target, --payload)", 2
+        )
+    new_period = changes.get("period_s", spec.period_s) != spec.period_s
+    if new_period:
+        changes.setdefault("window", None)
+    if "publish" not in changes and (
+        not deployed.publish_chosen or (new_period and not can_publish(changes["period_s"], spec.publish))
+    ):
+        changes["publish"] = None
+    if "targets" in changes:
+        changes.setdefault("target_keys", ())
+    if "period_s" not in changes:
+        changes["period_text"] = None  # a refusal shows the deployed period as a duration
+    return replace(spec, name=name, **changes)

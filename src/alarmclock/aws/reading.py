@@ -41,7 +41,7 @@ def read_clock(
     deployed = find_clock(stacks, name, aws.region)
     names = deployed.names
     metadata = deployed.metadata
-    period = metadata.period_s if metadata else DEFAULT_PERIOD_S
+    period = metadata.spec.period_s if metadata else DEFAULT_PERIOD_S
     end = datetime.now(UTC)
     start = end - timedelta(seconds=seconds)
     reader = HistoryReader(aws.client("cloudwatch"), aws.client("logs"), Pacer(rate_per_s), progress)
@@ -59,7 +59,7 @@ def read_clock(
         )
     else:
         lines = read_tick_lines(reader, stacks, deployed, name, start, end, notes)
-    publish = metadata.publishing if metadata else "api"
+    publish = metadata.spec.publish if metadata else "api"
     running, why = design_running(aws, names.alarms, publish)
     if running != publish:
         notes.append(f"design: {running}, {why}")

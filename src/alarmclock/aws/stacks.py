@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from alarmclock.aws.metrics import NOT_FOUND_CODES
 from alarmclock.aws.models import (
     FAILED,
     Change,
@@ -12,10 +13,12 @@ from alarmclock.aws.models import (
     StackEvent,
     StackInfo,
     is_no_change,
+    parse_metadata,
     root_cause,
 )
 from alarmclock.aws.session import Aws, error_code, error_message
 from alarmclock.aws.steps import CreateChangeSet, UpdateParameters
+from alarmclock.template import TARGET_PARAMETER
 
 
 class Stacks:
@@ -40,17 +43,43 @@ class Stacks:
             raise
         return StackInfo.from_api(stacks[0]) if stacks else None
 
-    def metadata(self, name_or_id: str) -> ClockMetadata | None:
+    def metadata(self, stack: StackInfo, read_function: bool = False) -> ClockMetadata | None:
+        """The clock read back from its template's Metadata (GetTemplateSummary) and, with
+        `read_function`, its targets and payload from its function's environment (two calls more)."""
         import botocore.exceptions
 
         try:
-            summary = self.cloudformation.get_template_summary(StackName=name_or_id)
+            summary = self.cloudformation.get_template_summary(StackName=stack.stack_id)
         except botocore.exceptions.ClientError as error:
             # A stack in REVIEW_IN_PROGRESS has no template yet.
             if error_code(error) == "ValidationError":
                 return None
             raise
-        return ClockMetadata.from_template_metadata(summary.get("Metadata"))
+        raw = summary.get("Metadata")
+        block = parse_metadata(raw).get("alarmclock")
+        # A template from 0.4.0 or before holds the targets in its Metadata, and needs no more reading.
+        environment = None
+        if read_function and isinstance(block, dict) and "targets" not in block:
+            environment = self.function_environment(stack.stack_id)
+        return ClockMetadata.from_template_metadata(
+            raw, stack.name, environment, target_parameter=TARGET_PARAMETER in stack.parameters
+        )
+
+    def function_environment(self, name_or_id: str) -> dict[str, str] | None:
+        """The clock's function's environment variables (GetFunctionConfiguration), or None without one."""
+        import botocore.exceptions
+
+        function = self.function_name(name_or_id)
+        if function is None:
+            return None
+        try:
+            answer = self.aws.client("lambda").get_function_configuration(FunctionName=function)
+        except botocore.exceptions.ClientError as error:
+            if error_code(error) in NOT_FOUND_CODES:
+                return None
+            raise
+        variables = (answer.get("Environment") or {}).get("Variables") or {}
+        return {str(key): str(value) for key, value in variables.items()}
 
     def physical_id(self, stack: str, logical: str) -> str | None:
         """The physical id of one of the stack's resources, or None if it has none by that name."""
@@ -64,15 +93,16 @@ class Stacks:
             raise
         return str(found["StackResourceDetail"].get("PhysicalResourceId") or "") or None
 
-    def deployed(self, name: str) -> Deployed | None:
+    def deployed(self, name: str, read_function: bool = False) -> Deployed | None:
+        """What is deployed under `name`; `read_function`: with its targets and payload (Stacks.metadata)."""
         stack = self.describe(name)
         if stack is None:
             return None
-        return self.deployed_from(stack)
+        return self.deployed_from(stack, read_function)
 
-    def deployed_from(self, stack: StackInfo) -> Deployed:
+    def deployed_from(self, stack: StackInfo, read_function: bool = False) -> Deployed:
         """What is deployed, for a stack already described (GetTemplateSummary; events if it failed)."""
-        metadata = None if stack.status == "REVIEW_IN_PROGRESS" else self.metadata(stack.stack_id)
+        metadata = None if stack.status == "REVIEW_IN_PROGRESS" else self.metadata(stack, read_function)
         failure = root_cause(self.events(stack.stack_id)) if stack.status in FAILED else ""
         return Deployed(stack, metadata, failure)
 

@@ -26,9 +26,10 @@ WINDOW = timedelta(hours=1)
 DEFAULT_PERIOD_S = 60
 
 
-def find_clock(stacks: Stacks, name: str, region: str) -> Deployed:
-    """The clock `name`, or a PlanError that says there is none (or that it is no clock)."""
-    deployed = stacks.deployed(name)
+def find_clock(stacks: Stacks, name: str, region: str, read_function: bool = False) -> Deployed:
+    """The clock `name`, or a PlanError that says there is none (or that it is no clock);
+    `read_function`: with its targets and payload (Stacks.metadata)."""
+    deployed = stacks.deployed(name, read_function)
     if deployed is None:
         raise PlanError(f"no stack named {name!r} in {region} ('alarmclock list' shows the clocks there)")
     if not deployed.is_clock and deployed.stack.status != "REVIEW_IN_PROGRESS":
@@ -61,7 +62,7 @@ class ClockStatus:
         clock switched itself to (its tick alarm's description says when and why)."""
         from alarmclock.handler import SWITCH_MARK
 
-        deployed = self.metadata.publishing if self.metadata else "unknown"
+        deployed = self.metadata.spec.publish if self.metadata else "unknown"
         for name in self.names.alarms:
             info = self.alarms.get(name)
             if info is not None and info.description.startswith(SWITCH_MARK):
@@ -114,12 +115,13 @@ class ClockStatus:
             "settings": None
             if self.metadata is None
             else {
-                "period_s": self.metadata.period_s,
-                "via": self.metadata.via,
+                "period_s": self.metadata.spec.period_s,
+                "via": self.metadata.spec.via,
                 "alarms": len(self.names.alarms),
-                "window": self.metadata.window or "sliding",
-                "publish": self.metadata.publishing,
-                "targets": list(self.metadata.targets),
+                "window": self.metadata.spec.window,
+                "publish": self.metadata.spec.publish,
+                # None: not read (`list` asks no function; `status` does)
+                "targets": [t.arn for t in self.metadata.spec.targets] if self.metadata.targets_read else None,
                 "version": self.metadata.version,
             },
             "alarms": [
@@ -172,7 +174,7 @@ class Reading:
 
 
 def reading(deployed: Deployed, now: datetime) -> Reading:
-    period = deployed.metadata.period_s if deployed.metadata else DEFAULT_PERIOD_S
+    period = deployed.metadata.spec.period_s if deployed.metadata else DEFAULT_PERIOD_S
     window = max(WINDOW, timedelta(seconds=period * (STALLED_AFTER_PERIODS + 1)))
     names = deployed.names
     # A wave clock's is read to the end of the laid wave, to say how far ahead it is. Otherwise end

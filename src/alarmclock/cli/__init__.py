@@ -30,14 +30,20 @@ def cli(context: click.Context) -> None:
 
 
 def register_commands() -> None:
-    # Each command lives in its own module; importing one registers it on `cli`.
+    # Each command lives in its own module (pause and resume, beat and calibrate, share one: each
+    # pair is one operation and its inverse, or one reading put to two uses); importing one
+    # registers it on `cli`.
     from alarmclock.cli import (  # noqa: F401
-        aws_cmds,
         beat_cmd,
         cost_cmd,
+        deploy_cmd,
+        destroy_cmd,
+        list_cmd,
+        pause_cmd,
         probe_cmd,
         restart_cmd,
         simulate_cmd,
+        status_cmd,
         template_cmd,
     )
 

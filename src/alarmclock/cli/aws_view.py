@@ -131,13 +131,15 @@ def show_status(report: ClockStatus) -> None:
     if report.failure:
         echo(f"  failure   {report.failure}")
     if report.metadata:
-        meta = report.metadata
-        targets = ", ".join(meta.targets) if meta.targets else "(the TargetFunctionArn parameter)"
+        spec = report.metadata.spec
+        targets = ", ".join(t.arn for t in spec.targets) if spec.targets else "(the TargetFunctionArn parameter)"
+        if not report.metadata.targets_read:
+            targets = "(not read: the clock has no function)"
         design = "one tick alarm" if len(report.names.alarms) == 1 else "the pair of tick alarms"
         echo(
-            f"  settings  every {meta.period_s // 60 if meta.period_s >= 60 else meta.period_s}"
-            f"{'m' if meta.period_s >= 60 else 's'} via {meta.via}; targets: {targets}; "
-            f"{design}, {meta.window or 'sliding'} window, publish {meta.publishing}"
+            f"  settings  every {spec.period_s // 60 if spec.period_s >= 60 else spec.period_s}"
+            f"{'m' if spec.period_s >= 60 else 's'} via {spec.via}; targets: {targets}; "
+            f"{design}, {spec.window} window, publish {spec.publish}"
         )
     running, why = report.design
     echo(f"  design    {running}, {why}")

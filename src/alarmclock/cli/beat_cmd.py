@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from alarmclock.cli import cli
-from alarmclock.cli.aws_cmds import aws_options, clock_name, connect
-from alarmclock.cli.aws_view import Failure, one_line_errors
+from alarmclock.cli.aws_session import Connection, aws_connection, clock_name
+from alarmclock.cli.aws_view import Failure
 from alarmclock.cli.output import emit, output_option, refuse_a_format_as_file
 from alarmclock.cli.simulate_cmd import check_plot, write_plot
 from alarmclock.counts import counted
@@ -49,15 +49,12 @@ def rate_option(command: Any) -> Any:
     )(command)
 
 
-def read(
-    name: str, since: str, rate: float, region: str | None, profile: str | None, endpoint: str | None
-) -> ClockReading:
+def read(name: str, since: str, rate: float, connection: Connection) -> ClockReading:
     from alarmclock.aws.reading import read_clock
 
     seconds = parse_since(since)
-    with one_line_errors():
-        aws = connect(region, profile, endpoint)
-        reading = read_clock(aws, clock_name(name), seconds, rate, progress=StderrProgress())
+    with connection.open() as session:
+        reading = read_clock(session.aws, clock_name(name), seconds, rate, progress=StderrProgress())
     for note in reading.notes:
         click.echo(f"alarmclock: note: {note}", err=True)
     if not reading.changes:
@@ -100,18 +97,8 @@ class StderrProgress:
 @output_option
 @click.option("--plot", metavar="FILE.png", help="Draw the tick intervals over time and their histogram.")
 @rate_option
-@aws_options
-def beat(
-    name: str,
-    since: str,
-    output: str,
-    plot: str | None,
-    rate: float,
-    region: str | None,
-    profile: str | None,
-    endpoint_url: str | None,
-    poll_interval: float,
-) -> int:
+@aws_connection
+def beat(name: str, since: str, output: str, plot: str | None, rate: float, connection: Connection) -> int:
     """The real beat of the deployed clock NAME, from what AWS keeps.
 
     Reads its alarms' state changes (DescribeAlarmHistory, StateUpdate items only) and its
@@ -123,7 +110,7 @@ def beat(
     figure_format = check_plot(plot) if plot is not None else None
     from alarmclock.beat import analyse, render_text
 
-    reading = read(name, since, rate, region, profile, endpoint_url)
+    reading = read(name, since, rate, connection)
     report = analyse(
         reading.clock,
         reading.period_s,
@@ -151,17 +138,8 @@ def beat(
 @since_option
 @click.option("-o", "--output", "output", required=True, metavar="MODEL.json", help="Write the fitted model here.")
 @rate_option
-@aws_options
-def calibrate(
-    name: str,
-    since: str,
-    output: str,
-    rate: float,
-    region: str | None,
-    profile: str | None,
-    endpoint_url: str | None,
-    poll_interval: float,
-) -> int:
+@aws_connection
+def calibrate(name: str, since: str, output: str, rate: float, connection: Connection) -> int:
     """Fit the timing model to the deployed clock NAME: its alarms' evaluation seconds and jitter,
     the latency to its function, bounds on the visibility delay, the duplicate rate.
 
@@ -174,7 +152,7 @@ def calibrate(
         raise click.UsageError(f"-o {output!r}: not a file in an existing directory")
     from alarmclock.calibrate import calibrate as fit
 
-    reading = read(name, since, rate, region, profile, endpoint_url)
+    reading = read(name, since, rate, connection)
     model = fit(
         reading.clock,
         reading.period_s,

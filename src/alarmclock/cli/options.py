@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from alarmclock.durations import DurationError, parse_duration
-from alarmclock.spec import PERIOD_HELP, PUBLISHES, TARGET_SERVICES, VIAS, WINDOWS, SpecError
+from alarmclock.spec import (
+    PERIOD_HELP,
+    PUBLISHES,
+    TARGET_SERVICES,
+    VIAS,
+    WINDOWS,
+    ClockSpec,
+    SpecError,
+    read_options,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,19 +65,22 @@ EVERY_HELP = (
 )
 ALARMS_HELP = (
     "Tick alarms: 1 (one alarm whose ALARM and OK actions both tick: the same evaluation second "
-    "makes every flip) or 2 (the seed's pair, whose intervals alternate period - d and period + d)."
+    "makes every flip) or 2 (the 2016 recipe's pair, whose intervals alternate period - d and period + d)."
 )
-VIA_HELP = "How alarms reach the function: CloudWatch's direct Lambda action, or the seed's SNS topic."
+VIA_HELP = "How alarms reach the function: CloudWatch's direct Lambda action, or the 2016 recipe's SNS topic."
 
 every_option = click.option("--every", default="1m", show_default=True, metavar="PERIOD", help=EVERY_HELP)
 deploy_every_option = click.option(
-    "--every", metavar="PERIOD", help=f"{EVERY_HELP} {KEPT_ON_UPDATE.format(default='1m')}"
+    "--every", default="1m", metavar="PERIOD", help=f"{EVERY_HELP} {KEPT_ON_UPDATE.format(default='1m')}"
 )
 alarms_option = click.option(
     "--alarms", type=click.Choice(["1", "2"]), default="1", show_default=True, help=ALARMS_HELP
 )
 deploy_alarms_option = click.option(
-    "--alarms", type=click.Choice(["1", "2"]), help=f"{ALARMS_HELP} {KEPT_ON_UPDATE.format(default='1')}"
+    "--alarms",
+    type=click.Choice(["1", "2"]),
+    default="1",
+    help=f"{ALARMS_HELP} {KEPT_ON_UPDATE.format(default='1')}",
 )
 window_option = click.option(
     "--window",
@@ -88,7 +103,7 @@ publish_option = click.option(
 )
 via_option = click.option("--via", type=click.Choice(VIAS), default="lambda", show_default=True, help=VIA_HELP)
 deploy_via_option = click.option(
-    "--via", type=click.Choice(VIAS), help=f"{VIA_HELP} {KEPT_ON_UPDATE.format(default='lambda')}"
+    "--via", type=click.Choice(VIAS), default="lambda", help=f"{VIA_HELP} {KEPT_ON_UPDATE.format(default='lambda')}"
 )
 TARGET_HELP = "Called on every tick (repeatable): a Lambda function, SNS topic, SQS queue or EventBridge bus."
 
@@ -153,7 +168,7 @@ FAILURE_ALARM_HELP = (
 failure_alarm_option = click.option("--failure-alarm", is_flag=True, help=FAILURE_ALARM_HELP)
 deploy_failure_alarm_option = click.option(
     "--failure-alarm/--no-failure-alarm",
-    default=None,
+    default=False,
     help=f"{FAILURE_ALARM_HELP} An update keeps the clock's choice unless one is given.",
 )
 
@@ -179,4 +194,90 @@ payload_option = click.option(
     metavar="JSON|@FILE",
     callback=read_payload,
     help='JSON added to every tick under the key "payload"; @FILE reads it from FILE (@- from stdin).',
+)
+
+
+# ---- the options that describe a clock, as one bundle -------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClockOptions:
+    """The options that describe a clock, as the user wrote them, and which of them were given
+    (click's ParameterSource: not left to its default). spec.read_options reads them into values."""
+
+    every: str = "1m"
+    alarms: str = "1"
+    window: str | None = None
+    publish: str | None = None
+    via: str = "lambda"
+    targets: tuple[str, ...] = ()
+    target_keys: tuple[str, ...] = ()
+    failure_alarm: bool = False
+    payload: str | None = None
+    given: frozenset[str] = frozenset()
+
+    def text(self, *, only_given: bool = False) -> dict[str, Any]:
+        """Each option's text by name (only those given, or all), as spec.read_options takes them."""
+        return {name: getattr(self, name) for name in CLOCK_OPTION_NAMES if not only_given or name in self.given}
+
+    def spec(self, name: str | None = None) -> ClockSpec:
+        """The clock these options describe, every option's default standing for what was not given."""
+        try:
+            return ClockSpec(name=name, **read_options(self.text()))
+        except SpecError as error:
+            raise usage_error(error) from None
+
+
+CLOCK_OPTION_NAMES = tuple(field.name for field in fields(ClockOptions) if field.name != "given")
+
+
+def clock_options(*options: Callable[[F], F]) -> Callable[[F], F]:
+    """These click options, in this order, handed to the command as one `clock: ClockOptions`."""
+
+    def decorate(command: F) -> F:
+        @functools.wraps(command)
+        def with_clock(*args: Any, **kwargs: Any) -> Any:
+            context = click.get_current_context()
+            values = {name: kwargs.pop(name) for name in CLOCK_OPTION_NAMES if name in kwargs}
+            given = frozenset(name for name in values if was_given(context, name))
+            return command(*args, clock=ClockOptions(**values, given=given), **kwargs)
+
+        decorated: Any = with_clock
+        for option in reversed(options):
+            decorated = option(decorated)
+        return decorated
+
+    return decorate
+
+
+def was_given(context: click.Context, name: str) -> bool:
+    """The one way to ask whether an option was given: on the command line or from the environment,
+    not left to its default."""
+    return context.get_parameter_source(name) not in (None, ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)
+
+
+template_clock_options = clock_options(
+    every_option,
+    alarms_option,
+    window_option,
+    publish_option,
+    via_option,
+    target_option,
+    target_key_option,
+    failure_alarm_option,
+    payload_option,
+)
+simulate_clock_options = clock_options(
+    every_option, alarms_option, window_option, publish_option, via_option, simulate_target_option, payload_option
+)
+deploy_clock_options = clock_options(
+    deploy_every_option,
+    deploy_alarms_option,
+    window_option,
+    publish_option,
+    deploy_via_option,
+    deploy_target_option,
+    deploy_target_key_option,
+    deploy_failure_alarm_option,
+    payload_option,
 )

@@ -16,8 +16,8 @@ from typing import Any
 import click
 
 from alarmclock.cli import cli
-from alarmclock.cli.aws_cmds import aws_options, connect
-from alarmclock.cli.aws_view import Failure, one_line_errors
+from alarmclock.cli.aws_session import Connection, aws_connection
+from alarmclock.cli.aws_view import Failure
 from alarmclock.cli.output import emit, output_option
 from alarmclock.exit_status import ExitStatus
 
@@ -52,17 +52,8 @@ def probe_cost() -> Decimal:
 @click.option("-o", "model_file", metavar="MODEL.json", help="Write what it found as a model `simulate --model` reads.")
 @click.option("--yes", is_flag=True, help="Do not ask before creating the probe's alarms on AWS.")
 @output_option
-@aws_options
-def probe(
-    emulate: str | None,
-    model_file: str | None,
-    yes: bool,
-    output: str,
-    region: str | None,
-    profile: str | None,
-    endpoint_url: str | None,
-    poll_interval: float,
-) -> int:
+@aws_connection
+def probe(emulate: str | None, model_file: str | None, yes: bool, output: str, connection: Connection) -> int:
     """Find out, in this account and region, what CloudWatch does that AWS does not document.
 
     For about 13 minutes (at most 15), six alarms with no actions and a few metric points answer:
@@ -81,7 +72,7 @@ def probe(
         observed = run_emulation(emulate)
         place = "the emulator (" + emulate + ")"
     else:
-        observed, place = run_on_aws(region, profile, endpoint_url, poll_interval, yes, output)
+        observed, place = run_on_aws(connection, yes, output)
     findings = judge(observed)
     if model_file:
         try:
@@ -115,14 +106,12 @@ def emulate_pairs(text: str) -> tuple[str, ...]:
     return tuple(pairs)
 
 
-def run_on_aws(
-    region: str | None, profile: str | None, endpoint_url: str | None, poll_s: float, yes: bool, output: str
-) -> tuple[Any, str]:
+def run_on_aws(connection: Connection, yes: bool, output: str) -> tuple[Any, str]:
     from alarmclock.probe import memory
     from alarmclock.probe.experiment import MAX_MINUTES, PREFIX, Experiment
 
-    with one_line_errors():
-        aws = connect(region, profile, endpoint_url)
+    with connection.open(output) as session:
+        aws, poll_s = session.aws, session.poll_s
         cloudwatch = aws.client("cloudwatch")
         place = aws.region
         account = account_of(aws)

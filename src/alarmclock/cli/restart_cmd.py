@@ -11,8 +11,7 @@ from __future__ import annotations
 import click
 
 from alarmclock.cli import cli
-from alarmclock.cli.aws_cmds import aws_options, clock_name, connect, execute, tick_timeout_option
-from alarmclock.cli.aws_view import one_line_errors
+from alarmclock.cli.aws_session import Connection, aws_connection, clock_name, tick_timeout_option
 from alarmclock.cli.output import output_option
 
 
@@ -27,17 +26,9 @@ from alarmclock.cli.output import output_option
 )
 @tick_timeout_option
 @output_option
-@aws_options
+@aws_connection
 def restart(
-    name: str,
-    no_wait: bool,
-    design: str | None,
-    tick_timeout: float | None,
-    output: str,
-    region: str | None,
-    profile: str | None,
-    endpoint_url: str | None,
-    poll_interval: float,
+    name: str, no_wait: bool, design: str | None, tick_timeout: float | None, output: str, connection: Connection
 ) -> int:
     """Restart the running clock NAME now, and wait for its next tick.
 
@@ -50,14 +41,10 @@ def restart(
     or back to its wave, as it does by itself when its alarm does not follow the wave.
     """
     from alarmclock.aws.plan import plan_restart
-    from alarmclock.aws.stacks import Stacks
-    from alarmclock.aws.status import find_clock
 
     name = clock_name(name)
-    with one_line_errors():
-        aws = connect(region, profile, endpoint_url)
-        stacks = Stacks(aws)
-        current = find_clock(stacks, name, aws.region)
-        function = stacks.function_name(current.stack.stack_id) if current.is_clock else None
+    with connection.open(output) as session:
+        current = session.find_clock(name)
+        function = session.stacks.function_name(current.stack.stack_id) if current.is_clock else None
         plan = plan_restart(current, function, wait=not no_wait, tick_timeout_s=tick_timeout, design=design)
-        return execute(aws, plan, output, poll_interval)
+        return session.execute(plan)

@@ -11,20 +11,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 from alarmclock.cli import cli
-from alarmclock.cli.options import (
-    alarms_option,
-    every_option,
-    payload_option,
-    publish_option,
-    simulate_target_option,
-    usage_error,
-    via_option,
-    window_option,
-)
+from alarmclock.cli.options import ClockOptions, simulate_clock_options
 from alarmclock.cli.output import emit, output_option
 from alarmclock.durations import DurationError, format_duration, parse_duration
 from alarmclock.exit_status import ExitStatus
-from alarmclock.spec import SpecError, build_spec
 
 if TYPE_CHECKING:
     from alarmclock.emulator.timing import TimingModel
@@ -74,13 +64,7 @@ def parse_parameters(pairs: tuple[str, ...]) -> dict[str, Any]:
 
 
 @cli.command()
-@every_option
-@alarms_option
-@window_option
-@publish_option
-@via_option
-@simulate_target_option
-@payload_option
+@simulate_clock_options
 @click.option(
     "--duration", default="24h", show_default=True, metavar="DURATION", help="Virtual time to run: e.g. 90m, 24h, 30d."
 )
@@ -134,16 +118,8 @@ def parse_parameters(pairs: tuple[str, ...]) -> dict[str, Any]:
     is_flag=True,
     help="No progress bar (it shows only on a terminal, for runs over 6h, and never with --json).",
 )
-@click.pass_context
 def simulate(
-    ctx: click.Context,
-    every: str,
-    alarms: str,
-    window: str | None,
-    publish: str | None,
-    via: str,
-    targets: tuple[str, ...],
-    payload: str | None,
+    clock: ClockOptions,
     duration: str,
     seed: int,
     output: str,
@@ -174,17 +150,12 @@ def simulate(
     if template_path is not None:
         from alarmclock.cli.simulate_template import adopt_template
 
-        adopted = adopt_template(ctx, template_path, clock_prefix, faults)
+        adopted = adopt_template(clock, template_path, clock_prefix, faults)
         spec = adopted.spec
     elif clock_prefix is not None:
         raise click.UsageError("--clock picks a clock in a --template; give the template too")
     else:
-        try:
-            spec = build_spec(
-                every=every, via=via, targets=targets, payload=payload, alarms=alarms, window=window, publish=publish
-            )
-        except SpecError as error:
-            raise usage_error(error) from None
+        spec = clock.spec()
     seconds = parse_run_duration(duration)
     overrides = parse_parameters(params)
     figure_format = check_plot(plot) if plot is not None else None

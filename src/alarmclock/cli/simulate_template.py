@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import click
-from click.core import ParameterSource
 
+from alarmclock.cli.options import ClockOptions
 from alarmclock.emulator.adopt import AdoptedClock, AdoptError, adopt
 from alarmclock.emulator.template_file import TemplateFileError, load_template
 
-# The options that build a clock: with --template the template has already decided each of them.
-CLOCK_OPTIONS = {
+# How each option that builds a clock is written: with --template the template has already decided each.
+OPTION_FLAGS = {
     "every": "--every",
     "alarms": "--alarms",
     "window": "--window",
     "publish": "--publish",
     "via": "--via",
     "targets": "--target",
+    "target_keys": "--target-key",
+    "failure_alarm": "--failure-alarm",
     "payload": "--payload",
 }
 
 
-def adopt_template(ctx: click.Context, path: str, prefix: str | None, faults: tuple[str, ...]) -> AdoptedClock:
-    given = [flag for name, flag in CLOCK_OPTIONS.items() if ctx.get_parameter_source(name) != ParameterSource.DEFAULT]
+def adopt_template(clock: ClockOptions, path: str, prefix: str | None, faults: tuple[str, ...]) -> AdoptedClock:
+    given = [flag for name, flag in OPTION_FLAGS.items() if name in clock.given]
     if given:
         raise click.UsageError(f"{', '.join(given)} cannot be used with --template: the template sets the clock")
     if any(fault.split(":", 1)[0] == "stack-update" for fault in faults):

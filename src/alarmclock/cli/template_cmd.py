@@ -9,34 +9,14 @@ import click
 
 from alarmclock.aws.functions import is_function_name
 from alarmclock.cli import cli
-from alarmclock.cli.options import (
-    alarms_option,
-    every_option,
-    failure_alarm_option,
-    payload_option,
-    publish_option,
-    target_key_option,
-    target_option,
-    usage_error,
-    via_option,
-    window_option,
-)
+from alarmclock.cli.options import ClockOptions, template_clock_options
 from alarmclock.cli.output import refuse_a_format_as_file
 from alarmclock.limits import MAX_INLINE_TEMPLATE_BYTES, MAX_S3_TEMPLATE_BYTES, LimitError, check_template_body
-from alarmclock.spec import SpecError, build_spec
 from alarmclock.target_access import cross_account_warnings
 
 
 @cli.command()
-@every_option
-@alarms_option
-@window_option
-@publish_option
-@via_option
-@target_option
-@target_key_option
-@failure_alarm_option
-@payload_option
+@template_clock_options
 @click.option(
     "--format",
     "fmt",
@@ -57,20 +37,7 @@ from alarmclock.target_access import cross_account_warnings
     help="The template will be deployed from S3 (aws cloudformation deploy --s3-bucket), which takes up to 1 MB; "
     "without it a template over CloudFormation's 51,200 bytes inline is refused.",
 )
-def template(
-    every: str,
-    alarms: str,
-    window: str | None,
-    publish: str | None,
-    via: str,
-    targets: tuple[str, ...],
-    target_keys: tuple[str, ...],
-    failure_alarm: bool,
-    payload: str | None,
-    fmt: str,
-    output: str | None,
-    s3: bool,
-) -> None:
+def template(clock: ClockOptions, fmt: str, output: str | None, s3: bool) -> None:
     """Print the CloudFormation template of a clock.
 
     Deploy it with `aws cloudformation deploy --template-file clock.yaml --stack-name NAME
@@ -83,7 +50,7 @@ def template(
     if output and output != "-" and not os.path.isdir(os.path.dirname(output) or "."):
         # Bad input, as a directory given for the file is (click's check): status 2, before any work.
         raise click.UsageError(f"-o {output!r}: there is no directory {os.path.dirname(output)!r} to write it in")
-    for target in targets:
+    for target in clock.targets:
         if is_function_name(target):
             # Only Lambda can say which account's function that is, and template makes no AWS call.
             raise click.UsageError(
@@ -91,20 +58,7 @@ def template(
                 f"give its ARN (an ARN looks like arn:aws:lambda:us-east-1:123456789012:function:{target}; "
                 "'alarmclock deploy' looks names up)"
             )
-    try:
-        spec = build_spec(
-            every=every,
-            via=via,
-            targets=targets,
-            payload=payload,
-            alarms=alarms,
-            window=window,
-            publish=publish,
-            target_keys=target_keys,
-            failure_alarm=failure_alarm,
-        )
-    except SpecError as error:
-        raise usage_error(error) from None
+    spec = clock.spec()
     for warning in cross_account_warnings(spec.targets, None):
         click.echo(warning, err=True)
     template = build_template(spec)

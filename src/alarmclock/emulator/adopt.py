@@ -17,7 +17,6 @@ construct's path before them and CDK's 8-character hash after. What the emulator
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,6 +24,7 @@ from typing import Any
 
 from alarmclock.emulator.intrinsics import Resolver, TemplateError, references
 from alarmclock.emulator.simulate import DEFAULT_TARGET
+from alarmclock.readback import ENVIRONMENT_READ, ReadbackError, environment_fields
 from alarmclock.spec import ClockSpec, SpecError, build_spec
 from alarmclock.template import TARGET_PARAMETER, build_template
 
@@ -325,24 +325,12 @@ def clock_spec(clock: Json, parameters: Json, prefix: str) -> tuple[ClockSpec, d
     pseudo: dict[str, str | None] = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws"}
     resolver = Resolver(values, pseudo, {}, {})
     try:
-        environment = {
-            key: resolver.resolve(variables.get(key)) for key in ("ALARMCLOCK_TARGETS", "ALARMCLOCK_PAYLOAD")
-        }
-        targets = json.loads(str(environment["ALARMCLOCK_TARGETS"]))
-        payload = environment["ALARMCLOCK_PAYLOAD"]
-        return (
-            build_spec(
-                every=f"{variables['ALARMCLOCK_PERIOD']}s",
-                via="sns" if "TickTopic" in clock else "lambda",
-                targets=[] if given else targets,
-                payload=None if payload in (None, "null") else str(payload),
-                alarms=str(variables["ALARMCLOCK_ALARMS"]),
-                window=str(variables["ALARMCLOCK_WINDOW"]),
-                publish=str(variables["ALARMCLOCK_PUBLISH"]),
-            ),
-            given,
-        )
+        environment = {key: resolver.resolve(variables[key]) for key in ENVIRONMENT_READ if key in variables}
+        fields = environment_fields(environment)
+        if given:  # the template's target is a parameter, which the emulator's stand-in answers
+            fields["targets"] = ()
+        return ClockSpec(via="sns" if "TickTopic" in clock else "lambda", **fields), given
     except (KeyError, TypeError, ValueError, TemplateError) as error:
-        if isinstance(error, SpecError):
+        if isinstance(error, SpecError | ReadbackError):
             raise AdoptError(f"{clock_label(prefix)}: {error}") from None
         raise AdoptError(f"{clock_label(prefix)}: its TickFunction's environment is not a clock's ({error})") from None
