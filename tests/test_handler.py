@@ -7,6 +7,7 @@ told otherwise); tests of the seed's pair build their config with ``alarms=2`` a
 from __future__ import annotations
 
 import json
+import random
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -1190,3 +1191,52 @@ def test_a_restart_request_leaves_a_paused_clock_or_one_without_alarms_alone(
         "reason": f"restart refused: {why}",
     }
     assert cloudwatch.calls == []
+
+
+def test_cloudwatch_times_read_by_hand_as_strptime_reads_them() -> None:
+    """_parse_time reads CloudWatch's own format by fromisoformat before strptime: the same epoch, or
+    the same refusal, as the strptime-then-fromisoformat reading it had before, on valid and invalid dates."""
+
+    def as_before(text: str, default: float | None) -> float | None:
+        for parse in (
+            lambda: datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z"),
+            lambda: datetime.fromisoformat(text.replace("Z", "+00:00")),
+        ):
+            try:
+                epoch = parse().timestamp()
+                datetime.fromtimestamp(epoch, UTC)
+                return epoch
+            except (ValueError, OverflowError, OSError):
+                pass
+        return default
+
+    draw = random.Random(24)
+    texts = [
+        "2026-11-27T08:42:05.577+0000",
+        "2024-02-29T23:59:59.999+0000",
+        "2026-02-29T00:00:00.000+0000",  # no such day
+        "2026-04-31T00:00:00.000+0000",
+        "2026-01-01T24:00:00.000+0000",
+        "2026-01-01T00:60:00.000+0000",
+        "2026-01-01T00:00:60.000+0000",
+        "2026-01-01T00:00:61.000+0000",
+        "2026-13-01T00:00:00.000+0000",
+        "2026-00-01T00:00:00.000+0000",
+        "2026-01-00T00:00:00.000+0000",
+        "0000-01-01T00:00:00.000+0000",
+        "0001-01-01T00:00:00.000+0000",
+        "9999-12-31T23:59:59.999+0000",
+        "2026-11-27T08:42:05.577+0000\n",
+        "2026-11-27T08:42:05.5770+0000",
+        "2026-11-27T08:42:05.577Z",
+        "2026-11-27T08:42:05.577+0100",
+        "2026-11-27T08:42:05.577+00:00",
+        "\u0662026-11-27T08:42:05.577+0000",  # an Arabic-Indic digit: strptime's \d takes it
+    ]
+    for _ in range(20_000):
+        fields = [draw.randrange(10_000), draw.randrange(15), draw.randrange(33), draw.randrange(26)]
+        fields += [draw.randrange(62), draw.randrange(63), draw.randrange(1000)]
+        year, month, day, hour, minute, second, milli = fields
+        texts.append(f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}.{milli:03d}+0000")
+    for text in texts:
+        assert handler._parse_time(text, -1.0) == as_before(text, -1.0), text

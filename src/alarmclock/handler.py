@@ -1251,6 +1251,10 @@ def _parse_time(text, default):
     # CloudWatch writes "2026-11-27T08:42:00.123+0000"; older payloads vary, so fall back.
     if isinstance(text, str):
         for parse in (
+            # That format first, by fromisoformat: where strptime reads such a text it reads the same
+            # time, and where strptime refuses one the last reading below is this same fromisoformat.
+            # (strptime checks the locale at each call: a tenth of a tick in the emulator.)
+            lambda: datetime.fromisoformat(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000", text)[0]),
             lambda: datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z"),
             lambda: datetime.fromisoformat(text.replace("Z", "+00:00")),
         ):
@@ -1259,7 +1263,7 @@ def _parse_time(text, default):
                 # "0001-01-01T00:00:00+14:00" parses but is before year 1 in UTC: _iso would raise.
                 datetime.fromtimestamp(epoch, UTC)
                 return epoch
-            except (ValueError, OverflowError, OSError):
+            except (ValueError, OverflowError, OSError, TypeError):  # TypeError: not that format (no match)
                 pass
     return default
 

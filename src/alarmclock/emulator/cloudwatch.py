@@ -517,8 +517,8 @@ class EmulatedCloudWatch:
         )
         # fact: every state change is a StateUpdate item; an evaluation's carries stateReasonData,
         # SetAlarmState's the caller's reason alone (docs/aws-facts.md).
-        self.alarm_history.add(
-            alarm.name, Record(change.time, STATE_UPDATE, alarm.state, alarm.state_reason, state, reason, evaluation)
+        self.alarm_history.add_change(
+            alarm.name, change.time, STATE_UPDATE, alarm.state, alarm.state_reason, state, reason, evaluation
         )
         alarm.state, alarm.state_reason, alarm.transitioned_at = state, reason, change.time
         self.history.append(change)

@@ -8,7 +8,7 @@ newState carries stateReasonData (queryDate, startDate, statistic, period, recen
 threshold; newer items also evaluatedDatapoints). Items are kept 30 days; pages of MaxRecords
 (1 to 100) follow one another with NextToken, newest first unless ScanBy says otherwise.
 
-Items are kept compact (a tuple each) and rendered only when read: a 10-second clock makes
+Items are kept compact (AlarmItems' columns) and rendered only when read: a 10-second clock makes
 259,200 of them in 30 days.
 """
 
@@ -18,6 +18,7 @@ import bisect
 import functools
 import json
 import math
+from array import array
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -139,24 +140,151 @@ def _number(value: float) -> str:
     return float.__repr__(value) if type(value) is float and math.isfinite(value) else json.dumps(value)
 
 
+class AlarmItems:
+    """One alarm's history items in time order, held as columns: 30 days of a 10-second clock are
+    259,200 items, which as Record and Evaluation objects (with their tuples of datapoints and
+    their floats) took some 690 bytes each, about 180 MB. Here an item is its time, the index of
+    its shape (what repeats from item to item: its kind, states, reasons, statistic, period and
+    how many datapoints it looked at, each distinct shape kept once) and its other numbers as
+    doubles in one array, about 90 bytes. `items[i]` makes the Record again, equal to the one
+    added, so what DescribeAlarmHistory renders from it is the same bytes.
+    """
+
+    __slots__ = ("_dropped", "_numbers", "_offsets", "_shapes", "_table", "times")
+
+    def __init__(self, table: ShapeTable) -> None:
+        self.times = array("d")
+        self._shapes = array("I")  # the index of each item's shape in `_table`
+        self._offsets = array("Q")  # where each item's numbers start, counted from the first item ever
+        # an evaluation's query time, start time and threshold, then (period start, value) per datapoint
+        self._numbers = array("d")
+        self._dropped = 0  # numbers dropped from the front with the items they belonged to
+        self._table = table
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+    def append(
+        self,
+        time: float,
+        kind: str,
+        old_state: str,
+        old_reason: str,
+        new_state: str,
+        new_reason: str,
+        evaluation: Evaluation | None = None,
+    ) -> None:
+        """Record(time, kind, ...) added, without making it (an alarm changes state at each tick)."""
+        numbers = self._numbers
+        self.times.append(time)
+        self._offsets.append(self._dropped + len(numbers))
+        if evaluation is None:
+            self._shapes.append(self._table.index((kind, old_state, old_reason, new_state, new_reason, -1)))
+            return
+        points = evaluation.datapoints
+        whole = type(evaluation.threshold) is not float or type(evaluation.period_s) is not int
+        count = len(numbers)
+        append = numbers.append
+        try:
+            append(evaluation.query_time)
+            append(evaluation.start_time)
+            append(evaluation.threshold)
+            for start, value in points:
+                append(start)
+                append(value)
+                whole = whole or type(value) is not float
+        except TypeError:  # a number that is no number: not the emulator's, but kept as it came
+            whole = True
+        if whole:  # JSON writes an int value without ".0": such a record is kept whole, as it came
+            del numbers[count:]
+            shape: Any = Record(time, kind, old_state, old_reason, new_state, new_reason, evaluation)
+        else:
+            shape = (kind, old_state, old_reason, new_state, new_reason, len(points), evaluation.statistic)
+            shape += (evaluation.period_s,)
+        self._shapes.append(self._table.index(shape))
+
+    def __getitem__(self, position: int) -> Record:
+        shape = self._table.shapes[self._shapes[position]]
+        if isinstance(shape, Record):
+            return shape
+        kind, old_state, old_reason, new_state, new_reason, count = shape[:6]
+        evaluation = None
+        if count >= 0:
+            at = self._offsets[position] - self._dropped
+            query, start, threshold, *flat = self._numbers[at : at + 3 + 2 * count]
+            evaluation = Evaluation(
+                query, start, shape[6], shape[7], threshold, tuple(zip(flat[::2], flat[1::2], strict=True))
+            )
+        return Record(self.times[position], kind, old_state, old_reason, new_state, new_reason, evaluation)
+
+    def drop_before(self, cut: int) -> None:
+        """Forget the first `cut` items."""
+        if cut <= 0:
+            return
+        first_kept = self._offsets[cut] if cut < len(self._offsets) else self._dropped + len(self._numbers)
+        del self._numbers[: first_kept - self._dropped]
+        self._dropped = first_kept
+        del self.times[:cut], self._shapes[:cut], self._offsets[:cut]
+
+
+class ShapeTable:
+    """Each distinct shape of history item, once, shared by every alarm's items."""
+
+    __slots__ = ("_indexes", "shapes")
+
+    def __init__(self) -> None:
+        self.shapes: list[Any] = []
+        self._indexes: dict[Any, int] = {}
+
+    def index(self, shape: Any) -> int:
+        found = self._indexes.get(shape)
+        if found is None:
+            found = self._indexes[shape] = len(self.shapes)
+            self.shapes.append(shape)
+        return found
+
+
 class AlarmHistory:
     """Every alarm's history items in time order, 30 days deep, answered as DescribeAlarmHistory."""
 
     def __init__(self, retention_s: float = HISTORY_RETENTION_S) -> None:
         self.retention_s = retention_s
-        self.times: dict[str, list[float]] = {}
-        self.records: dict[str, list[Record]] = {}
+        self.records: dict[str, AlarmItems] = {}
+        self._shapes = ShapeTable()
         self.requests = 0
 
     def add(self, alarm: str, record: Record) -> None:
-        times = self.times.setdefault(alarm, [])
-        records = self.records.setdefault(alarm, [])
-        times.append(record.time)
-        records.append(record)
+        self.add_change(
+            alarm,
+            record.time,
+            record.kind,
+            record.old_state,
+            record.old_reason,
+            record.new_state,
+            record.new_reason,
+            record.evaluation,
+        )
+
+    def add_change(
+        self,
+        alarm: str,
+        time: float,
+        kind: str,
+        old_state: str,
+        old_reason: str,
+        new_state: str,
+        new_reason: str,
+        evaluation: Evaluation | None = None,
+    ) -> None:
+        """`add` of the Record these fields make, without making it."""
+        records = self.records.get(alarm)
+        if records is None:
+            records = self.records[alarm] = AlarmItems(self._shapes)
+        records.append(time, kind, old_state, old_reason, new_state, new_reason, evaluation)
+        times = records.times
         # Drop what is older than the retention, a day's worth at a time (cheap, and still bounded).
-        if times[0] < record.time - self.retention_s - 86_400:
-            cut = bisect.bisect_left(times, record.time - self.retention_s)
-            del times[:cut], records[:cut]
+        if times[0] < time - self.retention_s - 86_400:
+            records.drop_before(bisect.bisect_left(times, time - self.retention_s))
 
     def describe(self, now: float, **params: Any) -> dict[str, Any]:
         """DescribeAlarmHistory for one alarm (the only way alarmclock asks)."""
@@ -171,8 +299,8 @@ class AlarmHistory:
         oldest = now - self.retention_s
         start = max(oldest, _epoch(params.get("StartDate"), oldest))
         end = _epoch(params.get("EndDate"), now + 1.0)
-        times = self.times.get(alarm, [])
-        records = self.records.get(alarm, [])
+        records = self.records.get(alarm) or AlarmItems(self._shapes)
+        times = records.times
         low, high = bisect.bisect_left(times, start), bisect.bisect_right(times, end)
         ascending = params.get("ScanBy") == "TimestampAscending"
         token = params.get("NextToken")
