@@ -1,22 +1,51 @@
-# The two commands of the README's quick start: `make demo` and `make test`.
-# Each sets up the virtual environment it needs first, so both work on a fresh clone.
+# The two commands of the README: `make demo` and `make test`; `make docs` builds the site and
+# `make dist` the package. Each sets up what it needs in .venv first, so all work on a fresh clone.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test check lint checkov security mutation setup clean
+.PHONY: demo test check lint checkov security mutation setup docs dist clean
 
-$(BIN)/alarmclock: pyproject.toml
+# Each install leaves a stamp in .venv and is redone when pyproject.toml changes. The demo needs the
+# package alone (boto3, click, PyYAML): a fresh clone's `make demo` installs no test tools, no CDK.
+# The test extra holds the docs extra, so after `make setup` the docs install is a no-op.
+$(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
+	touch $@
+
+$(VENV)/.installed-demo: pyproject.toml $(VENV)/.created
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-docs: pyproject.toml $(VENV)/.created
+	$(BIN)/pip install --quiet -e '.[docs]'
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.created
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-setup: $(BIN)/alarmclock
+setup: $(VENV)/.installed-test
 
-demo: setup
+# The command as a prerequisite means the test extra installed, as it did when its file was the stamp.
+$(BIN)/alarmclock: $(VENV)/.installed-test
+	touch $@
+
+demo: $(VENV)/.installed-demo
 	$(BIN)/alarmclock simulate --every 1m --duration 24h --seed 7
+
+# The documentation site (mkdocs.yml) into site/, strict: any warning (a broken link or anchor, a
+# page missing from the nav, an include that is not there) fails the build.
+docs: $(VENV)/.installed-docs
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
+# The sdist and the wheel into dist/, each checked as PyPI will render and accept it.
+dist: setup
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist
+	$(BIN)/twine check --strict dist/*
 
 lint: setup
 	$(BIN)/ruff check src tests scripts benchmarks examples
@@ -76,4 +105,4 @@ mutation: setup $(VENV)/installed-coverage-$(COVERAGE_VERSION)
 	nice -n 10 $(BIN)/python scripts/mutation.py $(MUTATION_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache site dist

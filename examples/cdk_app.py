@@ -1,4 +1,4 @@
-"""A CDK app with two clocks inside it: the README's "A clock in your CDK app"."""
+"""A CDK app with two clocks inside it: the documentation's "The CDK construct" (docs/cdk.md)."""
 
 import os
 

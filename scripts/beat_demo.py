@@ -1,9 +1,9 @@
-"""The README's `alarmclock beat` example, made by the emulator (no AWS account): a one-minute
+"""docs/beat.md's `alarmclock beat` example, made by the emulator (no AWS account): a one-minute
 clock publishing each tick (--publish api, so the outage shows a restart) emulated for a day
 with a 20-minute function outage, its alarm history and log read back
 through botocore exactly as `beat` reads a deployed clock's, and reported as `beat` reports it.
 
-    python scripts/beat_demo.py          # prints the report; tests/aws/test_beat_cli.py checks README has it
+    python scripts/beat_demo.py          # prints the report; tests/aws/test_beat_cli.py checks docs/beat.md has it
 """
 
 from __future__ import annotations

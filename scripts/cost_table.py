@@ -1,9 +1,9 @@
-"""The cost tables of the README and docs/cost.md, printed from the cost model itself.
+"""The cost tables of docs/cost.md, printed from the cost model itself.
 
-    .venv/bin/python scripts/cost_table.py            # the README's table (one alarm, via lambda)
+    .venv/bin/python scripts/cost_table.py            # each way of publishing (one alarm, via lambda)
     .venv/bin/python scripts/cost_table.py --full     # docs/cost.md's (both paths, the seed's pair)
 
-tests/cli/test_cost.py checks that both documents still show what this prints.
+tests/cli/test_cost.py checks that the page still shows what this prints.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def cell(period_s: int, publish: str, via: Via = "lambda", alarms: int = 1) -> s
     return f"{usd(bill.list_usd)} / {usd(bill.with_free_tier_usd)}"
 
 
-def readme_table() -> str:
+def each_way_table() -> str:
     """List price / with free tier, a month, one alarm via lambda, for each way of publishing."""
     lines = [
         "| clock | default | " + " | ".join(f"{PUBLISH_NAMES[p]}: list / with free tier" for p in PUBLISHES) + " |",
@@ -58,9 +58,9 @@ def full_table() -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--full", action="store_true", help="docs/cost.md's table instead of the README's")
+    parser.add_argument("--full", action="store_true", help="every path and alarm count, not each way of publishing")
     args = parser.parse_args()
-    print(full_table() if args.full else readme_table())
+    print(full_table() if args.full else each_way_table())
     return 0
 
 

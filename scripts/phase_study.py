@@ -60,7 +60,7 @@ MODELS: dict[str, TimingModel] = {
     # The other end of the one assumption the wave rests on (timing.py, future_visible_from).
     "points visible from their stamp": TimingModel().at(future_visible_from="stamp"),
 }
-# The first tables' designs and models (docs/timing-model.md, the README): `now` came with the worlds.
+# The first tables' designs and models (docs/timing-model.md, docs/beat.md): `now` came with the worlds.
 FIRST_DESIGNS = tuple(d for d in DESIGNS if d != "one alarm + now")
 FIRST_MODELS = tuple(MODELS)
 # The table of every design in every world of future_visible_from (timing.WORLDS): one model per

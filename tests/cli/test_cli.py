@@ -170,7 +170,7 @@ def test_every_option_says_what_it_is_in_one_placeholder_style(capsys: pytest.Ca
         for placeholder in (" TEXT", " FLOAT RANGE", " INTEGER RANGE", " FLOAT", " INTEGER"):
             assert not re.search(rf"^  -\S*(, --\S+)?{placeholder}\b", out, re.MULTILINE), (name, placeholder)
     _, out, _ = run(["restart", "--help"], capsys)
-    assert "every 10 minutes" in " ".join(out.split())  # as the README says; longer periods in detail
+    assert "every 10 minutes" in " ".join(out.split())  # as docs/how-it-works.md says; longer periods in detail
     _, out, _ = run(["status", "--help"], capsys)
     assert "AWS_DEFAULT_REGION" in out
     _, out, _ = run(["simulate", "--help"], capsys)
@@ -285,9 +285,9 @@ def test_payload_at_file_refuses_a_missing_file_or_bad_json(
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
-def test_shell_completion_is_what_the_readme_says(shell: str) -> None:
-    readme = (Path(__file__).parents[2] / "README.md").read_text()
-    assert f"_ALARMCLOCK_COMPLETE={shell}_source alarmclock" in readme
+def test_shell_completion_is_what_the_cli_reference_says(shell: str) -> None:
+    page = (Path(__file__).parents[2] / "docs" / "cli.md").read_text()
+    assert f"_ALARMCLOCK_COMPLETE={shell}_source alarmclock" in page
     env = {**os.environ, "_ALARMCLOCK_COMPLETE": f"{shell}_source"}
     done = subprocess.run([sys.executable, "-m", "alarmclock"], env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0 and "_ALARMCLOCK_COMPLETE" in done.stdout

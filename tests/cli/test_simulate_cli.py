@@ -286,14 +286,16 @@ def test_pinned_evaluation_seconds_and_the_window_end_reach_the_model(capsys: py
     assert data["design"] == "two alarms, sliding window, PutMetricData per tick"
 
 
-def test_the_readme_shows_what_make_demo_prints(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_readme_and_getting_started_show_what_make_demo_prints(capsys: pytest.CaptureFixture[str]) -> None:
     root = Path(__file__).parents[2]
     command = next(line.strip() for line in (root / "Makefile").read_text().splitlines() if "simulate" in line)
     argv = command.split("alarmclock ", 1)[1].split()
     status, out, _ = run(argv, capsys)
-    readme = (root / "README.md").read_text()
     assert status == 0
-    assert out.rstrip("\n") in readme, "README's quick-start output is stale: paste what `make demo` prints"
+    for shown in ("README.md", "docs/getting-started.md"):
+        assert out.rstrip("\n") in (root / shown).read_text(), (
+            f"{shown}'s demo output is stale: paste what `make demo` prints"
+        )
 
 
 class FakeTerminal(io.StringIO):

@@ -1,10 +1,9 @@
-"""The fault tables in docs/self-healing.md and the README, and the figures the prose quotes from
+"""The fault tables in docs/self-healing.md, and the figures the prose quotes from
 them, are scripts/fault_table.py's output for docs/data/fault-tables.json; and that file is what
 this code simulates (a few of its runs, repeated here, match it field for field).
 
 When a change moves them on purpose: `python scripts/fault_table.py --json docs/data/fault-tables.json`,
-paste what it prints into docs/self-healing.md (and the one-minute wave table into the README),
-then fix the sentences these tests name.
+paste what it prints into docs/self-healing.md, then fix the sentences these tests name.
 """
 
 from __future__ import annotations
@@ -62,11 +61,11 @@ def test_the_docs_tables_are_the_scripts_output() -> None:
     assert shown in page, "docs/self-healing.md's fault tables are stale: paste scripts/fault_table.py's output"
 
 
-def test_the_readmes_table_is_the_one_minute_waves() -> None:
+def test_the_self_healing_page_shows_the_one_minute_waves_table() -> None:
     one_minute = printed().split("A one-minute clock", 1)[1]
     table = one_minute.split("The wave:\n\n", 1)[1].split("\n\n", 1)[0]
     assert table.startswith("| fault |") and table.count("\n") == 1 + len(fault_table.FAULTS)
-    assert table in (ROOT / "README.md").read_text(), "README's fault table is stale (the one-minute wave's)"
+    assert table in (ROOT / "docs" / "self-healing.md").read_text(), "the one-minute wave's fault table is stale"
 
 
 # A few recorded runs, one per table and each of another fault, repeated: seconds, not the ten

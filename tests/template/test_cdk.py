@@ -552,7 +552,7 @@ def test_simulate_template_ticks_with_the_same_beat_as_simulate_with_options(
     assert (status, from_template) == (expected_status, from_options)
 
 
-def test_the_readme_example_simulates_as_the_readme_says(
+def test_the_cdk_pages_example_simulates_as_the_page_says(
     synthesized: Synthesized, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "Jobs.template.json"
@@ -566,8 +566,8 @@ def test_the_readme_example_simulates_as_the_readme_says(
     yaml_path.write_text(render(synthesized.templates["Jobs"], "yaml"))
     assert simulate_json(["--template", str(yaml_path), "--clock", "Every10s", "--duration", "1h"], capsys)[1] == report
     assert re.search(r"left out, not part of this clock \(\d+\): .*AWS::CloudWatch::Dashboard: Clocks", note)
-    # The README shows the app as it is, the command as it runs, and the name the clock gets.
-    readme = (ROOT / "README.md").read_text()
-    assert (ROOT / "examples" / "cdk_app.py").read_text() in readme
-    assert "alarmclock simulate --template cdk.out/Jobs.template.json --clock Every10s --duration 6h" in readme
-    assert f"e.g. `{synthesized.example.node.find_child('Every10s').clock_name}`" in readme
+    # The CDK page shows the app as it is, the command as it runs, and the name the clock gets.
+    page = (ROOT / "docs" / "cdk.md").read_text()
+    assert (ROOT / "examples" / "cdk_app.py").read_text() in page
+    assert "alarmclock simulate --template cdk.out/Jobs.template.json --clock Every10s --duration 6h" in page
+    assert f"e.g. `{synthesized.example.node.find_child('Every10s').clock_name}`" in page

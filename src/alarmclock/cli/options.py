@@ -61,7 +61,7 @@ KEPT_ON_UPDATE = "A new clock gets {default}; an update keeps the clock's own un
 
 EVERY_HELP = (
     f"How often the clock ticks: {PERIOD_HELP}. Below 1m the tick alarm is high-resolution "
-    "(evaluated every 10 s); what beat each period holds is in the README, 'The beat'."
+    "(evaluated every 10 s); what beat each period holds is in docs/beat.md."
 )
 ALARMS_HELP = (
     "Tick alarms: 1 (one alarm whose ALARM and OK actions both tick: the same evaluation second "
@@ -99,7 +99,7 @@ publish_option = click.option(
     "embedded-metric-format log line every tick), each stamped ahead; or now, the documented design "
     "(every evaluation cycle a value stamped at the flip; nothing rests on how a point stamped ahead "
     "is counted, and a wave clock switches to it by itself where its wave is not). Default: wave, but "
-    "api for 1440m (README, 'The beat'; docs/cost.md).",
+    "api for 1440m (docs/beat.md; docs/cost.md).",
 )
 via_option = click.option("--via", type=click.Choice(VIAS), default="lambda", show_default=True, help=VIA_HELP)
 deploy_via_option = click.option(
