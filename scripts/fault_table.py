@@ -18,7 +18,8 @@ simulates with seed `index`, so every run can be repeated on its own.
 
 The 1,080 runs of --json took 323 s of wall time with --jobs 2 on 2 cores shared with other work
 (2026-12-05, on the handler of b7dfc25). The tables in docs/self-healing.md are this script's
-output for docs/data/fault-tables.json (tests/docs/test_fault_tables.py checks that they still are, and repeats a few of the recorded runs).
+output for docs/data/fault-tables.json (tests/docs/test_fault_tables.py checks that they still are,
+and repeats a few of the recorded runs).
 """
 
 from __future__ import annotations
