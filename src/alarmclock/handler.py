@@ -690,8 +690,10 @@ def now_no_better(change, config, now):
     described = change.description or ""
     tried = described.startswith(SWITCH_MARK) and AFTER_STAY not in described  # once, then it stays
     switched = parse_time(described.rpartition("(")[2].rstrip(")"), None) if tried else None
+    if switched is None or now - switched > TRIAL_CYCLES * config.cycle:
+        return None  # no trial, or over: reasonData is not read on the per-tick path after it
     late = lateness(change, config.cycle, config.cycle)
-    if switched is None or late is None or now - switched > TRIAL_CYCLES * config.cycle:
+    if late is None:
         return None
     count = _now_late[config.clock] = _now_late.get(config.clock, 0) + (late > 0)
     if count < TRIAL_FLIPS:
