@@ -124,10 +124,10 @@ _designs: dict = {}
 # When this execution environment last laid each clock's wave (epoch seconds): a wave laid lately lies
 # ahead, so an alarm with no data, or a watchdog in ALARM, says its values are not counted.
 _laid: dict = {}
-# How many cycles late the tick alarm decided each of its latest flips (wave_lateness), by clock name:
+# How many cycles late the tick alarm decided each of its latest flips (wave_unsteady), by clock name:
 # where a period is one cycle, a lateness that keeps changing is a beat the wave does not hold.
 _lateness: dict = {}
-# Flips in a row a switched wave clock's documented design decided late, within its trial (now_no_better).
+# Flips a switched wave clock's documented design decided late within its trial (now_no_better), by clock.
 _now_late: dict = {}
 
 
@@ -566,11 +566,11 @@ def handle_alarm(change, config, runtime):
         record["config_problems"] = list(config.problems)
     runtime.log(record)
     result = {"action": "tick", "published": published, "tick": tick, "failed": failures}
-    # After the tick, off its path unless the check fails: did the alarm follow the wave? Not at one
-    # cycle a period (10 s, 1 m): there a value lies at the start of its only cycle, so a visibility
-    # delay past the cycle (within the model's range at 10 s) makes the same lag where stamped values
-    # count, and there the wave keeps its beat better than values stamped now could (docs/timing-model.md,
-    # "In every world"). A wave not counted at all shows as no data, in every period.
+    # After the tick, off its path unless the check fails: did the alarm follow the wave? Where a period
+    # holds several cycles, by the value it decided on (wave_lag); at one cycle a period (10 s, 1 m), where
+    # a visibility delay past the cycle makes every flip late even where the wave keeps its beat, by a
+    # lateness that keeps changing (wave_unsteady). A switch on it is a trial (now_no_better). A wave
+    # not counted at all shows as no data, in every period.
     if change.reason_data is not None and config.publish == "wave":
         why = wave_lag(change, config) if config.period > config.cycle else wave_unsteady(change, config)
         if why is not None:
