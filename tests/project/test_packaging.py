@@ -4,6 +4,7 @@ installed into a fresh virtual environment it makes a template and simulates a c
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -61,11 +62,18 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheel `python -m build` makes, built once for the file, offline (the build backend is in
     the test extra, so no isolated build environment is fetched)."""
     out = tmp_path_factory.mktemp("dist")
+    # From a copy of what the wheel is made of: an in-tree build writes build/ and src/*.egg-info in
+    # the checkout, where other workers' tests read, and once failed there halfway (a missing METADATA).
+    source = tmp_path_factory.mktemp("source")
+    shutil.copytree(ROOT / "src", source / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(ROOT / name, source / name)
     done = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(source)],
         capture_output=True,
         text=True,
         check=False,
+        cwd=source,
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     (built,) = out.glob("alarmclock-*-py3-none-any.whl")
