@@ -108,6 +108,10 @@ TRIAL_FLIPS = 3
 STAY_MARK = " | stays on its wave: "
 UNSTEADY_WHY = "the tick alarm's lateness changed"
 AFTER_STAY = ", after its wave was tried"
+# An evaluation this soon after its window's end, of an alarm that looks near the end of its cycle,
+# is the one before, carried across (steady_lateness; docs/timing-model.md: evaluation_jitter_s, up to
+# 5 s in the ranges swept).
+CROSSING_S = 5
 # The one tick alarm's description as the template writes it (template.tick_alarm; a test keeps them
 # equal): a switched clock's alarm gets it back when it returns to its wave.
 WAVE_ALARM_DESCRIPTION = "alarmclock: ALARM when Tick is 1 (the clock publishes 0 next), OK when it is 0 (publishes 1)"
@@ -125,7 +129,8 @@ _designs: dict = {}
 # ahead, so an alarm with no data, or a watchdog in ALARM, says its values are not counted.
 _laid: dict = {}
 # How many cycles late the tick alarm decided each of its latest flips (wave_unsteady), by clock name:
-# where a period is one cycle, a lateness that keeps changing is a beat the wave does not hold.
+# a lateness that keeps changing is a beat the wave does not hold. A new environment reads it again
+# from the alarm's history (lateness_so_far).
 _lateness: dict = {}
 # Flips a switched wave clock's documented design decided late within its trial (now_no_better), by clock.
 _now_late: dict = {}
@@ -572,10 +577,10 @@ def handle_alarm(change, config, runtime):
     # lateness that keeps changing (wave_unsteady). A switch on it is a trial (now_no_better). A wave
     # not counted at all shows as no data, in every period.
     if change.reason_data is not None and config.publish == "wave":
-        why = wave_lag(change, config) if config.period > config.cycle else wave_unsteady(change, config)
+        why = (config.period > config.cycle and wave_lag(change, config)) or wave_unsteady(change, config, runtime)
         if why is not None:
             result["switch"] = switch_design(config, runtime, "now", why)
-    elif change.reason_data is not None and wave.publish == "wave" and config.period == config.cycle:
+    elif change.reason_data is not None and wave.publish == "wave":
         why = now_no_better(change, config, now)
         if why is not None:
             result["switch"] = switch_design(wave, runtime, "wave", why, stay=True)
@@ -646,7 +651,7 @@ def wave_lag(change, config):
     return None
 
 
-def wave_unsteady(change, config):
+def wave_unsteady(change, config, runtime):
     """Why the wave's lateness keeps changing, where a period is one cycle, or None.
 
     There a steady lateness is no fault: where a point stamped ahead counts only from its stamp, a
@@ -657,13 +662,14 @@ def wave_unsteady(change, config):
     count in seconds. So count the changes of lateness over the latest flips (reasonData: queryDate and
     the evaluated period); one fault (a skipped or late evaluation, a slow point) makes two, going and
     coming back: UNSTEADY_CHANGES of them within UNSTEADY_FLIPS flips is not one fault."""
-    late = lateness(change, config.period, config.cycle)
-    if late is None or STAY_MARK in (change.description or ""):
+    flip = flip_lateness(change, config.period, config.cycle)
+    if flip is None or STAY_MARK in (change.description or ""):
         return None  # no decision to judge, or the documented design was tried and did no better
-    seen = _lateness.setdefault(config.clock, [])
-    seen.append(late)
+    seen = lateness_so_far(change, config, runtime)
+    seen.append(flip)
     del seen[:-UNSTEADY_FLIPS]
-    changes = sum(map(int.__ne__, seen, seen[1:]))  # consecutive flips whose lateness differs
+    late = steady_lateness(seen, config.period, config.cycle)
+    changes = sum(map(int.__ne__, late, late[1:]))  # consecutive flips whose lateness differs
     if changes < UNSTEADY_CHANGES:
         return None
     seen.clear()
@@ -671,6 +677,38 @@ def wave_unsteady(change, config):
         changes,
         UNSTEADY_FLIPS,
     )
+
+
+def lateness_so_far(change, config, runtime):
+    """The lateness of the tick alarm's flips before this one, oldest first (wave_unsteady): this
+    execution environment's memory, or where it has none, the alarm's own history. Lambda keeps no
+    environment for certain between invocations ("Lambda execution environment", Lambda Developer
+    Guide), and a clock of an hour finds a new one at nearly every flip; the history (kept 30 days)
+    holds each flip's reasonData, so one DescribeAlarmHistory call at a new environment's first flip
+    makes the count the same as a warm one's, and nothing is kept outside the stack."""
+    seen = _lateness.get(config.clock)
+    if seen is not None:
+        return seen
+    seen = _lateness[config.clock] = []
+    try:
+        items = runtime.client("cloudwatch", None).describe_alarm_history(
+            AlarmName=change.name, HistoryItemType="StateUpdate", MaxRecords=UNSTEADY_FLIPS
+        )["AlarmHistoryItems"]
+    except Exception as error:  # best effort: the count starts afresh, as it did before
+        runtime.log({"level": "WARNING", "clock": config.clock, "action": "history", "reason": _describe(error)})
+        return seen
+    current = decision(change, config.period)
+    for item in reversed(items):  # newest first, as DescribeAlarmHistory returns them
+        try:
+            data = json.loads(item["HistoryData"])
+            past = AlarmChange(change.name, None, None, "history", previous_state=data["oldState"]["stateValue"])
+            past.reason_data = json.dumps(data["newState"]["stateReasonData"])
+        except (KeyError, TypeError, ValueError):
+            continue  # an item with no evaluation behind it: a kick, a re-arm
+        flip = flip_lateness(past, config.period, config.cycle)
+        if flip is not None and decision(past, config.period) != current:
+            seen.append(flip)
+    return seen
 
 
 def now_no_better(change, config, now):
@@ -716,10 +754,37 @@ def decision(change, period):
 
 
 def lateness(change, period, cycle):
-    """How many evaluation cycles late the alarm decided on this flip's value (0: on the newest
-    period complete when it looked), or None (decision)."""
+    """How many evaluation cycles late the alarm decided on this flip's wave value (0: as soon as
+    it could), or None (decision). Where a period is one cycle, a window holds one value: a value
+    counted late leaves the alarm deciding on an older window than the newest complete when it
+    looked. Where it holds several cycles, the alarm decides on the newest window, and a value counted
+    late is first taken in by a later window than the first that holds its stamp (one second into the
+    period's last cycle, wave_points)."""
     seen = decision(change, period)
-    return None if seen is None else int((seen[1] - seen[0]) // cycle) - 1
+    if seen is None:
+        return None
+    decided, query = seen
+    if period == cycle:
+        return int((query - decided) // cycle) - 1
+    into = period - cycle + 1
+    taken = (decided - into) // period * period + into + period  # the value's stamp (wave_lag)
+    return int((decided + period - (taken - 1 + cycle)) // cycle)
+
+
+def flip_lateness(change, period, cycle):
+    """(lateness, the second of its cycle the alarm looked at) of one flip, or None (wave_unsteady)."""
+    late = lateness(change, period, cycle)
+    return None if late is None else (late, decision(change, period)[1] % cycle)
+
+
+def steady_lateness(flips, period, cycle):
+    """Each flip's lateness, less the cycle an evaluation carried across its window's end by its
+    jitter shows. Where a period holds several cycles and the alarm looks at the end of its cycle
+    (within CROSSING_S of it, at some flip), an evaluation that came within CROSSING_S after the
+    boundary was the one before, late: the window it was due to look at went unevaluated, and the
+    flip comes a cycle late in every world alike (docs/timing-model.md, "What stays")."""
+    near_end = period > cycle and any(second >= cycle - CROSSING_S for _, second in flips)
+    return [late - 1 if near_end and late and second < CROSSING_S else late for late, second in flips]
 
 
 def tick_grid_times(change, flip_time, config):

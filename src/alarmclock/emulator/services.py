@@ -165,7 +165,13 @@ class Services:
             return
         timing = self.world.timing
         idle = None if function.last_run is None else self.world.now() - function.last_run
-        delay = self.world.draw(timing.cold_start_s) if idle is None or idle > timing.keep_warm_s else 0.0
+        cold = idle is None or idle > timing.keep_warm_s
+        if cold:
+            # assumption: an environment idle longer than keep_warm_s is gone, and with it whatever the
+            # handler kept in memory; the next run loads the module afresh, as a new environment does
+            # (Lambda Developer Guide, "Lambda execution environment": reuse is not guaranteed).
+            function.module = function.config = None
+        delay = self.world.draw(timing.cold_start_s) if cold else 0.0
         self.world.later(delay, self._run, function_arn, invocation)
 
     def _run(self, function_arn: str, invocation: Invocation) -> None:
