@@ -297,7 +297,11 @@ def history_item(index: int, late: int, second: float) -> dict[str, Any]:
     data = {
         "version": "1.0",
         "oldState": {"stateValue": old, "stateReason": "Threshold Crossed"},
-        "newState": {"stateValue": new, "stateReason": "Threshold Crossed", "stateReasonData": reason5(index, late, second)},
+        "newState": {
+            "stateValue": new,
+            "stateReason": "Threshold Crossed",
+            "stateReasonData": reason5(index, late, second),
+        },
     }
     return {"AlarmName": TICK5, "HistoryItemType": "StateUpdate", "HistoryData": json.dumps(data)}
 
