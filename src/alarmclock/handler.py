@@ -98,7 +98,7 @@ NOW_STAMP_AFTER_S = 5.0
 # At most this many ticks a wave's alarm skipped are delivered late (missed_tick_times): a silence
 # of up to 10 periods is jitter at a window boundary; a longer one is an outage.
 MAX_CATCH_UP = 9
-# wave_unsteady: this many changes of lateness within this many flips switch a one-cycle wave clock.
+# wave_unsteady: this many changes of lateness within this many flips switch a wave clock.
 UNSTEADY_FLIPS = 60
 UNSTEADY_CHANGES = 4
 # now_no_better: a switch on a changing lateness is a trial this many cycles long; this many flips decided
@@ -572,10 +572,9 @@ def handle_alarm(change, config, runtime):
     runtime.log(record)
     result = {"action": "tick", "published": published, "tick": tick, "failed": failures}
     # After the tick, off its path unless the check fails: did the alarm follow the wave? Where a period
-    # holds several cycles, by the value it decided on (wave_lag); at one cycle a period (10 s, 1 m), where
-    # a visibility delay past the cycle makes every flip late even where the wave keeps its beat, by a
-    # lateness that keeps changing (wave_unsteady). A switch on it is a trial (now_no_better). A wave
-    # not counted at all shows as no data, in every period.
+    # holds several cycles, by the value it decided on (wave_lag); at every period, by a lateness that
+    # keeps changing (wave_unsteady: a steady one is a beat kept, shifted). A switch on it is a trial
+    # (now_no_better). A wave not counted at all shows as no data, in every period.
     if change.reason_data is not None and config.publish == "wave":
         why = (config.period > config.cycle and wave_lag(change, config)) or wave_unsteady(change, config, runtime)
         if why is not None:
@@ -652,21 +651,23 @@ def wave_lag(change, config):
 
 
 def wave_unsteady(change, config, runtime):
-    """Why the wave's lateness keeps changing, where a period is one cycle, or None.
+    """Why the wave's lateness keeps changing, or None.
 
-    There a steady lateness is no fault: where a point stamped ahead counts only from its stamp, a
+    A steady lateness is no fault: where a point stamped ahead counts only from its stamp, a
     visibility delay past the cycle makes every flip the same cycles late, and the wave keeps its beat,
     shifted (better than values stamped now would, which wait as long). Where points stamped ahead
     count some cycles late, drawn per point (timing.py, future_late_cycles), the lateness changes from
     flip to flip, and so does the interval: the beat's p1 and p99 are lost, while values stamped now
-    count in seconds. So count the changes of lateness over the latest flips (reasonData: queryDate and
-    the evaluated period); one fault (a skipped or late evaluation, a slow point) makes two, going and
-    coming back: UNSTEADY_CHANGES of them within UNSTEADY_FLIPS flips is not one fault."""
-    flip = flip_lateness(change, config.period, config.cycle)
-    if flip is None or STAY_MARK in (change.description or ""):
+    count in seconds. (Where a period holds several cycles, a value counted a few cycles late is
+    still the decided period's: wave_lag does not see it, this does.) So count the changes of
+    lateness over the latest flips (reasonData: queryDate and the evaluated period); one fault (a
+    skipped or late evaluation, a slow point) makes two, going and coming back: UNSTEADY_CHANGES of
+    them within UNSTEADY_FLIPS flips is not one fault."""
+    current = decision(change, config.period)
+    if current is None or STAY_MARK in (change.description or ""):
         return None  # no decision to judge, or the documented design was tried and did no better
-    seen = lateness_so_far(change, config, runtime)
-    seen.append(flip)
+    seen = lateness_so_far(current, change.name, config, runtime)
+    seen.append(flip_lateness(current, config.period, config.cycle))
     del seen[:-UNSTEADY_FLIPS]
     late = steady_lateness(seen, config.period, config.cycle)
     changes = sum(map(int.__ne__, late, late[1:]))  # consecutive flips whose lateness differs
@@ -679,42 +680,40 @@ def wave_unsteady(change, config, runtime):
     )
 
 
-def lateness_so_far(change, config, runtime):
-    """The lateness of the tick alarm's flips before this one, oldest first (wave_unsteady): this
-    execution environment's memory, or where it has none, the alarm's own history. Lambda keeps no
-    environment for certain between invocations ("Lambda execution environment", Lambda Developer
-    Guide), and a clock of an hour finds a new one at nearly every flip; the history (kept 30 days)
-    holds each flip's reasonData, so one DescribeAlarmHistory call at a new environment's first flip
-    makes the count the same as a warm one's, and nothing is kept outside the stack."""
+def lateness_so_far(current, alarm, config, runtime):
+    """The lateness of the tick alarm's flips before the `current` decision, oldest first
+    (wave_unsteady): this execution environment's memory, or where it has none, the alarm's own
+    history. Lambda keeps no environment for certain between invocations ("Lambda execution
+    environment", Lambda Developer Guide), and a clock of an hour finds a new one at nearly every
+    flip; the history (kept 30 days) holds each flip's reasonData, so one DescribeAlarmHistory call at
+    a new environment's first flip makes the count the same as a warm one's, and nothing is kept
+    outside the stack."""
     seen = _lateness.get(config.clock)
     if seen is not None:
         return seen
     seen = _lateness[config.clock] = []
     try:
         items = runtime.client("cloudwatch", None).describe_alarm_history(
-            AlarmName=change.name, HistoryItemType="StateUpdate", MaxRecords=UNSTEADY_FLIPS
+            AlarmName=alarm, HistoryItemType="StateUpdate", MaxRecords=UNSTEADY_FLIPS
         )["AlarmHistoryItems"]
     except Exception as error:  # best effort: the count starts afresh, as it did before
         runtime.log({"level": "WARNING", "clock": config.clock, "action": "history", "reason": _describe(error)})
         return seen
-    current = decision(change, config.period)
     for item in reversed(items):  # newest first, as DescribeAlarmHistory returns them
         try:
             data = json.loads(item["HistoryData"])
-            past = AlarmChange(change.name, None, None, "history", previous_state=data["oldState"]["stateValue"])
-            past.reason_data = json.dumps(data["newState"]["stateReasonData"])
+            past = decided_on(data["newState"]["stateReasonData"], data["oldState"]["stateValue"], config.period)
         except (KeyError, TypeError, ValueError):
             continue  # an item with no evaluation behind it: a kick, a re-arm
-        flip = flip_lateness(past, config.period, config.cycle)
-        if flip is not None and decision(past, config.period) != current:
-            seen.append(flip)
+        if past is not None and past != current:  # the history holds the flip being handled too
+            seen.append(flip_lateness(past, config.period, config.cycle))
     return seen
 
 
 def now_no_better(change, config, now):
-    """Why a one-cycle wave clock that switched should go back to its wave, or None.
+    """Why a wave clock that switched should go back to its wave, or None.
 
-    The lateness a one-cycle wave shows (wave_unsteady) has two causes the wave cannot tell apart:
+    The changing lateness a wave shows (wave_unsteady) has two causes the wave cannot tell apart:
     points stamped ahead counted late (the documented design, whose values are stamped now, then
     keeps the beat), or points counted late whatever their stamp, a visibility delay past the cycle
     (then the documented design waits as long for each flip, and the wave, laid hours before, keeps the
@@ -743,38 +742,44 @@ def decision(change, period):
     """(the start of the period the alarm decided on, when it looked) from reasonData (evaluatedDatapoints,
     queryDate); None for a kick, INSUFFICIENT_DATA, an alarm's first flip or an alarm of another period."""
     try:
-        data = json.loads(change.reason_data)
+        return decided_on(json.loads(change.reason_data), change.previous_state, period)
+    except (ValueError, TypeError):
+        return None
+
+
+def decided_on(data, previous_state, period):
+    """decision, from reasonData already read (an event's, or a history item's stateReasonData)."""
+    try:
         seen = (
             max(parse_time(p.get("timestamp"), None) for p in data.get("evaluatedDatapoints") or ()) + 0,
             (parse_time(data.get("queryDate"), None) + 0),
         )
     except (ValueError, TypeError, AttributeError):
         return None
-    return seen if data.get("period") == period and change.previous_state in ("ALARM", "OK") else None
+    return seen if data.get("period") == period and previous_state in ("ALARM", "OK") else None
 
 
 def lateness(change, period, cycle):
     """How many evaluation cycles late the alarm decided on this flip's wave value (0: as soon as
-    it could), or None (decision). Where a period is one cycle, a window holds one value: a value
-    counted late leaves the alarm deciding on an older window than the newest complete when it
-    looked. Where it holds several cycles, the alarm decides on the newest window, and a value counted
-    late is first taken in by a later window than the first that holds its stamp (one second into the
-    period's last cycle, wave_points)."""
+    it could), or None (decision)."""
     seen = decision(change, period)
-    if seen is None:
-        return None
+    return None if seen is None else flip_lateness(seen, period, cycle)[0]
+
+
+def flip_lateness(seen, period, cycle):
+    """(lateness, the second of its cycle the alarm looked at) of one decision (wave_unsteady).
+
+    Where a period is one cycle, a window holds one value: a value counted late leaves the alarm
+    deciding on an older window than the newest complete when it looked. Where it holds several
+    cycles, the alarm decides on the newest window, and a value counted late is first taken in by a
+    later window than the first that holds its stamp (one second into the period's last cycle,
+    wave_points)."""
     decided, query = seen
     if period == cycle:
-        return int((query - decided) // cycle) - 1
+        return int((query - decided) // cycle) - 1, query % cycle
     into = period - cycle + 1
     taken = (decided - into) // period * period + into + period  # the value's stamp (wave_lag)
-    return int((decided + period - (taken - 1 + cycle)) // cycle)
-
-
-def flip_lateness(change, period, cycle):
-    """(lateness, the second of its cycle the alarm looked at) of one flip, or None (wave_unsteady)."""
-    late = lateness(change, period, cycle)
-    return None if late is None else (late, decision(change, period)[1] % cycle)
+    return int((decided + period - (taken - 1 + cycle)) // cycle), query % cycle
 
 
 def steady_lateness(flips, period, cycle):

@@ -259,7 +259,7 @@ def test_at_five_minutes_the_lateness_counts_the_windows_after_the_first_that_he
     for late in (0, 1, 2, 3):
         change = handler.classify(flip5(7, late, 30.0))[1]
         assert handler.lateness(change, 300, 60) == late
-        assert handler.flip_lateness(change, 300, 60) == (late, pytest.approx(30.0))
+        assert handler.flip_lateness(handler.decision(change, 300), 300, 60) == (late, pytest.approx(30.0))
 
 
 def test_a_five_minute_wave_whose_lateness_keeps_changing_switches_at_the_fourth_change() -> None:
