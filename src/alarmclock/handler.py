@@ -684,10 +684,10 @@ def lateness_so_far(current, alarm, config, runtime):
     """The lateness of the tick alarm's flips before the `current` decision, oldest first
     (wave_unsteady): this execution environment's memory, or where it has none, the alarm's own
     history. Lambda keeps no environment for certain between invocations ("Understanding the Lambda
-    execution environment lifecycle", Lambda Developer Guide), and a clock of an hour finds a new one at nearly every
-    flip; the history (kept 30 days) holds each flip's reasonData, so one DescribeAlarmHistory call at
-    a new environment's first flip makes the count the same as a warm one's, and nothing is kept
-    outside the stack."""
+    execution environment lifecycle", Lambda Developer Guide), and a clock of an hour finds a new one
+    at nearly every flip; the history (kept 30 days) holds each flip's reasonData, so one
+    DescribeAlarmHistory call at a new environment's first flip makes the count the same as a warm
+    one's, and nothing is kept outside the stack."""
     seen = _lateness.get(config.clock)
     if seen is not None:
         return seen
