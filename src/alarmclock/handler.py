@@ -321,7 +321,9 @@ class Runtime:
         self.log = log
 
 
-CHANGE_FIELDS = "arn description dimensions name previous_state previous_time reason reason_data state time via"
+CHANGE_FIELDS = (
+    "arn description dimensions name previous_reason previous_state previous_time reason reason_data state time via"
+)
 
 
 class AlarmChange:
@@ -343,6 +345,7 @@ class AlarmChange:
         reason_data=None,
         arn=None,
         description=None,
+        previous_reason=None,
     ):
         self.name = name
         self.state = state
@@ -357,6 +360,7 @@ class AlarmChange:
         self.reason_data = reason_data
         self.arn = arn  # the alarm's ARN, as the event says
         self.description = description  # the alarm's description (the direct event's configuration)
+        self.previous_reason = previous_reason  # why the alarm entered the state it leaves
 
 
 def handle(event, context, config, runtime):
@@ -417,6 +421,7 @@ def classify(event):
             state.get("reasonData"),
             event.get("alarmArn"),
             described if isinstance(described, str) else None,
+            previous.get("reason"),
         )
     records = event.get("Records")
     if isinstance(records, list) and records and isinstance(records[0], dict):
@@ -597,7 +602,7 @@ def handle_watchdog(change, config, runtime):
             starting = laid_lately(config, runtime)
             laid = lay_wave(config, runtime, "a watchdog younger than its window saw no Tick")
             return dict(laid, verdict="starting") if starting else laid
-        return wave_not_followed(config, runtime, "the watchdog saw no Tick")
+        return wave_not_followed(config, runtime, "the watchdog saw no Tick", rearmed_at(change))
     alarms = describe_alarms(config, runtime)
     verdict, why = diagnose(alarms, config, runtime.now())
     if verdict != "stalled":
@@ -826,20 +831,33 @@ def watchdog_is_young(change, config, runtime):
     return young_watchdog(watchdog, config, runtime.now())
 
 
-def wave_not_followed(config, runtime, why):
+def wave_not_followed(config, runtime, why, laid=None):
     """A wave clock's alarm is not following the wave (the watchdog saw no Tick, or the tick alarm has
-    no data). If this execution environment laid the wave lately, values lie ahead that the alarm does
-    not count: switch to the documented design. Otherwise the wave may have run out (the heartbeat
-    failed for two hours), or another environment laid it: lay it (again), and look next time."""
-    if laid_lately(config, runtime) and config.alarms == 1 and config.window == "sliding":
+    no data). If the wave was laid lately (by this execution environment, or at `laid`), values lie
+    ahead that the alarm does not count: switch to the documented design. Otherwise the wave may have
+    run out (the heartbeat failed for two hours), or another environment laid it: lay it (again), and
+    look next time."""
+    if laid_lately(config, runtime, laid) and config.alarms == 1 and config.window == "sliding":
         return switch_design(config, runtime, "now", why + " with a wave laid ahead")
     return lay_wave(config, runtime, why)
 
 
-def laid_lately(config, runtime):
-    """Whether this execution environment laid the wave recently enough that values lie ahead."""
-    laid = _laid.get(config.clock)
-    return laid is not None and runtime.now() - laid < WAVE_AHEAD_S - 2 * max(config.period, 60)
+def laid_lately(config, runtime, laid=None):
+    """Whether the wave was laid recently enough that values lie ahead: by this execution environment,
+    or at `laid` (epoch seconds, by any)."""
+    laid = max(_laid.get(config.clock) or 0.0, laid or 0.0)
+    return runtime.now() - laid < WAVE_AHEAD_S - 2 * max(config.period, 60)
+
+
+def rearmed_at(change):
+    """When the watchdog was re-armed, if its ALARM left the OK of a re-arm, else None. A wave clock's
+    watchdog is re-armed only after its ALARM was acted on by laying the wave (rearm_watchdog): a
+    second ALARM in the same run of silence is then evidence from the event alone, where a new
+    execution environment, which remembers no wave it laid, would lay it again and look next time,
+    in a new environment again (an hourly clock's, or a five-minute one's), for ever."""
+    if change.previous_state == "OK" and change.previous_reason == REARM_MARK:
+        return parse_time(change.previous_time, None)
+    return None
 
 
 def now_watchdog_shape(cycle):
