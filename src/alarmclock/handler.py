@@ -495,7 +495,8 @@ def handle_alarm(change, config, runtime):
         return _ignore(config, runtime, "alarm %s went to %s as a kick's first step" % (name, change.state))
     if change.state == "INSUFFICIENT_DATA" and config.alarms == 1:
         if config.publish == "wave":
-            return wave_not_followed(config, runtime, "the tick alarm has no data")
+            laid = None if config.clock in _laid else no_data_before(change, config, runtime)
+            return wave_not_followed(config, runtime, "the tick alarm has no data", laid)
         if config.publish == "now":
             # A kick's value lies in the cycle of the kick, which the next evaluation does not look at
             # yet: no data then is the loop starting. Later, nothing was published for a whole
@@ -697,22 +698,27 @@ def lateness_so_far(current, alarm, config, runtime):
     if seen is not None:
         return seen
     seen = _lateness[config.clock] = []
-    try:
-        items = runtime.client("cloudwatch", None).describe_alarm_history(
-            AlarmName=alarm, HistoryItemType="StateUpdate", MaxRecords=UNSTEADY_FLIPS
-        )["AlarmHistoryItems"]
-    except Exception as error:  # best effort: the count starts afresh, as it did before
-        runtime.log({"level": "WARNING", "clock": config.clock, "action": "history", "reason": _describe(error)})
-        return seen
-    for item in reversed(items):  # newest first, as DescribeAlarmHistory returns them
+    for _, data in reversed(state_updates(alarm, config, runtime)):  # oldest first
         try:
-            data = json.loads(item["HistoryData"])
             past = decided_on(data["newState"]["stateReasonData"], data["oldState"]["stateValue"], config.period)
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError):
             continue  # an item with no evaluation behind it: a kick, a re-arm
         if past is not None and past != current:  # the history holds the flip being handled too
             seen.append(flip_lateness(past, config.period, config.cycle))
     return seen
+
+
+def state_updates(alarm, config, runtime):
+    """(epoch seconds, HistoryData) of the alarm's latest UNSTEADY_FLIPS state changes, newest first
+    (one DescribeAlarmHistory call); none, with a WARNING, where they cannot be read."""
+    try:
+        items = runtime.client("cloudwatch", None).describe_alarm_history(
+            AlarmName=alarm, HistoryItemType="StateUpdate", MaxRecords=UNSTEADY_FLIPS
+        )["AlarmHistoryItems"]
+        return [(_epoch(item.get("Timestamp")), json.loads(item["HistoryData"])) for item in items]
+    except Exception as error:  # best effort: no look, no evidence
+        runtime.log({"level": "WARNING", "clock": config.clock, "action": "history", "reason": _describe(error)})
+        return []
 
 
 def now_no_better(change, config, now):
@@ -847,6 +853,21 @@ def laid_lately(config, runtime, laid=None):
     or at `laid` (epoch seconds, by any)."""
     laid = max(_laid.get(config.clock) or 0.0, laid or 0.0)
     return runtime.now() - laid < WAVE_AHEAD_S - 2 * max(config.period, 60)
+
+
+def no_data_before(change, config, runtime):
+    """When the tick alarm last went to INSUFFICIENT_DATA before this change, from its history, or None.
+
+    A wave clock acts on each such change by laying the wave (or by switching): a second one within
+    the wave's reach says values lie ahead that the alarm does not count, where a new execution
+    environment, which remembers no wave it laid, would lay it again and look next time, in a new
+    environment again, for ever. Asked only by an environment that laid no wave: one call, on a path
+    a working wave never takes."""
+    now = parse_time(change.time, runtime.now())
+    for at, data in state_updates(change.name, config, runtime):
+        if (data.get("newState") or {}).get("stateValue") == "INSUFFICIENT_DATA" and at < now - 1:
+            return at
+    return None
 
 
 def rearmed_at(change):

@@ -408,27 +408,13 @@ def test_the_longest_silence_is_the_longest_gap_between_start_ticks_and_end_and_
     assert longest_gap(start, times, end) == max(gaps, key=lambda gap: (gap[1], -gap[0]))
 
 
-def test_an_environment_idle_longer_than_keep_warm_s_is_new_and_remembers_nothing(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_an_environment_idle_longer_than_keep_warm_s_is_new_and_remembers_nothing() -> None:
     # assumption (keep_warm_s): an idle environment is gone, and what the handler kept in memory with it.
-    from alarmclock.emulator.services import EmulatedFunction
-
-    loads: list[str] = []
-    load = EmulatedFunction.load
-
-    def counted(self: EmulatedFunction) -> Any:
-        if self.module is None:
-            loads.append(self.name)
-        return load(self)
-
-    monkeypatch.setattr(EmulatedFunction, "load", counted)
     spec = build_spec(every="1h")
     for keep_warm_s, expected in ((86_400.0, "one environment"), (0.0, "a new one at every run")):
-        loads.clear()
         result = simulate(
             Scenario(spec=spec, duration_s=6 * 3600, seed=3, timing=TimingModel().at(keep_warm_s=keep_warm_s))
         )
-        runs = sum(function.runs for function in result.stack.seen_functions)
-        assert runs >= 6, expected  # a tick an hour, and heartbeats between
-        assert len(loads) == (1 if keep_warm_s else runs), expected
+        (function,) = result.stack.seen_functions
+        assert function.runs >= 6, expected  # a tick an hour, and heartbeats between
+        assert function.environments == (1 if keep_warm_s else function.runs), expected

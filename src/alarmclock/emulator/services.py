@@ -72,10 +72,12 @@ class EmulatedFunction:
     last_run: float | None = None
     runs: int = 0
     errors: int = 0
+    environments: int = 0  # execution environments started (keep_warm_s)
 
     def load(self) -> types.ModuleType:
         # The handler runs exactly as deployed: the template's inline code, as module "index".
         if self.module is None:
+            self.environments += 1
             module = types.ModuleType("index")
             module.__file__ = "index.py"
             exec(_compiled(self.code, f"<{self.name}/index.py>"), module.__dict__)
