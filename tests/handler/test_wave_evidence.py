@@ -10,7 +10,9 @@ on by laying the wave, so an ALARM that leaves a re-arm's OK says when the wave 
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -103,3 +105,50 @@ def test_the_event_carries_the_previous_states_reason() -> None:
     assert handler.rearmed_at(change) is None
     kind, change = handler.classify(watchdog_alarm(handler.REARM_MARK, T - 60))
     assert handler.rearmed_at(change) == pytest.approx(T - 60)
+
+
+def no_data(history_ages: list[float]) -> tuple[dict[str, Any], AnsweringCloudWatch]:
+    """The tick alarm going to INSUFFICIENT_DATA at T, its history holding earlier such changes this
+    many seconds before (and this one, newest first, as DescribeAlarmHistory returns them)."""
+    event = copy.deepcopy(load_event("lambda_alarm_action.json"))
+    data = event["alarmData"]
+    data["alarmName"] = TICK
+    event["alarmArn"] = event["alarmArn"].replace("my-clock-tick-is-1", TICK)
+    data["state"].update(value="INSUFFICIENT_DATA", reason="Insufficient Data", timestamp=handler._iso(T))
+    data["state"].pop("reasonData", None)
+    data["previousState"] = {"value": "ALARM", "reason": "Threshold Crossed", "timestamp": handler._iso(T - 240)}
+    data["configuration"]["metrics"][0]["metricStat"]["metric"]["dimensions"] = {"Wave": "300s"}
+    cloudwatch = AnsweringCloudWatch([entry(TICK, {"Wave": "300s"}), entry(WATCHDOG, {})])
+
+    def item(age: float, entered: str) -> dict[str, Any]:
+        history = {"oldState": {"stateValue": "ALARM"}, "newState": {"stateValue": entered}}
+        return {"Timestamp": datetime.fromtimestamp(T - age, UTC), "HistoryData": json.dumps(history)}
+
+    cloudwatch.history = [item(0.0, "INSUFFICIENT_DATA"), item(120.0, "ALARM")]
+    cloudwatch.history += [item(age, "INSUFFICIENT_DATA") for age in history_ages]
+    config = handler.ClockConfig(
+        clock=CLOCK, namespace=f"alarmclock/{CLOCK}", period=300, alarm_prefix=f"{CLOCK}-tick-is-", publish="wave"
+    )
+    runtime = handler.Runtime(client=lambda s, r: cloudwatch, now=lambda: T + 0.3, http_put=None, log=lambda _: None)
+    return handler.handle(event, None, config, runtime), cloudwatch
+
+
+def test_no_data_again_within_the_waves_reach_says_a_wave_lies_ahead_and_the_clock_switches() -> None:
+    result, cloudwatch = no_data([240.0])
+    assert result["action"] == "switch" and result["reason"] == "the tick alarm has no data with a wave laid ahead"
+    assert len(calls(cloudwatch, "describe_alarm_history")) == 1
+
+
+def test_no_data_for_the_first_time_or_long_ago_lays_the_wave_and_looks_next_time() -> None:
+    for ages in ([], [6_541.0]):
+        handler._laid.clear()  # each a new environment
+        result, cloudwatch = no_data(ages)
+        assert result["action"] == "wave", ages
+        assert calls(cloudwatch, "put_metric_alarm") == []
+
+
+def test_an_environment_that_laid_the_wave_needs_no_history() -> None:
+    handler._laid[CLOCK] = T - 600
+    result, cloudwatch = no_data([])
+    assert result["action"] == "switch"
+    assert calls(cloudwatch, "describe_alarm_history") == []
