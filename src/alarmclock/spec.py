@@ -27,7 +27,7 @@ WINDOWS: tuple[Window, ...] = ("sliding", "wallclock")
 # How the beat reaches the metric (docs/cost.md, docs/timing-model.md):
 # - "wave": the heartbeat lays the next two hours of Tick values (0, 1, 0, ... on a fixed grid)
 #   in one PutMetricData; the alarm flips on its own and the tick function only calls targets;
-# - "api": the tick function publishes the next value with PutMetricData on every tick (0.2);
+# - "api": the tick function publishes the next value with PutMetricData on every tick;
 # - "logs": the tick function's log line carries the next value in embedded metric format;
 # - "now": the documented design: each flip publishes the next value stamped at the flip's time, to
 #   one alarm whose Period is the evaluation cycle; a clock of k cycles delivers every k-th flip.
