@@ -167,6 +167,7 @@ class BeatReport(BeatFigures):
     restarts: list[Restart] = field(default_factory=list)
     watchdog_alarms: int = 0
     tick_times: list[float] = field(default_factory=list)
+    start_with_the_clock: bool = False  # a window of a running clock, ending when it was read
 
     @property
     def restart_causes(self) -> dict[str, int]:

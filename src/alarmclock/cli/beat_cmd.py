@@ -126,11 +126,7 @@ def beat(name: str, since: str, output: str, plot: str | None, rate: float, conn
         from alarmclock.plot import plot_beat
 
         write_plot(plot, lambda: plot_beat(report, plot, figure_format))
-    return (
-        ExitStatus.OK
-        if report.stalled_since_s is None and report.missed_beats == 0 and report.ticks
-        else ExitStatus.FAILED
-    )
+    return ExitStatus.OK if report.judgement.healthy else ExitStatus.FAILED
 
 
 @cli.command()
