@@ -6,7 +6,6 @@ import functools
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
 import click
@@ -14,14 +13,15 @@ from click.core import ParameterSource
 
 from alarmclock.durations import DurationError, parse_duration
 from alarmclock.spec import (
+    CLOCK_OPTION_NAMES,
     PERIOD_HELP,
     PUBLISHES,
     TARGET_SERVICES,
     VIAS,
     WINDOWS,
+    ClockOptions,
     ClockSpec,
     SpecError,
-    read_options,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -200,35 +200,12 @@ payload_option = click.option(
 # ---- the options that describe a clock, as one bundle -------------------------------------------
 
 
-@dataclass(frozen=True)
-class ClockOptions:
-    """The options that describe a clock, as the user wrote them, and which of them were given
-    (click's ParameterSource: not left to its default). spec.read_options reads them into values."""
-
-    every: str = "1m"
-    alarms: str = "1"
-    window: str | None = None
-    publish: str | None = None
-    via: str = "lambda"
-    targets: tuple[str, ...] = ()
-    target_keys: tuple[str, ...] = ()
-    failure_alarm: bool = False
-    payload: str | None = None
-    given: frozenset[str] = frozenset()
-
-    def text(self, *, only_given: bool = False) -> dict[str, Any]:
-        """Each option's text by name (only those given, or all), as spec.read_options takes them."""
-        return {name: getattr(self, name) for name in CLOCK_OPTION_NAMES if not only_given or name in self.given}
-
-    def spec(self, name: str | None = None) -> ClockSpec:
-        """The clock these options describe, every option's default standing for what was not given."""
-        try:
-            return ClockSpec(name=name, **read_options(self.text()))
-        except SpecError as error:
-            raise usage_error(error) from None
-
-
-CLOCK_OPTION_NAMES = tuple(field.name for field in fields(ClockOptions) if field.name != "given")
+def spec_of(clock: ClockOptions, name: str | None = None) -> ClockSpec:
+    """The clock the options describe (ClockOptions.spec), a refusal said as a usage error."""
+    try:
+        return clock.spec(name)
+    except SpecError as error:
+        raise usage_error(error) from None
 
 
 def clock_options(*options: Callable[[F], F]) -> Callable[[F], F]:
