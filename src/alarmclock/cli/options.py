@@ -69,42 +69,38 @@ ALARMS_HELP = (
 )
 VIA_HELP = "How alarms reach the function: CloudWatch's direct Lambda action, or the 2016 recipe's SNS topic."
 
-every_option = click.option("--every", default="1m", show_default=True, metavar="PERIOD", help=EVERY_HELP)
-deploy_every_option = click.option(
-    "--every", default="1m", metavar="PERIOD", help=f"{EVERY_HELP} {KEPT_ON_UPDATE.format(default='1m')}"
+
+def option_pair(*names: str, default: str, help: str, **kwargs: Any) -> tuple[Callable[[F], F], Callable[[F], F]]:
+    """One option twice: as `template`, `simulate` and `cost` take it (its default shown), and as
+    `deploy` takes it, whose help says instead that an update keeps the clock's own setting."""
+    kept = f"{help} {KEPT_ON_UPDATE.format(default=default)}"
+    return (
+        click.option(*names, default=default, show_default=True, help=help, **kwargs),
+        click.option(*names, default=default, help=kept, **kwargs),
+    )
+
+
+every_option, deploy_every_option = option_pair("--every", default="1m", metavar="PERIOD", help=EVERY_HELP)
+alarms_option, deploy_alarms_option = option_pair(
+    "--alarms", type=click.Choice(["1", "2"]), default="1", help=ALARMS_HELP
 )
-alarms_option = click.option(
-    "--alarms", type=click.Choice(["1", "2"]), default="1", show_default=True, help=ALARMS_HELP
-)
-deploy_alarms_option = click.option(
-    "--alarms",
-    type=click.Choice(["1", "2"]),
-    default="1",
-    help=f"{ALARMS_HELP} {KEPT_ON_UPDATE.format(default='1')}",
-)
-window_option = click.option(
-    "--window",
-    type=click.Choice(WINDOWS),
-    default=None,
-    help="The tick alarms' EvaluationWindow: sliding (CloudWatch's default; periods up to 120m) or "
+WINDOW_HELP = (
+    "The tick alarms' EvaluationWindow: sliding (CloudWatch's default; periods up to 120m) or "
     "wallclock (aligned to the period in UTC; only 1m, 5m, 1h and 1440m). Default: sliding, "
-    "wallclock for 1440m.",
+    "wallclock for 1440m."
 )
-publish_option = click.option(
-    "--publish",
-    type=click.Choice(PUBLISHES),
-    default=None,
-    help="How the beat reaches the Tick metric: wave (the heartbeat lays the next two hours of values in "
+PUBLISH_HELP = (
+    "How the beat reaches the Tick metric: wave (the heartbeat lays the next two hours of values in "
     "one PutMetricData; ticks make no CloudWatch call), api (PutMetricData every tick) or logs (an "
     "embedded-metric-format log line every tick), each stamped ahead; or now, the documented design "
     "(every evaluation cycle a value stamped at the flip; nothing rests on how a point stamped ahead "
     "is counted, and a wave clock switches to it by itself where its wave is not). Default: wave, but "
-    "api for 1440m (docs/beat.md; docs/cost.md).",
+    "api for 1440m (docs/beat.md; docs/cost.md)."
 )
-via_option = click.option("--via", type=click.Choice(VIAS), default="lambda", show_default=True, help=VIA_HELP)
-deploy_via_option = click.option(
-    "--via", type=click.Choice(VIAS), default="lambda", help=f"{VIA_HELP} {KEPT_ON_UPDATE.format(default='lambda')}"
-)
+# No default shown: the period decides it.
+window_option = click.option("--window", type=click.Choice(WINDOWS), default=None, help=WINDOW_HELP)
+publish_option = click.option("--publish", type=click.Choice(PUBLISHES), default=None, help=PUBLISH_HELP)
+via_option, deploy_via_option = option_pair("--via", type=click.Choice(VIAS), default="lambda", help=VIA_HELP)
 TARGET_HELP = "Called on every tick (repeatable): a Lambda function, SNS topic, SQS queue or EventBridge bus."
 
 
