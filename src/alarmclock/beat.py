@@ -17,7 +17,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from alarmclock.alarm_facts import evaluation_cycle
 from alarmclock.beat_figures import BeatFigures, beat_lines, clock_adjective, evaluated_at
@@ -146,6 +146,20 @@ class TickLine:
             caught_up=tuple(t for t in (_time(text, None) for text in caught_up) if t),
             delivered=delivered,
         )
+
+
+class ClockWindow(TypedDict):
+    """What AWS keeps of a deployed clock over a window, by the names `analyse` and
+    calibrate.calibrate take it under (aws/reading.py reads it; `beat` and `calibrate` hand it on)."""
+
+    clock: str
+    period_s: int
+    tick_alarms: tuple[str, ...]
+    watchdog: str | None
+    start: float
+    end: float
+    changes: list[StateUpdate]
+    lines: list[TickLine] | None  # None: the log could not be read
 
 
 @dataclass(frozen=True)
