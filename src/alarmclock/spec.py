@@ -10,7 +10,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from alarmclock import limits
@@ -439,17 +439,7 @@ class ClockOptions:
         return ClockSpec(name=name, **read_options(self.text()))
 
 
-CLOCK_OPTION_NAMES = (
-    "every",
-    "alarms",
-    "window",
-    "publish",
-    "via",
-    "targets",
-    "target_keys",
-    "failure_alarm",
-    "payload",
-)
+CLOCK_OPTION_NAMES = tuple(option.name for option in fields(ClockOptions) if option.name != "given")
 
 
 def build_spec(
