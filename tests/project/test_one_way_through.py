@@ -78,6 +78,7 @@ THE_NEW_PERIOD = Counter(
 )
 
 
+@pytest.mark.slow  # every call moto makes passes the profiler
 def test_a_new_clocks_period_is_parsed_once_and_checked_only_by_clockspec(
     aws: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
