@@ -121,3 +121,8 @@ def callers_of(name: str) -> set[str]:
 
 def test_only_the_spec_reads_a_period_from_its_text() -> None:
     assert callers_of("parse_period") == {"spec.py"}
+
+
+def test_only_the_spec_and_the_cost_model_check_a_period() -> None:
+    # cost.py prices a bare period (no ClockSpec), so it checks the period itself.
+    assert callers_of("check_period") == {"spec.py", "cost.py"}
