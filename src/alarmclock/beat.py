@@ -17,7 +17,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from alarmclock.alarm_facts import evaluation_cycle
 from alarmclock.beat_figures import BeatFigures, beat_lines, clock_adjective, evaluated_at
@@ -148,6 +148,20 @@ class TickLine:
         )
 
 
+class ClockWindow(TypedDict):
+    """What AWS keeps of a deployed clock over a window, by the names `analyse` and
+    calibrate.calibrate take it under (aws/reading.py reads it; `beat` and `calibrate` hand it on)."""
+
+    clock: str
+    period_s: int
+    tick_alarms: tuple[str, ...]
+    watchdog: str | None
+    start: float
+    end: float
+    changes: list[StateUpdate]
+    lines: list[TickLine] | None  # None: the log could not be read
+
+
 @dataclass(frozen=True)
 class Restart:
     time: float
@@ -167,6 +181,7 @@ class BeatReport(BeatFigures):
     restarts: list[Restart] = field(default_factory=list)
     watchdog_alarms: int = 0
     tick_times: list[float] = field(default_factory=list)
+    start_with_the_clock: bool = False  # a window of a running clock, ending when it was read
 
     @property
     def restart_causes(self) -> dict[str, int]:

@@ -5,7 +5,7 @@ both `BeatFigures`, built once and frozen; each adds what only it knows (the see
 injected; the window read and the restarts). The verdict is drawn from the figures alone, so it can
 never contradict them: a clock that missed beats outside the faults injected on purpose is not
 "ticking", and a run too short for a stall to show cannot be called healthy. Only "ticking" is
-healthy (`simulate` exits 0).
+healthy: `simulate` and `beat` exit 0 on it, and on nothing else.
 """
 
 from __future__ import annotations
@@ -44,6 +44,11 @@ class BeatFigures:
     steady_mean_s: float | None = None  # mean interval outside every fault's reach, when there are enough
     deleted_at_s: float | None = None  # the run is judged up to a stack-delete fault
     ticks_after_delete: int = 0
+    # Whether the figures start with the clock (a run, from its Create request) or part-way through
+    # its life (a window `beat` reads, which ends now). Only a run can be too short to tell: a window
+    # that ends now and holds a tick and no missed beat shows a clock that ticked within its last
+    # STALL_PERIODS periods, however short the window.
+    start_with_the_clock: bool = True
 
     @property
     def judgement(self) -> BeatVerdict:
@@ -71,7 +76,7 @@ def judge(figures: BeatFigures) -> BeatVerdict:
     period = figures.period_s
     if figures.ticks_after_delete:
         return BeatVerdict("ticked after delete", f"{figures.ticks_after_delete} ticks after DELETE_COMPLETE")
-    if figures.judged_s < STALL_PERIODS * period:
+    if figures.start_with_the_clock and figures.judged_s < STALL_PERIODS * period:
         needed = format_duration(STALL_PERIODS * period)
         lasted = "lasted" if figures.deleted_at_s is None else "was deleted after"
         return BeatVerdict(

@@ -224,31 +224,28 @@ def rate_expression(period_s: int) -> str:
     return f"rate({minutes} minute{'s' if minutes > 1 else ''})"
 
 
-def eventbridge_rule(period_s: int) -> Alternative:
-    if period_s < 60:
-        return Alternative("EventBridge rule", None, "a scheduled rule that invokes the target", "", BELOW_A_MINUTE)
-    bill = Bill(
-        (LineItem("scheduled rule invocations", ticks_per_month(period_s), PRICES["eventbridge_scheduled_rule"]),)
-    )
-    return Alternative(
-        "EventBridge rule",
-        bill,
-        f"{rate_expression(period_s)} rule invoking the target directly",
-        "same second each minute, about +-0.5 s measured; docs promise only 'within that minute'",
-        recovery=SCHEDULE_RECOVERY,
-        targets=DIRECT_TARGETS,
-    )
+# EventBridge invoking the target itself on a rate, priced by the invocation: how each of its two
+# schedules is named, called in a sentence (below a minute; from a minute), billed, and what it promises.
+SCHEDULES = {
+    "rule": ("EventBridge rule", "scheduled rule", "rule", "scheduled rule invocations", "eventbridge_scheduled_rule"),
+    "scheduler": ("EventBridge Scheduler", "schedule", "schedule", "Scheduler invocations", "scheduler_invocations"),
+}
+SCHEDULE_PRECISION = {
+    "rule": "same second each minute, about +-0.5 s measured; docs promise only 'within that minute'",
+    "scheduler": "'60 second precision' (docs)",
+}
 
 
-def eventbridge_scheduler(period_s: int) -> Alternative:
+def schedule(period_s: int, which: str) -> Alternative:
+    name, called, short, item, price = SCHEDULES[which]
     if period_s < 60:
-        return Alternative("EventBridge Scheduler", None, "a schedule that invokes the target", "", BELOW_A_MINUTE)
-    bill = Bill((LineItem("Scheduler invocations", ticks_per_month(period_s), PRICES["scheduler_invocations"]),))
+        return Alternative(name, None, f"a {called} that invokes the target", "", BELOW_A_MINUTE)
+    bill = Bill((LineItem(item, ticks_per_month(period_s), PRICES[price]),))
     return Alternative(
-        "EventBridge Scheduler",
+        name,
         bill,
-        f"{rate_expression(period_s)} schedule invoking the target directly",
-        "'60 second precision' (docs)",
+        f"{rate_expression(period_s)} {short} invoking the target directly",
+        SCHEDULE_PRECISION[which],
         recovery=SCHEDULE_RECOVERY,
         targets=DIRECT_TARGETS,
     )
@@ -434,8 +431,8 @@ def estimate(
         others = [p for p in PUBLISHES if p != publish and allows(period_s, p)]
         alternatives = (
             *(this_clock(period_s, via, usage, alarms, p) for p in (publish, *others)),
-            eventbridge_rule(period_s),
-            eventbridge_scheduler(period_s),
+            schedule(period_s, "rule"),
+            schedule(period_s, "scheduler"),
             step_functions_standard(period_s),
             step_functions_express(period_s),
             sqs_timers(period_s, usage),

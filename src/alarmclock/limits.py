@@ -16,6 +16,8 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from alarmclock.template import ALARM_PREFIX, NAMESPACE, WATCHDOG_NAME, tick_function
+
 if TYPE_CHECKING:
     from alarmclock.spec import ClockSpec
 
@@ -79,7 +81,6 @@ def check_clock_name_length(name: str) -> None:
 
 def derived_names(name: str) -> dict[str, tuple[str, int]]:
     """What a clock called `name` names after itself, each with its limit (template.py's names)."""
-    from alarmclock.template import ALARM_PREFIX, NAMESPACE, WATCHDOG_NAME
 
     def named(pattern: str) -> str:
         return pattern.replace("${AWS::StackName}", name)
@@ -115,8 +116,6 @@ def environment_bytes(variables: dict[str, str]) -> int:
 def clock_environment(spec: ClockSpec) -> dict[str, str]:
     """The tick function's variables as Lambda will hold them: the template's, with its stack name
     and parameters replaced by the clock's name or, unknown, by the longest they may be."""
-    from alarmclock.template import tick_function
-
     variables = tick_function(spec)["Properties"]["Environment"]["Variables"]
     name = spec.name if spec.name is not None else LONGEST_CLOCK_NAME
     known = PSEUDO_PARAMETERS | {

@@ -79,7 +79,7 @@ def metadata_fields(block: Mapping[str, Any]) -> dict[str, Any]:
         "target_keys": tuple(str(key) for key in block.get("target_keys") or ()),
         "failure_alarm": block.get("failure_alarm") is True,
     }
-    # Templates written by alarmclock 0.4.0 and before carry the targets and payload here too.
+    # Older clocks' templates carry the targets and payload here too (CHANGELOG: which ones).
     if "targets" in block:
         fields["targets"] = tuple(parse_target(str(arn)) for arn in block.get("targets") or ())
         fields["payload"] = block.get("payload")

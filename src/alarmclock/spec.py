@@ -10,7 +10,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from alarmclock import limits
@@ -27,7 +27,7 @@ WINDOWS: tuple[Window, ...] = ("sliding", "wallclock")
 # How the beat reaches the metric (docs/cost.md, docs/timing-model.md):
 # - "wave": the heartbeat lays the next two hours of Tick values (0, 1, 0, ... on a fixed grid)
 #   in one PutMetricData; the alarm flips on its own and the tick function only calls targets;
-# - "api": the tick function publishes the next value with PutMetricData on every tick (0.2);
+# - "api": the tick function publishes the next value with PutMetricData on every tick;
 # - "logs": the tick function's log line carries the next value in embedded metric format;
 # - "now": the documented design: each flip publishes the next value stamped at the flip's time, to
 #   one alarm whose Period is the evaluation cycle; a clock of k cycles delivers every k-th flip.
@@ -172,7 +172,9 @@ class ClockSpec:
 
 
 def parse_period(text: str | int) -> int:
-    """'1m' -> 60, '30s' -> 30, '2h' -> 7200, '1d' -> 86400, '90' -> 90 (then checked by check_period)."""
+    """'1m' -> 60, '30s' -> 30, '2h' -> 7200, '1d' -> 86400, '90' -> 90: the text read as whole
+    seconds, once. Whether CloudWatch takes that period is the ClockSpec's to check (check_period),
+    with the text kept to quote in a refusal."""
     try:
         seconds = parse_duration(text)
     except DurationError as error:
@@ -182,7 +184,7 @@ def parse_period(text: str | int) -> int:
         ) from None
     if seconds != int(seconds):
         raise SpecError(f"--every {text!r} is not a whole number of seconds; use {PERIOD_HELP}")
-    return check_period(int(seconds), shown=str(text))
+    return int(seconds)
 
 
 def check_period(seconds: int, shown: str | None = None) -> int:
@@ -409,6 +411,35 @@ def read_options(options: Mapping[str, Any]) -> dict[str, Any]:
     if "every" in options:
         values["period_text"] = str(options["every"])
     return values
+
+
+@dataclass(frozen=True)
+class ClockOptions:
+    """The options that describe a clock, as the user wrote them (`--every 1m`, `--target ARN`), and
+    which of them were given rather than left to their defaults: what `template`, `simulate` and
+    `deploy` take from the command line (cli/options.py makes one), read into ClockSpec's fields here."""
+
+    every: str = "1m"
+    alarms: str = "1"
+    window: str | None = None
+    publish: str | None = None
+    via: str = "lambda"
+    targets: tuple[str, ...] = ()
+    target_keys: tuple[str, ...] = ()
+    failure_alarm: bool = False
+    payload: str | None = None
+    given: frozenset[str] = frozenset()
+
+    def text(self, *, only_given: bool = False) -> dict[str, Any]:
+        """Each option's text by name (only those given, or all), as read_options takes them."""
+        return {name: getattr(self, name) for name in CLOCK_OPTION_NAMES if not only_given or name in self.given}
+
+    def spec(self, name: str | None = None) -> ClockSpec:
+        """The clock these options describe, every option's default standing for what was not given."""
+        return ClockSpec(name=name, **read_options(self.text()))
+
+
+CLOCK_OPTION_NAMES = tuple(option.name for option in fields(ClockOptions) if option.name != "given")
 
 
 def build_spec(

@@ -11,12 +11,16 @@ import json
 import math
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alarmclock import __version__
 from alarmclock.alarm_facts import evaluation_cycle
 from alarmclock.inline_source import strip_comments_and_docstrings
-from alarmclock.spec import ClockSpec, Target
+
+if TYPE_CHECKING:
+    # Only as types: a ClockSpec checks its environment's size with limits.py, which builds that
+    # environment here, so a template that imported spec.py at run time would close a loop.
+    from alarmclock.spec import ClockSpec, Target
 
 RUNTIME = "python3.13"  # python3.11 and older are deprecated (cfn-lint E2533)
 FUNCTION_TIMEOUT_S = 30

@@ -190,14 +190,20 @@ def test_simulate_and_beat_report_one_type_of_figures_with_one_verdict(clock: Re
 
 
 def test_a_beat_read_from_aws_is_judged_by_the_figures_it_shows(clock: Read) -> None:
-    # beat's exit status (0 when a tick came in the last three periods and none was missed) is
-    # the verdict's health for any window of three periods or more.
+    # beat's exit status is the verdict's health: 0 when a tick came in the window (which ends now,
+    # so within the last three periods) and none was missed, however short the window.
     report = clock.report
     stalled = dataclasses.replace(report, stalled_since_s=3600.0)
     missing = dataclasses.replace(report, missed_beats=2)
+    silent = dataclasses.replace(report, ticks=0)
     short = dataclasses.replace(report, judged_s=2.0 * report.period_s)
-    assert (stalled.verdict, missing.verdict, short.verdict) == ("stalled", "missing beats", "too short to tell")
+    assert (stalled.verdict, missing.verdict, silent.verdict) == ("stalled", "missing beats", "never ticked")
     assert missing.judgement.reason == f"2 intervals longer than {report.missed_beat_periods:g} periods"
+    assert short.verdict == "ticking" and short.judgement.healthy
+    assert not any(figures.judgement.healthy for figures in (stalled, missing, silent))
+    # A simulated run starts with its clock: one as short is too short to tell.
+    run = dataclasses.replace(clock.run.report, judged_s=2.0 * report.period_s)
+    assert run.verdict == "too short to tell" and not run.judgement.healthy
 
 
 def test_a_clock_with_faults_reports_its_restarts_and_their_causes() -> None:

@@ -646,7 +646,7 @@ def restarted(name: str, invocation: Invocation) -> str:
         replaying = f", replaying the tick of {datetime.fromtimestamp(replay, UTC):%H:%M:%S} UTC" if replay else ""
         return f"kicked {answer['kicked']} into {answer.get('state')}{replaying}"
     if action == "ignored" and answer.get("reason") == "unknown event shape":
-        # A handler from alarmclock 0.4 or earlier takes no restart; a deploy brings the function up to date.
+        # A handler older than the restart event answers it as an unknown event; a deploy brings it up to date.
         raise Stop(
             Outcome(
                 False,

@@ -11,7 +11,7 @@ from alarmclock.aws.history import HistoryReader, Pacer, Progress
 from alarmclock.aws.session import Aws, error_code
 from alarmclock.aws.stacks import Stacks
 from alarmclock.aws.status import DEFAULT_PERIOD_S, Deployed, design_described, find_clock
-from alarmclock.beat import StateUpdate, TickLine, is_tick_change, read_state_updates
+from alarmclock.beat import ClockWindow, TickLine, is_tick_change, read_state_updates
 from alarmclock.template import LOG_RETENTION_DAYS
 
 LOG_GROUP_LOGICAL = "TickLogGroup"  # template.build_template's log group
@@ -23,15 +23,8 @@ LOG_UNREADABLE = frozenset(
 
 @dataclass
 class ClockReading:
-    clock: str
-    period_s: int
+    window: ClockWindow
     publish: str
-    tick_alarms: tuple[str, ...]
-    watchdog: str | None
-    start: float
-    end: float
-    changes: list[StateUpdate]
-    lines: list[TickLine] | None  # None: the log could not be read
     notes: list[str] = field(default_factory=list)
 
 
@@ -74,18 +67,17 @@ def read_clock(
             "the documented design's alarm flips every evaluation cycle and every period's first flip is "
             "the tick: timed at the alarms' changes, every flip counts as one"
         )
-    return ClockReading(
+    window = ClockWindow(
         clock=name,
         period_s=period,
-        publish=publish,
         tick_alarms=names.alarms,
         watchdog=names.watchdog,
         start=start.timestamp(),
         end=end.timestamp(),
         changes=changes,
         lines=lines,
-        notes=notes,
     )
+    return ClockReading(window, publish, notes)
 
 
 def design_running(aws: Aws, tick_alarms: tuple[str, ...], deployed: str) -> tuple[str, str]:

@@ -57,7 +57,7 @@ class Stacks:
             raise
         raw = summary.get("Metadata")
         block = parse_metadata(raw).get("alarmclock")
-        # A template from 0.4.0 or before holds the targets in its Metadata, and needs no more reading.
+        # An older clock's template holds the targets in its Metadata (CHANGELOG), and needs no more reading.
         environment = None
         if read_function and isinstance(block, dict) and "targets" not in block:
             environment = self.function_environment(stack.stack_id)

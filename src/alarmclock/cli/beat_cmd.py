@@ -57,7 +57,7 @@ def read(name: str, since: str, rate: float, connection: Connection) -> ClockRea
         reading = read_clock(session.aws, clock_name(name), seconds, rate, progress=StderrProgress())
     for note in reading.notes:
         click.echo(f"alarmclock: note: {note}", err=True)
-    if not reading.changes:
+    if not reading.window["changes"]:
         raise Failure(
             f"no state changes in the history of {name}'s alarms in the last {since}: "
             "it has not ticked yet (or only longer ago)",
@@ -111,26 +111,13 @@ def beat(name: str, since: str, output: str, plot: str | None, rate: float, conn
     from alarmclock.beat import analyse, render_text
 
     reading = read(name, since, rate, connection)
-    report = analyse(
-        reading.clock,
-        reading.period_s,
-        reading.tick_alarms,
-        reading.watchdog,
-        reading.start,
-        reading.end,
-        reading.changes,
-        reading.lines,
-    )
+    report = analyse(**reading.window)
     emit(report.as_json(), output, text=lambda: click.echo(render_text(report), nl=False))
     if plot is not None and figure_format is not None:
         from alarmclock.plot import plot_beat
 
         write_plot(plot, lambda: plot_beat(report, plot, figure_format))
-    return (
-        ExitStatus.OK
-        if report.stalled_since_s is None and report.missed_beats == 0 and report.ticks
-        else ExitStatus.FAILED
-    )
+    return ExitStatus.OK if report.judgement.healthy else ExitStatus.FAILED
 
 
 @cli.command()
@@ -153,17 +140,7 @@ def calibrate(name: str, since: str, output: str, rate: float, connection: Conne
     from alarmclock.calibrate import calibrate as fit
 
     reading = read(name, since, rate, connection)
-    model = fit(
-        reading.clock,
-        reading.period_s,
-        reading.publish,
-        reading.tick_alarms,
-        reading.watchdog,
-        reading.changes,
-        reading.lines,
-        reading.start,
-        reading.end,
-    )
+    model = fit(publish=reading.publish, **reading.window)
     try:
         target.write_text(json.dumps(model, indent=2) + "\n")
     except OSError as error:

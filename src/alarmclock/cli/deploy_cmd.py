@@ -1,8 +1,9 @@
 """`alarmclock deploy`: create or update a clock on AWS through a change set.
 
-The options are read into ClockSpec's fields once (spec.read_options), before any AWS call; a new
-clock is a ClockSpec of them, an update is the deployed clock with them replaced (aws/plan.py's
-`clock_to_deploy`), and ClockSpec checks either.
+The options are read into ClockSpec's fields once (spec.ClockOptions, spec.read_options), before any
+AWS call; a new clock is a ClockSpec of them, an update is the deployed clock with them replaced
+(aws/plan.py's `clock_to_deploy`), and ClockSpec checks either: `--every` goes through this module,
+spec.py and aws/plan.py on its way to the template (tests/project/test_one_way_through.py).
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ import click
 from alarmclock.cli import cli
 from alarmclock.cli.aws_session import Connection, Session, aws_connection, clock_name, tick_timeout_option
 from alarmclock.cli.aws_view import Failure, one_line_errors
-from alarmclock.cli.options import ClockOptions, deploy_clock_options
+from alarmclock.cli.options import deploy_clock_options
 from alarmclock.cli.output import output_option
 from alarmclock.exit_status import ExitStatus
-from alarmclock.spec import ClockSpec, Target, parse_target, read_options
+from alarmclock.spec import ClockOptions, ClockSpec, Target, parse_target, read_options
 from alarmclock.target_access import cross_account_warnings
 
 if TYPE_CHECKING:
@@ -59,8 +60,9 @@ def check_role_arn(role_arn: str | None) -> None:
 
 def read_given(clock: ClockOptions) -> tuple[dict[str, Any], dict[str, Target]]:
     """The options given, read into ClockSpec's fields before any AWS call, and the targets given
-    as ARNs (a bare function name waits for Lambda to name its ARN). A period is checked with the
-    window and way of publishing given with it here: it needs no credentials to be wrong."""
+    as ARNs (a bare function name waits for Lambda to name its ARN). A period is checked here with the
+    window and way of publishing given with it, by a ClockSpec of them alone: it needs no credentials
+    to be wrong. (The clock deploy sends is another ClockSpec, which checks them with the rest.)"""
     given = clock.text(only_given=True)
     arns = {t: parse_target(t) for t in given.pop("targets", ()) if t.strip().startswith("arn:")}
     fields = read_options(given)

@@ -6,7 +6,6 @@ import functools
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
 import click
@@ -14,14 +13,15 @@ from click.core import ParameterSource
 
 from alarmclock.durations import DurationError, parse_duration
 from alarmclock.spec import (
+    CLOCK_OPTION_NAMES,
     PERIOD_HELP,
     PUBLISHES,
     TARGET_SERVICES,
     VIAS,
     WINDOWS,
+    ClockOptions,
     ClockSpec,
     SpecError,
-    read_options,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -69,42 +69,38 @@ ALARMS_HELP = (
 )
 VIA_HELP = "How alarms reach the function: CloudWatch's direct Lambda action, or the 2016 recipe's SNS topic."
 
-every_option = click.option("--every", default="1m", show_default=True, metavar="PERIOD", help=EVERY_HELP)
-deploy_every_option = click.option(
-    "--every", default="1m", metavar="PERIOD", help=f"{EVERY_HELP} {KEPT_ON_UPDATE.format(default='1m')}"
+
+def option_pair(*names: str, default: str, help: str, **kwargs: Any) -> tuple[Callable[[F], F], Callable[[F], F]]:
+    """One option twice: as `template`, `simulate` and `cost` take it (its default shown), and as
+    `deploy` takes it, whose help says instead that an update keeps the clock's own setting."""
+    kept = f"{help} {KEPT_ON_UPDATE.format(default=default)}"
+    return (
+        click.option(*names, default=default, show_default=True, help=help, **kwargs),
+        click.option(*names, default=default, help=kept, **kwargs),
+    )
+
+
+every_option, deploy_every_option = option_pair("--every", default="1m", metavar="PERIOD", help=EVERY_HELP)
+alarms_option, deploy_alarms_option = option_pair(
+    "--alarms", type=click.Choice(["1", "2"]), default="1", help=ALARMS_HELP
 )
-alarms_option = click.option(
-    "--alarms", type=click.Choice(["1", "2"]), default="1", show_default=True, help=ALARMS_HELP
-)
-deploy_alarms_option = click.option(
-    "--alarms",
-    type=click.Choice(["1", "2"]),
-    default="1",
-    help=f"{ALARMS_HELP} {KEPT_ON_UPDATE.format(default='1')}",
-)
-window_option = click.option(
-    "--window",
-    type=click.Choice(WINDOWS),
-    default=None,
-    help="The tick alarms' EvaluationWindow: sliding (CloudWatch's default; periods up to 120m) or "
+WINDOW_HELP = (
+    "The tick alarms' EvaluationWindow: sliding (CloudWatch's default; periods up to 120m) or "
     "wallclock (aligned to the period in UTC; only 1m, 5m, 1h and 1440m). Default: sliding, "
-    "wallclock for 1440m.",
+    "wallclock for 1440m."
 )
-publish_option = click.option(
-    "--publish",
-    type=click.Choice(PUBLISHES),
-    default=None,
-    help="How the beat reaches the Tick metric: wave (the heartbeat lays the next two hours of values in "
+PUBLISH_HELP = (
+    "How the beat reaches the Tick metric: wave (the heartbeat lays the next two hours of values in "
     "one PutMetricData; ticks make no CloudWatch call), api (PutMetricData every tick) or logs (an "
     "embedded-metric-format log line every tick), each stamped ahead; or now, the documented design "
     "(every evaluation cycle a value stamped at the flip; nothing rests on how a point stamped ahead "
     "is counted, and a wave clock switches to it by itself where its wave is not). Default: wave, but "
-    "api for 1440m (docs/beat.md; docs/cost.md).",
+    "api for 1440m (docs/beat.md; docs/cost.md)."
 )
-via_option = click.option("--via", type=click.Choice(VIAS), default="lambda", show_default=True, help=VIA_HELP)
-deploy_via_option = click.option(
-    "--via", type=click.Choice(VIAS), default="lambda", help=f"{VIA_HELP} {KEPT_ON_UPDATE.format(default='lambda')}"
-)
+# No default shown: the period decides it.
+window_option = click.option("--window", type=click.Choice(WINDOWS), default=None, help=WINDOW_HELP)
+publish_option = click.option("--publish", type=click.Choice(PUBLISHES), default=None, help=PUBLISH_HELP)
+via_option, deploy_via_option = option_pair("--via", type=click.Choice(VIAS), default="lambda", help=VIA_HELP)
 TARGET_HELP = "Called on every tick (repeatable): a Lambda function, SNS topic, SQS queue or EventBridge bus."
 
 
@@ -200,35 +196,12 @@ payload_option = click.option(
 # ---- the options that describe a clock, as one bundle -------------------------------------------
 
 
-@dataclass(frozen=True)
-class ClockOptions:
-    """The options that describe a clock, as the user wrote them, and which of them were given
-    (click's ParameterSource: not left to its default). spec.read_options reads them into values."""
-
-    every: str = "1m"
-    alarms: str = "1"
-    window: str | None = None
-    publish: str | None = None
-    via: str = "lambda"
-    targets: tuple[str, ...] = ()
-    target_keys: tuple[str, ...] = ()
-    failure_alarm: bool = False
-    payload: str | None = None
-    given: frozenset[str] = frozenset()
-
-    def text(self, *, only_given: bool = False) -> dict[str, Any]:
-        """Each option's text by name (only those given, or all), as spec.read_options takes them."""
-        return {name: getattr(self, name) for name in CLOCK_OPTION_NAMES if not only_given or name in self.given}
-
-    def spec(self, name: str | None = None) -> ClockSpec:
-        """The clock these options describe, every option's default standing for what was not given."""
-        try:
-            return ClockSpec(name=name, **read_options(self.text()))
-        except SpecError as error:
-            raise usage_error(error) from None
-
-
-CLOCK_OPTION_NAMES = tuple(field.name for field in fields(ClockOptions) if field.name != "given")
+def spec_of(clock: ClockOptions, name: str | None = None) -> ClockSpec:
+    """The clock the options describe (ClockOptions.spec), a refusal said as a usage error."""
+    try:
+        return clock.spec(name)
+    except SpecError as error:
+        raise usage_error(error) from None
 
 
 def clock_options(*options: Callable[[F], F]) -> Callable[[F], F]:

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 from alarmclock.cli import cli
-from alarmclock.cli.options import ClockOptions, simulate_clock_options
+from alarmclock.cli.options import simulate_clock_options, spec_of
 from alarmclock.cli.output import emit, output_option
 from alarmclock.durations import DurationError, format_duration, parse_duration
 from alarmclock.exit_status import ExitStatus
+from alarmclock.spec import ClockOptions
 
 if TYPE_CHECKING:
     from alarmclock.timing_model import TimingModel
@@ -155,7 +156,7 @@ def simulate(
     elif clock_prefix is not None:
         raise click.UsageError("--clock picks a clock in a --template; give the template too")
     else:
-        spec = clock.spec()
+        spec = spec_of(clock)
     seconds = parse_run_duration(duration)
     overrides = parse_parameters(params)
     figure_format = check_plot(plot) if plot is not None else None

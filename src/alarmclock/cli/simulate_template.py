@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from alarmclock.cli.options import ClockOptions
 from alarmclock.emulator.adopt import AdoptedClock, AdoptError, adopt
 from alarmclock.emulator.template_file import TemplateFileError, load_template
+from alarmclock.spec import ClockOptions
 
 # How each option that builds a clock is written: with --template the template has already decided each.
 OPTION_FLAGS = {

@@ -9,9 +9,10 @@ import click
 
 from alarmclock.aws.functions import is_function_name
 from alarmclock.cli import cli
-from alarmclock.cli.options import ClockOptions, template_clock_options
+from alarmclock.cli.options import spec_of, template_clock_options
 from alarmclock.cli.output import refuse_a_format_as_file
 from alarmclock.limits import MAX_INLINE_TEMPLATE_BYTES, MAX_S3_TEMPLATE_BYTES, LimitError, check_template_body
+from alarmclock.spec import ClockOptions
 from alarmclock.target_access import cross_account_warnings
 
 
@@ -58,7 +59,7 @@ def template(clock: ClockOptions, fmt: str, output: str | None, s3: bool) -> Non
                 f"give its ARN (an ARN looks like arn:aws:lambda:us-east-1:123456789012:function:{target}; "
                 "'alarmclock deploy' looks names up)"
             )
-    spec = clock.spec()
+    spec = spec_of(clock)
     for warning in cross_account_warnings(spec.targets, None):
         click.echo(warning, err=True)
     template = build_template(spec)

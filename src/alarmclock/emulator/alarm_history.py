@@ -265,23 +265,14 @@ class AlarmHistory:
             record.evaluation,
         )
 
-    def add_change(
-        self,
-        alarm: str,
-        time: float,
-        kind: str,
-        old_state: str,
-        old_reason: str,
-        new_state: str,
-        new_reason: str,
-        evaluation: Evaluation | None = None,
-    ) -> None:
-        """`add` of the Record these fields make, without making it."""
+    def add_change(self, alarm: str, *change: Any) -> None:
+        """`add` of the Record these fields make, without making it: Record's fields in their order,
+        as AlarmItems.append takes them (the one place that names them)."""
         records = self.records.get(alarm)
         if records is None:
             records = self.records[alarm] = AlarmItems(self._shapes)
-        records.append(time, kind, old_state, old_reason, new_state, new_reason, evaluation)
-        times = records.times
+        records.append(*change)
+        time, times = change[0], records.times
         # Drop what is older than the retention, a day's worth at a time (cheap, and still bounded).
         if times[0] < time - self.retention_s - 86_400:
             records.drop_before(bisect.bisect_left(times, time - self.retention_s))
