@@ -790,7 +790,9 @@ def flip_lateness(seen, period, cycle):
         return int((query - decided) // cycle) - 1, query % cycle
     into = period - cycle + 1
     taken = (decided - into) // period * period + into + period  # the value's stamp (wave_lag)
-    return int((decided + period - (taken - 1 + cycle)) // cycle), query % cycle
+    # Never less than 0: where a window ends on the second it is evaluated rather than on a whole
+    # cycle (timing.py, sliding_window_end), a value seen soon enough is taken in a cycle early.
+    return max(0, int((decided + period - (taken - 1 + cycle)) // cycle)), query % cycle
 
 
 def steady_lateness(flips, period, cycle):

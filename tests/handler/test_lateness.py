@@ -341,3 +341,11 @@ def test_a_warm_environment_reads_the_history_once_and_an_unreadable_one_starts_
     warnings = [line for line in logs if line.get("action") == "history"]
     assert len(warnings) == 1 and warnings[0]["level"] == "WARNING" and "AccessDenied" in warnings[0]["reason"]
     assert handler._lateness[CLOCK] == [(0, pytest.approx(30.0))]
+
+
+def test_a_window_that_ends_on_its_evaluations_second_takes_a_value_in_early_and_that_is_no_lateness() -> None:
+    # Where a window ends on the second it is evaluated (sliding_window_end=second, an end of the
+    # model's range), the window that first holds a value may end 55 s before the whole cycle's end.
+    start = T5 + 300 * 7
+    assert handler.flip_lateness((start - 55.0, start + 250.0), 300, 60)[0] == 0
+    assert handler.flip_lateness((start + 60.0, start + 365.0), 300, 60)[0] == 1
