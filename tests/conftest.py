@@ -255,6 +255,11 @@ class AnsweringCloudWatch:
     def describe_alarms(self, **kwargs: Any) -> dict[str, Any]:
         return {"MetricAlarms": self.entries}
 
+    def describe_alarm_history(self, **kwargs: Any) -> dict[str, Any]:
+        """`history`'s items (none unless a test sets them), newest first; the call is recorded too."""
+        self.calls.append(("describe_alarm_history", kwargs))
+        return {"AlarmHistoryItems": self.__dict__.get("history", [])}
+
     def __getattr__(self, name: str) -> Any:
         return lambda **kwargs: self.calls.append((name, kwargs))
 

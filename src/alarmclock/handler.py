@@ -98,7 +98,7 @@ NOW_STAMP_AFTER_S = 5.0
 # At most this many ticks a wave's alarm skipped are delivered late (missed_tick_times): a silence
 # of up to 10 periods is jitter at a window boundary; a longer one is an outage.
 MAX_CATCH_UP = 9
-# wave_unsteady: this many changes of lateness within this many flips switch a one-cycle wave clock.
+# wave_unsteady: this many changes of lateness within this many flips switch a wave clock.
 UNSTEADY_FLIPS = 60
 UNSTEADY_CHANGES = 4
 # now_no_better: a switch on a changing lateness is a trial this many cycles long; this many flips decided
@@ -108,6 +108,10 @@ TRIAL_FLIPS = 3
 STAY_MARK = " | stays on its wave: "
 UNSTEADY_WHY = "the tick alarm's lateness changed"
 AFTER_STAY = ", after its wave was tried"
+# An evaluation this soon after its window's end, of an alarm that looks near the end of its cycle,
+# is the one before, carried across (steady_lateness; docs/timing-model.md: evaluation_jitter_s, up to
+# 5 s in the ranges swept).
+CROSSING_S = 5
 # The one tick alarm's description as the template writes it (template.tick_alarm; a test keeps them
 # equal): a switched clock's alarm gets it back when it returns to its wave.
 WAVE_ALARM_DESCRIPTION = "alarmclock: ALARM when Tick is 1 (the clock publishes 0 next), OK when it is 0 (publishes 1)"
@@ -125,7 +129,8 @@ _designs: dict = {}
 # ahead, so an alarm with no data, or a watchdog in ALARM, says its values are not counted.
 _laid: dict = {}
 # How many cycles late the tick alarm decided each of its latest flips (wave_unsteady), by clock name:
-# where a period is one cycle, a lateness that keeps changing is a beat the wave does not hold.
+# a lateness that keeps changing is a beat the wave does not hold. A new environment reads it again
+# from the alarm's history (lateness_so_far).
 _lateness: dict = {}
 # Flips a switched wave clock's documented design decided late within its trial (now_no_better), by clock.
 _now_late: dict = {}
@@ -316,7 +321,9 @@ class Runtime:
         self.log = log
 
 
-CHANGE_FIELDS = "arn description dimensions name previous_state previous_time reason reason_data state time via"
+CHANGE_FIELDS = (
+    "arn description dimensions name previous_reason previous_state previous_time reason reason_data state time via"
+)
 
 
 class AlarmChange:
@@ -338,6 +345,7 @@ class AlarmChange:
         reason_data=None,
         arn=None,
         description=None,
+        previous_reason=None,
     ):
         self.name = name
         self.state = state
@@ -352,6 +360,7 @@ class AlarmChange:
         self.reason_data = reason_data
         self.arn = arn  # the alarm's ARN, as the event says
         self.description = description  # the alarm's description (the direct event's configuration)
+        self.previous_reason = previous_reason  # why the alarm entered the state it leaves
 
 
 def handle(event, context, config, runtime):
@@ -412,6 +421,7 @@ def classify(event):
             state.get("reasonData"),
             event.get("alarmArn"),
             described if isinstance(described, str) else None,
+            previous.get("reason"),
         )
     records = event.get("Records")
     if isinstance(records, list) and records and isinstance(records[0], dict):
@@ -485,7 +495,8 @@ def handle_alarm(change, config, runtime):
         return _ignore(config, runtime, "alarm %s went to %s as a kick's first step" % (name, change.state))
     if change.state == "INSUFFICIENT_DATA" and config.alarms == 1:
         if config.publish == "wave":
-            return wave_not_followed(config, runtime, "the tick alarm has no data")
+            laid = None if config.clock in _laid else no_data_before(change, config, runtime)
+            return wave_not_followed(config, runtime, "the tick alarm has no data", laid)
         if config.publish == "now":
             # A kick's value lies in the cycle of the kick, which the next evaluation does not look at
             # yet: no data then is the loop starting. Later, nothing was published for a whole
@@ -567,15 +578,14 @@ def handle_alarm(change, config, runtime):
     runtime.log(record)
     result = {"action": "tick", "published": published, "tick": tick, "failed": failures}
     # After the tick, off its path unless the check fails: did the alarm follow the wave? Where a period
-    # holds several cycles, by the value it decided on (wave_lag); at one cycle a period (10 s, 1 m), where
-    # a visibility delay past the cycle makes every flip late even where the wave keeps its beat, by a
-    # lateness that keeps changing (wave_unsteady). A switch on it is a trial (now_no_better). A wave
-    # not counted at all shows as no data, in every period.
+    # holds several cycles, by the value it decided on (wave_lag); at every period, by a lateness that
+    # keeps changing (wave_unsteady: a steady one is a beat kept, shifted). A switch on it is a trial
+    # (now_no_better). A wave not counted at all shows as no data, in every period.
     if change.reason_data is not None and config.publish == "wave":
-        why = wave_lag(change, config) if config.period > config.cycle else wave_unsteady(change, config)
+        why = (config.period > config.cycle and wave_lag(change, config)) or wave_unsteady(change, config, runtime)
         if why is not None:
             result["switch"] = switch_design(config, runtime, "now", why)
-    elif change.reason_data is not None and wave.publish == "wave" and config.period == config.cycle:
+    elif change.reason_data is not None and wave.publish == "wave":
         why = now_no_better(change, config, now)
         if why is not None:
             result["switch"] = switch_design(wave, runtime, "wave", why, stay=True)
@@ -593,7 +603,7 @@ def handle_watchdog(change, config, runtime):
             starting = laid_lately(config, runtime)
             laid = lay_wave(config, runtime, "a watchdog younger than its window saw no Tick")
             return dict(laid, verdict="starting") if starting else laid
-        return wave_not_followed(config, runtime, "the watchdog saw no Tick")
+        return wave_not_followed(config, runtime, "the watchdog saw no Tick", rearmed_at(change))
     alarms = describe_alarms(config, runtime)
     verdict, why = diagnose(alarms, config, runtime.now())
     if verdict != "stalled":
@@ -646,24 +656,27 @@ def wave_lag(change, config):
     return None
 
 
-def wave_unsteady(change, config):
-    """Why the wave's lateness keeps changing, where a period is one cycle, or None.
+def wave_unsteady(change, config, runtime):
+    """Why the wave's lateness keeps changing, or None.
 
-    There a steady lateness is no fault: where a point stamped ahead counts only from its stamp, a
+    A steady lateness is no fault: where a point stamped ahead counts only from its stamp, a
     visibility delay past the cycle makes every flip the same cycles late, and the wave keeps its beat,
     shifted (better than values stamped now would, which wait as long). Where points stamped ahead
     count some cycles late, drawn per point (timing.py, future_late_cycles), the lateness changes from
     flip to flip, and so does the interval: the beat's p1 and p99 are lost, while values stamped now
-    count in seconds. So count the changes of lateness over the latest flips (reasonData: queryDate and
-    the evaluated period); one fault (a skipped or late evaluation, a slow point) makes two, going and
-    coming back: UNSTEADY_CHANGES of them within UNSTEADY_FLIPS flips is not one fault."""
-    late = lateness(change, config.period, config.cycle)
-    if late is None or STAY_MARK in (change.description or ""):
+    count in seconds. (Where a period holds several cycles, a value counted a few cycles late is
+    still the decided period's: wave_lag does not see it, this does.) So count the changes of
+    lateness over the latest flips (reasonData: queryDate and the evaluated period); one fault (a
+    skipped or late evaluation, a slow point) makes two, going and coming back: UNSTEADY_CHANGES of
+    them within UNSTEADY_FLIPS flips is not one fault."""
+    current = decision(change, config.period)
+    if current is None or STAY_MARK in (change.description or ""):
         return None  # no decision to judge, or the documented design was tried and did no better
-    seen = _lateness.setdefault(config.clock, [])
-    seen.append(late)
+    seen = lateness_so_far(current, change.name, config, runtime)
+    seen.append(flip_lateness(current, config.period, config.cycle))
     del seen[:-UNSTEADY_FLIPS]
-    changes = sum(map(int.__ne__, seen, seen[1:]))  # consecutive flips whose lateness differs
+    late = steady_lateness(seen, config.period, config.cycle)
+    changes = sum(map(int.__ne__, late, late[1:]))  # consecutive flips whose lateness differs
     if changes < UNSTEADY_CHANGES:
         return None
     seen.clear()
@@ -673,10 +686,45 @@ def wave_unsteady(change, config):
     )
 
 
-def now_no_better(change, config, now):
-    """Why a one-cycle wave clock that switched should go back to its wave, or None.
+def lateness_so_far(current, alarm, config, runtime):
+    """The lateness of the tick alarm's flips before the `current` decision, oldest first
+    (wave_unsteady): this execution environment's memory, or where it has none, the alarm's own
+    history. Lambda keeps no environment for certain between invocations ("Understanding the Lambda
+    execution environment lifecycle", Lambda Developer Guide), and a clock of an hour finds a new one
+    at nearly every flip; the history (kept 30 days) holds each flip's reasonData, so one
+    DescribeAlarmHistory call at a new environment's first flip makes the count the same as a warm
+    one's, and nothing is kept outside the stack."""
+    seen = _lateness.get(config.clock)
+    if seen is not None:
+        return seen
+    seen = _lateness[config.clock] = []
+    for _, data in reversed(state_updates(alarm, config, runtime)):  # oldest first
+        try:
+            past = decided_on(data["newState"]["stateReasonData"], data["oldState"]["stateValue"], config.period)
+        except (KeyError, TypeError):
+            continue  # an item with no evaluation behind it: a kick, a re-arm
+        if past is not None and past != current:  # the history holds the flip being handled too
+            seen.append(flip_lateness(past, config.period, config.cycle))
+    return seen
 
-    The lateness a one-cycle wave shows (wave_unsteady) has two causes the wave cannot tell apart:
+
+def state_updates(alarm, config, runtime):
+    """(epoch seconds, HistoryData) of the alarm's latest UNSTEADY_FLIPS state changes, newest first
+    (one DescribeAlarmHistory call); none, with a WARNING, where they cannot be read."""
+    try:
+        items = runtime.client("cloudwatch", None).describe_alarm_history(
+            AlarmName=alarm, HistoryItemType="StateUpdate", MaxRecords=UNSTEADY_FLIPS
+        )["AlarmHistoryItems"]
+        return [(_epoch(item.get("Timestamp")), json.loads(item["HistoryData"])) for item in items]
+    except Exception as error:  # best effort: no look, no evidence
+        runtime.log({"level": "WARNING", "clock": config.clock, "action": "history", "reason": _describe(error)})
+        return []
+
+
+def now_no_better(change, config, now):
+    """Why a wave clock that switched should go back to its wave, or None.
+
+    The changing lateness a wave shows (wave_unsteady) has two causes the wave cannot tell apart:
     points stamped ahead counted late (the documented design, whose values are stamped now, then
     keeps the beat), or points counted late whatever their stamp, a visibility delay past the cycle
     (then the documented design waits as long for each flip, and the wave, laid hours before, keeps the
@@ -705,21 +753,56 @@ def decision(change, period):
     """(the start of the period the alarm decided on, when it looked) from reasonData (evaluatedDatapoints,
     queryDate); None for a kick, INSUFFICIENT_DATA, an alarm's first flip or an alarm of another period."""
     try:
-        data = json.loads(change.reason_data)
+        return decided_on(json.loads(change.reason_data), change.previous_state, period)
+    except (ValueError, TypeError):
+        return None
+
+
+def decided_on(data, previous_state, period):
+    """decision, from reasonData already read (an event's, or a history item's stateReasonData)."""
+    try:
         seen = (
             max(parse_time(p.get("timestamp"), None) for p in data.get("evaluatedDatapoints") or ()) + 0,
             (parse_time(data.get("queryDate"), None) + 0),
         )
     except (ValueError, TypeError, AttributeError):
         return None
-    return seen if data.get("period") == period and change.previous_state in ("ALARM", "OK") else None
+    return seen if data.get("period") == period and previous_state in ("ALARM", "OK") else None
 
 
 def lateness(change, period, cycle):
-    """How many evaluation cycles late the alarm decided on this flip's value (0: on the newest
-    period complete when it looked), or None (decision)."""
+    """How many evaluation cycles late the alarm decided on this flip's wave value (0: as soon as
+    it could), or None (decision)."""
     seen = decision(change, period)
-    return None if seen is None else int((seen[1] - seen[0]) // cycle) - 1
+    return None if seen is None else flip_lateness(seen, period, cycle)[0]
+
+
+def flip_lateness(seen, period, cycle):
+    """(lateness, the second of its cycle the alarm looked at) of one decision (wave_unsteady).
+
+    Where a period is one cycle, a window holds one value: a value counted late leaves the alarm
+    deciding on an older window than the newest complete when it looked. Where it holds several
+    cycles, the alarm decides on the newest window, and a value counted late is first taken in by a
+    later window than the first that holds its stamp (one second into the period's last cycle,
+    wave_points)."""
+    decided, query = seen
+    if period == cycle:
+        return int((query - decided) // cycle) - 1, query % cycle
+    into = period - cycle + 1
+    taken = (decided - into) // period * period + into + period  # the value's stamp (wave_lag)
+    # Never less than 0: where a window ends on the second it is evaluated rather than on a whole
+    # cycle (timing.py, sliding_window_end), a value seen soon enough is taken in a cycle early.
+    return max(0, int((decided + period - (taken - 1 + cycle)) // cycle)), query % cycle
+
+
+def steady_lateness(flips, period, cycle):
+    """Each flip's lateness, less the cycle an evaluation carried across its window's end by its
+    jitter shows. Where a period holds several cycles and the alarm looks at the end of its cycle
+    (within CROSSING_S of it, at some flip), an evaluation that came within CROSSING_S after the
+    boundary was the one before, late: the window it was due to look at went unevaluated, and the
+    flip comes a cycle late in every world alike (docs/timing-model.md, "What stays")."""
+    near_end = period > cycle and any(second >= cycle - CROSSING_S for _, second in flips)
+    return [late - 1 if near_end and late and second < CROSSING_S else late for late, second in flips]
 
 
 def tick_grid_times(change, flip_time, config):
@@ -756,20 +839,48 @@ def watchdog_is_young(change, config, runtime):
     return young_watchdog(watchdog, config, runtime.now())
 
 
-def wave_not_followed(config, runtime, why):
+def wave_not_followed(config, runtime, why, laid=None):
     """A wave clock's alarm is not following the wave (the watchdog saw no Tick, or the tick alarm has
-    no data). If this execution environment laid the wave lately, values lie ahead that the alarm does
-    not count: switch to the documented design. Otherwise the wave may have run out (the heartbeat
-    failed for two hours), or another environment laid it: lay it (again), and look next time."""
-    if laid_lately(config, runtime) and config.alarms == 1 and config.window == "sliding":
+    no data). If the wave was laid lately (by this execution environment, or at `laid`), values lie
+    ahead that the alarm does not count: switch to the documented design. Otherwise the wave may have
+    run out (the heartbeat failed for two hours), or another environment laid it: lay it (again), and
+    look next time."""
+    if laid_lately(config, runtime, laid) and config.alarms == 1 and config.window == "sliding":
         return switch_design(config, runtime, "now", why + " with a wave laid ahead")
     return lay_wave(config, runtime, why)
 
 
-def laid_lately(config, runtime):
-    """Whether this execution environment laid the wave recently enough that values lie ahead."""
-    laid = _laid.get(config.clock)
-    return laid is not None and runtime.now() - laid < WAVE_AHEAD_S - 2 * max(config.period, 60)
+def laid_lately(config, runtime, laid=None):
+    """Whether the wave was laid recently enough that values lie ahead: by this execution environment,
+    or at `laid` (epoch seconds, by any)."""
+    laid = max(_laid.get(config.clock) or 0.0, laid or 0.0)
+    return runtime.now() - laid < WAVE_AHEAD_S - 2 * max(config.period, 60)
+
+
+def no_data_before(change, config, runtime):
+    """When the tick alarm last went to INSUFFICIENT_DATA before this change, from its history, or None.
+
+    A wave clock acts on each such change by laying the wave (or by switching): a second one within
+    the wave's reach says values lie ahead that the alarm does not count, where a new execution
+    environment, which remembers no wave it laid, would lay it again and look next time, in a new
+    environment again, for ever. Asked only by an environment that laid no wave: one call, on a path
+    a working wave never takes."""
+    now = parse_time(change.time, runtime.now())
+    for at, data in state_updates(change.name, config, runtime):
+        if (data.get("newState") or {}).get("stateValue") == "INSUFFICIENT_DATA" and at < now - 1:
+            return at
+    return None
+
+
+def rearmed_at(change):
+    """When the watchdog was re-armed, if its ALARM left the OK of a re-arm, else None. A wave clock's
+    watchdog is re-armed only after its ALARM was acted on by laying the wave (rearm_watchdog): a
+    second ALARM in the same run of silence is then evidence from the event alone, where a new
+    execution environment, which remembers no wave it laid, would lay it again and look next time,
+    in a new environment again (an hourly clock's, or a five-minute one's), for ever."""
+    if change.previous_state == "OK" and change.previous_reason == REARM_MARK:
+        return parse_time(change.previous_time, None)
+    return None
 
 
 def now_watchdog_shape(cycle):

@@ -259,10 +259,12 @@ def tick_role(spec: ClockSpec) -> Json:
     # heartbeat see a stall. DisableAlarmActions stops the loop on delete. A wave is laid, never
     # kicked, until its alarm does not follow it: then the function switches its own two alarms to
     # the documented design
-    # (PutMetricAlarm), which it kicks (handler.switch_to_now). The seed's pair never switches.
+    # (PutMetricAlarm), which it kicks (handler.switch_design). The seed's pair never switches. A
+    # new execution environment reads how late its alarm's latest flips were from the alarm's history
+    # (DescribeAlarmHistory, handler.lateness_so_far): scoped to the alarms, as a metric alarm allows.
     alarm_actions = ["cloudwatch:DescribeAlarms", "cloudwatch:SetAlarmState", "cloudwatch:DisableAlarmActions"]
     if self_switching(spec):
-        alarm_actions.insert(2, "cloudwatch:PutMetricAlarm")
+        alarm_actions[2:2] = ["cloudwatch:PutMetricAlarm", "cloudwatch:DescribeAlarmHistory"]
     elif spec.publish == "wave":
         alarm_actions = ["cloudwatch:DisableAlarmActions"]
     statements.append(

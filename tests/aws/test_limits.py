@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from alarmclock.aws.plan import plan_deploy
+from alarmclock.aws.plan import PlanError, plan_deploy
 from alarmclock.aws.steps import CreateChangeSet
 from alarmclock.cli import main
 from alarmclock.limits import (
@@ -142,16 +142,34 @@ def largest_fitting(fmt: Format) -> int:
         count += 1
 
 
-def test_as_json_the_most_targets_the_function_takes_fit_inline(capsys: pytest.CaptureFixture[str]) -> None:
-    # JSON over the inline limit indented is written as deploy sends it (render.render): the function's
-    # 4 KB environment is then the limit, and its refusal is one line too.
-    count = len(most_targets("1m", 1))
+def test_as_json_the_targets_that_fit_inline_are_written_and_one_more_is_refused_with_the_size(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # JSON over the inline limit indented is written as deploy sends it (render.render). The handler
+    # grew past the point where the function's 4 KB environment was the limit: 48 of these targets fit
+    # in compact JSON (2026-12-05), the environment takes more, and one target more than fits is
+    # refused with the template's size; past the environment, with the environment's.
+    count = largest_fitting_compact()
+    assert 45 <= count < len(most_targets("1m", 1))
     status, out, err = run(["template", *targets_argv(count), "--format", "json"], capsys)
     assert status == 0, err
     assert len(out.encode()) <= MAX_INLINE_TEMPLATE_BYTES
     status, out, err = run(["template", *targets_argv(count + 1), "--format", "json"], capsys)
     assert status == 2 and out == "" and err.count("\n") == 1
-    assert "Lambda takes at most 4,096" in err
+    assert "bytes of JSON; CloudFormation takes at most 51,200 bytes inline" in err
+    status, out, err = run(["template", *targets_argv(len(most_targets("1m", 1)) + 1), "--format", "json"], capsys)
+    assert status == 2 and "Lambda takes at most 4,096" in err
+
+
+def largest_fitting_compact() -> int:
+    """How many short targets the default design takes before deploy's compact JSON passes 51,200 bytes."""
+    count = 0
+    while (
+        len(deploy_body(build_template(build_spec(targets=short_targets(count + 1)))).encode())
+        <= MAX_INLINE_TEMPLATE_BYTES
+    ):
+        count += 1
+    return count
 
 
 @pytest.mark.parametrize("fmt", ["yaml"])
@@ -201,16 +219,19 @@ def test_at_the_worst_case_template_writes_what_fits_or_refuses_with_the_size(
         )
 
 
-def test_what_deploy_sends_for_the_largest_clock_fits_inline() -> None:
-    # Targets fill the environment; compact JSON is what deploy sends: 48,532 bytes at 20s with the
-    # 2016 recipe's pair (51,349, refused, while the template's Metadata repeated the targets;
-    # measured on 2026-12-05). A body beyond the limit is refused: test_target_delivery.
+def test_what_deploy_sends_for_the_largest_clock_is_refused_with_its_size_before_any_change() -> None:
+    # Targets fill the environment; compact JSON is what deploy sends. It fitted (48,532 bytes at 20s
+    # with the 2016 recipe's pair, measured on 2026-12-05) until the handler grew by the history reads
+    # of issue 21: now such a clock is refused in the plan, with its size, and fewer targets deploy.
     spec = build_spec(every="20s", alarms=2, targets=most_targets("20s", 2), name="c")
     size = len(deploy_body(build_template(spec)))
-    assert size <= MAX_INLINE_TEMPLATE_BYTES
-    plan = plan_deploy("c", spec, None, change_set_name="alarmclock-20261205-130301-0a1b2c3d")
+    assert size > MAX_INLINE_TEMPLATE_BYTES
+    with pytest.raises(PlanError, match=f"^the template is {size:,} bytes of compact JSON"):
+        plan_deploy("c", spec, None, change_set_name="alarmclock-20261205-130301-0a1b2c3d")
+    fewer = build_spec(every="20s", alarms=2, targets=most_targets("20s", 2)[:35], name="c")
+    plan = plan_deploy("c", fewer, None, change_set_name="alarmclock-20261205-130301-0a1b2c3d")
     step = plan.find(CreateChangeSet)
-    assert step is not None and len(step.template_body) == size
+    assert step is not None and len(step.template_body) == len(deploy_body(build_template(fewer))) <= 51_200
 
 
 @pytest.mark.parametrize("fmt", ["yaml", "json"])

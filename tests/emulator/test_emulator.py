@@ -406,3 +406,15 @@ def test_the_longest_silence_is_the_longest_gap_between_start_ticks_and_end_and_
     edges = [start, *times, end]
     gaps = [(edges[i], edges[i + 1] - edges[i]) for i in range(len(edges) - 1)]
     assert longest_gap(start, times, end) == max(gaps, key=lambda gap: (gap[1], -gap[0]))
+
+
+def test_an_environment_idle_longer_than_keep_warm_s_is_new_and_remembers_nothing() -> None:
+    # assumption (keep_warm_s): an idle environment is gone, and what the handler kept in memory with it.
+    spec = build_spec(every="1h")
+    for keep_warm_s, expected in ((86_400.0, "one environment"), (0.0, "a new one at every run")):
+        result = simulate(
+            Scenario(spec=spec, duration_s=6 * 3600, seed=3, timing=TimingModel().at(keep_warm_s=keep_warm_s))
+        )
+        (function,) = result.stack.seen_functions
+        assert function.runs >= 6, expected  # a tick an hour, and heartbeats between
+        assert function.environments == (1 if keep_warm_s else function.runs), expected

@@ -100,7 +100,7 @@ FAULTS = sorted({*WINDOW_FAULTS, *EVENT_FAULTS})
 
 
 @pytest.mark.parametrize("world", ["put", "stamp"])
-@pytest.mark.parametrize("every", ["10s", "1m"])
+@pytest.mark.parametrize("every", ["10s", "1m", "5m"])
 @pytest.mark.parametrize("fault", FAULTS)
 def test_where_the_wave_works_it_never_switches_even_under_a_fault(world: str, every: str, fault: str) -> None:
     timing = TimingModel().at(future_visible_from=world)
@@ -138,6 +138,38 @@ def test_where_points_stamped_ahead_count_late_the_ten_second_default_switches_a
     assert len(steady) > 250
     assert abs(sum(steady) / len(steady) - 10) <= 0.1
     assert percentile(steady, 0.01) >= 7 and percentile(steady, 0.99) <= 13  # issue 9's bar: the period +- 3 s
+
+
+@pytest.mark.parametrize(("every", "days", "offset_s"), [("5m", 1, 36.0), ("1h", 4, 30.0)])
+def test_where_points_stamped_ahead_count_late_longer_periods_switch_too_and_then_hold_the_beat(
+    every: str, days: int, offset_s: float
+) -> None:
+    # Laid again at every heartbeat, a wave value counts from the earliest of its puts' late times: the
+    # lateness is steady at some seconds of the cycle and changes at others, where the flip comes a
+    # cycle early or late. At an hour the environment is new at nearly every flip: the count of changes
+    # comes from the alarm's history (handler.lateness_so_far).
+    timing = TimingModel().at(future_visible_from="late", evaluation_offset_s=(("tick-is-1", offset_s),))
+    spec = build_spec(every=every)
+    run = simulate(Scenario(spec=spec, duration_s=days * 86_400, seed=1, timing=timing))
+    (switch,) = run.report.switches
+    assert switch["design"] == "now"
+    assert switch["reason"].startswith("the tick alarm's lateness changed")
+    steady = steady_after(run, switch["at_s"], spec.period_s)
+    assert len(steady) >= 20
+    assert abs(sum(steady) / len(steady) - spec.period_s) <= 0.01 * spec.period_s
+    # issue 9's bar: the period +- 3 s (twice the jitter's upper end, plus a second)
+    assert percentile(steady, 0.01) >= spec.period_s - 3 and percentile(steady, 0.99) <= spec.period_s + 3
+
+
+def test_an_evaluation_carried_across_the_boundary_by_its_jitter_is_no_reason_to_switch() -> None:
+    # At 59.5 s of the cycle the jitter (0-1 s) carries half the evaluations into the next minute: the
+    # flip comes a cycle late at times, in every world and for every design alike (docs/timing-model.md,
+    # "What stays"). The wave's lateness changes there too, and the clock must not take it for late points.
+    timing = TimingModel().at(evaluation_offset_s=(("tick-is-1", 59.5),))
+    run = simulate(Scenario(spec=build_spec(every="5m"), duration_s=86_400, seed=1, timing=timing))
+    assert run.report.switches == []
+    intervals = [b - a for a, b in itertools.pairwise(run.tick_times)]
+    assert max(intervals) > 300 + 30  # the carried evaluations happened
 
 
 def test_where_every_point_counts_late_the_ten_second_default_tries_the_documented_design_and_stays_on_its_wave() -> (
@@ -251,6 +283,7 @@ def test_the_templates_now_design_alarm_runs_on_the_cycle_and_the_wave_may_switc
     statements = wave["Resources"]["TickRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     own = next(s for s in statements if s["Sid"] == "WatchStartAndStopOwnAlarms")
     assert "cloudwatch:PutMetricAlarm" in own["Action"]
+    assert "cloudwatch:DescribeAlarmHistory" in own["Action"]  # a new environment reads its lateness
     assert {json.dumps(r) for r in own["Resource"]} == {
         json.dumps(template.sub(a)) for a in template.alarm_arns(build_spec()).values()
     }
@@ -258,6 +291,7 @@ def test_the_templates_now_design_alarm_runs_on_the_cycle_and_the_wave_may_switc
     pair = template.build_template(build_spec(every="1m", alarms=2, targets=["arn:aws:sqs:us-east-1:123456789012:q"]))
     pair_statements = pair["Resources"]["TickRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
     assert not any("cloudwatch:PutMetricAlarm" in json.dumps(s) for s in pair_statements)
+    assert not any("cloudwatch:DescribeAlarmHistory" in json.dumps(s) for s in pair_statements)
 
 
 def test_the_handler_and_the_template_agree_on_the_switch() -> None:

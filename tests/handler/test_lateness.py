@@ -197,3 +197,155 @@ def test_the_direct_events_description_reaches_the_handler() -> None:
     event = flip(T, 0, "ALARM", WAVE, "x")
     del event["alarmData"]["configuration"]["description"]
     assert handler.classify(event)[1].description is None
+
+
+# Five minutes: five evaluation cycles a period. The alarm decides on its newest window each minute; a
+# wave value (stamped at 4 min 1 s into its period) counted late is first taken in by a later window.
+T5 = 1_795_769_100.0  # on a whole five minutes
+TICK5 = f"{CLOCK}-tick-is-1"
+WAVE5 = {"Wave": "5m"}
+
+
+def wave5_config() -> handler.ClockConfig:
+    return handler.ClockConfig(
+        clock=CLOCK, namespace=f"alarmclock/{CLOCK}", period=300, alarm_prefix=f"{CLOCK}-tick-is-", publish="wave"
+    )
+
+
+def reason5(index: int, late: int, second: float) -> dict[str, Any]:
+    """reasonData of the flip on wave value `index` (stamped at T5 + 300 * index + 241), taken in by the
+    window `late` minutes after the first that holds it, looked at `second` s after that window's end."""
+    decided = T5 + 300 * index + 60 * late
+    return {
+        "version": "1.0",
+        "queryDate": handler._iso(decided + 300 + second).replace("Z", "+0000"),
+        "period": 300,
+        "evaluatedDatapoints": [{"timestamp": handler._iso(decided), "sampleCount": 1.0, "value": 1.0}],
+    }
+
+
+def flip5(index: int, late: int, second: float) -> dict[str, Any]:
+    event = copy.deepcopy(load_event("lambda_alarm_action.json"))
+    data = event["alarmData"]
+    at = T5 + 300 * index + 300 + 60 * late + second + 0.01
+    data["alarmName"] = TICK5
+    event["alarmArn"] = event["alarmArn"].replace("my-clock-tick-is-1", TICK5)
+    state = "ALARM" if index % 2 == 0 else "OK"
+    data["state"].update(value=state, timestamp=handler._iso(at), reasonData=json.dumps(reason5(index, late, second)))
+    data["previousState"].update(value="OK" if state == "ALARM" else "ALARM", timestamp=handler._iso(at - 300))
+    configuration = data["configuration"]
+    configuration["description"] = TEMPLATE_DESCRIPTION
+    configuration["metrics"][0]["metricStat"]["metric"]["dimensions"] = WAVE5
+    configuration["metrics"][0]["metricStat"]["period"] = 300
+    return event
+
+
+def play5(
+    flips: list[tuple[int, float]], history: list[dict[str, Any]] | None = None
+) -> tuple[list[dict[str, Any]], AnsweringCloudWatch, list[dict[str, Any]]]:
+    """Flip the five-minute tick alarm once a period, each flip (lateness in windows, second looked at)."""
+    cloudwatch = AnsweringCloudWatch([alarm_entry(TICK5, WAVE5, TEMPLATE_DESCRIPTION), alarm_entry(WATCHDOG, {}, "")])
+    cloudwatch.history = history or []
+    logs: list[dict[str, Any]] = []
+    results = []
+    for index, (late, second) in enumerate(flips):
+        at = T5 + 300 * index + 300 + 60 * late + second + 0.2
+        runtime = handler.Runtime(client=lambda s, r: cloudwatch, now=lambda at=at: at, http_put=None, log=logs.append)
+        results.append(handler.handle(flip5(index, late, second), None, wave5_config(), runtime))
+    return results, cloudwatch, logs
+
+
+def test_at_five_minutes_the_lateness_counts_the_windows_after_the_first_that_held_the_value() -> None:
+    for late in (0, 1, 2, 3):
+        change = handler.classify(flip5(7, late, 30.0))[1]
+        assert handler.lateness(change, 300, 60) == late
+        assert handler.flip_lateness(handler.decision(change, 300), 300, 60) == (late, pytest.approx(30.0))
+
+
+def test_a_five_minute_wave_whose_lateness_keeps_changing_switches_at_the_fourth_change() -> None:
+    results, cloudwatch, _ = play5([(0, 30.0), (1, 30.0), (0, 30.0), (1, 30.0), (0, 30.0)])
+    assert [("switch" in r) for r in results] == [False, False, False, False, True]
+    tick = next(call for call in alarms_put(cloudwatch) if call["AlarmName"] == TICK5)
+    assert tick["Period"] == 60  # the documented design flips once a cycle
+    assert [d["Name"] for d in tick["Dimensions"]] == ["Now"]
+
+
+def test_an_evaluation_its_jitter_carried_past_the_boundary_is_no_lateness() -> None:
+    # An alarm that looks at 59.5 s of its minute; at times the jitter carries a look to 0.3 s of the
+    # next, and the window it was due to look at goes unevaluated: a cycle late in every world alike.
+    carried = [(0, 59.5), (1, 0.3), (0, 59.6), (1, 0.2), (0, 59.5), (1, 0.4), (0, 59.7)]
+    results, cloudwatch, _ = play5(carried)
+    assert not any("switch" in r for r in results)
+    assert alarms_put(cloudwatch) == []
+    # The same lateness at an alarm that looks at 4 s of its minute is points counted late.
+    handler._lateness.clear()
+    early = [(0, 4.2), (1, 4.3), (0, 4.1), (1, 4.4), (0, 4.2)]
+    results, _, _ = play5(early)
+    assert [("switch" in r) for r in results] == [False, False, False, False, True]
+    assert handler.steady_lateness([(0, 59.5), (1, 0.3), (1, 30.0)], 300, 60) == [0, 0, 1]
+    assert handler.steady_lateness([(0, 4.5), (1, 4.9), (1, 0.3)], 300, 60) == [0, 1, 1]
+    # 5 s each side of the boundary: the jitter's upper end in the ranges swept (docs/timing-model.md).
+    assert handler.steady_lateness([(0, 55.0), (1, 4.9)], 300, 60) == [0, 0]
+    assert handler.steady_lateness([(0, 54.9), (1, 4.9)], 300, 60) == [0, 1]
+    assert handler.steady_lateness([(0, 55.0), (1, 5.0)], 300, 60) == [0, 1]
+    assert handler.steady_lateness([(0, 9.5), (1, 0.3)], 10, 10) == [0, 1]  # one cycle a period: as read
+
+
+def history_item(index: int, late: int, second: float) -> dict[str, Any]:
+    """A StateUpdate item as DescribeAlarmHistory returns it: newState carries stateReasonData."""
+    new, old = ("ALARM", "OK") if index % 2 == 0 else ("OK", "ALARM")
+    data = {
+        "version": "1.0",
+        "oldState": {"stateValue": old, "stateReason": "Threshold Crossed"},
+        "newState": {
+            "stateValue": new,
+            "stateReason": "Threshold Crossed",
+            "stateReasonData": reason5(index, late, second),
+        },
+    }
+    return {"AlarmName": TICK5, "HistoryItemType": "StateUpdate", "HistoryData": json.dumps(data)}
+
+
+def test_a_new_environment_reads_the_latest_flips_lateness_from_the_alarms_history() -> None:
+    # Four flips before this environment, lateness 0, 1, 0, 1 (the history is newest first, and holds
+    # the flip being handled too, and a re-arm with no evaluation behind it).
+    rearm = {"AlarmName": TICK5, "HistoryItemType": "StateUpdate", "HistoryData": json.dumps({"newState": {}})}
+    items = [history_item(index, index % 2, 30.0) for index in range(4)] + [history_item(4, 0, 30.0), rearm]
+    history = list(reversed(items))
+    cloudwatch = AnsweringCloudWatch([alarm_entry(TICK5, WAVE5, TEMPLATE_DESCRIPTION), alarm_entry(WATCHDOG, {}, "")])
+    cloudwatch.history = history
+    at = T5 + 300 * 4 + 330.2
+    runtime = handler.Runtime(client=lambda s, r: cloudwatch, now=lambda: at, http_put=None, log=lambda _: None)
+    result = handler.handle(flip5(4, 0, 30.0), None, wave5_config(), runtime)
+    assert result["switch"]["design"] == "now"  # the fourth change, this flip's, counted once
+    reads = [call for name, call in cloudwatch.calls if name == "describe_alarm_history"]
+    assert reads == [{"AlarmName": TICK5, "HistoryItemType": "StateUpdate", "MaxRecords": 60}]
+
+
+def test_a_warm_environment_reads_the_history_once_and_an_unreadable_one_starts_afresh() -> None:
+    results, cloudwatch, logs = play5([(0, 30.0), (0, 30.0), (0, 30.0)])
+    assert not any("switch" in r for r in results)
+    assert [name for name, _ in cloudwatch.calls].count("describe_alarm_history") == 1
+
+    handler._lateness.clear()
+
+    class Denied(AnsweringCloudWatch):
+        def describe_alarm_history(self, **kwargs: Any) -> dict[str, Any]:
+            raise RuntimeError("AccessDenied")
+
+    denied = Denied([alarm_entry(TICK5, WAVE5, TEMPLATE_DESCRIPTION), alarm_entry(WATCHDOG, {}, "")])
+    logs.clear()
+    runtime = handler.Runtime(client=lambda s, r: denied, now=lambda: T5 + 330.2, http_put=None, log=logs.append)
+    result = handler.handle(flip5(0, 0, 30.0), None, wave5_config(), runtime)
+    assert result["action"] == "tick" and "switch" not in result
+    warnings = [line for line in logs if line.get("action") == "history"]
+    assert len(warnings) == 1 and warnings[0]["level"] == "WARNING" and "AccessDenied" in warnings[0]["reason"]
+    assert handler._lateness[CLOCK] == [(0, pytest.approx(30.0))]
+
+
+def test_a_window_that_ends_on_its_evaluations_second_takes_a_value_in_early_and_that_is_no_lateness() -> None:
+    # Where a window ends on the second it is evaluated (sliding_window_end=second, an end of the
+    # model's range), the window that first holds a value may end 55 s before the whole cycle's end.
+    start = T5 + 300 * 7
+    assert handler.flip_lateness((start - 55.0, start + 250.0), 300, 60)[0] == 0
+    assert handler.flip_lateness((start + 60.0, start + 365.0), 300, 60)[0] == 1

@@ -313,6 +313,10 @@ def test_a_wave_clocks_ticks_make_no_aws_call_but_the_targets(every: str) -> Non
     # execution environment that has seen no alarm event); the ticks themselves never call CloudWatch.
     looks = calls.pop(("cloudwatch", "DescribeAlarms"), 0)
     assert looks <= 1
+    # A new execution environment's first flip reads the latest flips' lateness from the alarm's
+    # history (handler.lateness_so_far): once per environment, never on a warm one's ticks.
+    histories = calls.pop(("cloudwatch", "DescribeAlarmHistory"), 0)
+    assert 1 <= histories <= sum(function.environments for function in run.stack.seen_functions)
     assert dict(calls) == {
         ("cloudwatch", "PutMetricData"): lays,
         ("sqs", "SendMessage"): run.report.ticks + run.report.duplicates,

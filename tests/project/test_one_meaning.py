@@ -124,7 +124,6 @@ CHANGE = StateChange(1_767_225_660.0, ALARM.name, "OK", "ALARM", "Threshold Cros
 # What the recorded payloads carry and the emulator leaves out: nothing the handler reads.
 LEFT_OUT = {
     "direct": {
-        "/alarmData/previousState/reason",
         "/alarmData/previousState/reasonData",
         "/alarmData/state/reasonData",
     },

@@ -22,8 +22,9 @@ from cfnlint.api import lint
 from cfnlint.config import ManualArgs
 
 from alarmclock import handler
+from alarmclock.aws.plan import PlanError, inline_body
 from alarmclock.inline_source import strip_comments_and_docstrings
-from alarmclock.render import deploy_body, load, render
+from alarmclock.render import load, render
 from alarmclock.spec import SpecError, build_spec
 from alarmclock.template import build_template, handler_source
 from variants import PAYLOADS, TARGETS
@@ -199,11 +200,14 @@ def test_stripping_quarters_the_indentation_and_keeps_the_code() -> None:
     assert ast.dump(ast.parse(stripped)) == ast.dump(ast.parse(source))
 
 
-def test_the_largest_template_the_input_limits_allow_fits_cloudformations_inline_limit() -> None:
-    # Targets and payload share Lambda's 4 KB of environment (limits.check_environment); the biggest
-    # template spends them on as many one-character SQS queues as fit, through SNS, at 10 s, in
-    # compact JSON (what deploy sends). CloudFormation takes at most 51,200 bytes of template inline.
-    # (tests/aws/test_limits.py measures the worst design, and `template` refuses what does not fit.)
+def test_a_template_too_large_for_cloudformations_inline_limit_is_refused_with_its_size() -> None:
+    # Targets and payload share Lambda's 4 KB of environment (limits.check_environment): as many
+    # one-character SQS queues as fit, through SNS, at 10 s, in compact JSON (what deploy sends).
+    # CloudFormation takes at most 51,200 bytes of template inline; the handler (most of the
+    # template) grew past the point where every clock the environment allows fits: 47 such targets
+    # do at the least (the wave's; the default one-minute clock's 58; 2026-12-05), more are refused
+    # with the body's size before any change (`template --s3` writes one for `aws cloudformation
+    # deploy --s3-bucket`, up to 1 MB).
     arns: list[str] = []
     while True:
         arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{len(arns)}"
@@ -214,9 +218,10 @@ def test_the_largest_template_the_input_limits_allow_fits_cloudformations_inline
         arns.append(arn)
     assert len(arns) > 60
     for publish in ("wave", "api", "logs"):
-        spec = build_spec(every="10s", via="sns", targets=arns, alarms=2, publish=publish)
-        size = len(deploy_body(build_template(spec)).encode())
-        assert size <= 51_200, (publish, size)
+        fitting = build_spec(every="10s", via="sns", targets=arns[:45], alarms=2, publish=publish)
+        assert len(inline_body(build_template(fitting)).encode()) <= 51_200, publish
+    with pytest.raises(PlanError, match=r"^the template is 5\d,\d{3} bytes of compact JSON; .* 51,200 bytes inline"):
+        inline_body(build_template(build_spec(every="10s", via="sns", targets=arns, alarms=2)))
 
 
 def test_the_handler_imports_only_the_standard_library_and_boto3() -> None:

@@ -203,8 +203,12 @@ def test_a_clock_with_targets_names_how_many() -> None:
 @pytest.mark.parametrize(
     ("options", "actions"),
     [
-        # Looks at its alarms, kicks them, switches them to the documented design, stops them on delete.
-        ({"every": "1m"}, ["DescribeAlarms", "SetAlarmState", "PutMetricAlarm", "DisableAlarmActions"]),
+        # Looks at its alarms, kicks them, switches them to the documented design, reads how late its
+        # alarm's latest flips were (a new execution environment), stops them on delete.
+        (
+            {"every": "1m"},
+            ["DescribeAlarms", "SetAlarmState", "PutMetricAlarm", "DescribeAlarmHistory", "DisableAlarmActions"],
+        ),
         ({"every": "1m", "publish": "api"}, ["DescribeAlarms", "SetAlarmState", "DisableAlarmActions"]),
         # A wave on a wall-clock window never switches and is never kicked: it only stops on delete.
         ({"every": "1h", "window": "wallclock"}, ["DisableAlarmActions"]),

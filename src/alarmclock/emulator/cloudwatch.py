@@ -160,6 +160,7 @@ class StateChange:
     reason: str
     acted: bool
     previous_at: float = 0.0  # when the alarm entered the state it leaves (the event's previousState)
+    previous_reason: str = ""  # why it entered it (the event's previousState.reason)
     evaluation: Evaluation | None = None  # what the evaluation that made it looked at (the event's reasonData)
 
 
@@ -514,6 +515,7 @@ class EmulatedCloudWatch:
             reason,
             alarm.actions_enabled,
             previous_at=alarm.transitioned_at,
+            previous_reason=alarm.state_reason,
             evaluation=evaluation,
         )
         # fact: every state change is a StateUpdate item; an evaluation's carries stateReasonData,

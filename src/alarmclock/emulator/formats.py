@@ -76,7 +76,13 @@ def direct_alarm_event(alarm: Alarm, change: StateChange, region: str, account: 
         "alarmData": {
             "alarmName": alarm.name,
             "state": state,
-            "previousState": {"value": change.old, "timestamp": cloudwatch_time(change.previous_at)},
+            # fact: the previous state's reason too (the event in "Using Amazon CloudWatch alarms",
+            # Lambda alarm actions, carries it, and that state's reasonData, which nothing here reads).
+            "previousState": {
+                "value": change.old,
+                "reason": change.previous_reason,
+                "timestamp": cloudwatch_time(change.previous_at),
+            },
             "configuration": {
                 "description": alarm.description,
                 "metrics": [

@@ -6,6 +6,7 @@ Code.ZipFile; everything it calls comes back through the bridge to `dispatch` he
 
 from __future__ import annotations
 
+import functools
 import types
 from collections import Counter
 from collections.abc import Callable
@@ -51,6 +52,12 @@ class Invocation:
     throttles: int = 0
 
 
+@functools.lru_cache(maxsize=16)
+def _compiled(code: str, filename: str) -> types.CodeType:
+    # Compiled once, run in each new environment: an hourly clock starts one at nearly every run.
+    return compile(code, filename, "exec")
+
+
 @dataclass
 class EmulatedFunction:
     name: str
@@ -65,13 +72,15 @@ class EmulatedFunction:
     last_run: float | None = None
     runs: int = 0
     errors: int = 0
+    environments: int = 0  # execution environments started (keep_warm_s)
 
     def load(self) -> types.ModuleType:
         # The handler runs exactly as deployed: the template's inline code, as module "index".
         if self.module is None:
+            self.environments += 1
             module = types.ModuleType("index")
             module.__file__ = "index.py"
-            exec(compile(self.code, f"<{self.name}/index.py>", "exec"), module.__dict__)
+            exec(_compiled(self.code, f"<{self.name}/index.py>"), module.__dict__)
             self.module = module
         return self.module
 
@@ -165,7 +174,13 @@ class Services:
             return
         timing = self.world.timing
         idle = None if function.last_run is None else self.world.now() - function.last_run
-        delay = self.world.draw(timing.cold_start_s) if idle is None or idle > timing.keep_warm_s else 0.0
+        cold = idle is None or idle > timing.keep_warm_s
+        if cold:
+            # assumption: an environment idle longer than keep_warm_s is gone, and with it whatever the
+            # handler kept in memory; the next run loads the module afresh, as a new environment does
+            # (Lambda Developer Guide, "Lambda execution environment": reuse is not guaranteed).
+            function.module = function.config = None
+        delay = self.world.draw(timing.cold_start_s) if cold else 0.0
         self.world.later(delay, self._run, function_arn, invocation)
 
     def _run(self, function_arn: str, invocation: Invocation) -> None:
