@@ -10,6 +10,8 @@ data").
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from alarmclock.alarm_facts import evaluation_cycle
@@ -244,6 +246,17 @@ def test_put_metric_data_takes_a_point_stamped_exactly_two_hours_ahead_or_two_we
         with pytest.raises(CloudWatchError) as refused:
             cloudwatch().put_metric_data(Namespace="n", MetricData=[datum(NOW), datum(moment)])
         assert "at most two weeks in the past and at most two hours in the future" in str(refused.value)
+
+
+def test_put_metric_data_answers_nothing_and_reads_a_timestamp_as_a_datetime_a_number_or_now() -> None:
+    # PutMetricData's response has no elements (API reference).
+    taken = cloudwatch()
+    stamps = [datetime.fromtimestamp(NOW - 60, UTC), NOW - 30, None]
+    answer = taken.put_metric_data(
+        Namespace="n", MetricData=[{"MetricName": "Tick", "Value": 1.0, "Timestamp": at} for at in stamps]
+    )
+    assert answer == {}
+    assert [p.time for p in taken.store.points["n", "Tick", ()]] == [NOW - 60, NOW - 30, NOW]
 
 
 def test_a_value_put_again_is_counted_and_visible_from_the_earlier_of_the_two() -> None:
