@@ -170,6 +170,28 @@ def test_the_starter_says_the_period_and_how_the_clock_publishes() -> None:
     assert starter["Properties"]["Paused"] == {"Ref": "Paused"}
 
 
+def test_the_function_has_30_s_the_starter_answers_within_300_s_and_the_log_is_kept_14_days() -> None:
+    # A custom resource that never answers holds the stack for an hour (docs/how-it-works.md: 300 s).
+    made = resources()
+    assert made["TickFunction"]["Properties"]["Timeout"] == 30
+    assert made["Starter"]["Properties"]["ServiceTimeout"] == 300
+    assert made["TickLogGroup"]["Properties"] == {"RetentionInDays": 14}
+
+
+def test_the_outputs_name_the_clock_its_function_namespace_and_alarms_for_status_to_read() -> None:
+    stack = "${AWS::StackName}"
+    common = {
+        "ClockName": {"Value": {"Ref": "AWS::StackName"}},
+        "FunctionName": {"Value": {"Ref": "TickFunction"}},
+        "MetricNamespace": {"Value": {"Fn::Sub": f"alarmclock/{stack}"}},
+        "Watchdog": {"Value": {"Fn::Sub": f"{stack}-watchdog"}},
+    }
+    one = build_template(build_spec())["Outputs"]
+    assert one == common | {"Alarm1": {"Value": {"Fn::Sub": f"{stack}-tick-is-1"}}}
+    pair = build_template(build_spec(alarms=2))["Outputs"]
+    assert pair == common | {f"Alarm{v}": {"Value": {"Fn::Sub": f"{stack}-tick-is-{v}"}} for v in (0, 1)}
+
+
 @pytest.mark.parametrize(
     ("options", "description"),
     [
