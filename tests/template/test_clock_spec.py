@@ -239,6 +239,7 @@ def test_a_payload_reads_as_json() -> None:
     assert parse_payload(None) is None
     assert parse_payload('{"job": "report", "n": 3, "x": 1.5}') == {"job": "report", "n": 3, "x": 1.5}
     assert parse_payload("9" * 300) == int("9" * 300)  # a long integer a double still holds
+    assert parse_payload("1" + "0" * 305) == 10**305  # longer than 300 digits, and a double holds it too
     assert parse_payload("[" * 100 + "]" * 100) is not None
 
 

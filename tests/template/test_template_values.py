@@ -170,10 +170,12 @@ def test_the_starter_says_the_period_and_how_the_clock_publishes() -> None:
     assert starter["Properties"]["Paused"] == {"Ref": "Paused"}
 
 
-def test_the_function_has_30_s_the_starter_answers_within_300_s_and_the_log_is_kept_14_days() -> None:
-    # A custom resource that never answers holds the stack for an hour (docs/how-it-works.md: 300 s).
+def test_the_function_has_128_mb_and_30_s_the_starter_answers_within_300_s_the_log_is_kept_14_days() -> None:
+    # 128 MB arm64 (docs/cost.md); a custom resource that never answers holds the stack for an hour
+    # (docs/how-it-works.md: 300 s).
     made = resources()
-    assert made["TickFunction"]["Properties"]["Timeout"] == 30
+    function = made["TickFunction"]["Properties"]
+    assert (function["MemorySize"], function["Architectures"], function["Timeout"]) == (128, ["arm64"], 30)
     assert made["Starter"]["Properties"]["ServiceTimeout"] == 300
     assert made["TickLogGroup"]["Properties"] == {"RetentionInDays": 14}
 
