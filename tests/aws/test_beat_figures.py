@@ -193,6 +193,13 @@ def test_a_state_update_reads_its_states_reason_query_date_and_period() -> None:
     )
 
 
+def test_the_state_updates_read_from_history_are_values_that_cannot_change() -> None:
+    (read,), skipped = beat.read_state_updates([item(history({"stateValue": "ALARM"}, old={"stateValue": "OK"}))])
+    assert skipped == 0 and len({read, dataclasses.replace(read)}) == 1
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        read.new = "OK"  # type: ignore[misc]
+
+
 PERIODS: list[tuple[Any, int | None]] = [
     (60, 60),
     (60.0, 60),
@@ -232,6 +239,13 @@ def test_a_tick_line_reads_the_handlers_fields() -> None:
     )
     defaults = beat.TickLine.of(log_event(TICK))
     assert defaults is not None and defaults.delivered == 1 and defaults.caught_up == ()
+
+
+def test_a_tick_line_read_from_the_log_is_a_value_that_cannot_change() -> None:
+    line = beat.TickLine.of(log_event(TICK))
+    assert line is not None and len({line, dataclasses.replace(line)}) == 1
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        line.delivered = 2  # type: ignore[misc]
 
 
 @pytest.mark.parametrize(
