@@ -276,7 +276,17 @@ def test_the_window_takes_in_changes_at_its_start_and_its_end() -> None:
     ]
     read = beat.analyse("c", 60, ONE, None, START, START + 120, ticks, None)
     assert (read.ticks, read.timed_by) == (3, "the alarms' state changes")
+    assert (read.deliveries, read.judged_s) == (3, 120.0)  # the change at the window's end is delivered
     assert beat.analyse("c", 60, ONE, None, START + 0.5, START + 119.5, ticks, None).ticks == 1
+
+
+def test_an_alarms_evaluation_second_and_its_spread_are_given_to_the_millisecond() -> None:
+    looked = [(START + 5, START + 4.12345), (START + 65, START + 64.5)]
+    changes = [dataclasses.replace(change("c-tick-is-1", at, "ALARM"), query_time=q, period_s=60) for at, q in looked]
+    figures = beat.alarm_figures(changes, ONE, 60)
+    assert figures == {
+        "c-tick-is-1": {"offset_s": 4.123, "jitter_s": 0.377, "evaluations": 2, "cycle_s": 60, "changes": 2}
+    }
 
 
 @pytest.mark.parametrize(
