@@ -280,6 +280,17 @@ def test_the_window_takes_in_changes_at_its_start_and_its_end() -> None:
     assert beat.analyse("c", 60, ONE, None, START + 0.5, START + 119.5, ticks, None).ticks == 1
 
 
+def test_the_watchdogs_alarms_are_its_changes_to_alarm_and_no_others() -> None:
+    ticks = [change("c-tick-is-1", START + 60 * k, "ALARM" if k % 2 else "OK") for k in range(3)]
+    watchdog = [
+        change("c-watchdog", START + 10, "ALARM"),
+        change("c-watchdog", START + 20, "OK", old="ALARM"),
+        change("c-watchdog", START + 30, "ALARM"),
+    ]
+    read = beat.analyse("c", 60, ONE, "c-watchdog", START, START + 120, ticks + watchdog, None)
+    assert read.watchdog_alarms == 2
+
+
 def test_an_alarms_evaluation_second_and_its_spread_are_given_to_the_millisecond() -> None:
     looked = [(START + 5, START + 4.12345), (START + 65, START + 64.5)]
     changes = [dataclasses.replace(change("c-tick-is-1", at, "ALARM"), query_time=q, period_s=60) for at, q in looked]
