@@ -166,6 +166,8 @@ def test_the_text_report_names_restarts_and_the_watchdogs_alarms() -> None:
         item(history({"stateValue": "OK"}), kind="ConfigurationUpdate"),
         item(history({"stateValue": "OK"}), timestamp=None),
         item(history({"stateValue": "OK"}), timestamp=float("inf")),
+        # ISO, but an hour before year 1 began in UTC: no time Python can hold.
+        item(history({"stateValue": "OK"}), timestamp="0001-01-01T00:00:00+01:00"),
         item(b"{}"),
         item("not json"),
         item("[1]"),
