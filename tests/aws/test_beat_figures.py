@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -200,6 +201,20 @@ def test_the_state_updates_read_from_history_are_values_that_cannot_change() -> 
     assert skipped == 0 and len({read, dataclasses.replace(read)}) == 1
     with pytest.raises(dataclasses.FrozenInstanceError):
         read.new = "OK"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "timestamp",
+    [
+        "2026-11-27T08:42:04.123Z",
+        "2026-11-27T8:42:04.123+0000",  # a one-digit hour: fromisoformat refuses it, strptime reads it
+        1_795_768_924.123,  # epoch seconds
+        datetime.fromtimestamp(1_795_768_924.123, UTC),  # what botocore gives
+    ],
+)
+def test_a_history_items_time_reads_as_text_number_or_datetime(timestamp: Any) -> None:
+    read = beat.StateUpdate.of(item(history({"stateValue": "OK"}), timestamp=timestamp))
+    assert read is not None and read.time == pytest.approx(1_795_768_924.123, abs=1e-6)
 
 
 PERIODS: list[tuple[Any, int | None]] = [
