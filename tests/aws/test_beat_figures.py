@@ -137,6 +137,12 @@ def test_a_clock_silent_at_the_end_is_stalled_since_its_last_tick() -> None:
     assert report(stalled_since_s=12.34567).as_json()["stalled_since_s"] == 12.346
 
 
+def test_a_window_without_ticks_gives_no_interval_figures_in_json() -> None:
+    silent = beat.analyse("c", 60, ONE, "c-watchdog", START, START + 600, [], []).as_json()
+    assert silent["ticks"] == 0
+    assert silent["intervals"] == {"count": 0} | dict.fromkeys(("mean", "p50", "p95", "p99", "max", "min"))
+
+
 def test_the_json_report_says_when_and_what() -> None:
     restarts = [beat.Restart(START + 90, "c-tick-is-1", "resumed"), beat.Restart(START + 95, "c-tick-is-1", "resumed")]
     figures = report(restarts=restarts, watchdog_alarms=2).as_json()
