@@ -228,6 +228,16 @@ def datum(at: float, value: float = 1.0) -> dict[str, object]:
     return {"MetricName": "Tick", "Value": value, "Timestamp": at}
 
 
+def test_the_store_keeps_six_days_of_points_longer_than_any_alarm_looks_back() -> None:
+    # An alarm looks back at most 5 days (Period x EvaluationPeriods at 1440m): 6 days are kept.
+    store = MetricStore()
+    six_days = 6 * 86_400
+    for at in (NOW - six_days - 1, NOW - six_days + 1, NOW):
+        store.add("n", "Tick", (), at, 1.0, at)
+    store.prune(NOW)
+    assert [p.time for p in store.between("n", "Tick", 0, NOW + 1)] == [NOW - six_days + 1, NOW]
+
+
 def test_put_metric_data_takes_1_to_1000_values_a_call() -> None:
     wide = cloudwatch()
     wide.put_metric_data(Namespace="n", MetricData=[datum(NOW - k) for k in range(1_000)])
