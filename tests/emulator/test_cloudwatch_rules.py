@@ -269,6 +269,18 @@ def test_put_metric_data_answers_nothing_and_reads_a_timestamp_as_a_datetime_a_n
     assert [p.time for p in taken.store.points["n", "Tick", ()]] == [NOW - 60, NOW - 30, NOW]
 
 
+def test_in_the_late_world_a_point_stamped_ahead_counts_cycles_of_its_resolution_after_its_stamp() -> None:
+    # docs/timing-model.md: `late` is future_late_cycles evaluation cycles (60 s, or 10 s for a
+    # high-resolution point) after its timestamp, then the visibility delay.
+    late = EmulatedCloudWatch(
+        now=lambda: NOW, visibility_delay=lambda: 5.0, future_visible_from="late", late_cycles=lambda: 2.0
+    )
+    ahead = [datum(NOW + 100) | {"StorageResolution": 1}, datum(NOW + 200, 0.0)]
+    late.put_metric_data(Namespace="n", MetricData=ahead)
+    points = late.store.points["n", "Tick", ()]
+    assert [p.visible_at for p in points] == [NOW + 100 + 2 * 10 + 5, NOW + 200 + 2 * 60 + 5]
+
+
 def test_a_value_put_again_is_counted_and_visible_from_the_earlier_of_the_two() -> None:
     store = cloudwatch([10.0, 2.0, 30.0])
     for _ in range(3):
