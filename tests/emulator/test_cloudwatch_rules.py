@@ -289,6 +289,16 @@ def test_a_value_put_again_is_counted_and_visible_from_the_earlier_of_the_two() 
     assert (point.copies, point.visible_at) == (3, NOW + 2.0)
 
 
+def test_alarm_actions_are_disabled_and_enabled_again_by_name_and_unknown_names_are_ignored() -> None:
+    # DisableAlarmActions and EnableAlarmActions answer with no elements (API reference).
+    watched = cloudwatch()
+    watched.add_alarm(alarm())
+    assert watched.disable_alarm_actions(AlarmNames=["a", "unknown"]) == {}
+    assert watched.alarms["a"].actions_enabled is False
+    assert watched.enable_alarm_actions(AlarmNames=["a", "unknown"]) == {}
+    assert watched.alarms["a"].actions_enabled is True
+
+
 def test_a_cloudwatch_without_a_region_cannot_create_alarms() -> None:
     with pytest.raises(CloudWatchError) as refused:
         cloudwatch().put_metric_alarm(AlarmName="a")
