@@ -299,6 +299,33 @@ def test_alarm_actions_are_disabled_and_enabled_again_by_name_and_unknown_names_
     assert watched.alarms["a"].actions_enabled is True
 
 
+def test_put_metric_alarm_refuses_a_window_the_period_cannot_have_on_an_update_too() -> None:
+    watched = cloudwatch()
+    watched.build_alarm = lambda params: alarm(**params)
+    assert watched.put_metric_alarm(period_s=60) == {}
+    with pytest.raises(CloudWatchError) as refused:
+        watched.put_metric_alarm(period_s=120, window="WallClockWindow")
+    assert (refused.value.code, str(refused.value)) == (
+        "ValidationError",
+        "WallClockWindow requires a Period of 60, 300, 3600, 86400 or 604800 seconds, not 120",
+    )
+    assert (watched.alarms["a"].period_s, watched.alarms["a"].window) == (60, "SlidingWindow")
+
+
+@pytest.mark.parametrize(
+    ("params", "code", "message"),
+    [
+        ({"AlarmName": "a", "MaxRecords": 101}, "InvalidParameterValue", "MaxRecords must be 1 to 100"),
+        ({"AlarmName": "a", "NextToken": "x"}, "InvalidNextToken", "the NextToken is not one this service gave"),
+    ],
+)
+def test_describe_alarm_history_refuses_with_cloudwatchs_error_codes(params: dict, code: str, message: str) -> None:
+    # DescribeAlarmHistory API reference: MaxRecords is 1 to 100; a NextToken it did not give is InvalidNextToken.
+    with pytest.raises(CloudWatchError) as refused:
+        cloudwatch().describe_alarm_history(**params)
+    assert (refused.value.code, str(refused.value)) == (code, message)
+
+
 def test_a_cloudwatch_without_a_region_cannot_create_alarms() -> None:
     with pytest.raises(CloudWatchError) as refused:
         cloudwatch().put_metric_alarm(AlarmName="a")
