@@ -143,6 +143,11 @@ def test_a_summer_moment_takes_summer_time() -> None:
     assert utc_offset_s("Europe/Paris", NOW - 150 * 86_400) == 7_200.0
 
 
+def test_a_named_zone_at_utc_in_winter_has_no_offset_and_in_summer_an_hour() -> None:
+    assert utc_offset_s("Europe/London", NOW) == 0.0  # November: GMT
+    assert utc_offset_s("Europe/London", NOW - 150 * 86_400) == 3_600.0  # June: BST
+
+
 def test_an_offset_goes_in_steps_of_5_minutes() -> None:
     with pytest.raises(CloudWatchError) as refused:
         utc_offset_s("+05:31", NOW)
