@@ -9,7 +9,9 @@ leaving out the survivors reviewed as equivalent (docs/data/mutation-equivalent.
 exactly like the original, and each says why).
 
     nice -n 10 .venv/bin/python scripts/mutation.py                       # all six modules, every mutant
-    nice -n 10 .venv/bin/python scripts/mutation.py --module spec --sample 100 --seed 27
+    nice -n 10 .venv/bin/python scripts/mutation.py --module spec --sample 150 --seed 27 --budget 5
+    # after new tests, only the mutants not caught, the new tests measured too (--add-tests FILES):
+    nice -n 10 .venv/bin/python scripts/mutation.py --module spec --sample 150 --budget 5 --rerun-survivors
     .venv/bin/python scripts/mutation.py --module durations --list        # the mutants, without running
 
 Which test runs which line comes from one coverage.py run of the quick suite (`-m "not slow"`,
