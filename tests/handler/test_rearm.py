@@ -331,6 +331,7 @@ GRID = MINUTE - 120  # 08:40:00 UTC, a multiple of five minutes
         (GRID + 10, "OK", GRID - 50, [GRID]),
         (GRID + 10, "OK", GRID + 5, []),  # the grid time was delivered by the previous flip
         (GRID, "OK", GRID - 299.5, [GRID]),
+        (GRID + 90, "OK", GRID - 210, [GRID]),  # exactly a period after the previous flip: still within it
     ],
 )
 def test_the_documented_design_ticks_on_its_periods_grid(
