@@ -1176,6 +1176,33 @@ def test_the_pair_is_missing_without_tick_is_0_and_the_one_alarm_is_not() -> Non
     assert handler.diagnose(with_0, pair_config(), T)[0] == "ticking"
 
 
+def test_a_restart_replays_a_change_up_to_two_periods_old_and_no_older() -> None:
+    # The replayed point must land in a period the alarms still look at: 2 periods of 60 s.
+    config = pair_config()
+    at_the_edge = [alarm_entry(TICK_IS_1, "ALARM", T - 120), alarm_entry(TICK_IS_0, "OK", T - 110)]
+    assert handler.choose_kick(at_the_edge, config, T) == (TICK_IS_1, "ALARM", T - 120)
+    beyond = [alarm_entry(TICK_IS_1, "ALARM", T - 150), alarm_entry(TICK_IS_0, "OK", T - 140)]
+    assert handler.choose_kick(beyond, config, T) == (TICK_IS_1, "ALARM", None)
+
+
+def test_a_value_due_exactly_now_is_no_longer_waited_for() -> None:
+    # A 5-minute clock's value is stamped 299 s after a change on the minute, then a 60 s cycle and 15 s.
+    config = clock_config(period=300)
+    changed = 1_795_768_920.0
+    entries = [alarm_entry(TICK_IS_1, "ALARM", changed)]
+    assert handler.value_due_in(entries, config, changed + 373) == pytest.approx(1.0)
+    assert handler.value_due_in(entries, config, changed + 374) is None
+
+
+@pytest.mark.parametrize(("since_s", "young"), [(129.0, True), (130.0, False)])
+def test_a_watchdog_out_of_no_data_is_young_until_it_looked_at_its_whole_window(since_s: float, young: bool) -> None:
+    # A one-minute clock's watchdog looks at 130 s: two periods without a Tick, in 10 s steps, and a step.
+    change = handler.AlarmChange(f"{CLOCK}-watchdog", "ALARM", handler._iso(T), "lambda", None, "INSUFFICIENT_DATA",
+                                 handler._iso(T - since_s))  # fmt: skip
+    runtime, _ = make_runtime(now=lambda: T)
+    assert handler.watchdog_is_young(change, clock_config(), runtime) is young
+
+
 def test_the_pairs_restart_replays_a_recent_alarm_and_starts_afresh_from_an_old_one() -> None:
     config = pair_config()
     recent = [alarm_entry(TICK_IS_1, "ALARM", T - 90), alarm_entry(TICK_IS_0, "OK", T - 80)]
