@@ -924,6 +924,25 @@ def test_an_unknown_request_type_is_answered_failed(aws: None, answers: CaughtAn
     assert [b["Status"] for b in answers.bodies] == ["FAILED"]
 
 
+def test_a_create_with_only_the_answers_3_s_left_is_answered_failed_at_once_and_once(answers: CaughtAnswers) -> None:
+    class SlowCloudWatch:
+        def set_alarm_state(self, **_: Any) -> None:
+            time.sleep(0.2)  # the deadline's answer is sent meanwhile
+
+    class Context:
+        log_stream_name = "stream"
+
+        @staticmethod
+        def get_remaining_time_in_millis() -> int:
+            return 3_000  # the answer goes 3 s before the deadline: now
+
+    runtime, _ = make_runtime(now=Clock(NOW), client=lambda service, region: SlowCloudWatch())
+    handler.handle(custom_resource("cfn_create.json", answers), Context(), clock_config(), runtime)
+    (body,) = answers.bodies  # the deadline's answer, and not a second one when the Create finishes
+    assert (body["Status"], body["PhysicalResourceId"]) == ("FAILED", f"{CLOCK}-Starter")
+    assert "ran out of time" in body["Reason"]
+
+
 def test_a_hanging_create_is_answered_failed_before_the_function_times_out(answers: CaughtAnswers) -> None:
     class SlowCloudWatch:
         def set_alarm_state(self, **_: Any) -> None:
