@@ -940,7 +940,20 @@ def test_a_create_with_only_the_answers_3_s_left_is_answered_failed_at_once_and_
     handler.handle(custom_resource("cfn_create.json", answers), Context(), clock_config(), runtime)
     (body,) = answers.bodies  # the deadline's answer, and not a second one when the Create finishes
     assert (body["Status"], body["PhysicalResourceId"]) == ("FAILED", f"{CLOCK}-Starter")
-    assert "ran out of time" in body["Reason"]
+    assert body["Reason"] == "the function ran out of time (log stream stream)"
+    request = load_event("cfn_create.json")
+    assert {key: body[key] for key in ("StackId", "RequestId", "LogicalResourceId")} == {
+        key: request[key] for key in ("StackId", "RequestId", "LogicalResourceId")
+    }
+    assert (body["NoEcho"], body["Data"]) == (False, {"ClockName": CLOCK})
+
+
+def test_the_functions_aws_clients_give_up_connecting_after_3_s_reading_after_5_s_and_retry_3_times() -> None:
+    client = handler.REAL_RUNTIME.client("cloudwatch", "us-east-1")
+    settings = client.meta.config
+    assert (settings.connect_timeout, settings.read_timeout) == (3, 5)
+    assert (settings.retries["max_attempts"], settings.retries["mode"]) == (3, "standard")
+    assert handler.REAL_RUNTIME.client("cloudwatch", "us-east-1") is client  # made once per service and region
 
 
 def test_a_hanging_create_is_answered_failed_before_the_function_times_out(answers: CaughtAnswers) -> None:

@@ -197,3 +197,39 @@ def test_the_direct_events_description_reaches_the_handler() -> None:
     event = flip(T, 0, "ALARM", WAVE, "x")
     del event["alarmData"]["configuration"]["description"]
     assert handler.classify(event)[1].description is None
+
+
+# ---- where a wave is judged not followed ---------------------------------------------------------------
+
+
+def one_minute_wave() -> handler.ClockConfig:
+    return handler.ClockConfig(CLOCK, f"alarmclock/{CLOCK}", 60, f"{CLOCK}-tick-is-", publish="wave")
+
+
+def decided(period_start: float, query: float) -> handler.AlarmChange:
+    data = {"evaluatedDatapoints": [{"timestamp": handler._iso(period_start)}], "queryDate": handler._iso(query)}
+    reason_data = json.dumps(data | {"period": 60})
+    return handler.AlarmChange(TICK, "OK", handler._iso(query), "lambda", None, "ALARM", handler._iso(query - 60),
+                               reason_data=reason_data)  # fmt: skip
+
+
+def test_a_decision_a_whole_cycle_behind_the_waves_newest_value_is_a_wave_not_followed() -> None:
+    # The period from T holds its wave value at T + 1; the next, at T + 61, is the newest a cycle
+    # before T + 121: an alarm looking then and deciding on T's period is a cycle (60 s) behind.
+    assert handler.wave_lag(decided(T, T + 121), one_minute_wave()) == (
+        "the tick alarm decided on a value 60 s older than the wave's newest"
+    )
+    assert handler.wave_lag(decided(T, T + 120.9), one_minute_wave()) is None
+
+
+@pytest.mark.parametrize(("ago_s", "lately"), [(7_019.0, True), (7_021.0, False)])
+def test_a_wave_was_laid_lately_while_it_reaches_two_periods_past_now(ago_s: float, lately: bool) -> None:
+    # The wave reaches 7,140 s ahead; laid longer ago than that less two periods (of at least a
+    # minute: 7,020 s at 1m), its values no longer lie ahead.
+    cloudwatch = AnsweringCloudWatch([])
+    now = [T]
+    runtime = handler.Runtime(client=lambda service, region: cloudwatch, now=lambda: now[0], http_put=None,
+                              log=lambda record: None)  # fmt: skip
+    handler.lay_wave(one_minute_wave(), runtime, "a test")
+    now[0] = T + ago_s
+    assert handler.laid_lately(one_minute_wave(), runtime) is lately
