@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -233,3 +234,36 @@ def test_a_wave_was_laid_lately_while_it_reaches_two_periods_past_now(ago_s: flo
     handler.lay_wave(one_minute_wave(), runtime, "a test")
     now[0] = T + ago_s
     assert handler.laid_lately(one_minute_wave(), runtime) is lately
+
+
+# ---- `alarmclock restart` of a wave clock -------------------------------------------------------------
+
+
+def restart(entries: list[dict[str, Any]]) -> tuple[dict[str, Any], AnsweringCloudWatch]:
+    cloudwatch = AnsweringCloudWatch([*entries, alarm_entry(WATCHDOG, {}, "")])
+    runtime = handler.Runtime(client=lambda service, region: cloudwatch, now=lambda: T + 100, http_put=None,
+                              log=lambda record: None)  # fmt: skip
+    return handler.handle({"alarmclock": "restart"}, None, wave_config(), runtime), cloudwatch
+
+
+def test_a_restart_asks_again_which_design_runs_and_lays_the_wave_the_alarms_went_back_to() -> None:
+    play([0], NOW, switched_description(T))  # this environment last saw the documented design
+    result, cloudwatch = restart([alarm_entry(TICK, WAVE, TEMPLATE_DESCRIPTION)])  # the alarms run the wave now
+    assert (result["action"], result["reason"]) == ("wave", "restarted on request")
+    assert [name for name, _ in cloudwatch.calls] == ["put_metric_data"]
+
+
+def test_a_restart_of_the_documented_design_kicks_it_afresh_and_never_replays() -> None:
+    # Its value is stamped at the change: the same stamp again would land beside the lost one.
+    tick = alarm_entry(TICK, NOW, switched_description(T)) | {
+        "StateTransitionedTimestamp": datetime.fromtimestamp(T + 95, UTC)  # changed 5 s ago: fresh
+    }
+    result, cloudwatch = restart([tick])
+    assert result == {
+        "action": "restart",
+        "kicked": TICK,
+        "state": "OK",
+        "replay": None,
+        "reason": "restarted on request",
+    }
+    assert cloudwatch.states_set(TICK)[-1] == ("OK", "alarmclock: restart (restarted on request)")
