@@ -422,6 +422,8 @@ def _command(name: str, args: argparse.Namespace) -> str:
         parts += ["--sample", str(args.sample), "--seed", str(args.seed)]
     if args.budget != BUDGET_S:
         parts += ["--budget", f"{args.budget:g}"]
+    if args.add_tests:
+        parts += ["--add-tests", *args.add_tests]
     if args.rerun_survivors:
         parts += ["--rerun-survivors"]
     return shlex.join(parts)
