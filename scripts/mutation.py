@@ -25,9 +25,10 @@ the handler's inline source (the template ships handler.py's text); cosmic-ray n
 database and a worker per mutant, and selects no tests by coverage. This file edits the text in
 place, so every check sees the source a reader would.
 
-Each mutant's run is a fork of this process, which has pytest, boto3, moto and hypothesis imported
-already but not alarmclock, so the child imports the mutated module from disk (with no bytecode
-cache: a mutant of the same size written in the same second would otherwise load the original's).
+Each mutant's tests run in forks of this process (_stages: the files of its quickest tests first,
+the rest only if those pass), which has pytest, boto3, moto and hypothesis imported already but not
+alarmclock, so the child imports the mutated module from disk (with no bytecode cache: a mutant of
+the same size written in the same second would otherwise load the original's).
 Results go to docs/data/mutation.json, one entry per module (a run of some modules keeps the others).
 """
 
