@@ -92,7 +92,7 @@ check: setup
 # Mutation testing (scripts/mutation.py): one small edit to the source at a time, and the tests that
 # run its line; the score per module goes to docs/data/mutation.json. Not part of `make test`: it is
 # a benchmark of what the tests would catch, and takes long (every mutant of the six modules: hours
-# on the 2-core machine). MUTATION_ARGS narrows it, e.g. MUTATION_ARGS="--module spec --sample 100".
+# on the 2-core machine). MUTATION_ARGS narrows it, e.g. MUTATION_ARGS="--module spec --sample 150 --budget 5".
 # coverage.py (which test runs which line) is installed here only: nothing else needs it.
 COVERAGE_VERSION := 7.18.0
 MUTATION_ARGS ?=

@@ -9,7 +9,9 @@ leaving out the survivors reviewed as equivalent (docs/data/mutation-equivalent.
 exactly like the original, and each says why).
 
     nice -n 10 .venv/bin/python scripts/mutation.py                       # all six modules, every mutant
-    nice -n 10 .venv/bin/python scripts/mutation.py --module spec --sample 100 --seed 27
+    nice -n 10 .venv/bin/python scripts/mutation.py --module spec --sample 150 --seed 27 --budget 5
+    # after new tests, only the mutants not caught, the new tests measured too (--add-tests FILES):
+    nice -n 10 .venv/bin/python scripts/mutation.py --module spec --sample 150 --budget 5 --rerun-survivors
     .venv/bin/python scripts/mutation.py --module durations --list        # the mutants, without running
 
 Which test runs which line comes from one coverage.py run of the quick suite (`-m "not slow"`,
@@ -23,9 +25,10 @@ the handler's inline source (the template ships handler.py's text); cosmic-ray n
 database and a worker per mutant, and selects no tests by coverage. This file edits the text in
 place, so every check sees the source a reader would.
 
-Each mutant's run is a fork of this process, which has pytest, boto3, moto and hypothesis imported
-already but not alarmclock, so the child imports the mutated module from disk (with no bytecode
-cache: a mutant of the same size written in the same second would otherwise load the original's).
+Each mutant's tests run in forks of this process (_stages: the files of its quickest tests first,
+the rest only if those pass), which has pytest, boto3, moto and hypothesis imported already but not
+alarmclock, so the child imports the mutated module from disk (with no bytecode cache: a mutant of
+the same size written in the same second would otherwise load the original's).
 Results go to docs/data/mutation.json, one entry per module (a run of some modules keeps the others).
 """
 
@@ -64,6 +67,10 @@ TIMEOUT_START_S = 30.0
 # A mutant runs its quickest tests first, up to this much of their time in the coverage run; a line
 # that only slower tests reach stays untried by them (it may count as survived: the score errs low).
 BUDGET_S = 60.0
+# A mutant's tests run in two forks: first those of the files holding its quickest tests (at most
+# this many files, among this many quickest tests), then the rest, only if the first all passed.
+FIRST_STAGE_FILES = 2
+FIRST_STAGE_TESTS = 20
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -290,13 +297,15 @@ def _run_module(
 
 
 def _verdict(path: Path, source: str, mutant: Mutant, tests: dict[str, float]) -> str:
-    """caught, timeout or survived: `mutant` on disk, its tests run in a fork, the file restored."""
+    """caught, timeout or survived: `mutant` on disk, its tests run in forks (_stages), the file restored."""
     backup = _backup(path)
     backup.write_text(source, encoding="utf-8")
     try:
         path.write_text(apply(source, mutant), encoding="utf-8")
-        timeout = TIMEOUT_START_S + TIMEOUT_FACTOR * sum(tests.values())
-        code = _run_tests(tests, timeout)
+        for stage in _stages(tests):
+            code = _run_tests(stage, TIMEOUT_START_S + TIMEOUT_FACTOR * sum(stage.values()))
+            if code != 0:
+                break
     finally:
         path.write_text(source, encoding="utf-8")
         backup.unlink(missing_ok=True)
@@ -307,6 +316,22 @@ def _verdict(path: Path, source: str, mutant: Mutant, tests: dict[str, float]) -
     if code in (1, 2, 3):  # failed, interrupted (a collection error: the module no longer imports), internal
         return "caught"
     return "error"  # 4 or 5: a usage error, or the selection matched no test; counts as not caught
+
+
+def _stages(tests: dict[str, float]) -> list[dict[str, float]]:
+    """`tests` in two runs: first the tests of the few files that hold the quickest of them, then the
+    rest. Most mutants fail a quick test, and what a run costs is mostly collecting (importing) its
+    files: a mutant caught in the first run never collects the others; a survivor runs all of them."""
+    files: list[str] = []
+    for nodeid in sorted(tests, key=lambda t: (tests[t], t))[:FIRST_STAGE_TESTS]:
+        file = nodeid.split("::", 1)[0]
+        if file not in files:
+            files.append(file)
+        if len(files) == FIRST_STAGE_FILES:
+            break
+    first = {t: took for t, took in tests.items() if t.split("::", 1)[0] in files}
+    rest = {t: took for t, took in tests.items() if t not in first}
+    return [first, rest] if rest else [first]
 
 
 def _backup(path: Path) -> Path:
@@ -398,6 +423,8 @@ def _command(name: str, args: argparse.Namespace) -> str:
         parts += ["--sample", str(args.sample), "--seed", str(args.seed)]
     if args.budget != BUDGET_S:
         parts += ["--budget", f"{args.budget:g}"]
+    if args.add_tests:
+        parts += ["--add-tests", *args.add_tests]
     if args.rerun_survivors:
         parts += ["--rerun-survivors"]
     return shlex.join(parts)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -136,6 +137,12 @@ def test_a_clock_silent_at_the_end_is_stalled_since_its_last_tick() -> None:
     assert report(stalled_since_s=12.34567).as_json()["stalled_since_s"] == 12.346
 
 
+def test_a_window_without_ticks_gives_no_interval_figures_in_json() -> None:
+    silent = beat.analyse("c", 60, ONE, "c-watchdog", START, START + 600, [], []).as_json()
+    assert silent["ticks"] == 0
+    assert silent["intervals"] == {"count": 0} | dict.fromkeys(("mean", "p50", "p95", "p99", "max", "min"))
+
+
 def test_the_json_report_says_when_and_what() -> None:
     restarts = [beat.Restart(START + 90, "c-tick-is-1", "resumed"), beat.Restart(START + 95, "c-tick-is-1", "resumed")]
     figures = report(restarts=restarts, watchdog_alarms=2).as_json()
@@ -166,6 +173,8 @@ def test_the_text_report_names_restarts_and_the_watchdogs_alarms() -> None:
         item(history({"stateValue": "OK"}), kind="ConfigurationUpdate"),
         item(history({"stateValue": "OK"}), timestamp=None),
         item(history({"stateValue": "OK"}), timestamp=float("inf")),
+        # ISO, but an hour before year 1 began in UTC: no time Python can hold.
+        item(history({"stateValue": "OK"}), timestamp="0001-01-01T00:00:00+01:00"),
         item(b"{}"),
         item("not json"),
         item("[1]"),
@@ -191,6 +200,27 @@ def test_a_state_update_reads_its_states_reason_query_date_and_period() -> None:
         query_time=1_795_768_924.1,
         period_s=60,
     )
+
+
+def test_the_state_updates_read_from_history_are_values_that_cannot_change() -> None:
+    (read,), skipped = beat.read_state_updates([item(history({"stateValue": "ALARM"}, old={"stateValue": "OK"}))])
+    assert skipped == 0 and len({read, dataclasses.replace(read)}) == 1
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        read.new = "OK"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "timestamp",
+    [
+        "2026-11-27T08:42:04.123Z",
+        "2026-11-27T8:42:04.123+0000",  # a one-digit hour: fromisoformat refuses it, strptime reads it
+        1_795_768_924.123,  # epoch seconds
+        datetime.fromtimestamp(1_795_768_924.123, UTC),  # what botocore gives
+    ],
+)
+def test_a_history_items_time_reads_as_text_number_or_datetime(timestamp: Any) -> None:
+    read = beat.StateUpdate.of(item(history({"stateValue": "OK"}), timestamp=timestamp))
+    assert read is not None and read.time == pytest.approx(1_795_768_924.123, abs=1e-6)
 
 
 PERIODS: list[tuple[Any, int | None]] = [
@@ -234,6 +264,13 @@ def test_a_tick_line_reads_the_handlers_fields() -> None:
     assert defaults is not None and defaults.delivered == 1 and defaults.caught_up == ()
 
 
+def test_a_tick_line_read_from_the_log_is_a_value_that_cannot_change() -> None:
+    line = beat.TickLine.of(log_event(TICK))
+    assert line is not None and len({line, dataclasses.replace(line)}) == 1
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        line.delivered = 2  # type: ignore[misc]
+
+
 @pytest.mark.parametrize(
     "event",
     [
@@ -262,7 +299,28 @@ def test_the_window_takes_in_changes_at_its_start_and_its_end() -> None:
     ]
     read = beat.analyse("c", 60, ONE, None, START, START + 120, ticks, None)
     assert (read.ticks, read.timed_by) == (3, "the alarms' state changes")
+    assert (read.deliveries, read.judged_s) == (3, 120.0)  # the change at the window's end is delivered
     assert beat.analyse("c", 60, ONE, None, START + 0.5, START + 119.5, ticks, None).ticks == 1
+
+
+def test_the_watchdogs_alarms_are_its_changes_to_alarm_and_no_others() -> None:
+    ticks = [change("c-tick-is-1", START + 60 * k, "ALARM" if k % 2 else "OK") for k in range(3)]
+    watchdog = [
+        change("c-watchdog", START + 10, "ALARM"),
+        change("c-watchdog", START + 20, "OK", old="ALARM"),
+        change("c-watchdog", START + 30, "ALARM"),
+    ]
+    read = beat.analyse("c", 60, ONE, "c-watchdog", START, START + 120, ticks + watchdog, None)
+    assert read.watchdog_alarms == 2
+
+
+def test_an_alarms_evaluation_second_and_its_spread_are_given_to_the_millisecond() -> None:
+    looked = [(START + 5, START + 4.12345), (START + 65, START + 64.5)]
+    changes = [dataclasses.replace(change("c-tick-is-1", at, "ALARM"), query_time=q, period_s=60) for at, q in looked]
+    figures = beat.alarm_figures(changes, ONE, 60)
+    assert figures == {
+        "c-tick-is-1": {"offset_s": 4.123, "jitter_s": 0.377, "evaluations": 2, "cycle_s": 60, "changes": 2}
+    }
 
 
 @pytest.mark.parametrize(

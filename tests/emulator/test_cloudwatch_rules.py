@@ -10,6 +10,8 @@ data").
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from alarmclock.alarm_facts import evaluation_cycle
@@ -141,6 +143,11 @@ def test_a_summer_moment_takes_summer_time() -> None:
     assert utc_offset_s("Europe/Paris", NOW - 150 * 86_400) == 7_200.0
 
 
+def test_a_named_zone_at_utc_in_winter_has_no_offset_and_in_summer_an_hour() -> None:
+    assert utc_offset_s("Europe/London", NOW) == 0.0  # November: GMT
+    assert utc_offset_s("Europe/London", NOW - 150 * 86_400) == 3_600.0  # June: BST
+
+
 def test_an_offset_goes_in_steps_of_5_minutes() -> None:
     with pytest.raises(CloudWatchError) as refused:
         utc_offset_s("+05:31", NOW)
@@ -226,6 +233,16 @@ def datum(at: float, value: float = 1.0) -> dict[str, object]:
     return {"MetricName": "Tick", "Value": value, "Timestamp": at}
 
 
+def test_the_store_keeps_six_days_of_points_longer_than_any_alarm_looks_back() -> None:
+    # An alarm looks back at most 5 days (Period x EvaluationPeriods at 1440m): 6 days are kept.
+    store = MetricStore()
+    six_days = 6 * 86_400
+    for at in (NOW - six_days - 1, NOW - six_days + 1, NOW):
+        store.add("n", "Tick", (), at, 1.0, at)
+    store.prune(NOW)
+    assert [p.time for p in store.between("n", "Tick", 0, NOW + 1)] == [NOW - six_days + 1, NOW]
+
+
 def test_put_metric_data_takes_1_to_1000_values_a_call() -> None:
     wide = cloudwatch()
     wide.put_metric_data(Namespace="n", MetricData=[datum(NOW - k) for k in range(1_000)])
@@ -246,12 +263,72 @@ def test_put_metric_data_takes_a_point_stamped_exactly_two_hours_ahead_or_two_we
         assert "at most two weeks in the past and at most two hours in the future" in str(refused.value)
 
 
+def test_put_metric_data_answers_nothing_and_reads_a_timestamp_as_a_datetime_a_number_or_now() -> None:
+    # PutMetricData's response has no elements (API reference).
+    taken = cloudwatch()
+    stamps = [datetime.fromtimestamp(NOW - 60, UTC), NOW - 30, None]
+    answer = taken.put_metric_data(
+        Namespace="n", MetricData=[{"MetricName": "Tick", "Value": 1.0, "Timestamp": at} for at in stamps]
+    )
+    assert answer == {}
+    assert [p.time for p in taken.store.points["n", "Tick", ()]] == [NOW - 60, NOW - 30, NOW]
+
+
+def test_in_the_late_world_a_point_stamped_ahead_counts_cycles_of_its_resolution_after_its_stamp() -> None:
+    # docs/timing-model.md: `late` is future_late_cycles evaluation cycles (60 s, or 10 s for a
+    # high-resolution point) after its timestamp, then the visibility delay.
+    late = EmulatedCloudWatch(
+        now=lambda: NOW, visibility_delay=lambda: 5.0, future_visible_from="late", late_cycles=lambda: 2.0
+    )
+    ahead = [datum(NOW + 100) | {"StorageResolution": 1}, datum(NOW + 200, 0.0)]
+    late.put_metric_data(Namespace="n", MetricData=ahead)
+    points = late.store.points["n", "Tick", ()]
+    assert [p.visible_at for p in points] == [NOW + 100 + 2 * 10 + 5, NOW + 200 + 2 * 60 + 5]
+
+
 def test_a_value_put_again_is_counted_and_visible_from_the_earlier_of_the_two() -> None:
     store = cloudwatch([10.0, 2.0, 30.0])
     for _ in range(3):
         store.put_metric_data(Namespace="n", MetricData=[datum(NOW - 5)])
     (point,) = store.store.points["n", "Tick", ()]
     assert (point.copies, point.visible_at) == (3, NOW + 2.0)
+
+
+def test_alarm_actions_are_disabled_and_enabled_again_by_name_and_unknown_names_are_ignored() -> None:
+    # DisableAlarmActions and EnableAlarmActions answer with no elements (API reference).
+    watched = cloudwatch()
+    watched.add_alarm(alarm())
+    assert watched.disable_alarm_actions(AlarmNames=["a", "unknown"]) == {}
+    assert watched.alarms["a"].actions_enabled is False
+    assert watched.enable_alarm_actions(AlarmNames=["a", "unknown"]) == {}
+    assert watched.alarms["a"].actions_enabled is True
+
+
+def test_put_metric_alarm_refuses_a_window_the_period_cannot_have_on_an_update_too() -> None:
+    watched = cloudwatch()
+    watched.build_alarm = lambda params: alarm(**params)
+    assert watched.put_metric_alarm(period_s=60) == {}
+    with pytest.raises(CloudWatchError) as refused:
+        watched.put_metric_alarm(period_s=120, window="WallClockWindow")
+    assert (refused.value.code, str(refused.value)) == (
+        "ValidationError",
+        "WallClockWindow requires a Period of 60, 300, 3600, 86400 or 604800 seconds, not 120",
+    )
+    assert (watched.alarms["a"].period_s, watched.alarms["a"].window) == (60, "SlidingWindow")
+
+
+@pytest.mark.parametrize(
+    ("params", "code", "message"),
+    [
+        ({"AlarmName": "a", "MaxRecords": 101}, "InvalidParameterValue", "MaxRecords must be 1 to 100"),
+        ({"AlarmName": "a", "NextToken": "x"}, "InvalidNextToken", "the NextToken is not one this service gave"),
+    ],
+)
+def test_describe_alarm_history_refuses_with_cloudwatchs_error_codes(params: dict, code: str, message: str) -> None:
+    # DescribeAlarmHistory API reference: MaxRecords is 1 to 100; a NextToken it did not give is InvalidNextToken.
+    with pytest.raises(CloudWatchError) as refused:
+        cloudwatch().describe_alarm_history(**params)
+    assert (refused.value.code, str(refused.value)) == (code, message)
 
 
 def test_a_cloudwatch_without_a_region_cannot_create_alarms() -> None:

@@ -924,6 +924,38 @@ def test_an_unknown_request_type_is_answered_failed(aws: None, answers: CaughtAn
     assert [b["Status"] for b in answers.bodies] == ["FAILED"]
 
 
+def test_a_create_with_only_the_answers_3_s_left_is_answered_failed_at_once_and_once(answers: CaughtAnswers) -> None:
+    class SlowCloudWatch:
+        def set_alarm_state(self, **_: Any) -> None:
+            time.sleep(0.2)  # the deadline's answer is sent meanwhile
+
+    class Context:
+        log_stream_name = "stream"
+
+        @staticmethod
+        def get_remaining_time_in_millis() -> int:
+            return 3_000  # the answer goes 3 s before the deadline: now
+
+    runtime, _ = make_runtime(now=Clock(NOW), client=lambda service, region: SlowCloudWatch())
+    handler.handle(custom_resource("cfn_create.json", answers), Context(), clock_config(), runtime)
+    (body,) = answers.bodies  # the deadline's answer, and not a second one when the Create finishes
+    assert (body["Status"], body["PhysicalResourceId"]) == ("FAILED", f"{CLOCK}-Starter")
+    assert body["Reason"] == "the function ran out of time (log stream stream)"
+    request = load_event("cfn_create.json")
+    assert {key: body[key] for key in ("StackId", "RequestId", "LogicalResourceId")} == {
+        key: request[key] for key in ("StackId", "RequestId", "LogicalResourceId")
+    }
+    assert (body["NoEcho"], body["Data"]) == (False, {"ClockName": CLOCK})
+
+
+def test_the_functions_aws_clients_give_up_connecting_after_3_s_reading_after_5_s_and_retry_3_times() -> None:
+    client = handler.REAL_RUNTIME.client("cloudwatch", "us-east-1")
+    settings = client.meta.config
+    assert (settings.connect_timeout, settings.read_timeout) == (3, 5)
+    assert settings.retries == {"mode": "standard", "total_max_attempts": 4}  # botocore's name: 3 retries and the call
+    assert handler.REAL_RUNTIME.client("cloudwatch", "us-east-1") is client  # made once per service and region
+
+
 def test_a_hanging_create_is_answered_failed_before_the_function_times_out(answers: CaughtAnswers) -> None:
     class SlowCloudWatch:
         def set_alarm_state(self, **_: Any) -> None:
@@ -1174,6 +1206,33 @@ def test_the_pair_is_missing_without_tick_is_0_and_the_one_alarm_is_not() -> Non
     assert handler.diagnose(entries, clock_config(), T)[0] == "ticking"
     with_0 = [alarm_entry(TICK_IS_0, "ALARM", T - 30), *entries]
     assert handler.diagnose(with_0, pair_config(), T)[0] == "ticking"
+
+
+def test_a_restart_replays_a_change_up_to_two_periods_old_and_no_older() -> None:
+    # The replayed point must land in a period the alarms still look at: 2 periods of 60 s.
+    config = pair_config()
+    at_the_edge = [alarm_entry(TICK_IS_1, "ALARM", T - 120), alarm_entry(TICK_IS_0, "OK", T - 110)]
+    assert handler.choose_kick(at_the_edge, config, T) == (TICK_IS_1, "ALARM", T - 120)
+    beyond = [alarm_entry(TICK_IS_1, "ALARM", T - 150), alarm_entry(TICK_IS_0, "OK", T - 140)]
+    assert handler.choose_kick(beyond, config, T) == (TICK_IS_1, "ALARM", None)
+
+
+def test_a_value_due_exactly_now_is_no_longer_waited_for() -> None:
+    # A 5-minute clock's value is stamped 299 s after a change on the minute, then a 60 s cycle and 15 s.
+    config = clock_config(period=300)
+    changed = 1_795_768_920.0
+    entries = [alarm_entry(TICK_IS_1, "ALARM", changed)]
+    assert handler.value_due_in(entries, config, changed + 373) == pytest.approx(1.0)
+    assert handler.value_due_in(entries, config, changed + 374) is None
+
+
+@pytest.mark.parametrize(("since_s", "young"), [(129.0, True), (130.0, False)])
+def test_a_watchdog_out_of_no_data_is_young_until_it_looked_at_its_whole_window(since_s: float, young: bool) -> None:
+    # A one-minute clock's watchdog looks at 130 s: two periods without a Tick, in 10 s steps, and a step.
+    change = handler.AlarmChange(f"{CLOCK}-watchdog", "ALARM", handler._iso(T), "lambda", None, "INSUFFICIENT_DATA",
+                                 handler._iso(T - since_s))  # fmt: skip
+    runtime, _ = make_runtime(now=lambda: T)
+    assert handler.watchdog_is_young(change, clock_config(), runtime) is young
 
 
 def test_the_pairs_restart_replays_a_recent_alarm_and_starts_afresh_from_an_old_one() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -349,3 +350,70 @@ def test_a_window_that_ends_on_its_evaluations_second_takes_a_value_in_early_and
     start = T5 + 300 * 7
     assert handler.flip_lateness((start - 55.0, start + 250.0), 300, 60)[0] == 0
     assert handler.flip_lateness((start + 60.0, start + 365.0), 300, 60)[0] == 1
+# ---- where a wave is judged not followed ---------------------------------------------------------------
+
+
+def one_minute_wave() -> handler.ClockConfig:
+    return handler.ClockConfig(CLOCK, f"alarmclock/{CLOCK}", 60, f"{CLOCK}-tick-is-", publish="wave")
+
+
+def decided(period_start: float, query: float) -> handler.AlarmChange:
+    data = {"evaluatedDatapoints": [{"timestamp": handler._iso(period_start)}], "queryDate": handler._iso(query)}
+    reason_data = json.dumps(data | {"period": 60})
+    return handler.AlarmChange(TICK, "OK", handler._iso(query), "lambda", None, "ALARM", handler._iso(query - 60),
+                               reason_data=reason_data)  # fmt: skip
+
+
+def test_a_decision_a_whole_cycle_behind_the_waves_newest_value_is_a_wave_not_followed() -> None:
+    # The period from T holds its wave value at T + 1; the next, at T + 61, is the newest a cycle
+    # before T + 121: an alarm looking then and deciding on T's period is a cycle (60 s) behind.
+    assert handler.wave_lag(decided(T, T + 121), one_minute_wave()) == (
+        "the tick alarm decided on a value 60 s older than the wave's newest"
+    )
+    assert handler.wave_lag(decided(T, T + 120.9), one_minute_wave()) is None
+
+
+@pytest.mark.parametrize(("ago_s", "lately"), [(7_019.0, True), (7_021.0, False)])
+def test_a_wave_was_laid_lately_while_it_reaches_two_periods_past_now(ago_s: float, lately: bool) -> None:
+    # The wave reaches 7,140 s ahead; laid longer ago than that less two periods (of at least a
+    # minute: 7,020 s at 1m), its values no longer lie ahead.
+    cloudwatch = AnsweringCloudWatch([])
+    now = [T]
+    runtime = handler.Runtime(client=lambda service, region: cloudwatch, now=lambda: now[0], http_put=None,
+                              log=lambda record: None)  # fmt: skip
+    handler.lay_wave(one_minute_wave(), runtime, "a test")
+    now[0] = T + ago_s
+    assert handler.laid_lately(one_minute_wave(), runtime) is lately
+
+
+# ---- `alarmclock restart` of a wave clock -------------------------------------------------------------
+
+
+def restart(entries: list[dict[str, Any]]) -> tuple[dict[str, Any], AnsweringCloudWatch]:
+    cloudwatch = AnsweringCloudWatch([*entries, alarm_entry(WATCHDOG, {}, "")])
+    runtime = handler.Runtime(client=lambda service, region: cloudwatch, now=lambda: T + 100, http_put=None,
+                              log=lambda record: None)  # fmt: skip
+    return handler.handle({"alarmclock": "restart"}, None, wave_config(), runtime), cloudwatch
+
+
+def test_a_restart_asks_again_which_design_runs_and_lays_the_wave_the_alarms_went_back_to() -> None:
+    play([0], NOW, switched_description(T))  # this environment last saw the documented design
+    result, cloudwatch = restart([alarm_entry(TICK, WAVE, TEMPLATE_DESCRIPTION)])  # the alarms run the wave now
+    assert (result["action"], result["reason"]) == ("wave", "restarted on request")
+    assert [name for name, _ in cloudwatch.calls] == ["put_metric_data"]
+
+
+def test_a_restart_of_the_documented_design_kicks_it_afresh_and_never_replays() -> None:
+    # Its value is stamped at the change: the same stamp again would land beside the lost one.
+    tick = alarm_entry(TICK, NOW, switched_description(T)) | {
+        "StateTransitionedTimestamp": datetime.fromtimestamp(T + 95, UTC)  # changed 5 s ago: fresh
+    }
+    result, cloudwatch = restart([tick])
+    assert result == {
+        "action": "restart",
+        "kicked": TICK,
+        "state": "OK",
+        "replay": None,
+        "reason": "restarted on request",
+    }
+    assert cloudwatch.states_set(TICK)[-1] == ("OK", "alarmclock: restart (restarted on request)")

@@ -377,6 +377,20 @@ def test_a_one_cycle_wave_delivers_the_ticks_its_alarm_skipped_late(period: int,
     assert [t["tick_id"] for t in again] == [t["tick_id"] for t in sent]
 
 
+def test_the_tick_line_counts_every_delivery_of_the_ticks_caught_up_too() -> None:
+    # Two targets, two ticks skipped: 2 x (1 + 2) = 6 deliveries, each skipped tick named.
+    clock = config(60)
+    clock.targets = ("arn:aws:sqs:us-east-1:123456789012:ticks", "arn:aws:sqs:us-east-1:123456789012:more")
+    logs: list[dict[str, Any]] = []
+    run = runtime(None, logs, now=handler.parse_time("2026-11-27T08:44:19.000+0000", 0.0))
+    run.client = lambda service, region: type("SQS", (), {"send_message": lambda self, **kw: None})()
+    handler.handle(alarm_event(179.2), None, clock, run)
+    (line,) = [line for line in logs if line.get("action") == "tick"]
+    assert (line["delivered"], line["failed"]) == (6, [])
+    # The previous flip was at 08:41:18.404 (179.2 s before 08:44:17.604): a period and two after it.
+    assert line["caught_up"] == ["2026-11-27T08:42:18.404Z", "2026-11-27T08:43:18.404Z"]
+
+
 def test_nothing_is_caught_up_without_a_previous_state_time_or_when_publishing_each_tick() -> None:
     for event, clock in (
         (alarm_event(120.7, previous_state="INSUFFICIENT_DATA"), config(60)),

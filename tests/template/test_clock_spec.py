@@ -18,6 +18,7 @@ from alarmclock.spec import (
     Target,
     build_spec,
     can_publish,
+    check_window,
     default_publish,
     default_window,
     nesting,
@@ -61,6 +62,7 @@ def test_a_spec_is_frozen() -> None:
     ("period_s", "message"),
     [
         (0, f"--every '0s' must be positive; use {PERIODS}"),
+        (1, f"--every '1s' is not a valid alarm period; use {PERIODS}"),
         (-60, f"--every '-60s' must be positive; use {PERIODS}"),
         (45, f"--every '45s' is not a valid alarm period; use {PERIODS}"),
         (61, f"--every '61s' is not a valid alarm period; use {PERIODS}"),
@@ -239,6 +241,7 @@ def test_a_payload_reads_as_json() -> None:
     assert parse_payload(None) is None
     assert parse_payload('{"job": "report", "n": 3, "x": 1.5}') == {"job": "report", "n": 3, "x": 1.5}
     assert parse_payload("9" * 300) == int("9" * 300)  # a long integer a double still holds
+    assert parse_payload("1" + "0" * 305) == 10**305  # longer than 300 digits, and a double holds it too
     assert parse_payload("[" * 100 + "]" * 100) is not None
 
 
@@ -286,6 +289,26 @@ def test_a_refusal_quotes_the_period_as_the_user_wrote_it() -> None:
 
 def test_how_the_period_was_written_does_not_make_another_clock() -> None:
     assert build_spec(every="60s") == build_spec(every="1m") == ClockSpec(period_s=60)
+
+
+def test_a_window_refusal_not_told_how_the_period_was_written_shows_it_as_a_duration() -> None:
+    assert refusal(check_window, 120, "wallclock") == (
+        "--window wallclock cannot hold --every 2m: CloudWatch's WallClockWindow takes only 1m, 5m, 1h and "
+        "1440m, and no high-resolution alarm"
+    )
+
+
+def test_how_the_period_was_written_is_not_shown_either() -> None:
+    assert repr(build_spec(every="60s")) == repr(build_spec(every="1m")) == repr(ClockSpec(period_s=60))
+    assert "period_text" not in repr(build_spec(every="1m"))
+
+
+def test_a_target_is_frozen_and_so_a_spec_can_be_hashed() -> None:
+    target = parse_target(FUNCTION)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        target.arn = QUEUE  # type: ignore[misc]
+    assert len({parse_target(FUNCTION), parse_target(f" {FUNCTION}")}) == 1
+    assert hash(build_spec(targets=[FUNCTION])) == hash(build_spec(targets=[FUNCTION]))
 
 
 @pytest.mark.parametrize(

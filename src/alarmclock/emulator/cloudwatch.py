@@ -314,7 +314,6 @@ class EmulatedCloudWatch:
         self.history: list[StateChange] = []
         self.alarm_history = AlarmHistory()  # what DescribeAlarmHistory answers, 30 days deep
         self.on_state_change: Callable[[Alarm, StateChange], None] = lambda alarm, change: None
-        self.put_count = 0
 
     # ---- the API ---------------------------------------------------------------------------
 
@@ -384,7 +383,6 @@ class EmulatedCloudWatch:
             else:
                 times.insert(at, moment)
                 stored.insert(at, Point(time=moment, value=value, visible_at=visible_at))
-        self.put_count += 1
         return {}
 
     def add_point(
@@ -535,10 +533,6 @@ class EmulatedCloudWatch:
 
 def _no_alarms(params: dict[str, Any]) -> Alarm:
     raise CloudWatchError("InvalidAction", "this CloudWatch has no region: it cannot create alarms")
-
-
-def _epoch(value: Any) -> float:
-    return value.timestamp() if hasattr(value, "timestamp") else float(value)
 
 
 def check_window(alarm: Alarm) -> None:
