@@ -806,24 +806,23 @@ def steady_lateness(flips, period, cycle):
 
 
 def tick_grid_times(change, flip_time, config):
-    """The period's grid times this flip delivers (the last as the tick, any before it late), or [].
+    """The period's grid time this flip delivers, as a list of one, or [].
 
     The documented design's alarm flips once an evaluation cycle; a clock of k cycles delivers the
     first flip at or after each multiple of its period, named by that grid time, so its ticks and
     ids are on the period's grid and a duplicate notification names the same tick. The direct event
-    says when the previous flip was: grid times since then were not delivered yet (up to
-    MAX_CATCH_UP of them late, after a skipped window). SNS does not say: then a flip is a tick when
-    a grid time lies within the cycle before it.
+    says when the previous flip was: within a period of it, the grid time after it (if one came) is
+    this flip's; a grid time at the previous flip's own instant was that flip's. SNS does not say,
+    nor does a flip from no data or one after a silence over a period (an outage, not a skipped
+    window: nothing is caught up): then a flip is a tick when a grid time lies within the cycle
+    before it.
     """
     period = config.period
     newest = (flip_time // period) * period
     previous = parse_time(change.previous_time, None)
     if previous is None or change.previous_state not in _ticking(config) or flip_time - previous > period:
         return [newest] if flip_time - newest < config.cycle else []
-    if previous >= newest:
-        return []
-    count = min(int((newest - previous) // period) + 1, MAX_CATCH_UP + 1)
-    return [newest - index * period for index in range(count - 1, -1, -1)]
+    return [] if previous >= newest else [newest]
 
 
 def watchdog_is_young(change, config, runtime):

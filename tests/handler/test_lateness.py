@@ -350,6 +350,8 @@ def test_a_window_that_ends_on_its_evaluations_second_takes_a_value_in_early_and
     start = T5 + 300 * 7
     assert handler.flip_lateness((start - 55.0, start + 250.0), 300, 60)[0] == 0
     assert handler.flip_lateness((start + 60.0, start + 365.0), 300, 60)[0] == 1
+
+
 # ---- where a wave is judged not followed ---------------------------------------------------------------
 
 

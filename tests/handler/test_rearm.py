@@ -340,15 +340,9 @@ def test_the_documented_design_ticks_on_its_periods_grid(
     assert handler.tick_grid_times(flip(at, previous_state, previous_at), at, five_minute_now_design()) == ticks
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tick_grid_times (handler.py, owned elsewhere this session) catches up only when the previous "
-    "flip is exactly one period before a flip on the grid, and then names the grid time that flip delivered",
-)
 def test_a_flip_a_whole_period_after_a_flip_on_the_grid_delivers_only_its_own_grid_time() -> None:
-    # The flip at GRID - 300 was that grid time's tick; the next, exactly a period later, is GRID's only.
-    # (Within a period of the previous flip, newest - previous <= 300 s: tick_grid_times's catch-up
-    # count is 2 here and 1 everywhere else, so MAX_CATCH_UP never binds.)
+    # The flip at GRID - 300 was that grid time's tick; the next, exactly a period later, is GRID's only
+    # (it named GRID - 300 again, as caught up, until the handler of this test's commit).
     design = five_minute_now_design()
     assert handler.tick_grid_times(flip(GRID - 300, "OK", GRID - 360), GRID - 300, design) == [GRID - 300]
     assert handler.tick_grid_times(flip(GRID, "OK", GRID - 300), GRID, design) == [GRID]
