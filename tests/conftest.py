@@ -251,14 +251,15 @@ class AnsweringCloudWatch:
     def __init__(self, entries: list[dict[str, Any]]) -> None:
         self.entries = entries
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.history: list[dict[str, Any]] = []  # DescribeAlarmHistory's items, newest first
 
     def describe_alarms(self, **kwargs: Any) -> dict[str, Any]:
         return {"MetricAlarms": self.entries}
 
     def describe_alarm_history(self, **kwargs: Any) -> dict[str, Any]:
-        """`history`'s items (none unless a test sets them), newest first; the call is recorded too."""
+        """`history`'s items; the call is recorded too."""
         self.calls.append(("describe_alarm_history", kwargs))
-        return {"AlarmHistoryItems": self.__dict__.get("history", [])}
+        return {"AlarmHistoryItems": self.history}
 
     def __getattr__(self, name: str) -> Any:
         return lambda **kwargs: self.calls.append((name, kwargs))
