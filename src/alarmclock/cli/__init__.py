@@ -11,28 +11,14 @@ from typing import Any
 
 import click
 
-from alarmclock import __version__
+from alarmclock.cli.group import cli
 from alarmclock.exit_status import ExitStatus
-
-
-# invoke_without_command: plain `alarmclock` is a request for help (exit 0), not a usage error.
-@click.group(
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    invoke_without_command=True,
-)
-@click.version_option(__version__, prog_name="alarmclock")
-@click.pass_context
-def cli(context: click.Context) -> None:
-    """A CloudFormation-native clock for AWS Lambda: a CloudWatch alarm flip-flopping on a
-    metric invokes your function every period, with no scheduler at all."""
-    if context.invoked_subcommand is None:
-        click.echo(context.get_help())
 
 
 def register_commands() -> None:
     # Each command lives in its own module (pause and resume, beat and calibrate, share one: each
     # pair is one operation and its inverse, or one reading put to two uses); importing one
-    # registers it on `cli`.
+    # registers it on `cli`, which group.py defines, so no command module imports this one back.
     from alarmclock.cli import (  # noqa: F401
         beat_cmd,
         cost_cmd,

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from alarmclock.alarm_facts import HISTORY_RETENTION_DAYS
-from alarmclock.cli import cli
 from alarmclock.cli.aws_session import Connection, aws_connection, clock_name
 from alarmclock.cli.aws_view import Failure
+from alarmclock.cli.group import cli
 from alarmclock.cli.output import emit, output_option, refuse_a_format_as_file
 from alarmclock.cli.simulate_cmd import check_plot, write_plot
 from alarmclock.counts import counted

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from alarmclock.cli import cli
+from alarmclock.cli.group import cli
 from alarmclock.cli.options import alarms_option, every_option, publish_option, usage_error, via_option
 from alarmclock.cli.output import emit, output_option
 from alarmclock.spec import SpecError, build_spec

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from alarmclock.cli import cli
 from alarmclock.cli.aws_session import Connection, Session, aws_connection, clock_name, tick_timeout_option
 from alarmclock.cli.aws_view import Failure, one_line_errors
+from alarmclock.cli.group import cli
 from alarmclock.cli.options import deploy_clock_options
 from alarmclock.cli.output import output_option
 from alarmclock.exit_status import ExitStatus

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 import click
 
 from alarmclock.aws import DEFAULT_SETTLE_S
-from alarmclock.cli import cli
 from alarmclock.cli.aws_session import Connection, Session, aws_connection, clock_name
 from alarmclock.cli.aws_view import Failure, confirm_or_refuse
+from alarmclock.cli.group import cli
 from alarmclock.cli.options import Duration
 from alarmclock.cli.output import emit, output_option
 from alarmclock.durations import format_duration

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from alarmclock.cli import cli
 from alarmclock.cli.aws_session import Connection, aws_connection
 from alarmclock.cli.aws_view import show_list
+from alarmclock.cli.group import cli
 from alarmclock.cli.output import emit, output_option
 from alarmclock.exit_status import ExitStatus
 

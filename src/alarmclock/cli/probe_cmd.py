@@ -15,9 +15,9 @@ from typing import Any
 
 import click
 
-from alarmclock.cli import cli
 from alarmclock.cli.aws_session import Connection, aws_connection
 from alarmclock.cli.aws_view import Failure
+from alarmclock.cli.group import cli
 from alarmclock.cli.output import emit, output_option
 from alarmclock.exit_status import ExitStatus
 

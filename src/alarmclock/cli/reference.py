@@ -6,7 +6,8 @@ mkdocs-click reads a click command from a module attribute; the commands registe
 
 from __future__ import annotations
 
-from alarmclock.cli import cli, register_commands
+from alarmclock.cli import register_commands
+from alarmclock.cli.group import cli
 
 register_commands()
 

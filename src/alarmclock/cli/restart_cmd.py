@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import click
 
-from alarmclock.cli import cli
 from alarmclock.cli.aws_session import Connection, aws_connection, clock_name, tick_timeout_option
+from alarmclock.cli.group import cli
 from alarmclock.cli.output import output_option
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from alarmclock.cli import cli
+from alarmclock.cli.group import cli
 from alarmclock.cli.options import simulate_clock_options, spec_of
 from alarmclock.cli.output import emit, output_option
 from alarmclock.durations import DurationError, format_duration, parse_duration

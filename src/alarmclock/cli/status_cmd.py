@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import click
 
-from alarmclock.cli import cli
 from alarmclock.cli.aws_session import Connection, aws_connection, clock_name
 from alarmclock.cli.aws_view import show_status
+from alarmclock.cli.group import cli
 from alarmclock.cli.output import emit, output_option
 from alarmclock.exit_status import ExitStatus
 

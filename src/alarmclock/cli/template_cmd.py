@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from alarmclock.aws.functions import is_function_name
-from alarmclock.cli import cli
+from alarmclock.cli.group import cli
 from alarmclock.cli.options import spec_of, template_clock_options
 from alarmclock.cli.output import refuse_a_format_as_file
 from alarmclock.limits import MAX_INLINE_TEMPLATE_BYTES, MAX_S3_TEMPLATE_BYTES, LimitError, check_template_body
