@@ -20,6 +20,8 @@ EMULATOR = "alarmclock.emulator"
 EMULATOR_USERS = frozenset(
     {"alarmclock.cli.simulate_cmd", "alarmclock.cli.simulate_template", "alarmclock.probe.emulated"}
 )
+
+
 def module_name(path: Path) -> str:
     parts = list(path.relative_to(SRC).with_suffix("").parts)
     if parts[-1] == "__init__":
