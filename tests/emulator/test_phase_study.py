@@ -227,8 +227,8 @@ def test_the_default_design_never_stalls_in_any_world_and_keeps_its_mean_where_n
         never = found[(WAVE_DESIGN, every, "world never")]
         # Up to 5 m the wave switches to the documented design at every second; at 1 h its heartbeat's
         # values for the window the alarm looks at now are not stamped ahead, and it needs no switch:
-        # it switches at one second of 31 (:50, its lateness changing 4 times within 60 flips: the
-        # values laid at each heartbeat count at one cycle or the next), and holds the beat there too.
+        # it switches at one second of 31 (:50, on a lateness that changed 4 times within 60 flips,
+        # handler.wave_unsteady), and holds the beat there too.
         assert never.switched == (never.points if every != "1h" else 1), never
         cycle = evaluation_cycle(never.period_s)
         band = [offset for offset in phase.coarse_grid(cycle) if in_band(offset, cycle)]
