@@ -830,6 +830,20 @@ def test_a_role_arn_goes_to_the_change_set_and_no_execute_stops_after_showing_it
     ]
 
 
+def test_an_s3_bucket_uploads_the_template_first_and_the_change_set_names_its_url() -> None:
+    plan = deploy_plan(s3_bucket="my-templates")
+    assert [type(step).__name__ for step in plan.steps][:3] == ["CheckTargets", "UploadTemplate", "CreateChangeSet"]
+    upload, create = plan.steps[1], plan.find(CreateChangeSet)
+    assert (upload.bucket, upload.key) == ("my-templates", f"alarmclock/{CLOCK}/alarmclock-20261127-090030.json")
+    # What is uploaded is what would go inline: the same compact JSON.
+    assert upload.body == create.template_body == deploy_plan().find(CreateChangeSet).request()["TemplateBody"]
+    url = "https://s3.us-east-1.amazonaws.com/my-templates/alarmclock/my-clock/alarmclock-20261127-090030.json"
+    request = create.request(url)
+    assert request["TemplateURL"] == url and "TemplateBody" not in request
+    with pytest.raises(ValueError, match="needs the uploaded template's URL"):
+        create.request()  # never the body by mistake, nor no template at all
+
+
 def test_a_restart_the_function_failed_says_why_in_text_not_only_in_the_json() -> None:
     from alarmclock.aws.execute import Stop, restarted
     from alarmclock.aws.functions import Invocation

@@ -9,13 +9,14 @@ import pytest
 import yaml
 
 from alarmclock.aws.plan import PlanError, plan_deploy
-from alarmclock.aws.steps import CreateChangeSet
+from alarmclock.aws.steps import CreateChangeSet, UploadTemplate
 from alarmclock.cli import main
 from alarmclock.limits import (
     GENERATED_NAME_LIMITS,
     MAX_CLOCK_NAME,
     MAX_ENVIRONMENT_BYTES,
     MAX_INLINE_TEMPLATE_BYTES,
+    MAX_S3_TEMPLATE_BYTES,
     LimitError,
     check_template_body,
     clock_environment,
@@ -219,19 +220,46 @@ def test_at_the_worst_case_template_writes_what_fits_or_refuses_with_the_size(
         )
 
 
-def test_what_deploy_sends_for_the_largest_clock_is_refused_with_its_size_before_any_change() -> None:
-    # Targets fill the environment; compact JSON is what deploy sends. It fitted (48,532 bytes at 20s
-    # with the 2016 recipe's pair, measured on 2026-12-05) until the handler grew by the history reads
-    # of issue 21: now such a clock is refused in the plan, with its size, and fewer targets deploy.
+def test_the_largest_clock_is_refused_inline_before_any_change_and_deploys_from_s3() -> None:
+    # Targets fill the environment; compact JSON is what deploy sends. It fitted inline (48,532 bytes
+    # at 20s with the 2016 recipe's pair, measured on 2026-12-05) until the handler grew by the history
+    # reads of issue 21: inline, such a clock is refused in the plan with its size and the way that
+    # takes it; with --s3-bucket the same body is uploaded and read from there (up to 1 MB).
     spec = build_spec(every="20s", alarms=2, targets=most_targets("20s", 2), name="c")
     size = len(deploy_body(build_template(spec)))
     assert size > MAX_INLINE_TEMPLATE_BYTES
-    with pytest.raises(PlanError, match=f"^the template is {size:,} bytes of compact JSON"):
+    with pytest.raises(PlanError, match=f"^the template is {size:,} bytes of compact JSON.*: pass --s3-bucket BUCKET"):
         plan_deploy("c", spec, None, change_set_name="alarmclock-20261205-130301-0a1b2c3d")
+    plan = plan_deploy("c", spec, None, change_set_name="alarmclock-20261205-130301-0a1b2c3d", s3_bucket="b")
+    upload = plan.find(UploadTemplate)
+    assert upload is not None and len(upload.body) == size
     fewer = build_spec(every="20s", alarms=2, targets=most_targets("20s", 2)[:35], name="c")
     plan = plan_deploy("c", fewer, None, change_set_name="alarmclock-20261205-130301-0a1b2c3d")
     step = plan.find(CreateChangeSet)
     assert step is not None and len(step.template_body) == len(deploy_body(build_template(fewer))) <= 51_200
+
+
+@pytest.mark.parametrize("via", ["lambda", "sns"])
+def test_every_clock_the_environment_allows_deploys_from_s3_far_inside_its_1_mb(via: str) -> None:
+    # The largest clocks the function's 4 KB environment allows, with everything that adds to the
+    # template (the pair, a failure alarm, a key), at every period: each plans with --s3-bucket.
+    key = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    largest = 0
+    for every in ("10s", "20s", "1m", "5m", "1h"):
+        targets = [f"arn:aws:sqs:{REGION}:{ACCOUNT}:{n}" for n in range(200)]
+        while True:
+            try:
+                spec = build_spec(
+                    every=every, via=via, alarms=2, targets=targets, target_keys=[key], failure_alarm=True
+                )
+                break
+            except SpecError:
+                targets.pop()
+        plan = plan_deploy("c", spec, None, change_set_name="alarmclock-20261205-130301-0a1b2c3d", s3_bucket="b")
+        upload = plan.find(UploadTemplate)
+        assert upload is not None
+        largest = max(largest, len(upload.body.encode()))
+    assert MAX_INLINE_TEMPLATE_BYTES < largest < MAX_S3_TEMPLATE_BYTES / 10
 
 
 @pytest.mark.parametrize("fmt", ["yaml", "json"])

@@ -43,6 +43,7 @@ BAD: dict[str, list[str]] = {
     "--payload": ["{job}", "NaN", "@/nonexistent/payload.json"],
     "--tags": ["team", "aws:team=x"],
     "--role-arn": ["not-an-arn"],
+    "--s3-bucket": ["s3://my-templates", "My_Templates"],
     "--tick-timeout": ["0s", "0", "1M", "-5m"],
     "--settle": ["1M", "-1s"],
     "--duration": ["abc", "0", "400d"],

@@ -6,6 +6,7 @@
 - `steps`    the steps of a plan, as plain values;
 - `plan`     what `deploy`, `pause`, `resume` and `destroy` would do, as a list of steps;
 - `stacks`   the only module that talks to CloudFormation;
+- `template_bucket` the only one that talks to S3: the template, for `deploy --s3-bucket`;
 - `metrics`  CloudWatch (alarms, the Tick metric) and the targets' existence checks;
 - `execute`  runs a plan, streaming progress;
 - `verdict`  ticking / paused / stalled / broken, from what `status` gathered (pure).

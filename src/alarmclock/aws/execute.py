@@ -38,6 +38,7 @@ from alarmclock.aws.models import (
 from alarmclock.aws.plan import destructive_changes
 from alarmclock.aws.session import Aws
 from alarmclock.aws.stacks import Stacks
+from alarmclock.aws.template_bucket import MissingBucket, TemplateBucket
 from alarmclock.aws.verdict import clock_time, ticking_states
 from alarmclock.durations import format_duration
 from alarmclock.exit_status import ExitStatus
@@ -97,6 +98,9 @@ class RunState:
     alarm_baseline: dict[str, datetime | None] = field(default_factory=dict)
     started: datetime | None = None
     restart_answer: dict[str, Any] | None = None  # what the clock's function said it did (restart)
+    # deploy --s3-bucket: the template's object while it is there, and its URL.
+    uploaded: steps.UploadTemplate | None = None
+    template_url: str | None = None
 
 
 @dataclass
@@ -125,6 +129,12 @@ class Runner:
             self.progress.say(note)
         self.done.started = self.now()
         self.done.stack_id = plan.stack
+        try:
+            return self.run_steps(plan)
+        finally:
+            self.remove_template()
+
+    def run_steps(self, plan: steps.Plan) -> Outcome:
         try:
             wait = plan.find(steps.WaitForTick)
             if wait is not None and wait.names.is_wave:
@@ -202,8 +212,39 @@ class Runner:
             if exists is None:
                 self.progress.say(f"warning: could not check target {arn} ({why}); deploying anyway")
 
+    def upload_template(self, step: steps.UploadTemplate, plan: steps.Plan) -> None:
+        bucket = TemplateBucket(self.aws, step.bucket)
+        try:
+            url = bucket.put(step.key, step.body)
+        except MissingBucket:
+            raise Stop(
+                Outcome(
+                    False,
+                    f"--s3-bucket {step.bucket}: there is no such bucket (or none this account can see) "
+                    f"in {self.aws.region}; nothing was changed",
+                    ExitStatus.USAGE,
+                )
+            ) from None
+        self.done.uploaded, self.done.template_url = step, url
+        self.progress.say(f"uploaded the template ({len(step.body.encode()):,} bytes) to s3://{step.bucket}/{step.key}")
+
+    def remove_template(self) -> None:
+        """The uploaded template goes when the run ends, however it ends: CloudFormation read it when
+        the change set was created and keeps its own copy. A copy left behind is said, never fatal."""
+        uploaded = self.done.uploaded
+        if uploaded is None:
+            return
+        self.done.uploaded = None
+        try:
+            TemplateBucket(self.aws, uploaded.bucket).remove(uploaded.key)
+        except Exception as error:  # the run's own outcome matters more than this object
+            self.progress.say(
+                f"warning: could not remove s3://{uploaded.bucket}/{uploaded.key} ({type(error).__name__}: "
+                f"{error}); delete it yourself"
+            )
+
     def create_change_set(self, step: steps.CreateChangeSet, plan: steps.Plan) -> None:
-        created = self.stacks.create_change_set(step)
+        created = self.stacks.create_change_set(step, self.done.template_url)
         if created is None:
             raise Stop(Outcome(True, f"{step.stack} is up to date: nothing to change"))
         self.done.change_set_id, self.done.stack_id = created
@@ -219,6 +260,7 @@ class Runner:
             if status not in ("CREATE_PENDING", "CREATE_IN_PROGRESS"):
                 break
             self.sleep(self.poll_s)
+        self.remove_template()  # the change set is made (or failed): CloudFormation needs it no more
         if status == "FAILED":
             self.discard_change_set()
             if is_no_change(reason):
@@ -558,6 +600,7 @@ class Runner:
 # Each step's method: a new Step type gets its method here.
 STEP_METHODS: dict[type[steps.Step], Callable[[Runner, Any, steps.Plan], None]] = {
     steps.CheckTargets: Runner.check_targets,
+    steps.UploadTemplate: Runner.upload_template,
     steps.CreateChangeSet: Runner.create_change_set,
     steps.ReviewChangeSet: Runner.review,
     steps.ExecuteChangeSet: Runner.execute_change_set,

@@ -40,10 +40,11 @@ from alarmclock.aws.steps import (
     ReviewChangeSet,
     Step,
     UpdateParameters,
+    UploadTemplate,
     WaitForStack,
     WaitForTick,
 )
-from alarmclock.limits import LimitError, check_template_body
+from alarmclock.limits import MAX_S3_TEMPLATE_BYTES, LimitError, check_template_body
 from alarmclock.render import deploy_body
 from alarmclock.spec import ClockSpec, can_publish
 from alarmclock.template import PAUSED_PARAMETER, TARGET_PARAMETER, build_template
@@ -90,6 +91,26 @@ def inline_body(template: dict[str, Any]) -> str:
     try:
         check_template_body(body, "compact JSON")
     except LimitError as error:
+        raise PlanError(
+            f"{error}: pass --s3-bucket BUCKET (a bucket of yours in the clock's region) to deploy it from S3, "
+            "or give fewer or shorter targets, or a smaller payload",
+            2,
+        ) from None
+    return body
+
+
+def template_key(stack: str, change_set: str) -> str:
+    """The uploaded template's key: one object per deploy, named by its stack and change set (unique
+    per deploy), so two deploys never overwrite each other's, and a user listing the bucket sees whose it is."""
+    return f"alarmclock/{stack}/{change_set}.json"
+
+
+def s3_body(template: dict[str, Any]) -> str:
+    """The body `deploy --s3-bucket` uploads, refused before any change if CloudFormation would refuse it."""
+    body = deploy_body(template)
+    try:
+        check_template_body(body, "compact JSON", MAX_S3_TEMPLATE_BYTES)
+    except LimitError as error:  # pragma: no cover - the function's 4 KB environment keeps clocks far smaller
         raise PlanError(f"{error}: give fewer or shorter targets, or a smaller payload", 2) from None
     return body
 
@@ -109,9 +130,11 @@ def plan_deploy(
     tags: Mapping[str, str] | None = None,
     role_arn: str | None = None,
     execute: bool = True,
+    s3_bucket: str | None = None,
 ) -> Plan:
     """`tags` are added to the stack's own (CloudFormation passes stack tags on to the resources
-    that take tags); `execute` False creates and shows the change set and stops there."""
+    that take tags); `execute` False creates and shows the change set and stops there; `s3_bucket`:
+    CloudFormation reads the template from there (up to 1 MB, where inline takes 51,200 bytes)."""
     creating = current is None or current.stack.status == "REVIEW_IN_PROGRESS"
     if current is not None:
         if not current.is_clock and current.stack.status != "REVIEW_IN_PROGRESS":
@@ -136,15 +159,19 @@ def plan_deploy(
     steps: list[Step] = []
     if spec.targets:
         steps.append(CheckTargets(tuple(t.arn for t in spec.targets)))
+    body = s3_body(template) if s3_bucket else inline_body(template)
+    if s3_bucket:
+        steps.append(UploadTemplate(s3_bucket, template_key(name, change_set_name), body))
     steps += [
         CreateChangeSet(
             stack=name,
             name=change_set_name,
             change_set_type="CREATE" if creating else "UPDATE",
-            template_body=inline_body(template),
+            template_body=body,
             parameters=tuple(parameters),
             tags=tuple(sorted(stack_tags.items())),
             role_arn=role_arn,
+            from_s3=s3_bucket is not None,
         ),
     ]
     if not execute:

@@ -133,12 +133,13 @@ class Stacks:
 
     # ---- changing --------------------------------------------------------------------------
 
-    def create_change_set(self, step: CreateChangeSet) -> tuple[str, str] | None:
-        """(change set id, stack id); None if CloudFormation says nothing would change."""
+    def create_change_set(self, step: CreateChangeSet, template_url: str | None = None) -> tuple[str, str] | None:
+        """(change set id, stack id); None if CloudFormation says nothing would change. `template_url`:
+        where UploadTemplate put the body (deploy --s3-bucket)."""
         import botocore.exceptions
 
         try:
-            answer = self.cloudformation.create_change_set(**step.request())
+            answer = self.cloudformation.create_change_set(**step.request(template_url))
         except botocore.exceptions.ClientError as error:
             # AWS usually creates the change set and fails it with "didn't contain changes"
             # (handled when it is described); some endpoints refuse up front instead.

@@ -34,6 +34,17 @@ class CheckTargets:
 
 
 @dataclass(frozen=True)
+class UploadTemplate:
+    """Put the template where CloudFormation will read it (deploy --s3-bucket): an object of the
+    user's bucket, removed when the run ends, since CloudFormation keeps its own copy of a change
+    set's template."""
+
+    bucket: str
+    key: str
+    body: str
+
+
+@dataclass(frozen=True)
 class CreateChangeSet:
     stack: str
     name: str
@@ -42,13 +53,17 @@ class CreateChangeSet:
     parameters: tuple[Parameter, ...]
     tags: tuple[tuple[str, str], ...]
     role_arn: str | None = None  # the service role CloudFormation assumes (--role-arn)
+    from_s3: bool = False  # the body was uploaded (UploadTemplate): send its URL instead
 
-    def request(self) -> dict[str, Any]:
+    def request(self, template_url: str | None = None) -> dict[str, Any]:
+        if self.from_s3 and template_url is None:
+            raise ValueError("a change set from S3 needs the uploaded template's URL")
+        source = {"TemplateURL": template_url} if self.from_s3 else {"TemplateBody": self.template_body}
         request = {
             "StackName": self.stack,
             "ChangeSetName": self.name,
             "ChangeSetType": self.change_set_type,
-            "TemplateBody": self.template_body,
+            **source,
             "Parameters": [p.api() for p in self.parameters],
             "Capabilities": list(CAPABILITIES),
             "Tags": [{"Key": k, "Value": v} for k, v in self.tags],
@@ -131,6 +146,7 @@ S = TypeVar("S")
 
 Step = (
     CheckTargets
+    | UploadTemplate
     | CreateChangeSet
     | ReviewChangeSet
     | ExecuteChangeSet

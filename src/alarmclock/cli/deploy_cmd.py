@@ -58,6 +58,16 @@ def check_role_arn(role_arn: str | None) -> None:
         )
 
 
+def check_bucket_name(bucket: str | None) -> None:
+    from alarmclock.aws.template_bucket import BUCKET_NAME
+
+    if bucket is not None and not re.fullmatch(BUCKET_NAME, bucket):
+        raise click.UsageError(
+            f"--s3-bucket {bucket!r} is not a bucket name: 3-63 lowercase letters, digits, dots and hyphens "
+            "(the name alone, not s3:// or an ARN)"
+        )
+
+
 def read_given(clock: ClockOptions) -> tuple[dict[str, Any], dict[str, Target]]:
     """The options given, read into ClockSpec's fields before any AWS call, and the targets given
     as ARNs (a bare function name waits for Lambda to name its ARN). A period is checked here with the
@@ -120,6 +130,13 @@ def resolve_targets(session: Session, targets: tuple[str, ...], arns: dict[str, 
     metavar="ARN",
     help="An IAM role CloudFormation assumes to create the stack (its service role), instead of your credentials.",
 )
+@click.option(
+    "--s3-bucket",
+    metavar="BUCKET",
+    help="Upload the template to this bucket (yours, in the clock's region) and deploy it from there, as "
+    "aws cloudformation deploy --s3-bucket does: CloudFormation takes up to 1 MB from S3 and 51,200 bytes "
+    "inline, which the largest clocks pass. The object is removed once the change set is made.",
+)
 @tick_timeout_option
 @output_option
 @aws_connection
@@ -131,6 +148,7 @@ def deploy(
     no_execute: bool,
     tags: tuple[str, ...],
     role_arn: str | None,
+    s3_bucket: str | None,
     tick_timeout: float | None,
     output: str,
     connection: Connection,
@@ -148,6 +166,7 @@ def deploy(
     name = clock_name(name)
     stack_tags = parse_tags(tags)
     check_role_arn(role_arn)
+    check_bucket_name(s3_bucket)
     with one_line_errors():
         fields, arns = read_given(clock)
     with connection.open(output) as session:
@@ -170,6 +189,7 @@ def deploy(
             tags=stack_tags,
             role_arn=role_arn,
             execute=not no_execute,
+            s3_bucket=s3_bucket,
         )
         return session.execute(plan)
 

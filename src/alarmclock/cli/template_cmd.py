@@ -92,5 +92,8 @@ def smaller_ways(template: dict[str, Any], fmt: str, s3: bool) -> str:
         for way, size in sizes.items()
         if size <= MAX_INLINE_TEMPLATE_BYTES
     ]
-    ways = [*fits, "--s3 for a template deployed with aws cloudformation deploy --s3-bucket"]
+    ways = [
+        *fits,
+        "--s3 for a template deployed with aws cloudformation deploy --s3-bucket (or alarmclock deploy --s3-bucket)",
+    ]
     return "use " + ", or ".join(ways) + "; or give fewer or shorter targets, or a smaller payload"
