@@ -373,6 +373,26 @@ def test_a_failing_target_never_stops_the_beat_or_the_other_targets(aws: None) -
     assert line["failed"][0].startswith(missing + ": ")
 
 
+def test_a_failed_deliverys_line_is_stamped_with_the_invocations_time_in_milliseconds() -> None:
+    # An EMF line's Timestamp is milliseconds since the epoch (CloudWatch User Guide, "Specification:
+    # Embedded metric format"): the failure counts at the time of the invocation that saw it,
+    # 2026-11-27T08:43:18.834Z (ALARM_NOW), so at 1,795,768,998,834 ms.
+    class Refusing:
+        def send_message(self, **kwargs: Any) -> None:
+            raise RuntimeError("AccessDenied")
+
+    logs: list[dict[str, Any]] = []
+    runtime = handler.Runtime(
+        client=lambda service, region: Refusing(), now=lambda: ALARM_NOW, http_put=None, log=logs.append
+    )
+    config = make_config(targets=[f"arn:aws:sqs:{REGION}:{ACCOUNT}:ticks"])
+    config.publish = "logs"  # the value goes out as a log line too: no CloudWatch call
+    handler.handle(load_event("lambda_alarm_action.json"), None, config, runtime)
+    (line,) = [line for line in logs if line.get("action") == "tick"]
+    assert line["DeliveryFailures"] == 1
+    assert line["_aws"]["Timestamp"] == 1_795_768_998_834
+
+
 def test_a_payload_that_is_not_json_fails_the_delivery_not_the_beat(aws: None) -> None:
     # JSON has no NaN or Infinity: Python's json.dumps would write them, and EventBridge or a
     # JavaScript target would refuse the tick. Refused here, the beat is published all the same.
@@ -1080,6 +1100,17 @@ def test_every_broken_variable_is_named_and_its_default_used() -> None:
     )
     assert (config.period, config.targets, config.alarms, config.window) == (60, (), 1, "sliding")
     assert (config.publish, config.payload, config.watchdog_window) == ("api", None, 130)
+
+
+def test_a_number_variable_that_does_not_parse_is_named_and_its_default_used() -> None:
+    # from_env's only number (the watchdog's window) has no default of its own (None: two periods and
+    # ten seconds); whatever the default, a variable missing, empty or not a number gives it.
+    problems: list[str] = []
+    assert handler._number_env({"W": "soon"}, "W", 45.0, problems) == 45.0
+    assert handler._number_env({"W": ""}, "W", 45.0, problems) == 45.0
+    assert handler._number_env({}, "W", 45.0, problems) == 45.0
+    assert handler._number_env({"W": "90"}, "W", 45.0, problems) == 90.0
+    assert problems == ["W is not a number"]
 
 
 def test_an_empty_environment_is_a_one_minute_clock_named_alarmclock() -> None:

@@ -187,6 +187,30 @@ def test_a_clock_that_stayed_on_its_wave_switches_again_for_good() -> None:
     )
 
 
+@pytest.mark.parametrize(("publish", "dimensions"), [("api", {}), ("now", NOW)])
+def test_only_a_wave_clock_goes_back_to_a_wave_whatever_its_tick_alarm_says(
+    publish: str, dimensions: dict[str, str]
+) -> None:
+    # The trial is a switched wave clock's. A clock deployed to publish each tick lays no wave, even
+    # when its tick alarm still says a wave clock switched it, seconds ago, and every flip comes late.
+    clock = wave_config()
+    clock.publish = publish
+    cloudwatch = AnsweringCloudWatch(
+        [alarm_entry(TICK, dimensions, switched_description(T - 20)), alarm_entry(WATCHDOG, {}, "")]
+    )
+    results = []
+    for index in range(4):
+        at = T + 10 * index + 3
+        runtime = handler.Runtime(client=lambda s, r: cloudwatch, now=lambda at=at: at + 0.2, http_put=None,
+                                  log=lambda _: None)  # fmt: skip
+        event = flip(at, 1, "ALARM" if index % 2 == 0 else "OK", dimensions, switched_description(T - 20))
+        results.append(handler.handle(event, None, clock, runtime))
+    assert [r["action"] for r in results] == ["tick"] * 4 and not any("switch" in r for r in results)
+    assert alarms_put(cloudwatch) == []
+    values = [call["MetricData"] for name, call in cloudwatch.calls if name == "put_metric_data"]
+    assert [len(data) for data in values] == [1, 1, 1, 1]  # each flip's own value, never a wave
+
+
 def test_the_documented_design_decided_on_time_passes_its_trial() -> None:
     results, _ = play([0, 0, 1, 0, 0, 1, 0, 0], NOW, switched_description(T - 20))
     assert not any("switch" in r for r in results)  # two late flips: a fault's worth

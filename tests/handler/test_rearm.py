@@ -195,6 +195,12 @@ def test_a_restart_on_request_to_the_design_a_clock_runs_changes_nothing() -> No
     assert cloudwatch.calls == []
 
 
+def test_a_switch_without_its_tick_alarm_is_ignored_and_touches_nothing() -> None:
+    result, cloudwatch = run(restart_event("now"), config("wave"), [entry(WATCHDOG, "OK", T - 600)])
+    assert result == {"action": "ignored", "reason": "cannot switch: the tick alarm does not exist"}
+    assert cloudwatch.calls == []  # no alarm put, no state set, no wave laid
+
+
 def test_a_restart_on_request_of_a_switched_wave_clock_kicks_the_documented_designs_loop() -> None:
     entries = [wave_entry("OK", T - 3_600, dimension="Now"), entry(WATCHDOG, "ALARM", T - 1)]
     result, cloudwatch = run(restart_event(), config("wave"), entries)
@@ -323,6 +329,10 @@ GRID = MINUTE - 120  # 08:40:00 UTC, a multiple of five minutes
         # SNS says nothing of the previous flip: a flip within the cycle after a grid time is its tick.
         (GRID + 30, None, None, [GRID]),
         (GRID + 90, None, None, []),
+        # A flip on the grid time itself is its tick; the alarm's next flip, a whole cycle after it, is
+        # not (it would be a second tick named GRID).
+        (GRID, None, None, [GRID]),
+        (GRID + 60, None, None, []),
         # The previous state was no tick (no data), or the previous flip was over a period ago: the same.
         (GRID + 10, "INSUFFICIENT_DATA", GRID - 50, [GRID]),
         (GRID + 10, "OK", GRID - 300, [GRID]),

@@ -392,8 +392,11 @@ def test_the_tick_line_counts_every_delivery_of_the_ticks_caught_up_too() -> Non
 
 
 def test_nothing_is_caught_up_without_a_previous_state_time_or_when_publishing_each_tick() -> None:
+    no_time = alarm_event(120.7)
+    del no_time["alarmData"]["previousState"]["timestamp"]  # a previous state, but not since when
     for event, clock in (
         (alarm_event(120.7, previous_state="INSUFFICIENT_DATA"), config(60)),
+        (no_time, config(60)),
         (alarm_event(120.7), config(60, publish="api")),
     ):
         assert handler.missed_tick_times(handler.classify(event)[1], 0.0, clock) == []
