@@ -528,7 +528,8 @@ def handle_alarm(change, config, runtime):
     # of the period's grid times is a tick, delivered with that grid time (tick_grid_times).
     times = tick_grid_times(change, tick_time, config) if config.flips_per_tick > 1 else None
     if times == []:
-        return {"action": "flip", "published": published, "tick": None, "failed": []}
+        result = {"action": "flip", "published": published, "tick": None, "failed": []}
+        return with_design_check(result, change, config, wave, now, runtime)
     if times:
         tick_time, caught_up = times[-1], times[:-1]
     else:
@@ -577,10 +578,15 @@ def handle_alarm(change, config, runtime):
         record["config_problems"] = list(config.problems)
     runtime.log(record)
     result = {"action": "tick", "published": published, "tick": tick, "failed": failures}
-    # After the tick, off its path unless the check fails: did the alarm follow the wave? Where a period
-    # holds several cycles, by the value it decided on (wave_lag); at every period, by a lateness that
-    # keeps changing (wave_unsteady: a steady one is a beat kept, shifted). A switch on it is a trial
-    # (now_no_better). A wave not counted at all shows as no data, in every period.
+    return with_design_check(result, change, config, wave, now, runtime)
+
+
+def with_design_check(result, change, config, wave, now, runtime):
+    """`result`, after the check a flip's reasonData allows, off the tick's path unless it fails: did
+    the alarm follow the wave? Where a period holds several cycles, by the value it decided on
+    (wave_lag); at every period, by a lateness that keeps changing (wave_unsteady: a steady one is a
+    beat kept, shifted). A switch on it is a trial (now_no_better), which judges every flip of the
+    documented design's alarm, a tick or not. A wave not counted at all shows as no data, in every period."""
     if change.reason_data is not None and config.publish == "wave":
         why = (config.period > config.cycle and wave_lag(change, config)) or wave_unsteady(change, config, runtime)
         if why is not None:
@@ -743,7 +749,12 @@ def now_no_better(change, config, now):
     late = lateness(change, config.cycle, config.cycle)
     if late is None:
         return None
-    count = _now_late[config.clock] = _now_late.get(config.clock, 0) + (late > 0)
+    # Each flip once: a duplicated notification, or Lambda's retry of a failed run, brings the same
+    # flip (its state change's time) again.
+    flips = _now_late.setdefault(config.clock, set())
+    if late > 0:
+        flips.add(change.time)
+    count = len(flips)
     if count < TRIAL_FLIPS:
         return None
     return "values stamped now counted late too (%d flips within %d cycles of the switch)" % (count, TRIAL_CYCLES)

@@ -147,7 +147,7 @@ def test_as_json_the_targets_that_fit_inline_are_written_and_one_more_is_refused
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # JSON over the inline limit indented is written as deploy sends it (render.render). The handler
-    # grew past the point where the function's 4 KB environment was the limit: 48 of these targets fit
+    # grew past the point where the function's 4 KB environment was the limit: 47 of these targets fit
     # in compact JSON (2026-12-05), the environment takes more, and one target more than fits is
     # refused with the template's size; past the environment, with the environment's.
     count = largest_fitting_compact()

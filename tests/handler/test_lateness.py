@@ -211,6 +211,45 @@ def test_only_a_wave_clock_goes_back_to_a_wave_whatever_its_tick_alarm_says(
     assert [len(data) for data in values] == [1, 1, 1, 1]  # each flip's own value, never a wave
 
 
+def test_a_late_flip_delivered_twice_counts_once_in_the_trial() -> None:
+    # A duplicated notification, or Lambda's retry of a failed run, brings the same flip again.
+    description = switched_description(T - 20)
+    cloudwatch = AnsweringCloudWatch([alarm_entry(TICK, NOW, description), alarm_entry(WATCHDOG, {}, "")])
+    results = []
+    for index in range(3):
+        at = T + 10 * index + 3
+        event = flip(at, 1, "ALARM" if index % 2 == 0 else "OK", NOW, description)
+        for copy_at in (at + 0.2, at + 5.0):
+            runtime = handler.Runtime(client=lambda s, r: cloudwatch, now=lambda t=copy_at: t, http_put=None,
+                                      log=lambda _: None)  # fmt: skip
+            results.append(handler.handle(copy.deepcopy(event), None, wave_config(), runtime))
+    # The third flip is the third decided late: only its first delivery goes back to the wave.
+    assert [("switch" in r) for r in results] == [False, False, False, False, True, False]
+
+
+def test_the_trial_judges_every_flip_of_the_documented_design_not_only_its_ticks() -> None:
+    # A 20 s clock switched to the documented design: its alarm flips every 10 s, and every other flip
+    # is a tick. The flips between ticks were decided late; they are flips of the world all the same.
+    clock = handler.ClockConfig(
+        clock=CLOCK, namespace=f"alarmclock/{CLOCK}", period=20, alarm_prefix=f"{CLOCK}-tick-is-", publish="wave"
+    )
+    dimensions = {"Now": "20s"}
+    description = switched_description(T - 20)
+    cloudwatch = AnsweringCloudWatch([alarm_entry(TICK, dimensions, description), alarm_entry(WATCHDOG, {}, "")])
+    results = []
+    for index, late in enumerate([0, 1, 0, 1, 0, 1]):
+        at = T + 10 * index + 3
+        runtime = handler.Runtime(client=lambda s, r: cloudwatch, now=lambda at=at: at + 0.2, http_put=None,
+                                  log=lambda _: None)  # fmt: skip
+        event = flip(at, late, "ALARM" if index % 2 == 0 else "OK", dimensions, description)
+        results.append(handler.handle(event, None, clock, runtime))
+    assert [r["action"] for r in results[:5]] == ["tick", "flip", "tick", "flip", "tick"]
+    assert [("switch" in r) for r in results] == [False] * 5 + [True]
+    assert (
+        results[5]["switch"]["reason"] == "values stamped now counted late too (3 flips within 30 cycles of the switch)"
+    )
+
+
 def test_the_documented_design_decided_on_time_passes_its_trial() -> None:
     results, _ = play([0, 0, 1, 0, 0, 1, 0, 0], NOW, switched_description(T - 20))
     assert not any("switch" in r for r in results)  # two late flips: a fault's worth

@@ -204,8 +204,8 @@ def test_a_template_too_large_for_cloudformations_inline_limit_is_refused_with_i
     # Targets and payload share Lambda's 4 KB of environment (limits.check_environment): as many
     # one-character SQS queues as fit, through SNS, at 10 s, in compact JSON (what deploy sends).
     # CloudFormation takes at most 51,200 bytes of template inline; the handler (most of the
-    # template) grew past the point where every clock the environment allows fits: 47 such targets
-    # do at the least (the wave's; the default one-minute clock's 58; 2026-12-05), more are refused
+    # template) grew past the point where every clock the environment allows fits: 46 such targets
+    # do at the least (the wave's; the default one-minute clock's 57; 2026-12-05), more are refused
     # with the body's size before any change (`template --s3` writes one for `aws cloudformation
     # deploy --s3-bucket`, up to 1 MB).
     arns: list[str] = []
