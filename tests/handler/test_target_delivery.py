@@ -13,7 +13,7 @@ import pytest
 from alarmclock import handler
 from alarmclock import template as template_module
 from alarmclock.aws.models import ClockMetadata
-from alarmclock.aws.plan import PlanError, clock_to_deploy, inline_body
+from alarmclock.aws.plan import PlanError, body_to_send, clock_to_deploy
 from alarmclock.cli import main
 from alarmclock.emulator.simulate import Scenario, simulate
 from alarmclock.spec import ClockSpec, SpecError, build_spec, read_options
@@ -231,7 +231,7 @@ def test_a_clock_with_a_failure_alarm_and_a_key_fits_inline_with_35_targets_and_
 
     def body(count: int) -> str:
         spec = build_spec(every="10s", via="sns", targets=arns[:count], alarms=2, failure_alarm=True, target_keys=[KEY])
-        return inline_body(build_template(spec))
+        return body_to_send(build_template(spec))
 
     fitting = 35
     assert len(body(fitting).encode()) <= 51_200

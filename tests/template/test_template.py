@@ -22,7 +22,7 @@ from cfnlint.api import lint
 from cfnlint.config import ManualArgs
 
 from alarmclock import handler
-from alarmclock.aws.plan import PlanError, inline_body
+from alarmclock.aws.plan import PlanError, body_to_send
 from alarmclock.inline_source import strip_comments_and_docstrings
 from alarmclock.render import load, render
 from alarmclock.spec import SpecError, build_spec
@@ -219,9 +219,9 @@ def test_a_template_too_large_for_cloudformations_inline_limit_is_refused_with_i
     assert len(arns) > 60
     for publish in ("wave", "api", "logs"):
         fitting = build_spec(every="10s", via="sns", targets=arns[:45], alarms=2, publish=publish)
-        assert len(inline_body(build_template(fitting)).encode()) <= 51_200, publish
+        assert len(body_to_send(build_template(fitting)).encode()) <= 51_200, publish
     with pytest.raises(PlanError, match=r"^the template is 5\d,\d{3} bytes of compact JSON; .* 51,200 bytes inline"):
-        inline_body(build_template(build_spec(every="10s", via="sns", targets=arns, alarms=2)))
+        body_to_send(build_template(build_spec(every="10s", via="sns", targets=arns, alarms=2)))
 
 
 def test_the_handler_imports_only_the_standard_library_and_boto3() -> None:

@@ -44,7 +44,7 @@ from alarmclock.aws.steps import (
     WaitForStack,
     WaitForTick,
 )
-from alarmclock.limits import MAX_S3_TEMPLATE_BYTES, LimitError, check_template_body
+from alarmclock.limits import MAX_INLINE_TEMPLATE_BYTES, MAX_S3_TEMPLATE_BYTES, LimitError, check_template_body
 from alarmclock.render import deploy_body
 from alarmclock.spec import ClockSpec, can_publish
 from alarmclock.template import PAUSED_PARAMETER, TARGET_PARAMETER, build_template
@@ -85,17 +85,20 @@ def change_set_name(now: datetime) -> str:
     return f"alarmclock-{now:%Y%m%d-%H%M%S}-{secrets.token_hex(4)}"
 
 
-def inline_body(template: dict[str, Any]) -> str:
-    """The body `deploy` sends inline, refused before any change if CloudFormation would refuse it."""
+def body_to_send(template: dict[str, Any], from_s3: bool = False) -> str:
+    """The body `deploy` sends, refused before any change if CloudFormation would refuse it: inline, or
+    (`from_s3`) uploaded for `deploy --s3-bucket`, which takes up to 1 MB."""
     body = deploy_body(template)
     try:
-        check_template_body(body, "compact JSON")
+        check_template_body(body, "compact JSON", MAX_S3_TEMPLATE_BYTES if from_s3 else MAX_INLINE_TEMPLATE_BYTES)
     except LimitError as error:
-        raise PlanError(
-            f"{error}: pass --s3-bucket BUCKET (a bucket of yours in the clock's region) to deploy it from S3, "
-            "or give fewer or shorter targets, or a smaller payload",
-            2,
-        ) from None
+        # (From S3 it cannot happen: the function's 4 KB environment keeps every clock far smaller.)
+        s3 = (
+            ""
+            if from_s3
+            else "pass --s3-bucket BUCKET (a bucket of yours in the clock's region) to deploy it from S3, or "
+        )
+        raise PlanError(f"{error}: {s3}give fewer or shorter targets, or a smaller payload", 2) from None
     return body
 
 
@@ -103,16 +106,6 @@ def template_key(stack: str, change_set: str) -> str:
     """The uploaded template's key: one object per deploy, named by its stack and change set (unique
     per deploy), so two deploys never overwrite each other's, and a user listing the bucket sees whose it is."""
     return f"alarmclock/{stack}/{change_set}.json"
-
-
-def s3_body(template: dict[str, Any]) -> str:
-    """The body `deploy --s3-bucket` uploads, refused before any change if CloudFormation would refuse it."""
-    body = deploy_body(template)
-    try:
-        check_template_body(body, "compact JSON", MAX_S3_TEMPLATE_BYTES)
-    except LimitError as error:  # pragma: no cover - the function's 4 KB environment keeps clocks far smaller
-        raise PlanError(f"{error}: give fewer or shorter targets, or a smaller payload", 2) from None
-    return body
 
 
 # ---- plans --------------------------------------------------------------------------------------
@@ -159,7 +152,7 @@ def plan_deploy(
     steps: list[Step] = []
     if spec.targets:
         steps.append(CheckTargets(tuple(t.arn for t in spec.targets)))
-    body = s3_body(template) if s3_bucket else inline_body(template)
+    body = body_to_send(template, from_s3=s3_bucket is not None)
     if s3_bucket:
         steps.append(UploadTemplate(s3_bucket, template_key(name, change_set_name), body))
     steps += [
