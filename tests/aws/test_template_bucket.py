@@ -22,7 +22,7 @@ from alarmclock.limits import MAX_INLINE_TEMPLATE_BYTES
 from alarmclock.render import deploy_body
 from alarmclock.spec import SpecError, build_spec
 from alarmclock.template import build_template
-from test_aws_cli import POLL, client, endpoint, make_queue, moto_server, one_line_error, stack
+from test_aws_cli import client, endpoint, make_queue, moto_server, one_line_error, run, stack
 
 from conftest import CLOCK, REGION, Quiet
 
@@ -37,14 +37,6 @@ def local(endpoint: str) -> str:
     url = endpoint.replace("127.0.0.1", "localhost")
     client(url, "s3").create_bucket(Bucket=BUCKET)
     return url
-
-
-def run(capsys: pytest.CaptureFixture[str], endpoint: str, *argv: str) -> tuple[int, str, str]:
-    from alarmclock.cli import main
-
-    status = main([*argv, "--region", REGION, "--endpoint-url", endpoint, *POLL])
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def status_of(endpoint: str) -> str | None:

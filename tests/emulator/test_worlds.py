@@ -5,6 +5,7 @@ works it never switches. The documented design stamps nothing ahead and holds it
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 from typing import Any
@@ -65,6 +66,7 @@ def first_missed_flip(times: list[float], period: float) -> float | None:
 SEEDS = range(10)
 
 
+@functools.cache  # the expected failures below read the same runs: made once per process
 def world_runs(every: str, world: str) -> list[Any]:
     spec = build_spec(every=every)
     timing = TimingModel().at(future_visible_from=world)
