@@ -105,6 +105,9 @@ UNSTEADY_CHANGES = 4
 # late within it send the clock back to its wave, to stay (STAY_MARK, after the description).
 TRIAL_CYCLES = 30
 TRIAL_FLIPS = 3
+# wave_held_still: this many flips that held still past a due one, deciding late, within the time the
+# clock has to notice switch a wave clock (one, soon after the stack laid the wave).
+HELD_FLIPS = 2
 STAY_MARK = " | stays on its wave: "
 UNSTEADY_WHY = "the tick alarm's lateness changed"
 AFTER_STAY = ", after its wave was tried"
@@ -134,6 +137,10 @@ _laid: dict = {}
 _lateness: dict = {}
 # Flips a switched wave clock's documented design decided late within its trial (now_no_better), by clock.
 _now_late: dict = {}
+# When the tick alarm's latest flips that held still past a due one came (wave_held_still), by clock.
+_held: dict = {}
+# When the stack (Create, Update) last laid each clock's wave in this execution environment.
+_started: dict = {}
 
 
 CONFIG_FIELDS = (
@@ -588,7 +595,11 @@ def with_design_check(result, change, config, wave, now, runtime):
     beat kept, shifted). A switch on it is a trial (now_no_better), which judges every flip of the
     documented design's alarm, a tick or not. A wave not counted at all shows as no data, in every period."""
     if change.reason_data is not None and config.publish == "wave":
-        why = (config.period > config.cycle and wave_lag(change, config)) or wave_unsteady(change, config, runtime)
+        why = (
+            (config.period > config.cycle and wave_lag(change, config))
+            or wave_unsteady(change, config, runtime)
+            or wave_held_still(change, config)
+        )
         if why is not None:
             result["switch"] = switch_design(config, runtime, "now", why)
     elif change.reason_data is not None and wave.publish == "wave":
@@ -607,7 +618,7 @@ def handle_watchdog(change, config, runtime):
             # Starting, if this execution environment laid the wave (the create did); if not, a later
             # ALARM (the watchdog re-armed) is the one that tells whether this wave is counted.
             starting = laid_lately(config, runtime)
-            laid = lay_wave(config, runtime, "a watchdog younger than its window saw no Tick")
+            laid = lay_wave(config, runtime, "a watchdog younger than its window saw no Tick", starting)
             return dict(laid, verdict="starting") if starting else laid
         return wave_not_followed(config, runtime, "the watchdog saw no Tick", rearmed_at(change))
     alarms = describe_alarms(config, runtime)
@@ -689,6 +700,50 @@ def wave_unsteady(change, config, runtime):
     return UNSTEADY_WHY + " %d times in %d flips: values stamped ahead count late" % (
         changes,
         UNSTEADY_FLIPS,
+    )
+
+
+def wave_held_still(change, config):
+    """Why the tick alarm holding still past a due flip says the wave is counted late, or None.
+
+    Where the wave works, the alarm flips once a period, at its own second of the cycle. A flip that
+    comes more than half a cycle after a period has passed since the one before (the direct event
+    says when that was) held still past a due flip; if it also decided late (flip_lateness: the
+    newest value was not counted yet when the alarm looked), the values it passed were counted late
+    too. A flip that held still but decided on time says only that a window went unevaluated, as
+    does one a cycle late that an evaluation carried across its cycle's end (where a period holds
+    several cycles: a flip at the cycle's first or last second, or an alarm seen looking at both
+    ends of it; steady_lateness). One fault does it once. Where points stamped ahead count some
+    cycles late, drawn per point (timing_model: future_late_cycles), it comes again and again, and
+    the alarm can hold still for minutes with no event at all, while the lateness read at the flips
+    that do come may change only every few (wave_unsteady). So HELD_FLIPS such flips within the time
+    the clock has to notice (3 periods and a minute: docs/timing-model.md) switch; within that time
+    of a wave laid by the stack, one does: its first value, put after its stamp, counts in every
+    world, and the next, stamped ahead, are the question itself. The times are kept in the
+    execution environment: at 10 s and 20 s, where this is the quick evidence, one environment runs
+    nearly every flip. A switch on it is a trial, as on a changing lateness (now_no_better)."""
+    flip, previous = parse_time(change.time, None), parse_time(change.previous_time, None)
+    seen = decision(change, config.period)  # None for a first flip, or one from no data
+    if STAY_MARK in (change.description or "") or seen is None or previous is None or flip is None:
+        return None  # the documented design was tried and did no better; or nothing to judge
+    if flip - previous <= config.period + config.cycle / 2:
+        return None
+    late, second = flip_lateness(seen, config.period, config.cycle)
+    looked = [at for _, at in _lateness.get(config.clock) or ()] + [second]
+    crossing = not 1 <= second <= config.cycle - 1 or max(looked) - min(looked) > config.cycle / 2
+    if late <= (config.period > config.cycle and crossing):
+        return None  # decided on time, or carried across its cycle's end: a window went unevaluated
+    span = 3 * config.period + max(60, config.period)
+    held = _held[config.clock] = {t for t in _held.get(config.clock, ()) if flip - t < span} | {flip}
+    young = flip - _started.get(config.clock, 0) < span
+    if len(held) < (1 if young else HELD_FLIPS):
+        return None
+    held.clear()
+    return "the tick alarm held still past %s due flip%s within %d s%s: values stamped ahead count late" % (
+        "a" if young else HELD_FLIPS,
+        "" if young else "s",
+        span,
+        " of the stack laying the wave" if young else "",
     )
 
 
@@ -1081,9 +1136,15 @@ def wave_points(now, config):
     return [(k * period + into_last_cycle, k % 2) for k in range(first, last + 1)]
 
 
-def lay_wave(config, runtime, why):
-    """Lay (again) the next two hours of the beat: one PutMetricData, whatever the clock's state."""
-    points = wave_points(runtime.now(), config)
+def lay_wave(config, runtime, why, ahead=False):
+    """Lay (again) the next two hours of the beat: one PutMetricData, whatever the clock's state.
+
+    `ahead`: only the values stamped after now, where this execution environment laid the rest
+    lately. A value put after its stamp counts in every world (timing_model: future_visible_from),
+    so laid again it would feed an alarm that counts no value stamped ahead for a window more, and
+    keep it from going to INSUFFICIENT_DATA, the quick evidence of that world (wave_not_followed)."""
+    now = runtime.now()
+    points = [p for p in wave_points(now, config) if p[0] > now or not ahead]
     resolution = config.storage_resolution
     # Stamps as aware datetimes, not epoch floats: botocore turns a float into a datetime in the
     # local zone through dateutil, which took more than half of a 120-value call's time. The
@@ -1172,6 +1233,7 @@ def handle_custom_resource(request, context, config, runtime):
             # INSUFFICIENT_DATA, or flips, at its next evaluation. Nothing to kick.
             if not paused:
                 lay_wave(config, runtime, "stack " + kind.lower())
+                _started[config.clock] = runtime.now()
         elif kind == "Create":
             if not paused:
                 # fact: a new alarm starts in INSUFFICIENT_DATA, so one state change starts the loop.
@@ -1205,7 +1267,7 @@ def handle_heartbeat(config, runtime):
     it while a fault, such as a failing function, keeps the restart from working.)"""
     if config.publish == "wave":
         # Keeping the wave two hours long is the heartbeat's whole job: no look needed first.
-        laid = lay_wave(config, runtime, HEARTBEAT)
+        laid = lay_wave(config, runtime, HEARTBEAT, laid_lately(config, runtime))
         if design_now(config, runtime) != "now":
             return laid
         # A wave clock that switched to the documented design: its heartbeat is that design's too.

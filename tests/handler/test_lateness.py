@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,7 +30,14 @@ TEMPLATE_DESCRIPTION = "alarmclock: ALARM when Tick is 1 (the clock publishes 0 
 @pytest.fixture(autouse=True)
 def fresh_environment() -> Iterator[None]:
     """Each test is a new execution environment: what the handler remembers between events starts empty."""
-    for memory in (handler._lateness, handler._now_late, handler._designs, handler._laid):
+    for memory in (
+        handler._lateness,
+        handler._now_late,
+        handler._designs,
+        handler._laid,
+        handler._held,
+        handler._started,
+    ):
         memory.clear()
     yield
 
@@ -482,3 +489,100 @@ def test_a_restart_of_the_documented_design_kicks_it_afresh_and_never_replays() 
         "reason": "restarted on request",
     }
     assert cloudwatch.states_set(TICK)[-1] == ("OK", "alarmclock: restart (restarted on request)")
+
+
+# ---- a tick alarm that holds still past a due flip (wave_held_still) -----------------------------
+
+
+def play_held(
+    flips: Sequence[tuple[int, float]], description: str = TEMPLATE_DESCRIPTION
+) -> tuple[list[dict[str, Any]], AnsweringCloudWatch]:
+    """Flip the ten-second tick alarm, each flip (lateness in cycles, seconds since the flip before)."""
+    cloudwatch = AnsweringCloudWatch([alarm_entry(TICK, WAVE, description), alarm_entry(WATCHDOG, {}, "")])
+    results, at = [], T + 3
+    for index, (late, gap) in enumerate(flips):
+        at += gap
+        event = flip(at, late, "ALARM" if index % 2 == 0 else "OK", WAVE, description)
+        event["alarmData"]["previousState"]["timestamp"] = handler._iso(at - gap)
+        runtime = handler.Runtime(
+            client=lambda service, region: cloudwatch, now=lambda at=at: at + 0.2, http_put=None, log=lambda _: None
+        )
+        results.append(handler.handle(event, None, wave_config(), runtime))
+    return results, cloudwatch
+
+
+def test_two_flips_that_held_still_and_decided_late_within_the_notice_switch_the_wave() -> None:
+    # A steady lateness of one cycle (a beat kept, shifted), and twice the alarm held still past a
+    # flip, 60 s apart: within the 90 s a ten-second clock has to notice (3 periods and a minute).
+    results, cloudwatch = play_held([(1, 10)] * 3 + [(1, 20)] + [(1, 10)] * 5 + [(1, 20)])
+    assert [("switch" in r) for r in results] == [False] * 9 + [True]
+    assert results[-1]["switch"]["reason"] == (
+        "the tick alarm held still past 2 due flips within 90 s: values stamped ahead count late"
+    )
+    tick = next(call for call in alarms_put(cloudwatch) if call["AlarmName"] == TICK)
+    assert tick["Dimensions"] == [{"Name": "Now", "Value": "10s"}]
+
+
+def test_held_flips_further_apart_than_the_notice_are_separate_faults() -> None:
+    results, _ = play_held([(1, 10)] * 3 + [(1, 20)] + [(1, 10)] * 8 + [(1, 20)])  # 100 s apart
+    assert not any("switch" in r for r in results)
+    # Half a cycle past the period is the edge: 15 s between flips is a flip come late, not one missed.
+    handler._held.clear()
+    results, _ = play_held([(1, 10), (1, 15), (1, 10), (1, 15.01)])
+    assert not any("switch" in r for r in results)
+    assert handler._held[CLOCK] == {T + 3 + 50.01}
+
+
+def test_a_flip_that_held_still_but_decided_on_time_is_a_window_skipped_not_evidence() -> None:
+    # A skipped or late evaluation leaves a window unevaluated: the flip after it decides on the newest.
+    results, cloudwatch = play_held([(0, 10), (0, 20), (0, 10), (0, 30), (0, 20)])
+    assert not any("switch" in r for r in results)
+    assert alarms_put(cloudwatch) == []
+
+
+def test_soon_after_the_stack_laid_the_wave_one_flip_that_held_still_deciding_late_switches() -> None:
+    # The stack's first value, put after its stamp, counts in every world; the next, stamped ahead,
+    # is the question itself. Within 90 s of the wave laid by the stack, one such flip is the answer.
+    handler._started[CLOCK] = T + 3
+    results, _ = play_held([(0, 10), (1, 20)])
+    assert [("switch" in r) for r in results] == [False, True]
+    assert results[-1]["switch"]["reason"].startswith(
+        "the tick alarm held still past a due flip within 90 s of the stack laying the wave"
+    )
+    handler._held.clear()
+    handler._lateness.clear()
+    handler._started[CLOCK] = T + 3 - 60  # 90 s before the flip: one is one fault again
+    results, _ = play_held([(0, 10), (1, 20)])
+    assert not any("switch" in r for r in results)
+
+
+def test_a_clock_that_stayed_on_its_wave_no_longer_switches_on_flips_that_held_still() -> None:
+    stayed = TEMPLATE_DESCRIPTION + " | stays on its wave: values stamped now counted late too"
+    results, cloudwatch = play_held([(1, 20)] * 6, stayed)
+    assert not any("switch" in r for r in results)
+    assert alarms_put(cloudwatch) == []
+
+
+def held5(index: int, late: int, second: float, gap: float) -> dict[str, Any]:
+    event = flip5(index, late, second)
+    at = handler.parse_time(event["alarmData"]["state"]["timestamp"], None)
+    event["alarmData"]["previousState"]["timestamp"] = handler._iso(at - gap)
+    return event
+
+
+@pytest.mark.parametrize(("second", "switches"), [(0.3, False), (59.5, False), (30.0, True)])
+def test_at_five_minutes_a_held_flip_a_cycle_late_at_its_cycles_end_was_carried_across(
+    second: float, switches: bool
+) -> None:
+    # An evaluation its jitter carried past the minute's end leaves a window unevaluated and makes the
+    # flip a cycle late in every world: at the cycle's first or last second that is no evidence.
+    cloudwatch = AnsweringCloudWatch([alarm_entry(TICK5, WAVE5, TEMPLATE_DESCRIPTION), alarm_entry(WATCHDOG, {}, "")])
+    results = []
+    for index in (0, 2):
+        event = held5(index, 1, second, 360.0)
+        at = handler.parse_time(event["alarmData"]["state"]["timestamp"], None)
+        runtime = handler.Runtime(
+            client=lambda s, r: cloudwatch, now=lambda at=at: at, http_put=None, log=lambda _: None
+        )
+        results.append(handler.handle(event, None, wave5_config(), runtime))
+    assert ["switch" in r for r in results] == [False, switches]

@@ -411,3 +411,22 @@ def test_a_wave_clocks_design_is_remembered_and_the_pair_never_switches() -> Non
     assert handler.design_now(pair, runtime) == "wave"
     assert handler.design_now(config("wave"), runtime) == "wave"  # asked: no Now dimension on the alarm
     assert handler._designs == {CLOCK: "wave"}
+
+
+@pytest.mark.parametrize("laid_here", [True, False])
+def test_a_young_watchdog_lays_the_wave_again_but_only_ahead_where_this_environment_laid_it(laid_here: bool) -> None:
+    # Starting (this environment laid the wave at the create): values put after their stamp would
+    # count in every world and hide a world that counts nothing stamped ahead for a window more.
+    handler._laid.pop(CLOCK, None)
+    if laid_here:
+        handler._laid[CLOCK] = T - 20
+    young = [entry(TICK, "INSUFFICIENT_DATA", T - 20, configured=T - 20), entry(WATCHDOG, "ALARM", T - 1, T - 20)]
+    try:
+        result, cloudwatch = run(watchdog_alarm("INSUFFICIENT_DATA", T - 20), config("wave", 10), young)
+    finally:
+        handler._laid.pop(CLOCK, None)
+    (call,) = [c for n, c in cloudwatch.calls if n == "put_metric_data"]
+    stamps = [d["Timestamp"].timestamp() for d in call["MetricData"]]
+    assert (result.get("verdict") == "starting") is laid_here
+    assert (min(stamps) > T) is laid_here
+    assert len(stamps) == len(handler.wave_points(T, config("wave", 10))) - (2 if laid_here else 0)

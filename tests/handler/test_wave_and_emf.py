@@ -127,6 +127,21 @@ def test_the_heartbeat_lays_the_wave_in_one_call_with_the_periods_dimension() ->
     assert [name for name, _ in cloudwatch.calls[2:]] == ["put_metric_data"]  # it looks once, not every time
 
 
+def test_a_heartbeat_after_a_wave_laid_lately_lays_only_the_values_stamped_ahead() -> None:
+    # A value put after its stamp counts in every world: laid again, it would feed an alarm that
+    # counts nothing stamped ahead and keep it from the INSUFFICIENT_DATA that tells that world.
+    handler._laid.clear()
+    cloudwatch = AlarmsStillOnTheWave()
+    handler.handle({"alarmclock": "heartbeat"}, None, config(10), runtime(cloudwatch))  # a new environment
+    first = [d["Timestamp"].timestamp() for d in cloudwatch.calls[0][1]["MetricData"]]
+    assert first[0] == handler.wave_points(NOW, config(10))[0][0] < NOW  # from the window the alarm looks at
+    later = NOW + 600
+    handler.handle({"alarmclock": "heartbeat"}, None, config(10), runtime(cloudwatch, now=later))
+    again = [d["Timestamp"].timestamp() for name, call in cloudwatch.calls[2:] for d in call["MetricData"]]
+    assert again == [stamp for stamp, _ in handler.wave_points(later, config(10)) if stamp > later]
+    assert again[0] - later <= 10
+
+
 def test_a_wave_longer_than_one_call_takes_is_split() -> None:
     cloudwatch = RecordingCloudWatch()
     original = handler.MAX_DATA_PER_CALL
