@@ -30,6 +30,7 @@ DURATION_S = {"5m": 24 * HOUR, "1m": 6 * HOUR}
 
 
 def first_missed_flip(times: list[float], period: float) -> float | None:
+    """When the first tick that did not come was due: a period after the tick before a long gap."""
     for before, after in itertools.pairwise(times):
         if after - before > 1.5 * period:
             return before + period

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 import pytest
+from world_seeds import first_missed_flip
 
 from alarmclock import handler, template
 from alarmclock.emulator.cloudwatch import EmulatedCloudWatch
@@ -51,14 +52,6 @@ def test_a_point_stamped_at_or_before_its_arrival_counts_in_every_world(world: s
 
 
 # ---- the default clock in the worlds where the wave is not counted -------------------------------
-
-
-def first_missed_flip(times: list[float], period: float) -> float | None:
-    """When the first tick that did not come was due: a period after the tick before a long gap."""
-    for before, after in itertools.pairwise(times):
-        if after - before > 1.5 * period:
-            return before + period
-    return None
 
 
 # Claims about the beat hold at every seed, not at one: each draws the alarms' seconds, the jitter,
