@@ -586,3 +586,21 @@ def test_at_five_minutes_a_held_flip_a_cycle_late_at_its_cycles_end_was_carried_
         )
         results.append(handler.handle(event, None, wave5_config(), runtime))
     assert ["switch" in r for r in results] == [False, switches]
+
+
+def test_at_five_minutes_an_alarm_seen_looking_at_both_ends_of_its_cycle_is_carried_across_too() -> None:
+    # An alarm at :58 whose jitter carries some looks to :02 of the next minute (the memory of its
+    # latest flips says so) skips windows at times: a held flip a cycle late is no evidence there,
+    # whatever second it was looked at.
+    cloudwatch = AnsweringCloudWatch([alarm_entry(TICK5, WAVE5, TEMPLATE_DESCRIPTION), alarm_entry(WATCHDOG, {}, "")])
+    handler._lateness[CLOCK] = [(0, 58.0), (0, 2.0)]
+    results = []
+    for index in (0, 2):
+        event = held5(index, 1, 30.0, 360.0)
+        at = handler.parse_time(event["alarmData"]["state"]["timestamp"], None)
+        runtime = handler.Runtime(
+            client=lambda s, r: cloudwatch, now=lambda at=at: at, http_put=None, log=lambda _: None
+        )
+        results.append(handler.handle(event, None, wave5_config(), runtime))
+    assert not any("switch" in r for r in results)
+    assert handler._held.get(CLOCK) is None
