@@ -592,8 +592,10 @@ def with_design_check(result, change, config, wave, now, runtime):
     """`result`, after the check a flip's reasonData allows, off the tick's path unless it fails: did
     the alarm follow the wave? Where a period holds several cycles, by the value it decided on
     (wave_lag); at every period, by a lateness that keeps changing (wave_unsteady: a steady one is a
-    beat kept, shifted). A switch on it is a trial (now_no_better), which judges every flip of the
-    documented design's alarm, a tick or not. A wave not counted at all shows as no data, in every period."""
+    beat kept, shifted); and at every period by flips that held still past a due one while deciding
+    late (wave_held_still: the quick evidence at 10 s and 20 s). A switch on it is a trial
+    (now_no_better), which judges every flip of the documented design's alarm, a tick or not. A wave
+    not counted at all shows as no data, in every period."""
     if change.reason_data is not None and config.publish == "wave":
         why = (
             (config.period > config.cycle and wave_lag(change, config))
@@ -723,11 +725,11 @@ def wave_held_still(change, config):
     execution environment: at 10 s and 20 s, where this is the quick evidence, one environment runs
     nearly every flip. A switch on it is a trial, as on a changing lateness (now_no_better)."""
     flip, previous = parse_time(change.time, None), parse_time(change.previous_time, None)
+    if flip is None or previous is None or flip - previous <= config.period + config.cycle / 2:
+        return None  # nothing to judge, or a flip on time: the per-tick path ends here
     seen = decision(change, config.period)  # None for a first flip, or one from no data
-    if STAY_MARK in (change.description or "") or seen is None or previous is None or flip is None:
+    if STAY_MARK in (change.description or "") or seen is None:
         return None  # the documented design was tried and did no better; or nothing to judge
-    if flip - previous <= config.period + config.cycle / 2:
-        return None
     late, second = flip_lateness(seen, config.period, config.cycle)
     looked = [at for _, at in _lateness.get(config.clock) or ()] + [second]
     crossing = not 1 <= second <= config.cycle - 1 or max(looked) - min(looked) > config.cycle / 2
