@@ -25,8 +25,12 @@ from alarmclock.spec import build_spec
 from alarmclock.timing_model import WORLDS, TimingModel
 
 HOUR = 3600.0
-# Long enough for the mean after a switch to be a mean, as in tests/emulator/test_worlds.py.
-DURATION_S = {"5m": 24 * HOUR, "1m": 6 * HOUR}
+
+
+def duration_s(every: str) -> float:
+    """Long enough for the mean after a switch to be a mean: at 5 m the switch may come an hour or
+    more in (tests/emulator/test_worlds.py runs the same)."""
+    return {"5m": 24 * HOUR, "1m": 6 * HOUR}.get(every, 2 * HOUR)
 
 
 def first_missed_flip(times: list[float], period: float) -> float | None:
@@ -42,7 +46,7 @@ def run_one(job: tuple[str, str, int]) -> tuple[str, str, int, str, float | None
     every, world, seed = job
     spec = build_spec(every=every)
     timing = TimingModel().at(future_visible_from=world)
-    run = simulate(Scenario(spec=spec, duration_s=DURATION_S.get(every, 2 * HOUR), seed=seed, timing=timing))
+    run = simulate(Scenario(spec=spec, duration_s=duration_s(every), seed=seed, timing=timing))
     missed = first_missed_flip(list(run.tick_times), spec.period_s)
     switches = run.report.switches
     notice = None if not switches or missed is None else switches[0]["at_s"] + run.world.start - missed

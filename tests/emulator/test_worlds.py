@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 import pytest
-from world_seeds import first_missed_flip
+from world_seeds import duration_s, first_missed_flip
 
 from alarmclock import handler, template
 from alarmclock.emulator.cloudwatch import EmulatedCloudWatch
@@ -63,9 +63,7 @@ SEEDS = range(10)
 def world_runs(every: str, world: str) -> list[Any]:
     spec = build_spec(every=every)
     timing = TimingModel().at(future_visible_from=world)
-    # Long enough for the mean after the switch to be a mean: at 5 m the switch may come an hour or more in.
-    duration_s = {"5m": 24 * HOUR, "1m": 6 * HOUR}.get(every, 2 * HOUR)
-    return [simulate(Scenario(spec=spec, duration_s=duration_s, seed=seed, timing=timing)) for seed in SEEDS]
+    return [simulate(Scenario(spec=spec, duration_s=duration_s(every), seed=seed, timing=timing)) for seed in SEEDS]
 
 
 def notice_s(run: Any, period: float) -> float | None:
