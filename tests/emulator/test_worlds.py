@@ -59,7 +59,7 @@ def test_a_point_stamped_at_or_before_its_arrival_counts_in_every_world(world: s
 SEEDS = range(10)
 
 
-@functools.cache  # the expected failures below read the same runs: made once per process
+@functools.cache  # several tests below read the same runs: made once per process
 def world_runs(every: str, world: str) -> list[Any]:
     spec = build_spec(every=every)
     timing = TimingModel().at(future_visible_from=world)
