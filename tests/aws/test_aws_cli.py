@@ -33,6 +33,7 @@ from moto.cloudwatch.models import cloudwatch_backends
 from moto.server import ThreadedMotoServer
 
 from alarmclock import __version__, handler
+from alarmclock.aws.execute import Runner
 from alarmclock.aws.models import period_start
 from alarmclock.cli import main
 from alarmclock.render import render
@@ -1030,24 +1031,23 @@ def test_destroy_deletes_the_stack_and_confirms_nothing_is_left(
 
 
 def test_destroy_reports_tick_data_still_arriving(
-    endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
+    endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     deploy(capsys, endpoint, "--publish", "api")
     gaps.sync()
+    counted = Runner.gone_begin
 
-    def a_late_tick() -> None:
-        # An invocation still in flight publishes once more after the stack is gone.
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and stack(endpoint) is not None:
-            time.sleep(0.01)
-        time.sleep(0.3)
+    def a_late_tick_once_counted(self: Runner, step: Any) -> Any:
+        # An invocation still in flight publishes once more after the stack is gone. It lands
+        # just after destroy counts what is there, so it falls inside the settle on any machine
+        # (a thread racing destroy's stack poll once put it before the count on a loaded one).
+        begun = counted(self, step)
         put_tick(endpoint, 0.0, datetime.now(UTC))
+        return begun
 
-    late = threading.Thread(target=a_late_tick)
-    late.start()
+    monkeypatch.setattr(Runner, "gone_begin", a_late_tick_once_counted)
     with gaps.running():
         status, _out, err = run(capsys, endpoint, "destroy", CLOCK, "--yes", "--settle", "1")
-    late.join()
     assert status == 1
     assert one_line_error(err) == (
         f"stack {CLOCK} is deleted, but some of the clock is left: "
@@ -1099,26 +1099,24 @@ def test_destroy_does_not_count_a_wave_laid_before_the_delete_as_arriving(
 
 
 def test_destroy_catches_a_wave_clock_still_laying_its_wave_after_the_delete(
-    endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str]
+    endpoint: str, gaps: MotoGaps, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     deploy(capsys, endpoint, "--publish", "wave")
     gaps.sync()
     config = next(iter(gaps.deployed.values())).config
     laid: list[dict[str, Any]] = []
+    counted = Runner.gone_begin
 
-    def a_late_heartbeat() -> None:
-        # A heartbeat still in flight lays the wave again (the same values) after the stack is gone.
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and stack(endpoint) is not None:
-            time.sleep(0.01)
-        time.sleep(0.3)
+    def a_late_heartbeat_once_counted(self: Runner, step: Any) -> Any:
+        # A heartbeat still in flight lays the wave again (the same values) after the stack is
+        # gone, just after destroy counts what is there (see the test above for why not a thread).
+        begun = counted(self, step)
         laid.append(handler.handle({"alarmclock": "heartbeat"}, None, config, gaps.runtime))
+        return begun
 
-    late = threading.Thread(target=a_late_heartbeat)
-    late.start()
+    monkeypatch.setattr(Runner, "gone_begin", a_late_heartbeat_once_counted)
     with gaps.running():
         status, _out, err = run(capsys, endpoint, "destroy", CLOCK, "--yes", "--settle", "1")
-    late.join()
     assert status == 1
     assert laid[0]["action"] == "wave"
     assert one_line_error(err) == (
