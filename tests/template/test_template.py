@@ -24,7 +24,7 @@ from cfnlint.config import ManualArgs
 from alarmclock import handler
 from alarmclock.aws.plan import PlanError, body_to_send
 from alarmclock.inline_source import strip_comments_and_docstrings
-from alarmclock.render import load, render
+from alarmclock.render import deploy_body, load, render
 from alarmclock.spec import SpecError, build_spec
 from alarmclock.template import build_template, handler_source
 from variants import PAYLOADS, TARGETS
@@ -250,6 +250,17 @@ def test_yaml_output_has_no_aliases_and_reads_back_identically() -> None:
     text = render(template, "yaml")
     assert not re.search(r"[&*]id\d+", text)
     assert yaml.safe_load(text) == template
+
+
+def test_a_yaml_template_too_big_as_blocks_keeps_its_outline_and_costs_what_compact_json_costs() -> None:
+    # The biggest template's readable YAML (the handler as a literal block) is over the inline limit:
+    # render writes the compact form, one resource key a line, flow style below.
+    biggest = template_for("sns", "all", "object", alarms=2)
+    text = render(biggest, "yaml")
+    assert "ZipFile: |" not in text
+    assert yaml.safe_load(text) == biggest
+    assert re.search(r"^  TickFunction:\n    Type: AWS::Lambda::Function\n    Properties: \{", text, re.M)
+    assert len(text.encode()) <= len(deploy_body(biggest).encode()) + 100
 
 
 # ---- names, least privilege ----------------------------------------------------------------------
