@@ -117,6 +117,11 @@ AFTER_STAY = ", after its wave was tried"
 CROSSING_S = 5
 # The one tick alarm's description as the template writes it (template.tick_alarm; a test keeps them
 # equal): a switched clock's alarm gets it back when it returns to its wave.
+# A self-switching wave clock's heartbeat rule is named from its stack's id (template.heartbeat), so that
+# the function can set the rule's rate to its design's (set_heartbeat) without a Ref the rule's own
+# target to the function would make circular: at most 57 of a rule name's 64 characters.
+HEARTBEAT_RULE = "alarmclock-heartbeat-"
+HEARTBEAT_DESCRIPTION = "alarmclock watchdog: restarts the clock if its alarms stop flipping"
 WAVE_ALARM_DESCRIPTION = "alarmclock: ALARM when Tick is 1 (the clock publishes 0 next), OK when it is 0 (publishes 1)"
 # CloudFormation answers at "a presigned S3 bucket" URL (CloudFormation User Guide, "Custom resource request
 # objects", https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requests.html): any other
@@ -141,6 +146,11 @@ _now_late: dict = {}
 _held: dict = {}
 # When the stack (Create, Update) last laid each clock's wave in this execution environment.
 _started: dict = {}
+
+
+# When a heartbeat last came to each clock in this execution environment (epoch seconds): one sooner
+# than half the wave's rate, to a clock running its wave, says the rule kept a switched design's rate.
+_beats: dict = {}
 
 
 CONFIG_FIELDS = (
@@ -990,16 +1000,52 @@ def switch_design(config, runtime, design, why, stay=False):
     _designs[config.clock] = design
     _now_late.pop(config.clock, None)  # a new trial, if this is one
     runtime.log({"level": "WARNING", "clock": config.clock, "action": "switch", "design": design, "reason": why})
+    heartbeat = set_heartbeat(config, runtime, design, tick.get("ActionsEnabled", True))
     # PutMetricAlarm keeps a state: a watchdog in ALARM would not call again if the new design stalls.
     rearmed = watchdog is not None and watchdog.get("StateValue") == "ALARM" and rearm_watchdog(config, runtime)
     if design == "wave":
-        return dict(lay_wave(config, runtime, why), switch="wave", rearmed=rearmed)
+        return dict(lay_wave(config, runtime, why), switch="wave", rearmed=rearmed, heartbeat=heartbeat)
     kicked = None
     if tick.get("ActionsEnabled"):
         kicked = kick(
             target, runtime, "alarmclock: switched to --publish now", tick["AlarmName"], "OK", tick.get("StateValue")
         )
-    return {"action": "switch", "design": "now", "reason": why, "kicked": kicked, "rearmed": rearmed}
+    return {
+        "action": "switch",
+        "design": "now",
+        "reason": why,
+        "kicked": kicked,
+        "rearmed": rearmed,
+        "heartbeat": heartbeat,
+    }
+
+
+def heartbeat_minutes(period, design):
+    """How often a wave clock's heartbeat runs in this design (template.heartbeat_minutes, which a
+    test keeps equal): the wave's every 10 to 30 minutes lays it; the documented design's every 2
+    restarts a loop that a failing function kept its watchdog's one call from restarting."""
+    return 2 if design == "now" else max(10, min(30, period // 120))
+
+
+def set_heartbeat(config, runtime, design, running=True):
+    """Set the heartbeat rule's rate to the design's (PutRule, which replaces what it is not given:
+    so the description and state again). The rule is the stack's own, named from its id. Best
+    effort: the switch stands without it, and the rate is back at the next deploy that touches the
+    rule. Returns the minutes set, or None."""
+    if not config.stack_id:
+        return None
+    minutes = heartbeat_minutes(config.period, design)
+    try:
+        runtime.client("events", None).put_rule(
+            Name=HEARTBEAT_RULE + config.stack_id.rsplit("/", 1)[-1],
+            ScheduleExpression="rate(%d minutes)" % minutes,
+            State="ENABLED" if running else "DISABLED",
+            Description=HEARTBEAT_DESCRIPTION,
+        )
+    except Exception as error:
+        runtime.log({"level": "WARNING", "clock": config.clock, "action": HEARTBEAT, "reason": _describe(error)})
+        return None
+    return minutes
 
 
 # What PutMetricAlarm is given again, from DescribeAlarms, to keep the rest of an alarm as it is.
@@ -1268,11 +1314,18 @@ def handle_heartbeat(config, runtime):
     published for a while: restart it. (The watchdog's own action does that at once; this repeats
     it while a fault, such as a failing function, keeps the restart from working.)"""
     if config.publish == "wave":
-        # Keeping the wave two hours long is the heartbeat's whole job: no look needed first.
-        laid = lay_wave(config, runtime, HEARTBEAT, laid_lately(config, runtime))
+        now, last = runtime.now(), _beats.get(config.clock)
+        _beats[config.clock] = now
         if design_now(config, runtime) != "now":
+            # Keeping the wave two hours long is the heartbeat's whole job.
+            laid = lay_wave(config, runtime, HEARTBEAT, laid_lately(config, runtime))
+            switching = config.alarms == 1 and config.window == "sliding"  # template.self_switching
+            if switching and last is not None and now - last < heartbeat_minutes(config.period, "wave") * 30:
+                # The rule kept the documented design's rate (a deploy set the alarms back, not it).
+                laid["heartbeat"] = set_heartbeat(config, runtime, "wave")
             return laid
-        # A wave clock that switched to the documented design: its heartbeat is that design's too.
+        # A wave clock that switched to the documented design: its heartbeat is that design's too,
+        # every 2 minutes (set_heartbeat); its alarms do not read the wave.
         config = config.now_design()
     alarms = describe_alarms(config, runtime)
     verdict, why = diagnose(alarms, config, runtime.now())

@@ -79,6 +79,12 @@ class Resolver:
             if key == "Fn::Join":
                 separator, items = argument
                 return separator.join(str(self.resolve(i)) for i in self.resolve(items))
+            if key == "Fn::Split":
+                separator, text = argument
+                return str(self.resolve(text)).split(separator)
+            if key == "Fn::Select":
+                index, items = argument
+                return self.resolve(items)[int(self.resolve(index))]
             if key.startswith("Fn::"):
                 raise TemplateError(f"{key} is not modelled by the emulator")
         return {key: self.resolve(item) for key, item in value.items()}

@@ -77,8 +77,8 @@ def alarm_arns(spec: ClockSpec) -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def handler_source() -> str:
-    """handler.py as the template inlines it: the same code on the same lines, without comments and
-    docstrings, which would take a third of CloudFormation's 51,200 bytes (inline_source.py)."""
+    """handler.py as the template inlines it: the same code without comments, docstrings and empty
+    lines, which would take a third of CloudFormation's 51,200 bytes (inline_source.py)."""
     return strip_comments_and_docstrings(handler_text())
 
 
@@ -275,6 +275,12 @@ def tick_role(spec: ClockSpec) -> Json:
             "Resource": [sub(arn) for arn in alarm_arns(spec).values()],
         }
     )
+    if self_switching(spec):
+        # A switch of design sets the heartbeat's rate to the design's (handler.set_heartbeat): this
+        # stack's rule alone, by the name the stack's id gives it.
+        arn = sub(f"arn:${{AWS::Partition}}:events:${{AWS::Region}}:${{AWS::AccountId}}:rule/{HEARTBEAT_RULE}")
+        rule = {"Fn::Join": ["", [arn, STACK_UUID]]}
+        statements.append({"Sid": "SetOwnHeartbeat", "Effect": "Allow", "Action": "events:PutRule", "Resource": rule})
     statements.extend(target_statements(spec.targets))
     if spec.target_keys:
         statements.append(
@@ -415,6 +421,8 @@ def metric_dimensions(spec: ClockSpec) -> Json:
 
 
 HEARTBEAT_INPUT = '{"alarmclock": "heartbeat"}'
+HEARTBEAT_RULE = "alarmclock-heartbeat-"  # handler.HEARTBEAT_RULE (a test keeps them equal)
+HEARTBEAT_DESCRIPTION = "alarmclock watchdog: restarts the clock if its alarms stop flipping"  # handler's too
 # A wave reaches two hours ahead. Laid every 10 minutes (every half period from 20 minutes up, at
 # most every 30), it outlasts three failed heartbeats in a row at least, and a clock whose
 # function failed for longer is back within one heartbeat of the fix.
@@ -434,15 +442,27 @@ def heartbeat_minutes(period_s: int, publish: str = "api") -> int:
     return max(2, min(60, period_s // 120))
 
 
+# The last part of the stack's id (its ARN): a UUID, the same in the template and in the function.
+STACK_UUID = {"Fn::Select": [2, {"Fn::Split": ["/", ref("AWS::StackId")]}]}
+
+
+def heartbeat_rule_name() -> Json:
+    """A self-switching clock's heartbeat rule name (handler.HEARTBEAT_RULE and the stack's UUID):
+    the function sets the rule's rate when it switches its design (handler.set_heartbeat)."""
+    return {"Fn::Join": ["", [HEARTBEAT_RULE, STACK_UUID]]}
+
+
 def heartbeat(spec: ClockSpec) -> Json:
     """A scheduled rule that asks the function whether the watchdog sees the loop stalled, and
     restarts it if so (docs/self-healing.md). The flip-flop stays the beat."""
     minutes = heartbeat_minutes(spec.period_s, spec.publish)
+    named = {"Name": heartbeat_rule_name()} if self_switching(spec) else {}
     return {
         "Heartbeat": {
             "Type": "AWS::Events::Rule",
-            "Properties": {
-                "Description": "alarmclock watchdog: restarts the clock if its alarms stop flipping",
+            "Properties": named
+            | {
+                "Description": HEARTBEAT_DESCRIPTION,
                 "ScheduleExpression": f"rate({minutes} minutes)",
                 "State": {"Fn::If": [RUNNING_CONDITION, "ENABLED", "DISABLED"]},
                 "Targets": [{"Id": "clock", "Arn": get_att("TickFunction", "Arn"), "Input": HEARTBEAT_INPUT}],

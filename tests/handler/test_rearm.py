@@ -178,6 +178,7 @@ def test_a_restart_on_request_switches_a_wave_clock_to_the_documented_design() -
         "reason": "asked for by alarmclock restart",
         "kicked": TICK,
         "rearmed": False,
+        "heartbeat": None,  # a config without a stack id names no rule
     }
     (tick, watchdog) = [c for name, c in cloudwatch.calls if name == "put_metric_alarm"]
     assert tick["Period"] == 60 and tick["Dimensions"] == [{"Name": "Now", "Value": "60s"}]

@@ -114,9 +114,9 @@ def test_the_heartbeat_lays_the_wave_in_one_call_with_the_periods_dimension() ->
     cloudwatch = AlarmsStillOnTheWave()
     logs: list[dict[str, Any]] = []
     result = handler.handle({"alarmclock": "heartbeat"}, None, config(10), runtime(cloudwatch, logs))
-    # The wave first; then, once per execution environment that has seen no alarm event yet, one look
-    # at which design the alarms run (here, still the wave).
-    (name, call), (look, _) = cloudwatch.calls
+    # Once per execution environment that has seen no alarm event yet, one look at which design the
+    # alarms run (here, still the wave: a switched clock's heartbeat lays no wave); then the wave.
+    (look, _), (name, call) = cloudwatch.calls
     assert name == "put_metric_data" and call["Namespace"] == f"alarmclock/{CLOCK}"
     assert look == "describe_alarms"
     assert len(call["MetricData"]) == result["values"] <= handler.MAX_DATA_PER_CALL
@@ -133,7 +133,7 @@ def test_a_heartbeat_after_a_wave_laid_lately_lays_only_the_values_stamped_ahead
     handler._laid.clear()
     cloudwatch = AlarmsStillOnTheWave()
     handler.handle({"alarmclock": "heartbeat"}, None, config(10), runtime(cloudwatch))  # a new environment
-    first = [d["Timestamp"].timestamp() for d in cloudwatch.calls[0][1]["MetricData"]]
+    first = [d["Timestamp"].timestamp() for d in cloudwatch.calls[1][1]["MetricData"]]  # after the look
     assert first[0] == handler.wave_points(NOW, config(10))[0][0] < NOW  # from the window the alarm looks at
     later = NOW + 600
     handler.handle({"alarmclock": "heartbeat"}, None, config(10), runtime(cloudwatch, now=later))

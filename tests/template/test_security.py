@@ -32,7 +32,7 @@ Json = dict[str, Any]
 # checkov 3.3.30), and the CloudWatch User Guide's "Using condition keys to limit access to
 # CloudWatch namespaces" shows exactly this statement. Every other action the clock uses has a
 # resource type (logs: log-group/log-stream, cloudwatch: alarm, lambda: function, sns: topic,
-# sqs: queue, events: event-bus), so it must name its resources.
+# sqs: queue, events: event-bus and rule), so it must name its resources.
 SCOPED_BY_CONDITION_ONLY = {"cloudwatch:PutMetricData": "cloudwatch:namespace"}
 
 ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9]+$")  # no * or ? wildcard
@@ -76,6 +76,8 @@ def resource_problem(resource: Any, template: Json) -> str | None:
             if problem or (isinstance(part, str) and ("*" in part or "?" in part)):
                 return f"joins {part!r}, which {problem or 'has a wildcard'}"
         return None
+    if resource == {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}:
+        return None  # the stack's own UUID (a self-switching clock's heartbeat rule is named by it)
     if isinstance(resource, dict) and set(resource) == {"Ref"}:
         name = resource["Ref"]
         if name in template["Resources"]:

@@ -126,6 +126,8 @@ class Services:
         self._verdicts: dict[tuple[Any, ...], bool] = {}
         self.emf = EmfExtractor(world, cloudwatch)
         self.log_group = LogGroup()  # the functions' log lines, as FilterLogEvents reads them
+        # Scheduled rules by name: each takes a PutRule's parameters (providers/rule.py).
+        self.rules: dict[str, Callable[[dict[str, Any]], None]] = {}
         # Every call the clock's function made, by (service, operation): the cost model's usage.
         self.calls: Counter[tuple[str, str]] = Counter()
 
@@ -273,6 +275,11 @@ class Services:
             return self._deliver(resource, params["Message"], {"MessageId": "emulated"})
         if service == "sqs" and operation == "SendMessage":
             return self._deliver(resource, params["MessageBody"], {"MessageId": "emulated", "MD5OfMessageBody": ""})
+        if service == "events" and operation == "PutRule":
+            # A rule not in a stack would be created without targets: nothing to fire.
+            if params["Name"] in self.rules:
+                self.rules[params["Name"]](params)
+            return {"RuleArn": resource}
         if service == "events" and operation == "PutEvents":
             for entry in params["Entries"]:
                 self._deliver(resource, entry["Detail"], {})
@@ -317,6 +324,8 @@ class Services:
             # https://sqs.REGION.amazonaws.com/ACCOUNT/NAME -> arn:aws:sqs:REGION:ACCOUNT:NAME
             host, queue_account, queue = str(params["QueueUrl"]).split("/")[2:5]
             return action, [f"arn:aws:sqs:{host.split('.')[1]}:{queue_account}:{queue}"], {}
+        if service == "events" and operation == "PutRule":
+            return action, [f"arn:aws:events:{region}:{account}:rule/{params['Name']}"], {}
         if service == "events":
             bus = str(params["Entries"][0].get("EventBusName", "default"))
             arn = bus if bus.startswith("arn:") else f"arn:aws:events:{region}:{account}:event-bus/{bus}"
