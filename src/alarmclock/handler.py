@@ -115,13 +115,13 @@ AFTER_STAY = ", after its wave was tried"
 # is the one before, carried across (steady_lateness; docs/timing-model.md: evaluation_jitter_s, up to
 # 5 s in the ranges swept).
 CROSSING_S = 5
-# The one tick alarm's description as the template writes it (template.tick_alarm; a test keeps them
-# equal): a switched clock's alarm gets it back when it returns to its wave.
 # A self-switching wave clock's heartbeat rule is named from its stack's id (template.heartbeat), so that
 # the function can set the rule's rate to its design's (set_heartbeat) without a Ref the rule's own
 # target to the function would make circular: at most 57 of a rule name's 64 characters.
 HEARTBEAT_RULE = "alarmclock-heartbeat-"
 HEARTBEAT_DESCRIPTION = "alarmclock watchdog: restarts the clock if its alarms stop flipping"
+# The one tick alarm's description as the template writes it (template.tick_alarm; a test keeps them
+# equal): a switched clock's alarm gets it back when it returns to its wave.
 WAVE_ALARM_DESCRIPTION = "alarmclock: ALARM when Tick is 1 (the clock publishes 0 next), OK when it is 0 (publishes 1)"
 # CloudFormation answers at "a presigned S3 bucket" URL (CloudFormation User Guide, "Custom resource request
 # objects", https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requests.html): any other
@@ -1319,7 +1319,8 @@ def handle_heartbeat(config, runtime):
         if design_now(config, runtime) != "now":
             # Keeping the wave two hours long is the heartbeat's whole job.
             laid = lay_wave(config, runtime, HEARTBEAT, laid_lately(config, runtime))
-            switching = config.alarms == 1 and config.window == "sliding"  # template.self_switching
+            # (As wave_not_followed, template.self_switching: the one alarm on a sliding window.)
+            switching = config.alarms == 1 and config.window == "sliding"
             if switching and last is not None and now - last < heartbeat_minutes(config.period, "wave") * 30:
                 # The rule kept the documented design's rate (a deploy set the alarms back, not it).
                 laid["heartbeat"] = set_heartbeat(config, runtime, "wave")
