@@ -729,9 +729,10 @@ def wave_held_still(change, config):
     cycles late, drawn per point (timing_model: future_late_cycles), it comes again and again, and
     the alarm can hold still for minutes with no event at all, while the lateness read at the flips
     that do come may change only every few (wave_unsteady). So HELD_FLIPS such flips within the time
-    the clock has to notice (3 periods and a minute: docs/timing-model.md) switch; within that time
-    of a wave laid by the stack, one does: its first value, put after its stamp, counts in every
-    world, and the next, stamped ahead, are the question itself. The times are kept in the
+    the clock has to notice (3 periods and a minute: docs/timing-model.md) switch; where the hold
+    began within that time of a wave laid by the stack, one does: its first value, put after its
+    stamp, counts in every world, and the next, stamped ahead, are the question itself (and where
+    they never count in time, no event comes until the hold ends). The times are kept in the
     execution environment: at 10 s and 20 s, where this is the quick evidence, one environment runs
     nearly every flip. A switch on it is a trial, as on a changing lateness (now_no_better)."""
     flip, previous = parse_time(change.time, None), parse_time(change.previous_time, None)
@@ -747,7 +748,7 @@ def wave_held_still(change, config):
         return None  # decided on time, or carried across its cycle's end: a window went unevaluated
     span = 3 * config.period + max(60, config.period)
     held = _held[config.clock] = {t for t in _held.get(config.clock, ()) if flip - t < span} | {flip}
-    young = flip - _started.get(config.clock, 0) < span
+    young = previous - _started.get(config.clock, 0) < span  # the hold began within it
     if len(held) < (1 if young else HELD_FLIPS):
         return None
     held.clear()
