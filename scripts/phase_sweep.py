@@ -53,8 +53,8 @@ PERIODS = ("10s", "20s", "30s", "1m", "5m", "1h")
 COMMAND = "python scripts/phase_sweep.py --json docs/data/phase-sweep.json"
 WORLDS_COMMAND = "nice -n 10 python scripts/phase_sweep.py --worlds --jobs 2 --update docs/data/phase-sweep.json"
 WORLDS_TIMING = (
-    "3,228 runs; the wave's 476 again with `--designs 'one alarm + wave'` in 72 s of wall time on 2 cores, "
-    "on the handler and emulator of 27050df; the other designs' as run on the handler of a93c13e "
+    "3,228 runs; the wave's 476 again with `--designs 'one alarm + wave'` in 64 s of wall time on 2 cores, "
+    "on the handler and emulator of 102f1d9; the other designs' as run on the handler of a93c13e "
     "(1,198 s for "
     "all), whose code for them has not changed since"
 )

@@ -113,6 +113,22 @@ def test_in_the_worlds_that_do_not_count_the_wave_the_ten_second_default_switche
     assert all(n is not None and n <= NOTICE_S["10s"] for n in notices), notices
 
 
+def test_a_hold_that_began_soon_after_the_stack_laid_the_wave_switches_at_the_flip_that_ends_it() -> None:
+    # Seed 36 in `late` at 10 s (scripts/world_seeds.py --seeds 40): the alarm holds still for 100 s
+    # after its second flip, with no event at all; the flip that ends the hold is the first moment the
+    # clock can see it, 90 s after the first missed flip (340 s, on a changing lateness, when only a
+    # hold that ended within the notice time counted, and the seed lost beats).
+    timing = TimingModel().at(future_visible_from="late")
+    run = simulate(Scenario(spec=build_spec(every="10s"), duration_s=duration_s("10s"), seed=36, timing=timing))
+    gaps = [(before, after) for before, after in itertools.pairwise(run.tick_times) if after - before > 15]
+    (held_from, held_to) = gaps[0]
+    assert held_to - held_from > 90  # a hold longer than the notice time, from the clock's start
+    switch = run.report.switches[0]
+    assert switch["reason"].endswith("of the stack laying the wave: values stamped ahead count late")
+    assert switch["at_s"] + run.world.start - held_to < 1.0  # at the flip that ended the hold
+    assert run.report.verdict == "ticking"
+
+
 @pytest.mark.parametrize("every", ["10s", "1m", "5m"])
 def test_in_the_world_where_nothing_stamped_ahead_counts_the_default_switches_and_says_why(every: str) -> None:
     run = simulate(
