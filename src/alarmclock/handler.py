@@ -146,6 +146,9 @@ _now_late: dict = {}
 _held: dict = {}
 # When the stack (Create, Update) last laid each clock's wave in this execution environment.
 _started: dict = {}
+# When this execution environment last saw each clock's tick alarm flip through SNS, whose message does
+# not say when the alarm entered the state it leaves (wave_held_still).
+_sns_flips: dict = {}
 
 
 # When a heartbeat last came to each clock in this execution environment (epoch seconds): one sooner
@@ -457,14 +460,28 @@ def classify(event):
                 message.get("StateChangeTime"),
                 "sns",
                 message.get("NewStateReason"),
+                message.get("OldStateValue"),
                 dimensions=_pairs(dimensions, "name", "value"),
+                reason_data=sns_reason_data(message, trigger),
                 arn=message.get("AlarmArn"),
+                description=message.get("AlarmDescription"),
             )
         return "ignored", "SNS message is neither an alarm nor a CloudFormation request"
     # Last, off the path every tick takes: only `alarmclock restart` sends this.
     if event.get("alarmclock") == RESTART:
         return RESTART, event
     return "ignored", "unknown event shape"
+
+
+def sns_reason_data(message, trigger):
+    """The direct event's reasonData as far as an SNS message says it, or None (docs/aws-facts.md): the
+    period (Trigger), each evaluated datapoint's period from NewStateReason ("[1.0 (06/12/26
+    04:00:10)]", day first, to the second) and, for the evaluation's queryDate, the state change's time."""
+    stamps = re.findall(r"\((\d\d)/(\d\d)/(\d\d) ([\d:]{8})\)", str(message.get("NewStateReason")))
+    if not stamps or not isinstance(trigger, dict):
+        return None
+    points = [{"timestamp": "20%s-%s-%sT%s+00:00" % (y, m, d, t)} for d, m, y, t in stamps]
+    return {"period": trigger.get("Period"), "queryDate": message.get("StateChangeTime"), "evaluatedDatapoints": points}
 
 
 def foreign(kind, body, config, now):
@@ -736,6 +753,9 @@ def wave_held_still(change, config):
     execution environment: at 10 s and 20 s, where this is the quick evidence, one environment runs
     nearly every flip. A switch on it is a trial, as on a changing lateness (now_no_better)."""
     flip, previous = parse_time(change.time, None), parse_time(change.previous_time, None)
+    if change.via == "sns":  # the message does not say when the flip before was: this environment's last
+        previous = _sns_flips.get(config.clock)
+        _sns_flips[config.clock] = flip
     if flip is None or previous is None or flip - previous <= config.period + config.cycle / 2:
         return None  # nothing to judge, or a flip on time: the per-tick path ends here
     seen = decision(change, config.period)  # None for a first flip, or one from no data
@@ -832,7 +852,8 @@ def decision(change, period):
     """(the start of the period the alarm decided on, when it looked) from reasonData (evaluatedDatapoints,
     queryDate); None for a kick, INSUFFICIENT_DATA, an alarm's first flip or an alarm of another period."""
     try:
-        return decided_on(json.loads(change.reason_data), change.previous_state, period)
+        data = change.reason_data  # SNS's (sns_reason_data) is read already
+        return decided_on(data if isinstance(data, dict) else json.loads(data), change.previous_state, period)
     except (ValueError, TypeError):
         return None
 

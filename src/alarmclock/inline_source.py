@@ -1,4 +1,5 @@
-"""The handler as the template inlines it: without comments, docstrings, empty lines and spare spaces.
+"""The handler as the template inlines it: without comments, docstrings, empty lines and spare spaces,
+simple statements in a row sharing a line.
 
 CloudFormation takes a template body of at most 51,200 bytes when it is sent inline (the
 CloudFormation User Guide's quotas page), and the handler is most of the template. Comments and
@@ -26,8 +27,10 @@ def strip_comments_and_docstrings(source: str) -> str:
     place. A statement over several lines (inside brackets) is joined onto its first line
     (_joined): each line joined saves the `\\n` of compact JSON, or the indentation the template's
     YAML gives every line of the code. Empty lines go (_without_empty_lines), but inside a string
-    over several lines. Trailing spaces go too, each four spaces of indentation become one (Python needs only
-    that each block is indented consistently; ruff formats handler.py in fours), a one-line
+    over several lines. Simple statements that follow each other in a block share a line, joined by
+    `;` (_semicolons): each join saves a `\\n` and an indentation. Trailing spaces go too, each four
+    spaces of indentation become one (Python needs only that each block is indented consistently;
+    ruff formats handler.py in fours), a one-line
     string in double quotes without a single quote in it is written in single quotes, and spaces
     between tokens go where Python does not need them (_tight). A test checks that the result
     parses to the same code. Nothing else changes.
@@ -54,7 +57,7 @@ def strip_comments_and_docstrings(source: str) -> str:
         tail = lines[end_row - 1][end_col:]
         lines[start_row - 1 : end_row] = (head + replacement + tail).splitlines(keepends=True) or [""]
     stripped = "".join(_quarter_indent(line.rstrip()) + ("\n" if line.endswith("\n") else "") for line in lines)
-    return _without_empty_lines(_tight(_joined(_single_quoted(stripped))))
+    return _semicolons(_without_empty_lines(_tight(_joined(_single_quoted(stripped)))))
 
 
 def _without_empty_lines(source: str) -> str:
@@ -65,6 +68,52 @@ def _without_empty_lines(source: str) -> str:
         if token.end[0] > token.start[0]:  # a string's text (an f-string's piece, from Python 3.12)
             inside.update(range(token.start[0] + 1, token.end[0] + 1))
     return "".join(line for row, line in enumerate(lines, 1) if line.strip() or row in inside)
+
+
+# The keywords a compound statement starts with: its line ends in `:` and opens a block, so it never
+# shares a line with the statement before or after it. (`match` and `case` are not used in handler.py.)
+_COMPOUND = {"if", "elif", "else", "for", "while", "try", "except", "finally", "with", "def", "class", "async"}
+
+
+def _semicolons(source: str) -> str:
+    """Each simple statement on one line that follows another at the same indentation joined onto it
+    with `;` (`a=1\\n b=2` as `a=1;b=2`), as Python's grammar allows a simple statement's small
+    statements to share a line. A compound statement (its keyword, or a decorator) and a statement over
+    several lines (a multi-line string, a backslash) stay on lines of their own."""
+    lines = source.split("\n")
+    first: dict[int, tokenize.TokenInfo] = {}  # the first token of each logical line, by its row
+    spans: set[int] = set()  # rows of logical lines over several rows
+    start = None
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type in (tokenize.INDENT, tokenize.DEDENT, tokenize.NL, tokenize.COMMENT):
+            continue
+        if start is None:
+            start = token
+            first[token.start[0]] = token
+        if token.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
+            if token.start[0] != start.start[0]:
+                spans.update(range(start.start[0], token.start[0] + 1))
+            start = None
+    simple = {
+        row
+        for row, token in first.items()
+        if row not in spans
+        and token.string not in _COMPOUND
+        and token.string != "@"
+        and token.type != tokenize.ENDMARKER
+    }
+    home, home_indent = 0, -1  # the row a run of simple statements is joined onto (rows are 1-based)
+    for row in range(1, len(lines) + 1):
+        text = lines[row - 1]
+        indent = len(text) - len(text.lstrip(" "))
+        if row not in simple:
+            home = 0
+        elif home and indent == home_indent:
+            lines[home - 1] += ";" + text.lstrip(" ")
+            lines[row - 1] = ""
+        else:
+            home, home_indent = row, indent
+    return "\n".join(line for row, line in enumerate(lines, 1) if line or row not in simple)
 
 
 def _next_statement(tokens: list[tokenize.TokenInfo], index: int) -> int:

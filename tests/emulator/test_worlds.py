@@ -113,6 +113,32 @@ def test_in_the_worlds_that_do_not_count_the_wave_the_ten_second_default_switche
     assert all(n is not None and n <= NOTICE_S["10s"] for n in notices), notices
 
 
+@functools.cache
+def sns_runs(every: str, world: str) -> list[Any]:
+    spec = build_spec(every=every, via="sns")
+    timing = TimingModel().at(future_visible_from=world)
+    return [simulate(Scenario(spec=spec, duration_s=duration_s(every), seed=seed, timing=timing)) for seed in SEEDS]
+
+
+@pytest.mark.parametrize("world", ["late", "never"])
+@pytest.mark.parametrize("every", ["10s", "20s"])
+def test_through_sns_the_short_default_clocks_notice_and_are_ticking_at_every_seed(every: str, world: str) -> None:
+    # The SNS message carries no reasonData, but its NewStateReason names the datapoint decided on
+    # (handler.sns_reason_data); the flip before is the execution environment's memory. Without them,
+    # in `late` at 10 s, 9 of these 10 seeds lost beats and one stalled.
+    period = build_spec(every=every).period_s
+    for seed, run in zip(SEEDS, sns_runs(every, world), strict=True):
+        assert run.report.verdict == "ticking", (seed, run.report.judgement)
+        assert [s["design"] for s in run.report.switches] == ["now"], seed
+        after = steady_after(run, run.report.switches[0]["at_s"], period)
+        assert abs(sum(after) / len(after) - period) <= 0.01 * period, seed
+
+
+@pytest.mark.parametrize("world", ["put", "stamp"])
+def test_through_sns_where_the_wave_works_the_ten_second_default_never_switches(world: str) -> None:
+    assert [run.report.switches for run in sns_runs("10s", world)] == [[]] * len(SEEDS)
+
+
 def test_a_hold_that_began_soon_after_the_stack_laid_the_wave_switches_at_the_flip_that_ends_it() -> None:
     # Seed 36 in `late` at 10 s (scripts/world_seeds.py --seeds 40): the alarm holds still for 100 s
     # after its second flip, with no event at all; the flip that ends the hold is the first moment the

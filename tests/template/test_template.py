@@ -103,8 +103,9 @@ def test_the_template_inlines_the_handler_file_without_comments_docstrings_or_em
     assert ast.dump(without_docstrings(ast.parse(inlined))) == ast.dump(without_docstrings(ast.parse(original)))
     # ... without an empty line (handler.py has no string over several lines that could hold one) ...
     assert all(line.strip() for line in inlined.splitlines())
-    # ... and each statement on one line: the same tokens, joined, but for the quotes of one-line strings.
-    original_lines, inlined_lines = original.splitlines(), inlined.splitlines()
+    # ... and each statement on one line (simple ones in a row share it, joined by `;`): the same tokens,
+    # joined, but for the quotes of one-line strings.
+    original_lines = original.splitlines()
     kinds = ast.Return | ast.Assign | ast.Raise
     pairs = zip(
         [n for n in ast.walk(ast.parse(original)) if isinstance(n, kinds)],
@@ -114,7 +115,7 @@ def test_the_template_inlines_the_handler_file_without_comments_docstrings_or_em
     for whole, node in pairs:
         written = "".join(original_lines[whole.lineno - 1 : whole.end_lineno])
         assert node.end_lineno == node.lineno
-        assert bare(written).startswith(bare(inlined_lines[node.lineno - 1]))
+        assert bare(written).startswith(bare(ast.get_source_segment(inlined, node) or "?"))
 
 
 def bare(text: str) -> str:
@@ -160,7 +161,8 @@ def test_stripping_joins_a_statement_over_several_lines_onto_its_first_and_drops
     source = "x = f(\n    a,  # why\n\n    b,\n)\ny = (x\n     and not z)\nreturn_ = 1\nt = (\n    a,\n)\n"
     stripped = strip_comments_and_docstrings(source)
     # (f's trailing comma goes; the one-element tuple's stays: without it, it would be no tuple)
-    assert stripped == "x=f(a,b)\ny=(x and not z)\nreturn_=1\nt=(a,)\n"
+    # (and simple statements in a row share a line)
+    assert stripped == "x=f(a,b);y=(x and not z);return_=1;t=(a,)\n"
     assert ast.dump(ast.parse(stripped)) == ast.dump(ast.parse(source))
 
 
@@ -174,7 +176,7 @@ def test_stripping_drops_empty_lines_but_those_inside_a_string() -> None:
 def test_stripping_writes_one_line_strings_in_single_quotes_where_it_can() -> None:
     source = 'a = "x"\nb = "it\'s"\nc = f"{a}"\nd = """long\nstring"""\n'
     stripped = strip_comments_and_docstrings(source)
-    assert stripped.splitlines()[:2] == ["a='x'", 'b="it\'s"']
+    assert stripped.splitlines()[0].split(";")[:2] == ["a='x'", 'b="it\'s"']
     assert ast.dump(ast.parse(stripped)) == ast.dump(ast.parse(source))
 
 
@@ -185,14 +187,41 @@ def test_stripping_keeps_only_the_spaces_python_needs_between_tokens() -> None:
     )
     stripped = strip_comments_and_docstrings(source)
     lines = stripped.splitlines()
-    assert lines[:3] + lines[4:] == [
+    assert lines[:3] == [
         "def f(a,*b,**c):",
         " if not a in b and a is not None:",
         "  return r'x' if 1 else u'y'",
-        " return-a**-2>=[1,2][0]--1",
     ]
     # An f-string's text stays whole (a line holding one is left as it is from Python 3.12 on).
-    assert lines[3] in (" x=f'{a} {b!r}'", " x = f'{a} {b!r}'")
+    assert lines[3] in (" x=f'{a} {b!r}';return-a**-2>=[1,2][0]--1", " x = f'{a} {b!r}';return-a**-2>=[1,2][0]--1")
+    assert ast.dump(ast.parse(stripped)) == ast.dump(ast.parse(source))
+
+
+def test_stripping_joins_simple_statements_in_a_row_in_one_block_and_nothing_else() -> None:
+    # A compound statement, a decorator, a statement over several lines and a statement of another
+    # block each keep a line of their own.
+    source = (
+        "import a\nimport b\n@d\ndef f(x):\n    y = 1\n    z = 2\n    if x:\n        y = 3\n        z = 4\n"
+        "    w = '''a\nb'''\n    v = 5\n    u = 6 + \\\n        7\n    return y\nclass C:\n    ''\nq = 8\n"
+    )
+    stripped = strip_comments_and_docstrings(source)
+    assert stripped.splitlines() == [
+        "import a;import b",
+        "@d",
+        "def f(x):",
+        " y=1;z=2",
+        " if x:",
+        "  y=3;z=4",
+        " w = '''a",
+        "b'''",
+        " v=5",
+        " u = 6 + \\",
+        "  7",
+        " return y",
+        "class C:",
+        " ''",
+        "q=8",
+    ]
     assert ast.dump(ast.parse(stripped)) == ast.dump(ast.parse(source))
 
 
@@ -207,8 +236,8 @@ def test_a_template_too_large_for_cloudformations_inline_limit_is_refused_with_i
     # Targets and payload share Lambda's 4 KB of environment (limits.check_environment): as many
     # one-character SQS queues as fit, through SNS, at 10 s, in compact JSON (what deploy sends).
     # CloudFormation takes at most 51,200 bytes of template inline; the handler (most of the
-    # template) grew past the point where every clock the environment allows fits: 34 such targets
-    # do at the least (the wave's; the default one-minute clock's 40; 2026-12-06), more are refused
+    # template) grew past the point where every clock the environment allows fits: 32 such targets
+    # do at the least (the wave's; the default one-minute clock's 38; 2026-12-06), more are refused
     # with the body's size before any change (`template --s3` writes one for `aws cloudformation
     # deploy --s3-bucket`, up to 1 MB).
     arns: list[str] = []
@@ -221,7 +250,7 @@ def test_a_template_too_large_for_cloudformations_inline_limit_is_refused_with_i
         arns.append(arn)
     assert len(arns) > 60
     for publish in ("wave", "api", "logs"):
-        fitting = build_spec(every="10s", via="sns", targets=arns[:34], alarms=2, publish=publish)
+        fitting = build_spec(every="10s", via="sns", targets=arns[:32], alarms=2, publish=publish)
         assert len(body_to_send(build_template(fitting)).encode()) <= 51_200, publish
     with pytest.raises(PlanError, match=r"^the template is 5\d,\d{3} bytes of compact JSON; .* 51,200 bytes inline"):
         body_to_send(build_template(build_spec(every="10s", via="sns", targets=arns, alarms=2)))

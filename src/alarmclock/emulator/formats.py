@@ -13,6 +13,12 @@ from alarmclock.emulator.alarm_history import cloudwatch_time, reason_data_json
 from alarmclock.emulator.cloudwatch import Alarm, StateChange
 
 REGION_NAMES = {"us-east-1": "US East (N. Virginia)", "eu-west-1": "Europe (Ireland)"}
+COMPARISON_WORDS = {
+    "GreaterThanOrEqualToThreshold": "greater than or equal to",
+    "GreaterThanThreshold": "greater than",
+    "LessThanThreshold": "less than",
+    "LessThanOrEqualToThreshold": "less than or equal to",
+}
 
 
 def alarm_arn(region: str, account: str, name: str) -> str:
@@ -25,15 +31,36 @@ def iso_millis_z(epoch: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def state_reason(alarm: Alarm, change: StateChange) -> str:
+    """The state's reason as AWS words it where an evaluation crossed the threshold or did not: "Threshold
+    Crossed: 1 out of the last 1 datapoints [1.0 (06/12/26 04:00:10)] was greater than or equal to the
+    threshold (1.0) (minimum 1 datapoint for OK -> ALARM transition)." Each evaluated datapoint is
+    its value and its period's start, day first, to the second (docs/aws-facts.md: AWS's example SNS
+    payload and a captured notification). Any other reason (no data, a SetAlarmState) is the
+    emulator's own text, which nothing reads for its datapoints."""
+    evaluation, words = change.evaluation, COMPARISON_WORDS.get(alarm.comparison)
+    if evaluation is None or words is None or not change.reason.startswith(("Threshold Crossed: [", "Threshold not")):
+        return change.reason
+    window = evaluation.datapoints[-alarm.evaluation_periods :]
+    shown = ", ".join(f"{value!r} ({datetime.fromtimestamp(at, UTC):%d/%m/%y %H:%M:%S})" for at, value in window)
+    crossed = change.new == "ALARM"
+    needed = alarm.datapoints_to_alarm or alarm.evaluation_periods
+    return (
+        f"Threshold Crossed: {needed} out of the last {alarm.evaluation_periods} datapoints [{shown}] was "
+        f"{'' if crossed else 'not '}{words} the threshold ({alarm.threshold!r}) (minimum {needed} datapoint "
+        f"for {change.old} -> {change.new} transition)."
+    )
+
+
 def sns_alarm_message(alarm: Alarm, change: StateChange, region: str, account: str) -> str:
     """The JSON string an alarm publishes to its SNS topic."""
     return json.dumps(
         {
             "AlarmName": alarm.name,
-            "AlarmDescription": None,
+            "AlarmDescription": alarm.description or None,
             "AWSAccountId": account,
             "NewStateValue": change.new,
-            "NewStateReason": change.reason,
+            "NewStateReason": state_reason(alarm, change),
             "StateChangeTime": cloudwatch_time(change.time),
             "Region": REGION_NAMES.get(region, region),
             "AlarmArn": alarm.arn,
@@ -62,7 +89,7 @@ def sns_subject(alarm: Alarm, change: StateChange, region: str) -> str:
 def direct_alarm_event(alarm: Alarm, change: StateChange, region: str, account: str) -> dict[str, Any]:
     """The event of CloudWatch's direct Lambda alarm action."""
     stamp = cloudwatch_time(change.time)
-    state: dict[str, Any] = {"value": change.new, "reason": change.reason, "timestamp": stamp}
+    state: dict[str, Any] = {"value": change.new, "reason": state_reason(alarm, change), "timestamp": stamp}
     if change.evaluation is not None:
         # fact: the event carries the evaluation's reasonData as a JSON string (User Guide,
         # "alarms-and-actions-Lambda"); a change made by SetAlarmState has none.
