@@ -93,9 +93,11 @@ def _forget_designs() -> Iterator[None]:
 
     handler._designs.clear()
     handler._laid.clear()
+    handler._sns_flips.clear()  # the flip before, through SNS (handler.wave_held_still)
     yield
     handler._designs.clear()
     handler._laid.clear()
+    handler._sns_flips.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -189,6 +191,24 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+def ten_second_alarm_entry(name: str, dimensions: dict[str, str], description: str) -> dict[str, Any]:
+    """A DescribeAlarms entry of one of a ten-second clock's alarms, with these dimensions and description."""
+    return {
+        "AlarmName": name,
+        "AlarmDescription": description,
+        "ActionsEnabled": True,
+        "StateValue": "OK",
+        "MetricName": "Tick",
+        "Namespace": f"alarmclock/{CLOCK}",
+        "Statistic": "Average",
+        "Period": 10,
+        "EvaluationPeriods": 1,
+        "Threshold": 0.5,
+        "ComparisonOperator": "GreaterThanThreshold",
+        "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()],
+    }
 
 
 def make_runtime(

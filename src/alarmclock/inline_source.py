@@ -30,10 +30,9 @@ def strip_comments_and_docstrings(source: str) -> str:
     over several lines. Simple statements that follow each other in a block share a line, joined by
     `;` (_semicolons): each join saves a `\\n` and an indentation. Trailing spaces go too, each four
     spaces of indentation become one (Python needs only that each block is indented consistently;
-    ruff formats handler.py in fours), a one-line
-    string in double quotes without a single quote in it is written in single quotes, and spaces
-    between tokens go where Python does not need them (_tight). A test checks that the result
-    parses to the same code. Nothing else changes.
+    ruff formats handler.py in fours), a one-line string in double quotes without a single quote in
+    it is written in single quotes, and spaces between tokens go where Python does not need them
+    (_tight). A test checks that the result parses to the same code. Nothing else changes.
     """
     lines = source.splitlines(keepends=True)
     # (row, column) ranges to drop, with what to put in their place; rows are 1-based.

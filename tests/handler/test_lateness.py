@@ -17,7 +17,7 @@ import pytest
 
 from alarmclock import handler
 
-from conftest import CLOCK, AnsweringCloudWatch, load_event
+from conftest import CLOCK, AnsweringCloudWatch, load_event, ten_second_alarm_entry
 
 T = 1_795_768_920.0  # on a whole minute
 TICK = f"{CLOCK}-tick-is-1"
@@ -67,23 +67,6 @@ def flip(at: float, late: int, state: str, dimensions: dict[str, str], descripti
     return event
 
 
-def alarm_entry(name: str, dimensions: dict[str, str], description: str) -> dict[str, Any]:
-    return {
-        "AlarmName": name,
-        "AlarmDescription": description,
-        "ActionsEnabled": True,
-        "StateValue": "OK",
-        "MetricName": "Tick",
-        "Namespace": f"alarmclock/{CLOCK}",
-        "Statistic": "Average",
-        "Period": 10,
-        "EvaluationPeriods": 1,
-        "Threshold": 0.5,
-        "ComparisonOperator": "GreaterThanThreshold",
-        "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()],
-    }
-
-
 def wave_config() -> handler.ClockConfig:
     return handler.ClockConfig(
         clock=CLOCK, namespace=f"alarmclock/{CLOCK}", period=10, alarm_prefix=f"{CLOCK}-tick-is-", publish="wave"
@@ -94,7 +77,9 @@ def play(
     latenesses: list[int], dimensions: dict[str, str], description: str, start: float = T
 ) -> tuple[list[dict[str, Any]], AnsweringCloudWatch]:
     """Flip the tick alarm every 10 s from `start`, each flip decided `lateness` cycles late."""
-    cloudwatch = AnsweringCloudWatch([alarm_entry(TICK, dimensions, description), alarm_entry(WATCHDOG, {}, "")])
+    cloudwatch = AnsweringCloudWatch(
+        [ten_second_alarm_entry(TICK, dimensions, description), ten_second_alarm_entry(WATCHDOG, {}, "")]
+    )
     results = []
     for index, late in enumerate(latenesses):
         at = start + 10 * index + 3
@@ -185,7 +170,9 @@ def test_a_switch_on_no_data_is_tried_too_but_one_after_a_stay_is_for_good() -> 
 
 def test_a_clock_that_stayed_on_its_wave_switches_again_for_good() -> None:
     stayed = TEMPLATE_DESCRIPTION + " | stays on its wave: values stamped now counted late too"
-    cloudwatch = AnsweringCloudWatch([alarm_entry(TICK, WAVE, stayed), alarm_entry(WATCHDOG, {}, "")])
+    cloudwatch = AnsweringCloudWatch(
+        [ten_second_alarm_entry(TICK, WAVE, stayed), ten_second_alarm_entry(WATCHDOG, {}, "")]
+    )
     runtime = handler.Runtime(client=lambda s, r: cloudwatch, now=lambda: T, http_put=None, log=lambda _: None)
     handler.switch_design(wave_config(), runtime, "now", "the tick alarm has no data with a wave laid ahead")
     tick = next(call for call in alarms_put(cloudwatch) if call["AlarmName"] == TICK)
@@ -203,7 +190,10 @@ def test_only_a_wave_clock_goes_back_to_a_wave_whatever_its_tick_alarm_says(
     clock = wave_config()
     clock.publish = publish
     cloudwatch = AnsweringCloudWatch(
-        [alarm_entry(TICK, dimensions, switched_description(T - 20)), alarm_entry(WATCHDOG, {}, "")]
+        [
+            ten_second_alarm_entry(TICK, dimensions, switched_description(T - 20)),
+            ten_second_alarm_entry(WATCHDOG, {}, ""),
+        ]
     )
     results = []
     for index in range(4):
@@ -221,7 +211,9 @@ def test_only_a_wave_clock_goes_back_to_a_wave_whatever_its_tick_alarm_says(
 def test_a_late_flip_delivered_twice_counts_once_in_the_trial() -> None:
     # A duplicated notification, or Lambda's retry of a failed run, brings the same flip again.
     description = switched_description(T - 20)
-    cloudwatch = AnsweringCloudWatch([alarm_entry(TICK, NOW, description), alarm_entry(WATCHDOG, {}, "")])
+    cloudwatch = AnsweringCloudWatch(
+        [ten_second_alarm_entry(TICK, NOW, description), ten_second_alarm_entry(WATCHDOG, {}, "")]
+    )
     results = []
     for index in range(3):
         at = T + 10 * index + 3
@@ -242,7 +234,9 @@ def test_the_trial_judges_every_flip_of_the_documented_design_not_only_its_ticks
     )
     dimensions = {"Now": "20s"}
     description = switched_description(T - 20)
-    cloudwatch = AnsweringCloudWatch([alarm_entry(TICK, dimensions, description), alarm_entry(WATCHDOG, {}, "")])
+    cloudwatch = AnsweringCloudWatch(
+        [ten_second_alarm_entry(TICK, dimensions, description), ten_second_alarm_entry(WATCHDOG, {}, "")]
+    )
     results = []
     for index, late in enumerate([0, 1, 0, 1, 0, 1]):
         at = T + 10 * index + 3
@@ -315,7 +309,9 @@ def play5(
     flips: list[tuple[int, float]], history: list[dict[str, Any]] | None = None
 ) -> tuple[list[dict[str, Any]], AnsweringCloudWatch, list[dict[str, Any]]]:
     """Flip the five-minute tick alarm once a period, each flip (lateness in windows, second looked at)."""
-    cloudwatch = AnsweringCloudWatch([alarm_entry(TICK5, WAVE5, TEMPLATE_DESCRIPTION), alarm_entry(WATCHDOG, {}, "")])
+    cloudwatch = AnsweringCloudWatch(
+        [ten_second_alarm_entry(TICK5, WAVE5, TEMPLATE_DESCRIPTION), ten_second_alarm_entry(WATCHDOG, {}, "")]
+    )
     cloudwatch.history = history or []
     logs: list[dict[str, Any]] = []
     results = []
@@ -383,7 +379,9 @@ def test_a_new_environment_reads_the_latest_flips_lateness_from_the_alarms_histo
     rearm = {"AlarmName": TICK5, "HistoryItemType": "StateUpdate", "HistoryData": json.dumps({"newState": {}})}
     items = [history_item(index, index % 2, 30.0) for index in range(4)] + [history_item(4, 0, 30.0), rearm]
     history = list(reversed(items))
-    cloudwatch = AnsweringCloudWatch([alarm_entry(TICK5, WAVE5, TEMPLATE_DESCRIPTION), alarm_entry(WATCHDOG, {}, "")])
+    cloudwatch = AnsweringCloudWatch(
+        [ten_second_alarm_entry(TICK5, WAVE5, TEMPLATE_DESCRIPTION), ten_second_alarm_entry(WATCHDOG, {}, "")]
+    )
     cloudwatch.history = history
     at = T5 + 300 * 4 + 330.2
     runtime = handler.Runtime(client=lambda s, r: cloudwatch, now=lambda: at, http_put=None, log=lambda _: None)
@@ -404,7 +402,9 @@ def test_a_warm_environment_reads_the_history_once_and_an_unreadable_one_starts_
         def describe_alarm_history(self, **kwargs: Any) -> dict[str, Any]:
             raise RuntimeError("AccessDenied")
 
-    denied = Denied([alarm_entry(TICK5, WAVE5, TEMPLATE_DESCRIPTION), alarm_entry(WATCHDOG, {}, "")])
+    denied = Denied(
+        [ten_second_alarm_entry(TICK5, WAVE5, TEMPLATE_DESCRIPTION), ten_second_alarm_entry(WATCHDOG, {}, "")]
+    )
     logs.clear()
     runtime = handler.Runtime(client=lambda s, r: denied, now=lambda: T5 + 330.2, http_put=None, log=logs.append)
     result = handler.handle(flip5(0, 0, 30.0), None, wave5_config(), runtime)
@@ -462,7 +462,7 @@ def test_a_wave_was_laid_lately_while_it_reaches_two_periods_past_now(ago_s: flo
 
 
 def restart(entries: list[dict[str, Any]]) -> tuple[dict[str, Any], AnsweringCloudWatch]:
-    cloudwatch = AnsweringCloudWatch([*entries, alarm_entry(WATCHDOG, {}, "")])
+    cloudwatch = AnsweringCloudWatch([*entries, ten_second_alarm_entry(WATCHDOG, {}, "")])
     runtime = handler.Runtime(client=lambda service, region: cloudwatch, now=lambda: T + 100, http_put=None,
                               log=lambda record: None)  # fmt: skip
     return handler.handle({"alarmclock": "restart"}, None, wave_config(), runtime), cloudwatch
@@ -470,14 +470,16 @@ def restart(entries: list[dict[str, Any]]) -> tuple[dict[str, Any], AnsweringClo
 
 def test_a_restart_asks_again_which_design_runs_and_lays_the_wave_the_alarms_went_back_to() -> None:
     play([0], NOW, switched_description(T))  # this environment last saw the documented design
-    result, cloudwatch = restart([alarm_entry(TICK, WAVE, TEMPLATE_DESCRIPTION)])  # the alarms run the wave now
+    result, cloudwatch = restart(
+        [ten_second_alarm_entry(TICK, WAVE, TEMPLATE_DESCRIPTION)]
+    )  # the alarms run the wave now
     assert (result["action"], result["reason"]) == ("wave", "restarted on request")
     assert [name for name, _ in cloudwatch.calls] == ["put_metric_data"]
 
 
 def test_a_restart_of_the_documented_design_kicks_it_afresh_and_never_replays() -> None:
     # Its value is stamped at the change: the same stamp again would land beside the lost one.
-    tick = alarm_entry(TICK, NOW, switched_description(T)) | {
+    tick = ten_second_alarm_entry(TICK, NOW, switched_description(T)) | {
         "StateTransitionedTimestamp": datetime.fromtimestamp(T + 95, UTC)  # changed 5 s ago: fresh
     }
     result, cloudwatch = restart([tick])
@@ -498,7 +500,9 @@ def play_held(
     flips: Sequence[tuple[int, float]], description: str = TEMPLATE_DESCRIPTION
 ) -> tuple[list[dict[str, Any]], AnsweringCloudWatch]:
     """Flip the ten-second tick alarm, each flip (lateness in cycles, seconds since the flip before)."""
-    cloudwatch = AnsweringCloudWatch([alarm_entry(TICK, WAVE, description), alarm_entry(WATCHDOG, {}, "")])
+    cloudwatch = AnsweringCloudWatch(
+        [ten_second_alarm_entry(TICK, WAVE, description), ten_second_alarm_entry(WATCHDOG, {}, "")]
+    )
     results, at = [], T + 3
     for index, (late, gap) in enumerate(flips):
         at += gap
@@ -583,7 +587,9 @@ def test_at_five_minutes_a_held_flip_a_cycle_late_at_its_cycles_end_was_carried_
 ) -> None:
     # An evaluation its jitter carried past the minute's end leaves a window unevaluated and makes the
     # flip a cycle late in every world: at the cycle's first or last second that is no evidence.
-    cloudwatch = AnsweringCloudWatch([alarm_entry(TICK5, WAVE5, TEMPLATE_DESCRIPTION), alarm_entry(WATCHDOG, {}, "")])
+    cloudwatch = AnsweringCloudWatch(
+        [ten_second_alarm_entry(TICK5, WAVE5, TEMPLATE_DESCRIPTION), ten_second_alarm_entry(WATCHDOG, {}, "")]
+    )
     results = []
     for index in (0, 2):
         event = held5(index, 1, second, 360.0)
@@ -599,7 +605,9 @@ def test_at_five_minutes_an_alarm_seen_looking_at_both_ends_of_its_cycle_is_carr
     # An alarm at :58 whose jitter carries some looks to :02 of the next minute (the memory of its
     # latest flips says so) skips windows at times: a held flip a cycle late is no evidence there,
     # whatever second it was looked at.
-    cloudwatch = AnsweringCloudWatch([alarm_entry(TICK5, WAVE5, TEMPLATE_DESCRIPTION), alarm_entry(WATCHDOG, {}, "")])
+    cloudwatch = AnsweringCloudWatch(
+        [ten_second_alarm_entry(TICK5, WAVE5, TEMPLATE_DESCRIPTION), ten_second_alarm_entry(WATCHDOG, {}, "")]
+    )
     handler._lateness[CLOCK] = [(0, 58.0), (0, 2.0)]
     results = []
     for index in (0, 2):

@@ -17,7 +17,7 @@ import pytest
 
 from alarmclock import handler
 
-from conftest import CLOCK, AnsweringCloudWatch, load_event
+from conftest import CLOCK, AnsweringCloudWatch, load_event, ten_second_alarm_entry
 
 T = 1_795_768_920.0  # on a whole minute
 TICK = f"{CLOCK}-tick-is-1"
@@ -29,7 +29,6 @@ TEMPLATE_DESCRIPTION = "alarmclock: ALARM when Tick is 1 (the clock publishes 0 
 def fresh_environment() -> Iterator[None]:
     for memory in (handler._lateness, handler._now_late, handler._designs, handler._held, handler._started):
         memory.clear()
-    handler._sns_flips.clear()
     yield
 
 
@@ -88,26 +87,11 @@ def sns_flip(at: float, late: int, state: str) -> dict[str, Any]:
     return event
 
 
-def alarm_entry(name: str, dimensions: dict[str, str]) -> dict[str, Any]:
-    return {
-        "AlarmName": name,
-        "AlarmDescription": TEMPLATE_DESCRIPTION,
-        "ActionsEnabled": True,
-        "StateValue": "OK",
-        "MetricName": "Tick",
-        "Namespace": f"alarmclock/{CLOCK}",
-        "Statistic": "Average",
-        "Period": 10,
-        "EvaluationPeriods": 1,
-        "Threshold": 0.5,
-        "ComparisonOperator": "GreaterThanThreshold",
-        "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()],
-    }
-
-
 def play(flips: Sequence[tuple[int, float]]) -> list[dict[str, Any]]:
     """Flip the ten-second tick alarm through SNS: each flip (lateness in cycles, seconds since the flip before)."""
-    cloudwatch = AnsweringCloudWatch([alarm_entry(TICK, {"Wave": "10s"}), alarm_entry(WATCHDOG, {})])
+    cloudwatch = AnsweringCloudWatch(
+        [ten_second_alarm_entry(TICK, {"Wave": "10s"}, TEMPLATE_DESCRIPTION), ten_second_alarm_entry(WATCHDOG, {}, "")]
+    )
     config = handler.ClockConfig(
         clock=CLOCK, namespace=f"alarmclock/{CLOCK}", period=10, alarm_prefix=f"{CLOCK}-tick-is-", publish="wave"
     )
