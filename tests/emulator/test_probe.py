@@ -38,6 +38,7 @@ def test_the_emulated_probe_names_its_world_and_the_designs_that_work_there(worl
     observed = run_emulated(WORLDS[world], seed)
     findings = judge(observed)
     assert findings.world == world
+    assert findings.could_also_be == []  # the edge alarm, early in its cycle, tells put from stamp
     stamps_ahead = AHEAD_WORKS[world]
     assert findings.designs == {
         "wave": stamps_ahead,
@@ -65,7 +66,21 @@ def test_probe_emulate_json_is_one_object_with_the_world_and_the_designs(capsys:
     assert main(["probe", "--emulate", "future_visible_from=never", "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["future_visible_from"] == "never"
+    assert printed["could_also_be"] == []
     assert printed["designs"] == {"wave": False, "api": False, "logs": False, "now": True, "wallclock": True}
+
+
+def test_where_its_alarms_cannot_tell_a_put_from_a_stamp_the_probe_says_both_fit(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # At the model's defaults the edge alarm looks seconds into its cycle: a point counted from its
+    # stamp is visible by then, as one counted from its put is. The wave works in both.
+    assert main(["probe", "--emulate", "future_visible_from=stamp", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert (printed["future_visible_from"], printed["could_also_be"]) == ("put", ["stamp"])
+    assert printed["designs"]["wave"] is True
+    assert main(["probe", "--emulate", "future_visible_from=stamp"]) == 0
+    assert "world (future_visible_from): put (or stamp: the evidence fits it as well)" in capsys.readouterr().out
 
 
 def test_the_probes_model_file_is_one_simulate_reads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

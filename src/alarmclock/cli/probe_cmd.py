@@ -169,7 +169,8 @@ def print_findings(findings: Any, place: str, model_file: str | None) -> None:
             shown = evidence(item)
             click.echo(f"      evidence: {shown['alarm']} {shown['timestamp']} {shown['summary']}")
     click.echo("")
-    click.echo(f"  world (future_visible_from): {findings.world}")
+    also = "".join(f" (or {world}: the evidence fits it as well)" for world in findings.could_also_be)
+    click.echo(f"  world (future_visible_from): {findings.world}{also}")
     works = [name for name, ok in findings.designs.items() if ok]
     fails = [name for name, ok in findings.designs.items() if not ok]
     click.echo(f"  designs that work here: {', '.join(works) or 'none'}")

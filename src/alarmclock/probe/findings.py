@@ -38,10 +38,14 @@ class Findings:
     visible_within_s: float | None
     answers: list[Answer]
     designs: dict[str, bool]
+    # Worlds the evidence fits as well as `world`: "stamp" where a point stamped ahead counted in time,
+    # but the edge alarm's evaluation second could not tell its put from its stamp (put_or_stamp).
+    could_also_be: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "future_visible_from": self.world,
+            "could_also_be": self.could_also_be,
             "designs": self.designs,
             "answers": [
                 {"question": a.question, "answer": a.answer, "evidence": [evidence(i) for i in a.evidence]}
@@ -111,6 +115,7 @@ def judge(observed: Observed) -> Findings:
     jitters: list[float] = []
     visible: list[float] = []
     flips_ok: dict[int, bool] = {}
+    told_apart: list[bool] = []  # per alarm whose point stamped ahead counted in time: put from stamp?
     for cycle in CYCLES:
         alarms = {role: ProbeAlarm(observed.run, cycle, role).name for role in ("ahead", "edge", "flip")}
         # ---- when does a point stamped ahead count?
@@ -140,8 +145,9 @@ def judge(observed: Observed) -> Findings:
                     text = f"counted {behind} cycle(s) late ({_t(seen['query'])}, due {_t(due)})"
             # From its put or from its stamp: the edge alarm's point lay at its window's very end.
             if world == "put":
-                world, note = put_or_stamp(alarms["edge"], cycle, observed, evidence)
+                world, note, told = put_or_stamp(alarms["edge"], cycle, observed, evidence)
                 text += "; " + note
+                told_apart.append(told)
             answers.append(Answer(f"a point stamped ahead, {cycle} s alarm", text, evidence))
         worlds[cycle] = (world, late)
         # ---- the evaluation second, its jitter, the window's end, and a point stamped now
@@ -206,6 +212,7 @@ def judge(observed: Observed) -> Findings:
         min(visible) if visible else None,
         answers,
         designs,
+        ["stamp"] if world == "put" and not any(told_apart) else [],
     )
 
 
@@ -215,26 +222,33 @@ def holds(evaluation: dict[str, Any], stamp: float, cycle: int) -> bool:
     return decided is not None and decided <= stamp < decided + cycle
 
 
-def put_or_stamp(edge: str, cycle: int, observed: Observed, evidence: list[dict[str, Any]]) -> tuple[str, str]:
+def put_or_stamp(edge: str, cycle: int, observed: Observed, evidence: list[dict[str, Any]]) -> tuple[str, str, bool]:
+    """(world, what the edge alarm showed, whether it told a point's put from its stamp)."""
     puts = [p for p in observed.puts if p.alarm == edge and p.value == 1.0]
     learnt = first_look(observed.history.get(edge, []))
     if not puts or learnt is None:
-        return "put", "from its put or from its stamp: not told apart (no evidence)"
+        return "put", "from its put or from its stamp: not told apart (no evidence)", False
     put = puts[0]
     due = due_after(put.stamp, learnt, cycle)
     seen = counted(edge, put, observed)
     if seen is None or due is None:
-        return "put", "from its put or from its stamp: not told apart (the edge point was not seen)"
+        return "put", "from its put or from its stamp: not told apart (the edge point was not seen)", False
     evidence.append(seen["item"])
     if seen["query"] - due >= cycle / 2:
-        return "stamp", f"from its stamp: a point stamped {due - put.stamp:.1f} s before its due evaluation missed it"
+        return (
+            "stamp",
+            f"from its stamp: a point stamped {due - put.stamp:.1f} s before its due evaluation missed it",
+            True,
+        )
     if due - put.stamp <= PUT_PROVEN_WITHIN_S:
-        return "put", f"from its put: counted {due - put.stamp:.1f} s after its stamp"
+        return "put", f"from its put: counted {due - put.stamp:.1f} s after its stamp", True
     # Not told apart: a point counted from its stamp would have been visible by then too. "put", with
     # the bound, since nothing showed a delay (the wave works in both).
-    return "put", (
+    return (
+        "put",
         f"from its put, or within {due - put.stamp:.1f} s of its stamp (this alarm's evaluation second cannot "
-        "tell the two apart; the wave works in both)"
+        "tell the two apart; the wave works in both)",
+        False,
     )
 
 
