@@ -10,6 +10,8 @@ simulates with seed `index`, so every run can be repeated on its own.
     .venv/bin/python scripts/fault_table.py --from-json docs/data/fault-tables.json  # print them
     .venv/bin/python scripts/fault_table.py --every 1m --runs 20 [--publish api]  # one table, not saved
     .venv/bin/python scripts/fault_table.py --every 1m --runs 60 --faults late-evaluation  # some rows, more runs
+    .venv/bin/python scripts/fault_table.py --every 10s --runs 10 --via sns --world stamp
+        # one table through SNS, in one world, with how many runs switched their design and ended silent
     .venv/bin/python scripts/fault_table.py --worlds --json docs/data/fault-worlds.json --jobs 2
         # the default design and --publish now in every world of future_visible_from (put, stamp, late,
         # never), 10 runs per fault: docs/self-healing.md's "In every world"; --from-json prints it
@@ -99,6 +101,7 @@ class Job:
     fault: str  # a key of FAULTS
     index: int  # the run's seed
     world: str = ""  # future_visible_from, fixed; "": drawn with the rest of the model (its two ends)
+    via: str = "lambda"  # how the alarms call the function (--via); the recorded tables are all "lambda"
 
 
 @dataclass(frozen=True)
@@ -131,13 +134,14 @@ def jobs(
     runs: int,
     faults: Iterable[str] = FAULTS,
     world: str = "",
+    via: str = "lambda",
 ) -> list[Job]:
     chosen = [fault for fault in FAULTS if fault in set(faults)]  # in FAULTS' order, whatever was asked
     found = []
     for every in periods:
         for publish in publishing:
             resolved = build_spec(every=every, publish=publish).publish
-            found += [Job(every, resolved, fault, index, world) for fault in chosen for index in range(runs)]
+            found += [Job(every, resolved, fault, index, world, via) for fault in chosen for index in range(runs)]
     return found
 
 
@@ -149,7 +153,7 @@ def world_jobs(index: int) -> list[Job]:
 
 
 def execute(job: Job) -> FaultRun:
-    spec = build_spec(every=job.every, publish=job.publish)
+    spec = build_spec(every=job.every, publish=job.publish, via=job.via)
     rng = random.Random(job.index)
     timing = TimingModel.sample(rng)
     if job.world:
@@ -395,18 +399,34 @@ def dump(path: Path, runs: Sequence[FaultRun], command: str = COMMAND) -> None:
     path.write_text(f'{{"command": {json.dumps(command)},\n"runs": [\n{lines}\n]}}\n')
 
 
-def one_table(every: str, runs: int, publish: str | None, workers: int, faults: Sequence[str] = tuple(FAULTS)) -> str:
-    spec = build_spec(every=every, publish=publish)
+def one_table(
+    every: str,
+    runs: int,
+    publish: str | None,
+    workers: int,
+    faults: Sequence[str] = tuple(FAULTS),
+    world: str = "",
+    via: str = "lambda",
+) -> str:
+    spec = build_spec(every=every, publish=publish, via=via)
     shown = f" --publish {publish}" if publish else ""
     if list(faults) != list(FAULTS):
         shown += f" --faults {','.join(faults)}"
+    shown += (f" --via {via}" if via != "lambda" else "") + (f" --world {world}" if world else "")
+    point = f"but for its world, {world}" if world else "its world drawn too"
     intro = (
         f"A {every} clock ({design(spec)}), one fault per 4-hour run at a random moment, {runs} runs per fault, "
-        f"each at a random point of the timing model (`python scripts/fault_table.py --every {every} --runs {runs}"
-        f"{shown}`). Recovery: from the fault's end to the next tick; 3 periods = {3 * spec.period_s} s."
+        f"each at a random point of the timing model, {point} (`python scripts/fault_table.py --every {every} "
+        f"--runs {runs}{shown}`). Recovery: from the fault's end to the next tick; 3 periods = {3 * spec.period_s} s."
     )
-    found = run_all(jobs([every], [publish], runs, faults), workers)
-    return intro + "\n\n" + table(rows(found).values())  # in FAULTS' order, as the jobs are
+    found = run_all(jobs([every], [publish], runs, faults, world, via), workers)
+    switched = sum(1 for run in found if run.switches)
+    silent = sum(1 for run in found if run.stalled_since_s is not None)
+    counts = (
+        f"Switched its design by itself: {switched} of {len(found)} runs ({sum(1 for r in found if r.switches == 1)} "
+        f"once and stayed); silent at the end: {silent} of {len(found)}."
+    )
+    return intro + "\n\n" + table(rows(found).values()) + "\n\n" + counts  # in FAULTS' order, as the jobs are
 
 
 def run_worlds(path: Path, runs: int, workers: int, resume: bool = False) -> int:
@@ -470,8 +490,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--publish", choices=PUBLISHES, default=None, help="default: the period's default")
     parser.add_argument("--faults", default=None, help="comma-separated fault names: one table's rows (default all)")
+    parser.add_argument("--via", choices=("lambda", "sns"), default="lambda", help="one table: how alarms call")
+    parser.add_argument("--world", choices=WORLDS, default="", help="one table: this future_visible_from only")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
     args = parser.parse_args(argv)
+    if (args.via != "lambda" or args.world) and (args.json or args.update or args.worlds or args.from_json):
+        print("fault_table: --via and --world are for one table, not saved (--every)", file=sys.stderr)
+        return 2
     faults = tuple(FAULTS) if args.faults is None else tuple(args.faults.split(","))
     unknown = [name for name in faults if name not in FAULTS]
     if unknown:
@@ -511,7 +536,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         dump(args.json, runs)  # before anything else: a finished run is never lost
         print(markdown(runs))
         return 0
-    print(one_table(args.every or "1m", args.runs or RUNS, args.publish, workers, faults))
+    print(one_table(args.every or "1m", args.runs or RUNS, args.publish, workers, faults, args.world, args.via))
     return 0
 
 

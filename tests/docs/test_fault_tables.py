@@ -164,6 +164,23 @@ def test_one_table_can_be_some_rows_with_more_runs_and_an_unknown_fault_is_one_l
     assert capsys.readouterr().err.startswith("fault_table: unknown fault 'nope'")
 
 
+def test_one_table_can_run_through_sns_in_one_world_and_counts_switches_and_silences(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["--every", "10s", "--runs", "2", "--faults", "lose-notification", "--via", "sns", "--world", "late"]
+    assert fault_table.main([*argv, "--jobs", "1"]) == 0
+    shown = capsys.readouterr().out
+    assert "but for its world, late (`python scripts/fault_table.py --every 10s --runs 2" in shown
+    assert "--via sns --world late`" in shown
+    # In `late` the default clock switches (tests/emulator/test_worlds.py): through SNS too.
+    assert "Switched its design by itself: 2 of 2 runs" in shown
+    # The same draw through the direct action is another run (SNS adds its delivery to each flip).
+    job = fault_table.Job("10s", "wave", "lose-notification", 0, "late", "sns")
+    assert fault_table.execute(job) != fault_table.execute(dataclasses.replace(job, via="lambda"))
+    assert fault_table.main(["--json", "x.json", "--via", "sns"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
 # ---- the worlds: docs/self-healing.md's "In every world", from docs/data/fault-worlds.json --------
 
 WORLDS_DATA = ROOT / "docs" / "data" / "fault-worlds.json"
