@@ -649,7 +649,7 @@ def handle_watchdog(change, config, runtime):
             starting = laid_lately(config, runtime)
             laid = lay_wave(config, runtime, "a watchdog younger than its window saw no Tick", starting)
             return dict(laid, verdict="starting") if starting else laid
-        return wave_not_followed(config, runtime, "the watchdog saw no Tick", rearmed_at(change))
+        return wave_not_followed(config, runtime, "the watchdog saw no Tick", rearmed_at(change, config, runtime))
     alarms = describe_alarms(config, runtime)
     verdict, why = diagnose(alarms, config, runtime.now())
     if verdict != "stalled":
@@ -964,22 +964,35 @@ def no_data_before(change, config, runtime):
     environment, which remembers no wave it laid, would lay it again and look next time, in a new
     environment again, for ever. Asked only by an environment that laid no wave: one call, on a path
     a working wave never takes."""
-    now = parse_time(change.time, runtime.now())
-    for at, data in state_updates(change.name, config, runtime):
-        if (data.get("newState") or {}).get("stateValue") == "INSUFFICIENT_DATA" and at < now - 1:
-            return at
-    return None
+    return entered(change, "INSUFFICIENT_DATA", parse_time(change.time, runtime.now()) - 1, config, runtime)[0]
 
 
-def rearmed_at(change):
+def entered(change, state, before, config, runtime):
+    """(when, why) the changed alarm last entered `state` before `before`, from its history (one
+    DescribeAlarmHistory call), or (None, None)."""
+    for at, data in state_updates(change.name, config, runtime):  # newest first
+        new = data.get("newState") or {}
+        if new.get("stateValue") == state and at < before:
+            return at, new.get("stateReason")
+    return None, None
+
+
+def rearmed_at(change, config, runtime):
     """When the watchdog was re-armed, if its ALARM left the OK of a re-arm, else None. A wave clock's
     watchdog is re-armed only after its ALARM was acted on by laying the wave (rearm_watchdog): a
     second ALARM in the same run of silence is then evidence from the event alone, where a new
     execution environment, which remembers no wave it laid, would lay it again and look next time,
-    in a new environment again (an hourly clock's, or a five-minute one's), for ever."""
-    if change.previous_state == "OK" and change.previous_reason == REARM_MARK:
-        return parse_time(change.previous_time, None)
-    return None
+    in a new environment again (an hourly clock's, or a five-minute one's), for ever. An SNS message
+    does not say why or when the watchdog became OK: its latest OK in its history does (one
+    DescribeAlarmHistory call, on a path a working wave never takes)."""
+    if change.previous_state != "OK":
+        return None
+    at, why = (
+        entered(change, "OK", runtime.now(), config, runtime)
+        if change.via == "sns"
+        else (parse_time(change.previous_time, None), change.previous_reason)
+    )
+    return at if why == REARM_MARK else None
 
 
 def now_watchdog_shape(cycle):

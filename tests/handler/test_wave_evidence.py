@@ -100,11 +100,59 @@ def test_a_rearm_as_old_as_the_wave_is_long_is_no_evidence() -> None:
 
 
 def test_the_event_carries_the_previous_states_reason() -> None:
+    runtime = handler.Runtime(client=None, now=lambda: T, http_put=None, log=lambda _: None)  # no call made
+    config = handler.ClockConfig(clock=CLOCK, namespace="n", period=300, alarm_prefix=f"{CLOCK}-tick-is-")
     kind, change = handler.classify(watchdog_alarm("why it was OK", T - 60))
     assert kind == "alarm" and change.previous_reason == "why it was OK"
-    assert handler.rearmed_at(change) is None
+    assert handler.rearmed_at(change, config, runtime) is None
     kind, change = handler.classify(watchdog_alarm(handler.REARM_MARK, T - 60))
-    assert handler.rearmed_at(change) == pytest.approx(T - 60)
+    assert handler.rearmed_at(change, config, runtime) == pytest.approx(T - 60)
+
+
+def sns_watchdog_alarm() -> dict[str, Any]:
+    """The watchdog going to ALARM from OK at T, through SNS: the message says neither why nor when it was OK."""
+    event = copy.deepcopy(load_event("sns_alarm_notification.json"))
+    message = json.loads(event["Records"][0]["Sns"]["Message"])
+    message.update(
+        AlarmName=WATCHDOG,
+        NewStateValue="ALARM",
+        OldStateValue="OK",
+        NewStateReason="Threshold Crossed: no datapoints were received for 1 period and 1 missing datapoint was "
+        "treated as [Breaching].",
+        StateChangeTime=handler._iso(T).replace("Z", "+0000"),
+        AlarmArn=message["AlarmArn"].replace("my-clock-tick-is-0", WATCHDOG),
+    )
+    message["Trigger"]["Dimensions"] = [{"value": "300s", "name": "Wave"}]
+    event["Records"][0]["Sns"]["Message"] = json.dumps(message)
+    return event
+
+
+def watchdog_history(ok_reason: str, ok_age: float) -> list[dict[str, Any]]:
+    """The watchdog's history, newest first: this ALARM, and the OK before it."""
+
+    def item(age: float, old: str, new: str, reason: str) -> dict[str, Any]:
+        history = {"oldState": {"stateValue": old}, "newState": {"stateValue": new, "stateReason": reason}}
+        return {"Timestamp": datetime.fromtimestamp(T - age, UTC), "HistoryData": json.dumps(history)}
+
+    return [item(0.0, "OK", "ALARM", "Threshold Crossed"), item(ok_age, "ALARM", "OK", ok_reason)]
+
+
+@pytest.mark.parametrize(
+    ("ok_reason", "action"), [(handler.REARM_MARK, "switch"), ("Threshold Crossed: 1 datapoint", "wave")]
+)
+def test_through_sns_the_watchdogs_history_says_whether_its_alarm_left_a_rearm(ok_reason: str, action: str) -> None:
+    # A five-minute clock's new execution environment remembers no wave it laid; the SNS message does
+    # not carry the previous state's reason. The watchdog's own history does.
+    cloudwatch = AnsweringCloudWatch([entry(TICK, {"Wave": "300s"}), entry(WATCHDOG, {})])
+    cloudwatch.history = watchdog_history(ok_reason, 600.0)
+    config = handler.ClockConfig(
+        clock=CLOCK, namespace=f"alarmclock/{CLOCK}", period=300, alarm_prefix=f"{CLOCK}-tick-is-", publish="wave"
+    )
+    runtime = handler.Runtime(client=lambda s, r: cloudwatch, now=lambda: T + 0.3, http_put=None, log=lambda _: None)
+    result = handler.handle(sns_watchdog_alarm(), None, config, runtime)
+    assert result["action"] == action
+    history_calls = calls(cloudwatch, "describe_alarm_history")
+    assert [c["AlarmName"] for c in history_calls] == [WATCHDOG]
 
 
 def no_data(history_ages: list[float]) -> tuple[dict[str, Any], AnsweringCloudWatch]:

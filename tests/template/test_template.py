@@ -236,8 +236,8 @@ def test_a_template_too_large_for_cloudformations_inline_limit_is_refused_with_i
     # Targets and payload share Lambda's 4 KB of environment (limits.check_environment): as many
     # one-character SQS queues as fit, through SNS, at 10 s, in compact JSON (what deploy sends).
     # CloudFormation takes at most 51,200 bytes of template inline; the handler (most of the
-    # template) grew past the point where every clock the environment allows fits: 32 such targets
-    # do at the least (the wave's; the default one-minute clock's 38; 2026-12-06), more are refused
+    # template) grew past the point where every clock the environment allows fits: 29 such targets
+    # do at the least (the wave's; the default one-minute clock's 35; 2026-12-06), more are refused
     # with the body's size before any change (`template --s3` writes one for `aws cloudformation
     # deploy --s3-bucket`, up to 1 MB).
     arns: list[str] = []
@@ -250,7 +250,7 @@ def test_a_template_too_large_for_cloudformations_inline_limit_is_refused_with_i
         arns.append(arn)
     assert len(arns) > 60
     for publish in ("wave", "api", "logs"):
-        fitting = build_spec(every="10s", via="sns", targets=arns[:32], alarms=2, publish=publish)
+        fitting = build_spec(every="10s", via="sns", targets=arns[:29], alarms=2, publish=publish)
         assert len(body_to_send(build_template(fitting)).encode()) <= 51_200, publish
     with pytest.raises(PlanError, match=r"^the template is 5\d,\d{3} bytes of compact JSON; .* 51,200 bytes inline"):
         body_to_send(build_template(build_spec(every="10s", via="sns", targets=arns, alarms=2)))
