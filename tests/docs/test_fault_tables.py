@@ -259,6 +259,46 @@ def test_where_no_point_stamped_ahead_counts_the_default_switches_and_the_docume
     assert all(r.switches == 0 for r in WORLD_RUNS if r.publish == "now")
 
 
+SNS_DATA = ROOT / "docs" / "data" / "fault-worlds-sns.json"
+SNS_RUNS: list[Any] = fault_table.load(SNS_DATA)
+
+
+def test_the_sns_worlds_file_holds_whole_runs_of_the_default_through_sns() -> None:
+    indices = max(r.index for r in SNS_RUNS) + 1
+    wanted = [job for index in range(indices) for job in fault_table.world_jobs(index, "sns")]
+    recorded = [fault_table.Job(r.every, r.publish, r.fault, r.index, r.world, r.via) for r in SNS_RUNS]
+    assert recorded == wanted, "docs/data/fault-worlds-sns.json is not one `fault_table.py --worlds --via sns` run"
+    assert {r.publish for r in SNS_RUNS} == {"wave"}
+
+
+def test_the_docs_sns_worlds_table_is_the_scripts_output() -> None:
+    shown = subprocess.run(
+        [sys.executable, str(SCRIPT), "--from-json", str(SNS_DATA)], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert shown.startswith("Through SNS (`--via sns`), every fault in every world")
+    page = (ROOT / "docs" / "self-healing.md").read_text()
+    assert shown in page.partition("### Through SNS")[2], (
+        "docs/self-healing.md's 'Through SNS' is stale: paste `scripts/fault_table.py --from-json "
+        "docs/data/fault-worlds-sns.json`"
+    )
+
+
+def test_through_sns_no_clock_ends_silent_from_a_minute_up_and_where_nothing_ahead_counts_every_one_switches() -> None:
+    assert [r for r in SNS_RUNS if r.every != "10s" and r.stalled_since_s is not None] == []
+    assert all(r.switches for r in SNS_RUNS if r.world == "never")
+    assert [r for r in SNS_RUNS if r.world == "put" and r.switches] == []
+
+
+def test_a_recorded_sns_run_is_what_the_code_simulates() -> None:
+    # Run 7 at 5 m in `never`: silent from the start before the watchdog's history was read.
+    (recorded,) = [
+        r for r in SNS_RUNS if (r.every, r.fault, r.index, r.world) == ("5m", "lose-notification", 7, "never")
+    ]
+    again = fault_table.execute(fault_table.Job("5m", "wave", "lose-notification", 7, "never", "sns"))
+    assert dataclasses.asdict(again) == dataclasses.asdict(recorded), "docs/data/fault-worlds-sns.json is stale"
+    assert recorded.switches and recorded.stalled_since_s is None
+
+
 WORLD_SAMPLE = [
     ("1m", "wave", "late-data", 0, "late"),
     ("5m", "now", "lose-notification", 1, "never"),
