@@ -199,16 +199,21 @@ def test_the_worlds_file_holds_whole_runs_of_every_line_of_the_worlds_table() ->
     assert {r.world for r in WORLD_RUNS} == set(fault_table.WORLDS)
 
 
-def test_the_docs_worlds_table_is_the_scripts_output() -> None:
+def assert_the_docs_show(data: Path, heading: str, opening: str) -> None:
+    """docs/self-healing.md, after `heading`, holds what `fault_table.py --from-json data` prints."""
     shown = subprocess.run(
-        [sys.executable, str(SCRIPT), "--from-json", str(WORLDS_DATA)], capture_output=True, text=True, check=True
+        [sys.executable, str(SCRIPT), "--from-json", str(data)], capture_output=True, text=True, check=True
     ).stdout.strip()
-    assert shown.startswith("Every fault in every world")
+    assert shown.startswith(opening)
     page = (ROOT / "docs" / "self-healing.md").read_text()
-    assert shown in page.partition("## In every world")[2], (
-        "docs/self-healing.md's 'In every world' is stale: paste `scripts/fault_table.py --from-json "
-        "docs/data/fault-worlds.json`"
+    assert shown in page.partition(heading)[2], (
+        f"docs/self-healing.md's '{heading.lstrip('# ')}' is stale: paste `scripts/fault_table.py --from-json "
+        f"{data.relative_to(ROOT)}`"
     )
+
+
+def test_the_docs_worlds_table_is_the_scripts_output() -> None:
+    assert_the_docs_show(WORLDS_DATA, "## In every world", "Every fault in every world")
 
 
 @pytest.mark.xfail(
@@ -272,15 +277,7 @@ def test_the_sns_worlds_file_holds_whole_runs_of_the_default_through_sns() -> No
 
 
 def test_the_docs_sns_worlds_table_is_the_scripts_output() -> None:
-    shown = subprocess.run(
-        [sys.executable, str(SCRIPT), "--from-json", str(SNS_DATA)], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    assert shown.startswith("Through SNS (`--via sns`), every fault in every world")
-    page = (ROOT / "docs" / "self-healing.md").read_text()
-    assert shown in page.partition("### Through SNS")[2], (
-        "docs/self-healing.md's 'Through SNS' is stale: paste `scripts/fault_table.py --from-json "
-        "docs/data/fault-worlds-sns.json`"
-    )
+    assert_the_docs_show(SNS_DATA, "### Through SNS", "Through SNS (`--via sns`), every fault in every world")
 
 
 def test_through_sns_no_clock_ends_silent_from_a_minute_up_and_where_nothing_ahead_counts_every_one_switches() -> None:
