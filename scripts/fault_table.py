@@ -510,10 +510,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--world", choices=WORLDS, default="", help="one table: this future_visible_from only")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
     args = parser.parse_args(argv)
-    if args.world and (args.json or args.update or args.worlds or args.from_json):
+    saved = args.json or args.update or args.from_json  # not one table (--every), printed only
+    if args.world and (saved or args.worlds):
         print("fault_table: --world is for one table, not saved (--every)", file=sys.stderr)
         return 2
-    if args.via != "lambda" and not (args.worlds or not (args.json or args.update or args.from_json)):
+    if args.via != "lambda" and saved and not args.worlds:
         print(
             "fault_table: --via is for one table (--every) or the worlds table (--worlds --json FILE)", file=sys.stderr
         )
